@@ -1,0 +1,11 @@
+// A collector feeds facts about the commons into the agent's observations.
+// The agent advertises each as capability "collector:<name>".
+import type { Observations } from '../core/observations';
+
+export interface Collector {
+  readonly name: string;
+  start(obs: Observations): Promise<void>;
+  stop(): Promise<void>;
+  /** The control service may change how often collectors run. */
+  setInterval?(ms: number): void;
+}

@@ -1,0 +1,266 @@
+// The agent: runs its platform's collectors, keeps one stream to the control
+// service (hello, snapshot, deltas, heartbeats, metric batches, command
+// updates up; commands, cancels, config and acks down), and carries out
+// commands with its platform's executors, at least once and idempotently.
+import type { Logger } from '../../backend/config/logger';
+import type { CommandSpec, Executor } from '../executors/executor';
+import { ExecError } from '../executors/executor';
+import type { Platform } from '../executors/platform';
+import type { AgentMessage, CommandUpdateMsg, ControlMessage, ServiceStateMsg } from '../protocol/client';
+import { ControlConnection } from '../protocol/connection';
+import { type AgentIdentity, renew, renewalDueAt } from '../protocol/identity';
+import { Journal } from '../protocol/journal';
+import { Observations } from './observations';
+import type { ServiceState } from './types';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentOptions {
+  platform: Platform;
+  identity: AgentIdentity;
+  gatewayAddr: string;
+  dataDir: string;
+  log: Logger;
+  /** Delay before a burst of changes goes out as one delta. */
+  deltaDebounceMs?: number;
+}
+
+type CommandMsg = NonNullable<Extract<ControlMessage, { command: unknown }>['command']>;
+
+export function toServiceMsg(s: ServiceState): ServiceStateMsg {
+  return {
+    name: s.name,
+    status: s.status,
+    deployment: s.deployment,
+    desired_replicas: s.desired,
+    ready_replicas: s.ready,
+    updated_replicas: s.updated,
+    image: s.image,
+    version: s.version,
+    reason: s.statusReason,
+    health: s.health && {
+      url: s.health.url,
+      http_status: s.health.httpStatus,
+      latency_ms: s.health.latencyMs,
+      checked_at_ms: s.health.checkedAtMs,
+      ok: s.health.ok,
+      detail: s.health.detail,
+    },
+    restarted_at: s.restartedAt ?? '',
+    restart_count: s.restartCount,
+    rollout: s.rollout,
+  };
+}
+
+export class Agent {
+  readonly obs = new Observations();
+  private readonly journal: Journal;
+  private readonly executors: Map<string, Executor>;
+  private readonly running = new Map<string, AbortController>();
+  private readonly conn: ControlConnection;
+  private identity: AgentIdentity;
+  private welcomed = false;
+  private timers: NodeJS.Timeout[] = [];
+  private deltaTimer: NodeJS.Timeout | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
+  private intervals = { heartbeat: 5000, metrics: 15000 };
+  private readonly log: Logger;
+
+  constructor(private readonly opts: AgentOptions) {
+    this.identity = opts.identity;
+    this.log = opts.log.child({ agentId: opts.identity.agentId });
+    this.journal = new Journal(`${opts.dataDir}/journal.json`);
+    this.executors = new Map(opts.platform.executors.map((e) => [e.kind, e]));
+    this.conn = new ControlConnection(
+      opts.gatewayAddr,
+      () => this.identity,
+      { onOpen: () => this.onOpen(), onMessage: (m) => this.onMessage(m), onClose: (r) => this.onClose(r) },
+      this.log,
+      () => opts.platform.canReachControl?.() ?? true,
+    );
+    opts.platform.onReachabilityChange?.((reachable) => {
+      if (!reachable) this.conn.reconnect('network to the control service cut');
+    });
+  }
+
+  get agentId(): string {
+    return this.identity.agentId;
+  }
+
+  get connected(): boolean {
+    return this.conn.connected && this.welcomed;
+  }
+
+  async start(): Promise<void> {
+    await this.opts.platform.start();
+    for (const c of this.opts.platform.collectors) await c.start(this.obs);
+    this.obs.on('change', () => this.scheduleDelta());
+    this.conn.start();
+    this.restartTimers();
+    this.scheduleRenewal();
+  }
+
+  async stop(): Promise<void> {
+    this.timers.forEach(clearInterval);
+    if (this.deltaTimer) clearTimeout(this.deltaTimer);
+    if (this.renewTimer) clearTimeout(this.renewTimer);
+    for (const a of this.running.values()) a.abort('agent stopping');
+    this.conn.stop();
+    for (const c of this.opts.platform.collectors) await c.stop();
+    await this.opts.platform.stop();
+  }
+
+  private send(msg: AgentMessage): boolean {
+    return this.conn.send(msg);
+  }
+
+  private capabilities(): string[] {
+    return [...this.opts.platform.collectors.map((c) => `collector:${c.name}`), ...this.opts.platform.executors.map((e) => `executor:${e.kind}`)];
+  }
+
+  private onOpen(): void {
+    this.welcomed = false;
+    const identity = this.obs.identity;
+    if (!identity) {
+      this.conn.reconnect('commons identity not known yet');
+      return;
+    }
+    this.send({
+      hello: {
+        agent_id: this.identity.agentId,
+        agent_version: AGENT_VERSION,
+        capabilities: this.capabilities(),
+        commons: identity,
+        finished: this.journal.unacknowledged(),
+      },
+    });
+    const snap = this.obs.takeSnapshot();
+    this.send({
+      snapshot: { commons: identity, release: snap.release, services: snap.services.map(toServiceMsg), config: snap.config, taken_at_ms: Date.now() },
+    });
+  }
+
+  private onClose(reason: string): void {
+    if (this.welcomed) this.log.warn({ reason }, 'lost the control service stream; reconnecting');
+    this.welcomed = false;
+  }
+
+  private onMessage(m: ControlMessage & { body?: string }): void {
+    if ('welcome' in m && m.welcome) {
+      this.welcomed = true;
+      this.conn.welcomed();
+      this.applyConfig(m.welcome.config);
+      this.log.info({ commons: m.welcome.commons_id }, 'connected to the control service');
+    } else if ('command' in m && m.command) {
+      void this.onCommand(m.command);
+    } else if ('cancel' in m && m.cancel) {
+      this.running.get(m.cancel.command_id)?.abort(m.cancel.reason);
+    } else if ('config' in m && m.config) {
+      this.applyConfig(m.config);
+    } else if ('ack' in m && m.ack) {
+      if (m.ack.state === 'succeeded' || m.ack.state === 'failed') this.journal.ack(m.ack.command_id);
+    }
+  }
+
+  private applyConfig(c: { heartbeat_interval_ms: number; health_interval_ms: number; metrics_interval_ms: number } | undefined): void {
+    if (!c) return;
+    if (c.heartbeat_interval_ms) this.intervals.heartbeat = c.heartbeat_interval_ms;
+    if (c.metrics_interval_ms) this.intervals.metrics = c.metrics_interval_ms;
+    if (c.health_interval_ms) for (const col of this.opts.platform.collectors) col.setInterval?.(c.health_interval_ms);
+    this.restartTimers();
+  }
+
+  private restartTimers(): void {
+    this.timers.forEach(clearInterval);
+    this.timers = [
+      setInterval(() => this.send({ heartbeat: { sent_at_ms: Date.now() } }), this.intervals.heartbeat),
+      setInterval(() => this.flushMetrics(), this.intervals.metrics),
+    ];
+  }
+
+  private flushMetrics(): void {
+    if (!this.connected) return;
+    const samples = this.obs.takeSamples();
+    if (samples.length) {
+      this.send({ metrics: { samples: samples.map((s) => ({ name: s.name, labels: s.labels, value: s.value, timestamp_ms: s.timestampMs })) } });
+    }
+  }
+
+  private scheduleDelta(): void {
+    if (this.deltaTimer || !this.connected) return;
+    this.deltaTimer = setTimeout(() => {
+      this.deltaTimer = null;
+      if (!this.connected) return;
+      const d = this.obs.takeDelta();
+      if (!d) return;
+      this.send({
+        delta: { services: d.services.map(toServiceMsg), removed_services: d.removed, config: d.config, release: d.release, taken_at_ms: Date.now() },
+      });
+    }, this.opts.deltaDebounceMs ?? 100);
+  }
+
+  private update(commandId: string, state: string, message: string, percent: number, result?: Record<string, unknown>): CommandUpdateMsg {
+    return { command_id: commandId, state, message, percent, at_ms: Date.now(), result_json: result ? JSON.stringify(result) : '' };
+  }
+
+  private async onCommand(c: CommandMsg): Promise<void> {
+    const done = this.journal.finished(c.id);
+    if (done) {
+      // Delivered again (at-least-once): answer from the journal, run nothing.
+      this.send({ command_update: done });
+      return;
+    }
+    if (this.running.has(c.id)) return;
+    const executor = this.executors.get(c.kind);
+    const abort = new AbortController();
+    this.running.set(c.id, abort);
+    const log = this.log.child({ command: c.id, kind: c.kind, service: c.service });
+    let final: CommandUpdateMsg;
+    try {
+      if (!executor) throw new ExecError(`this agent has no ${c.kind} executor (capabilities: ${this.capabilities().join(', ')})`);
+      const spec: CommandSpec = {
+        id: c.id,
+        kind: c.kind,
+        service: c.service,
+        target: JSON.parse(c.target_json) as Record<string, unknown>,
+        deadlineMs: c.deadline_ms,
+        createdAtMs: c.created_at_ms,
+      };
+      this.send({ command_update: this.update(c.id, 'running', `${c.kind} started by agent ${this.identity.agentId}`, 0) });
+      const res = await executor.execute(spec, {
+        signal: abort.signal,
+        progress: (message, percent) => void this.send({ command_update: this.update(c.id, 'running', message, percent) }),
+      });
+      final = this.update(c.id, 'succeeded', res.message, 100, res.result);
+      log.info({ message: res.message }, 'command succeeded');
+    } catch (e) {
+      const message = e instanceof ExecError ? e.message : `executor error: ${(e as Error).message}`;
+      final = this.update(c.id, 'failed', message, 0);
+      log.warn({ message }, 'command failed');
+    } finally {
+      this.running.delete(c.id);
+    }
+    this.journal.recordFinal(final);
+    this.send({ command_update: final });
+  }
+
+  private scheduleRenewal(): void {
+    if (this.renewTimer) clearTimeout(this.renewTimer);
+    const inMs = Math.max(1000, renewalDueAt(this.identity) - Date.now());
+    this.renewTimer = setTimeout(() => void this.renewNow(), Math.min(inMs, 2 ** 31 - 1));
+  }
+
+  /** Renews the certificate and moves the stream onto it. */
+  async renewNow(): Promise<void> {
+    try {
+      this.identity = await renew(this.opts.dataDir, this.opts.gatewayAddr, this.identity);
+      this.log.info({ notAfter: new Date(this.identity.notAfterMs).toISOString() }, 'certificate renewed');
+      this.conn.reconnect('certificate renewed');
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'certificate renewal failed; will retry');
+      this.renewTimer = setTimeout(() => void this.renewNow(), 30_000);
+      return;
+    }
+    this.scheduleRenewal();
+  }
+}

@@ -1,0 +1,110 @@
+// The agent's picture of its commons. Collectors write facts in; the stream
+// reads a full snapshot on connect and the services that changed since the
+// last read as deltas.
+import { EventEmitter } from 'node:events';
+import { serviceState } from './service-status';
+import type { CommonsIdentity, ConfigFacts, HealthResult, MetricSample, ServiceState, WorkloadFacts } from './types';
+
+export class Observations extends EventEmitter {
+  identity: CommonsIdentity | null = null;
+  release = '';
+  config: ConfigFacts = { revision: 0, data: {} };
+  private readonly workloads = new Map<string, WorkloadFacts>();
+  private readonly health = new Map<string, HealthResult>();
+  private readonly sent = new Map<string, string>();
+  private removed = new Set<string>();
+  private configSent = -1;
+  private releaseSent = '';
+  private samples: MetricSample[] = [];
+
+  setIdentity(identity: CommonsIdentity): void {
+    this.identity = identity;
+  }
+
+  /** Replaces every workload (a collector's full view). */
+  setWorkloads(list: WorkloadFacts[], release: string): void {
+    const names = new Set(list.map((w) => w.name));
+    for (const name of this.workloads.keys()) {
+      if (!names.has(name)) {
+        this.workloads.delete(name);
+        this.health.delete(name);
+        this.removed.add(name);
+      }
+    }
+    for (const w of list) this.workloads.set(w.name, w);
+    this.release = release;
+    this.emit('change');
+  }
+
+  setWorkload(w: WorkloadFacts): void {
+    this.workloads.set(w.name, w);
+    this.emit('change');
+  }
+
+  setHealth(name: string, h: HealthResult): void {
+    this.health.set(name, h);
+    this.emit('change');
+  }
+
+  setConfig(config: ConfigFacts): void {
+    this.config = config;
+    this.emit('change');
+  }
+
+  serviceNames(): string[] {
+    return [...this.workloads.keys()];
+  }
+
+  services(): ServiceState[] {
+    return [...this.workloads.values()].map((w) => serviceState(w, this.health.get(w.name) ?? null));
+  }
+
+  service(name: string): ServiceState | undefined {
+    const w = this.workloads.get(name);
+    return w && serviceState(w, this.health.get(name) ?? null);
+  }
+
+  /** Everything, and marks it all as sent. */
+  takeSnapshot(): { services: ServiceState[]; config: ConfigFacts; release: string } {
+    const services = this.services();
+    this.sent.clear();
+    for (const s of services) this.sent.set(s.name, JSON.stringify(s));
+    this.removed.clear();
+    this.configSent = this.config.revision;
+    this.releaseSent = this.release;
+    return { services, config: this.config, release: this.release };
+  }
+
+  /** What changed since the last snapshot or delta; undefined when nothing did. */
+  takeDelta(): { services: ServiceState[]; removed: string[]; config: ConfigFacts | null; release: string } | undefined {
+    const changed: ServiceState[] = [];
+    for (const s of this.services()) {
+      const key = JSON.stringify(s);
+      if (this.sent.get(s.name) !== key) {
+        changed.push(s);
+        this.sent.set(s.name, key);
+      }
+    }
+    const removed = [...this.removed];
+    this.removed = new Set();
+    for (const r of removed) this.sent.delete(r);
+    const config = this.config.revision !== this.configSent ? this.config : null;
+    this.configSent = this.config.revision;
+    const release = this.release !== this.releaseSent ? this.release : '';
+    this.releaseSent = this.release;
+    if (!changed.length && !removed.length && !config && !release) return undefined;
+    return { services: changed, removed, config, release };
+  }
+
+  recordSample(s: MetricSample): void {
+    // Bounded: a long disconnect keeps the newest samples only.
+    if (this.samples.length >= 10_000) this.samples.shift();
+    this.samples.push(s);
+  }
+
+  takeSamples(): MetricSample[] {
+    const out = this.samples;
+    this.samples = [];
+    return out;
+  }
+}

@@ -1,0 +1,16 @@
+// One status per service from workload and health facts: no ready replica is
+// down, a failing health check is down, fewer ready than desired is degraded.
+import { tagOf } from '../gen3/catalog';
+import type { HealthResult, ServiceState, WorkloadFacts } from './types';
+
+export function serviceState(w: WorkloadFacts, health: HealthResult | null): ServiceState {
+  const base = { ...w, version: tagOf(w.image), health };
+  if (w.ready === 0) {
+    return { ...base, status: 'down', statusReason: w.reason || (w.desired === 0 ? 'scaled to 0 replicas' : 'no ready replicas') };
+  }
+  if (health && !health.ok) return { ...base, status: 'down', statusReason: `health check failed: ${health.detail}` };
+  if (w.ready < w.desired) {
+    return { ...base, status: 'degraded', statusReason: w.reason || w.rollout || `${w.ready} of ${w.desired} replicas ready` };
+  }
+  return { ...base, status: 'healthy', statusReason: '' };
+}

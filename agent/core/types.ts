@@ -1,0 +1,54 @@
+// What the agent knows about its commons, independent of where it came from
+// (the simulated commons or a Kubernetes namespace).
+export interface CommonsIdentity {
+  hostname: string;
+  environment: string;
+  name: string;
+  namespace: string;
+}
+
+/** One service's workload as the platform reports it (Deployment and pods). */
+export interface WorkloadFacts {
+  name: string;
+  deployment: string;
+  desired: number;
+  ready: number;
+  updated: number;
+  image: string;
+  restartedAt: string | null;
+  restartCount: number;
+  /** A problem the pods show (CrashLoopBackOff, ImagePullBackOff, ...), or ''. */
+  reason: string;
+  /** e.g. "2 of 4 pods updated" while a rollout runs, or ''. */
+  rollout: string;
+}
+
+export interface HealthResult {
+  url: string;
+  httpStatus: number;
+  latencyMs: number;
+  checkedAtMs: number;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ConfigFacts {
+  revision: number;
+  data: Record<string, string>;
+}
+
+export type ServiceStatus = 'healthy' | 'degraded' | 'down' | 'unknown';
+
+export interface ServiceState extends WorkloadFacts {
+  status: ServiceStatus;
+  version: string;
+  statusReason: string;
+  health: HealthResult | null;
+}
+
+export interface MetricSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+  timestampMs: number;
+}

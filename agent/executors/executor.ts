@@ -1,0 +1,50 @@
+// An executor carries out one kind of command against the commons, as a
+// target state: if the commons is already there, it succeeds with no effect.
+// The agent advertises each as capability "executor:<kind>".
+export interface CommandSpec {
+  id: string;
+  kind: string;
+  service: string;
+  target: Record<string, unknown>;
+  deadlineMs: number;
+  createdAtMs: number;
+}
+
+export interface ExecContext {
+  progress(message: string, percent: number): void;
+  signal: AbortSignal;
+}
+
+export interface ExecResult {
+  message: string;
+  result?: Record<string, unknown>;
+}
+
+/** A failure the operator can act on; its message is shown as is. */
+export class ExecError extends Error {}
+
+export interface Executor {
+  readonly kind: string;
+  execute(cmd: CommandSpec, ctx: ExecContext): Promise<ExecResult>;
+}
+
+/** Polls until `check` says done, reporting progress as it changes; fails at the deadline or on cancel. */
+export async function waitUntil(
+  cmd: CommandSpec,
+  ctx: ExecContext,
+  check: () => Promise<{ done: boolean; message: string; percent: number }> | { done: boolean; message: string; percent: number },
+  pollMs = 200,
+): Promise<string> {
+  let last = '';
+  for (;;) {
+    const s = await check();
+    if (s.message !== last) {
+      ctx.progress(s.message, s.percent);
+      last = s.message;
+    }
+    if (s.done) return s.message;
+    if (ctx.signal.aborted) throw new ExecError(`cancelled: ${String(ctx.signal.reason ?? 'by the control service')} (${s.message})`);
+    if (Date.now() > cmd.deadlineMs) throw new ExecError(`deadline passed before the change completed (${s.message})`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}

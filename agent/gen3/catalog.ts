@@ -1,0 +1,88 @@
+// Gen3 services as gen3-helm deploys them (shared/docs/gen3-facts.md §1.1,
+// §2.2, §2.3): Deployment and Service names, images, ports, and the health
+// endpoint each one really serves with the body rule that says "healthy".
+export type HealthRule =
+  | 'text-healthy' // plain text Healthy (fence, indexd, sheepdog, ...)
+  | 'json-string-healthy' // JSON string "Healthy" (arborist)
+  | 'json-status-ok' // {"status":"OK", ...} (metadata, audit, requestor)
+  | 'revproxy' // {"message":"Feelin good!", "csrf": ...}
+  | 'guppy' // {"statusCode":200, "indices": {...}}
+  | 'http-200'; // any 2xx (portal, frontend-framework, ambassador)
+
+export interface Gen3Service {
+  /** Chart name, the `app` label. */
+  name: string;
+  deployment: string;
+  k8sService: string;
+  image: string;
+  port: number;
+  healthPath: string;
+  healthRule: HealthRule;
+  /** On in the umbrella chart's defaults. */
+  defaultEnabled: boolean;
+  partOf: string;
+  critical: boolean;
+}
+
+const svc = (
+  name: string,
+  image: string,
+  port: number,
+  healthPath: string,
+  healthRule: HealthRule,
+  defaultEnabled: boolean,
+  partOf: string,
+  critical = true,
+  deployment = `${name}-deployment`,
+  k8sService = `${name}-service`,
+): Gen3Service => ({ name, deployment, k8sService, image, port, healthPath, healthRule, defaultEnabled, partOf, critical });
+
+export const GEN3_SERVICES: readonly Gen3Service[] = [
+  svc('revproxy', 'quay.io/cdis/nginx', 80, '/_status', 'revproxy', true, 'Front-End'),
+  svc('portal', 'quay.io/cdis/data-portal', 80, '/', 'http-200', true, 'Front-End'),
+  svc('fence', 'quay.io/cdis/fence', 80, '/_status', 'text-healthy', true, 'Authentication'),
+  svc('presigned-url-fence', 'quay.io/cdis/fence', 80, '/_status', 'text-healthy', true, 'Authentication'),
+  svc('arborist', 'quay.io/cdis/arborist', 8080, '/health', 'json-string-healthy', true, 'Authentication'),
+  svc('indexd', 'quay.io/cdis/indexd', 80, '/_status', 'text-healthy', true, 'S3-GS'),
+  svc('sheepdog', 'quay.io/cdis/sheepdog', 80, '/_status', 'text-healthy', true, 'Core-Service'),
+  svc('peregrine', 'quay.io/cdis/peregrine', 80, '/_status', 'text-healthy', true, 'Core-Service'),
+  svc('metadata', 'quay.io/cdis/metadata-service', 80, '/_status', 'json-status-ok', true, 'Discovery-Tab'),
+  svc('audit', 'quay.io/cdis/audit-service', 80, '/_status', 'json-status-ok', true, 'Logging', false),
+  svc('manifestservice', 'quay.io/cdis/manifestservice', 80, '/_status', 'text-healthy', true, 'Workspace-tab'),
+  svc('wts', 'quay.io/cdis/workspace-token-service', 80, '/_status', 'text-healthy', true, 'Authentication', true, 'wts-deployment', 'workspace-token-service'),
+  svc('hatchery', 'quay.io/cdis/hatchery', 8000, '/_status', 'text-healthy', true, 'Workspace-Tab'),
+  svc('ambassador', 'quay.io/datawire/ambassador', 8877, '/ambassador/v0/check_ready', 'http-200', true, 'Workspace-Tab', true, 'ambassador-deployment', 'ambassador-admin'),
+  svc('guppy', 'quay.io/cdis/guppy', 8000, '/_status', 'guppy', false, 'Explorer-Tab'),
+  svc('requestor', 'quay.io/cdis/requestor', 80, '/_status', 'json-status-ok', false, 'Authentication', false),
+  svc('sower', 'quay.io/cdis/sower', 8000, '/_status', 'text-healthy', false, 'Core-Service', false, 'sower'),
+  svc('ssjdispatcher', 'quay.io/cdis/ssjdispatcher', 8000, '/_status', 'text-healthy', false, 'Workspace-Tab', true, 'ssjdispatcher'),
+  svc('frontend-framework', 'quay.io/cdis/frontend-framework', 3000, '/', 'http-200', false, 'Front-End', true, 'frontend-framework-deployment', 'frontend-framework-service'),
+  svc('aws-es-proxy', 'quay.io/cdis/aws-es-proxy', 9200, '/_cluster/health', 'http-200', false, 'Explorer-Tab', false, 'aws-es-proxy-deployment', 'elasticsearch'),
+];
+
+export const DEFAULT_ENABLED = GEN3_SERVICES.filter((s) => s.defaultEnabled).map((s) => s.name);
+
+export function gen3Service(name: string): Gen3Service | undefined {
+  return GEN3_SERVICES.find((s) => s.name === name);
+}
+
+/** Third-party images keep their own version, whatever the Gen3 release. */
+export const PINNED_TAGS: Record<string, string> = { ambassador: '1.4.2', 'aws-es-proxy': 'v1.3.1' };
+
+export function imageFor(service: Gen3Service, release: string): string {
+  return `${service.image}:${PINNED_TAGS[service.name] ?? release}`;
+}
+
+export function tagOf(image: string): string {
+  const at = image.lastIndexOf(':');
+  return at > image.lastIndexOf('/') ? image.slice(at + 1) : 'latest';
+}
+
+/** Gen3 release names (cdis-manifest release notes). */
+export const RELEASE_NAMES: Record<string, string> = {
+  '2025.06': 'Covellite',
+  '2025.09': 'Danburite',
+  '2026.01': 'Eosphorite',
+  '2026.06': 'Gadolinite',
+  '2026.07': 'Hambergite',
+};

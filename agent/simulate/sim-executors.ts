@@ -1,0 +1,59 @@
+// restart, scale and config against the simulated commons, as target states.
+import { type CommandSpec, type ExecContext, ExecError, type Executor, waitUntil } from '../executors/executor';
+import type { SimCommons } from './model';
+
+function serviceOf(sim: SimCommons, cmd: CommandSpec): string {
+  if (!sim.has(cmd.service)) throw new ExecError(`service ${cmd.service} is not deployed in ${sim.identity.hostname}`);
+  return cmd.service;
+}
+
+/** Waits for the service's rollout to settle, reporting pods updated and ready. */
+function followRollout(sim: SimCommons, name: string, cmd: CommandSpec, ctx: ExecContext) {
+  return waitUntil(cmd, ctx, () => {
+    const w = sim.workload(name);
+    const done = w.updated === w.desired && w.ready === w.desired && !w.rollout;
+    const percent = w.desired === 0 ? 100 : Math.round((Math.min(w.updated, w.ready) / w.desired) * 100);
+    return { done, message: done ? `${name}: ${w.ready}/${w.desired} ready on the new template` : `${name}: ${w.rollout || `${w.ready}/${w.desired} ready`}`, percent };
+  });
+}
+
+export function simExecutors(sim: SimCommons): Executor[] {
+  return [
+    {
+      kind: 'restart',
+      async execute(cmd, ctx) {
+        const name = serviceOf(sim, cmd);
+        const restartedAt = String(cmd.target.restartedAt ?? '');
+        if (!restartedAt) throw new ExecError('restart needs target.restartedAt');
+        const changed = sim.restart(name, restartedAt);
+        ctx.progress(changed ? `${name}: rolling restart started (restartedAt ${restartedAt})` : `${name}: already restarted at ${restartedAt}; following the rollout`, 0);
+        const message = await followRollout(sim, name, cmd, ctx);
+        return { message, result: { restartedAt, newRollout: changed } };
+      },
+    },
+    {
+      kind: 'scale',
+      async execute(cmd, ctx) {
+        const name = serviceOf(sim, cmd);
+        const replicas = cmd.target.replicas;
+        if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) throw new ExecError('scale needs a whole target.replicas');
+        const changed = sim.scale(name, replicas);
+        ctx.progress(changed ? `${name}: scaling to ${replicas}` : `${name}: already at ${replicas} desired`, 0);
+        const message = await followRollout(sim, name, cmd, ctx);
+        return { message, result: { replicas, changed } };
+      },
+    },
+    {
+      kind: 'config',
+      async execute(cmd, ctx) {
+        const { revision, baseRevision, data } = cmd.target as { revision: number; baseRevision: number; data: Record<string, string> };
+        const r = sim.writeConfig(revision, baseRevision, data);
+        if (typeof r === 'object') {
+          throw new ExecError(`conflict: manifest-global is at revision ${r.conflict}, the command expected ${baseRevision}; reload the config and retry`);
+        }
+        ctx.progress(`manifest-global revision ${revision} ${r === 'applied' ? 'written' : 'already in place'}`, 100);
+        return { message: `config revision ${revision} in place`, result: { revision, written: r === 'applied' } };
+      },
+    },
+  ];
+}

@@ -1,0 +1,50 @@
+// `agent --simulate`: the agent against an in-process Gen3 commons, with its
+// health endpoints on a loopback HTTP listener.
+import { Gen3HealthCollector } from '../collectors/gen3-health';
+import type { Platform } from '../executors/platform';
+import { SimCommons, type SimOptions } from './model';
+import { SimHealthServer } from './health-server';
+import { SimWorkloadCollector } from './sim-collector';
+import { simExecutors } from './sim-executors';
+
+export class SimPlatform implements Platform {
+  readonly name = 'simulate';
+  readonly sim: SimCommons;
+  readonly health: SimHealthServer;
+  readonly healthCollector: Gen3HealthCollector;
+  readonly collectors;
+  readonly executors;
+
+  constructor(opts: SimOptions & { healthIntervalMs?: number; healthPort?: number }) {
+    this.sim = new SimCommons(opts);
+    this.health = new SimHealthServer(this.sim);
+    this.healthCollector = new Gen3HealthCollector(this.health.targets, opts.healthIntervalMs ?? 5000);
+    this.collectors = [new SimWorkloadCollector(this.sim), this.healthCollector];
+    this.executors = simExecutors(this.sim);
+    this.healthPort = opts.healthPort ?? 0;
+  }
+
+  private readonly healthPort: number;
+
+  async identity() {
+    return this.sim.identity;
+  }
+
+  canReachControl(): boolean {
+    return !this.sim.networkCut;
+  }
+
+  onReachabilityChange(fn: (reachable: boolean) => void): void {
+    this.sim.on('network', (cut: boolean) => fn(!cut));
+  }
+
+  async start(): Promise<void> {
+    await this.health.start(this.healthPort);
+    this.sim.start();
+  }
+
+  async stop(): Promise<void> {
+    this.sim.stop();
+    await this.health.stop();
+  }
+}

@@ -1,0 +1,201 @@
+// The command queue. A command is written to the store (with its audit
+// entry, in one transaction) before anything is sent; it is then sent to the
+// commons' agent whenever one is connected (again after every reconnect and
+// after a control-service restart) until the agent reports a final state or
+// the deadline passes. Agents treat commands as target states, so a repeat
+// has no second effect.
+import { randomUUID } from 'node:crypto';
+import type { CommandKind, CommandState } from '../contracts/api';
+import type { Principal } from '../auth/principal';
+import type { Logger } from '../config/logger';
+import type { EventBus } from '../events/bus';
+import type { Fleet } from '../fleet/fleet';
+import type { CommandUpdateMsg } from '../gateway/messages';
+import type { AgentSessions } from '../gateway/sessions';
+import type { Metrics } from '../metrics/registry';
+import type { CommandRow, Store } from '../store/store';
+
+export interface NewCommand {
+  kind: CommandKind;
+  commonsId: string;
+  service: string | null;
+  target: Record<string, unknown>;
+  principal: Principal;
+  action: string;
+  detail: Record<string, unknown>;
+  configRevision?: { revision: number; data: Record<string, string> };
+}
+
+const AGENT_STATES = new Set<CommandState>(['running', 'succeeded', 'failed']);
+
+export class CommandService {
+  constructor(
+    private readonly store: Store,
+    private readonly fleet: Fleet,
+    private readonly events: EventBus,
+    private readonly metrics: Metrics,
+    private readonly sessions: AgentSessions,
+    private readonly log: Logger,
+    private readonly deadlineMs: number,
+  ) {}
+
+  async create(c: NewCommand): Promise<CommandRow> {
+    const now = new Date();
+    const at = now.toISOString();
+    const id = randomUUID();
+    const row = await this.store.createCommand(
+      {
+        id,
+        kind: c.kind,
+        commons_id: c.commonsId,
+        service: c.service,
+        target_json: JSON.stringify(c.target),
+        state: 'queued',
+        message: 'queued',
+        percent: 0,
+        actor: c.principal.actor,
+        created_at: at,
+        updated_at: at,
+        deadline: new Date(now.getTime() + this.deadlineMs).toISOString(),
+        attempts: 0,
+        result_json: null,
+      },
+      {
+        at,
+        actor: c.principal.actor,
+        actor_kind: c.principal.kind,
+        role: c.principal.role,
+        action: c.action,
+        commons_id: c.commonsId,
+        service: c.service,
+        detail_json: JSON.stringify(c.detail),
+        outcome: 'accepted',
+        command_id: id,
+      },
+      c.configRevision && {
+        commons_id: c.commonsId,
+        revision: c.configRevision.revision,
+        data_json: JSON.stringify(c.configRevision.data),
+        author: c.principal.actor,
+        created_at: at,
+        command_id: id,
+        state: 'pending',
+      },
+    );
+    this.metrics.commandsCreated.inc({ kind: c.kind });
+    this.publish(row);
+    await this.dispatch(row);
+    return row;
+  }
+
+  /** Sends a command to the commons' agent if one is connected; otherwise it waits for one. */
+  async dispatch(row: CommandRow): Promise<void> {
+    const session = this.sessions.forCommons(row.commons_id);
+    if (!session) return;
+    const sent = session.send({
+      command: {
+        id: row.id,
+        kind: row.kind,
+        service: row.service ?? '',
+        target_json: row.target_json,
+        deadline_ms: Date.parse(row.deadline),
+        created_at_ms: Date.parse(row.created_at),
+      },
+    });
+    if (!sent) return;
+    const at = new Date().toISOString();
+    const moved = await this.store.updateOpenCommand(
+      row.id,
+      { state: 'dispatched', message: `sent to agent ${session.agentId}`, attempts: row.attempts + 1, updated_at: at },
+      { at, state: 'dispatched', message: `sent to agent ${session.agentId}`, percent: 0 },
+      ['queued'],
+    );
+    if (moved) this.publish(moved);
+  }
+
+  /** After an agent (re)connects or the service restarts: everything not final goes out again. */
+  async redispatch(commonsId: string): Promise<number> {
+    const open = await this.store.listOpenCommands(commonsId);
+    for (const row of open) await this.dispatch(row);
+    return open.length;
+  }
+
+  /** Records what an agent reported. Returns true once it is durable (the agent may then forget it). */
+  async applyUpdate(commonsId: string, u: CommandUpdateMsg): Promise<boolean> {
+    const state = u.state as CommandState;
+    if (!AGENT_STATES.has(state)) {
+      this.log.warn({ commonsId, command: u.command_id, state: u.state }, 'agent sent an unknown command state; ignored');
+      return false;
+    }
+    const existing = await this.store.getCommand(u.command_id);
+    if (!existing || existing.commons_id !== commonsId) {
+      this.log.warn({ commonsId, command: u.command_id }, 'update for a command this commons does not own; ignored');
+      return true;
+    }
+    const at = new Date(u.at_ms || Date.now()).toISOString();
+    const row = await this.store.updateOpenCommand(
+      u.command_id,
+      { state, message: u.message, percent: u.percent, updated_at: at, ...(u.result_json ? { result_json: u.result_json } : {}) },
+      { at, state, message: u.message, percent: u.percent },
+    );
+    if (!row) return true; // already final (a repeat, or it expired first): nothing changes
+    this.publish(row);
+    if (state === 'succeeded' || state === 'failed') await this.finished(row);
+    return true;
+  }
+
+  async cancel(row: CommandRow, reason: string): Promise<CommandRow | undefined> {
+    const moved = await this.finish(row.id, 'cancelled', reason);
+    if (moved) this.sessions.forCommons(row.commons_id)?.send({ cancel: { command_id: row.id, reason } });
+    return moved;
+  }
+
+  /** Expires what is past its deadline; runs on a timer. */
+  async sweepDeadlines(now = Date.now()): Promise<void> {
+    for (const row of await this.store.listOpenCommands()) {
+      if (Date.parse(row.deadline) > now) continue;
+      const c = this.fleet.get(row.commons_id);
+      const seen = c?.agent.lastSeenMs ? `agent last seen ${new Date(c.agent.lastSeenMs).toISOString()}` : 'agent never seen';
+      const reason = `no result from the commons agent before the deadline (${seen}, state was ${row.state}); check the agent and re-issue the command`;
+      const moved = await this.finish(row.id, 'expired', reason);
+      if (moved) this.sessions.forCommons(row.commons_id)?.send({ cancel: { command_id: row.id, reason: 'deadline passed' } });
+    }
+  }
+
+  private async finish(id: string, state: CommandState, message: string): Promise<CommandRow | undefined> {
+    const at = new Date().toISOString();
+    const row = await this.store.updateOpenCommand(id, { state, message, updated_at: at }, { at, state, message, percent: 0 });
+    if (row) {
+      this.publish(row);
+      await this.finished(row);
+    }
+    return row;
+  }
+
+  private async finished(row: CommandRow): Promise<void> {
+    this.metrics.commandsFinished.inc({ kind: row.kind, state: row.state });
+    this.metrics.commandDuration.observe({ kind: row.kind, state: row.state }, (Date.parse(row.updated_at) - Date.parse(row.created_at)) / 1000);
+    if (row.kind !== 'config') return;
+    const target = JSON.parse(row.target_json) as { revision: number; data: Record<string, string> };
+    if (row.state === 'succeeded') {
+      await this.store.setConfigRevisionState(row.commons_id, target.revision, 'applied');
+      await this.store.updateCommons(row.commons_id, { config_revision: target.revision, config_json: JSON.stringify(target.data), updated_at: row.updated_at });
+      this.fleet.applyConfig(row.commons_id, { revision: target.revision, data: target.data });
+    } else {
+      await this.store.setConfigRevisionState(row.commons_id, target.revision, 'failed');
+    }
+  }
+
+  private publish(row: CommandRow): void {
+    this.events.publish({
+      type: 'command.updated',
+      commons: row.commons_id,
+      command: row.id,
+      kind: row.kind,
+      service: row.service,
+      state: row.state,
+      message: row.message,
+      percent: row.percent,
+    });
+  }
+}

@@ -1,0 +1,40 @@
+// Every setting of the control service is a DCOC_* environment variable with a
+// documented default (README "Configuration"); this is the one place they are
+// read and validated, so a typo fails at start-up with the variable named.
+import { z } from 'zod';
+
+const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'must be host:port');
+
+const EnvSchema = z.object({
+  DCOC_HTTP_ADDR: hostPort.default('127.0.0.1:8470'),
+  DCOC_GRPC_ADDR: hostPort.default('0.0.0.0:8471'),
+  DCOC_ENROLL_ADDR: hostPort.default('0.0.0.0:8472'),
+  DCOC_DATA_DIR: z.string().min(1).default('.data/control'),
+  DCOC_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  DCOC_PLUGIN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  DCOC_TLS_HOSTNAMES: z.string().default('localhost,127.0.0.1'),
+  DCOC_AGENT_CERT_TTL_S: z.coerce.number().int().min(60).default(86400),
+  DCOC_AGENT_SILENCE_S: z.coerce.number().positive().default(30),
+  DCOC_COMMAND_DEADLINE_S: z.coerce.number().int().min(1).default(600),
+  DCOC_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  DCOC_HEALTH_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
+  DCOC_METRICS_INTERVAL_MS: z.coerce.number().int().min(100).default(15000),
+  DCOC_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  DCOC_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export function splitHostPort(addr: string): { host: string; port: number } {
+  const i = addr.lastIndexOf(':');
+  return { host: addr.slice(0, i).replace(/^\[|\]$/g, '') || '0.0.0.0', port: Number(addr.slice(i + 1)) };
+}

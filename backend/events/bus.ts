@@ -1,0 +1,53 @@
+// In-process event bus feeding the SSE stream (and through it Grafana Live).
+// Each event gets a sequence number so a reconnecting client can say where it
+// stopped (Last-Event-ID) and get what it missed from a short ring buffer.
+import { EventEmitter } from 'node:events';
+
+export type DcocEvent =
+  | { type: 'commons.status'; commons: string; status: string; previous: string }
+  | { type: 'service.status'; commons: string; service: string; status: string; previous: string; reason: string }
+  | { type: 'agent.connected'; commons: string; agent: string }
+  | { type: 'agent.disconnected'; commons: string; agent: string; reason: string }
+  | {
+      type: 'command.updated';
+      commons: string;
+      command: string;
+      kind: string;
+      service: string | null;
+      state: string;
+      message: string;
+      percent: number;
+    }
+  | { type: 'commons.added' | 'commons.removed'; commons: string };
+
+export type SequencedEvent = DcocEvent & { id: number; at: string };
+
+const RING = 1000;
+
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+  private readonly ring: SequencedEvent[] = [];
+  private seq = 0;
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  publish(event: DcocEvent): SequencedEvent {
+    const e = { ...event, id: ++this.seq, at: new Date().toISOString() } as SequencedEvent;
+    this.ring.push(e);
+    if (this.ring.length > RING) this.ring.shift();
+    this.emitter.emit('event', e);
+    return e;
+  }
+
+  /** Events after `afterId` still in the buffer. */
+  since(afterId: number): SequencedEvent[] {
+    return this.ring.filter((e) => e.id > afterId);
+  }
+
+  subscribe(fn: (e: SequencedEvent) => void): () => void {
+    this.emitter.on('event', fn);
+    return () => this.emitter.off('event', fn);
+  }
+}

@@ -1,0 +1,164 @@
+// The live state of every commons, as its agent last reported it. Durable
+// facts (identity, agent binding, config revision) are in the store; service
+// state is re-sent in full by the agent on every connect, so it lives here.
+import type { AgentRef, CommonsDetail, CommonsSummary, ServiceStatus, ServiceView } from '../contracts/api';
+import type { EventBus } from '../events/bus';
+import type { CommonsRow } from '../store/store';
+import { commonsStatus } from './status';
+
+export interface LiveCommons {
+  id: string;
+  name: string;
+  hostname: string;
+  environment: string;
+  namespace: string;
+  release: string;
+  config: { revision: number; data: Record<string, string> };
+  services: Map<string, ServiceView>;
+  agent: { id: string | null; connected: boolean; lastSeenMs: number | null; version: string | null };
+  status: ServiceStatus;
+}
+
+export class Fleet {
+  private readonly commons = new Map<string, LiveCommons>();
+
+  constructor(
+    private readonly events: EventBus,
+    private readonly silenceMs: number,
+  ) {}
+
+  /** Commons known from the store start as unknown until their agent reports. */
+  load(rows: CommonsRow[]): void {
+    for (const r of rows) this.ensure(r);
+  }
+
+  ensure(r: CommonsRow): LiveCommons {
+    let c = this.commons.get(r.id);
+    if (!c) {
+      c = {
+        id: r.id,
+        name: r.name,
+        hostname: r.hostname,
+        environment: r.environment,
+        namespace: r.namespace,
+        release: r.release,
+        config: { revision: r.config_revision, data: JSON.parse(r.config_json) as Record<string, string> },
+        services: new Map(),
+        agent: { id: r.agent_id, connected: false, lastSeenMs: null, version: null },
+        status: 'unknown',
+      };
+      this.commons.set(r.id, c);
+    } else {
+      Object.assign(c, { name: r.name, hostname: r.hostname, environment: r.environment, namespace: r.namespace });
+      c.agent.id = r.agent_id;
+    }
+    return c;
+  }
+
+  get(id: string): LiveCommons | undefined {
+    return this.commons.get(id);
+  }
+
+  all(): LiveCommons[] {
+    return [...this.commons.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  agentConnected(id: string, agentId: string, version: string): void {
+    const c = this.commons.get(id);
+    if (!c) return;
+    c.agent = { id: agentId, connected: true, lastSeenMs: Date.now(), version };
+    this.events.publish({ type: 'agent.connected', commons: id, agent: agentId });
+  }
+
+  agentDisconnected(id: string, agentId: string, reason: string): void {
+    const c = this.commons.get(id);
+    if (!c || c.agent.id !== agentId || !c.agent.connected) return;
+    c.agent.connected = false;
+    this.events.publish({ type: 'agent.disconnected', commons: id, agent: agentId, reason });
+    this.recompute(c);
+  }
+
+  seen(id: string): void {
+    const c = this.commons.get(id);
+    if (c) c.agent.lastSeenMs = Date.now();
+  }
+
+  /** Replace every service (snapshot) or merge some (delta). */
+  applyServices(id: string, services: ServiceView[], opts: { replace: boolean; removed?: string[]; release?: string }): void {
+    const c = this.commons.get(id);
+    if (!c) return;
+    c.agent.lastSeenMs = Date.now();
+    if (opts.release) c.release = opts.release;
+    const next = opts.replace ? new Map<string, ServiceView>() : c.services;
+    for (const s of services) {
+      const before = c.services.get(s.name);
+      if (before && before.status !== s.status) {
+        this.events.publish({ type: 'service.status', commons: id, service: s.name, status: s.status, previous: before.status, reason: s.reason });
+      }
+      next.set(s.name, s);
+    }
+    for (const name of opts.removed ?? []) next.delete(name);
+    c.services = next;
+    this.recompute(c);
+  }
+
+  applyConfig(id: string, config: { revision: number; data: Record<string, string> }): void {
+    const c = this.commons.get(id);
+    if (c) c.config = config;
+  }
+
+  remove(id: string): void {
+    if (this.commons.delete(id)) this.events.publish({ type: 'commons.removed', commons: id });
+  }
+
+  online(c: LiveCommons, now = Date.now()): boolean {
+    return c.agent.connected && c.agent.lastSeenMs !== null && now - c.agent.lastSeenMs <= this.silenceMs;
+  }
+
+  /** Re-evaluates statuses (called on a timer so a silent agent turns its commons unknown). */
+  sweep(): void {
+    for (const c of this.commons.values()) this.recompute(c);
+  }
+
+  private recompute(c: LiveCommons): void {
+    const status = commonsStatus([...c.services.values()], this.online(c));
+    if (status !== c.status) {
+      const previous = c.status;
+      c.status = status;
+      this.events.publish({ type: 'commons.status', commons: c.id, status, previous });
+    }
+  }
+
+  summary(c: LiveCommons): CommonsSummary {
+    const services = [...c.services.values()];
+    return {
+      id: c.id,
+      name: c.name,
+      hostname: c.hostname,
+      environment: c.environment,
+      namespace: c.namespace,
+      status: c.status,
+      version: c.release,
+      agent: this.agentRef(c),
+      services: { total: services.length, healthy: services.filter((s) => s.status === 'healthy').length },
+      config: { revision: c.config.revision },
+    };
+  }
+
+  detail(c: LiveCommons, withConfigData: boolean): CommonsDetail {
+    return {
+      ...this.summary(c),
+      services: [...c.services.values()].sort((a, b) => a.name.localeCompare(b.name)),
+      config: { revision: c.config.revision, data: withConfigData ? c.config.data : {} },
+    };
+  }
+
+  private agentRef(c: LiveCommons): AgentRef {
+    return {
+      id: c.agent.id,
+      connected: this.online(c),
+      lastSeen: c.agent.lastSeenMs ? new Date(c.agent.lastSeenMs).toISOString() : null,
+      version: c.agent.version,
+    };
+  }
+}

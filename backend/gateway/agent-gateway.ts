@@ -1,0 +1,254 @@
+// The mutual-TLS side of the gateway: the agent stream and certificate
+// renewal. The agent is identified by the CN of the client certificate the
+// TLS handshake verified against our CA; a revoked agent is refused.
+import * as grpc from '@grpc/grpc-js';
+import type { ServiceStatus, ServiceView } from '../contracts/api';
+import type { CommandService } from '../commands/command-service';
+import type { Logger } from '../config/logger';
+import type { Fleet } from '../fleet/fleet';
+import type { Metrics } from '../metrics/registry';
+import type { CertificateAuthority } from '../pki/ca';
+import type { AgentRow, Store } from '../store/store';
+import type { AgentConfigMsg, AgentMessage, CommonsIdentityMsg, ConfigStateMsg, ControlMessage, ServiceStateMsg } from './messages';
+import type { AgentSession, AgentSessions } from './sessions';
+import { commonsIdFor } from './slug';
+
+export interface GatewayDeps {
+  store: Store;
+  fleet: Fleet;
+  sessions: AgentSessions;
+  commands: CommandService;
+  metrics: Metrics;
+  ca: CertificateAuthority;
+  log: Logger;
+  certTtlMs: number;
+  agentConfig: AgentConfigMsg;
+}
+
+const STATUSES = new Set(['healthy', 'degraded', 'down', 'unknown']);
+const LAST_SEEN_WRITE_MS = 30_000;
+
+export function toServiceView(s: ServiceStateMsg): ServiceView {
+  const h = s.health;
+  return {
+    name: s.name,
+    status: (STATUSES.has(s.status) ? s.status : 'unknown') as ServiceStatus,
+    deployment: s.deployment,
+    desiredReplicas: s.desired_replicas,
+    readyReplicas: s.ready_replicas,
+    updatedReplicas: s.updated_replicas,
+    image: s.image,
+    version: s.version,
+    reason: s.reason,
+    restartedAt: s.restarted_at || null,
+    restartCount: s.restart_count,
+    rollout: s.rollout || null,
+    health: h
+      ? { url: h.url, httpStatus: h.http_status, latencyMs: h.latency_ms, checkedAt: h.checked_at_ms ? new Date(h.checked_at_ms).toISOString() : null, ok: h.ok, detail: h.detail }
+      : null,
+  };
+}
+
+async function authenticatedAgent(call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'getAuthContext'>, store: Store): Promise<AgentRow | string> {
+  const cn = call.getAuthContext()?.sslPeerCertificate?.subject?.CN;
+  if (!cn) return 'no client certificate';
+  const agent = await store.getAgent(String(cn));
+  if (!agent) return `unknown agent ${cn}`;
+  if (agent.revoked) return `agent ${cn} has been revoked; enroll it again with a new token`;
+  return agent;
+}
+
+export function agentGatewayHandlers(d: GatewayDeps) {
+  return {
+    async Renew(call: grpc.ServerUnaryCall<{ csr_pem: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
+      const agent = await authenticatedAgent(call, d.store);
+      if (typeof agent === 'string') return callback({ code: grpc.status.UNAUTHENTICATED, details: agent });
+      try {
+        const cert = await d.ca.signAgentCsr(call.request.csr_pem, agent.id, d.certTtlMs);
+        await d.store.updateAgent(agent.id, { cert_serial: cert.serial, cert_not_after: cert.notAfter.toISOString() });
+        d.log.info({ agentId: agent.id, notAfter: cert.notAfter }, 'agent certificate renewed');
+        callback(null, { certificate_pem: cert.certPem, not_after_ms: cert.notAfter.getTime() });
+      } catch (e) {
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: (e as Error).message });
+      }
+    },
+
+    async Connect(call: grpc.ServerDuplexStream<AgentMessage, ControlMessage>) {
+      const agent = await authenticatedAgent(call, d.store);
+      if (typeof agent === 'string') {
+        d.log.warn({ peer: call.getPeer() }, `agent stream refused: ${agent}`);
+        call.emit('error', { code: grpc.status.UNAUTHENTICATED, details: agent });
+        return;
+      }
+      new AgentStream(d, call, agent).run();
+    },
+  };
+}
+
+/** One agent's stream: messages are handled strictly in order. */
+class AgentStream {
+  private commonsId: string | null = null;
+  private session: AgentSession | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+  private lastSeenWrite = 0;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly d: GatewayDeps,
+    private readonly call: grpc.ServerDuplexStream<AgentMessage, ControlMessage>,
+    private readonly agent: AgentRow,
+  ) {
+    this.log = d.log.child({ agentId: agent.id });
+  }
+
+  run(): void {
+    this.call.on('data', (msg: AgentMessage) => {
+      this.chain = this.chain.then(() => this.handle(msg)).catch((e: Error) => this.fail(grpc.status.INTERNAL, e.message));
+    });
+    this.call.on('end', () => this.close('agent closed the stream'));
+    this.call.on('error', (e) => this.close(`stream error: ${e.message}`));
+    this.call.on('cancelled', () => this.close('stream cancelled'));
+  }
+
+  private send = (msg: ControlMessage): boolean => {
+    if (this.closed) return false;
+    this.call.write(msg);
+    return true;
+  };
+
+  private fail(code: grpc.status, details: string): void {
+    this.log.warn({ code }, `closing agent stream: ${details}`);
+    if (!this.closed) this.call.emit('error', { code, details });
+    this.close(details);
+  }
+
+  private close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.session && this.d.sessions.remove(this.session) && this.commonsId) {
+      this.d.fleet.agentDisconnected(this.commonsId, this.agent.id, reason);
+    }
+    this.log.info({ commons: this.commonsId, reason }, 'agent stream closed');
+  }
+
+  private async handle(msg: AgentMessage): Promise<void> {
+    if (this.closed) return;
+    const type = msg.body ?? 'unknown';
+    this.d.metrics.agentMessages.inc({ type });
+    if (type === 'hello' && msg.hello) return this.hello(msg.hello);
+    if (!this.commonsId) return this.fail(grpc.status.FAILED_PRECONDITION, 'the first message on the stream must be hello');
+    const id = this.commonsId;
+    switch (type) {
+      case 'heartbeat':
+        this.d.fleet.seen(id);
+        return this.touch();
+      case 'snapshot': {
+        if (!msg.snapshot) return;
+        const before = this.d.fleet.get(id)?.release;
+        this.d.fleet.applyServices(id, msg.snapshot.services.map(toServiceView), { replace: true, release: msg.snapshot.release });
+        await this.persistState(msg.snapshot.config, msg.snapshot.release, before);
+        return this.touch();
+      }
+      case 'delta': {
+        if (!msg.delta) return;
+        const before = this.d.fleet.get(id)?.release;
+        this.d.fleet.applyServices(id, msg.delta.services.map(toServiceView), {
+          replace: false,
+          removed: msg.delta.removed_services,
+          release: msg.delta.release || undefined,
+        });
+        await this.persistState(msg.delta.config, msg.delta.release, before);
+        return;
+      }
+      case 'metrics':
+        return this.metrics(id, msg.metrics?.samples ?? []);
+      case 'command_update':
+        if (!msg.command_update) return;
+        if (await this.d.commands.applyUpdate(id, msg.command_update)) {
+          this.send({ ack: { command_id: msg.command_update.command_id, state: msg.command_update.state } });
+        }
+        return;
+      default:
+        this.log.warn({ type }, 'unknown agent message; ignored');
+    }
+  }
+
+  private async hello(h: NonNullable<AgentMessage['hello']>): Promise<void> {
+    if (this.commonsId) return this.fail(grpc.status.FAILED_PRECONDITION, 'hello sent twice on one stream');
+    const ident: CommonsIdentityMsg = h.commons;
+    const id = ident?.hostname ? commonsIdFor(ident.hostname) : '';
+    if (!id) return this.fail(grpc.status.INVALID_ARGUMENT, 'hello must name the commons hostname (manifest-global hostname)');
+    if (this.agent.commons_id && this.agent.commons_id !== id) {
+      return this.fail(grpc.status.PERMISSION_DENIED, `this agent is bound to commons ${this.agent.commons_id}, not ${id}`);
+    }
+    const existing = await this.d.store.getCommons(id);
+    if (existing?.agent_id && existing.agent_id !== this.agent.id) {
+      const owner = await this.d.store.getAgent(existing.agent_id);
+      if (owner && !owner.revoked) {
+        return this.fail(
+          grpc.status.PERMISSION_DENIED,
+          `commons ${id} is served by agent ${owner.id}; revoke it first (DELETE /api/v1/agents/${owner.id}) to move the commons to this agent`,
+        );
+      }
+    }
+    const now = new Date().toISOString();
+    const row = await this.d.store.upsertCommons({
+      id,
+      name: ident.name || ident.hostname,
+      hostname: ident.hostname,
+      environment: ident.environment || 'default',
+      namespace: ident.namespace || 'default',
+      agent_id: this.agent.id,
+      release: existing?.release ?? '',
+      config_revision: existing?.config_revision ?? 0,
+      config_json: existing?.config_json ?? '{}',
+      created_at: existing?.created_at ?? now,
+      updated_at: now,
+    });
+    await this.d.store.updateAgent(this.agent.id, { commons_id: id, version: h.agent_version.slice(0, 64), last_seen: now });
+    this.commonsId = id;
+    this.d.fleet.ensure(row);
+    this.session = { agentId: this.agent.id, commonsId: id, send: this.send, close: (reason) => this.fail(grpc.status.UNAVAILABLE, reason) };
+    this.d.sessions.add(this.session);
+    this.d.fleet.agentConnected(id, this.agent.id, h.agent_version);
+    this.log.info({ commons: id, finished: h.finished.length, capabilities: h.capabilities }, 'agent connected');
+    this.send({ welcome: { agent_id: this.agent.id, commons_id: id, config: this.d.agentConfig } });
+    // Results the agent finished while we could not hear it come first, then whatever is still open goes out again.
+    for (const u of h.finished) {
+      if (await this.d.commands.applyUpdate(id, u)) this.send({ ack: { command_id: u.command_id, state: u.state } });
+    }
+    await this.d.commands.redispatch(id);
+  }
+
+  /** The agent is the truth for the commons' release and config revision; keep the store in step. */
+  private async persistState(config: ConfigStateMsg | null | undefined, release: string, releaseBefore: string | undefined): Promise<void> {
+    const id = this.commonsId!;
+    const c = this.d.fleet.get(id);
+    if (!c) return;
+    const updated_at = new Date().toISOString();
+    if (config && config.revision !== c.config.revision) {
+      this.d.fleet.applyConfig(id, { revision: config.revision, data: config.data });
+      await this.d.store.updateCommons(id, { config_revision: config.revision, config_json: JSON.stringify(config.data), updated_at });
+    }
+    if (release && release !== releaseBefore) await this.d.store.updateCommons(id, { release, updated_at });
+  }
+
+  private metrics(id: string, samples: NonNullable<AgentMessage['metrics']>['samples']): void {
+    const c = this.d.fleet.get(id);
+    this.d.fleet.seen(id);
+    this.d.metrics.metricSamples.inc(samples.length);
+    for (const s of samples) {
+      if (s.name === 'dcoc_health_check_latency_seconds' && s.labels.service) {
+        this.d.metrics.healthLatency.observe({ commons: id, environment: c?.environment ?? '', service: s.labels.service }, s.value);
+      }
+    }
+  }
+
+  private async touch(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastSeenWrite < LAST_SEEN_WRITE_MS) return;
+    this.lastSeenWrite = now;
+    await this.d.store.updateAgent(this.agent.id, { last_seen: new Date(now).toISOString() });
+  }
+}

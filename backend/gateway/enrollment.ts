@@ -1,0 +1,74 @@
+// Enrollment: a single-use, expiring token and a CSR in, a client
+// certificate signed by the control service's CA out. The token is checked
+// and spent in the same transaction that creates the agent.
+import { randomUUID } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { hashToken } from '../auth/api-tokens';
+import type { Logger } from '../config/logger';
+import type { Metrics } from '../metrics/registry';
+import type { CertificateAuthority } from '../pki/ca';
+import { x509 } from '../pki/x509';
+import type { Store } from '../store/store';
+
+interface EnrollRequest {
+  token: string;
+  csr_pem: string;
+  agent_version: string;
+  hostname: string;
+}
+
+export function enrollmentHandlers(deps: { store: Store; ca: CertificateAuthority; metrics: Metrics; log: Logger; certTtlMs: number }) {
+  const { store, ca, metrics, log, certTtlMs } = deps;
+  return {
+    async Enroll(call: grpc.ServerUnaryCall<EnrollRequest, unknown>, callback: grpc.sendUnaryData<unknown>) {
+      const req = call.request;
+      const fail = (code: grpc.status, details: string, outcome: string) => {
+        metrics.enrollments.inc({ outcome });
+        log.warn({ peer: call.getPeer(), outcome }, `enrollment refused: ${details}`);
+        callback({ code, details });
+      };
+      if (!req.token || !req.csr_pem) return fail(grpc.status.INVALID_ARGUMENT, 'token and csr_pem are required', 'invalid');
+      try {
+        const csr = new x509.Pkcs10CertificateRequest(req.csr_pem);
+        if (!(await csr.verify())) return fail(grpc.status.INVALID_ARGUMENT, 'CSR signature does not verify', 'invalid');
+      } catch {
+        return fail(grpc.status.INVALID_ARGUMENT, 'csr_pem is not a PEM PKCS#10 request', 'invalid');
+      }
+      const agentId = randomUUID();
+      // Sign first so a failure leaves the token unspent.
+      const cert = await ca.signAgentCsr(req.csr_pem, agentId, certTtlMs);
+      const now = new Date().toISOString();
+      const result = await store.consumeEnrollmentToken(hashToken(req.token), now, {
+        id: agentId,
+        commons_id: null,
+        hostname: req.hostname.slice(0, 253),
+        version: req.agent_version.slice(0, 64),
+        cert_serial: cert.serial,
+        cert_not_after: cert.notAfter.toISOString(),
+        revoked: 0,
+        enrolled_at: now,
+        last_seen: null,
+        enrollment_token_id: '',
+      });
+      if (!result.ok) {
+        const why = { unknown: 'enrollment token is not valid', used: 'enrollment token was already used', expired: 'enrollment token has expired' }[result.reason];
+        return fail(grpc.status.PERMISSION_DENIED, `${why}; ask a DCOC admin for a new one`, result.reason);
+      }
+      metrics.enrollments.inc({ outcome: 'enrolled' });
+      log.info({ agentId, hostname: req.hostname }, 'agent enrolled');
+      await store.appendAudit({
+        at: now,
+        actor: `agent:${agentId}`,
+        actor_kind: 'system',
+        role: null,
+        action: 'agent.enroll',
+        commons_id: null,
+        service: null,
+        detail_json: JSON.stringify({ hostname: req.hostname, version: req.agent_version, serial: cert.serial }),
+        outcome: 'succeeded',
+        command_id: null,
+      });
+      callback(null, { agent_id: agentId, certificate_pem: cert.certPem, ca_pem: ca.certPem, not_after_ms: cert.notAfter.getTime() });
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// The control service's HTTP API (express): probes and metrics unauthenticated
+// on the loopback-bound listener, everything under /api/v1 authenticated.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { authenticate } from './auth';
+import type { ApiContext } from './context';
+import { HttpProblem, problemHandler } from './problem';
+import { agentsRouter } from './routes/agents';
+import { auditRouter } from './routes/audit';
+import { commandsRouter } from './routes/commands';
+import { commonsRouter } from './routes/commons';
+import { eventsRouter } from './routes/events';
+import { tokensRouter } from './routes/tokens';
+
+export function createApp(ctx: ApiContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const end = ctx.metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => end({ route: req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    if (ctx.ready()) res.json({ status: 'ready', agents: ctx.sessions.size });
+    else res.status(503).type('application/problem+json').json({ type: 'about:blank', title: 'Not ready', status: 503, detail: 'starting or stopping' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+
+  const api = express.Router();
+  api.use(express.json({ limit: ctx.env.DCOC_MAX_BODY_BYTES, strict: true }));
+  api.use(authenticate(ctx.auth, ctx.store));
+  api.use(commonsRouter(ctx));
+  api.use(commandsRouter(ctx));
+  api.use(agentsRouter(ctx));
+  api.use(tokensRouter(ctx));
+  api.use(auditRouter(ctx));
+  api.use(eventsRouter(ctx));
+  app.use('/api/v1', api);
+
+  app.use((req: Request, _res: Response, next: NextFunction) => next(new HttpProblem(404, 'Not found', `no route ${req.method} ${req.path}`)));
+  app.use(problemHandler(ctx.log));
+  return app;
+}

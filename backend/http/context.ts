@@ -1,0 +1,27 @@
+// What the HTTP routes need from the rest of the control service.
+import type { Authenticator } from '../auth/authenticate';
+import type { CommandService } from '../commands/command-service';
+import type { Env } from '../config/env';
+import type { Logger } from '../config/logger';
+import type { EventBus } from '../events/bus';
+import type { Fleet } from '../fleet/fleet';
+import type { AgentSessions } from '../gateway/sessions';
+import type { Metrics } from '../metrics/registry';
+import type { CertificateAuthority } from '../pki/ca';
+import type { Store } from '../store/store';
+
+export interface ApiContext {
+  env: Env;
+  store: Store;
+  fleet: Fleet;
+  events: EventBus;
+  commands: CommandService;
+  sessions: AgentSessions;
+  metrics: Metrics;
+  auth: Authenticator;
+  ca: CertificateAuthority;
+  log: Logger;
+  /** Where agents reach the gateway, for install commands. */
+  agentEndpoints: { grpc: string; enroll: string };
+  ready: () => boolean;
+}

@@ -1,0 +1,78 @@
+// RFC 9457 problem details: every error the API returns has this shape and
+// says what to do next; `errors` names the field at fault.
+import type { NextFunction, Request, Response } from 'express';
+import type { ZodError } from 'zod';
+import type { Problem } from '../contracts/api';
+
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors?: Problem['errors'],
+  ) {
+    super(detail);
+  }
+}
+
+const TYPES: Record<number, string> = {
+  400: 'bad-request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  409: 'conflict',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  422: 'validation-failed',
+  500: 'internal',
+  503: 'unavailable',
+};
+
+export function sendProblem(res: Response, p: HttpProblem): void {
+  const body: Problem = {
+    type: `urn:gen3-dcoc:problem:${TYPES[p.status] ?? 'error'}`,
+    title: p.title,
+    status: p.status,
+    detail: p.detail,
+    ...(p.errors ? { errors: p.errors } : {}),
+  };
+  if (p.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="dcoc"');
+  res.status(p.status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+export function validationProblem(error: ZodError, where: 'body' | 'query' | 'path'): HttpProblem {
+  const errors = error.issues.flatMap((i) => {
+    const base = [where, ...i.path.map(String)].join('.');
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ field: `${base}.${k}`, message: 'unknown field' }));
+    return [{ field: base, message: i.message }];
+  });
+  return new HttpProblem(422, 'Invalid request', `${errors.length} field(s) are invalid: ${errors.map((e) => e.field).join(', ')}`, errors);
+}
+
+export const notFound = (what: string) => new HttpProblem(404, 'Not found', `${what} does not exist`);
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+}
+
+/** The last middleware: anything thrown becomes a problem response. */
+export function problemHandler(log: { error: (o: object, m: string) => void }) {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) return;
+    if (err instanceof HttpProblem) return sendProblem(res, err);
+    const e = err as BodyParserError;
+    if (e?.type === 'entity.too.large') {
+      return sendProblem(res, new HttpProblem(413, 'Request body too large', 'the body exceeds the limit (DCOC_MAX_BODY_BYTES); send less'));
+    }
+    if (e?.type === 'entity.parse.failed') {
+      return sendProblem(res, new HttpProblem(400, 'Malformed JSON', `the body is not valid JSON: ${e.message}`, [{ field: 'body', message: 'malformed JSON' }]));
+    }
+    if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+      return sendProblem(res, new HttpProblem(415, 'Unsupported encoding', e.message));
+    }
+    log.error({ err }, 'unhandled error in API request');
+    sendProblem(res, new HttpProblem(500, 'Internal error', 'the control service failed; see its log for the request and try again'));
+  };
+}

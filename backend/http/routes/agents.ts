@@ -1,0 +1,104 @@
+// /api/v1/agents and /api/v1/enrollment-tokens: who reports, enroll, revoke.
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { type AgentView, EnrollmentTokenRequest } from '../../contracts/api';
+import { ENROLLMENT_TOKEN_PREFIX, hashToken, newSecretToken } from '../../auth/api-tokens';
+import { requirePermission } from '../auth';
+import type { ApiContext } from '../context';
+import { notFound } from '../problem';
+import { jsonBody, parse } from '../validate';
+
+const AgentPath = z.object({ id: z.uuid() });
+
+export function agentsRouter(ctx: ApiContext): Router {
+  const r = Router();
+  const { store, fleet, sessions } = ctx;
+
+  r.get('/agents', async (req, res) => {
+    await requirePermission(req, store, 'fleet:read');
+    const rows = await store.listAgents();
+    const items: AgentView[] = rows.map((a) => {
+      const live = a.commons_id ? fleet.get(a.commons_id) : undefined;
+      const connected = !!live && live.agent.id === a.id && fleet.online(live);
+      return {
+        id: a.id,
+        commons: a.commons_id,
+        hostname: a.hostname || null,
+        connected,
+        lastSeen: live?.agent.id === a.id && live.agent.lastSeenMs ? new Date(live.agent.lastSeenMs).toISOString() : a.last_seen,
+        version: a.version || null,
+        certificateSerial: a.cert_serial,
+        certificateExpiresAt: a.cert_not_after,
+        revoked: a.revoked === 1,
+        enrolledAt: a.enrolled_at,
+      };
+    });
+    res.json({ items });
+  });
+
+  r.post('/enrollment-tokens', async (req, res) => {
+    const principal = await requirePermission(req, store, 'agents:manage', { action: 'enrollment-token.create' });
+    const body = parse(EnrollmentTokenRequest, req.body === undefined ? {} : jsonBody(req), 'body');
+    const token = newSecretToken(ENROLLMENT_TOKEN_PREFIX);
+    const now = Date.now();
+    const id = randomUUID();
+    const expiresAt = new Date(now + body.ttlSeconds * 1000).toISOString();
+    await store.appendAudit({
+      at: new Date(now).toISOString(),
+      actor: principal.actor,
+      actor_kind: principal.kind,
+      role: principal.role,
+      action: 'enrollment-token.create',
+      commons_id: null,
+      service: null,
+      detail_json: JSON.stringify({ tokenId: id, description: body.description ?? '', expiresAt }),
+      outcome: 'succeeded',
+      command_id: null,
+    });
+    await store.createEnrollmentToken({
+      id,
+      token_hash: hashToken(token),
+      description: body.description ?? '',
+      created_by: principal.actor,
+      created_at: new Date(now).toISOString(),
+      expires_at: expiresAt,
+      used_at: null,
+      used_by_agent: null,
+    });
+    // The token is shown here once; only its hash is kept.
+    res.status(201).json({
+      id,
+      token,
+      expiresAt,
+      caCertificate: ctx.ca.certPem,
+      installCommand:
+        `DCOC_ENROLL_TOKEN='${token}' dcoc-agent --control ${ctx.agentEndpoints.grpc} --enroll ${ctx.agentEndpoints.enroll} ` +
+        `--ca-file dcoc-ca.pem --data-dir /var/lib/dcoc-agent`,
+    });
+  });
+
+  r.delete('/agents/:id', async (req, res) => {
+    const { id } = parse(AgentPath, req.params, 'path');
+    const principal = await requirePermission(req, store, 'agents:manage', { action: 'agent.revoke' });
+    const agent = await store.getAgent(id);
+    if (!agent) throw notFound(`agent ${id}`);
+    await store.appendAudit({
+      at: new Date().toISOString(),
+      actor: principal.actor,
+      actor_kind: principal.kind,
+      role: principal.role,
+      action: 'agent.revoke',
+      commons_id: agent.commons_id,
+      service: null,
+      detail_json: JSON.stringify({ agent: id, serial: agent.cert_serial }),
+      outcome: 'succeeded',
+      command_id: null,
+    });
+    await store.updateAgent(id, { revoked: 1 });
+    sessions.forAgent(id)?.close('agent revoked');
+    res.status(204).end();
+  });
+
+  return r;
+}

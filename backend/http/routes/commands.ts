@@ -1,0 +1,56 @@
+// /api/v1/commands: history, one command with its progress, cancel.
+import { Router } from 'express';
+import { z } from 'zod';
+import { CommandListQuery, isFinal, type CommandState } from '../../contracts/api';
+import { commandView } from '../../commands/view';
+import { requirePermission } from '../auth';
+import type { ApiContext } from '../context';
+import { HttpProblem, notFound } from '../problem';
+import { parse } from '../validate';
+
+const CommandPath = z.object({ id: z.uuid() });
+
+export function commandsRouter(ctx: ApiContext): Router {
+  const r = Router();
+  const { store, commands } = ctx;
+
+  r.get('/commands', async (req, res) => {
+    await requirePermission(req, store, 'events:read');
+    const q = parse(CommandListQuery, req.query, 'query');
+    const rows = await store.listCommands({ commons: q.commons, state: q.status, limit: q.limit });
+    res.json({ items: rows.map((row) => commandView(row)) });
+  });
+
+  r.get('/commands/:id', async (req, res) => {
+    const { id } = parse(CommandPath, req.params, 'path');
+    await requirePermission(req, store, 'events:read');
+    const row = await store.getCommand(id);
+    if (!row) throw notFound(`command ${id}`);
+    res.json(commandView(row, await store.listCommandEvents(id)));
+  });
+
+  r.post('/commands/:id/cancel', async (req, res) => {
+    const { id } = parse(CommandPath, req.params, 'path');
+    const principal = await requirePermission(req, store, 'services:operate', { action: 'command.cancel' });
+    const row = await store.getCommand(id);
+    if (!row) throw notFound(`command ${id}`);
+    if (isFinal(row.state as CommandState)) throw new HttpProblem(409, 'Command already finished', `command ${id} is ${row.state}; nothing to cancel`);
+    await store.appendAudit({
+      at: new Date().toISOString(),
+      actor: principal.actor,
+      actor_kind: principal.kind,
+      role: principal.role,
+      action: 'command.cancel',
+      commons_id: row.commons_id,
+      service: row.service,
+      detail_json: JSON.stringify({ command: id }),
+      outcome: 'accepted',
+      command_id: id,
+    });
+    const moved = await commands.cancel(row, `cancelled by ${principal.actor}`);
+    if (!moved) throw new HttpProblem(409, 'Command already finished', `command ${id} finished before it could be cancelled`);
+    res.json(commandView(moved));
+  });
+
+  return r;
+}

@@ -1,0 +1,110 @@
+// /api/v1/commons: the fleet, one commons, and the actions on its services.
+import { Router } from 'express';
+import { z } from 'zod';
+import { CommonsId, ConfigRequest, RestartRequest, ScaleRequest, ServiceName } from '../../contracts/api';
+import { can } from '../../contracts/roles';
+import { ConflictError } from '../../store/store';
+import { requirePermission } from '../auth';
+import type { ApiContext } from '../context';
+import { HttpProblem, notFound } from '../problem';
+import { jsonBody, parse } from '../validate';
+
+const CommonsPath = z.object({ id: CommonsId });
+const ServicePath = z.object({ id: CommonsId, service: ServiceName });
+
+export function commonsRouter(ctx: ApiContext): Router {
+  const r = Router();
+  const { fleet, store, commands } = ctx;
+
+  const liveCommons = (id: string) => {
+    const c = fleet.get(id);
+    if (!c) throw notFound(`commons ${id}`);
+    return c;
+  };
+  const liveService = (id: string, service: string) => {
+    const c = liveCommons(id);
+    if (!c.services.has(service)) throw notFound(`service ${service} in commons ${id} (known: ${[...c.services.keys()].join(', ') || 'none yet'})`);
+    return c;
+  };
+
+  r.get('/commons', async (req, res) => {
+    await requirePermission(req, store, 'fleet:read');
+    res.json({ items: fleet.all().map((c) => fleet.summary(c)) });
+  });
+
+  r.get('/commons/:id', async (req, res) => {
+    const { id } = parse(CommonsPath, req.params, 'path');
+    const p = await requirePermission(req, store, 'fleet:read');
+    res.json(fleet.detail(liveCommons(id), can(p.role, 'details:read')));
+  });
+
+  r.get('/commons/:id/config/revisions', async (req, res) => {
+    const { id } = parse(CommonsPath, req.params, 'path');
+    await requirePermission(req, store, 'details:read');
+    liveCommons(id);
+    const rows = await store.listConfigRevisions(id);
+    res.json({
+      items: rows.map((r) => ({ revision: r.revision, author: r.author, createdAt: r.created_at, state: r.state, commandId: r.command_id, data: JSON.parse(r.data_json) })),
+    });
+  });
+
+  r.post('/commons/:id/services/:service/restart', async (req, res) => {
+    const { id, service } = parse(ServicePath, req.params, 'path');
+    const principal = await requirePermission(req, store, 'services:operate', { action: 'service.restart', commons: id, service });
+    liveService(id, service);
+    if (req.body !== undefined) parse(RestartRequest, jsonBody(req), 'body');
+    const restartedAt = new Date().toISOString();
+    const row = await commands.create({
+      kind: 'restart',
+      commonsId: id,
+      service,
+      target: { restartedAt },
+      principal,
+      action: 'service.restart',
+      detail: { restartedAt },
+    });
+    res.status(202).location(`/api/v1/commands/${row.id}`).json({ command: { id: row.id, state: row.state, kind: row.kind } });
+  });
+
+  r.post('/commons/:id/services/:service/scale', async (req, res) => {
+    const { id, service } = parse(ServicePath, req.params, 'path');
+    const principal = await requirePermission(req, store, 'services:operate', { action: 'service.scale', commons: id, service });
+    liveService(id, service);
+    const { replicas } = parse(ScaleRequest, jsonBody(req), 'body');
+    const row = await commands.create({ kind: 'scale', commonsId: id, service, target: { replicas }, principal, action: 'service.scale', detail: { replicas } });
+    res.status(202).location(`/api/v1/commands/${row.id}`).json({ command: { id: row.id, state: row.state, kind: row.kind } });
+  });
+
+  r.put('/commons/:id/config', async (req, res) => {
+    const { id } = parse(CommonsPath, req.params, 'path');
+    const principal = await requirePermission(req, store, 'config:write', { action: 'config.update', commons: id });
+    const c = liveCommons(id);
+    const { data, baseRevision } = parse(ConfigRequest, jsonBody(req), 'body');
+    if (baseRevision !== c.config.revision) {
+      throw new HttpProblem(409, 'Stale config revision', `the config is at revision ${c.config.revision}, not ${baseRevision}; reload it, re-apply your change and send baseRevision ${c.config.revision}`, [
+        { field: 'body.baseRevision', message: `current revision is ${c.config.revision}` },
+      ]);
+    }
+    const revision = baseRevision + 1;
+    try {
+      const row = await commands.create({
+        kind: 'config',
+        commonsId: id,
+        service: null,
+        target: { revision, baseRevision, data },
+        principal,
+        action: 'config.update',
+        detail: { revision, baseRevision, keys: Object.keys(data) },
+        configRevision: { revision, data },
+      });
+      res.status(202).location(`/api/v1/commands/${row.id}`).json({ command: { id: row.id, state: row.state, kind: row.kind }, revision });
+    } catch (e) {
+      if (e instanceof ConflictError) {
+        throw new HttpProblem(409, 'Config change in progress', `${e.message}; wait for it to finish, reload and retry`, [{ field: 'body.baseRevision', message: e.message }]);
+      }
+      throw e;
+    }
+  });
+
+  return r;
+}

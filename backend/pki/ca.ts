@@ -1,0 +1,109 @@
+// The control service's certificate authority: it signs the server
+// certificate agents verify and the client certificates agents present.
+// The CA key lives in DCOC_DATA_DIR/pki with mode 0600 and never leaves it.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { KEY_ALG, SIGN_ALG, generateKeys, newSerial, pemToKeyPair, privateKeyToPem, x509 } from './x509';
+
+const DAY_MS = 86_400_000;
+
+export interface IssuedCertificate {
+  certPem: string;
+  serial: string;
+  notAfter: Date;
+}
+
+export class CertificateAuthority {
+  private constructor(
+    private readonly keys: CryptoKeyPair,
+    readonly cert: x509.X509Certificate,
+    readonly certPem: string,
+  ) {}
+
+  static async loadOrCreate(dir: string): Promise<CertificateAuthority> {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const keyFile = join(dir, 'ca.key.pem');
+    const certFile = join(dir, 'ca.crt.pem');
+    if (existsSync(keyFile) && existsSync(certFile)) {
+      const certPem = readFileSync(certFile, 'utf8');
+      const keys = await pemToKeyPair(readFileSync(keyFile, 'utf8'), certPem);
+      return new CertificateAuthority(keys, new x509.X509Certificate(certPem), certPem);
+    }
+    const keys = await generateKeys();
+    const now = new Date();
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: newSerial(),
+      name: 'CN=DCOC control service CA, O=Gen3 DCOC',
+      notBefore: new Date(now.getTime() - 60_000),
+      notAfter: new Date(now.getTime() + 3650 * DAY_MS),
+      keys,
+      signingAlgorithm: SIGN_ALG,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ],
+    });
+    const certPem = cert.toString('pem');
+    writeFileSync(keyFile, await privateKeyToPem(keys.privateKey), { mode: 0o600 });
+    writeFileSync(certFile, certPem);
+    return new CertificateAuthority(keys, cert, certPem);
+  }
+
+  /** A fresh server key and certificate for the agent-facing listeners. */
+  async issueServerCertificate(hostnames: string[], ttlMs = 90 * DAY_MS): Promise<IssuedCertificate & { keyPem: string }> {
+    const keys = await generateKeys();
+    const issued = await this.sign({
+      subject: `CN=${hostnames[0] ?? 'localhost'}, O=Gen3 DCOC`,
+      publicKey: keys.publicKey,
+      ttlMs,
+      usage: x509.ExtendedKeyUsage.serverAuth,
+      altNames: hostnames.map((h) => (isIP(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h })),
+    });
+    return { ...issued, keyPem: await privateKeyToPem(keys.privateKey) };
+  }
+
+  /** Signs an agent's CSR after checking its self-signature; the subject is ours, not the CSR's. */
+  async signAgentCsr(csrPem: string, agentId: string, ttlMs: number): Promise<IssuedCertificate> {
+    let csr: x509.Pkcs10CertificateRequest;
+    try {
+      csr = new x509.Pkcs10CertificateRequest(csrPem);
+    } catch {
+      throw new Error('certificate request is not a PEM PKCS#10 CSR');
+    }
+    if (!(await csr.verify())) throw new Error('certificate request signature does not verify');
+    const publicKey = await csr.publicKey.export(KEY_ALG, ['verify']);
+    return this.sign({ subject: `CN=${agentId}, O=dcoc-agent`, publicKey, ttlMs, usage: x509.ExtendedKeyUsage.clientAuth });
+  }
+
+  private async sign(opts: {
+    subject: string;
+    publicKey: CryptoKey;
+    ttlMs: number;
+    usage: string;
+    altNames?: { type: 'dns' | 'ip'; value: string }[];
+  }): Promise<IssuedCertificate> {
+    const now = Date.now();
+    const serial = newSerial();
+    const notAfter = new Date(now + opts.ttlMs);
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial,
+      subject: opts.subject,
+      issuer: this.cert.subject,
+      notBefore: new Date(now - 60_000),
+      notAfter,
+      publicKey: opts.publicKey,
+      signingKey: this.keys.privateKey,
+      signingAlgorithm: SIGN_ALG,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
+        new x509.ExtendedKeyUsageExtension([opts.usage]),
+        await x509.AuthorityKeyIdentifierExtension.create(this.cert),
+        ...(opts.altNames?.length ? [new x509.SubjectAlternativeNameExtension(opts.altNames)] : []),
+      ],
+    });
+    return { certPem: cert.toString('pem'), serial, notAfter };
+  }
+}

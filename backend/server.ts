@@ -1,0 +1,121 @@
+// Composition root of the control service: wires the store, CA, fleet state,
+// command queue, HTTP API and agent gateway, and stops them in order.
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { seedAdminToken } from './auth/api-tokens';
+import { Authenticator } from './auth/authenticate';
+import { CommandService } from './commands/command-service';
+import { type Env, splitHostPort } from './config/env';
+import { createLogger, type Logger } from './config/logger';
+import { EventBus } from './events/bus';
+import { Fleet } from './fleet/fleet';
+import { agentGatewayHandlers } from './gateway/agent-gateway';
+import { enrollmentHandlers } from './gateway/enrollment';
+import { startGrpcServers } from './gateway/server';
+import { AgentSessions } from './gateway/sessions';
+import { createApp } from './http/app';
+import { Metrics } from './metrics/registry';
+import { CertificateAuthority } from './pki/ca';
+import { openEmbeddedStore } from './store/sql-store';
+
+export interface ControlService {
+  httpUrl: string;
+  gatewayAddr: string;
+  enrollAddr: string;
+  caPem: string;
+  fleet: Fleet;
+  events: EventBus;
+  stop(): Promise<void>;
+}
+
+export async function startControlService(env: Env, log: Logger = createLogger('dcoc-control', env.DCOC_LOG_LEVEL)): Promise<ControlService> {
+  let ready = false;
+  const store = await openEmbeddedStore(env.DCOC_DATA_DIR);
+  if (env.DCOC_ADMIN_TOKEN) await seedAdminToken(store, env.DCOC_ADMIN_TOKEN);
+  const ca = await CertificateAuthority.loadOrCreate(join(env.DCOC_DATA_DIR, 'pki'));
+  const hostnames = env.DCOC_TLS_HOSTNAMES.split(',').map((h) => h.trim()).filter(Boolean);
+  const serverCert = await ca.issueServerCertificate(hostnames);
+
+  const events = new EventBus();
+  const fleet = new Fleet(events, env.DCOC_AGENT_SILENCE_S * 1000);
+  fleet.load(await store.listCommons());
+  const metrics = new Metrics(fleet);
+  const sessions = new AgentSessions();
+  const commands = new CommandService(store, fleet, events, metrics, sessions, log.child({ module: 'commands' }), env.DCOC_COMMAND_DEADLINE_S * 1000);
+  const certTtlMs = env.DCOC_AGENT_CERT_TTL_S * 1000;
+
+  const grpcServers = await startGrpcServers({
+    tls: { caPem: ca.certPem, keyPem: serverCert.keyPem, certPem: serverCert.certPem },
+    gatewayAddr: env.DCOC_GRPC_ADDR,
+    enrollAddr: env.DCOC_ENROLL_ADDR,
+    gateway: agentGatewayHandlers({
+      store,
+      fleet,
+      sessions,
+      commands,
+      metrics,
+      ca,
+      log: log.child({ module: 'gateway' }),
+      certTtlMs,
+      agentConfig: {
+        heartbeat_interval_ms: env.DCOC_HEARTBEAT_INTERVAL_MS,
+        health_interval_ms: env.DCOC_HEALTH_INTERVAL_MS,
+        metrics_interval_ms: env.DCOC_METRICS_INTERVAL_MS,
+      },
+    }) as unknown as grpc.UntypedServiceImplementation,
+    enrollment: enrollmentHandlers({ store, ca, metrics, log: log.child({ module: 'enrollment' }), certTtlMs }) as unknown as grpc.UntypedServiceImplementation,
+  });
+  const publicHost = hostnames[0] ?? 'localhost';
+  const gatewayAddr = `${publicHost}:${grpcServers.gatewayPort}`;
+  const enrollAddr = `${publicHost}:${grpcServers.enrollPort}`;
+
+  const app = createApp({
+    env,
+    store,
+    fleet,
+    events,
+    commands,
+    sessions,
+    metrics,
+    auth: new Authenticator(store, env.DCOC_PLUGIN_SECRET),
+    ca,
+    log: log.child({ module: 'http' }),
+    agentEndpoints: { grpc: gatewayAddr, enroll: enrollAddr },
+    ready: () => ready,
+  });
+  const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
+  const http: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => resolve());
+  });
+  const addr = http.address();
+  const httpUrl = `http://${host.includes(':') ? `[${host}]` : host}:${typeof addr === 'object' && addr ? addr.port : port}`;
+
+  const timers = [
+    setInterval(() => fleet.sweep(), 1000),
+    setInterval(() => void commands.sweepDeadlines().catch((e: Error) => log.error({ err: e }, 'deadline sweep failed')), 1000),
+  ];
+  ready = true;
+  log.info({ httpUrl, gatewayAddr, enrollAddr, dataDir: env.DCOC_DATA_DIR }, 'control service started');
+
+  return {
+    httpUrl,
+    gatewayAddr,
+    enrollAddr,
+    caPem: ca.certPem,
+    fleet,
+    events,
+    async stop() {
+      ready = false;
+      timers.forEach(clearInterval);
+      sessions.closeAll('control service shutting down');
+      await grpcServers.stop();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await store.close();
+      log.info('control service stopped');
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// One schema and one set of migrations for every database DCOC runs on.
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('commons')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('hostname', 'text', (c) => c.notNull())
+      .addColumn('environment', 'text', (c) => c.notNull())
+      .addColumn('namespace', 'text', (c) => c.notNull())
+      .addColumn('agent_id', 'text')
+      .addColumn('release', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('config_revision', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('config_json', 'text', (c) => c.notNull().defaultTo('{}'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('agents')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('commons_id', 'text')
+      .addColumn('hostname', 'text', (c) => c.notNull())
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('cert_serial', 'text', (c) => c.notNull())
+      .addColumn('cert_not_after', 'text', (c) => c.notNull())
+      .addColumn('revoked', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('enrolled_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen', 'text')
+      .addColumn('enrollment_token_id', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('enrollment_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('used_at', 'text')
+      .addColumn('used_by_agent', 'text')
+      .execute();
+
+    await db.schema
+      .createTable('api_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text')
+      .addColumn('revoked', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+
+    await db.schema
+      .createTable('commands')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('commons_id', 'text', (c) => c.notNull())
+      .addColumn('service', 'text')
+      .addColumn('target_json', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('percent', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('deadline', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('result_json', 'text')
+      .execute();
+    await db.schema.createIndex('commands_commons_created').on('commands').columns(['commons_id', 'created_at']).execute();
+    await db.schema.createIndex('commands_state').on('commands').column('state').execute();
+
+    await db.schema
+      .createTable('command_events')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('command_id', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('percent', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('command_events_command').on('command_events').column('command_id').execute();
+
+    await db.schema
+      .createTable('audit')
+      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('actor_kind', 'text', (c) => c.notNull())
+      .addColumn('role', 'text')
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('commons_id', 'text')
+      .addColumn('service', 'text')
+      .addColumn('detail_json', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('command_id', 'text')
+      .execute();
+    await db.schema.createIndex('audit_at').on('audit').column('at').execute();
+
+    await db.schema
+      .createTable('config_revisions')
+      .addColumn('commons_id', 'text', (c) => c.notNull())
+      .addColumn('revision', 'integer', (c) => c.notNull())
+      .addColumn('data_json', 'text', (c) => c.notNull())
+      .addColumn('author', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('command_id', 'text')
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('config_revisions_pk', ['commons_id', 'revision'])
+      .execute();
+  },
+};
+
+export const migrations: MigrationProvider = {
+  async getMigrations() {
+    return { '0001_initial': initial };
+  },
+};

@@ -1,0 +1,114 @@
+// Table shapes shared by the migrations and the queries. Timestamps are
+// ISO-8601 UTC strings and JSON is text, so the same SQL runs on SQLite and
+// PostgreSQL.
+import type { Generated } from 'kysely';
+
+export interface CommonsTable {
+  id: string;
+  name: string;
+  hostname: string;
+  environment: string;
+  namespace: string;
+  agent_id: string | null;
+  release: string;
+  config_revision: number;
+  config_json: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AgentsTable {
+  id: string;
+  commons_id: string | null;
+  hostname: string;
+  version: string;
+  cert_serial: string;
+  cert_not_after: string;
+  revoked: number;
+  enrolled_at: string;
+  last_seen: string | null;
+  enrollment_token_id: string;
+}
+
+export interface EnrollmentTokensTable {
+  id: string;
+  token_hash: string;
+  description: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by_agent: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  role: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked: number;
+}
+
+export interface CommandsTable {
+  id: string;
+  kind: string;
+  commons_id: string;
+  service: string | null;
+  target_json: string;
+  state: string;
+  message: string;
+  percent: number;
+  actor: string;
+  created_at: string;
+  updated_at: string;
+  deadline: string;
+  attempts: number;
+  result_json: string | null;
+}
+
+export interface CommandEventsTable {
+  id: Generated<number>;
+  command_id: string;
+  at: string;
+  state: string;
+  message: string;
+  percent: number;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  actor_kind: string;
+  role: string | null;
+  action: string;
+  commons_id: string | null;
+  service: string | null;
+  detail_json: string;
+  outcome: string;
+  command_id: string | null;
+}
+
+export interface ConfigRevisionsTable {
+  commons_id: string;
+  revision: number;
+  data_json: string;
+  author: string;
+  created_at: string;
+  command_id: string | null;
+  state: string;
+}
+
+export interface Database {
+  commons: CommonsTable;
+  agents: AgentsTable;
+  enrollment_tokens: EnrollmentTokensTable;
+  api_tokens: ApiTokensTable;
+  commands: CommandsTable;
+  command_events: CommandEventsTable;
+  audit: AuditTable;
+  config_revisions: ConfigRevisionsTable;
+}

@@ -1,0 +1,191 @@
+// Store over Kysely. openEmbeddedStore() gives the default: one SQLite file
+// under DCOC_DATA_DIR in WAL mode with synchronous=FULL, so a write that was
+// acknowledged survives kill -9 of the process (and a power cut).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { type Insertable, Kysely, Migrator, SqliteDialect, type Updateable } from 'kysely';
+import { migrations } from './migrations';
+import type { AgentsTable, CommandEventsTable, CommandsTable, ConfigRevisionsTable, Database } from './schema';
+import {
+  type AuditFilter,
+  type CommandFilter,
+  ConflictError,
+  type ConsumeTokenResult,
+  type NewAudit,
+  type Store,
+} from './store';
+
+const FINAL = ['succeeded', 'failed', 'expired', 'cancelled'];
+
+export class SqlStore implements Store {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async migrate(): Promise<void> {
+    const { error } = await new Migrator({ db: this.db, provider: migrations }).migrateToLatest();
+    if (error) throw error;
+  }
+
+  upsertCommons: Store['upsertCommons'] = async (row) => {
+    const { id: _id, created_at: _created, ...rest } = row;
+    return this.db
+      .insertInto('commons')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet(rest))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  };
+
+  updateCommons: Store['updateCommons'] = async (id, patch) => {
+    await this.db.updateTable('commons').set(patch).where('id', '=', id).execute();
+  };
+
+  getCommons: Store['getCommons'] = (id) => this.db.selectFrom('commons').selectAll().where('id', '=', id).executeTakeFirst();
+
+  listCommons: Store['listCommons'] = () => this.db.selectFrom('commons').selectAll().orderBy('id').execute();
+
+  createEnrollmentToken: Store['createEnrollmentToken'] = async (row) => {
+    await this.db.insertInto('enrollment_tokens').values(row).execute();
+  };
+
+  async consumeEnrollmentToken(tokenHash: string, now: string, agent: Insertable<AgentsTable>): Promise<ConsumeTokenResult> {
+    return this.db.transaction().execute(async (tx) => {
+      const token = await tx.selectFrom('enrollment_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      if (!token) return { ok: false, reason: 'unknown' } as const;
+      if (token.used_at) return { ok: false, reason: 'used' } as const;
+      if (token.expires_at <= now) return { ok: false, reason: 'expired' } as const;
+      // The used_at guard makes a concurrent second use lose the race.
+      const res = await tx
+        .updateTable('enrollment_tokens')
+        .set({ used_at: now, used_by_agent: agent.id })
+        .where('id', '=', token.id)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) return { ok: false, reason: 'used' } as const;
+      const created = await tx.insertInto('agents').values({ ...agent, enrollment_token_id: token.id }).returningAll().executeTakeFirstOrThrow();
+      return { ok: true, agent: created } as const;
+    });
+  }
+
+  getAgent: Store['getAgent'] = (id) => this.db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+
+  listAgents: Store['listAgents'] = () => this.db.selectFrom('agents').selectAll().orderBy('enrolled_at').execute();
+
+  updateAgent: Store['updateAgent'] = async (id, patch) => {
+    await this.db.updateTable('agents').set(patch).where('id', '=', id).execute();
+  };
+
+  putApiToken: Store['putApiToken'] = async (row) => {
+    const { id: _id, ...rest } = row;
+    await this.db.insertInto('api_tokens').values(row).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute();
+  };
+
+  findApiToken: Store['findApiToken'] = (hash) =>
+    this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
+
+  async createCommand(command: Insertable<CommandsTable>, audit: NewAudit, configRevision?: Insertable<ConfigRevisionsTable>) {
+    return this.db.transaction().execute(async (tx) => {
+      if (configRevision) {
+        const taken = await tx
+          .selectFrom('config_revisions')
+          .select('revision')
+          .where('commons_id', '=', configRevision.commons_id)
+          .where('revision', '=', configRevision.revision)
+          .where('state', '!=', 'failed')
+          .executeTakeFirst();
+        if (taken) throw new ConflictError(`config revision ${configRevision.revision} is already being written`);
+        await tx
+          .deleteFrom('config_revisions')
+          .where('commons_id', '=', configRevision.commons_id)
+          .where('revision', '=', configRevision.revision)
+          .execute();
+        await tx.insertInto('config_revisions').values(configRevision).execute();
+      }
+      await tx.insertInto('audit').values(audit).execute();
+      const row = await tx.insertInto('commands').values(command).returningAll().executeTakeFirstOrThrow();
+      await tx
+        .insertInto('command_events')
+        .values({ command_id: row.id, at: row.created_at, state: row.state, message: row.message, percent: 0 })
+        .execute();
+      return row;
+    });
+  }
+
+  getCommand: Store['getCommand'] = (id) => this.db.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst();
+
+  listCommands(filter: CommandFilter) {
+    let q = this.db.selectFrom('commands').selectAll();
+    if (filter.commons) q = q.where('commons_id', '=', filter.commons);
+    if (filter.state) q = q.where('state', '=', filter.state);
+    return q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute();
+  }
+
+  listOpenCommands(commonsId?: string) {
+    let q = this.db.selectFrom('commands').selectAll().where('state', 'not in', FINAL);
+    if (commonsId) q = q.where('commons_id', '=', commonsId);
+    return q.orderBy('created_at').execute();
+  }
+
+  async updateOpenCommand(
+    id: string,
+    patch: Updateable<CommandsTable>,
+    event?: Omit<Insertable<CommandEventsTable>, 'command_id'>,
+    onlyFrom?: string[],
+  ) {
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .updateTable('commands')
+        .set(patch)
+        .where('id', '=', id)
+        .where('state', 'in', onlyFrom ?? ['queued', 'dispatched', 'running'])
+        .returningAll()
+        .executeTakeFirst();
+      if (row && event) await tx.insertInto('command_events').values({ ...event, command_id: id }).execute();
+      return row;
+    });
+  }
+
+  listCommandEvents: Store['listCommandEvents'] = (id) =>
+    this.db.selectFrom('command_events').selectAll().where('command_id', '=', id).orderBy('id').execute();
+
+  setConfigRevisionState: Store['setConfigRevisionState'] = async (commonsId, revision, state) => {
+    await this.db
+      .updateTable('config_revisions')
+      .set({ state })
+      .where('commons_id', '=', commonsId)
+      .where('revision', '=', revision)
+      .execute();
+  };
+
+  listConfigRevisions: Store['listConfigRevisions'] = (commonsId) =>
+    this.db.selectFrom('config_revisions').selectAll().where('commons_id', '=', commonsId).orderBy('revision', 'desc').execute();
+
+  appendAudit: Store['appendAudit'] = async (entry) => {
+    await this.db.insertInto('audit').values(entry).execute();
+  };
+
+  listAudit(filter: AuditFilter) {
+    let q = this.db.selectFrom('audit').selectAll();
+    if (filter.actor) q = q.where('actor', '=', filter.actor);
+    if (filter.action) q = q.where('action', '=', filter.action);
+    if (filter.commons) q = q.where('commons_id', '=', filter.commons);
+    if (filter.since) q = q.where('at', '>=', filter.since);
+    return q.orderBy('id', 'desc').limit(filter.limit).execute();
+  }
+
+  async close() {
+    await this.db.destroy();
+  }
+}
+
+export async function openEmbeddedStore(dataDir: string): Promise<SqlStore> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = new Sqlite(join(dataDir, 'dcoc.sqlite'));
+  file.pragma('journal_mode = WAL');
+  file.pragma('synchronous = FULL');
+  file.pragma('busy_timeout = 5000');
+  const store = new SqlStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) }));
+  await store.migrate();
+  return store;
+}
+
