@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '**/generated/', '.config/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', '**/generated/', '.config/', '.scratch/', '.data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
