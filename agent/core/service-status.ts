@@ -8,7 +8,9 @@ export function serviceState(w: WorkloadFacts, health: HealthResult | null): Ser
   if (w.ready === 0) {
     return { ...base, status: 'down', statusReason: w.reason || (w.desired === 0 ? 'scaled to 0 replicas' : 'no ready replicas') };
   }
-  if (health && !health.ok) return { ...base, status: 'down', statusReason: `health check failed: ${health.detail}` };
+  // Status comes from the service's own health endpoint; until it has answered once, it is not known.
+  if (!health) return { ...base, status: 'unknown', statusReason: 'health not checked yet' };
+  if (!health.ok) return { ...base, status: 'down', statusReason: `health check failed: ${health.detail}` };
   if (w.ready < w.desired) {
     return { ...base, status: 'degraded', statusReason: w.reason || w.rollout || `${w.ready} of ${w.desired} replicas ready` };
   }

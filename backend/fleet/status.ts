@@ -8,6 +8,7 @@ export function commonsStatus(services: ServiceView[], agentOnline: boolean): Se
   const down = services.filter((s) => s.status === 'down');
   // Without revproxy nothing in the commons is reachable from outside.
   if (down.length === services.length || down.some((s) => s.name === 'revproxy')) return 'down';
-  if (services.some((s) => s.status !== 'healthy')) return 'degraded';
+  if (services.some((s) => s.status === 'down' || s.status === 'degraded')) return 'degraded';
+  if (services.some((s) => s.status === 'unknown')) return 'unknown';
   return 'healthy';
 }
