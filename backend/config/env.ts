@@ -13,7 +13,7 @@ const EnvSchema = z.object({
   DCOC_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   DCOC_PLUGIN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   DCOC_TLS_HOSTNAMES: z.string().default('localhost,127.0.0.1'),
-  DCOC_AGENT_CERT_TTL_S: z.coerce.number().int().min(60).default(86400),
+  DCOC_AGENT_CERT_TTL_S: z.coerce.number().int().min(10).default(86400),
   DCOC_AGENT_SILENCE_S: z.coerce.number().positive().default(30),
   DCOC_COMMAND_DEADLINE_S: z.coerce.number().int().min(1).default(600),
   DCOC_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),

@@ -19,7 +19,7 @@ export class Metrics {
 
   constructor(fleet: Fleet) {
     const r = this.registry;
-    collectDefaultMetrics({ register: r, prefix: 'dcoc_process_' });
+    collectDefaultMetrics({ register: r, prefix: 'dcoc_' });
     this.httpDuration = new Histogram({
       name: 'dcoc_http_request_duration_seconds',
       help: 'Control service API request duration.',
