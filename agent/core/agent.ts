@@ -60,6 +60,7 @@ export class Agent {
   private readonly conn: ControlConnection;
   private identity: AgentIdentity;
   private welcomed = false;
+  private stopping = false;
   private timers: NodeJS.Timeout[] = [];
   private deltaTimer: NodeJS.Timeout | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
@@ -101,6 +102,7 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.timers.forEach(clearInterval);
     if (this.deltaTimer) clearTimeout(this.deltaTimer);
     if (this.renewTimer) clearTimeout(this.renewTimer);
@@ -141,7 +143,7 @@ export class Agent {
   }
 
   private onClose(reason: string): void {
-    if (this.welcomed) this.log.warn({ reason }, 'lost the control service stream; reconnecting');
+    if (this.welcomed && !this.stopping) this.log.warn({ reason }, 'lost the control service stream; reconnecting');
     this.welcomed = false;
   }
 

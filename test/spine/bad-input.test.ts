@@ -13,7 +13,7 @@ describe('bad input', () => {
   let fleet: TestFleet;
   let before0: { sim: SimState; commands: number; audit: number };
 
-  const raw = async (method: string, path: string, body: string | Buffer, contentType = 'application/json') => {
+  const raw = async (method: string, path: string, body: string, contentType = 'application/json') => {
     const r = await fetch(`${fleet.control.url}${path}`, { method, headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': contentType }, body: method === 'GET' ? undefined : body });
     return { status: r.status, type: r.headers.get('content-type') ?? '', body: (await r.json()) as Problem };
   };
@@ -63,7 +63,7 @@ describe('bad input', () => {
   });
 
   it('a 10 MB body → 413', async () => {
-    const big = Buffer.alloc(10 * 1024 * 1024, 'a');
+    const big = 'a'.repeat(10 * 1024 * 1024);
     const r = await fetch(`${fleet.control.url}/api/v1/commons/${ID}/config`, {
       method: 'PUT',
       headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },

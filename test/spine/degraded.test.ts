@@ -46,7 +46,7 @@ describe('a stopped service', () => {
     // The health check itself sees the stopped service too.
     const checked = await eventually(async () => {
       const h = (await status()).services.find((s) => s.name === 'metadata')!.health;
-      return h && !h.ok && h;
+      return h && !h.ok ? h : undefined;
     }, { what: 'a failing health check' });
     assert.equal(checked.httpStatus, 0);
     assert.match(checked.detail, /connection refused/);
