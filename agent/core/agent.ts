@@ -11,7 +11,7 @@ import { ControlConnection } from '../protocol/connection';
 import { type AgentIdentity, renew, renewalDueAt } from '../protocol/identity';
 import { Journal } from '../protocol/journal';
 import { Observations } from './observations';
-import type { ServiceState } from './types';
+import type { ConfigFacts, ServiceState } from './types';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -50,6 +50,10 @@ export function toServiceMsg(s: ServiceState): ServiceStateMsg {
     restart_count: s.restartCount,
     rollout: s.rollout,
   };
+}
+
+function toConfigMsg(c: ConfigFacts) {
+  return { revision: c.revision, data: c.data, resource_version: c.resourceVersion ?? '' };
 }
 
 export class Agent {
@@ -138,7 +142,7 @@ export class Agent {
     });
     const snap = this.obs.takeSnapshot();
     this.send({
-      snapshot: { commons: identity, release: snap.release, services: snap.services.map(toServiceMsg), config: snap.config, taken_at_ms: Date.now() },
+      snapshot: { commons: identity, release: snap.release, services: snap.services.map(toServiceMsg), config: toConfigMsg(snap.config), taken_at_ms: Date.now() },
     });
   }
 
@@ -196,7 +200,7 @@ export class Agent {
       const d = this.obs.takeDelta();
       if (!d) return;
       this.send({
-        delta: { services: d.services.map(toServiceMsg), removed_services: d.removed, config: d.config, release: d.release, taken_at_ms: Date.now() },
+        delta: { services: d.services.map(toServiceMsg), removed_services: d.removed, config: d.config && toConfigMsg(d.config), release: d.release, taken_at_ms: Date.now() },
       });
     }, this.opts.deltaDebounceMs ?? 100);
   }

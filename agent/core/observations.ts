@@ -13,9 +13,11 @@ export class Observations extends EventEmitter {
   private readonly health = new Map<string, HealthResult>();
   private readonly sent = new Map<string, string>();
   private removed = new Set<string>();
-  private configSent = -1;
+  private configSent = '';
   private releaseSent = '';
   private samples: MetricSample[] = [];
+  /** False when no health collector runs; status then rests on workloads alone. */
+  healthExpected = true;
 
   setIdentity(identity: CommonsIdentity): void {
     this.identity = identity;
@@ -56,12 +58,12 @@ export class Observations extends EventEmitter {
   }
 
   services(): ServiceState[] {
-    return [...this.workloads.values()].map((w) => serviceState(w, this.health.get(w.name) ?? null));
+    return [...this.workloads.values()].map((w) => serviceState(w, this.health.get(w.name) ?? null, this.healthExpected));
   }
 
   service(name: string): ServiceState | undefined {
     const w = this.workloads.get(name);
-    return w && serviceState(w, this.health.get(name) ?? null);
+    return w && serviceState(w, this.health.get(name) ?? null, this.healthExpected);
   }
 
   /** Everything, and marks it all as sent. */
@@ -70,7 +72,7 @@ export class Observations extends EventEmitter {
     this.sent.clear();
     for (const s of services) this.sent.set(s.name, JSON.stringify(s));
     this.removed.clear();
-    this.configSent = this.config.revision;
+    this.configSent = this.configKey();
     this.releaseSent = this.release;
     return { services, config: this.config, release: this.release };
   }
@@ -88,12 +90,16 @@ export class Observations extends EventEmitter {
     const removed = [...this.removed];
     this.removed = new Set();
     for (const r of removed) this.sent.delete(r);
-    const config = this.config.revision !== this.configSent ? this.config : null;
-    this.configSent = this.config.revision;
+    const config = this.configKey() !== this.configSent ? this.config : null;
+    this.configSent = this.configKey();
     const release = this.release !== this.releaseSent ? this.release : '';
     this.releaseSent = this.release;
     if (!changed.length && !removed.length && !config && !release) return undefined;
     return { services: changed, removed, config, release };
+  }
+
+  private configKey(): string {
+    return `${this.config.revision}/${this.config.resourceVersion ?? ''}`;
   }
 
   recordSample(s: MetricSample): void {

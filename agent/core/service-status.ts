@@ -3,10 +3,15 @@
 import { tagOf } from '../gen3/catalog';
 import type { HealthResult, ServiceState, WorkloadFacts } from './types';
 
-export function serviceState(w: WorkloadFacts, health: HealthResult | null): ServiceState {
+/** `healthExpected`: a health collector runs, so a service not checked yet is not known to be healthy. */
+export function serviceState(w: WorkloadFacts, health: HealthResult | null, healthExpected = true): ServiceState {
   const base = { ...w, version: tagOf(w.image), health };
   if (w.ready === 0) {
     return { ...base, status: 'down', statusReason: w.reason || (w.desired === 0 ? 'scaled to 0 replicas' : 'no ready replicas') };
+  }
+  if (w.reasonIsFatal) return { ...base, status: 'down', statusReason: w.reason };
+  if (!health && !healthExpected) {
+    return w.ready < w.desired ? { ...base, status: 'degraded', statusReason: w.reason || w.rollout || `${w.ready} of ${w.desired} replicas ready` } : { ...base, status: 'healthy', statusReason: '' };
   }
   // Status comes from the service's own health endpoint; until it has answered once, it is not known.
   if (!health) return { ...base, status: 'unknown', statusReason: 'health not checked yet' };

@@ -19,6 +19,8 @@ export interface WorkloadFacts {
   restartCount: number;
   /** A problem the pods show (CrashLoopBackOff, ImagePullBackOff, ...), or ''. */
   reason: string;
+  /** A pod problem that means the service cannot run (CrashLoopBackOff, ImagePullBackOff) makes it down. */
+  reasonIsFatal?: boolean;
   /** e.g. "2 of 4 pods updated" while a rollout runs, or ''. */
   rollout: string;
 }
@@ -35,6 +37,8 @@ export interface HealthResult {
 export interface ConfigFacts {
   revision: number;
   data: Record<string, string>;
+  /** The ConfigMap's resourceVersion, so a change can be guarded against concurrent edits. */
+  resourceVersion?: string;
 }
 
 export type ServiceStatus = 'healthy' | 'degraded' | 'down' | 'unknown';

@@ -131,6 +131,11 @@ export const errors = {
   custom(code: number, reason: string, message: string, retryAfterSeconds?: number): KubeError {
     return make(code, reason, message, retryAfterSeconds !== undefined ? { retryAfterSeconds } : undefined);
   },
+  /** A plain storage error the apiserver passes through: 500, no reason. */
+  storage(message: string): KubeError {
+    const status: KubeStatus = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code: 500 };
+    return new KubeError(status);
+  },
   internal(message: string): KubeError {
     return make(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
   },

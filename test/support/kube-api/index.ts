@@ -47,11 +47,22 @@
  *   makes it relist. A watch that fails with any other error (e.g. the
  *   connection reset) stops the informer after emitting 'error': restart it
  *   yourself, e.g. `informer.on('error', () => setTimeout(() => informer.start(), backoffMs))`.
+ *   Note `informer.stop()` itself emits 'error' with an AbortError: guard the
+ *   restart with your own "stopping" flag.
+ * - Status counts follow Go's omitempty: `status.readyReplicas` etc. are
+ *   absent (not 0) when zero. Creating from a copy of a read object fails
+ *   (500 "resourceVersion should not be set on objects to be created"): strip
+ *   metadata.resourceVersion first, as on a real cluster.
  *
  * ── Test knobs ──
  *   srv.requests.count({ method: 'PATCH', path: '/apis/apps/v1/namespaces/gen3/deployments/fence-deployment' })
  *   srv.faults.dropWatches() / expireHistory() / setPodFault(ns, pod, 'CrashLoopBackOff') / failRequests({...})
  *   srv.controller.pause() / tick() / resume();  await srv.waitForRollout('gen3', 'fence-deployment')
+ *
+ * Not modelled: TLS/authn beyond an optional bearer token, RBAC, admission,
+ * CronJob scheduling (CronJobs are data; Jobs run), HPA scaling (HPAs are
+ * data), namespace cascade deletion, list-at-exact-resourceVersion snapshots
+ * (a list always reflects the current state), `follow` on pod logs.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -213,7 +213,8 @@ export function trackUpdate(
   const oldPaths = before ? fieldPaths(before, scope, opts.hasStatus) : new Set<string>();
   const newPaths = fieldPaths(after, scope, opts.hasStatus);
   const changed = new Set<Owner>();
-  const taken = [...newPaths].filter((p) => !oldPaths.has(p) || !deepEqual(valueAt(before, p), valueAt(after, p)));
+  // Nodes (maps, list items) change hands only when created; leaves whenever their value changes.
+  const taken = [...newPaths].filter((p) => !oldPaths.has(p) || (!isObject(valueAt(after, p)) && !deepEqual(valueAt(before, p), valueAt(after, p))));
   const gone = [...oldPaths].filter((p) => !newPaths.has(p));
   if (taken.length === 0 && gone.length === 0) return before?.metadata.managedFields ?? [];
   const me = findOwner(list, opts.manager, 'Update', opts.apiVersion, opts.subresource);

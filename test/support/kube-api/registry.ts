@@ -5,7 +5,7 @@
 // through here, so every write has the same semantics and watch events.
 import { parse as parseYaml } from 'yaml';
 import { applyDefaults, validate } from './defaults';
-import { errors, KubeError, type KubeStatus } from './errors';
+import { errors, type KubeStatus } from './errors';
 import { serverSideApply, trackUpdate } from './managed-fields';
 import { jsonPatch, mergePatch, PatchError } from './patch-json';
 import { strategicMergePatch } from './patch-strategic';
@@ -130,11 +130,12 @@ export class Registry {
       start = token.start;
       listRv = String(token.rv);
     }
+    // Selectors see the stored form (field labels are the storage version's, as for events.k8s.io in the apiserver).
     const all = this.store
       .list(t.storage, this.nsOf(t, ns))
-      .map((x) => this.toView(t, x))
       .filter((x) => labels(x.metadata.labels) && fields(x))
-      .filter((x) => `${x.metadata.namespace ?? ''}/${x.metadata.name}` > start);
+      .filter((x) => `${x.metadata.namespace ?? ''}/${x.metadata.name}` > start)
+      .map((x) => this.toView(t, x));
     const limit = o.limit && o.limit > 0 ? o.limit : all.length;
     const page = all.slice(0, limit);
     const result: ListResult = { items: page, resourceVersion: listRv };
@@ -176,9 +177,10 @@ export class Registry {
       meta.namespace = ns ?? meta.namespace;
     } else delete meta.namespace;
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix(5)}`;
+    // etcd refuses this, and clients that create from a copy of a read object hit it.
+    if (meta.resourceVersion) throw errors.storage('resourceVersion should not be set on objects to be created');
     meta.uid = newUid();
     meta.creationTimestamp = rfc3339();
-    delete meta.resourceVersion;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.managedFields;
@@ -418,12 +420,13 @@ export class Registry {
   }
 
   private orphanDependents(uid: string): void {
-    for (const { storage, object } of this.store.all()) {
+    for (const { storage, object } of this.store.scanAll()) {
       const refs = object.metadata.ownerReferences ?? [];
       if (!refs.some((r) => r.uid === uid)) continue;
-      object.metadata.ownerReferences = refs.filter((r) => r.uid !== uid);
-      if (object.metadata.ownerReferences.length === 0) delete object.metadata.ownerReferences;
-      this.store.put(storage, object);
+      const copy = clone(object);
+      copy.metadata.ownerReferences = refs.filter((r) => r.uid !== uid);
+      if (copy.metadata.ownerReferences.length === 0) delete copy.metadata.ownerReferences;
+      this.store.put(storage, copy);
     }
   }
 
@@ -437,4 +440,3 @@ export class Registry {
   }
 }
 
-export { KubeError };

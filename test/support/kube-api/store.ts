@@ -76,10 +76,26 @@ export class Store {
     });
   }
 
-  /** Every object of every collection (the garbage collector scans these). */
-  all(): { storage: string; object: KubeObject }[] {
+  /** One stored object, uncopied (see scan). */
+  peek(storage: string, ns: string | undefined, name: string): KubeObject | undefined {
+    return this.coll(storage).get(keyOf(ns, name));
+  }
+
+  /**
+   * The stored objects themselves, uncopied, in insertion order: the
+   * controllers read every object on every tick, and copying them all made a
+   * tick slower than its interval. Callers must never mutate them.
+   */
+  scan(storage: string, ns?: string): readonly KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const [k, o] of this.coll(storage)) if (ns === undefined || k.startsWith(`${ns}/`)) out.push(o);
+    return out;
+  }
+
+  /** Every object of every collection, uncopied (see scan). */
+  scanAll(): { storage: string; object: KubeObject }[] {
     const out: { storage: string; object: KubeObject }[] = [];
-    for (const [storage, c] of this.collections) for (const o of c.values()) out.push({ storage, object: clone(o) });
+    for (const [storage, c] of this.collections) for (const o of c.values()) out.push({ storage, object: o });
     return out;
   }
 

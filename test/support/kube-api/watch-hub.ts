@@ -55,8 +55,7 @@ export class WatchHub {
     const matches = (o: KubeObject | undefined): boolean => {
       if (!o) return false;
       if (t.namespaced && w.namespace && o.metadata.namespace !== w.namespace) return false;
-      const v = this.registry.toView(t, structuredClone(o));
-      return labels(v.metadata.labels) && fields(v);
+      return labels(o.metadata.labels) && fields(o);
     };
 
     const rvParam = w.resourceVersion ?? '';

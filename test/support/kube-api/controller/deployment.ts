@@ -86,11 +86,11 @@ export class DeploymentController {
   ) {}
 
   tick(): void {
-    for (const obj of this.registry.store.list('deployments')) this.sync(obj as Deployment);
+    for (const obj of this.registry.store.scan('deployments')) this.sync(obj as Deployment);
   }
 
   private replicaSets(d: Deployment): ReplicaSet[] {
-    return (this.registry.store.list('replicasets', d.metadata.namespace).filter(ownedBy(d.metadata.uid)) as ReplicaSet[]).sort(
+    return (this.registry.store.scan('replicasets', d.metadata.namespace).filter(ownedBy(d.metadata.uid)) as ReplicaSet[]).sort(
       (a, b) => Date.parse(a.metadata.creationTimestamp ?? '') - Date.parse(b.metadata.creationTimestamp ?? '') || revisionOf(a) - revisionOf(b),
     );
   }
@@ -113,6 +113,7 @@ export class DeploymentController {
     return written;
   }
 
+  /** `d` and the ReplicaSets read here are the stored objects (read-only); writes use fresh copies. */
   private sync(d: Deployment): void {
     if (d.metadata.deletionTimestamp) return;
     const ns = d.metadata.namespace!;
@@ -306,7 +307,7 @@ export class DeploymentController {
     for (const rs of active) this.scaleRS(d, rs, 0);
     if (active.length > 0) return;
     const stillRunning = this.registry.store
-      .list('pods', d.metadata.namespace)
+      .scan('pods', d.metadata.namespace)
       .filter((p) => olds.some((rs) => ownedBy(rs.metadata.uid)(p)));
     if (stillRunning.length > 0) return;
     this.scaleRS(d, newRS, d.spec.replicas ?? 1);

@@ -8,7 +8,13 @@ export type PodFault = 'CrashLoopBackOff' | 'ImagePullBackOff' | 'Pending' | 'Ev
 
 export class FaultState {
   private readonly pods = new Map<string, PodFault>();
-  private readonly workloads = new Map<string, PodFault>();
+  private readonly workloads = new Map<string, { fault: PodFault; at: number }>();
+  /** Logical clock: a workload fault hits pods that first became ready at or after it was set. */
+  private seq = 0;
+
+  get clock(): number {
+    return this.seq;
+  }
 
   setPod(ns: string, pod: string, fault: PodFault | null): void {
     if (fault) this.pods.set(`${ns}/${pod}`, fault);
@@ -16,8 +22,12 @@ export class FaultState {
   }
 
   setWorkload(ns: string, workload: string, fault: PodFault | null): void {
-    if (fault) this.workloads.set(`${ns}/${workload}`, fault);
+    if (fault) this.workloads.set(`${ns}/${workload}`, { fault, at: ++this.seq });
     else this.workloads.delete(`${ns}/${workload}`);
+  }
+
+  get empty(): boolean {
+    return this.pods.size === 0 && this.workloads.size === 0;
   }
 
   clear(): void {
@@ -25,14 +35,15 @@ export class FaultState {
     this.workloads.clear();
   }
 
-  /** The fault for a pod and whether it was set on the pod itself (applies to a running pod) or its workload (new pods only). */
-  forPod(store: Store, pod: KubeObject): { fault: PodFault; direct: boolean } | undefined {
+  /** The fault for a pod: set on the pod itself (`direct`), or on its workload at logical time `at`. */
+  forPod(store: Store, pod: KubeObject): { fault: PodFault; direct: boolean; at: number } | undefined {
+    if (this.empty) return undefined;
     const ns = pod.metadata.namespace ?? '';
     const direct = this.pods.get(`${ns}/${pod.metadata.name}`);
-    if (direct) return { fault: direct, direct: true };
+    if (direct) return { fault: direct, direct: true, at: 0 };
     const workload = workloadOf(store, pod);
     const inherited = workload ? this.workloads.get(`${ns}/${workload}`) : undefined;
-    return inherited ? { fault: inherited, direct: false } : undefined;
+    return inherited ? { fault: inherited.fault, direct: false, at: inherited.at } : undefined;
   }
 }
 
@@ -42,6 +53,6 @@ export function workloadOf(store: Store, pod: KubeObject): string | undefined {
   if (!ref) return undefined;
   if (ref.kind === 'Job') return ref.name;
   if (ref.kind !== 'ReplicaSet') return ref.name;
-  const rs = store.get('replicasets', pod.metadata.namespace, ref.name);
+  const rs = store.peek('replicasets', pod.metadata.namespace, ref.name);
   return rs?.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'Deployment')?.name ?? ref.name;
 }

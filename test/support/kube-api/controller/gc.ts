@@ -8,7 +8,7 @@ export class GarbageCollector {
   constructor(private readonly registry: Registry) {}
 
   tick(): void {
-    const all = this.registry.store.all();
+    const all = this.registry.store.scanAll();
     const uids = new Set(all.map((x) => x.object.metadata.uid));
     for (const { storage, object } of all) {
       const refs = object.metadata.ownerReferences ?? [];

@@ -25,14 +25,14 @@ export class JobController {
   ) {}
 
   tick(): void {
-    for (const obj of this.registry.store.list('jobs')) this.sync(obj as Job);
+    for (const obj of this.registry.store.scan('jobs')) this.sync(obj as Job);
   }
 
   private sync(job: Job): void {
     if (job.metadata.deletionTimestamp || terminal(job) || job.spec.suspend) return;
     const ns = job.metadata.namespace!;
     const source = { component: 'job-controller' };
-    const pods = this.registry.store.list('pods', ns).filter(ownedBy(job.metadata.uid)) as Pod[];
+    const pods = this.registry.store.scan('pods', ns).filter(ownedBy(job.metadata.uid)) as Pod[];
     const succeeded = pods.filter((p) => p.status?.phase === 'Succeeded').length;
     const failed = pods.filter((p) => p.status?.phase === 'Failed').length;
     let active = pods.filter(isPodActive);

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Registry } from '../registry';
 import type { Condition, ContainerStatus, Pod } from '../types';
-import { hex, rfc3339 } from '../util';
+import { clone, hex, rfc3339 } from '../util';
 import type { EventRecorder } from './events';
 import type { FaultState, PodFault } from './faults';
 
@@ -44,7 +44,8 @@ function imageId(image: string): string {
 
 export class KubeletSim {
   private readonly progress = new Map<string, { stage: string; ticks: number }>();
-  private readonly everReady = new Set<string>();
+  /** Fault clock value when each pod first became ready (see FaultState). */
+  private readonly readyAt = new Map<string, number>();
   private nextNode = 0;
 
   constructor(
@@ -71,12 +72,23 @@ export class KubeletSim {
 
   tick(): void {
     const live = new Set<string>();
-    for (const obj of this.registry.store.list('pods')) {
+    for (const obj of this.registry.store.scan('pods')) {
       const pod = obj as Pod;
       live.add(pod.metadata.uid!);
-      this.step(pod);
+      if (!this.idle(pod)) this.step(clone(pod));
     }
     for (const uid of this.progress.keys()) if (!live.has(uid)) this.progress.delete(uid);
+    for (const uid of this.readyAt.keys()) if (!live.has(uid)) this.readyAt.delete(uid);
+  }
+
+  /** Steady pods (running and ready, or finished) need no work; most pods are, most of the time. */
+  private idle(pod: Pod): boolean {
+    if (pod.metadata.deletionTimestamp) return false;
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return true;
+    if (phase !== 'Running' || this.faults.forPod(this.registry.store, pod)) return false;
+    if (pod.metadata.ownerReferences?.some((r) => r.kind === 'Job' && r.controller)) return false;
+    return (pod.status?.containerStatuses ?? []).every((cs) => cs.ready && cs.state.running);
   }
 
   private write(pod: Pod): void {
@@ -92,8 +104,9 @@ export class KubeletSim {
     pod.status ??= { phase: 'Pending' };
     const phase = pod.status.phase ?? 'Pending';
     const f = this.faults.forPod(this.registry.store, pod);
-    // Faults set on a workload hit pods that have not started yet; faults set on the pod hit it now.
-    const fault: PodFault | undefined = f && (f.direct || !this.everReady.has(uid)) ? f.fault : undefined;
+    // A fault set on the pod hits it now; one set on its workload hits pods not ready before it was set.
+    const readyAt = this.readyAt.get(uid);
+    const fault: PodFault | undefined = f && (f.direct || readyAt === undefined || readyAt >= f.at) ? f.fault : undefined;
 
     if (pod.metadata.deletionTimestamp) {
       if (this.age(uid, 'terminating') === 0) {
@@ -217,7 +230,7 @@ export class KubeletSim {
     if (ready) {
       setCondition(pod, 'Ready', 'True');
       setCondition(pod, 'ContainersReady', 'True');
-      this.everReady.add(pod.metadata.uid!);
+      if (!this.readyAt.has(pod.metadata.uid!)) this.readyAt.set(pod.metadata.uid!, this.faults.clock);
     } else {
       const msg = `containers with unready status: [${names.join(' ')}]`;
       setCondition(pod, 'Ready', 'False', 'ContainersNotReady', msg);

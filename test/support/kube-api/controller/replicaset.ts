@@ -34,6 +34,19 @@ function compareRank(a: number[], b: number[]): number {
   return 0;
 }
 
+/** Pods indexed by their controller's uid (one pass over the stored pods). */
+export function podsByOwner(registry: Registry): Map<string, Pod[]> {
+  const out = new Map<string, Pod[]>();
+  for (const p of registry.store.scan('pods')) {
+    const ref = p.metadata.ownerReferences?.find((r) => r.controller);
+    if (!ref) continue;
+    let list = out.get(ref.uid);
+    if (!list) out.set(ref.uid, (list = []));
+    list.push(p as Pod);
+  }
+  return out;
+}
+
 export class ReplicaSetController {
   constructor(
     private readonly registry: Registry,
@@ -41,15 +54,16 @@ export class ReplicaSetController {
   ) {}
 
   tick(): void {
-    for (const obj of this.registry.store.list('replicasets')) this.sync(obj as ReplicaSet);
+    const byOwner = podsByOwner(this.registry);
+    for (const obj of this.registry.store.scan('replicasets')) this.sync(obj as ReplicaSet, byOwner.get(obj.metadata.uid!) ?? []);
   }
 
-  private sync(rs: ReplicaSet): void {
+  /** `rs` and `pods` are the stored objects (read-only); writes go through the registry. */
+  private sync(rs: ReplicaSet, pods: Pod[]): void {
     if (rs.metadata.deletionTimestamp) return;
     const ns = rs.metadata.namespace!;
     const podType = storageType('pods');
     const source = { component: 'replicaset-controller' };
-    const pods = this.registry.store.list('pods', ns).filter(ownedBy(rs.metadata.uid)) as Pod[];
     const active = pods.filter(isPodActive);
     const want = rs.spec.replicas ?? 1;
 
@@ -82,7 +96,7 @@ export class ReplicaSetController {
       }
     }
 
-    const now = this.registry.store.list('pods', ns).filter(ownedBy(rs.metadata.uid)) as Pod[];
+    const now = this.registry.store.scan('pods', ns).filter(ownedBy(rs.metadata.uid)) as Pod[];
     const nowActive = now.filter(isPodActive);
     const ready = nowActive.filter(isPodReady).length;
     const status: NonNullable<ReplicaSet['status']> = {

@@ -1,0 +1,91 @@
+// Kubernetes state of one commons namespace, from watches (no polling):
+// Deployments, pods, Events and the manifest-global ConfigMap, mapped to Gen3
+// services and written into the agent's observations on every change.
+import type { CoreV1Event, V1ConfigMap, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from '../../backend/config/logger';
+import type { Collector } from '../collectors/collector';
+import type { Observations } from '../core/observations';
+import type { KubeClients } from './kube-client';
+import { MANIFEST_GLOBAL, configFrom, identityFrom } from './manifest-global';
+import { WatchCache } from './watch-cache';
+import { releaseOf, serviceOfDeployment, workloadFacts } from './workloads';
+
+const EVENT_WINDOW_MS = 10 * 60_000;
+
+export class KubeCollector implements Collector {
+  readonly name = 'kubernetes';
+  readonly deployments: WatchCache<V1Deployment>;
+  private readonly pods: WatchCache<V1Pod>;
+  private readonly events: WatchCache<CoreV1Event>;
+  private readonly configMaps: WatchCache<V1ConfigMap>;
+  private obs: Observations | null = null;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    k: KubeClients,
+    private readonly namespace: string,
+    private readonly log: Logger,
+  ) {
+    const ns = namespace;
+    const changed = () => this.refresh();
+    this.deployments = new WatchCache(k.kc, `/apis/apps/v1/namespaces/${ns}/deployments`, () => k.apps.listNamespacedDeployment({ namespace: ns }), changed, log);
+    this.pods = new WatchCache(k.kc, `/api/v1/namespaces/${ns}/pods`, () => k.core.listNamespacedPod({ namespace: ns }), changed, log);
+    this.events = new WatchCache(k.kc, `/api/v1/namespaces/${ns}/events`, () => k.core.listNamespacedEvent({ namespace: ns }), changed, log);
+    const field = `metadata.name=${MANIFEST_GLOBAL}`;
+    this.configMaps = new WatchCache(k.kc, `/api/v1/namespaces/${ns}/configmaps`, () => k.core.listNamespacedConfigMap({ namespace: ns, fieldSelector: field }), changed, log, field);
+  }
+
+  async start(obs: Observations): Promise<void> {
+    this.obs = obs;
+    await Promise.all([this.configMaps.start(), this.deployments.start(), this.pods.start(), this.events.start()]);
+    this.refresh();
+  }
+
+  async stop(): Promise<void> {
+    this.obs = null;
+    await Promise.all([this.deployments.stop(), this.pods.stop(), this.events.stop(), this.configMaps.stop()]);
+  }
+
+  /** Executors follow rollouts through the watched state, not extra API calls. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  deployment(name: string): V1Deployment | undefined {
+    return this.deployments.get(name, this.namespace);
+  }
+
+  private refresh(): void {
+    const obs = this.obs;
+    if (!obs) return;
+    const cm = this.configMaps.get(MANIFEST_GLOBAL, this.namespace);
+    if (cm) {
+      try {
+        obs.setIdentity(identityFrom(cm, this.namespace));
+      } catch (e) {
+        this.log.warn({ err: (e as Error).message }, 'commons identity unavailable');
+      }
+      const config = configFrom(cm);
+      if (config.resourceVersion !== obs.config.resourceVersion) obs.setConfig(config);
+    }
+    const pods = this.pods.items();
+    const now = Date.now();
+    const warnings = this.events
+      .items()
+      .filter((e) => e.type === 'Warning' && now - Date.parse(String(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? 0)) < EVENT_WINDOW_MS);
+    const workloads = this.deployments.items().flatMap((d) => {
+      const service = serviceOfDeployment(d);
+      if (!service) return [];
+      const w = workloadFacts(service, d, pods, now);
+      if (!w.reason && w.ready < w.desired) {
+        // A Deployment short of pods with no pod-level reason: the namespace's Warning events usually say why.
+        const ev = warnings.find((e) => (e.involvedObject?.name ?? '').startsWith(w.deployment));
+        if (ev) w.reason = `${ev.reason}: ${ev.message}`;
+      }
+      return [w];
+    });
+    obs.setWorkloads(workloads, releaseOf(workloads.map((w) => w.image)));
+    for (const fn of this.listeners) fn();
+  }
+}

@@ -1,0 +1,46 @@
+// `dcoc-agent --kubernetes`: the agent on a real Gen3 commons namespace.
+import type { Logger } from '../../backend/config/logger';
+import type { Collector } from '../collectors/collector';
+import { Gen3HealthCollector, type HealthTarget, clusterHealthTargets } from '../collectors/gen3-health';
+import type { CommonsIdentity } from '../core/types';
+import type { Executor } from '../executors/executor';
+import type { Platform } from '../executors/platform';
+import { KubeCollector } from './kube-collector';
+import type { KubeClients } from './kube-client';
+import { kubeExecutors } from './kube-executors';
+import { MANIFEST_GLOBAL, identityFrom } from './manifest-global';
+
+export interface KubePlatformOptions {
+  clients: KubeClients;
+  namespace: string;
+  log: Logger;
+  /** Health targets; cluster Service DNS names by default, none to rely on workloads only. */
+  healthTargets?: ((services: string[]) => HealthTarget[]) | null;
+  healthIntervalMs?: number;
+  pollMs?: number;
+}
+
+export class KubePlatform implements Platform {
+  readonly name = 'kubernetes';
+  readonly kube: KubeCollector;
+  readonly collectors: Collector[];
+  readonly executors: Executor[];
+  readonly healthExpected: boolean;
+
+  constructor(private readonly o: KubePlatformOptions) {
+    this.kube = new KubeCollector(o.clients, o.namespace, o.log);
+    const targets = o.healthTargets === undefined ? clusterHealthTargets(o.namespace) : o.healthTargets;
+    this.healthExpected = targets !== null;
+    this.collectors = targets ? [this.kube, new Gen3HealthCollector(targets, o.healthIntervalMs ?? 5000)] : [this.kube];
+    this.executors = kubeExecutors({ k: o.clients, namespace: o.namespace, collector: this.kube, pollMs: o.pollMs });
+  }
+
+  async identity(): Promise<CommonsIdentity> {
+    const cm = await this.o.clients.core.readNamespacedConfigMap({ name: MANIFEST_GLOBAL, namespace: this.o.namespace });
+    return identityFrom(cm, this.o.namespace);
+  }
+
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {}
+}
