@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../backend/config/logger';
 import { AGENT_VERSION, Agent } from './core/agent';
-import { enroll, loadIdentity } from './protocol/identity';
+import { KubePlatform } from './kubernetes/kube-platform';
+import { kubeClients, kubeConfigFrom } from './kubernetes/kube-client';
+import { secretIdentityStore } from './kubernetes/identity-secret';
+import { enroll, fileIdentityStore } from './protocol/identity';
 import { SimPlatform } from './simulate/sim-platform';
 import { SIZES, type Size } from './simulate/sizes';
 
@@ -15,6 +18,8 @@ const HELP = `dcoc-agent: reports a Gen3 commons to the DCOC control service and
   --data-dir DIR          key, certificate, journal           [DCOC_AGENT_DATA_DIR, .data/agent]
   --ca-file FILE          control service CA (first start)    [DCOC_AGENT_CA_FILE]
   --token-file FILE       enrollment token file; or set DCOC_ENROLL_TOKEN (first start only)
+  --kubernetes            run against a Gen3 commons namespace (in-cluster service account, or --kubeconfig):
+      --namespace NS [--kubeconfig FILE] [--identity-secret NAME]   [DCOC_AGENT_NAMESPACE, DCOC_AGENT_IDENTITY_SECRET]
   --simulate              run against a simulated Gen3 commons:
       --hostname H --environment E --name N --release YYYY.MM --size small|medium|large
       --tick-ms MS --pod-start-ms MS --health-port PORT
@@ -28,6 +33,10 @@ const { values: a } = parseArgs({
     'ca-file': { type: 'string', default: process.env.DCOC_AGENT_CA_FILE },
     'token-file': { type: 'string' },
     simulate: { type: 'boolean', default: false },
+    kubernetes: { type: 'boolean', default: false },
+    namespace: { type: 'string', default: process.env.DCOC_AGENT_NAMESPACE },
+    kubeconfig: { type: 'string', default: process.env.KUBECONFIG },
+    'identity-secret': { type: 'string', default: process.env.DCOC_AGENT_IDENTITY_SECRET },
     hostname: { type: 'string', default: 'gen3.example.org' },
     environment: { type: 'string', default: 'default' },
     name: { type: 'string' },
@@ -42,17 +51,9 @@ const { values: a } = parseArgs({
 
 const log = createLogger('dcoc-agent');
 
-async function main(): Promise<void> {
-  if (a.help) {
-    process.stderr.write(HELP);
-    return;
-  }
-  if (!a.simulate) {
-    throw new Error('no platform chosen: pass --simulate (the Kubernetes platform is configured with --namespace in a later release)');
-  }
+function simulatedPlatform(dataDir: string) {
   if (!(a.size! in SIZES)) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
   if (!/^\d{4}\.\d{2}$/.test(a.release!)) throw new Error('--release must be a Gen3 release tag YYYY.MM, e.g. 2026.07');
-  const dataDir = a['data-dir']!;
   const size = SIZES[a.size as Size];
   const platform = new SimPlatform({
     hostname: a.hostname!,
@@ -67,19 +68,40 @@ async function main(): Promise<void> {
     healthPort: Number(a['health-port']),
     stateFile: `${dataDir}/simulated-commons.json`,
   });
+  return { platform, store: fileIdentityStore(dataDir), hostname: a.hostname! };
+}
 
-  let identity = loadIdentity(dataDir);
+async function kubernetesPlatform() {
+  if (!a.namespace) throw new Error('--kubernetes needs --namespace (or DCOC_AGENT_NAMESPACE): the Gen3 commons namespace');
+  const clients = kubeClients(kubeConfigFrom({ kubeconfig: a.kubeconfig }));
+  const platform = new KubePlatform({ clients, namespace: a.namespace, log });
+  const identity = await platform.identity();
+  const store = a['identity-secret'] ? secretIdentityStore(clients, a.namespace, a['identity-secret']) : fileIdentityStore(a['data-dir']!);
+  return { platform, store, hostname: identity.hostname };
+}
+
+async function main(): Promise<void> {
+  if (a.help) {
+    process.stderr.write(HELP);
+    return;
+  }
+  if (a.simulate === a.kubernetes) throw new Error('choose one platform: --simulate or --kubernetes (see --help)');
+  const dataDir = a['data-dir']!;
+  const { platform, store, hostname } = a.kubernetes ? await kubernetesPlatform() : simulatedPlatform(dataDir);
+
+  let identity = await store.load();
   if (!identity) {
     const token = process.env.DCOC_ENROLL_TOKEN ?? (a['token-file'] ? readFileSync(a['token-file'], 'utf8').trim() : '');
     if (!token) throw new Error('not enrolled yet: set DCOC_ENROLL_TOKEN or --token-file to a token from POST /api/v1/enrollment-tokens');
     if (!a['ca-file']) throw new Error('not enrolled yet: pass --ca-file with the control service CA (caCertificate from the token response)');
-    identity = await enroll({ dataDir, enrollAddr: a.enroll!, caPem: readFileSync(a['ca-file'], 'utf8'), token, version: AGENT_VERSION, hostname: a.hostname! });
+    identity = await enroll({ store, enrollAddr: a.enroll!, caPem: readFileSync(a['ca-file'], 'utf8'), token, version: AGENT_VERSION, hostname });
     log.info({ agentId: identity.agentId }, 'enrolled');
   }
 
-  const agent = new Agent({ platform, identity, gatewayAddr: a.control!, dataDir, log });
+  const agent = new Agent({ platform, identity, gatewayAddr: a.control!, dataDir, identityStore: store, log });
+  if (platform instanceof KubePlatform) agent.obs.healthExpected = platform.healthExpected;
   await agent.start();
-  log.info({ agentId: agent.agentId, commons: a.hostname, healthPort: platform.health.port }, 'agent running');
+  log.info({ agentId: agent.agentId, commons: hostname, platform: platform.name, ...(platform instanceof SimPlatform ? { healthPort: platform.health.port } : {}) }, 'agent running');
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
     agent.stop().then(() => process.exit(0), () => process.exit(1));

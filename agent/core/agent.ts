@@ -8,7 +8,7 @@ import { ExecError } from '../executors/executor';
 import type { Platform } from '../executors/platform';
 import type { AgentMessage, CommandUpdateMsg, ControlMessage, ServiceStateMsg } from '../protocol/client';
 import { ControlConnection } from '../protocol/connection';
-import { type AgentIdentity, renew, renewalDueAt } from '../protocol/identity';
+import { type AgentIdentity, type IdentityStore, fileIdentityStore, renew, renewalDueAt } from '../protocol/identity';
 import { Journal } from '../protocol/journal';
 import { Observations } from './observations';
 import type { ConfigFacts, ServiceState } from './types';
@@ -20,6 +20,8 @@ export interface AgentOptions {
   identity: AgentIdentity;
   gatewayAddr: string;
   dataDir: string;
+  /** Where a renewed certificate is kept; the data directory by default. */
+  identityStore?: IdentityStore;
   log: Logger;
   /** Delay before a burst of changes goes out as one delta. */
   deltaDebounceMs?: number;
@@ -194,15 +196,18 @@ export class Agent {
 
   private scheduleDelta(): void {
     if (this.deltaTimer || !this.connected) return;
-    this.deltaTimer = setTimeout(() => {
-      this.deltaTimer = null;
-      if (!this.connected) return;
-      const d = this.obs.takeDelta();
-      if (!d) return;
-      this.send({
-        delta: { services: d.services.map(toServiceMsg), removed_services: d.removed, config: d.config && toConfigMsg(d.config), release: d.release, taken_at_ms: Date.now() },
-      });
-    }, this.opts.deltaDebounceMs ?? 100);
+    this.deltaTimer = setTimeout(() => this.flushDelta(), this.opts.deltaDebounceMs ?? 100);
+  }
+
+  private flushDelta(): void {
+    if (this.deltaTimer) clearTimeout(this.deltaTimer);
+    this.deltaTimer = null;
+    if (!this.connected) return;
+    const d = this.obs.takeDelta();
+    if (!d) return;
+    this.send({
+      delta: { services: d.services.map(toServiceMsg), removed_services: d.removed, config: d.config && toConfigMsg(d.config), release: d.release, taken_at_ms: Date.now() },
+    });
   }
 
   private update(commandId: string, state: string, message: string, percent: number, result?: Record<string, unknown>): CommandUpdateMsg {
@@ -247,6 +252,8 @@ export class Agent {
       this.running.delete(c.id);
     }
     this.journal.recordFinal(final);
+    // The state the command produced goes out before its result, so whoever sees "succeeded" sees the change.
+    this.flushDelta();
     this.send({ command_update: final });
   }
 
@@ -259,7 +266,7 @@ export class Agent {
   /** Renews the certificate and moves the stream onto it. */
   async renewNow(): Promise<void> {
     try {
-      this.identity = await renew(this.opts.dataDir, this.opts.gatewayAddr, this.identity);
+      this.identity = await renew(this.opts.identityStore ?? fileIdentityStore(this.opts.dataDir), this.opts.gatewayAddr, this.identity);
       this.log.info({ notAfter: new Date(this.identity.notAfterMs).toISOString() }, 'certificate renewed');
       this.conn.reconnect('certificate renewed');
     } catch (e) {

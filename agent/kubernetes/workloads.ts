@@ -52,7 +52,7 @@ export function rolloutText(d: V1Deployment): string {
   return done ? '' : `${updated} of ${desired} pods updated, ${ready} ready`;
 }
 
-export function workloadFacts(service: string, d: V1Deployment, pods: V1Pod[], now = Date.now()): WorkloadFacts {
+export function workloadFacts(service: string, d: V1Deployment, pods: readonly V1Pod[], now = Date.now()): WorkloadFacts {
   const containers = d.spec?.template?.spec?.containers ?? [];
   const main = containers.find((c) => c.name === service) ?? containers[0];
   const own = pods.filter((p) => selects(d, p));

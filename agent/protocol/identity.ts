@@ -13,6 +13,21 @@ export interface AgentIdentity extends TlsIdentity {
   notBeforeMs: number;
 }
 
+/** Where an agent keeps its identity: files in its data directory, or a Kubernetes Secret. */
+export interface IdentityStore {
+  load(): Promise<AgentIdentity | null>;
+  save(id: AgentIdentity): Promise<void>;
+}
+
+export function fileIdentityStore(dataDir: string): IdentityStore {
+  return { load: async () => loadIdentity(dataDir), save: async (id) => save(dataDir, id) };
+}
+
+/** Rebuilds the identity from its PEMs (validity comes from the certificate). */
+export function identityFromPems(agentId: string, keyPem: string, certPem: string, caPem: string): AgentIdentity {
+  return { agentId, keyPem, certPem, caPem, ...validity(certPem) };
+}
+
 const FILES = { key: 'agent.key.pem', cert: 'agent.crt.pem', ca: 'ca.pem', meta: 'agent.json' };
 
 export function loadIdentity(dataDir: string): AgentIdentity | null {
@@ -44,7 +59,16 @@ function validity(certPem: string) {
   return { notAfterMs: c.notAfter.getTime(), notBeforeMs: c.notBefore.getTime() };
 }
 
-export async function enroll(opts: { dataDir: string; enrollAddr: string; caPem: string; token: string; version: string; hostname: string }): Promise<AgentIdentity> {
+export async function enroll(opts: {
+  dataDir?: string;
+  store?: IdentityStore;
+  enrollAddr: string;
+  caPem: string;
+  token: string;
+  version: string;
+  hostname: string;
+}): Promise<AgentIdentity> {
+  const store = opts.store ?? fileIdentityStore(opts.dataDir ?? '.');
   const keys = await generateKeys();
   const csr = await createCsr('dcoc-agent', keys);
   const client = enrollmentClient(opts.enrollAddr, opts.caPem);
@@ -62,7 +86,7 @@ export async function enroll(opts: { dataDir: string; enrollAddr: string; caPem:
       caPem: res.ca_pem,
       ...validity(res.certificate_pem),
     };
-    save(opts.dataDir, id);
+    await store.save(id);
     return id;
   } finally {
     client.close();
@@ -70,14 +94,15 @@ export async function enroll(opts: { dataDir: string; enrollAddr: string; caPem:
 }
 
 /** A new key and certificate, authenticated by the current one. */
-export async function renew(dataDir: string, gatewayAddr: string, current: AgentIdentity): Promise<AgentIdentity> {
+export async function renew(store: IdentityStore | string, gatewayAddr: string, current: AgentIdentity): Promise<AgentIdentity> {
+  const where = typeof store === 'string' ? fileIdentityStore(store) : store;
   const keys = await generateKeys();
   const csr = await createCsr(current.agentId, keys);
   const client = gatewayClient(gatewayAddr, current);
   try {
     const res = await unary<object, { certificate_pem: string }>(client, 'Renew', { csr_pem: csr });
     const next: AgentIdentity = { ...current, keyPem: await privateKeyToPem(keys.privateKey), certPem: res.certificate_pem, ...validity(res.certificate_pem) };
-    save(dataDir, next);
+    await where.save(next);
     return next;
   } finally {
     client.close();

@@ -11,6 +11,9 @@ import { DEFAULT_ENABLED, gen3Service, imageFor } from '../gen3/catalog';
 import { writeFileDurably } from '../core/durable-file';
 
 export type Fault = 'none' | 'down' | 'slow' | 'crashloop';
+
+/** CronJobs a gen3-helm commons carries (gen3-facts.md §2.3). */
+export const SIM_CRONJOBS = ['usersync', 'fence-visa-update', 'arborist-rm-expired-access', 'hatchery-reaper', 'etl-cronjob', 'fence-db-migrate-cronjob'];
 export const FAULTS: readonly Fault[] = ['none', 'down', 'slow', 'crashloop'];
 
 export interface SimOptions extends CommonsIdentity {
@@ -67,6 +70,8 @@ export class SimCommons extends EventEmitter {
   private readonly podStartMs: number;
   private timer: NodeJS.Timeout | null = null;
   private podSeq = 0;
+  /** Jobs started from CronJobs: name → when it completes. */
+  private readonly jobs = new Map<string, number>();
 
   constructor(private readonly opts: SimOptions) {
     super();
@@ -229,6 +234,16 @@ export class SimCommons extends EventEmitter {
     this.persist();
     this.emit('tick');
     return 'applied';
+  }
+
+  /** Starts job `jobName` from `cronjob` unless it exists; returns its completion time, or undefined for an unknown CronJob. */
+  runJob(cronjob: string, jobName: string): { completesAt: number; started: boolean } | undefined {
+    if (!SIM_CRONJOBS.includes(cronjob)) return undefined;
+    const existing = this.jobs.get(jobName);
+    if (existing) return { completesAt: existing, started: false };
+    const completesAt = Date.now() + this.podStartMs * 2;
+    this.jobs.set(jobName, completesAt);
+    return { completesAt, started: true };
   }
 
   inject(name: string, fault: Fault): void {

@@ -8,13 +8,16 @@ function serviceOf(sim: SimCommons, cmd: CommandSpec): string {
 }
 
 /** Waits for the service's rollout to settle, reporting pods updated and ready. */
-function followRollout(sim: SimCommons, name: string, cmd: CommandSpec, ctx: ExecContext) {
-  return waitUntil(cmd, ctx, () => {
+async function followRollout(sim: SimCommons, name: string, cmd: CommandSpec, ctx: ExecContext) {
+  const message = await waitUntil(cmd, ctx, () => {
     const w = sim.workload(name);
     const done = w.updated === w.desired && w.ready === w.desired && !w.rollout;
     const percent = w.desired === 0 ? 100 : Math.round((Math.min(w.updated, w.ready) / w.desired) * 100);
     return { done, message: done ? `${name}: ${w.ready}/${w.desired} ready on the new template` : `${name}: ${w.rollout || `${w.ready}/${w.desired} ready`}`, percent };
   });
+  // Observers see the settled state now, not at the next tick.
+  sim.emit('tick');
+  return message;
 }
 
 export function simExecutors(sim: SimCommons): Executor[] {
@@ -41,6 +44,20 @@ export function simExecutors(sim: SimCommons): Executor[] {
         ctx.progress(changed ? `${name}: scaling to ${replicas}` : `${name}: already at ${replicas} desired`, 0);
         const message = await followRollout(sim, name, cmd, ctx);
         return { message, result: { replicas, changed } };
+      },
+    },
+    {
+      kind: 'run-job',
+      async execute(cmd, ctx) {
+        const jobName = `${cmd.service.slice(0, 40)}-dcoc-${cmd.id.replace(/-/g, '').slice(0, 10)}`;
+        const job = sim.runJob(cmd.service, jobName);
+        if (!job) throw new ExecError(`no CronJob ${cmd.service} in ${sim.identity.hostname}`);
+        ctx.progress(job.started ? `job ${jobName} created from cronjob/${cmd.service}` : `job ${jobName} already started; following it`, 0);
+        const message = await waitUntil(cmd, ctx, () => {
+          const done = Date.now() >= job.completesAt;
+          return { done, message: `job ${jobName}: ${done ? '1/1 succeeded' : '0/1 succeeded, 1 running'}`, percent: done ? 100 : 0 };
+        });
+        return { message, result: { job: jobName, cronjob: cmd.service } };
       },
     },
     {

@@ -7,7 +7,7 @@ import { Role } from './roles';
 export const ServiceStatus = z.enum(['healthy', 'degraded', 'down', 'unknown']);
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 
-export const CommandKind = z.enum(['restart', 'scale', 'config']);
+export const CommandKind = z.enum(['restart', 'scale', 'config', 'run-job']);
 export type CommandKind = z.infer<typeof CommandKind>;
 
 export const COMMAND_STATES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'expired', 'cancelled'] as const;
@@ -33,6 +33,10 @@ export const ConfigRequest = z.strictObject({
 });
 
 export const RestartRequest = z.strictObject({}).optional();
+
+/** Runs a Job from one of the commons' CronJob templates (usersync, a DB backup, ...). */
+export const RunJobRequest = z.strictObject({}).optional();
+export const CronJobName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,50}[a-z0-9])?$/, 'must be a CronJob name');
 
 export const EnrollmentTokenRequest = z.strictObject({
   description: z.string().max(200).optional(),

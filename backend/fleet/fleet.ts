@@ -13,7 +13,7 @@ export interface LiveCommons {
   environment: string;
   namespace: string;
   release: string;
-  config: { revision: number; data: Record<string, string> };
+  config: { revision: number; data: Record<string, string>; resourceVersion?: string };
   services: Map<string, ServiceView>;
   agent: { id: string | null; connected: boolean; lastSeenMs: number | null; version: string | null };
   status: ServiceStatus;
@@ -102,7 +102,7 @@ export class Fleet {
     this.recompute(c);
   }
 
-  applyConfig(id: string, config: { revision: number; data: Record<string, string> }): void {
+  applyConfig(id: string, config: { revision: number; data: Record<string, string>; resourceVersion?: string }): void {
     const c = this.commons.get(id);
     if (c) c.config = config;
   }

@@ -227,8 +227,8 @@ class AgentStream {
     const c = this.d.fleet.get(id);
     if (!c) return;
     const updated_at = new Date().toISOString();
-    if (config && config.revision !== c.config.revision) {
-      this.d.fleet.applyConfig(id, { revision: config.revision, data: config.data });
+    if (config && (config.revision !== c.config.revision || (config.resource_version ?? '') !== (c.config.resourceVersion ?? ''))) {
+      this.d.fleet.applyConfig(id, { revision: config.revision, data: config.data, resourceVersion: config.resource_version || undefined });
       await this.d.store.updateCommons(id, { config_revision: config.revision, config_json: JSON.stringify(config.data), updated_at });
     }
     if (release && release !== releaseBefore) await this.d.store.updateCommons(id, { release, updated_at });

@@ -36,6 +36,7 @@ export interface ServiceStateMsg {
 export interface ConfigStateMsg {
   revision: number;
   data: Record<string, string>;
+  resource_version?: string;
 }
 
 export interface CommandUpdateMsg {

@@ -65,6 +65,18 @@ describe('restart and scale through the API', () => {
     assert.equal(indexd.readyReplicas, 6);
   });
 
+  it('an operator runs usersync from its CronJob; an unknown CronJob fails with the reason', async () => {
+    const r = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${ID}/jobs/usersync/run`);
+    assert.equal(r.status, 202);
+    const done = await waitFinal(r.body.command.id);
+    assert.equal(done.state, 'succeeded', done.message);
+    assert.match(done.message, /usersync-dcoc-[0-9a-f]{10}: 1\/1 succeeded/);
+    const bad = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${ID}/jobs/no-such-job/run`);
+    const failed = await waitFinal(bad.body.command.id);
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.message, /no CronJob no-such-job/);
+  });
+
   it('a viewer gets 403 and no credential gets 401; nothing is queued', async () => {
     const before = (await fleet.admin<{ items: CommandView[] }>('GET', `/api/v1/commands?commons=${ID}`)).body.items.length;
     const v = await fleet.api<{ title: string; detail: string }>(viewer, 'POST', `/api/v1/commons/${ID}/services/fence/restart`);

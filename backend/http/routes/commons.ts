@@ -1,7 +1,7 @@
 // /api/v1/commons: the fleet, one commons, and the actions on its services.
 import { Router } from 'express';
 import { z } from 'zod';
-import { CommonsId, ConfigRequest, RestartRequest, ScaleRequest, ServiceName } from '../../contracts/api';
+import { CommonsId, ConfigRequest, CronJobName, RestartRequest, RunJobRequest, ScaleRequest, ServiceName } from '../../contracts/api';
 import { can } from '../../contracts/roles';
 import { ConflictError } from '../../store/store';
 import { requirePermission } from '../auth';
@@ -11,6 +11,7 @@ import { jsonBody, parse } from '../validate';
 
 const CommonsPath = z.object({ id: CommonsId });
 const ServicePath = z.object({ id: CommonsId, service: ServiceName });
+const JobPath = z.object({ id: CommonsId, cronjob: CronJobName });
 
 export function commonsRouter(ctx: ApiContext): Router {
   const r = Router();
@@ -75,6 +76,15 @@ export function commonsRouter(ctx: ApiContext): Router {
     res.status(202).location(`/api/v1/commands/${row.id}`).json({ command: { id: row.id, state: row.state, kind: row.kind } });
   });
 
+  r.post('/commons/:id/jobs/:cronjob/run', async (req, res) => {
+    const { id, cronjob } = parse(JobPath, req.params, 'path');
+    const principal = await requirePermission(req, store, 'services:operate', { action: 'job.run', commons: id, service: cronjob });
+    liveCommons(id);
+    if (req.body !== undefined) parse(RunJobRequest, jsonBody(req), 'body');
+    const row = await commands.create({ kind: 'run-job', commonsId: id, service: cronjob, target: { cronjob }, principal, action: 'job.run', detail: { cronjob } });
+    res.status(202).location(`/api/v1/commands/${row.id}`).json({ command: { id: row.id, state: row.state, kind: row.kind } });
+  });
+
   r.put('/commons/:id/config', async (req, res) => {
     const { id } = parse(CommonsPath, req.params, 'path');
     const principal = await requirePermission(req, store, 'config:write', { action: 'config.update', commons: id });
@@ -91,7 +101,8 @@ export function commonsRouter(ctx: ApiContext): Router {
         kind: 'config',
         commonsId: id,
         service: null,
-        target: { revision, baseRevision, data },
+        // The ConfigMap version this change was made against: an edit made since is refused, not overwritten.
+        target: { revision, baseRevision, data, ...(c.config.resourceVersion ? { resourceVersion: c.config.resourceVersion } : {}) },
         principal,
         action: 'config.update',
         detail: { revision, baseRevision, keys: Object.keys(data) },
