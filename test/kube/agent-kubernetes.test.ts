@@ -184,3 +184,46 @@ describe('Kubernetes executors', () => {
     assert.match(missing.message, /no CronJob no-such-cronjob/);
   });
 });
+
+describe('Kubernetes and HTTP health combined', () => {
+  it('a service whose pods are ready but whose health endpoint fails is down, with the check named', async () => {
+    const { createServer } = await import('node:http');
+    const { gen3Service } = await import('../../agent/gen3/catalog');
+    const { kubeClients } = await import('../../agent/kubernetes/kube-client');
+    const { KubePlatform } = await import('../../agent/kubernetes/kube-platform');
+    const { Observations } = await import('../../agent/core/observations');
+    const pino = (await import('pino')).default;
+    // fence's database is gone: /_status answers 500 as cdiserrors.UnhealthyCheck does.
+    const http = createServer((req, res) => {
+      if (req.headers.host === 'fence-service') res.writeHead(500).end('<html>Internal Server Error</html>');
+      else res.writeHead(200).end(req.headers.host === 'arborist-service' ? '"Healthy"' : req.headers.host === 'revproxy-service' ? '{"message":"Feelin good!"}' : req.headers.host === 'metadata-service' || req.headers.host === 'audit-service' ? '{"status":"OK"}' : 'Healthy');
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    const port = (http.address() as { port: number }).port;
+    const k = await kubeCommons();
+    const platform = new KubePlatform({
+      clients: kubeClients(k.srv.kubeConfig()),
+      namespace: NS,
+      log: pino({ level: 'silent' }),
+      healthIntervalMs: 200,
+      healthTargets: (services) =>
+        services.map((name) => {
+          const s = gen3Service(name)!;
+          return { service: name, url: `http://${s.k8sService}${s.healthPath}`, connect: { host: '127.0.0.1', port }, rule: s.healthRule };
+        }),
+    });
+    const obs = new Observations();
+    try {
+      for (const c of platform.collectors) await c.start(obs);
+      const fence = await eventually(() => (obs.service('fence')?.health ? obs.service('fence') : undefined), { what: 'fence checked' });
+      assert.equal(fence.ready, fence.desired);
+      assert.equal(fence.status, 'down');
+      assert.match(fence.statusReason, /^health check failed: HTTP 500/);
+      await eventually(() => obs.service('indexd')?.status === 'healthy', { what: 'indexd healthy from both' });
+    } finally {
+      for (const c of platform.collectors) await c.stop();
+      await k.srv.stop();
+      http.close();
+    }
+  });
+});
