@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCsr, generateKeys, privateKeyToPem, x509 } from '../../backend/pki/x509';
+import { CERT_BACKDATE_MS } from '../../backend/pki/ca';
 import { writeFileDurably } from '../core/durable-file';
 import { type TlsIdentity, enrollmentClient, unary, gatewayClient } from './client';
 
@@ -109,8 +110,9 @@ export async function renew(store: IdentityStore | string, gatewayAddr: string, 
   }
 }
 
-/** Renew once two thirds of the certificate's lifetime have passed. */
+/** Renew once two thirds of the certificate's lifetime have passed (counted from its issue, not its backdated notBefore). */
 export function renewalDueAt(id: AgentIdentity): number {
-  return id.notBeforeMs + ((id.notAfterMs - id.notBeforeMs) * 2) / 3;
+  const issued = id.notBeforeMs + CERT_BACKDATE_MS;
+  return issued + ((id.notAfterMs - issued) * 2) / 3;
 }
 

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { KEY_ALG, SIGN_ALG, generateKeys, newSerial, pemToKeyPair, privateKeyToPem, x509 } from './x509';
 
 const DAY_MS = 86_400_000;
+/** notBefore is set this far in the past, so a peer whose clock is a little behind accepts a new certificate. */
+export const CERT_BACKDATE_MS = 60_000;
 
 export interface IssuedCertificate {
   certPem: string;
@@ -91,7 +93,7 @@ export class CertificateAuthority {
       serialNumber: serial,
       subject: opts.subject,
       issuer: this.cert.subject,
-      notBefore: new Date(now - 60_000),
+      notBefore: new Date(now - CERT_BACKDATE_MS),
       notAfter,
       publicKey: opts.publicKey,
       signingKey: this.keys.privateKey,
