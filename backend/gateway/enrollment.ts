@@ -8,6 +8,7 @@ import type { Logger } from '../config/logger';
 import type { Metrics } from '../metrics/registry';
 import type { CertificateAuthority } from '../pki/ca';
 import { x509 } from '../pki/x509';
+import { audit } from '../audit/record';
 import type { Store } from '../store/store';
 
 interface EnrollRequest {
@@ -56,18 +57,7 @@ export function enrollmentHandlers(deps: { store: Store; ca: CertificateAuthorit
       }
       metrics.enrollments.inc({ outcome: 'enrolled' });
       log.info({ agentId, hostname: req.hostname }, 'agent enrolled');
-      await store.appendAudit({
-        at: now,
-        actor: `agent:${agentId}`,
-        actor_kind: 'system',
-        role: null,
-        action: 'agent.enroll',
-        commons_id: null,
-        service: null,
-        detail_json: JSON.stringify({ hostname: req.hostname, version: req.agent_version, serial: cert.serial }),
-        outcome: 'succeeded',
-        command_id: null,
-      });
+      await audit(store, { actor: `agent:${agentId}`, kind: 'system' }, { action: 'agent.enroll', outcome: 'succeeded', detail: { hostname: req.hostname, version: req.agent_version, serial: cert.serial } });
       callback(null, { agent_id: agentId, certificate_pem: cert.certPem, ca_pem: ca.certPem, not_after_ms: cert.notAfter.getTime() });
     },
   };

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { Principal } from '../auth/principal';
 import { PERMISSIONS, type Permission, can } from '../contracts/roles';
+import { audit } from '../audit/record';
 import type { Store } from '../store/store';
 import { HttpProblem } from './problem';
 
@@ -21,18 +22,7 @@ export function authenticate(auth: Authenticator, store: Store) {
     } catch (e) {
       if (!(e instanceof AuthError)) return next(e);
       if (req.method !== 'GET') {
-        await store.appendAudit({
-          at: new Date().toISOString(),
-          actor: 'anonymous',
-          actor_kind: 'anonymous',
-          role: null,
-          action: `${req.method} ${req.path}`,
-          commons_id: null,
-          service: null,
-          detail_json: JSON.stringify({ reason: e.message, ip: req.ip }),
-          outcome: 'rejected',
-          command_id: null,
-        });
+        await audit(store, { actor: 'anonymous', kind: 'anonymous' }, { action: `${req.method} ${req.path}`, outcome: 'rejected', detail: { reason: e.message, ip: req.ip } });
       }
       next(new HttpProblem(401, 'Unauthenticated', e.message));
     }
@@ -51,22 +41,11 @@ export interface DenialContext {
 }
 
 /** Throws 403 unless the caller's role has the permission; audits the refusal of an action. */
-export async function requirePermission(req: Request, store: Store, permission: Permission, audit?: DenialContext): Promise<Principal> {
+export async function requirePermission(req: Request, store: Store, permission: Permission, denial?: DenialContext): Promise<Principal> {
   const p = principalOf(req);
   if (can(p.role, permission)) return p;
-  if (audit) {
-    await store.appendAudit({
-      at: new Date().toISOString(),
-      actor: p.actor,
-      actor_kind: p.kind,
-      role: p.role,
-      action: audit.action,
-      commons_id: audit.commons ?? null,
-      service: audit.service ?? null,
-      detail_json: JSON.stringify({ reason: `role ${p.role} lacks ${permission}` }),
-      outcome: 'denied',
-      command_id: null,
-    });
+  if (denial) {
+    await audit(store, p, { action: denial.action, outcome: 'denied', commons: denial.commons, service: denial.service, detail: { reason: `role ${p.role} lacks ${permission}` } });
   }
   throw new HttpProblem(403, 'Forbidden', `${p.actor} has role ${p.role}; ${permission} needs ${PERMISSIONS[permission]} or higher. Ask a DCOC admin for access.`);
 }

@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { type AgentView, EnrollmentTokenRequest } from '../../contracts/api';
 import { ENROLLMENT_TOKEN_PREFIX, hashToken, newSecretToken } from '../../auth/api-tokens';
+import { audit } from '../../audit/record';
 import { requirePermission } from '../auth';
 import type { ApiContext } from '../context';
 import { notFound } from '../problem';
@@ -44,18 +45,7 @@ export function agentsRouter(ctx: ApiContext): Router {
     const now = Date.now();
     const id = randomUUID();
     const expiresAt = new Date(now + body.ttlSeconds * 1000).toISOString();
-    await store.appendAudit({
-      at: new Date(now).toISOString(),
-      actor: principal.actor,
-      actor_kind: principal.kind,
-      role: principal.role,
-      action: 'enrollment-token.create',
-      commons_id: null,
-      service: null,
-      detail_json: JSON.stringify({ tokenId: id, description: body.description ?? '', expiresAt }),
-      outcome: 'succeeded',
-      command_id: null,
-    });
+    await audit(store, principal, { action: 'enrollment-token.create', outcome: 'succeeded', detail: { tokenId: id, description: body.description ?? '', expiresAt } });
     await store.createEnrollmentToken({
       id,
       token_hash: hashToken(token),
@@ -83,18 +73,7 @@ export function agentsRouter(ctx: ApiContext): Router {
     const principal = await requirePermission(req, store, 'agents:manage', { action: 'agent.revoke' });
     const agent = await store.getAgent(id);
     if (!agent) throw notFound(`agent ${id}`);
-    await store.appendAudit({
-      at: new Date().toISOString(),
-      actor: principal.actor,
-      actor_kind: principal.kind,
-      role: principal.role,
-      action: 'agent.revoke',
-      commons_id: agent.commons_id,
-      service: null,
-      detail_json: JSON.stringify({ agent: id, serial: agent.cert_serial }),
-      outcome: 'succeeded',
-      command_id: null,
-    });
+    await audit(store, principal, { action: 'agent.revoke', outcome: 'succeeded', commons: agent.commons_id, detail: { agent: id, serial: agent.cert_serial } });
     await store.updateAgent(id, { revoked: 1 });
     sessions.forAgent(id)?.close('agent revoked');
     res.status(204).end();

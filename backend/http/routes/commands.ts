@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { CommandListQuery, isFinal, type CommandState } from '../../contracts/api';
 import { commandView } from '../../commands/view';
+import { audit } from '../../audit/record';
 import { requirePermission } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpProblem, notFound } from '../problem';
@@ -35,18 +36,7 @@ export function commandsRouter(ctx: ApiContext): Router {
     const row = await store.getCommand(id);
     if (!row) throw notFound(`command ${id}`);
     if (isFinal(row.state as CommandState)) throw new HttpProblem(409, 'Command already finished', `command ${id} is ${row.state}; nothing to cancel`);
-    await store.appendAudit({
-      at: new Date().toISOString(),
-      actor: principal.actor,
-      actor_kind: principal.kind,
-      role: principal.role,
-      action: 'command.cancel',
-      commons_id: row.commons_id,
-      service: row.service,
-      detail_json: JSON.stringify({ command: id }),
-      outcome: 'accepted',
-      command_id: id,
-    });
+    await audit(store, principal, { action: 'command.cancel', outcome: 'accepted', commons: row.commons_id, service: row.service, detail: { command: id }, commandId: id });
     const moved = await commands.cancel(row, `cancelled by ${principal.actor}`);
     if (!moved) throw new HttpProblem(409, 'Command already finished', `command ${id} finished before it could be cancelled`);
     res.json(commandView(moved));

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { ApiTokenRequest } from '../../contracts/api';
 import { mintApiToken } from '../../auth/api-tokens';
+import { audit } from '../../audit/record';
 import { requirePermission } from '../auth';
 import type { ApiContext } from '../context';
 import { jsonBody, parse } from '../validate';
@@ -11,18 +12,7 @@ export function tokensRouter(ctx: ApiContext): Router {
   r.post('/tokens', async (req, res) => {
     const principal = await requirePermission(req, ctx.store, 'tokens:manage', { action: 'api-token.create' });
     const body = parse(ApiTokenRequest, jsonBody(req), 'body');
-    await ctx.store.appendAudit({
-      at: new Date().toISOString(),
-      actor: principal.actor,
-      actor_kind: principal.kind,
-      role: principal.role,
-      action: 'api-token.create',
-      commons_id: null,
-      service: null,
-      detail_json: JSON.stringify({ name: body.name, role: body.role }),
-      outcome: 'succeeded',
-      command_id: null,
-    });
+    await audit(ctx.store, principal, { action: 'api-token.create', outcome: 'succeeded', detail: { name: body.name, role: body.role } });
     const minted = await mintApiToken(ctx.store, { ...body, createdBy: principal.actor });
     res.status(201).json(minted);
   });
