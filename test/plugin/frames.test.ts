@@ -77,6 +77,33 @@ describe('toArrow', () => {
     assert.ok(Number.isNaN(back.fields[4].values[1]));
   });
 
+  it("keeps each field's own labels when fields share a name (one series per label set)", () => {
+    // apache-arrow merges the metadata of same-named fields unless the writer and reader guard against it.
+    const frame: Frame = {
+      name: 'wide',
+      fields: [
+        { name: 'time', type: 'time', values: [t0] },
+        { name: 'value', type: 'float64', labels: { host: 'a' }, values: [1] },
+        { name: 'value', type: 'float64', labels: { host: 'b' }, config: { unit: 's' }, values: [2] },
+        { name: 'value', type: 'float64', labels: { host: 'c' }, values: [3] },
+      ],
+    };
+    const bytes = toArrow(frame);
+    const text = Buffer.from(bytes).toString('latin1');
+    for (const host of ['a', 'b', 'c']) assert.ok(text.includes(`{"host":"${host}"}`), `labels of host ${host} are written`);
+    const back = frameFromArrow(bytes);
+    assert.deepEqual(
+      back.fields.slice(1).map((f) => [f.name, f.labels ?? null, f.config ?? null, f.values[0]]),
+      [
+        ['value', { host: 'a' }, null, 1],
+        ['value', { host: 'b' }, { unit: 's' }, 2],
+        ['value', { host: 'c' }, null, 3],
+      ],
+    );
+    const json = JSON.parse(arrowToJson(bytes)) as { schema: { fields: { labels?: Record<string, string> }[] } };
+    assert.deepEqual(json.schema.fields.map((f) => f.labels?.host ?? null), [null, 'a', 'b', 'c']);
+  });
+
   it('encodes a frame with no rows', () => {
     const back = frameFromArrow(toArrow({ name: 'empty', fields: [{ name: 'v', type: 'float64', values: [] }] }));
     assert.deepEqual(back.fields[0].values, []);

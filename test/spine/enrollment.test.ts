@@ -103,7 +103,7 @@ describe('enrollment and mutual TLS', () => {
     const renewed = await eventually(async () => {
       const a = (await fleet.admin<{ items: AgentView[] }>('GET', '/api/v1/agents')).body.items.find((x) => x.id === first.id);
       return a && a.certificateSerial !== first.certificateSerial && a.connected && a;
-    }, { timeoutMs: 30_000, what: 'a renewed certificate' });
+    }, { timeoutMs: 60_000, what: 'a renewed certificate' });
     assert.ok(Date.parse(renewed.certificateExpiresAt) > Date.parse(first.certificateExpiresAt));
     assert.ok(agent.logs.some((l) => l.includes('certificate renewed')));
   });

@@ -423,6 +423,15 @@ export class GrafanaHost {
     }
   }
 
+  /**
+   * The RunStream call itself, for a caller that reads packets as events and
+   * cancels at a moment of its choosing, as Grafana does when the last
+   * subscriber leaves (a for-await over runStream can only stop after a packet).
+   */
+  openStream(req: Partial<WireStreamRequest> & { path: string }): ClientReadableStream<WireStreamPacket> {
+    return this.serverStream<WireStreamPacket>('stream', 'RunStream', streamRequest(req));
+  }
+
   /** Sends a signal to the plugin process. */
   signal(sig: NodeJS.Signals): void {
     this.child.kill(sig);

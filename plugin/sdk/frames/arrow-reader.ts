@@ -1,7 +1,7 @@
 // Arrow IPC file bytes → the frame's columns with exact values (64-bit ints and
 // nanosecond times as bigint, JSON as its raw text) and the metadata strings as
 // written. The base for frameFromArrow and arrowToJson.
-import { makeVector, tableFromIPC, type Data, type Timestamp } from 'apache-arrow';
+import { RecordBatchFileReader, makeVector, tableFromIPC, type Data, type Schema, type Timestamp } from 'apache-arrow';
 import { RawJson, type FieldType } from './frame';
 import { fieldTypeOfArrow } from './field-types';
 
@@ -30,12 +30,13 @@ const utf8 = new TextDecoder();
 export function readArrowFrame(bytes: Uint8Array): ArrowFrame {
   if (!hasFileMagic(bytes)) throw new Error('not an Arrow IPC file (missing ARROW1 magic at start and end)');
   const table = tableFromIPC(bytes);
-  const md = table.schema.metadata;
+  const schema = fileSchema(bytes);
+  const md = schema.metadata;
   return {
     name: md.get('name') ?? '',
     refId: md.get('refId') ?? '',
     metaJson: md.get('meta'),
-    columns: table.schema.fields.map((f, i) => {
+    columns: schema.fields.map((f, i) => {
       const type = fieldTypeOfArrow(f.type, f.metadata.get('tstype'));
       const chunks = table.getChildAt(i)?.data ?? [];
       return {
@@ -48,6 +49,18 @@ export function readArrowFrame(bytes: Uint8Array): ArrowFrame {
       };
     }),
   };
+}
+
+/**
+ * The schema as the file states it. table.schema cannot be trusted for field
+ * metadata: apache-arrow builds it through Schema.assign, which merges the
+ * metadata of fields that share a name (the last one wins), and Grafana frames
+ * often repeat a name with different labels.
+ */
+export function fileSchema(bytes: Uint8Array): Schema {
+  const reader = RecordBatchFileReader.from(bytes);
+  reader.open();
+  return reader.schema;
 }
 
 function hasFileMagic(bytes: Uint8Array): boolean {

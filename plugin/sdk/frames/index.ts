@@ -16,5 +16,5 @@ export type {
 export { toArrow } from './to-arrow';
 export { frameFromArrow } from './from-arrow';
 export { arrowToJson, frameToJson } from './frame-json';
-export { readArrowFrame, type ArrowColumn, type ArrowFrame } from './arrow-reader';
+export { fileSchema, readArrowFrame, type ArrowColumn, type ArrowFrame } from './arrow-reader';
 export { fieldTypes, fieldTypeOfArrow } from './field-types';

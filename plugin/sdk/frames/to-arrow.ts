@@ -16,6 +16,10 @@ export function toArrow(frame: Frame): Uint8Array {
   const schema = new Schema(fields, schemaMetadata(frame));
   const columns = frame.fields.map((f, i) => columnData(f, fields[i].type, length));
   const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length, nullCount: 0, children: columns }));
+  // apache-arrow's RecordBatch constructor rebuilds the schema with Schema.assign, which merges the metadata
+  // of fields that share a name (the last one wins). Grafana frames often repeat a name with different labels
+  // (e.g. "value" per host), so put the schema back as given.
+  Object.assign(batch, { schema });
   return tableToIPC(new Table([batch]), 'file');
 }
 
