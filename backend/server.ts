@@ -14,6 +14,11 @@ import { agentGatewayHandlers } from './gateway/agent-gateway';
 import { enrollmentHandlers } from './gateway/enrollment';
 import { startGrpcServers } from './gateway/server';
 import { AgentSessions } from './gateway/sessions';
+import { Blueprints } from './deployments/blueprints';
+import { GitOps } from './deployments/gitops';
+import { ReleaseCatalog } from './deployments/release-catalog';
+import { DeploymentService } from './deployments/service';
+import { keepCommonsDashboardsInSync } from './dashboards/keep-in-sync';
 import { createApp } from './http/app';
 import { Metrics } from './metrics/registry';
 import { CertificateAuthority } from './pki/ca';
@@ -44,6 +49,22 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   const sessions = new AgentSessions();
   const commands = new CommandService(store, fleet, events, metrics, sessions, log.child({ module: 'commands' }), env.DCOC_COMMAND_DEADLINE_S * 1000);
   const certTtlMs = env.DCOC_AGENT_CERT_TTL_S * 1000;
+  if (env.DCOC_GITOPS_REPO && !env.DCOC_GITOPS_CLUSTER) throw new Error('invalid configuration:\n  DCOC_GITOPS_CLUSTER: must be set with DCOC_GITOPS_REPO (the cluster directory in the GitOps repository)');
+  const releases = new ReleaseCatalog(store);
+  const gitops = env.DCOC_GITOPS_REPO
+    ? new GitOps({ repo: env.DCOC_GITOPS_REPO, cluster: env.DCOC_GITOPS_CLUSTER!, branch: env.DCOC_GITOPS_BRANCH, workdir: join(env.DCOC_DATA_DIR, 'gitops', 'clone'), log: log.child({ module: 'gitops' }) })
+    : null;
+  const deployments = new DeploymentService({
+    store,
+    fleet,
+    events,
+    commands,
+    catalog: releases,
+    blueprints: Blueprints.load(),
+    gitops,
+    log: log.child({ module: 'deployments' }),
+    deployDeadlineMs: env.DCOC_DEPLOY_DEADLINE_S * 1000,
+  });
 
   const grpcServers = await startGrpcServers({
     tls: { caPem: ca.certPem, keyPem: serverCert.keyPem, certPem: serverCert.certPem },
@@ -76,6 +97,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     fleet,
     events,
     commands,
+    deployments,
+    releases,
     sessions,
     metrics,
     auth: new Authenticator(store, env.DCOC_PLUGIN_SECRET),
@@ -97,6 +120,9 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     setInterval(() => fleet.sweep(), 1000),
     setInterval(() => void commands.sweepDeadlines().catch((e: Error) => log.error({ err: e }, 'deadline sweep failed')), 1000),
   ];
+  await deployments.start();
+  const dashboards = env.DCOC_DASHBOARDS_DIR ? keepCommonsDashboardsInSync(env.DCOC_DASHBOARDS_DIR, fleet, events, log.child({ module: 'dashboards' })) : null;
+  await dashboards?.ready;
   ready = true;
   log.info({ httpUrl, gatewayAddr, enrollAddr, dataDir: env.DCOC_DATA_DIR }, 'control service started');
 
@@ -110,6 +136,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     async stop() {
       ready = false;
       timers.forEach(clearInterval);
+      dashboards?.stop();
+      deployments.stop();
       sessions.closeAll('control service shutting down');
       await grpcServers.stop();
       http.closeAllConnections();

@@ -24,6 +24,10 @@ export interface NewCommand {
   action: string;
   detail: Record<string, unknown>;
   configRevision?: { revision: number; data: Record<string, string> };
+  /** Fixed in advance by a caller that records it first (a deployment), so a retry finds the same command. */
+  id?: string;
+  /** Overrides DCOC_COMMAND_DEADLINE_S (a deploy may wait for a new commons' agent). */
+  deadlineMs?: number;
 }
 
 const AGENT_STATES = new Set<CommandState>(['running', 'succeeded', 'failed']);
@@ -42,7 +46,7 @@ export class CommandService {
   async create(c: NewCommand): Promise<CommandRow> {
     const now = new Date();
     const at = now.toISOString();
-    const id = randomUUID();
+    const id = c.id ?? randomUUID();
     const row = await this.store.createCommand(
       {
         id,
@@ -56,7 +60,7 @@ export class CommandService {
         actor: c.principal.actor,
         created_at: at,
         updated_at: at,
-        deadline: new Date(now.getTime() + this.deadlineMs).toISOString(),
+        deadline: new Date(now.getTime() + (c.deadlineMs ?? this.deadlineMs)).toISOString(),
         attempts: 0,
         result_json: null,
       },
@@ -173,7 +177,7 @@ export class CommandService {
   }
 
   private async finished(row: CommandRow): Promise<void> {
-    this.metrics.commandsFinished.inc({ kind: row.kind, state: row.state });
+    this.metrics.commandsFinished.inc({ commons: row.commons_id, environment: this.fleet.get(row.commons_id)?.environment ?? '', kind: row.kind, state: row.state });
     this.metrics.commandDuration.observe({ kind: row.kind, state: row.state }, (Date.parse(row.updated_at) - Date.parse(row.created_at)) / 1000);
     if (row.kind !== 'config') return;
     const target = JSON.parse(row.target_json) as { revision: number; data: Record<string, string> };

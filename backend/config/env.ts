@@ -19,7 +19,15 @@ const EnvSchema = z.object({
   DCOC_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   DCOC_HEALTH_INTERVAL_MS: z.coerce.number().int().min(100).default(5000),
   DCOC_METRICS_INTERVAL_MS: z.coerce.number().int().min(100).default(15000),
+  /** Where one Grafana dashboard per commons is written (a folder a Grafana file provider watches); unset writes none. */
+  DCOC_DASHBOARDS_DIR: z.string().min(1).optional(),
   DCOC_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  // Deployments: a GitOps repository (git URL or local path) gets every revision at <cluster>/<hostname>/values/values.yaml.
+  DCOC_GITOPS_REPO: z.string().min(1).optional(),
+  DCOC_GITOPS_CLUSTER: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be a cluster directory name').optional(),
+  DCOC_GITOPS_BRANCH: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/, 'must be a branch name').default('main'),
+  /** A deploy waits this long for its agent and rollouts (a new commons may have no agent yet). */
+  DCOC_DEPLOY_DEADLINE_S: z.coerce.number().int().min(10).default(3600),
   DCOC_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

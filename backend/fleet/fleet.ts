@@ -48,6 +48,7 @@ export class Fleet {
         status: 'unknown',
       };
       this.commons.set(r.id, c);
+      this.events.publish({ type: 'commons.added', commons: r.id });
     } else {
       Object.assign(c, { name: r.name, hostname: r.hostname, environment: r.environment, namespace: r.namespace });
       c.agent.id = r.agent_id;

@@ -3,14 +3,14 @@
 // Fleet gauges are computed at scrape time from the live fleet, so a service
 // or commons that goes away stops being exported at once.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ServiceView } from '../contracts/api';
+import { CommandKind, FINAL_STATES, type ServiceView } from '../contracts/api';
 import type { Fleet } from '../fleet/fleet';
 
 export class Metrics {
   readonly registry = new Registry();
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly commandsCreated: Counter<'kind'>;
-  readonly commandsFinished: Counter<'kind' | 'state'>;
+  readonly commandsFinished: Counter<'commons' | 'environment' | 'kind' | 'state'>;
   readonly commandDuration: Histogram<'kind' | 'state'>;
   readonly healthLatency: Histogram<'commons' | 'environment' | 'service'>;
   readonly agentMessages: Counter<'type'>;
@@ -20,6 +20,10 @@ export class Metrics {
   constructor(fleet: Fleet) {
     const r = this.registry;
     collectDefaultMetrics({ register: r, prefix: 'dcoc_' });
+    // prom-client's default metrics include three gauges named *_total, against the
+    // naming convention (promtool check metrics); the same numbers are in
+    // dcoc_nodejs_active_{handles,requests,resources}, by type.
+    for (const m of ['dcoc_nodejs_active_handles_total', 'dcoc_nodejs_active_requests_total', 'dcoc_nodejs_active_resources_total']) r.removeSingleMetric(m);
     this.httpDuration = new Histogram({
       name: 'dcoc_http_request_duration_seconds',
       help: 'Control service API request duration.',
@@ -30,9 +34,16 @@ export class Metrics {
     this.commandsCreated = new Counter({ name: 'dcoc_commands_created_total', help: 'Commands accepted.', labelNames: ['kind'], registers: [r] });
     this.commandsFinished = new Counter({
       name: 'dcoc_commands_finished_total',
-      help: 'Commands that reached a final state.',
-      labelNames: ['kind', 'state'],
+      help: 'Commands that reached a final state, per commons.',
+      labelNames: ['commons', 'environment', 'kind', 'state'],
       registers: [r],
+      collect() {
+        // Failures of every commons start at 0, so the first one is an increase
+        // (alert rules use increase(); a series born at 1 shows none).
+        for (const c of fleet.all()) {
+          for (const kind of CommandKind.options) for (const state of ['failed', 'expired']) this.inc({ commons: c.id, environment: c.environment, kind, state }, 0);
+        }
+      },
     });
     this.commandDuration = new Histogram({
       name: 'dcoc_command_duration_seconds',
@@ -41,6 +52,8 @@ export class Metrics {
       buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600],
       registers: [r],
     });
+    // Known label values start at zero, so increase() sees the first command too.
+    for (const kind of CommandKind.options) for (const state of FINAL_STATES) this.commandDuration.zero({ kind, state });
     this.healthLatency = new Histogram({
       name: 'dcoc_service_health_latency_seconds',
       help: 'Latency of Gen3 service health checks, as measured by the agent.',

@@ -117,8 +117,69 @@ const initial: Migration = {
   },
 };
 
+const deployments: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('releases')
+      .addColumn('version', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text')
+      .addColumn('images_json', 'text', (c) => c.notNull())
+      .addColumn('format', 'text', (c) => c.notNull())
+      .addColumn('imported_by', 'text', (c) => c.notNull())
+      .addColumn('imported_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('revisions')
+      .addColumn('commons_id', 'text', (c) => c.notNull())
+      .addColumn('revision', 'integer', (c) => c.notNull())
+      .addColumn('values_json', 'text', (c) => c.notNull())
+      .addColumn('release', 'text', (c) => c.notNull())
+      .addColumn('template', 'text', (c) => c.notNull())
+      .addColumn('profile', 'text', (c) => c.notNull())
+      .addColumn('overrides_json', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('rollback_of', 'integer')
+      .addColumn('base_revision', 'integer')
+      .addColumn('base_source', 'text', (c) => c.notNull())
+      .addColumn('diff_json', 'text', (c) => c.notNull())
+      .addColumn('diff_text', 'text', (c) => c.notNull())
+      .addColumn('author', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('deployment_id', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('revisions_pk', ['commons_id', 'revision'])
+      .execute();
+
+    await db.schema
+      .createTable('deployments')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('commons_id', 'text', (c) => c.notNull())
+      .addColumn('revision', 'integer', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('phase', 'text', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('command_id', 'text', (c) => c.notNull().unique())
+      .addColumn('gitops_state', 'text', (c) => c.notNull())
+      .addColumn('gitops_path', 'text')
+      .addColumn('gitops_commit', 'text')
+      .addColumn('plan_services_json', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('actor_kind', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('author_name', 'text', (c) => c.notNull())
+      .addColumn('author_email', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('deployments_commons_created').on('deployments').columns(['commons_id', 'created_at']).execute();
+    await db.schema.createIndex('deployments_phase').on('deployments').column('phase').execute();
+  },
+};
+
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial };
+    return { '0001_initial': initial, '0002_deployments': deployments };
   },
 };

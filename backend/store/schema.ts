@@ -102,6 +102,61 @@ export interface ConfigRevisionsTable {
   state: string;
 }
 
+/** Releases imported by operators (the built-in catalog is data files, not rows). */
+export interface ReleasesTable {
+  version: string;
+  name: string | null;
+  images_json: string;
+  format: string;
+  imported_by: string;
+  imported_at: string;
+}
+
+/** Numbered revisions of a commons' gen3-helm values (deploys and rollbacks). */
+export interface RevisionsTable {
+  commons_id: string;
+  revision: number;
+  values_json: string;
+  release: string;
+  template: string;
+  profile: string;
+  overrides_json: string;
+  kind: string;
+  rollback_of: number | null;
+  base_revision: number | null;
+  base_source: string;
+  diff_json: string;
+  diff_text: string;
+  author: string;
+  reason: string;
+  created_at: string;
+  deployment_id: string;
+}
+
+/** Applying one revision: GitOps commit, then the deploy command (its id is fixed up front). */
+export interface DeploymentsTable {
+  id: string;
+  commons_id: string;
+  revision: number;
+  kind: string;
+  /** committing | failed | commanded */
+  phase: string;
+  message: string;
+  command_id: string;
+  gitops_state: string;
+  gitops_path: string | null;
+  gitops_commit: string | null;
+  plan_services_json: string;
+  actor: string;
+  actor_kind: string;
+  role: string;
+  author_name: string;
+  author_email: string;
+  reason: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   commons: CommonsTable;
   agents: AgentsTable;
@@ -111,4 +166,7 @@ export interface Database {
   command_events: CommandEventsTable;
   audit: AuditTable;
   config_revisions: ConfigRevisionsTable;
+  releases: ReleasesTable;
+  revisions: RevisionsTable;
+  deployments: DeploymentsTable;
 }

@@ -6,13 +6,15 @@ import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { type Insertable, Kysely, Migrator, SqliteDialect, type Updateable } from 'kysely';
 import { migrations } from './migrations';
-import type { AgentsTable, CommandEventsTable, CommandsTable, ConfigRevisionsTable, Database } from './schema';
+import type { AgentsTable, CommandEventsTable, CommandsTable, ConfigRevisionsTable, Database, DeploymentsTable, ReleasesTable } from './schema';
 import {
   type AuditFilter,
   type CommandFilter,
   ConflictError,
   type ConsumeTokenResult,
+  type DeploymentFilter,
   type NewAudit,
+  type NewDeployment,
   type Store,
 } from './store';
 
@@ -43,6 +45,10 @@ export class SqlStore implements Store {
   getCommons: Store['getCommons'] = (id) => this.db.selectFrom('commons').selectAll().where('id', '=', id).executeTakeFirst();
 
   listCommons: Store['listCommons'] = () => this.db.selectFrom('commons').selectAll().orderBy('id').execute();
+
+  deleteCommons: Store['deleteCommons'] = async (id) => {
+    await this.db.deleteFrom('commons').where('id', '=', id).execute();
+  };
 
   createEnrollmentToken: Store['createEnrollmentToken'] = async (row) => {
     await this.db.insertInto('enrollment_tokens').values(row).execute();
@@ -159,6 +165,81 @@ export class SqlStore implements Store {
 
   listConfigRevisions: Store['listConfigRevisions'] = (commonsId) =>
     this.db.selectFrom('config_revisions').selectAll().where('commons_id', '=', commonsId).orderBy('revision', 'desc').execute();
+
+  async importRelease(row: Insertable<ReleasesTable>, audit: NewAudit) {
+    return this.db.transaction().execute(async (tx) => {
+      const taken = await tx.selectFrom('releases').select('version').where('version', '=', row.version).executeTakeFirst();
+      if (taken) throw new ConflictError(`release ${row.version} was already imported`);
+      await tx.insertInto('audit').values(audit).execute();
+      return tx.insertInto('releases').values(row).returningAll().executeTakeFirstOrThrow();
+    });
+  }
+
+  listReleases: Store['listReleases'] = () => this.db.selectFrom('releases').selectAll().orderBy('version', 'desc').execute();
+
+  async createDeployment(d: NewDeployment) {
+    return this.db.transaction().execute(async (tx) => {
+      const commonsId = d.deployment.commons_id;
+      const open = await tx
+        .selectFrom('deployments')
+        .leftJoin('commands', 'commands.id', 'deployments.command_id')
+        .select(['deployments.id', 'deployments.revision'])
+        .where('deployments.commons_id', '=', commonsId)
+        .where((eb) =>
+          eb.or([eb('deployments.phase', '=', 'committing'), eb.and([eb('deployments.phase', '=', 'commanded'), eb.or([eb('commands.state', 'is', null), eb('commands.state', 'not in', FINAL)])])]),
+        )
+        .executeTakeFirst();
+      if (open) throw new ConflictError(`deployment ${open.id} (revision ${open.revision}) of ${commonsId} has not finished`);
+      const base = await this.currentRevisionIn(tx, commonsId);
+      if ((base?.revision ?? null) !== d.expectBase) {
+        throw new ConflictError(`the commons is at revision ${base?.revision ?? 'none'}, not ${d.expectBase ?? 'none'}`);
+      }
+      if (d.commons) await tx.insertInto('commons').values(d.commons).onConflict((oc) => oc.column('id').doNothing()).execute();
+      const top = await tx.selectFrom('revisions').select((eb) => eb.fn.max('revision').as('n')).where('commons_id', '=', commonsId).executeTakeFirst();
+      const n = Number(top?.n ?? 0) + 1;
+      await tx.insertInto('audit').values(d.audit).execute();
+      const revision = await tx.insertInto('revisions').values({ ...d.revision, revision: n }).returningAll().executeTakeFirstOrThrow();
+      const deployment = await tx.insertInto('deployments').values({ ...d.deployment, revision: n }).returningAll().executeTakeFirstOrThrow();
+      return { revision, deployment };
+    });
+  }
+
+  private currentRevisionIn(db: Kysely<Database>, commonsId: string) {
+    return db
+      .selectFrom('revisions')
+      .innerJoin('deployments', 'deployments.id', 'revisions.deployment_id')
+      .selectAll('revisions')
+      .where('revisions.commons_id', '=', commonsId)
+      .where('deployments.phase', '!=', 'failed')
+      .orderBy('revisions.revision', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
+  getDeployment: Store['getDeployment'] = (id) => this.db.selectFrom('deployments').selectAll().where('id', '=', id).executeTakeFirst();
+
+  getDeploymentByCommand: Store['getDeploymentByCommand'] = (commandId) =>
+    this.db.selectFrom('deployments').selectAll().where('command_id', '=', commandId).executeTakeFirst();
+
+  listDeployments(filter: DeploymentFilter) {
+    let q = this.db.selectFrom('deployments').selectAll();
+    if (filter.commons) q = q.where('commons_id', '=', filter.commons);
+    return q.orderBy('created_at', 'desc').orderBy('revision', 'desc').limit(filter.limit).execute();
+  }
+
+  listDeploymentsInPhase: Store['listDeploymentsInPhase'] = (phase) =>
+    this.db.selectFrom('deployments').selectAll().where('phase', '=', phase).orderBy('created_at').execute();
+
+  updateDeployment = (id: string, patch: Updateable<DeploymentsTable>, fromPhase: string) =>
+    this.db.updateTable('deployments').set(patch).where('id', '=', id).where('phase', '=', fromPhase).returningAll().executeTakeFirst();
+
+  listRevisions: Store['listRevisions'] = (commonsId) =>
+    this.db.selectFrom('revisions').selectAll().where('commons_id', '=', commonsId).orderBy('revision', 'desc').execute();
+
+  getRevision: Store['getRevision'] = (commonsId, revision) =>
+    this.db.selectFrom('revisions').selectAll().where('commons_id', '=', commonsId).where('revision', '=', revision).executeTakeFirst();
+
+  currentRevision: Store['currentRevision'] = (commonsId) => this.currentRevisionIn(this.db, commonsId);
 
   appendAudit: Store['appendAudit'] = async (entry) => {
     await this.db.insertInto('audit').values(entry).execute();

@@ -10,7 +10,10 @@ import type {
   CommandsTable,
   CommonsTable,
   ConfigRevisionsTable,
+  DeploymentsTable,
   EnrollmentTokensTable,
+  ReleasesTable,
+  RevisionsTable,
 } from './schema';
 
 export type CommonsRow = Selectable<CommonsTable>;
@@ -22,6 +25,25 @@ export type CommandEventRow = Selectable<CommandEventsTable>;
 export type AuditRow = Selectable<AuditTable>;
 export type ConfigRevisionRow = Selectable<ConfigRevisionsTable>;
 export type NewAudit = Insertable<AuditTable>;
+export type ReleaseRow = Selectable<ReleasesTable>;
+export type RevisionRow = Selectable<RevisionsTable>;
+export type DeploymentRow = Selectable<DeploymentsTable>;
+
+export interface NewDeployment {
+  /** A commons declared by this deploy (no agent yet); created unless it exists. */
+  commons?: Insertable<CommonsTable>;
+  /** The revision number is allocated in the transaction (one more than the commons' highest). */
+  revision: Omit<Insertable<RevisionsTable>, 'revision'>;
+  deployment: Omit<Insertable<DeploymentsTable>, 'revision'>;
+  audit: NewAudit;
+  /** The base the diff was computed against; a different current base is a conflict. */
+  expectBase: number | null;
+}
+
+export interface DeploymentFilter {
+  commons?: string;
+  limit: number;
+}
 
 export type ConsumeTokenResult =
   | { ok: true; agent: AgentRow }
@@ -49,6 +71,8 @@ export interface Store {
   updateCommons(id: string, patch: Updateable<CommonsTable>): Promise<void>;
   getCommons(id: string): Promise<CommonsRow | undefined>;
   listCommons(): Promise<CommonsRow[]>;
+  /** Forgets a commons (its command and audit history stay). */
+  deleteCommons(id: string): Promise<void>;
 
   // agents and enrollment
   createEnrollmentToken(row: Insertable<EnrollmentTokensTable>): Promise<void>;
@@ -84,6 +108,26 @@ export interface Store {
   // config revisions
   setConfigRevisionState(commonsId: string, revision: number, state: string): Promise<void>;
   listConfigRevisions(commonsId: string): Promise<ConfigRevisionRow[]>;
+
+  // deployments: releases imported, revisions of a commons' values, the deployments applying them
+  /** Imports a release with its audit entry; ConflictError when the version exists. */
+  importRelease(row: Insertable<ReleasesTable>, audit: NewAudit): Promise<ReleaseRow>;
+  listReleases(): Promise<ReleaseRow[]>;
+  /**
+   * Writes a revision, its deployment and the audit entry in one transaction, before anything takes effect.
+   * ConflictError when the commons has a deployment still open or its current base is not `expectBase`.
+   */
+  createDeployment(d: NewDeployment): Promise<{ revision: RevisionRow; deployment: DeploymentRow }>;
+  getDeployment(id: string): Promise<DeploymentRow | undefined>;
+  getDeploymentByCommand(commandId: string): Promise<DeploymentRow | undefined>;
+  listDeployments(filter: DeploymentFilter): Promise<DeploymentRow[]>;
+  listDeploymentsInPhase(phase: string): Promise<DeploymentRow[]>;
+  /** Moves a deployment on from `fromPhase`; undefined when it was not in that phase. */
+  updateDeployment(id: string, patch: Updateable<DeploymentsTable>, fromPhase: string): Promise<DeploymentRow | undefined>;
+  listRevisions(commonsId: string): Promise<RevisionRow[]>;
+  getRevision(commonsId: string, revision: number): Promise<RevisionRow | undefined>;
+  /** The newest revision that was not refused before taking effect (its deployment did not fail at GitOps). */
+  currentRevision(commonsId: string): Promise<RevisionRow | undefined>;
 
   // audit
   appendAudit(entry: NewAudit): Promise<void>;

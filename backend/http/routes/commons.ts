@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CommonsId, ConfigRequest, CronJobName, RestartRequest, RunJobRequest, ScaleRequest, ServiceName } from '../../contracts/api';
 import { can } from '../../contracts/roles';
 import { ConflictError } from '../../store/store';
+import { audit } from '../../audit/record';
 import { requirePermission } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpProblem, notFound } from '../problem';
@@ -37,6 +38,20 @@ export function commonsRouter(ctx: ApiContext): Router {
     const { id } = parse(CommonsPath, req.params, 'path');
     const p = await requirePermission(req, store, 'fleet:read');
     res.json(fleet.detail(liveCommons(id), can(p.role, 'details:read')));
+  });
+
+  r.delete('/commons/:id', async (req, res) => {
+    const { id } = parse(CommonsPath, req.params, 'path');
+    const principal = await requirePermission(req, store, 'agents:manage', { action: 'commons.remove', commons: id });
+    const c = liveCommons(id);
+    const agent = c.agent.id ? await store.getAgent(c.agent.id) : undefined;
+    if (agent && !agent.revoked) {
+      throw new HttpProblem(409, 'Commons still has an agent', `agent ${agent.id} still serves ${id}; revoke it first (DELETE /api/v1/agents/${agent.id}), then remove the commons`);
+    }
+    await audit(store, principal, { action: 'commons.remove', outcome: 'succeeded', commons: id, detail: { hostname: c.hostname } });
+    await store.deleteCommons(id);
+    fleet.remove(id);
+    res.status(204).end();
   });
 
   r.get('/commons/:id/config/revisions', async (req, res) => {

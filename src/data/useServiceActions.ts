@@ -1,0 +1,22 @@
+// Restart and scale: each starts a command; the commands list picks it up at once.
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { resource, seg } from '../api/resources';
+import { commandAccepted } from '../schemas/commands';
+import { keys } from './keys';
+
+export function useRestartService(commons: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (service: string) => resource(`commons/${seg(commons)}/services/${seg(service)}/restart`, commandAccepted, { method: 'POST', body: {} }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.commands(commons) }),
+  });
+}
+
+export function useScaleService(commons: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ service, replicas }: { service: string; replicas: number }) =>
+      resource(`commons/${seg(commons)}/services/${seg(service)}/scale`, commandAccepted, { method: 'POST', body: { replicas } }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.commands(commons) }),
+  });
+}

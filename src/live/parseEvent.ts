@@ -1,0 +1,13 @@
+// A Live message is the control service's event as JSON; accept it bare or
+// wrapped in { data } (the SSE relay's envelope), ignore anything else.
+import { dcocEvent, type DcocEvent } from '../schemas/events';
+
+export function parseLiveMessage(message: unknown): DcocEvent | undefined {
+  const direct = dcocEvent.safeParse(message);
+  if (direct.success) return direct.data;
+  if (message && typeof message === 'object' && 'data' in message) {
+    const inner = dcocEvent.safeParse((message as { data: unknown }).data);
+    if (inner.success) return inner.data;
+  }
+  return undefined;
+}

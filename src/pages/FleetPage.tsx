@@ -1,0 +1,61 @@
+// Fleet overview: every commons with status, release, services, agent and
+// firing alerts; search and filters; live updates refresh it.
+import { PluginPage } from '@grafana/runtime';
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useMemo, useState } from 'react';
+import { Empty, queryStateView } from '../components/QueryState';
+import { keys } from '../data/keys';
+import { useFiringAlerts } from '../data/useFiringAlerts';
+import { useFleet } from '../data/useFleet';
+import { useLiveEvents } from '../live/useLiveEvents';
+import type { DcocEvent } from '../schemas/events';
+import { testIds } from '../testIds';
+import { FleetFilters } from './fleet/FleetFilters';
+import { FleetTable } from './fleet/FleetTable';
+import { environmentsOf, filterFleet, NO_FILTER, type FleetFilter } from './fleet/filterFleet';
+
+const FLEET_EVENTS = new Set(['commons.status', 'service.status', 'agent.connected', 'agent.disconnected', 'commons.added', 'commons.removed']);
+
+export function FleetPage() {
+  const fleet = useFleet();
+  const alerts = useFiringAlerts();
+  const qc = useQueryClient();
+  const [filter, setFilter] = useState<FleetFilter>(NO_FILTER);
+  const onEvent = useCallback((e: DcocEvent) => {
+    if (FLEET_EVENTS.has(e.type)) void qc.invalidateQueries({ queryKey: keys.fleet });
+  }, [qc]);
+  useLiveEvents(onEvent);
+
+  const items = fleet.data;
+  const shown = useMemo(() => (items ? filterFleet(items, filter) : []), [items, filter]);
+  const environments = useMemo(() => (items ? environmentsOf(items) : []), [items]);
+  const counts = useMemo(() => {
+    const by: Record<string, number> = {};
+    for (const c of items ?? []) by[c.status] = (by[c.status] ?? 0) + 1;
+    return by;
+  }, [items]);
+
+  const state = queryStateView(fleet, 'the fleet');
+  return (
+    <PluginPage subTitle="Every Gen3 data commons DCOC watches">
+      <div data-testid={testIds.fleet.page}>
+        {state ??
+          (items && items.length === 0 ? (
+            <Empty message="No commons has reported yet">Enroll an agent in a commons (Agents page) and it appears here once it connects.</Empty>
+          ) : (
+            <>
+              <FleetFilters filter={filter} environments={environments} onChange={setFilter} />
+              <p data-testid={testIds.fleet.count}>
+                Showing {shown.length} of {items?.length ?? 0} commons
+                {['healthy', 'degraded', 'down', 'unknown']
+                  .filter((k) => counts[k])
+                  .map((k) => ` · ${counts[k]} ${k}`)
+                  .join('')}
+              </p>
+              {shown.length === 0 ? <Empty message="No commons matches these filters" /> : <FleetTable items={shown} alerts={alerts.data} />}
+            </>
+          ))}
+      </div>
+    </PluginPage>
+  );
+}

@@ -1,0 +1,79 @@
+// The services of a commons: status, replicas, image, health latency, last
+// restart and rollout; actions for those who may operate.
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { useStyles2 } from '@grafana/ui';
+import type { ServiceView } from '../../../backend/contracts/api';
+import { StatusBadge } from '../../components/StatusBadge';
+import { TimeAgo } from '../../components/TimeAgo';
+import { testIds } from '../../testIds';
+import { ServiceActions, type ServiceActionHandlers } from './ServiceActions';
+
+export function ServicesTable({ commonsName, services, actions }: { commonsName: string; services: ServiceView[]; actions?: ServiceActionHandlers }) {
+  const s = useStyles2(styles);
+  return (
+    <table className={s.table} data-testid={testIds.commons.services}>
+      <thead>
+        <tr>
+          <th>Service</th>
+          <th>Status</th>
+          <th>Replicas ready / desired</th>
+          <th>Image</th>
+          <th>Health</th>
+          <th>Last restart</th>
+          {actions && <th aria-label="Actions" />}
+        </tr>
+      </thead>
+      <tbody>
+        {[...services]
+          .sort((a, b) => a.name.localeCompare(b.name))
+          .map((svc) => (
+            <tr key={svc.name} data-testid={testIds.commons.serviceRow(svc.name)}>
+              <td>
+                <strong>{svc.name}</strong>
+                {svc.reason && <div className={s.weak}>{svc.reason}</div>}
+              </td>
+              <td>
+                <StatusBadge status={svc.status} testId={testIds.commons.serviceStatus(svc.name)} />
+              </td>
+              <td data-testid={testIds.commons.serviceReplicas(svc.name)}>
+                {svc.readyReplicas} / {svc.desiredReplicas}
+                {svc.updatedReplicas < svc.desiredReplicas && <span className={s.weak}> ({svc.updatedReplicas} updated)</span>}
+              </td>
+              <td className={s.mono}>{svc.image}</td>
+              <td>
+                {svc.health ? (
+                  <span title={`${svc.health.url}: HTTP ${svc.health.httpStatus} ${svc.health.detail}`}>
+                    {svc.health.ok ? 'ok' : 'failing'} · {Math.round(svc.health.latencyMs)} ms
+                  </span>
+                ) : (
+                  '—'
+                )}
+              </td>
+              <td data-testid={testIds.commons.serviceRestarted(svc.name)} data-restarted-at={svc.restartedAt ?? ''}>
+                {svc.rollout ? <span>{svc.rollout}</span> : <TimeAgo at={svc.restartedAt} never="not since deploy" />}
+              </td>
+              {actions && (
+                <td>
+                  <ServiceActions commonsName={commonsName} service={svc} handlers={actions} />
+                </td>
+              )}
+            </tr>
+          ))}
+      </tbody>
+    </table>
+  );
+}
+
+const styles = (theme: GrafanaTheme2) => ({
+  table: css({
+    width: '100%',
+    borderCollapse: 'collapse',
+    background: theme.colors.background.primary,
+    'th, td': { padding: theme.spacing(1, 1.5), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left', verticalAlign: 'middle' },
+    th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
+    'td:not(:first-child)': { whiteSpace: 'nowrap' },
+  }),
+  weak: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+  mono: css({ fontFamily: theme.typography.fontFamilyMonospace, fontSize: theme.typography.bodySmall.fontSize }),
+});

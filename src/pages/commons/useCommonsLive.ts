@@ -1,0 +1,41 @@
+// Live events for one commons: command progress goes straight into the
+// commands cache (so progress shows without polling), status changes refresh
+// the commons, and the last events are kept for the events panel.
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useState } from 'react';
+import type { CommandView } from '../../../backend/contracts/api';
+import { keys } from '../../data/keys';
+import { isFinalState } from '../../data/useCommands';
+import { useLiveEvents, type LiveState } from '../../live/useLiveEvents';
+import type { DcocEvent } from '../../schemas/events';
+
+const KEEP_EVENTS = 50;
+
+export function useCommonsLive(commons: string, enabled: boolean): { live: LiveState; events: DcocEvent[] } {
+  const qc = useQueryClient();
+  const [events, setEvents] = useState<DcocEvent[]>([]);
+  const onEvent = useCallback(
+    (e: DcocEvent) => {
+      if (e.commons !== commons) return;
+      setEvents((prev) => [e, ...prev].slice(0, KEEP_EVENTS));
+      if (e.type === 'command.updated') {
+        let known = false;
+        qc.setQueryData<CommandView[]>(keys.commands(commons), (list) =>
+          list?.map((c) => {
+            if (c.id !== e.command) return c;
+            known = true;
+            const state = e.state as CommandView['state'];
+            return { ...c, state, message: e.message, percent: e.percent, progress: [...c.progress, { at: e.at ?? new Date().toISOString(), state, message: e.message, percent: e.percent }] };
+          }),
+        );
+        if (!known) void qc.invalidateQueries({ queryKey: keys.commands(commons) });
+        if (isFinalState(e.state)) void qc.invalidateQueries({ queryKey: keys.commons(commons) });
+      } else {
+        void qc.invalidateQueries({ queryKey: keys.commons(commons) });
+      }
+    },
+    [qc, commons],
+  );
+  const live = useLiveEvents(onEvent, { enabled, commons });
+  return { live, events };
+}

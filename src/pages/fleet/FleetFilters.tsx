@@ -1,0 +1,51 @@
+// Search box and status/environment filters above the fleet table.
+import { css } from '@emotion/css';
+import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
+import { Combobox, Icon, Input, RadioButtonGroup, useStyles2 } from '@grafana/ui';
+import { testIds } from '../../testIds';
+import type { FleetFilter } from './filterFleet';
+
+const STATUS_OPTIONS: Array<SelectableValue<FleetFilter['status']>> = [
+  { label: 'All', value: 'all' },
+  { label: 'Healthy', value: 'healthy' },
+  { label: 'Degraded', value: 'degraded' },
+  { label: 'Down', value: 'down' },
+  { label: 'Unknown', value: 'unknown' },
+];
+
+const ALL_ENVIRONMENTS = '__all__';
+
+export function FleetFilters({ filter, environments, onChange }: { filter: FleetFilter; environments: string[]; onChange: (f: FleetFilter) => void }) {
+  const s = useStyles2(styles);
+  return (
+    <div className={s.bar}>
+      <div className={s.search}>
+        <Input
+          prefix={<Icon name="search" />}
+          placeholder="Search by name, hostname, environment or release"
+          value={filter.search}
+          onChange={(e) => onChange({ ...filter, search: e.currentTarget.value })}
+          data-testid={testIds.fleet.search}
+          aria-label="Search commons"
+        />
+      </div>
+      <div data-testid={testIds.fleet.statusFilter}>
+        <RadioButtonGroup options={STATUS_OPTIONS} value={filter.status} onChange={(status) => onChange({ ...filter, status: status ?? 'all' })} />
+      </div>
+      <div className={s.env} data-testid={testIds.fleet.environmentFilter}>
+        <Combobox
+          placeholder="Environment"
+          options={[{ label: 'All environments', value: ALL_ENVIRONMENTS }, ...environments.map((e) => ({ label: e, value: e }))]}
+          value={filter.environment ?? ALL_ENVIRONMENTS}
+          onChange={(o) => onChange({ ...filter, environment: !o || o.value === ALL_ENVIRONMENTS ? null : o.value })}
+        />
+      </div>
+    </div>
+  );
+}
+
+const styles = (theme: GrafanaTheme2) => ({
+  bar: css({ display: 'flex', gap: theme.spacing(2), alignItems: 'center', flexWrap: 'wrap', marginBottom: theme.spacing(2) }),
+  search: css({ flex: '1 1 320px', minWidth: 240 }),
+  env: css({ width: 220 }),
+});

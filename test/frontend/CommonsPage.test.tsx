@@ -1,0 +1,151 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { testIds } from '../../src/testIds';
+import { command, detail, problem, service, whoami } from './support/fixtures';
+import { FakeGrafana } from './support/grafana';
+import { renderApp } from './support/render';
+
+const MIDRC = detail('midrc', [service('fence'), service('indexd', { desiredReplicas: 4, readyReplicas: 3, status: 'degraded', reason: '1 pod not ready' })], { name: 'MIDRC' });
+const URL = '/a/gen3-dcoc-app/commons/midrc';
+
+let g: FakeGrafana;
+function as(role: 'viewer' | 'developer' | 'operator' | 'admin') {
+  g = new FakeGrafana()
+    .install()
+    .on('GET', 'whoami', { data: whoami(role) })
+    .on('GET', 'commons/midrc', { data: MIDRC })
+    .on('GET', 'commons/midrc/config/revisions', { data: { items: [{ revision: 3, author: 'ops', createdAt: new Date().toISOString(), state: 'applied', commandId: null, data: { a: 'b' } }] } })
+    .on('GET', 'commands', { data: { items: [] } });
+  return g;
+}
+
+beforeEach(() => as('operator'));
+
+describe('commons page', () => {
+  it('shows the services with status, replicas, image and health latency', async () => {
+    renderApp(URL);
+    const fence = await screen.findByTestId(testIds.commons.serviceRow('fence'));
+    expect(within(fence).getByText('quay.io/cdis/fence:2026.07')).toBeInTheDocument();
+    expect(within(fence).getByText(/12 ms/)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.commons.serviceStatus('indexd'))).toHaveTextContent('degraded');
+    expect(screen.getByTestId(testIds.commons.serviceReplicas('indexd'))).toHaveTextContent('3 / 4');
+    expect(screen.getByText('1 pod not ready')).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.commons.panels)).toHaveTextContent('Services healthy1 / 2');
+    expect(screen.getByTestId(testIds.commons.panels)).toHaveTextContent('Replicas ready5 / 6');
+  });
+
+  it('restarts a service after a confirmation naming the commons and the service', async () => {
+    g.on('POST', 'commons/midrc/services/fence/restart', { status: 202, data: { command: { id: 'cmd-1', state: 'queued', kind: 'restart' } } });
+    renderApp(URL);
+    await userEvent.click(await screen.findByTestId(testIds.commons.restart('fence')));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('Restart fence in MIDRC (midrc)?');
+    expect(g.callsTo('POST', 'commons/midrc/services/fence/restart')).toHaveLength(0);
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Restart fence' }));
+    await waitFor(() => expect(g.callsTo('POST', 'commons/midrc/services/fence/restart')).toHaveLength(1));
+    expect(await screen.findByTestId(testIds.commons.actionResult)).toHaveTextContent('Restart of fence started (command cmd-1)');
+  });
+
+  it('does nothing when the restart is cancelled', async () => {
+    renderApp(URL);
+    await userEvent.click(await screen.findByTestId(testIds.commons.restart('fence')));
+    await userEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Cancel' }));
+    expect(g.calls.filter((c) => c.method === 'POST')).toHaveLength(0);
+  });
+
+  it('scales a service to the confirmed number of replicas', async () => {
+    g.on('POST', 'commons/midrc/services/indexd/scale', { status: 202, data: { command: { id: 'cmd-2', state: 'queued', kind: 'scale' } } });
+    renderApp(URL);
+    await userEvent.click(await screen.findByTestId(testIds.commons.scale('indexd')));
+    const input = await screen.findByTestId(testIds.commons.scaleInput);
+    await userEvent.clear(input);
+    await userEvent.type(input, '6');
+    await userEvent.click(screen.getByTestId(testIds.commons.confirmScale));
+    await waitFor(() => expect(g.callsTo('POST', 'commons/midrc/services/indexd/scale')[0]?.body).toEqual({ replicas: 6 }));
+  });
+
+  it('refuses to offer a scale outside 0-100', async () => {
+    renderApp(URL);
+    await userEvent.click(await screen.findByTestId(testIds.commons.scale('fence')));
+    const input = await screen.findByTestId(testIds.commons.scaleInput);
+    await userEvent.clear(input);
+    await userEvent.type(input, '101');
+    expect(screen.getByTestId(testIds.commons.confirmScale)).toBeDisabled();
+  });
+
+  it('shows a refused restart as an alert that says what to do', async () => {
+    g.on('POST', 'commons/midrc/services/fence/restart', { status: 403, data: problem(403, 'Forbidden', 'role viewer lacks services:operate') });
+    renderApp(URL);
+    await userEvent.click(await screen.findByTestId(testIds.commons.restart('fence')));
+    await userEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Restart fence' }));
+    const alert = await screen.findByTestId(testIds.state.error);
+    expect(alert).toHaveTextContent('Restart failed: Forbidden');
+    expect(alert).toHaveTextContent('role viewer lacks services:operate');
+    expect(alert).toHaveTextContent('Ask a Grafana administrator');
+  });
+
+  it('follows a command live: progress from Grafana Live, then success', async () => {
+    g.on('GET', 'commands', { data: { items: [command('cmd-1', { commons: 'midrc', state: 'queued' })] } });
+    renderApp(URL);
+    expect(await screen.findByTestId(testIds.commons.commandState('cmd-1'))).toHaveTextContent('queued');
+    await waitFor(() => expect(screen.getByTestId(testIds.commons.liveState)).toHaveAttribute('data-live', 'connected'));
+    const fetchesBefore = g.callsTo('GET', 'commands').length;
+    g.emit({ id: 1, at: new Date().toISOString(), type: 'command.updated', commons: 'midrc', command: 'cmd-1', kind: 'restart', service: 'fence', state: 'running', message: '1/2 pods updated', percent: 50 });
+    await waitFor(() => expect(screen.getByTestId(testIds.commons.commandProgress('cmd-1'))).toHaveTextContent('50%'));
+    expect(screen.getByTestId(testIds.commons.commandProgress('cmd-1'))).toHaveTextContent('1/2 pods updated');
+    expect(screen.getByTestId(testIds.commons.commandState('cmd-1'))).toHaveTextContent('running');
+    // The progress came from Live, not from polling.
+    expect(g.callsTo('GET', 'commands').length).toBe(fetchesBefore);
+    g.emit({ id: 2, at: new Date().toISOString(), type: 'command.updated', commons: 'midrc', command: 'cmd-1', kind: 'restart', service: 'fence', state: 'succeeded', message: 'rollout complete', percent: 100 });
+    await waitFor(() => expect(screen.getByTestId(testIds.commons.commandState('cmd-1'))).toHaveTextContent('succeeded'));
+    expect(screen.getByTestId(testIds.commons.events)).toHaveTextContent('restart fence: succeeded 100% rollout complete');
+    // Events of other commons are not this page's.
+    g.emit({ id: 3, type: 'service.status', commons: 'brh', service: 'x', status: 'down', previous: 'healthy', reason: '' });
+    expect(screen.getByTestId(testIds.commons.events)).not.toHaveTextContent('x: healthy → down');
+  });
+
+  it('offers a viewer no restart or scale and no command history', async () => {
+    as('viewer');
+    renderApp(URL);
+    await screen.findByTestId(testIds.commons.serviceRow('fence'));
+    expect(screen.queryByTestId(testIds.commons.restart('fence'))).not.toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.commons.scale('fence'))).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /restart/i })).not.toBeInTheDocument();
+    expect(screen.getAllByTestId(testIds.state.forbidden)[0]).toHaveTextContent('command history');
+    expect(screen.queryByTestId(testIds.commons.config)).not.toBeInTheDocument();
+    expect(g.callsTo('GET', 'commands')).toHaveLength(0);
+  });
+
+  it('shows a developer the config with its revision history, but no actions', async () => {
+    as('developer');
+    renderApp(URL);
+    expect(await screen.findByTestId(testIds.commons.configRevision)).toHaveTextContent('Revision 3');
+    await waitFor(() => expect(screen.getByTestId(testIds.commons.config)).toHaveTextContent('revision 3 · applied · by ops'));
+    expect(screen.queryByTestId(testIds.commons.restart('fence'))).not.toBeInTheDocument();
+  });
+
+  it('shows loading, then not found with what to do', async () => {
+    g.on('GET', 'commons/midrc', 'pending');
+    const view = renderApp(URL);
+    expect(await screen.findByTestId(testIds.state.loading)).toBeInTheDocument();
+    view.unmount();
+    g.on('GET', 'commons/gone', { status: 404, data: problem(404, 'Not found', 'commons gone') });
+    renderApp('/a/gen3-dcoc-app/commons/gone');
+    const alert = await screen.findByTestId(testIds.state.error);
+    expect(alert).toHaveTextContent('commons gone');
+    expect(alert).toHaveTextContent('go back to the fleet');
+  });
+
+  it('shows forbidden when the role may not see the commons', async () => {
+    g.on('GET', 'commons/midrc', { status: 403, data: problem(403, 'Forbidden', 'no DCOC role') });
+    renderApp(URL);
+    expect(await screen.findByTestId(testIds.state.forbidden)).toHaveTextContent('no DCOC role');
+  });
+
+  it('says so when the commons reports no services yet', async () => {
+    g.on('GET', 'commons/midrc', { data: detail('midrc', []) });
+    renderApp(URL);
+    expect(await screen.findByTestId(testIds.state.empty)).toHaveTextContent('No services reported yet');
+  });
+});

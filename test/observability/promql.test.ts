@@ -1,0 +1,203 @@
+// Issue 6, must-show 2: with the demo fleet (the real control service and the
+// three simulated commons of `npm start`) and a real Prometheus scraping the
+// control service, every PromQL expression in the dashboards and in the alert
+// rules parses and returns at least one series. Alert expressions return
+// nothing while the fleet is healthy and the right series once the faults they
+// describe are injected. Also: the live /metrics passes `promtool check metrics`.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { CommandView, CommonsDetail, CommonsSummary } from '../../backend/contracts/api';
+import { DEMO_COMMONS } from '../../scripts/demo/processes';
+import { TestFleet, eventually } from '../support/fleet';
+import {
+  type Daemon,
+  type PromSample,
+  PROMETHEUS,
+  PROMTOOL,
+  dashboardExprs,
+  findTool,
+  grafanaRuleGroups,
+  promQuery,
+  promRules,
+  requireTools,
+  run,
+  runnable,
+  shippedDashboards,
+  startPrometheus,
+} from './support';
+
+const [BRH, MIDRC, HEAL] = DEMO_COMMONS;
+const ID = { brh: 'brh-data-commons-org', midrc: 'data-midrc-org', heal: 'healdata-org' };
+const SERVICE_SCOPED = new Set(['DCOCServiceDown', 'DCOCServiceRestartLoop']);
+const FINAL = new Set(['succeeded', 'failed', 'expired', 'cancelled']);
+const tools = { prometheus: findTool(PROMETHEUS), promtool: findTool(PROMTOOL) };
+
+const fmt = (rs: PromSample[]) => rs.map((r) => JSON.stringify(r.metric)).join('\n    ') || '(none)';
+const finite = (r: PromSample) => r.value !== undefined && Number.isFinite(Number(r.value[1]));
+
+describe('PromQL of the dashboards and alert rules against a live fleet', { concurrency: false }, () => {
+  let fleet: TestFleet | undefined;
+  let prom: Daemon | undefined;
+  let operator: string;
+
+  before(async () => {
+    if (!tools.prometheus || !tools.promtool) return; // each test skips loudly (or fails under CI)
+    fleet = await TestFleet.start({ controlEnv: { DCOC_COMMAND_DEADLINE_S: '4' } });
+    operator = await fleet.tokenFor('operator');
+    await eventually(
+      async () => {
+        const items = (await fleet!.admin<{ items: CommonsSummary[] }>('GET', '/api/v1/commons')).body.items;
+        return items.length === 3 && items.every((c) => c.status === 'healthy');
+      },
+      { timeoutMs: 60_000, what: 'three healthy commons' },
+    );
+    const target = new URL(fleet.control.url).host;
+    prom = await startPrometheus(
+      tools.prometheus,
+      `global: { scrape_interval: 1s, evaluation_interval: 1s }
+scrape_configs:
+  - job_name: dcoc-control
+    static_configs: [{ targets: ['${target}'] }]
+`,
+    );
+    // A few scrapes in, so rates and increases have samples.
+    await eventually(async () => (await promQuery(prom!.url, 'count_over_time(dcoc_agents_connected[1m]) >= 5')).length === 1, {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      what: 'Prometheus to scrape the control service five times',
+    });
+  });
+
+  after(async () => {
+    await prom?.stop();
+    await fleet?.stop();
+  });
+
+  const ready = (t: Parameters<typeof requireTools>[0]) => !!requireTools(t, PROMETHEUS, PROMTOOL) && !!fleet && !!prom;
+
+  it('the control service /metrics passes promtool check metrics', async (t) => {
+    if (!ready(t)) return;
+    const text = await (await fetch(`${fleet!.control.url}/metrics`)).text();
+    assert.match(text, /dcoc_service_health_latency_seconds_bucket/, 'agents have reported health latency');
+    const r = run(tools.promtool!, ['check', 'metrics'], text);
+    assert.equal(r.status, 0, `promtool check metrics:\n${r.out}`);
+  });
+
+  it('while the fleet is healthy, no alert expression returns a series', async (t) => {
+    if (!ready(t)) return;
+    const rules = promRules().flatMap((g) => g.rules);
+    for (const r of rules) {
+      const res = await promQuery(prom!.url, r.expr);
+      assert.deepEqual(res, [], `${r.alert} on a healthy fleet:\n    ${fmt(res)}`);
+    }
+  });
+
+  it('with faults injected, every alert expression returns the series of the fault, labelled commons (and service)', async (t) => {
+    if (!ready(t)) return;
+    const f = fleet!;
+    // A command that succeeds: scale indexd of MIDRC up by one.
+    const before = (await f.api<CommonsDetail>(operator, 'GET', `/api/v1/commons/${ID.midrc}`)).body.services.find((s) => s.name === 'indexd')!;
+    const scale = await f.api<{ command: CommandView }>(operator, 'POST', `/api/v1/commons/${ID.midrc}/services/indexd/scale`, { replicas: before.desiredReplicas + 1 });
+    assert.equal(scale.status, 202);
+    const waitFinal = (id: string) =>
+      eventually(async () => {
+        const c = (await f.api<CommandView>(operator, 'GET', `/api/v1/commands/${id}`)).body;
+        return FINAL.has(c.state) && c;
+      }, { timeoutMs: 60_000, what: `command ${id} to finish` });
+    assert.equal((await waitFinal(scale.body.command.id)).state, 'succeeded');
+
+    // MIDRC: fence stopped, then a restart of it that cannot complete before its deadline (a failed command).
+    await f.simFault(MIDRC.hostname, 'fence', 'down');
+    await eventually(async () => (await f.api<CommonsDetail>(operator, 'GET', `/api/v1/commons/${ID.midrc}`)).body.services.find((s) => s.name === 'fence')?.status === 'down', {
+      what: 'MIDRC fence to be reported down',
+    });
+    const restart = await f.api<{ command: CommandView }>(operator, 'POST', `/api/v1/commons/${ID.midrc}/services/fence/restart`);
+    assert.equal(restart.status, 202);
+    const failed = await waitFinal(restart.body.command.id);
+    assert.ok(failed.state === 'failed' || failed.state === 'expired', `the restart of a stopped fence ended ${failed.state}`);
+    // HEAL: revproxy stopped, so the whole commons is down. BRH: indexd crash-looping.
+    await f.simFault(HEAL.hostname, 'revproxy', 'down');
+    await f.simFault(BRH.hostname, 'indexd', 'crashloop');
+    // MIDRC's agent loses its network once fence and the command have been reported.
+    await f.simNetwork(MIDRC.hostname, true);
+
+    const expected: Record<string, Record<string, string>> = {
+      DCOCCommonsDown: { commons: ID.heal },
+      DCOCServiceDown: { commons: ID.midrc, service: 'fence' },
+      DCOCServiceRestartLoop: { commons: ID.brh, service: 'indexd' },
+      DCOCAgentSilent: { commons: ID.midrc },
+      DCOCCommandFailures: { commons: ID.midrc },
+    };
+    const problems: string[] = [];
+    for (const r of promRules().flatMap((g) => g.rules)) {
+      const want = expected[r.alert];
+      assert.ok(want, `no fault injected for ${r.alert}`);
+      let last: PromSample[] = [];
+      try {
+        await eventually(
+          async () => {
+            last = await promQuery(prom!.url, r.expr);
+            return last.some((s) => Object.entries(want).every(([k, v]) => s.metric[k] === v));
+          },
+          { timeoutMs: 45_000, intervalMs: 500, what: r.alert },
+        );
+      } catch {
+        problems.push(`${r.alert}: expected a series with ${JSON.stringify(want)}; got:\n    ${fmt(last)}`);
+        continue;
+      }
+      for (const s of last) {
+        if (!s.metric.commons) problems.push(`${r.alert}: a series without a commons label: ${JSON.stringify(s.metric)}`);
+        if (SERVICE_SCOPED.has(r.alert) && !s.metric.service) problems.push(`${r.alert}: a series without a service label: ${JSON.stringify(s.metric)}`);
+      }
+    }
+    assert.deepEqual(problems, [], problems.join('\n'));
+  });
+
+  it('every dashboard expression (panels and variables, for each commons) parses and returns at least one series with a value', async (t) => {
+    if (!ready(t)) return;
+    const exprs = shippedDashboards().flatMap(({ file, dashboard }) => dashboardExprs(file, dashboard));
+    assert.ok(exprs.length >= 30, `found only ${exprs.length} expressions`);
+    const problems: string[] = [];
+    let checked = 0;
+    for (const { where, expr } of exprs) {
+      const perCommons = /\$\{?commons\b/.test(expr) ? Object.values(ID) : [ID.midrc];
+      for (const commons of perCommons) {
+        const q = runnable(expr, { commons });
+        let last: PromSample[] = [];
+        try {
+          await eventually(
+            async () => {
+              last = await promQuery(prom!.url, q.expr);
+              return last.some(finite) && (!q.mustHaveLabel || last.some((s) => s.metric[q.mustHaveLabel!]));
+            },
+            { timeoutMs: 20_000, intervalMs: 500, what: where },
+          );
+          checked++;
+        } catch (e) {
+          problems.push(`${where} [commons=${commons}]: ${(e as Error).message.split('\n')[0]}\n    ${q.expr}\n    got: ${fmt(last)}`);
+        }
+      }
+    }
+    assert.deepEqual(problems, [], `${problems.length} expression(s) returned nothing:\n${problems.join('\n')}`);
+    t.diagnostic(`${checked} dashboard expression evaluations returned series`);
+  });
+
+  it('every Prometheus query of the Grafana-managed rules returns series labelled commons (and service)', async (t) => {
+    if (!ready(t)) return;
+    let n = 0;
+    for (const rule of grafanaRuleGroups().flatMap((g) => g.rules)) {
+      for (const d of rule.data.filter((x) => x.datasourceUid === 'prometheus')) {
+        const res = await promQuery(prom!.url, String(d.model.expr));
+        assert.ok(res.length > 0, `${rule.title} ${d.refId}: no series`);
+        for (const s of res) {
+          assert.ok(s.metric.commons, `${rule.title}: series without commons: ${JSON.stringify(s.metric)}`);
+          if (SERVICE_SCOPED.has(rule.title)) assert.ok(s.metric.service, `${rule.title}: series without service: ${JSON.stringify(s.metric)}`);
+        }
+        // Every commons is evaluated, not only the faulty ones: the rule sees the whole fleet.
+        assert.deepEqual([...new Set(res.map((s) => s.metric.commons))].sort(), Object.values(ID).sort(), `${rule.title}: commons evaluated`);
+        n++;
+      }
+    }
+    assert.equal(n, 3, 'three Grafana rules query Prometheus');
+  });
+});
