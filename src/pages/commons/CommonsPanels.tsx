@@ -3,6 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { LinkButton, useStyles2 } from '@grafana/ui';
 import type { CommonsDetail } from '../../../backend/contracts/api';
+import { commonsDashboardPath } from '../../../backend/dashboards/uid';
 import { testIds } from '../../testIds';
 
 function Stat({ label, value, tone }: { label: string; value: string; tone: 'ok' | 'warn' | 'bad' | 'plain' }) {
@@ -30,8 +31,9 @@ export function CommonsPanels({ commons }: { commons: CommonsDetail }) {
       <Stat label="Slowest health check" value={slowest === null ? '—' : `${Math.round(slowest)} ms`} tone={slowest !== null && slowest > 1000 ? 'warn' : 'plain'} />
       <Stat label="Config revision" value={String(commons.config.revision)} tone="plain" />
       <div className={s.link}>
-        <LinkButton variant="secondary" fill="outline" icon="apps" href={`/dashboards?tag=dcoc&query=${encodeURIComponent(commons.id)}`}>
-          Dashboards for this commons
+        {/* The dashboard the control service generates for this commons (DCOC_DASHBOARDS_DIR). */}
+        <LinkButton variant="secondary" fill="outline" icon="apps" href={commonsDashboardPath(commons.id)}>
+          Dashboard for this commons
         </LinkButton>
       </div>
     </div>
