@@ -2,6 +2,7 @@
 // Each event gets a sequence number so a reconnecting client can say where it
 // stopped (Last-Event-ID) and get what it missed from a short ring buffer.
 import { EventEmitter } from 'node:events';
+import type { DeploymentState, ServiceProgress } from '../contracts/api';
 
 export type DcocEvent =
   | { type: 'commons.status'; commons: string; status: string; previous: string }
@@ -18,7 +19,17 @@ export type DcocEvent =
       message: string;
       percent: number;
     }
-  | { type: 'commons.added' | 'commons.removed'; commons: string };
+  | { type: 'commons.added' | 'commons.removed'; commons: string }
+  | {
+      type: 'deployment.updated';
+      commons: string;
+      deployment: string;
+      revision: number;
+      state: DeploymentState;
+      message: string;
+      percent: number;
+      services: ServiceProgress[];
+    };
 
 export type SequencedEvent = DcocEvent & { id: number; at: string };
 
@@ -27,7 +38,9 @@ const RING = 1000;
 export class EventBus {
   private readonly emitter = new EventEmitter();
   private readonly ring: SequencedEvent[] = [];
-  private seq = 0;
+  // Ids keep growing across restarts (they start from the clock), so a client's Last-Event-ID from before a
+  // restart never hides events emitted after it.
+  private seq = Date.now() * 1000;
 
   constructor() {
     this.emitter.setMaxListeners(0);

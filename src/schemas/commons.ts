@@ -23,7 +23,7 @@ const base = {
 
 export const commonsSummary = z.object({
   ...base,
-  services: z.object({ total: z.number(), healthy: z.number() }),
+  services: z.object({ total: z.number(), healthy: z.number(), down: z.number() }),
   config: z.object({ revision: z.number() }),
 }) satisfies z.ZodType<CommonsSummary>;
 

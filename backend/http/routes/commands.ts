@@ -18,7 +18,7 @@ export function commandsRouter(ctx: ApiContext): Router {
   r.get('/commands', async (req, res) => {
     await requirePermission(req, store, 'events:read');
     const q = parse(CommandListQuery, req.query, 'query');
-    const rows = await store.listCommands({ commons: q.commons, state: q.status, limit: q.limit });
+    const rows = await store.listCommands({ commons: q.commons, states: q.status, since: q.since, limit: q.limit });
     res.json({ items: rows.map((row) => commandView(row)) });
   });
 

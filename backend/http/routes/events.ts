@@ -23,7 +23,8 @@ export function eventsRouter(ctx: ApiContext): Router {
       res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
     };
     const last = Number(req.headers['last-event-id']);
-    if (Number.isFinite(last) && last > 0) ctx.events.since(last).forEach(send);
+    // Last-Event-ID: 0 asks for everything still buffered.
+    if (req.headers['last-event-id'] !== undefined && Number.isFinite(last) && last >= 0) ctx.events.since(last).forEach(send);
     res.write(': connected\n\n');
     const unsubscribe = ctx.events.subscribe(send);
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);

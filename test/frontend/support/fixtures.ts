@@ -13,7 +13,7 @@ export function summary(id: string, over: Partial<CommonsSummary> = {}): Commons
     status: 'healthy',
     version: '2026.07',
     agent: { id: `agent-${id}`, connected: true, lastSeen: now, version: '0.1.0' },
-    services: { total: 14, healthy: 14 },
+    services: { total: 14, healthy: 14, down: 0 },
     config: { revision: 1 },
     ...over,
   };

@@ -1,0 +1,42 @@
+// CheckHealth for the app and the data source: OK only when the control
+// service answers and accepts the plugin's signed assertion; otherwise ERROR
+// with what to fix.
+import type { CommonsSummary } from '../../backend/contracts/api';
+import type { AssertionUser } from '../../backend/contracts/identity';
+import type { Resolution } from '../identity/resolve';
+import type { CheckHealthResult, PluginContext } from '../sdk';
+import { ControlClient } from './client';
+import { ControlHttpError, ControlUnreachable } from './errors';
+import { controlSettings } from './settings';
+
+export async function checkControlHealth(ctx: PluginContext, identity: AssertionUser, signal: AbortSignal): Promise<CheckHealthResult> {
+  const s = controlSettings(ctx);
+  if (!s.ok) return { status: 'ERROR', message: s.problem };
+  const client = new ControlClient(s.settings, identity);
+  try {
+    const who = await client.getJson<{ actor: string; role: string }>('/api/v1/whoami', { signal, route: 'whoami', timeoutMs: 5000 });
+    const fleet = await client.getJson<{ items: CommonsSummary[] }>('/api/v1/commons', { signal, route: 'commons', timeoutMs: 5000 });
+    const healthy = fleet.items.filter((c) => c.status === 'healthy').length;
+    return {
+      status: 'OK',
+      message: `connected to the DCOC control service at ${s.settings.url} as ${who.actor} (${who.role}): ${fleet.items.length} commons, ${healthy} healthy`,
+      details: { controlUrl: s.settings.url, actor: who.actor, role: who.role, commons: fleet.items.length, healthy },
+    };
+  } catch (err) {
+    if (err instanceof ControlUnreachable || err instanceof ControlHttpError) {
+      return { status: 'ERROR', message: err.message, details: { controlUrl: s.settings.url } };
+    }
+    throw err;
+  }
+}
+
+/**
+ * CheckHealth as the caller: health is about the connection and the secret,
+ * so a caller without a DCOC role is checked as a plain viewer; a broken role
+ * resolution (Grafana's permission search failing) is itself an ERROR.
+ */
+export function checkHealthAs(resolution: Resolution, ctx: PluginContext, signal: AbortSignal): Promise<CheckHealthResult> {
+  if (!resolution.ok && resolution.status === 502) return Promise.resolve({ status: 'ERROR', message: resolution.detail });
+  const who = resolution.ok ? resolution.identity : { login: 'grafana-health-check', role: 'viewer' as const, orgId: ctx.orgId };
+  return checkControlHealth(ctx, who, signal);
+}

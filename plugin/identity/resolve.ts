@@ -1,0 +1,121 @@
+// Who is calling and with which DCOC role. With a service-account token and
+// the app URL from Grafana, and the user's ID token (X-Grafana-Id), the role
+// comes from the user's gen3-dcoc-app.* RBAC actions (Grafana's permission
+// search); otherwise from the org role through the configured mapping.
+import type { Role } from '../../backend/contracts/roles';
+import { parseJsonData, type Logger, type PluginContext } from '../sdk';
+import { IdTokenError, IdTokenVerifier } from './id-token';
+import { roleForOrgRole, roleMapping } from './org-role';
+import { PermissionSearch, PermissionSearchError } from './permission-search';
+import { roleFromActions } from './rbac';
+
+export interface DcocIdentity {
+  login: string;
+  name: string;
+  email: string;
+  /** The Grafana org role as Grafana sent it ("" for a service identity). */
+  orgRole: string;
+  orgId: number;
+  role: Role;
+  /** Where the role came from. */
+  source: 'rbac' | 'org-role' | 'service';
+  /** The RBAC actions found, when source is "rbac". */
+  actions?: string[];
+}
+
+export interface IdentityRefusal {
+  status: 401 | 403 | 502;
+  title: string;
+  detail: string;
+}
+
+export type Resolution = { ok: true; identity: DcocIdentity } | ({ ok: false } & IdentityRefusal);
+
+export interface ResolveInput {
+  pluginContext: PluginContext;
+  /** The X-Grafana-Id header of the request, if any. */
+  idToken?: string;
+  signal?: AbortSignal;
+  logger?: Logger;
+  /** Who to act as when Grafana itself makes the request (no user, e.g. alerting); refused with 401 when absent. */
+  serviceIdentity?: { login: string; role: Role };
+}
+
+/** Grafana passes these in the PluginContext's grafanaConfig (newer) and in the process environment. */
+function grafanaSetting(ctx: PluginContext, key: string): string | undefined {
+  return ctx.grafanaConfig[key] || process.env[key] || undefined;
+}
+
+export class IdentityResolver {
+  constructor(
+    private readonly search = new PermissionSearch(),
+    private readonly verifier = new IdTokenVerifier(),
+  ) {}
+
+  async resolve(input: ResolveInput): Promise<Resolution> {
+    const ctx = input.pluginContext;
+    const user = ctx.user;
+    if (!user || !user.login) {
+      if (input.serviceIdentity) {
+        const { login, role } = input.serviceIdentity;
+        return { ok: true, identity: { login, name: 'Grafana server', email: '', orgRole: '', orgId: ctx.orgId, role, source: 'service' } };
+      }
+      return { ok: false, status: 401, title: 'Unauthenticated', detail: 'the request carries no Grafana user; sign in to Grafana' };
+    }
+    const base = { login: user.login, name: user.name, email: user.email, orgRole: user.role, orgId: ctx.orgId };
+
+    const token = grafanaSetting(ctx, 'GF_PLUGIN_APP_CLIENT_SECRET');
+    const appUrl = grafanaSetting(ctx, 'GF_APP_URL');
+    if (token && appUrl && input.idToken) {
+      let subject: string;
+      try {
+        subject = (await this.verifier.verify(input.idToken, appUrl, input.signal)).sub;
+      } catch (err) {
+        if (!(err instanceof IdTokenError)) throw err;
+        return { ok: false, status: 401, title: 'Unauthenticated', detail: `the Grafana ID token (X-Grafana-Id) was refused: ${err.message}` };
+      }
+      let actions: string[];
+      try {
+        actions = await this.search.actions({ appUrl, token, subject, signal: input.signal });
+      } catch (err) {
+        if (!(err instanceof PermissionSearchError)) throw err;
+        input.logger?.warn('RBAC permission search failed', { error: err.message });
+        return { ok: false, status: 502, title: 'Cannot resolve permissions', detail: err.message };
+      }
+      const role = roleFromActions(actions);
+      if (!role) {
+        return {
+          ok: false,
+          status: 403,
+          title: 'Forbidden',
+          detail: `${user.login} holds no DCOC role in Grafana (needs at least gen3-dcoc-app.commons:read); ask a Grafana admin for access`,
+        };
+      }
+      return { ok: true, identity: { ...base, role, source: 'rbac', actions } };
+    }
+
+    const settings = ctx.appInstanceSettings ?? ctx.dataSourceInstanceSettings;
+    const { mapping, problems } = roleMapping(safeJsonData(settings).roleMapping);
+    if (problems.length) input.logger?.warn('ignoring invalid roleMapping entries', { problems });
+    const role = roleForOrgRole(user.role, mapping);
+    if (!role) {
+      return {
+        ok: false,
+        status: 403,
+        title: 'Forbidden',
+        detail: `the Grafana org role ${JSON.stringify(user.role)} of ${user.login} maps to no DCOC role; ask a Grafana admin for access`,
+      };
+    }
+    return { ok: true, identity: { ...base, role, source: 'org-role' } };
+  }
+}
+
+/** Settings jsonData, or {} when it is not a JSON object (a broken setting must not take the plugin down). */
+export function safeJsonData(settings: { jsonData: Uint8Array } | undefined): Record<string, unknown> {
+  try {
+    const v = parseJsonData<unknown>(settings);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,223 @@
+// Issue 3, must-show 3: every query type of the data source, against the
+// demo fleet (`npm start`'s three simulated commons), answers status 200 with
+// frames Grafana's Go decoder accepts, holding what the control service knows.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CommandView, CommonsSummary } from '../../backend/contracts/api';
+import type { WireDataResponse } from '../../plugin/sdk/wire';
+import { TestFleet, eventually } from '../support/fleet';
+import { startPlugin, type GrafanaHost, type QueryInput } from '../support/grafana-host';
+import { dcocExecutables } from './support/build';
+import { dsContext, type DcocContextOptions } from './support/contexts';
+import { assertGoDecodable, column, frameMeta } from './support/frames';
+
+let fleet: TestFleet;
+let host: GrafanaHost;
+let commons: CommonsSummary[];
+let restart: CommandView;
+const MIDRC = 'data-midrc-org';
+
+before(async () => {
+  const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start()]);
+  fleet = f;
+  host = await startPlugin({ executable: exes.datasource });
+  commons = await eventually(
+    async () => {
+      const items = (await fleet.admin<{ items: CommonsSummary[] }>('GET', '/api/v1/commons')).body.items;
+      return items.length === 3 && items.every((c) => c.status === 'healthy' && c.agent.connected) && items;
+    },
+    { what: 'three healthy commons', timeoutMs: 60_000 },
+  );
+  // Something for the commands, audit and events queries to show.
+  const operator = await fleet.tokenFor('operator');
+  const r = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${MIDRC}/services/fence/restart`);
+  assert.equal(r.status, 202);
+  restart = await eventually(
+    async () => {
+      const c = (await fleet.api<CommandView>(operator, 'GET', `/api/v1/commands/${r.body.command.id}`)).body;
+      return c.state === 'succeeded' && c;
+    },
+    { what: 'the restart to succeed', timeoutMs: 60_000 },
+  );
+});
+
+after(async () => {
+  if (host) await host.shutdown();
+  await fleet?.stop();
+});
+
+async function query(json: Record<string, unknown>, ctx: Partial<DcocContextOptions> = {}, extra: Partial<QueryInput> = {}): Promise<WireDataResponse> {
+  const res = await host.queryData({
+    pluginContext: dsContext({ role: 'Editor', controlUrl: fleet.control.url, ...ctx }),
+    queries: [{ refId: 'A', json, queryType: String(json.queryType ?? ''), ...extra }],
+  });
+  return res.responses.A;
+}
+
+/** The one frame of a successful answer, checked as Grafana's Go decoder would. */
+async function frameOf(json: Record<string, unknown>, ctx: Partial<DcocContextOptions> = {}) {
+  const r = await query(json, ctx);
+  assert.equal(r.error, '', `no error for ${JSON.stringify(json)}`);
+  assert.equal(r.status, 200);
+  assert.equal(r.format, 'ARROW');
+  assert.equal(r.frames.length, 1);
+  const table = assertGoDecodable(r.frames[0], String(json.queryType));
+  assert.equal(table.schema.metadata.get('refId'), 'A');
+  assert.equal(table.schema.metadata.get('name'), json.queryType);
+  return table;
+}
+
+describe('every query type answers 200 with frames the Go decoder accepts', () => {
+  it('fleet: a table with one row per commons', async () => {
+    const t = await frameOf({ queryType: 'fleet' });
+    assert.equal(frameMeta(t).type, 'table');
+    assert.deepEqual(column(t, 'commons'), commons.map((c) => c.id));
+    assert.deepEqual(column(t, 'environment'), commons.map((c) => c.environment));
+    assert.deepEqual(column(t, 'status'), ['healthy', 'healthy', 'healthy']);
+    assert.deepEqual(column(t, 'agent_connected'), [true, true, true]);
+    for (const seen of column(t, 'agent_last_seen')) assert.ok(Math.abs(Date.now() - (seen as number)) < 60_000);
+    assert.deepEqual(column(t, 'services_total'), commons.map((c) => c.services.total));
+  });
+
+  it('services: one row per service, filtered by commons and by service', async () => {
+    const all = await frameOf({ queryType: 'services' });
+    assert.equal(all.numRows, commons.reduce((n, c) => n + c.services.total, 0));
+    const midrc = await frameOf({ queryType: 'services', commons: MIDRC });
+    assert.ok(midrc.numRows > 5);
+    assert.ok(column(midrc, 'commons').every((c) => c === MIDRC));
+    const fence = await frameOf({ queryType: 'services', commons: MIDRC, service: 'fence' });
+    assert.deepEqual(column(fence, 'service'), ['fence']);
+    assert.equal(column(fence, 'restarted_at')[0], Date.parse(String(restart.target.restartedAt)));
+    assert.deepEqual(column(fence, 'ready_replicas'), column(fence, 'desired_replicas'));
+    assert.equal(column(fence, 'health_http_status')[0], 200);
+  });
+
+  it('agents: one row per enrolled agent, with its heartbeat', async () => {
+    const t = await frameOf({ queryType: 'agents' });
+    assert.deepEqual([...column(t, 'commons')].sort(), commons.map((c) => c.id).sort());
+    assert.deepEqual(column(t, 'connected'), [true, true, true]);
+    assert.deepEqual(column(t, 'revoked'), [false, false, false]);
+  });
+
+  it('commands: the history in the time range, with the restart', async () => {
+    const t = await frameOf({ queryType: 'commands', commons: MIDRC });
+    const i = column(t, 'command').indexOf(restart.id);
+    assert.ok(i >= 0, 'the restart is listed');
+    assert.equal(column(t, 'state')[i], 'succeeded');
+    assert.equal(column(t, 'kind')[i], 'restart');
+    assert.equal(column(t, 'actor')[i], 'token:test-operator');
+    assert.equal(column(t, 'created_at')[i], Date.parse(restart.createdAt));
+  });
+
+  it('events: a log frame with the recent status changes and command progress', async () => {
+    const t = await frameOf({ queryType: 'events' });
+    assert.deepEqual(frameMeta(t), { type: 'log-lines', typeVersion: [0, 0], preferredVisualisationType: 'logs' });
+    assert.deepEqual(t.fields.map((f) => f.name), ['timestamp', 'body', 'severity', 'id', 'labels']);
+    const labels = column(t, 'labels') as Record<string, string>[];
+    const bodies = column(t, 'body') as string[];
+    for (const c of commons) assert.ok(labels.some((l) => l.type === 'agent.connected' && l.commons === c.id), `${c.id} connected`);
+    const progress = labels.map((l, i) => ({ l, body: bodies[i] })).filter(({ l }) => l.command === restart.id);
+    assert.ok(progress.length >= 3, 'the restart reported its progress');
+    assert.ok(progress.some(({ l, body }) => l.state === 'succeeded' && /restart fence on data-midrc-org: succeeded/.test(body)));
+    const times = column(t, 'timestamp') as number[];
+    assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+    const one = await frameOf({ queryType: 'events', commons: MIDRC, service: 'fence' });
+    assert.ok((column(one, 'labels') as Record<string, string>[]).every((l) => l.commons === MIDRC && l.service === 'fence'));
+  });
+
+  it('audit: a log frame naming who did what (operators only)', async () => {
+    const t = await frameOf({ queryType: 'audit' });
+    assert.equal(frameMeta(t).type, 'log-lines');
+    const labels = column(t, 'labels') as Record<string, string>[];
+    const i = labels.findIndex((l) => l.action === 'service.restart' && l.command === restart.id);
+    assert.ok(i >= 0);
+    assert.equal(labels[i].actor, 'token:test-operator');
+    assert.equal(labels[i].outcome, 'accepted');
+    assert.match(String(column(t, 'body')[i]), /^token:test-operator \[operator\] service\.restart data-midrc-org\/fence: accepted, now succeeded$/);
+
+    const viewer = await query({ queryType: 'audit' }, { role: 'Viewer' });
+    assert.equal(viewer.status, 403);
+    assert.match(viewer.error, /role viewer; audit:read needs operator/);
+    assert.equal(viewer.frames.length, 0);
+  });
+
+  it('health: a numeric-wide frame per commons, usable by alert rules', async () => {
+    const t = await frameOf({ queryType: 'health' });
+    assert.deepEqual(frameMeta(t), { type: 'numeric-wide', typeVersion: [0, 1] });
+    assert.equal(t.numRows, 1);
+    const [time, ...numbers] = t.fields;
+    assert.equal(time.name, 'time');
+    assert.ok(Math.abs(Number(column(t, 'time')[0]) - Date.now()) < 30_000);
+    assert.equal(numbers.length, 9);
+    const byKey = new Map(numbers.map((f, i) => [`${f.name} ${f.metadata.get('labels')}`, t.value(i + 1) as number | null]));
+    for (const c of commons) {
+      const labels = JSON.stringify({ commons: c.id, environment: c.environment });
+      assert.equal(byKey.get(`services_down ${labels}`), 0);
+      const silence = byKey.get(`agent_silence_seconds ${labels}`);
+      assert.ok(silence !== null && silence !== undefined && silence >= 0 && silence < 10, `silence ${silence}`);
+      assert.equal(byKey.get(`commands_failed ${labels}`), 0);
+    }
+    for (const f of numbers) assert.equal(f.type.toString(), 'Float64');
+  });
+
+  it('health: one metric per query, as an alert rule asks, with distinct labels per commons', async () => {
+    const t = await frameOf({ queryType: 'health', metric: 'services_down' });
+    const numbers = t.fields.slice(1);
+    assert.deepEqual(numbers.map((f) => f.name), ['services_down', 'services_down', 'services_down']);
+    const labels = numbers.map((f) => f.metadata.get('labels'));
+    assert.equal(new Set(labels).size, 3, 'alert instances are told apart by their labels');
+  });
+
+  it('health: a service going down shows in services_down', async () => {
+    const brh = commons.find((c) => c.environment === 'brhprod')!;
+    await fleet.simFault(fleet.agents.find((a) => a.spec.environment === 'brhprod')!.spec.hostname, 'fence', 'down');
+    const down = await eventually(
+      async () => {
+        const t = await frameOf({ queryType: 'health', metric: 'services_down', commons: brh.id });
+        const v = t.value(1) as number;
+        return v >= 1 && v;
+      },
+      { what: 'services_down to count fence', timeoutMs: 30_000 },
+    );
+    assert.equal(down, 1);
+  });
+
+  it('health for Grafana itself (no user, as alert rules run): the service identity reads command failures too', async () => {
+    const t = await frameOf({ queryType: 'health', metric: 'commands_failed' }, { user: null });
+    assert.ok(t.fields.slice(1).every((_, i) => t.value(i + 1) === 0));
+    assert.equal(frameMeta(t).notices, undefined);
+  });
+
+  it('health for a Viewer: commands_failed is unknown (null) with a notice, not a made-up zero', async () => {
+    const t = await frameOf({ queryType: 'health', metric: 'commands_failed' }, { role: 'Viewer' });
+    assert.ok(t.fields.slice(1).every((f, i) => f.nullable && t.value(i + 1) === null));
+    const notices = frameMeta(t).notices as { severity: string; text: string }[];
+    assert.match(notices[0].text, /events:read needs developer/);
+  });
+});
+
+describe('query errors', () => {
+  it('an unknown query type or a bad field is a 400 for that query alone', async () => {
+    const res = await host.queryData({
+      pluginContext: dsContext({ role: 'Viewer', controlUrl: fleet.control.url }),
+      queries: [
+        { refId: 'A', json: { queryType: 'nope' }, queryType: 'nope' },
+        { refId: 'B', json: { queryType: 'fleet', commons: 'Not A Label' }, queryType: 'fleet' },
+        { refId: 'C', json: { queryType: 'fleet' }, queryType: 'fleet' },
+      ],
+    });
+    assert.equal(res.responses.A.status, 400);
+    assert.match(res.responses.A.error, /queryType must be one of fleet, services, agents, health, events, audit, commands/);
+    assert.equal(res.responses.B.status, 400);
+    assert.match(res.responses.B.error, /invalid commons/);
+    assert.equal(res.responses.C.status, 200);
+  });
+
+  it('a data source without a secret says what to set', async () => {
+    const res = await host.queryData({
+      pluginContext: dsContext({ role: 'Viewer', controlUrl: fleet.control.url, secret: '' }),
+      queries: [{ refId: 'A', json: { queryType: 'fleet' }, queryType: 'fleet' }],
+    });
+    assert.match(res.responses.A.error, /controlSecret is not set/);
+  });
+});
