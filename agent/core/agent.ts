@@ -240,7 +240,7 @@ export class Agent {
       this.send({ command_update: this.update(c.id, 'running', `${c.kind} started by agent ${this.identity.agentId}`, 0) });
       const res = await executor.execute(spec, {
         signal: abort.signal,
-        progress: (message, percent) => void this.send({ command_update: this.update(c.id, 'running', message, percent) }),
+        progress: (message, percent, result) => void this.send({ command_update: this.update(c.id, 'running', message, percent, result) }),
       });
       final = this.update(c.id, 'succeeded', res.message, 100, res.result);
       log.info({ message: res.message }, 'command succeeded');

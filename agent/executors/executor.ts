@@ -11,7 +11,8 @@ export interface CommandSpec {
 }
 
 export interface ExecContext {
-  progress(message: string, percent: number): void;
+  /** `result` carries structured progress (a deploy's per-service rollout), sent as the update's result_json. */
+  progress(message: string, percent: number, result?: Record<string, unknown>): void;
   signal: AbortSignal;
 }
 

@@ -56,6 +56,11 @@ export class KubeCollector implements Collector {
     return this.deployments.get(name, this.namespace);
   }
 
+  /** The namespace's pods as watched (a deploy checks its new pods for ImagePullBackOff and the like). */
+  podItems(): readonly V1Pod[] {
+    return this.pods.items();
+  }
+
   private refresh(): void {
     const obs = this.obs;
     if (!obs) return;

@@ -7,6 +7,7 @@ import type { Executor } from '../executors/executor';
 import type { Platform } from '../executors/platform';
 import { KubeCollector } from './kube-collector';
 import type { KubeClients } from './kube-client';
+import { kubeDeployExecutor } from './kube-deploy';
 import { kubeExecutors } from './kube-executors';
 import { MANIFEST_GLOBAL, identityFrom } from './manifest-global';
 
@@ -32,7 +33,8 @@ export class KubePlatform implements Platform {
     const targets = o.healthTargets === undefined ? clusterHealthTargets(o.namespace) : o.healthTargets;
     this.healthExpected = targets !== null;
     this.collectors = targets ? [this.kube, new Gen3HealthCollector(targets, o.healthIntervalMs ?? 5000)] : [this.kube];
-    this.executors = kubeExecutors({ k: o.clients, namespace: o.namespace, collector: this.kube, pollMs: o.pollMs });
+    const deps = { k: o.clients, namespace: o.namespace, collector: this.kube, pollMs: o.pollMs };
+    this.executors = [...kubeExecutors(deps), kubeDeployExecutor(deps)];
   }
 
   async identity(): Promise<CommonsIdentity> {

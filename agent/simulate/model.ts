@@ -216,7 +216,25 @@ export class SimCommons extends EventEmitter {
     return true;
   }
 
-  scale(name: string, replicas: number): boolean {
+  /** Target state: the pod template runs `image`; a change rolls the pods as a restart does. False when it already does. */
+  setImage(name: string, image: string): boolean {
+    const s = this.get(name);
+    if (s.image === image) return false;
+    s.image = image;
+    s.rollouts += 1;
+    this.persist();
+    return true;
+  }
+
+  /** The release the commons reports, once a deploy has rolled every service to it. */
+  setRelease(release: string): void {
+    if (this.release === release) return;
+    this.release = release;
+    this.persist();
+    this.emit('tick');
+  }
+
+    scale(name: string, replicas: number): boolean {
     const s = this.get(name);
     if (s.desired === replicas) return false;
     s.desired = replicas;
@@ -258,12 +276,12 @@ export class SimCommons extends EventEmitter {
     this.emit('tick');
   }
 
-  effects(): Record<string, { rollouts: number; scales: number; desired: number; ready: number; fault: Fault; restartedAt: string | null }> {
+  effects(): Record<string, { rollouts: number; scales: number; desired: number; ready: number; fault: Fault; restartedAt: string | null; image: string }> {
     const now = Date.now();
     return Object.fromEntries(
       [...this.services.values()].map((s) => [
         s.name,
-        { rollouts: s.rollouts, scales: s.scales, desired: s.desired, ready: s.pods.filter((p) => this.podReady(s, p, now)).length, fault: s.fault, restartedAt: s.restartedAt },
+        { rollouts: s.rollouts, scales: s.scales, desired: s.desired, ready: s.pods.filter((p) => this.podReady(s, p, now)).length, fault: s.fault, restartedAt: s.restartedAt, image: s.image },
       ]),
     );
   }

@@ -1,6 +1,7 @@
 // restart, scale and config against the simulated commons, as target states.
 import { type CommandSpec, type ExecContext, ExecError, type Executor, waitUntil } from '../executors/executor';
 import type { SimCommons } from './model';
+import { simDeployExecutor } from './sim-deploy';
 
 function serviceOf(sim: SimCommons, cmd: CommandSpec): string {
   if (!sim.has(cmd.service)) throw new ExecError(`service ${cmd.service} is not deployed in ${sim.identity.hostname}`);
@@ -72,5 +73,6 @@ export function simExecutors(sim: SimCommons): Executor[] {
         return { message: `config revision ${revision} in place`, result: { revision, written: r === 'applied' } };
       },
     },
+    simDeployExecutor(sim),
   ];
 }

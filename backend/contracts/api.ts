@@ -7,7 +7,7 @@ import { Role } from './roles';
 export const ServiceStatus = z.enum(['healthy', 'degraded', 'down', 'unknown']);
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 
-export const CommandKind = z.enum(['restart', 'scale', 'config', 'run-job']);
+export const CommandKind = z.enum(['restart', 'scale', 'config', 'run-job', 'deploy']);
 export type CommandKind = z.infer<typeof CommandKind>;
 
 export const COMMAND_STATES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'expired', 'cancelled'] as const;
@@ -51,7 +51,14 @@ export const ApiTokenRequest = z.strictObject({
 
 export const CommandListQuery = z.strictObject({
   commons: CommonsId.optional(),
-  status: CommandState.optional(),
+  /** One state, or several comma-separated (failed,expired). */
+  status: z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(CommandState).min(1))
+    .optional(),
+  /** Only commands updated at or after this time. */
+  since: z.iso.datetime().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
@@ -61,6 +68,68 @@ export const AuditListQuery = z.strictObject({
   commons: CommonsId.optional(),
   since: z.iso.datetime().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+// ---------------------------------------------------------------- deployments (requests)
+
+export const ReleaseVersion = z.string().regex(/^\d{4}\.(0[1-9]|1[0-2])$/, 'must be a Gen3 release YYYY.MM, e.g. 2026.07');
+/** A lower-case DNS name: dot-separated labels of letters, digits and inner hyphens. */
+export const DnsName = z
+  .string()
+  .max(253, 'must be a DNS name of at most 253 characters')
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be a DNS name (lower case, e.g. data.example.org)');
+export const EnvironmentName = z.string().regex(/^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/, 'must be a Gen3 environment name (lower case letters, digits, - and _)');
+export const BlueprintName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be a template or profile name');
+
+export const NewCommonsSpec = z.strictObject({
+  hostname: DnsName,
+  environment: EnvironmentName,
+  name: z.string().min(1).max(200).optional(),
+  namespace: CommonsId.optional(),
+});
+
+/**
+ * POST /api/v1/deployments. `plan` renders and diffs and changes nothing;
+ * `apply` records a revision and rolls it out. For a commons with a revision,
+ * template, profile and overrides default to that revision's.
+ */
+export const DeploymentRequest = z
+  .strictObject({
+    commons: CommonsId.optional(),
+    newCommons: NewCommonsSpec.optional(),
+    template: BlueprintName.optional(),
+    profile: BlueprintName.optional(),
+    release: ReleaseVersion,
+    /** A gen3-helm values fragment merged over the rendered values (maps merge, null deletes). */
+    overrides: z.record(z.string(), z.unknown()).optional(),
+    reason: z.string().trim().min(1, 'say why').max(2000).optional(),
+    mode: z.enum(['plan', 'apply']),
+    /** The revision the plan was diffed against (null: none); apply refuses with 409 if the commons moved on. */
+    baseRevision: z.number().int().min(1).nullable().optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (!!b.commons === !!b.newCommons) ctx.addIssue({ code: 'custom', path: ['commons'], message: 'give exactly one of commons (an existing commons id) or newCommons' });
+    if (b.mode === 'apply' && !b.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'apply needs a reason (it goes in the revision, the audit log and the GitOps commit)' });
+  });
+export type DeploymentRequest = z.infer<typeof DeploymentRequest>;
+
+export const RollbackRequest = z.strictObject({
+  toRevision: z.number().int().min(1),
+  reason: z.string().trim().min(1, 'say why').max(2000),
+  baseRevision: z.number().int().min(1).nullable().optional(),
+});
+
+export const ReleaseImportRequest = z.strictObject({
+  version: ReleaseVersion,
+  name: z.string().min(1).max(100).optional(),
+  /** manifest: a cdis-manifest manifest.json; helm-values: a gen3-helm values.yaml. */
+  format: z.enum(['manifest', 'helm-values']),
+  content: z.string().min(1).max(512 * 1024),
+});
+
+export const DeploymentListQuery = z.strictObject({
+  commons: CommonsId.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
 // ---------------------------------------------------------------- responses
@@ -106,7 +175,7 @@ export interface CommonsSummary {
   status: ServiceStatus;
   version: string;
   agent: AgentRef;
-  services: { total: number; healthy: number };
+  services: { total: number; healthy: number; down: number };
   config: { revision: number };
 }
 
@@ -158,6 +227,131 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
   outcome: 'accepted' | 'denied' | 'succeeded' | 'failed' | 'rejected';
   commandId: string | null;
+}
+
+// ---------------------------------------------------------------- deployments (responses)
+
+export type DeploymentState = 'committing' | 'waiting-for-agent' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
+export type ServiceRolloutState = 'pending' | 'rolling' | 'done' | 'failed';
+
+/** One service of a deploy, as the agent reports it while it rolls (and the control service plans it before). */
+export interface ServiceProgress {
+  name: string;
+  /** Image before the deploy (null when not known yet). */
+  from: string | null;
+  to: string;
+  state: ServiceRolloutState;
+  updated: number;
+  ready: number;
+  desired: number;
+  message: string;
+}
+
+export interface ReleaseView {
+  version: string;
+  name: string | null;
+  source: 'built-in' | 'imported';
+  /** Chart → full image. */
+  images: Record<string, string>;
+  importedBy: string | null;
+  importedAt: string | null;
+}
+
+export interface TemplateView {
+  name: string;
+  description: string;
+  services: string[];
+  global: Record<string, unknown>;
+}
+
+export interface ProfileView {
+  name: string;
+  description: string;
+  global: Record<string, unknown>;
+  replicas: { default: number; max: number };
+  services: Record<string, { replicas: number; max: number; autoscaling: { min: number; max: number; targetCpu: number } | null }>;
+}
+
+export interface ValueChangeView {
+  path: string;
+  op: 'add' | 'remove' | 'change';
+  from?: unknown;
+  to?: unknown;
+}
+
+export interface ValuesDiff {
+  /** Unified diff (`diff -u`) of the values YAML; '' when nothing changes. */
+  text: string;
+  changes: ValueChangeView[];
+}
+
+export interface DeploymentBase {
+  /** revision: the commons' current revision; observed: what its agent reports (no revision yet); none: a new commons. */
+  source: 'revision' | 'observed' | 'none';
+  revision: number | null;
+}
+
+export interface DeploymentPlan {
+  mode: 'plan';
+  commons: { id: string; hostname: string; environment: string; exists: boolean; agentConnected: boolean };
+  template: string;
+  profile: string;
+  release: { version: string; name: string | null };
+  overrides: Record<string, unknown>;
+  base: DeploymentBase;
+  /** The number apply would give the revision (if nothing else is applied first). */
+  nextRevision: number;
+  values: Record<string, unknown>;
+  valuesYaml: string;
+  diff: ValuesDiff;
+  /** Per service: image now → image after (state pending where it changes). */
+  services: (ServiceProgress & { changes: boolean })[];
+  warnings: string[];
+  gitops: { enabled: boolean; path: string | null };
+}
+
+export interface DeploymentView {
+  id: string;
+  commons: string;
+  revision: number;
+  kind: 'deploy' | 'rollback';
+  rollbackOf: number | null;
+  release: string;
+  state: DeploymentState;
+  message: string;
+  percent: number;
+  actor: string;
+  reason: string;
+  createdAt: string;
+  updatedAt: string;
+  commandId: string;
+  gitops: { state: 'disabled' | 'pending' | 'pushed' | 'failed'; path: string | null; commit: string | null };
+  services: ServiceProgress[];
+  /** GET /deployments/{id} only: the deploy command's progress messages. */
+  progress?: { at: string; state: CommandState; message: string; percent: number }[];
+}
+
+export interface RevisionSummary {
+  commons: string;
+  revision: number;
+  release: string;
+  template: string;
+  profile: string;
+  kind: 'deploy' | 'rollback';
+  rollbackOf: number | null;
+  base: DeploymentBase;
+  author: string;
+  reason: string;
+  createdAt: string;
+  changes: number;
+  deployment: { id: string; state: DeploymentState; gitopsCommit: string | null };
+}
+
+export interface RevisionDetail extends RevisionSummary {
+  overrides: Record<string, unknown>;
+  values: Record<string, unknown>;
+  valuesYaml: string;
+  diff: ValuesDiff;
 }
 
 export interface Problem {

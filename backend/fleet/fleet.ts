@@ -141,7 +141,7 @@ export class Fleet {
       status: c.status,
       version: c.release,
       agent: this.agentRef(c),
-      services: { total: services.length, healthy: services.filter((s) => s.status === 'healthy').length },
+      services: { total: services.length, healthy: services.filter((s) => s.status === 'healthy').length, down: services.filter((s) => s.status === 'down').length },
       config: { revision: c.config.revision },
     };
   }

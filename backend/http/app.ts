@@ -8,6 +8,7 @@ import { agentsRouter } from './routes/agents';
 import { auditRouter } from './routes/audit';
 import { commandsRouter } from './routes/commands';
 import { commonsRouter } from './routes/commons';
+import { deploymentsRouter } from './routes/deployments';
 import { eventsRouter } from './routes/events';
 import { tokensRouter } from './routes/tokens';
 
@@ -37,6 +38,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(express.json({ limit: ctx.env.DCOC_MAX_BODY_BYTES, strict: true }));
   api.use(authenticate(ctx.auth, ctx.store));
   api.use(commonsRouter(ctx));
+  api.use(deploymentsRouter(ctx, ctx.deployments, ctx.releases));
   api.use(commandsRouter(ctx));
   api.use(agentsRouter(ctx));
   api.use(tokensRouter(ctx));

@@ -2,6 +2,8 @@
 import type { Authenticator } from '../auth/authenticate';
 import type { CommandService } from '../commands/command-service';
 import type { Env } from '../config/env';
+import type { ReleaseCatalog } from '../deployments/release-catalog';
+import type { DeploymentService } from '../deployments/service';
 import type { Logger } from '../config/logger';
 import type { EventBus } from '../events/bus';
 import type { Fleet } from '../fleet/fleet';
@@ -16,6 +18,8 @@ export interface ApiContext {
   fleet: Fleet;
   events: EventBus;
   commands: CommandService;
+  deployments: DeploymentService;
+  releases: ReleaseCatalog;
   sessions: AgentSessions;
   metrics: Metrics;
   auth: Authenticator;

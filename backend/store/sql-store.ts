@@ -122,7 +122,8 @@ export class SqlStore implements Store {
   listCommands(filter: CommandFilter) {
     let q = this.db.selectFrom('commands').selectAll();
     if (filter.commons) q = q.where('commons_id', '=', filter.commons);
-    if (filter.state) q = q.where('state', '=', filter.state);
+    if (filter.states?.length) q = q.where('state', 'in', filter.states);
+    if (filter.since) q = q.where('updated_at', '>=', filter.since);
     return q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute();
   }
 

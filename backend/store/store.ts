@@ -51,7 +51,8 @@ export type ConsumeTokenResult =
 
 export interface CommandFilter {
   commons?: string;
-  state?: string;
+  states?: string[];
+  since?: string;
   limit: number;
 }
 

@@ -62,6 +62,11 @@ describe('agent RBAC', () => {
     const cm = k.srv.get('configmaps', 'gen3', 'manifest-global')! as unknown as { metadata: { resourceVersion: string }; data: Record<string, string> };
     assert.equal((await run(ex('config'), command('config', '', { revision: 2, baseRevision: 1, data: { ...cm.data, maintenance_mode: 'on' }, resourceVersion: cm.metadata.resourceVersion }))).ok, true);
     assert.equal((await run(ex('run-job'), command('run-job', 'usersync', {}))).ok, true);
+    // deploy: a server-side apply per changed Deployment, followed through the watches; a repeat finds it done.
+    const deploy = command('deploy', '', { revision: 1, release: '2026.08', images: { fence: 'quay.io/cdis/fence:2026.08', 'presigned-url-fence': 'quay.io/cdis/fence:2026.08' }, replicas: {} });
+    const deployed = await run(ex('deploy'), deploy);
+    assert.equal(deployed.ok, true, deployed.message);
+    assert.equal((await run(ex('deploy'), deploy)).ok, true);
     // The identity Secret: first save creates it, the next replaces it, load reads it.
     const store = secretIdentityStore(kubeClients(k.srv.kubeConfig()), 'gen3', 'dcoc-agent-identity');
     assert.equal(await store.load(), null);

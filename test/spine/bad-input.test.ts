@@ -86,7 +86,7 @@ describe('bad input', () => {
   });
 
   it('bad query parameters → 422', async () => {
-    isProblem(await raw('GET', '/api/v1/commands?status=exploded', ''), 422, 'query.status');
+    isProblem(await raw('GET', '/api/v1/commands?status=failed,exploded', ''), 422, 'query.status.1');
     isProblem(await raw('GET', '/api/v1/audit?limit=0', ''), 422, 'query.limit');
     isProblem(await raw('GET', '/api/v1/commands?colour=red', ''), 422, 'query.colour');
   });

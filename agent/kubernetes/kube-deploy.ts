@@ -1,0 +1,84 @@
+// The deploy executor's driver for Kubernetes: each changed Deployment gets a
+// server-side apply (fieldManager dcoc-agent, force) of a minimal object
+// carrying only its container's image (and replicas when they change), so
+// DCOC owns exactly those fields and nothing else helm or ArgoCD set is
+// touched; rollouts are followed through the collector's watch cache.
+import { PatchStrategy, type V1Deployment, setHeaderOptions } from '@kubernetes/client-node';
+import { type DeployDriver, deployExecutor } from '../executors/deploy';
+import { ExecError, type Executor } from '../executors/executor';
+import type { KubeCollector } from './kube-collector';
+import { type KubeClients, messageOf } from './kube-client';
+import { FIELD_MANAGER } from './kube-executors';
+import { rolloutText, serviceOfDeployment, workloadFacts } from './workloads';
+
+interface Deps {
+  k: KubeClients;
+  namespace: string;
+  collector: KubeCollector;
+  pollMs?: number;
+}
+
+function mainContainer(d: V1Deployment, service: string) {
+  const containers = d.spec?.template?.spec?.containers ?? [];
+  return containers.find((c) => c.name === service) ?? containers[0];
+}
+
+export function kubeDeployDriver(d: Deps): DeployDriver {
+  const { k, namespace, collector } = d;
+  /** Generation and image each apply produced: a rollout is judged on the new spec, never on a watch event older than it. */
+  const applied = new Map<string, { generation: number; image: string }>();
+  const find = (service: string) => collector.deployments.items().find((x) => serviceOfDeployment(x) === service);
+
+  return {
+    current(service) {
+      const dep = find(service);
+      const c = dep && mainContainer(dep, service);
+      return dep && c?.image ? { image: c.image, desired: dep.spec?.replicas ?? 1 } : undefined;
+    },
+
+    async apply(service, change) {
+      const dep = find(service);
+      const name = dep?.metadata?.name;
+      const container = dep && mainContainer(dep, service)?.name;
+      if (!name || !container) throw new ExecError(`no Deployment for Gen3 service ${service} in namespace ${namespace}`);
+      const body = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name, namespace },
+        spec: { ...(change.replicas !== undefined ? { replicas: change.replicas } : {}), template: { spec: { containers: [{ name: container, image: change.image }] } } },
+      };
+      try {
+        const res = await k.apps.patchNamespacedDeployment({ name, namespace, body, fieldManager: FIELD_MANAGER, force: true }, setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply));
+        applied.set(service, { generation: res.metadata?.generation ?? 0, image: change.image });
+      } catch (e) {
+        throw new ExecError(`server-side apply of ${name} failed: ${messageOf(e)}`);
+      }
+    },
+
+    rollout(service) {
+      const dep = find(service);
+      if (!dep) return { image: '', updated: 0, ready: 0, desired: 0, done: false, failure: 'the Deployment disappeared' };
+      const st = dep.status ?? {};
+      const desired = dep.spec?.replicas ?? 1;
+      const image = mainContainer(dep, service)?.image ?? '';
+      const mine = applied.get(service);
+      const generation = mine?.generation ?? dep.metadata?.generation ?? 0;
+      const caughtUp = (dep.metadata?.generation ?? 0) >= generation && (st.observedGeneration ?? 0) >= generation;
+      const done = caughtUp && rolloutText(dep) === '' && (st.readyReplicas ?? 0) === desired;
+      let failure: string | undefined;
+      if (caughtUp && !done) {
+        const progressing = st.conditions?.find((c) => c.type === 'Progressing');
+        if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') failure = `ProgressDeadlineExceeded: ${progressing.message ?? ''}`.trim();
+        // Only pods running the image this deploy set count: an old pod's trouble is not this rollout's failure.
+        const target = mine?.image ?? image;
+        const w = workloadFacts(service, dep, collector.podItems().filter((p) => p.spec?.containers?.some((c) => c.image === target)));
+        if (!failure && w.reasonIsFatal) failure = w.reason;
+      }
+      return { image, updated: st.updatedReplicas ?? 0, ready: st.readyReplicas ?? 0, desired, done, ...(failure ? { failure } : {}) };
+    },
+  };
+}
+
+export function kubeDeployExecutor(d: Deps): Executor {
+  return deployExecutor(kubeDeployDriver(d), d.pollMs ?? 200);
+}

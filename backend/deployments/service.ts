@@ -1,0 +1,359 @@
+// Deployments: plan (planner.ts: render, validate, diff; nothing written),
+// apply and rollback (a numbered revision and its audit entry written together
+// before anything takes effect; then the GitOps commit when a repository is
+// configured; then the deploy command), cancel, and the views with live
+// per-service progress, also published as `deployment.updated` events.
+import { randomUUID } from 'node:crypto';
+import type { Principal } from '../auth/principal';
+import type { CommandService } from '../commands/command-service';
+import type { Logger } from '../config/logger';
+import type { DeploymentPlan, DeploymentRequest, DeploymentView, RevisionDetail, RevisionSummary } from '../contracts/api';
+import { type CommandState, isFinal } from '../contracts/api';
+import type { EventBus } from '../events/bus';
+import type { Fleet } from '../fleet/fleet';
+import { HttpProblem, notFound } from '../http/problem';
+import { ConflictError, type DeploymentRow, type Store } from '../store/store';
+import type { Blueprints, Profile, Template } from './blueprints';
+import { type GitOps, GitOpsError } from './gitops';
+import { Planner, type Prepared, invalid } from './planner';
+import type { ReleaseCatalog } from './release-catalog';
+import { deployTarget } from './render';
+import { type Values, toYaml } from './values';
+import { deploymentView, revisionDetail, revisionSummary } from './views';
+
+export interface DeploymentDeps {
+  store: Store;
+  fleet: Fleet;
+  events: EventBus;
+  commands: CommandService;
+  catalog: ReleaseCatalog;
+  blueprints: Blueprints;
+  gitops: GitOps | null;
+  log: Logger;
+  deployDeadlineMs: number;
+}
+
+/** Git author of a revision: Grafana users as themselves, API tokens as token:<name>. */
+function authorOf(p: Principal): { name: string; email: string } {
+  if (p.kind === 'token') return { name: p.actor, email: 'noreply@dcoc' };
+  return { name: p.name || p.actor, email: p.email || 'noreply@dcoc' };
+}
+
+export class DeploymentService {
+  private chain: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | null = null;
+  private readonly planner: Planner;
+
+  constructor(private readonly d: DeploymentDeps) {
+    this.planner = new Planner(d);
+  }
+
+  /** Follows deploy commands into deployment events, and finishes what a restart interrupted. */
+  async start(): Promise<void> {
+    this.unsubscribe = this.d.events.subscribe((e) => {
+      if (e.type === 'command.updated' && e.kind === 'deploy') this.enqueue(() => this.publishByCommand(e.command));
+      else if (e.type === 'agent.connected' || e.type === 'agent.disconnected') this.enqueue(() => this.publishWaiting(e.commons));
+    });
+    for (const dep of await this.d.store.listDeploymentsInPhase('committing')) void this.proceed(dep);
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  templates(): Template[] {
+    return [...this.d.blueprints.templates.values()];
+  }
+
+  profiles(): Profile[] {
+    return [...this.d.blueprints.profiles.values()];
+  }
+
+  async view(id: string, withProgress = false): Promise<DeploymentView> {
+    const dep = await this.d.store.getDeployment(id);
+    if (!dep) throw notFound(`deployment ${id}`);
+    return this.viewOf(dep, withProgress);
+  }
+
+  async list(filter: { commons?: string; limit: number }): Promise<DeploymentView[]> {
+    const rows = await this.d.store.listDeployments(filter);
+    return Promise.all(rows.map((r) => this.viewOf(r)));
+  }
+
+  async revisions(commonsId: string): Promise<RevisionSummary[]> {
+    await this.planner.commonsRef(commonsId);
+    const rows = await this.d.store.listRevisions(commonsId);
+    return Promise.all(rows.map(async (r) => revisionSummary(r, await this.viewOfId(r.deployment_id))));
+  }
+
+  async revision(commonsId: string, n: number): Promise<RevisionDetail> {
+    await this.planner.commonsRef(commonsId);
+    const r = await this.d.store.getRevision(commonsId, n);
+    if (!r) throw notFound(`revision ${n} of commons ${commonsId}`);
+    return revisionDetail(r, await this.viewOfId(r.deployment_id));
+  }
+
+  private async viewOfId(id: string): Promise<DeploymentView | undefined> {
+    const dep = await this.d.store.getDeployment(id);
+    return dep && this.viewOf(dep);
+  }
+
+  private async viewOf(dep: DeploymentRow, withProgress = false): Promise<DeploymentView> {
+    const [rev, cmd] = await Promise.all([this.d.store.getRevision(dep.commons_id, dep.revision), this.d.store.getCommand(dep.command_id)]);
+    const live = this.d.fleet.get(dep.commons_id);
+    const events = withProgress && cmd ? await this.d.store.listCommandEvents(cmd.id) : withProgress ? [] : undefined;
+    return deploymentView(dep, rev, cmd, live, !!live && this.d.fleet.online(live), events);
+  }
+
+  // ------------------------------------------------------------------ plan, apply, rollback
+
+  plan(req: DeploymentRequest): Promise<DeploymentPlan> {
+    return this.planner.plan(req);
+  }
+
+  async apply(req: DeploymentRequest, principal: Principal): Promise<DeploymentView> {
+    const p = await this.planner.prepare(req);
+    return this.record(p, principal, { kind: 'deploy', rollbackOf: null, reason: req.reason ?? '', baseRevision: req.baseRevision });
+  }
+
+  async rollback(commonsId: string, req: { toRevision: number; reason: string; baseRevision?: number | null }, principal: Principal): Promise<DeploymentView> {
+    const commons = await this.planner.commonsRef(commonsId);
+    const old = await this.d.store.getRevision(commonsId, req.toRevision);
+    if (!old) {
+      const top = (await this.d.store.listRevisions(commonsId))[0]?.revision;
+      throw invalid([{ field: 'body.toRevision', message: top ? `no revision ${req.toRevision} of ${commonsId}; it has revisions 1–${top}` : `${commonsId} has no revisions yet` }]);
+    }
+    const current = await this.d.store.currentRevision(commonsId);
+    const p = this.planner.forValues(commons, current, {
+      template: old.template,
+      profile: old.profile,
+      release: old.release,
+      overrides: JSON.parse(old.overrides_json) as Values,
+      values: JSON.parse(old.values_json) as Values,
+    });
+    return this.record(p, principal, { kind: 'rollback', rollbackOf: old.revision, reason: req.reason, baseRevision: req.baseRevision });
+  }
+
+  private async record(p: Prepared, principal: Principal, o: { kind: 'deploy' | 'rollback'; rollbackOf: number | null; reason: string; baseRevision?: number | null }): Promise<DeploymentView> {
+    const baseRevision = p.base.row?.revision ?? null;
+    if (o.baseRevision !== undefined && o.baseRevision !== baseRevision) {
+      throw new HttpProblem(409, 'Stale plan', `${p.commons.id} is at revision ${baseRevision ?? 'none'}, not ${o.baseRevision ?? 'none'}; plan again and review the new diff`, [
+        { field: 'body.baseRevision', message: `current revision is ${baseRevision ?? 'none'}` },
+      ]);
+    }
+    const at = new Date().toISOString();
+    const id = randomUUID();
+    const commandId = randomUUID();
+    const author = authorOf(principal);
+    const action = o.kind === 'rollback' ? 'deployment.rollback' : 'deployment.apply';
+    const gitopsPath = this.d.gitops?.pathFor(p.commons.hostname) ?? null;
+    let created;
+    try {
+      created = await this.d.store.createDeployment({
+        commons: p.commons.exists
+          ? undefined
+          : {
+              id: p.commons.id,
+              name: p.commons.name,
+              hostname: p.commons.hostname,
+              environment: p.commons.environment,
+              namespace: p.commons.namespace,
+              agent_id: null,
+              release: '',
+              config_revision: 0,
+              config_json: '{}',
+              created_at: at,
+              updated_at: at,
+            },
+        revision: {
+          commons_id: p.commons.id,
+          values_json: JSON.stringify(p.values),
+          release: p.release,
+          template: p.template,
+          profile: p.profile,
+          overrides_json: JSON.stringify(p.overrides),
+          kind: o.kind,
+          rollback_of: o.rollbackOf,
+          base_revision: baseRevision,
+          base_source: p.base.source,
+          diff_json: JSON.stringify(p.diff.changes),
+          diff_text: p.diff.text,
+          author: principal.actor,
+          reason: o.reason,
+          created_at: at,
+          deployment_id: id,
+        },
+        deployment: {
+          id,
+          commons_id: p.commons.id,
+          kind: o.kind,
+          phase: 'committing',
+          message: this.d.gitops ? `committing to ${this.d.gitops.displayRepo}` : 'queuing the rollout',
+          command_id: commandId,
+          gitops_state: this.d.gitops ? 'pending' : 'disabled',
+          gitops_path: gitopsPath,
+          gitops_commit: null,
+          plan_services_json: JSON.stringify(p.services.filter((s) => s.changes).map(({ changes: _c, ...s }) => s)),
+          actor: principal.actor,
+          actor_kind: principal.kind,
+          role: principal.role,
+          author_name: author.name,
+          author_email: author.email,
+          reason: o.reason,
+          created_at: at,
+          updated_at: at,
+        },
+        audit: {
+          at,
+          actor: principal.actor,
+          actor_kind: principal.kind,
+          role: principal.role,
+          action,
+          commons_id: p.commons.id,
+          service: null,
+          detail_json: JSON.stringify({ deployment: id, release: p.release, template: p.template, profile: p.profile, base: baseRevision, rollbackOf: o.rollbackOf, reason: o.reason, changes: p.diff.changes.length }),
+          outcome: 'accepted',
+          // The deploy command's id is fixed now, so the audit log shows how the rollout ended.
+          command_id: commandId,
+        },
+        expectBase: baseRevision,
+      });
+    } catch (e) {
+      if (e instanceof ConflictError) throw new HttpProblem(409, 'Deployment conflict', `${e.message}; wait for it (or cancel it), plan again and retry`);
+      throw e;
+    }
+    if (!p.commons.exists) {
+      const row = await this.d.store.getCommons(p.commons.id);
+      if (row) this.d.fleet.ensure(row);
+      this.d.events.publish({ type: 'commons.added', commons: p.commons.id });
+    }
+    this.d.log.info({ deployment: id, commons: p.commons.id, revision: created.revision.revision, release: p.release, actor: principal.actor }, `${action} recorded`);
+    this.publish(created.deployment);
+    void this.proceed(created.deployment);
+    return this.viewOf(created.deployment);
+  }
+
+  /** GitOps commit (when configured), then the deploy command. Safe to run again for the same deployment. */
+  private async proceed(dep: DeploymentRow): Promise<void> {
+    try {
+      const rev = await this.d.store.getRevision(dep.commons_id, dep.revision);
+      const commons = await this.d.store.getCommons(dep.commons_id);
+      if (!rev || !commons) throw new Error(`revision ${dep.revision} or commons ${dep.commons_id} missing`);
+      const values = JSON.parse(rev.values_json) as Values;
+      if (dep.gitops_state === 'pending') {
+        if (!this.d.gitops) return void (await this.fail(dep, 'GitOps was configured when this deployment was recorded but is not now; nothing was committed or rolled out'));
+        const release = await this.d.catalog.get(rev.release);
+        try {
+          const r = await this.d.gitops.commit({
+            hostname: commons.hostname,
+            content: `# Managed by DCOC: revision ${rev.revision} of ${commons.hostname}, Gen3 release ${rev.release}${release?.name ? ` (${release.name})` : ''}.\n# Template ${rev.template}, profile ${rev.profile}. Change it through DCOC: the next revision replaces this file.\n${toYaml(values)}`,
+            author: { name: dep.author_name, email: dep.author_email },
+            message: `${commons.hostname}: revision ${rev.revision}, Gen3 release ${rev.release} (${rev.kind}${rev.rollback_of ? ` to revision ${rev.rollback_of}` : ''})\n\n${rev.reason}\n\nDCOC-Revision: ${rev.revision}\nDCOC-Deployment: ${dep.id}\nDCOC-Actor: ${dep.actor}\n`,
+          });
+          const moved = await this.d.store.updateDeployment(dep.id, { gitops_state: 'pushed', gitops_commit: r.commit, message: `committed ${r.commit.slice(0, 12)}; queuing the rollout`, updated_at: new Date().toISOString() }, 'committing');
+          if (moved) dep = moved;
+        } catch (e) {
+          if (!(e instanceof GitOpsError)) throw e;
+          return void (await this.fail(dep, `GitOps: ${e.message}. Nothing was rolled out`));
+        }
+      }
+      if (!(await this.d.store.getCommand(dep.command_id))) {
+        await this.d.commands.create({
+          id: dep.command_id,
+          kind: 'deploy',
+          commonsId: dep.commons_id,
+          service: null,
+          target: { revision: rev.revision, release: rev.release, ...deployTarget(values) },
+          principal: { actor: dep.actor, kind: dep.actor_kind as Principal['kind'], role: dep.role as Principal['role'] },
+          action: 'deployment.rollout',
+          detail: { deployment: dep.id, revision: rev.revision, release: rev.release },
+          deadlineMs: this.d.deployDeadlineMs,
+        });
+      }
+      const moved = await this.d.store.updateDeployment(dep.id, { phase: 'commanded', message: 'rollout queued', updated_at: new Date().toISOString() }, 'committing');
+      if (moved) this.publish(moved);
+    } catch (e) {
+      this.d.log.error({ err: e, deployment: dep.id }, 'deployment could not proceed; it resumes when the control service restarts');
+    }
+  }
+
+  private async fail(dep: DeploymentRow, message: string): Promise<void> {
+    const at = new Date().toISOString();
+    const moved = await this.d.store.updateDeployment(dep.id, { phase: 'failed', gitops_state: dep.gitops_state === 'pending' ? 'failed' : dep.gitops_state, message, updated_at: at }, 'committing');
+    if (!moved) return;
+    await this.d.store.appendAudit({
+      at,
+      actor: dep.actor,
+      actor_kind: dep.actor_kind,
+      role: dep.role,
+      action: dep.kind === 'rollback' ? 'deployment.rollback' : 'deployment.apply',
+      commons_id: dep.commons_id,
+      service: null,
+      detail_json: JSON.stringify({ deployment: dep.id, revision: dep.revision, reason: message }),
+      outcome: 'failed',
+      command_id: null,
+    });
+    this.d.log.warn({ deployment: dep.id, commons: dep.commons_id, revision: dep.revision, reason: message }, 'deployment failed before rollout');
+    this.publish(moved);
+  }
+
+  // ------------------------------------------------------------------ cancel
+
+  async cancel(id: string, principal: Principal): Promise<DeploymentView> {
+    const dep = await this.d.store.getDeployment(id);
+    if (!dep) throw notFound(`deployment ${id}`);
+    const cmd = await this.d.store.getCommand(dep.command_id);
+    const view = await this.viewOf(dep);
+    if (dep.phase === 'failed' || (cmd && isFinal(cmd.state as CommandState))) throw new HttpProblem(409, 'Deployment finished', `deployment ${id} is ${view.state}; nothing to cancel`);
+    if (!cmd) throw new HttpProblem(409, 'Deployment committing', `deployment ${id} is being prepared (GitOps commit); cancel it once its rollout is queued`);
+    await this.d.store.appendAudit({
+      at: new Date().toISOString(),
+      actor: principal.actor,
+      actor_kind: principal.kind,
+      role: principal.role,
+      action: 'deployment.cancel',
+      commons_id: dep.commons_id,
+      service: null,
+      detail_json: JSON.stringify({ deployment: id, revision: dep.revision }),
+      outcome: 'accepted',
+      command_id: cmd.id,
+    });
+    const moved = await this.d.commands.cancel(cmd, `cancelled by ${principal.actor}; images already applied stay (roll back to undo them)`);
+    if (!moved) throw new HttpProblem(409, 'Deployment finished', `deployment ${id} finished before it could be cancelled`);
+    return this.viewOf(dep);
+  }
+
+  // ------------------------------------------------------------------ events
+
+  private enqueue(fn: () => Promise<void>): void {
+    this.chain = this.chain.then(fn).catch((e: Error) => this.d.log.warn({ err: e.message }, 'deployment event not published'));
+  }
+
+  /** Publishes the deployment as it is when its turn comes: one queue, so events never go back in time. */
+  private publish(dep: DeploymentRow): void {
+    this.enqueue(async () => {
+      const now = await this.d.store.getDeployment(dep.id);
+      if (now) await this.emit(now);
+    });
+  }
+
+  private async emit(dep: DeploymentRow): Promise<void> {
+    const v = await this.viewOf(dep);
+    this.d.events.publish({ type: 'deployment.updated', commons: v.commons, deployment: v.id, revision: v.revision, state: v.state, message: v.message, percent: v.percent, services: v.services });
+  }
+
+  private async publishByCommand(commandId: string): Promise<void> {
+    const dep = await this.d.store.getDeploymentByCommand(commandId);
+    if (dep) await this.emit(dep);
+  }
+
+  /** An agent came or went: deployments waiting on it change state. */
+  private async publishWaiting(commonsId: string): Promise<void> {
+    for (const dep of await this.d.store.listDeployments({ commons: commonsId, limit: 5 })) {
+      const cmd = await this.d.store.getCommand(dep.command_id);
+      if (cmd && (cmd.state === 'queued' || cmd.state === 'dispatched')) await this.emit(dep);
+    }
+  }
+}

@@ -1,0 +1,197 @@
+// Rendering and validating gen3-helm values, reading releases, diffs, and
+// the GitOps client's handling of failures and credentials (issue 7, the
+// units under must-show 3 and 6).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import pino from 'pino';
+import { parse as parseYaml } from 'yaml';
+import { Blueprints } from '../../backend/deployments/blueprints';
+import { structuredDiff, unifiedDiff } from '../../backend/deployments/diff';
+import { GitOps, GitOpsError, redact } from '../../backend/deployments/gitops';
+import { parseRelease } from '../../backend/deployments/release-parse';
+import { deployTarget, render } from '../../backend/deployments/render';
+import { type Values, toYaml } from '../../backend/deployments/values';
+
+const bp = Blueprints.load();
+const release = (version: string) => {
+  const images = parseRelease('manifest', readFileSync(`backend/deployments/releases/${version}.json`, 'utf8')).images;
+  return { version, images };
+};
+const input = (over: Partial<Parameters<typeof render>[0]> = {}) => ({
+  hostname: 'data.example.org',
+  environment: 'exampleprod',
+  template: bp.templates.get('gen3-explorer')!,
+  profile: bp.profiles.get('production')!,
+  release: release('2026.07'),
+  overrides: {},
+  ...over,
+});
+
+describe('rendering values', () => {
+  it('production: global identity, enabled services, replicas, images and the HPA ranges of gen3 production', () => {
+    const { values, errors } = render(input());
+    assert.deepEqual(errors, []);
+    const v = values as Record<string, Record<string, unknown>>;
+    assert.deepEqual(v.global, { hostname: 'data.example.org', environment: 'exampleprod', frontendRoot: 'portal', tierAccessLevel: 'private', netPolicy: { enabled: true }, metricsEnabled: true, dev: false, pdb: true });
+    assert.deepEqual(v.fence, { enabled: true, replicaCount: 4, image: { repository: 'quay.io/cdis/fence', tag: '2026.07' }, autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 15, targetCPUUtilizationPercentage: 40 } });
+    assert.deepEqual(v.indexd.autoscaling, { enabled: true, minReplicas: 4, maxReplicas: 8, targetCPUUtilizationPercentage: 40 });
+    assert.deepEqual(v.revproxy.image, { repository: 'quay.io/cdis/nginx', tag: '2026.07' });
+    assert.deepEqual(v.ambassador.image, { repository: 'quay.io/datawire/ambassador', tag: '1.4.2' });
+    assert.equal(v.sheepdog.replicaCount, 4);
+    assert.equal(v.audit.replicaCount, 2);
+    assert.deepEqual(v['frontend-framework'], { enabled: false });
+    assert.equal(v['presigned-url-fence'], undefined, 'rendered by the fence chart, not a values key');
+    // The YAML keeps tags as strings.
+    assert.match(toYaml(values), /tag: "2026\.07"/);
+    assert.deepEqual(parseYaml(toYaml(values)), values);
+  });
+
+  it('dev: one replica each and in-cluster databases', () => {
+    const { values, errors } = render(input({ template: bp.templates.get('gen3-default')!, profile: bp.profiles.get('dev')! }));
+    assert.deepEqual(errors, []);
+    const v = values as Record<string, Record<string, unknown>>;
+    assert.equal(v.global.dev, true);
+    for (const c of bp.templates.get('gen3-default')!.services) assert.equal(v[c].replicaCount, 1, c);
+    assert.deepEqual(v.guppy, { enabled: false });
+  });
+
+  it('overrides merge as Helm does: maps merge, null deletes, enabled switches a service', () => {
+    const { values, errors } = render(input({ overrides: { global: { maintenanceMode: 'on', pdb: null }, fence: { replicaCount: 6 }, 'frontend-framework': { enabled: true }, guppy: { enabled: false } } }));
+    assert.deepEqual(errors, []);
+    const v = values as Record<string, Record<string, unknown>>;
+    assert.equal(v.global.maintenanceMode, 'on');
+    assert.equal('pdb' in v.global, false);
+    assert.equal(v.fence.replicaCount, 6);
+    assert.deepEqual((v.fence.image as Values).tag, '2026.07');
+    assert.equal(v['frontend-framework'].enabled, true);
+    assert.deepEqual(v['frontend-framework'].image, { repository: 'quay.io/cdis/frontend-framework', tag: '2026.07' });
+    assert.equal(v.guppy.enabled, false);
+  });
+
+  it('refuses with the field at fault: unknown service, missing image, bounds, identity, bad shapes', () => {
+    const fields = (o: Values, extra: Partial<Parameters<typeof render>[0]> = {}) => render(input({ overrides: o, ...extra })).errors.map((e) => e.field);
+    assert.deepEqual(fields({ notaservice: {} }), ['body.overrides.notaservice']);
+    assert.deepEqual(fields({ fence: 3 }), ['body.overrides.fence']);
+    assert.deepEqual(fields({ global: { environment: 'x' } }), ['body.overrides.global.environment']);
+    assert.deepEqual(fields({ fence: { enabled: 'yes' } }), ['body.overrides.fence.enabled']);
+    assert.deepEqual(fields({ fence: { replicaCount: 16 } }), ['body.overrides.fence.replicaCount']);
+    assert.deepEqual(fields({ fence: { replicaCount: 15 } }), []);
+    assert.deepEqual(fields({ fence: { replicaCount: 2.5 } }), ['body.overrides.fence.replicaCount']);
+    assert.deepEqual(fields({ fence: { autoscaling: { maxReplicas: 16 } } }), ['body.overrides.fence.autoscaling.maxReplicas']);
+    assert.deepEqual(fields({ fence: { autoscaling: { minReplicas: 9, maxReplicas: 8 } } }), ['body.overrides.fence.autoscaling']);
+    assert.deepEqual(fields({ fence: { image: { tag: 'a b' } } }), ['body.overrides.fence.image']);
+    const noGuppy = { version: '2026.10', images: Object.fromEntries(Object.entries(release('2026.07').images).filter(([k]) => k !== 'guppy')) };
+    const missing = render(input({ release: noGuppy }));
+    assert.deepEqual(missing.errors.map((e) => e.field), ['body.release']);
+    assert.match(missing.errors[0].message, /release 2026\.10 has no image for guppy/);
+    // ...unless guppy is off, or given an image.
+    assert.deepEqual(fields({ guppy: { enabled: false } }, { release: noGuppy }), []);
+    assert.deepEqual(fields({ guppy: { image: { repository: 'quay.io/cdis/guppy', tag: '2026.09' } } }, { release: noGuppy }), []);
+    // A profile's own sizing is checked against its bound too: dev allows 2.
+    assert.deepEqual(fields({ sheepdog: { replicaCount: 3 } }, { profile: bp.profiles.get('dev')! }), ['body.overrides.sheepdog.replicaCount']);
+  });
+
+  it('the deploy target: an image per service (presigned-url-fence rides on fence), replicas only where no HPA manages them', () => {
+    const t = deployTarget(render(input()).values);
+    assert.equal(t.images['presigned-url-fence'], 'quay.io/cdis/fence:2026.07');
+    assert.equal(t.images.fence, 'quay.io/cdis/fence:2026.07');
+    assert.equal(Object.keys(t.images).length, 18);
+    assert.equal(t.replicas.fence, undefined);
+    assert.equal(t.replicas.indexd, undefined);
+    assert.equal(t.replicas.sheepdog, 4);
+    assert.equal(t.images['frontend-framework'], undefined);
+  });
+});
+
+describe('reading releases', () => {
+  it('a cdis-manifest manifest.json: versions of Gen3 charts, others ignored, the release name from the notes', () => {
+    const r = parseRelease('manifest', JSON.stringify({
+      notes: ['Core Gen3 Release 2026.07 (Hambergite)'],
+      versions: { fence: 'quay.io/cdis/fence:2026.07', revproxy: '707767160287.dkr.ecr.us-east-1.amazonaws.com/gen3/nginx:2026.07', fluentd: 'fluent/fluentd:v1', spark: 'quay.io/cdis/gen3-spark:2026.07' },
+      global: { hostname: 'x' },
+    }));
+    assert.deepEqual(r, { images: { fence: 'quay.io/cdis/fence:2026.07', revproxy: '707767160287.dkr.ecr.us-east-1.amazonaws.com/gen3/nginx:2026.07' }, name: 'Hambergite', ignored: ['fluentd', 'spark'] });
+  });
+
+  it('gen3-helm values: repository + tag, tags kept as written (2026.10 is not 2026.1)', () => {
+    const r = parseRelease('helm-values', 'global:\n  hostname: a.org\nfence:\n  image:\n    repository: quay.io/cdis/fence\n    tag: 2026.10\nindexd:\n  replicaCount: 4\n  image: {repository: quay.io/cdis/indexd, tag: "2026.10"}\npostgresql:\n  image: {repository: bitnami/postgresql, tag: "16"}\n');
+    assert.deepEqual(r, { images: { fence: 'quay.io/cdis/fence:2026.10', indexd: 'quay.io/cdis/indexd:2026.10' }, name: null, ignored: ['postgresql'] });
+  });
+
+  it('refuses what is not a release, naming where', () => {
+    const field = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { field: string }).field;
+      }
+      return 'no error';
+    };
+    assert.equal(field(() => parseRelease('manifest', '{')), 'body.content');
+    assert.equal(field(() => parseRelease('manifest', '{"versions": {"fence": 3}}')), 'body.content.versions.fence');
+    assert.equal(field(() => parseRelease('manifest', '{"versions": {"fence": "no tag"}}')), 'body.content.versions.fence');
+    assert.equal(field(() => parseRelease('manifest', '{"versions": {"fluentd": "a:b"}}')), 'body.content');
+    assert.equal(field(() => parseRelease('helm-values', 'fence:\n  image:\n    repository: quay.io/cdis/fence\n')), 'body.content.fence.image');
+  });
+});
+
+describe('diffs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dcoc-diff-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('the unified diff applies with git apply and gives the new file; the structured diff lists the leaves', () => {
+    const a = render(input()).values;
+    const b = render(input({ release: release('2026.08'), overrides: { fence: { replicaCount: 6 }, global: { maintenanceMode: 'on' }, guppy: { enabled: false } } })).values;
+    const text = unifiedDiff(toYaml(a), toYaml(b), { from: 'a/values.yaml', to: 'b/values.yaml' });
+    execFileSync('git', ['init', '--quiet', dir]);
+    writeFileSync(join(dir, 'values.yaml'), toYaml(a));
+    writeFileSync(join(dir, 'change.patch'), text);
+    execFileSync('git', ['apply', 'change.patch'], { cwd: dir });
+    assert.deepEqual(parseYaml(readFileSync(join(dir, 'values.yaml'), 'utf8')), b);
+    assert.ok(text.includes('-    tag: "2026.07"\n+    tag: "2026.08"\n'));
+    const changes = structuredDiff(a, b);
+    assert.deepEqual(changes.find((c) => c.path === 'fence.replicaCount'), { path: 'fence.replicaCount', op: 'change', from: 4, to: 6 });
+    assert.deepEqual(changes.find((c) => c.path === 'global.maintenanceMode'), { path: 'global.maintenanceMode', op: 'add', to: 'on' });
+    assert.deepEqual(changes.find((c) => c.path === 'guppy.replicaCount'), { path: 'guppy.replicaCount', op: 'remove', from: 4 });
+    assert.equal(unifiedDiff(toYaml(a), toYaml(a), { from: 'a', to: 'b' }), '');
+    assert.deepEqual(structuredDiff(a, a), []);
+  });
+});
+
+describe('GitOps client', () => {
+  const log = pino({ level: 'silent' });
+
+  it('never shows the credentials of a repository URL, even in git errors', async () => {
+    assert.equal(redact('fatal: unable to access https://deploy:ghp_s3cretT0ken@github.com/org/gitops.git/'), 'fatal: unable to access https://***@github.com/org/gitops.git/');
+    const dir = mkdtempSync(join(tmpdir(), 'dcoc-gitops-redact-'));
+    try {
+      const g = new GitOps({ repo: 'http://deploy:ghp_s3cretT0ken@127.0.0.1:1/org/gitops.git', cluster: 'c', branch: 'main', workdir: join(dir, 'clone'), log, timeoutMs: 20_000 });
+      assert.equal(g.displayRepo, 'http://***@127.0.0.1:1/org/gitops.git');
+      const err = await g.commit({ hostname: 'a.org', content: 'x: 1\n', author: { name: 'n', email: 'e@x' }, message: 'm' }).then(
+        () => null,
+        (e: Error) => e,
+      );
+      assert.ok(err instanceof GitOpsError, String(err));
+      assert.match(err.message, /^git clone failed: /);
+      assert.doesNotMatch(err.message, /s3cret|ghp_/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an author name cannot forge the author header', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dcoc-gitops-author-'));
+    try {
+      execFileSync('git', ['init', '--quiet', '--bare', join(dir, 'r.git')]);
+      const g = new GitOps({ repo: join(dir, 'r.git'), cluster: 'c', branch: 'main', workdir: join(dir, 'clone'), log });
+      await g.commit({ hostname: 'a.org', content: 'x: 1\n', author: { name: 'Mallory <boss@example.org>\nX', email: 'm@example.org>' }, message: 'm' });
+      assert.equal(execFileSync('git', ['--git-dir', join(dir, 'r.git'), 'log', '-1', '--format=%an|%ae', 'main'], { encoding: 'utf8' }).trim(), 'Mallory boss@example.orgX|m@example.org');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
