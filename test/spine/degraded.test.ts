@@ -66,6 +66,18 @@ describe('a stopped service', () => {
     await eventually(async () => (await status()).status === 'healthy', { what: 'the commons to heal' });
   });
 
+  it('a slow service answers late but stays up, and its latency shows', async () => {
+    await fleet.simFault(MIDRC.hostname, 'indexd', 'slow');
+    const h = await eventually(async () => {
+      const s = (await status()).services.find((x) => x.name === 'indexd')!;
+      return s.health && s.health.latencyMs >= 1000 ? s : undefined;
+    }, { what: 'a slow health check' });
+    assert.equal(h.status, 'healthy');
+    assert.equal(h.health!.ok, true);
+    await fleet.simFault(MIDRC.hostname, 'indexd', 'none');
+    await eventually(async () => ((await status()).services.find((x) => x.name === 'indexd')!.health?.latencyMs ?? 9999) < 1000, { what: 'fast again' });
+  });
+
   it('an agent whose network is cut turns its commons unknown, and back', async () => {
     await fleet.simNetwork(MIDRC.hostname, true);
     await eventually(async () => (await status()).status === 'unknown', { what: 'unknown status' });
