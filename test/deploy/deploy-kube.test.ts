@@ -4,20 +4,11 @@
 // image changes, follows their rollouts and reports per service; a rollout
 // stuck on ImagePullBackOff fails the deploy, and a rollback recovers.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pino from 'pino';
-import { Agent } from '../../agent/core/agent';
-import { secretIdentityStore } from '../../agent/kubernetes/identity-secret';
-import { kubeClients } from '../../agent/kubernetes/kube-client';
-import { enroll } from '../../agent/protocol/identity';
 import type { CommonsDetail, DeploymentPlan, DeploymentView, ReleaseView } from '../../backend/contracts/api';
-import { mintEnrollmentToken } from '../../scripts/demo/processes';
-import { TestFleet, eventually } from '../support/fleet';
+import { type TestFleet, eventually } from '../support/fleet';
 import type { Deployment } from '../support/kube-api';
-import { NS, kubeCommons } from '../support/kube-agent';
+import { NS, kubeAgentOnFleet } from '../support/kube-agent';
 import { waitDeployment } from './support';
 
 const ID = 'data-example-org';
@@ -25,30 +16,16 @@ const DEPLOYMENTS = `/apis/apps/v1/namespaces/${NS}/deployments`;
 
 describe('deploy on Kubernetes', () => {
   let fleet: TestFleet;
-  let k: Awaited<ReturnType<typeof kubeCommons>>;
-  let agent: Agent;
+  let k: Awaited<ReturnType<typeof kubeAgentOnFleet>>['k'];
+  let stop: (() => Promise<void>) | undefined;
   let operator: string;
   const apply = (body: Record<string, unknown>) => fleet.api<{ deployment: DeploymentView }>(operator, 'POST', '/api/v1/deployments', { commons: ID, mode: 'apply', ...body });
   const container = (d: Deployment) => d.spec.template.spec!.containers![0];
   const imageOf = (name: string) => container(k.srv.get<Deployment>('deployments', NS, name)!).image;
 
   before(async () => {
-    fleet = await TestFleet.start({ commons: [] });
+    ({ fleet, k, stop } = await kubeAgentOnFleet());
     operator = await fleet.tokenFor('operator');
-    k = await kubeCommons();
-    const store = secretIdentityStore(kubeClients(k.srv.kubeConfig()), NS, 'dcoc-agent-identity');
-    const identity = await enroll({
-      store,
-      enrollAddr: fleet.control.enrollAddr,
-      caPem: readFileSync(fleet.control.caFile, 'utf8'),
-      token: await mintEnrollmentToken(fleet.control),
-      version: 'test',
-      hostname: 'data.example.org',
-    });
-    agent = new Agent({ platform: k.platform, identity, gatewayAddr: fleet.control.gatewayAddr, dataDir: mkdtempSync(join(tmpdir(), 'dcoc-k8s-deploy-')), identityStore: store, log: pino({ level: 'silent' }) });
-    agent.obs.healthExpected = false;
-    await agent.start();
-    await eventually(async () => (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body?.status === 'healthy', { what: 'the commons to report healthy' });
     // A release in which only fence (and so presigned-url-fence) and indexd move on from 2026.07.
     const base = (await fleet.admin<ReleaseView>('GET', '/api/v1/releases/2026.07')).body.images;
     const versions = { ...base, fence: 'quay.io/cdis/fence:2026.09', indexd: 'quay.io/cdis/indexd:2026.09', fluentd: 'fluent/fluentd-kubernetes-daemonset:v1.15.3-debian-cloudwatch-1.0' };
@@ -57,11 +34,7 @@ describe('deploy on Kubernetes', () => {
     assert.deepEqual(imp.body.ignored, ['fluentd']);
     assert.equal(imp.body.release.name, 'Test');
   });
-  after(async () => {
-    await agent?.stop();
-    await k?.srv.stop();
-    await fleet?.stop();
-  });
+  after(() => stop?.());
 
   // The seeded commons runs 2 replicas per service (indexd 4; fence autoscaled by its HPA): profile small, indexd at 4.
   const sizing = { template: 'gen3-default', profile: 'small', overrides: { indexd: { replicaCount: 4 } } };

@@ -2,48 +2,23 @@
 // with progress in between (issue 5, must-show 6). The control service is the
 // real process; the agent is the real Agent on its Kubernetes platform.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pino from 'pino';
-import { Agent } from '../../agent/core/agent';
-import { secretIdentityStore } from '../../agent/kubernetes/identity-secret';
-import { kubeClients } from '../../agent/kubernetes/kube-client';
-import { enroll } from '../../agent/protocol/identity';
+import type { Agent } from '../../agent/core/agent';
 import type { CommandView, CommonsDetail } from '../../backend/contracts/api';
-import { mintEnrollmentToken } from '../../scripts/demo/processes';
-import { TestFleet, eventually } from '../support/fleet';
-import { NS, kubeCommons } from '../support/kube-agent';
+import { type TestFleet, eventually } from '../support/fleet';
+import { NS, kubeAgentOnFleet } from '../support/kube-agent';
 
 describe('a command end to end on Kubernetes', () => {
   let fleet: TestFleet;
-  let k: Awaited<ReturnType<typeof kubeCommons>>;
+  let k: Awaited<ReturnType<typeof kubeAgentOnFleet>>['k'];
   let agent: Agent;
+  let stop: (() => Promise<void>) | undefined;
   const ID = 'data-example-org';
 
   before(async () => {
-    fleet = await TestFleet.start({ commons: [] });
-    k = await kubeCommons();
-    const store = secretIdentityStore(kubeClients(k.srv.kubeConfig()), NS, 'dcoc-agent-identity');
-    const identity = await enroll({
-      store,
-      enrollAddr: fleet.control.enrollAddr,
-      caPem: readFileSync(fleet.control.caFile, 'utf8'),
-      token: await mintEnrollmentToken(fleet.control),
-      version: 'test',
-      hostname: 'data.example.org',
-    });
-    agent = new Agent({ platform: k.platform, identity, gatewayAddr: fleet.control.gatewayAddr, dataDir: mkdtempSync(join(tmpdir(), 'dcoc-k8s-agent-')), identityStore: store, log: pino({ level: 'silent' }) });
-    agent.obs.healthExpected = false;
-    await agent.start();
-    await eventually(async () => (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body?.status === 'healthy', { what: 'the commons to report healthy' });
+    ({ fleet, k, agent, stop } = await kubeAgentOnFleet());
   });
-  after(async () => {
-    await agent?.stop();
-    await k?.srv.stop();
-    await fleet?.stop();
-  });
+  after(() => stop?.());
 
   it('the commons identity and services come from the cluster', async () => {
     const c = (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body;

@@ -1,6 +1,14 @@
 // A seeded Kubernetes API test server with the agent's Kubernetes platform on
 // it, and helpers to run executors directly, for the Kubernetes tests.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
+import { Agent } from '../../agent/core/agent';
+import { secretIdentityStore } from '../../agent/kubernetes/identity-secret';
+import { enroll } from '../../agent/protocol/identity';
+import { mintEnrollmentToken } from '../../scripts/demo/processes';
+import { TestFleet, eventually } from './fleet';
 import { Observations } from '../../agent/core/observations';
 import type { CommandSpec, ExecContext, Executor } from '../../agent/executors/executor';
 import { kubeClients } from '../../agent/kubernetes/kube-client';
@@ -33,3 +41,46 @@ export function run(ex: Executor, cmd: CommandSpec) {
   );
 }
 
+
+/**
+ * A real control service (TestFleet, no simulated commons) with the real Agent
+ * on the Kubernetes platform of a seeded test API server, enrolled through the
+ * enrollment path and keeping its identity in a Secret; resolves once the
+ * commons reports healthy.
+ */
+export async function kubeAgentOnFleet() {
+  const fleet = await TestFleet.start({ commons: [] });
+  const k = await kubeCommons();
+  const store = secretIdentityStore(kubeClients(k.srv.kubeConfig()), NS, 'dcoc-agent-identity');
+  const identity = await enroll({
+    store,
+    enrollAddr: fleet.control.enrollAddr,
+    caPem: readFileSync(fleet.control.caFile, 'utf8'),
+    token: await mintEnrollmentToken(fleet.control),
+    version: 'test',
+    hostname: 'data.example.org',
+  });
+  const agent = new Agent({
+    platform: k.platform,
+    identity,
+    gatewayAddr: fleet.control.gatewayAddr,
+    dataDir: mkdtempSync(join(tmpdir(), 'dcoc-k8s-agent-')),
+    identityStore: store,
+    log: pino({ level: 'silent' }),
+  });
+  agent.obs.healthExpected = false;
+  await agent.start();
+  await eventually(async () => (await fleet.admin<{ status: string }>('GET', '/api/v1/commons/data-example-org')).body?.status === 'healthy', {
+    what: 'the commons to report healthy',
+  });
+  return {
+    fleet,
+    k,
+    agent,
+    async stop() {
+      await agent.stop();
+      await k.srv.stop();
+      await fleet.stop();
+    },
+  };
+}
