@@ -1,4 +1,4 @@
-// A commons', service's or command's state as a coloured badge.
+// A commons', service's, command's or deployment's state as a coloured badge.
 import { Badge, type BadgeColor, type IconName } from '@grafana/ui';
 
 const LOOK: Record<string, { color: BadgeColor; icon: IconName }> = {
@@ -7,6 +7,11 @@ const LOOK: Record<string, { color: BadgeColor; icon: IconName }> = {
   connected: { color: 'green', icon: 'check-circle' },
   degraded: { color: 'orange', icon: 'exclamation-triangle' },
   running: { color: 'blue', icon: 'sync' },
+  rolling: { color: 'blue', icon: 'sync' },
+  committing: { color: 'blue', icon: 'clock-nine' },
+  'waiting-for-agent': { color: 'orange', icon: 'plug' },
+  pending: { color: 'darkgrey', icon: 'clock-nine' },
+  done: { color: 'green', icon: 'check-circle' },
   dispatched: { color: 'blue', icon: 'arrow-right' },
   queued: { color: 'blue', icon: 'clock-nine' },
   down: { color: 'red', icon: 'times-circle' },

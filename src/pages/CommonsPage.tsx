@@ -1,5 +1,6 @@
 // One commons: summary panels, services with restart/scale, commands with
-// live progress, live events and config, each shown as far as the role allows.
+// live progress, live events, deployment revisions with their diffs and
+// rollback, and config, each shown as far as the role allows.
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
@@ -19,6 +20,7 @@ import { CommonsHeader } from './commons/CommonsHeader';
 import { CommonsPanels } from './commons/CommonsPanels';
 import { ConfigPanel } from './commons/ConfigPanel';
 import { EventsPanel } from './commons/EventsPanel';
+import { RevisionsPanel } from './commons/RevisionsPanel';
 import { ServicesTable } from './commons/ServicesTable';
 import { useCommonsLive } from './commons/useCommonsLive';
 
@@ -40,6 +42,7 @@ export function CommonsPage() {
   const canDetails = allows(me.data, 'details:read');
   const canEvents = allows(me.data, 'events:read');
   const canOperate = allows(me.data, 'services:operate');
+  const canDeploy = allows(me.data, 'deployments:write');
   const { live, events } = useCommonsLive(id, canEvents);
   const commands = useCommands(id, { enabled: canEvents, live: live === 'connected' });
   const restart = useRestartService(id);
@@ -96,6 +99,11 @@ export function CommonsPage() {
                 </Section>
                 <Section title="Events">{canEvents ? <EventsPanel events={events} live={live} /> : <Forbidden what="live events" detail="They need the DCOC developer role." />}</Section>
               </div>
+              {canDetails && (
+                <Section title="Deployments and revisions">
+                  <RevisionsPanel commons={commons.data} canDeploy={canDeploy} live={live} />
+                </Section>
+              )}
               {canDetails && (
                 <Section title="Config">
                   <ConfigPanel commons={commons.data} />

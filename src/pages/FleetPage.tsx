@@ -8,6 +8,7 @@ import { keys } from '../data/keys';
 import { useFiringAlerts } from '../data/useFiringAlerts';
 import { useFleet } from '../data/useFleet';
 import { useLiveEvents } from '../live/useLiveEvents';
+import { isFinalDeployment } from '../schemas/deployments';
 import type { DcocEvent } from '../schemas/events';
 import { testIds } from '../testIds';
 import { FleetFilters } from './fleet/FleetFilters';
@@ -22,7 +23,8 @@ export function FleetPage() {
   const qc = useQueryClient();
   const [filter, setFilter] = useState<FleetFilter>(NO_FILTER);
   const onEvent = useCallback((e: DcocEvent) => {
-    if (FLEET_EVENTS.has(e.type)) void qc.invalidateQueries({ queryKey: keys.fleet });
+    // A finished deployment changes the commons' release.
+    if (FLEET_EVENTS.has(e.type) || (e.type === 'deployment.updated' && isFinalDeployment(e.state))) void qc.invalidateQueries({ queryKey: keys.fleet });
   }, [qc]);
   useLiveEvents(onEvent);
 

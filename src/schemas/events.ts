@@ -1,5 +1,6 @@
 // Events relayed from the control service's stream through Grafana Live.
 import { z } from 'zod';
+import { deploymentState, serviceProgress } from './deployments';
 
 export const dcocEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('commons.status'), id: z.number().optional(), at: z.string().optional(), commons: z.string(), status: z.string(), previous: z.string() }),
@@ -28,5 +29,17 @@ export const dcocEvent = z.discriminatedUnion('type', [
     percent: z.number(),
   }),
   z.object({ type: z.enum(['commons.added', 'commons.removed']), id: z.number().optional(), at: z.string().optional(), commons: z.string() }),
+  z.object({
+    type: z.literal('deployment.updated'),
+    id: z.number().optional(),
+    at: z.string().optional(),
+    commons: z.string(),
+    deployment: z.string(),
+    revision: z.number(),
+    state: deploymentState,
+    message: z.string(),
+    percent: z.number(),
+    services: z.array(serviceProgress),
+  }),
 ]);
 export type DcocEvent = z.infer<typeof dcocEvent>;

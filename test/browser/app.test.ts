@@ -1,11 +1,13 @@
 // The app in Chromium, loaded from the BUILT dist/module.js by a host page
 // that plays Grafana's frontend (SystemJS, the real @grafana/* and React),
 // its backend calls served by the real plugin executables in front of the
-// real control service and three simulated Gen3 commons (issue 4, must-show 1-4).
+// real control service and three simulated Gen3 commons (issue 4, must-show
+// 1-4; issue 7: the deploy wizard shows the diff before applying and a
+// progress bar per service while it applies).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { CommandView, CommonsDetail, CommonsSummary } from '../../backend/contracts/api';
+import type { CommandView, CommonsDetail, CommonsSummary, DeploymentView } from '../../backend/contracts/api';
 import { testIds } from '../../src/testIds';
 import { eventually } from '../support/fleet';
 import { chromiumMissing, launchChromium, type Browser } from './support/chromium';
@@ -173,5 +175,101 @@ describe('DCOC app in Chromium', { skip, timeout: 600_000 }, () => {
     await page.getByTestId(testIds.agents.enroll).click();
     await page.getByTestId(testIds.agents.enrollSubmit).waitFor(WAIT);
     assert.equal(await page.getByTestId(testIds.agents.token).count(), 0, 'a new dialog starts without the old token');
+  });
+  /** Picks an option of the Combobox inside the element with this test id. */
+  async function choose(testId: string, option: RegExp) {
+    await page.getByTestId(testId).locator('input').click();
+    await page.getByRole('option', { name: option }).first().click();
+  }
+
+  test('as an Editor: the deploy wizard shows the diff before applying, then a progress bar per service while it applies; the commons page shows the new release and revision', async () => {
+    const m = await midrc();
+    assert.equal(m.version, '2026.06', 'the demo MIDRC starts on 2026.06');
+    const deploymentsOfMidrc = async () => (await stack.fleet.admin<{ items: DeploymentView[] }>('GET', `/api/v1/deployments?commons=${m.id}`)).body.items;
+    assert.deepEqual(await deploymentsOfMidrc(), []);
+
+    await open('Editor', '/a/gen3-dcoc-app/deploy');
+    await page.getByTestId(testIds.deploy.form).waitFor(WAIT);
+    await choose(testIds.deploy.commons, /^MIDRC \(data\.midrc\.org\)/);
+    await choose(testIds.deploy.template, /^gen3-explorer/);
+    await choose(testIds.deploy.profile, /^production/);
+    await choose(testIds.deploy.release, /^2026\.07/);
+    await page.getByTestId(testIds.deploy.reason).fill('monthly upgrade to 2026.07 (browser test)');
+    await page.getByTestId(testIds.deploy.plan).click();
+
+    // The plan: the diff is on the page before anything is applied.
+    const diff = page.getByTestId(testIds.deploy.diff);
+    await diff.waitFor(WAIT);
+    assert.ok(await diff.isVisible(), 'the diff is visible');
+    const diffText = (await diff.textContent()) ?? '';
+    assert.ok(diffText.includes('-    tag: "2026.06"\n+    tag: "2026.07"\n'), `the fence image tag changes from 2026.06 to 2026.07 in the diff:\n${diffText.slice(0, 2000)}`);
+    assert.match((await page.getByTestId(testIds.deploy.planService('fence')).textContent()) ?? '', /fence\s*2026\.06 → 2026\.07/);
+    assert.match((await page.getByTestId(testIds.deploy.planSummary).textContent()) ?? '', /revision 1 of data-midrc-org/);
+    assert.deepEqual(await deploymentsOfMidrc(), [], 'planning applied nothing');
+    const now = (await stack.fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${m.id}`)).body;
+    assert.equal(now.services.find((x) => x.name === 'fence')?.image, 'quay.io/cdis/fence:2026.06', 'planning changed no image');
+
+    // Record every bar value and state the page shows while it applies.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __bars: string[] }).__bars = seen;
+      // No named functions in here: the test's TypeScript transform would wrap them in a helper the page lacks.
+      new MutationObserver(() => {
+        for (const el of Array.from(document.querySelectorAll('[data-testid^="dcoc-deploy-service-bar-"]'))) {
+          const t = `${el.getAttribute('data-testid')}|${el.getAttribute('aria-valuenow')}|${el.getAttribute('data-state')}`;
+          if (!seen.includes(t)) seen.push(t);
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow', 'data-state'] });
+    });
+    await page.getByTestId(testIds.deploy.apply).click();
+    await page.getByTestId(testIds.deploy.progress).waitFor(WAIT);
+    await page.waitForURL(/[?&]deployment=[0-9a-f-]{36}/, WAIT);
+    const id = new URL(page.url()).searchParams.get('deployment')!;
+    await page.getByTestId(testIds.deploy.state).filter({ hasText: 'succeeded' }).waitFor({ timeout: 240_000 });
+
+    const dep = (await stack.fleet.admin<DeploymentView>('GET', `/api/v1/deployments/${id}`)).body;
+    assert.equal(dep.state, 'succeeded', dep.message);
+    assert.equal(dep.actor, 'editor-user');
+    assert.equal(dep.reason, 'monthly upgrade to 2026.07 (browser test)');
+    assert.ok(dep.services.length >= 10, `the services that change: ${dep.services.map((x) => x.name).join(', ')}`);
+    // One bar per changing service, each at 100 % and done at the end …
+    assert.equal(await page.locator('[data-testid^="dcoc-deploy-service-bar-"]').count(), dep.services.length);
+    for (const svc of dep.services) {
+      const bar = page.getByTestId(testIds.deploy.serviceBar(svc.name));
+      assert.equal(await bar.getAttribute('aria-valuenow'), '100', svc.name);
+      assert.equal(await bar.getAttribute('data-state'), 'done', svc.name);
+    }
+    // … and bars advanced on the page while it applied.
+    const seen = await page.evaluate(() => (window as unknown as { __bars: string[] }).__bars);
+    const midway = seen.filter((x) => {
+      const [, value, state] = x.split('|');
+      return state === 'rolling' || (Number(value) > 0 && Number(value) < 100);
+    });
+    assert.ok(midway.length > 0, `a bar between 0 and 100 % or rolling was shown: ${JSON.stringify(seen.slice(0, 40))}`);
+    assert.ok(seen.some((x) => x.endsWith('|pending') || x.includes('|0|')), 'bars started at 0 / pending');
+    // The progress reached the page over Grafana Live.
+    const packets = stack.host.livePackets.filter((p) => (p.data as { type?: string; deployment?: string }).type === 'deployment.updated' && (p.data as { deployment: string }).deployment === id);
+    assert.ok(packets.some((p) => (p.data as { state: string }).state === 'running'), 'deployment.updated events were delivered over Live');
+
+    // Finished: the link to the commons, whose page shows the new release and the revision.
+    await page.getByTestId(testIds.deploy.commonsLink).click();
+    await page.waitForURL(`**/a/gen3-dcoc-app/commons/${m.id}`);
+    await page.getByTestId(testIds.commons.release).filter({ hasText: 'release 2026.07' }).waitFor({ timeout: 90_000 });
+    const row = page.getByTestId(testIds.commons.revisionRow(dep.revision));
+    await row.waitFor(WAIT);
+    const rowText = (await row.textContent()) ?? '';
+    assert.match(rowText, /2026\.07/);
+    assert.match(rowText, /monthly upgrade to 2026\.07 \(browser test\)/);
+    await page.getByTestId(testIds.commons.revisionState(dep.revision)).filter({ hasText: 'succeeded' }).waitFor(WAIT);
+    await page.getByTestId(testIds.commons.revisionDiffToggle(dep.revision)).click();
+    assert.ok(((await page.getByTestId(testIds.commons.revisionDiff(dep.revision)).textContent(WAIT)) ?? '').includes('+    tag: "2026.07"'));
+  });
+
+  test('as a Viewer: the deploy page is read only', async () => {
+    await open('Viewer', '/a/gen3-dcoc-app/deploy');
+    await page.getByTestId(testIds.deploy.readOnly).waitFor(WAIT);
+    assert.equal(await page.getByTestId(testIds.deploy.plan).count(), 0);
+    assert.equal(await page.getByTestId(testIds.deploy.apply).count(), 0);
+    assert.equal(await page.getByTestId(testIds.deploy.form).count(), 0);
   });
 });

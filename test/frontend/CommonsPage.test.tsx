@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { testIds } from '../../src/testIds';
-import { command, detail, problem, service, whoami } from './support/fixtures';
+import { command, deployment, detail, FENCE_DIFF, problem, progress, revision, revisionDetail, service, whoami } from './support/fixtures';
 import { FakeGrafana } from './support/grafana';
 import { renderApp } from './support/render';
 
@@ -16,7 +16,9 @@ function as(role: 'viewer' | 'developer' | 'operator' | 'admin') {
     .on('GET', 'whoami', { data: whoami(role) })
     .on('GET', 'commons/midrc', { data: MIDRC })
     .on('GET', 'commons/midrc/config/revisions', { data: { items: [{ revision: 3, author: 'ops', createdAt: new Date().toISOString(), state: 'applied', commandId: null, data: { a: 'b' } }] } })
-    .on('GET', 'commands', { data: { items: [] } });
+    .on('GET', 'commands', { data: { items: [] } })
+    .on('GET', 'commons/midrc/revisions', { data: { items: [revision(2, { release: '2026.08', reason: 'try 2026.08' }), revision(1, { release: '2026.07' })] } })
+    .on('GET', 'commons/midrc/revisions/2', { data: revisionDetail(2, { diff: { text: FENCE_DIFF.replace(/2026\.07/g, '2026.08').replace(/2026\.06/g, '2026.07'), changes: [] } }) });
   return g;
 }
 
@@ -114,7 +116,9 @@ describe('commons page', () => {
     expect(screen.queryByRole('button', { name: /restart/i })).not.toBeInTheDocument();
     expect(screen.getAllByTestId(testIds.state.forbidden)[0]).toHaveTextContent('command history');
     expect(screen.queryByTestId(testIds.commons.config)).not.toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.commons.revisions)).not.toBeInTheDocument();
     expect(g.callsTo('GET', 'commands')).toHaveLength(0);
+    expect(g.callsTo('GET', 'commons/midrc/revisions')).toHaveLength(0);
   });
 
   it('shows a developer the config with its revision history, but no actions', async () => {
@@ -123,6 +127,73 @@ describe('commons page', () => {
     expect(await screen.findByTestId(testIds.commons.configRevision)).toHaveTextContent('Revision 3');
     await waitFor(() => expect(screen.getByTestId(testIds.commons.config)).toHaveTextContent('revision 3 · applied · by ops'));
     expect(screen.queryByTestId(testIds.commons.restart('fence'))).not.toBeInTheDocument();
+  });
+
+  it('shows the release and the deployment revisions, each with the diff it made', async () => {
+    as('developer');
+    renderApp(URL);
+    expect(await screen.findByTestId(testIds.commons.release)).toHaveTextContent('release 2026.07');
+    const row = await screen.findByTestId(testIds.commons.revisionRow(2));
+    expect(row).toHaveTextContent('2026.08');
+    expect(row).toHaveTextContent('current');
+    expect(row).toHaveTextContent('try 2026.08');
+    expect(screen.getByTestId(testIds.commons.revisionState(2))).toHaveTextContent('succeeded');
+    expect(screen.getByTestId(testIds.commons.revisionRow(1))).toHaveTextContent('gen3-explorer / production');
+    await userEvent.click(screen.getByTestId(testIds.commons.revisionDiffToggle(2)));
+    const diff = await screen.findByTestId(testIds.commons.revisionDiff(2));
+    expect(diff.textContent).toContain('-    tag: "2026.07"\n+    tag: "2026.08"\n');
+    // A developer may look, not roll back.
+    expect(screen.queryByTestId(testIds.commons.rollback(1))).not.toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.commons.deploy)).not.toBeInTheDocument();
+  });
+
+  it('rolls back to an earlier revision after asking why, then shows its progress', async () => {
+    const DEP = '5e0c0000-0000-4000-8000-000000000003';
+    g.on('POST', 'commons/midrc/rollback', { status: 202, data: { deployment: deployment(DEP, { kind: 'rollback', rollbackOf: 1, revision: 3, state: 'queued', percent: 0 }) } }).on('GET', `deployments/${DEP}`, {
+      data: deployment(DEP, { kind: 'rollback', rollbackOf: 1, revision: 3, services: [progress('fence', { from: 'quay.io/cdis/fence:2026.08', to: 'quay.io/cdis/fence:2026.07', state: 'rolling', updated: 1 })] }),
+    });
+    renderApp(URL);
+    expect(screen.queryByTestId(testIds.commons.rollback(2))).not.toBeInTheDocument();
+    await userEvent.click(await screen.findByTestId(testIds.commons.rollback(1)));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('Roll MIDRC back to revision 1?');
+    expect(dialog).toHaveTextContent('Records revision 3 with the release (2026.07)');
+    const confirm = within(dialog).getByTestId(testIds.commons.confirmRollback);
+    expect(confirm).toBeDisabled();
+    await userEvent.type(within(dialog).getByTestId(testIds.commons.rollbackReason), '2026.08 breaks the portal');
+    await userEvent.click(confirm);
+    await waitFor(() => expect(g.callsTo('POST', 'commons/midrc/rollback')[0]?.body).toEqual({ toRevision: 1, reason: '2026.08 breaks the portal', baseRevision: 2 }));
+    const progressView = await screen.findByTestId(testIds.commons.rollbackProgress);
+    expect(await within(progressView).findByTestId(testIds.deploy.serviceBar('fence'))).toHaveAttribute('aria-valuenow', '50');
+    expect(progressView).toHaveTextContent('Rollback of midrc to revision 1');
+    expect(screen.getByTestId(testIds.commons.deploy)).toHaveAttribute('href', '/a/gen3-dcoc-app/deploy?commons=midrc');
+  });
+
+  it('does not roll back without a reason, and shows a refused rollback naming the field', async () => {
+    g.on('POST', 'commons/midrc/rollback', { status: 409, data: { ...problem(409, 'Stale plan', 'midrc is at revision 3, not 2'), errors: [{ field: 'body.baseRevision', message: 'current revision is 3' }] } });
+    renderApp(URL);
+    await userEvent.click(await screen.findByTestId(testIds.commons.rollback(1)));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(within(dialog).getByTestId(testIds.commons.rollbackReason), '   ');
+    expect(within(dialog).getByTestId(testIds.commons.confirmRollback)).toBeDisabled();
+    await userEvent.type(within(dialog).getByTestId(testIds.commons.rollbackReason), 'why');
+    await userEvent.click(within(dialog).getByTestId(testIds.commons.confirmRollback));
+    const alert = await screen.findByTestId(testIds.state.error);
+    expect(alert).toHaveTextContent('Rollback failed: Stale plan');
+    expect(alert).toHaveTextContent('body.baseRevision: current revision is 3');
+  });
+
+  it('follows a deployment of this commons over Grafana Live in its revision list', async () => {
+    g.on('GET', 'commons/midrc/revisions', { data: { items: [revision(3, { deployment: { id: 'dep-3', state: 'running', gitopsCommit: null } }), revision(2)] } }).on('GET', 'deployments/dep-3', {
+      data: deployment('dep-3', { services: [progress('fence')] }),
+    });
+    renderApp(URL);
+    expect(await screen.findByTestId(testIds.commons.revisionState(3))).toHaveTextContent('running');
+    await screen.findByTestId(testIds.deploy.serviceBar('fence'));
+    await waitFor(() => expect(screen.getByTestId(testIds.commons.liveState)).toHaveAttribute('data-live', 'connected'));
+    g.emit({ id: 5, type: 'deployment.updated', commons: 'midrc', deployment: 'dep-3', revision: 3, state: 'running', message: 'rolling', percent: 50, services: [progress('fence', { state: 'rolling', updated: 1 })] });
+    await waitFor(() => expect(screen.getByTestId(testIds.deploy.serviceBar('fence'))).toHaveAttribute('aria-valuenow', '50'));
+    expect(screen.getByTestId(testIds.commons.events)).toHaveTextContent('deployment revision 3: running 50% rolling');
   });
 
   it('shows loading, then not found with what to do', async () => {

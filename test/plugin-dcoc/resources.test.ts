@@ -6,7 +6,7 @@
 // that say what to fix.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditEntry, CommandView, CommonsDetail, CommonsSummary, Problem } from '../../backend/contracts/api';
+import type { AuditEntry, CommandView, CommonsDetail, CommonsSummary, DeploymentPlan, DeploymentView, Problem, ProfileView, ReleaseView, RevisionSummary, TemplateView } from '../../backend/contracts/api';
 import { DEMO_COMMONS, freePort } from '../../scripts/demo/processes';
 import { PLUGIN_SECRET, TestFleet, eventually } from '../support/fleet';
 import { startPlugin, type GrafanaHost, type OrgRole, type ResourceResult } from '../support/grafana-host';
@@ -192,6 +192,66 @@ describe('the app resources, as Grafana calls them', () => {
     assert.equal(stale.status, 409);
   });
 
+  it('forwards the deployment routes: releases, templates, profiles, plan, lists with their query, revisions, rollback, cancel', async () => {
+    const releases = await call({ path: 'releases', role: 'Editor' });
+    assert.equal(releases.status, 200);
+    assert.ok(json<{ items: ReleaseView[] }>(releases.body).items.some((r) => r.version === '2026.07'));
+    const release = await call({ path: 'releases/2026.07', role: 'Editor' });
+    assert.equal(release.status, 200);
+    assert.equal(json<ReleaseView>(release.body).images.fence, 'quay.io/cdis/fence:2026.07');
+    assert.equal((await call({ path: 'releases', role: 'Viewer' })).status, 403, 'releases need the developer role');
+    const templates = json<{ items: TemplateView[] }>((await call({ path: 'templates', role: 'Editor' })).body).items;
+    assert.deepEqual(templates.map((t) => t.name), ['gen3-default', 'gen3-explorer', 'gen3-full']);
+    const profiles = json<{ items: ProfileView[] }>((await call({ path: 'profiles', role: 'Editor' })).body).items;
+    assert.deepEqual(profiles.map((p) => p.name), ['dev', 'production', 'small']);
+
+    const body = { commons: ID, template: 'gen3-explorer', profile: 'production', release: '2026.07', mode: 'plan' };
+    const plan = await call({ path: 'deployments', method: 'POST', role: 'Editor', body });
+    assert.equal(plan.status, 200, plan.body.toString());
+    const p = json<DeploymentPlan>(plan.body);
+    assert.equal(p.commons.id, ID);
+    assert.ok(p.diff.text.includes('-    tag: "2026.06"\n+    tag: "2026.07"\n'), p.diff.text);
+    const bad = await call({ path: 'deployments', method: 'POST', role: 'Editor', body: { ...body, release: '26.7' } });
+    assert.equal(bad.status, 422);
+    assert.match(contentType(bad), /^application\/problem\+json/);
+    assert.deepEqual(json<Problem>(bad.body).errors?.map((e) => e.field), ['body.release']);
+    const viewerPlan = await call({ path: 'deployments', method: 'POST', role: 'Viewer', body });
+    assert.equal(viewerPlan.status, 403);
+    assert.match(json<Problem>(viewerPlan.body).detail, /deployments:write needs operator/);
+
+    const list = await call({ path: `deployments?commons=${ID}&limit=5`, role: 'Editor' });
+    assert.equal(list.status, 200);
+    assert.deepEqual(json<{ items: DeploymentView[] }>(list.body).items, []);
+    const badQuery = await call({ path: 'deployments?limit=0', role: 'Editor' });
+    assert.equal(badQuery.status, 422, 'the query string reaches the control service');
+    assert.deepEqual(json<Problem>(badQuery.body).errors?.map((e) => e.field), ['query.limit']);
+    const missing = '00000000-0000-4000-8000-000000000000';
+    assert.equal((await call({ path: `deployments/${missing}`, role: 'Editor' })).status, 404);
+    assert.equal((await call({ path: `deployments/${missing}/cancel`, method: 'POST', role: 'Editor' })).status, 404);
+
+    const revisions = await call({ path: `commons/${ID}/revisions`, role: 'Editor' });
+    assert.equal(revisions.status, 200);
+    assert.deepEqual(json<{ items: RevisionSummary[] }>(revisions.body).items, []);
+    assert.equal((await call({ path: `commons/${ID}/revisions/1`, role: 'Editor' })).status, 404);
+    const rollback = await call({ path: `commons/${ID}/rollback`, method: 'POST', role: 'Editor', body: { toRevision: 1, reason: 'from the app' } });
+    assert.equal(rollback.status, 422);
+    assert.deepEqual(json<Problem>(rollback.body).errors?.map((e) => e.field), ['body.toRevision']);
+    assert.equal((await call({ path: `commons/${ID}/rollback`, method: 'POST', role: 'Viewer', body: { toRevision: 1, reason: 'x' } })).status, 403);
+  });
+
+  it('forwards running a CronJob and removing a commons', async () => {
+    const run = await call({ path: `commons/${ID}/jobs/usersync/run`, method: 'POST', role: 'Editor' });
+    assert.equal(run.status, 202);
+    const { command } = json<{ command: { id: string; kind: string } }>(run.body);
+    assert.equal(command.kind, 'run-job');
+    assert.equal((await commandDone(command.id)).state, 'succeeded');
+    assert.equal((await call({ path: `commons/${ID}/jobs/usersync/run`, method: 'POST', role: 'Viewer' })).status, 403);
+    assert.equal((await call({ path: `commons/${ID}`, method: 'DELETE', role: 'Editor' })).status, 403, 'removing a commons needs admin');
+    const still = await call({ path: `commons/${ID}`, method: 'DELETE', role: 'Admin' });
+    assert.equal(still.status, 409, 'a commons whose agent is not revoked stays');
+    assert.match(json<Problem>(still.body).detail, /revoke it first/);
+  });
+
   it('only known paths and methods are forwarded (no open proxy)', async () => {
     for (const path of ['tokens', 'commons/../tokens', `commons/${ID}/services`, 'events', 'metrics', '../healthz']) {
       const r = await call({ path, role: 'Admin' });
@@ -200,6 +260,9 @@ describe('the app resources, as Grafana calls them', () => {
     const wrong = await call({ path: 'commons', method: 'DELETE', role: 'Admin' });
     assert.equal(wrong.status, 405);
     assert.deepEqual(wrong.headers.Allow, ['GET']);
+    const put = await call({ path: 'deployments', method: 'PUT', role: 'Admin', body: {} });
+    assert.equal(put.status, 405);
+    assert.deepEqual(put.headers.Allow, ['GET, POST']);
   });
 });
 

@@ -14,7 +14,7 @@ export function CommonsHeader({ commons }: { commons: CommonsDetail }) {
       <StatusBadge status={commons.status} testId={testIds.commons.status} />
       <span>{commons.hostname}</span>
       <span>environment {commons.environment}</span>
-      <span>release {commons.version || '—'}</span>
+      <span data-testid={testIds.commons.release}>release {commons.version || '—'}</span>
       <span>namespace {commons.namespace}</span>
       <span>
         agent {commons.agent.connected ? 'connected' : 'offline'}

@@ -18,6 +18,8 @@ function summary(e: DcocEvent): string {
       return 'agent connected';
     case 'agent.disconnected':
       return `agent disconnected: ${e.reason}`;
+    case 'deployment.updated':
+      return `deployment revision ${e.revision}: ${e.state} ${e.percent}% ${e.message}`;
     default:
       return e.type;
   }

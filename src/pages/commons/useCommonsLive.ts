@@ -1,11 +1,13 @@
-// Live events for one commons: command progress goes straight into the
-// commands cache (so progress shows without polling), status changes refresh
-// the commons, and the last events are kept for the events panel.
+// Live events for one commons: command and deployment progress go straight
+// into their caches (so progress shows without polling), status changes
+// refresh the commons, and the last events are kept for the events panel.
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
-import type { CommandView } from '../../../backend/contracts/api';
+import type { CommandView, RevisionSummary } from '../../../backend/contracts/api';
 import { keys } from '../../data/keys';
 import { isFinalState } from '../../data/useCommands';
+import { applyDeploymentEvent } from '../../data/useDeployments';
+import { isFinalDeployment } from '../../schemas/deployments';
 import { useLiveEvents, type LiveState } from '../../live/useLiveEvents';
 import type { DcocEvent } from '../../schemas/events';
 
@@ -30,6 +32,19 @@ export function useCommonsLive(commons: string, enabled: boolean): { live: LiveS
         );
         if (!known) void qc.invalidateQueries({ queryKey: keys.commands(commons) });
         if (isFinalState(e.state)) void qc.invalidateQueries({ queryKey: keys.commons(commons) });
+      } else if (e.type === 'deployment.updated') {
+        // Progress goes into the deployment's cache; the revision list and the commons change when it ends.
+        applyDeploymentEvent(qc, e);
+        let listed = false;
+        qc.setQueryData<RevisionSummary[]>(keys.deployRevisions(commons), (list) =>
+          list?.map((r) => {
+            if (r.deployment.id !== e.deployment) return r;
+            listed = true;
+            return { ...r, deployment: { ...r.deployment, state: e.state } };
+          }),
+        );
+        if (!listed || isFinalDeployment(e.state)) void qc.invalidateQueries({ queryKey: keys.deployRevisions(commons) });
+        if (isFinalDeployment(e.state)) void qc.invalidateQueries({ queryKey: keys.commons(commons) });
       } else {
         void qc.invalidateQueries({ queryKey: keys.commons(commons) });
       }

@@ -1,5 +1,20 @@
 // Response bodies shaped like the control service's (the contract types keep them honest).
-import type { AgentView, AuditEntry, CommandView, CommonsDetail, CommonsSummary, ServiceView } from '../../../backend/contracts/api';
+import type {
+  AgentView,
+  AuditEntry,
+  CommandView,
+  CommonsDetail,
+  CommonsSummary,
+  DeploymentPlan,
+  DeploymentView,
+  ProfileView,
+  ReleaseView,
+  RevisionDetail,
+  RevisionSummary,
+  ServiceProgress,
+  ServiceView,
+  TemplateView,
+} from '../../../backend/contracts/api';
 
 const now = new Date().toISOString();
 
@@ -95,6 +110,104 @@ export function auditEntry(id: number, over: Partial<AuditEntry> = {}): AuditEnt
     commandId: 'cmd-1',
     ...over,
   };
+}
+
+export function release(version: string, name: string | null = null): ReleaseView {
+  const images = Object.fromEntries(['fence', 'indexd', 'sheepdog', 'revproxy'].map((c) => [c, `quay.io/cdis/${c === 'revproxy' ? 'nginx' : c}:${version}`]));
+  return { version, name, source: 'built-in', images: { ...images, ambassador: 'quay.io/datawire/ambassador:1.4.2' }, importedBy: null, importedAt: null };
+}
+
+export function template(name: string, description = `${name} services`): TemplateView {
+  return { name, description, services: ['fence', 'indexd', 'sheepdog'], global: {} };
+}
+
+export function profile(name: string, description = `${name} sizing`): ProfileView {
+  return { name, description, global: {}, replicas: { default: 2, max: 10 }, services: { fence: { replicas: 2, max: 15, autoscaling: null } } };
+}
+
+/** The unified diff the control service makes for fence going from 2026.06 to 2026.07. */
+export const FENCE_DIFF = [
+  '--- a/data.midrc.org/values/values.yaml',
+  '+++ b/data.midrc.org/values/values.yaml',
+  '@@ -10,7 +10,7 @@',
+  ' fence:',
+  '   image:',
+  '     repository: quay.io/cdis/fence',
+  '-    tag: "2026.06"',
+  '+    tag: "2026.07"',
+  '',
+].join('\n');
+
+export function plan(over: Partial<DeploymentPlan> = {}): DeploymentPlan {
+  return {
+    mode: 'plan',
+    commons: { id: 'midrc', hostname: 'midrc.example.org', environment: 'midrcprod', exists: true, agentConnected: true },
+    template: 'gen3-explorer',
+    profile: 'production',
+    release: { version: '2026.07', name: 'Hambergite' },
+    overrides: {},
+    base: { source: 'revision', revision: 4 },
+    nextRevision: 5,
+    values: { fence: { image: { repository: 'quay.io/cdis/fence', tag: '2026.07' } } },
+    valuesYaml: 'fence:\n  image:\n    repository: quay.io/cdis/fence\n    tag: "2026.07"\n',
+    diff: { text: FENCE_DIFF, changes: [{ path: 'fence.image.tag', op: 'change', from: '2026.06', to: '2026.07' }] },
+    services: [
+      { name: 'fence', from: 'quay.io/cdis/fence:2026.06', to: 'quay.io/cdis/fence:2026.07', state: 'pending', updated: 0, ready: 2, desired: 2, message: '', changes: true },
+      { name: 'ambassador', from: 'quay.io/datawire/ambassador:1.4.2', to: 'quay.io/datawire/ambassador:1.4.2', state: 'done', updated: 1, ready: 1, desired: 1, message: '', changes: false },
+    ],
+    warnings: ['indexd has 1 pod not ready now'],
+    gitops: { enabled: true, path: 'data.midrc.org/values/values.yaml' },
+    ...over,
+  };
+}
+
+export function progress(name: string, over: Partial<ServiceProgress> = {}): ServiceProgress {
+  return { name, from: `quay.io/cdis/${name}:2026.06`, to: `quay.io/cdis/${name}:2026.07`, state: 'pending', updated: 0, ready: 2, desired: 2, message: 'waiting to be applied', ...over };
+}
+
+export function deployment(id: string, over: Partial<DeploymentView> = {}): DeploymentView {
+  return {
+    id,
+    commons: 'midrc',
+    revision: 5,
+    kind: 'deploy',
+    rollbackOf: null,
+    release: '2026.07',
+    state: 'running',
+    message: 'rolling',
+    percent: 40,
+    actor: 'operator-user',
+    reason: 'monthly upgrade',
+    createdAt: now,
+    updatedAt: now,
+    commandId: `cmd-${id}`,
+    gitops: { state: 'pushed', path: 'data.midrc.org/values/values.yaml', commit: '0123456789abcdef' },
+    services: [progress('fence')],
+    ...over,
+  };
+}
+
+export function revision(n: number, over: Partial<RevisionSummary> = {}): RevisionSummary {
+  return {
+    commons: 'midrc',
+    revision: n,
+    release: '2026.07',
+    template: 'gen3-explorer',
+    profile: 'production',
+    kind: 'deploy',
+    rollbackOf: null,
+    base: { source: n === 1 ? 'observed' : 'revision', revision: n === 1 ? null : n - 1 },
+    author: 'operator-user',
+    reason: `reason ${n}`,
+    createdAt: now,
+    changes: 3,
+    deployment: { id: `dep-${n}`, state: 'succeeded', gitopsCommit: null },
+    ...over,
+  };
+}
+
+export function revisionDetail(n: number, over: Partial<RevisionDetail> = {}): RevisionDetail {
+  return { ...revision(n), overrides: {}, values: {}, valuesYaml: '', diff: { text: FENCE_DIFF, changes: [] }, ...over };
 }
 
 export const PERMISSIONS_BY_ROLE = {
