@@ -105,7 +105,12 @@ describe('enrollment and mutual TLS', () => {
       return a && a.certificateSerial !== first.certificateSerial && a.connected && a;
     }, { timeoutMs: 60_000, what: 'a renewed certificate' });
     assert.ok(Date.parse(renewed.certificateExpiresAt) > Date.parse(first.certificateExpiresAt));
-    assert.ok(agent.logs.some((l) => l.includes('certificate renewed')));
+    // The service records the new serial before it answers; the agent then moves its stream onto the new certificate.
+    await eventually(() => agent.logs.some((l) => l.includes('certificate renewed')), { what: 'the agent to log the renewal' });
+    await eventually(async () => {
+      const a = (await fleet.admin<{ items: AgentView[] }>('GET', '/api/v1/agents')).body.items.find((x) => x.id === first.id);
+      return a?.connected;
+    }, { what: 'the agent connected on its new certificate' });
   });
 
   it('renewal needs the current certificate and issues a new serial', async () => {
