@@ -5,7 +5,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, useStyles2 } from '@grafana/ui';
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Empty, Forbidden, queryStateView } from '../components/QueryState';
@@ -14,6 +14,7 @@ import { useCommands } from '../data/useCommands';
 import { useCommons } from '../data/useCommons';
 import { useRestartService, useScaleService } from '../data/useServiceActions';
 import { allows, useWhoami } from '../data/useWhoami';
+import { Section } from '../components/Section';
 import { testIds } from '../testIds';
 import { CommandsPanel } from './commons/CommandsPanel';
 import { CommonsHeader } from './commons/CommonsHeader';
@@ -23,16 +24,6 @@ import { EventsPanel } from './commons/EventsPanel';
 import { RevisionsPanel } from './commons/RevisionsPanel';
 import { ServicesTable } from './commons/ServicesTable';
 import { useCommonsLive } from './commons/useCommonsLive';
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  const s = useStyles2(styles);
-  return (
-    <section className={s.section}>
-      <h3>{title}</h3>
-      {children}
-    </section>
-  );
-}
 
 export function CommonsPage() {
   const { id = '' } = useParams<{ id: string }>();
@@ -68,7 +59,7 @@ export function CommonsPage() {
                 </Alert>
               )}
               {actionError && <ErrorAlert error={actionError} action={restart.error ? 'Restart' : 'Scale'} />}
-              <Section title="Services">
+              <Section title="Services" className={s.grow}>
                 {commons.data.services.length === 0 ? (
                   <Empty message="No services reported yet">The commons&apos; agent has not sent its first snapshot; it shows here when it does.</Empty>
                 ) : (
@@ -94,18 +85,18 @@ export function CommonsPage() {
                 )}
               </Section>
               <div className={s.columns}>
-                <Section title="Commands">
+                <Section title="Commands" className={s.grow}>
                   {canEvents ? (queryStateView(commands, 'commands') ?? <CommandsPanel commands={commands.data ?? []} />) : <Forbidden what="command history" detail="It needs the DCOC developer role." />}
                 </Section>
-                <Section title="Events">{canEvents ? <EventsPanel events={events} live={live} /> : <Forbidden what="live events" detail="They need the DCOC developer role." />}</Section>
+                <Section title="Events" className={s.grow}>{canEvents ? <EventsPanel events={events} live={live} /> : <Forbidden what="live events" detail="They need the DCOC developer role." />}</Section>
               </div>
               {canDetails && (
-                <Section title="Deployments and revisions">
+                <Section title="Deployments and revisions" className={s.grow}>
                   <RevisionsPanel commons={commons.data} canDeploy={canDeploy} live={live} />
                 </Section>
               )}
               {canDetails && (
-                <Section title="Config">
+                <Section title="Config" className={s.grow}>
                   <ConfigPanel commons={commons.data} />
                 </Section>
               )}
@@ -117,6 +108,6 @@ export function CommonsPage() {
 }
 
 const styles = (theme: GrafanaTheme2) => ({
-  section: css({ marginBottom: theme.spacing(3), flex: '1 1 420px', minWidth: 0 }),
+  grow: css({ flex: '1 1 420px', minWidth: 0 }),
   columns: css({ display: 'flex', gap: theme.spacing(3), flexWrap: 'wrap' }),
 });

@@ -2,28 +2,16 @@
 // shows the diff and the service changes before anything happens, applies it
 // with a reason, and follows the rollout service by service. Without
 // deployments:write the page is read-only: deployments can be followed, not made.
-import { css } from '@emotion/css';
-import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, useStyles2 } from '@grafana/ui';
-import type { ReactNode } from 'react';
+import { Alert } from '@grafana/ui';
 import { useSearchParams } from 'react-router-dom';
 import { Forbidden, queryStateView } from '../components/QueryState';
 import { allows, useWhoami } from '../data/useWhoami';
+import { Section } from '../components/Section';
 import { testIds } from '../testIds';
 import { DeploymentProgress } from './deploy/DeploymentProgress';
 import { DeployWizard } from './deploy/DeployWizard';
 import { RecentDeployments } from './deploy/RecentDeployments';
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  const s = useStyles2(styles);
-  return (
-    <section className={s.section}>
-      <h3>{title}</h3>
-      {children}
-    </section>
-  );
-}
 
 export function DeployPage() {
   const me = useWhoami();
@@ -69,7 +57,3 @@ export function DeployPage() {
     </PluginPage>
   );
 }
-
-const styles = (theme: GrafanaTheme2) => ({
-  section: css({ marginBottom: theme.spacing(3) }),
-});
