@@ -10,6 +10,7 @@ import { TimeAgo } from '../components/TimeAgo';
 import type { AuditFilters } from '../data/keys';
 import { useAudit } from '../data/useAudit';
 import { testIds } from '../testIds';
+import { dataTable } from '../components/dataTable';
 
 const OUTCOME_COLOR: Record<AuditEntry['outcome'], BadgeColor> = {
   accepted: 'blue',
@@ -95,14 +96,7 @@ export function AuditPage() {
 const styles = (theme: GrafanaTheme2) => ({
   filters: css({ display: 'flex', gap: theme.spacing(2), flexWrap: 'wrap' }),
   field: css({ width: 260 }),
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    background: theme.colors.background.primary,
-    'th, td': { padding: theme.spacing(1, 1.5), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left', verticalAlign: 'top' },
-    th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
-    'td:first-child, td:nth-child(3)': { whiteSpace: 'nowrap' },
-  }),
+  table: css({ ...dataTable(theme), 'td:first-child, td:nth-child(3)': { whiteSpace: 'nowrap' } }),
   weak: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
   mono: css({ fontFamily: theme.typography.fontFamilyMonospace }),
 });

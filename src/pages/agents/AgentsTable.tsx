@@ -7,6 +7,7 @@ import type { AgentView } from '../../../backend/contracts/api';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { testIds } from '../../testIds';
+import { dataTable } from '../../components/dataTable';
 
 function certificateNote(expiresAt: string): string {
   const ms = Date.parse(expiresAt) - Date.now();
@@ -81,12 +82,6 @@ export function AgentsTable({ agents, onRevoke }: { agents: AgentView[]; onRevok
 }
 
 const styles = (theme: GrafanaTheme2) => ({
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    background: theme.colors.background.primary,
-    'th, td': { padding: theme.spacing(1, 1.5), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left' },
-    th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
-  }),
+  table: css(dataTable(theme, 'middle')),
   weak: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
 });

@@ -18,6 +18,7 @@ import type { LiveState } from '../../live/useLiveEvents';
 import { isFinalDeployment } from '../../schemas/deployments';
 import { testIds } from '../../testIds';
 import { DeploymentProgress } from '../deploy/DeploymentProgress';
+import { dataTable } from '../../components/dataTable';
 
 function RevisionDiff({ commons, n }: { commons: string; n: number }) {
   const s = useStyles2(styles);
@@ -181,13 +182,7 @@ export function RevisionsPanel({ commons, canDeploy, live }: { commons: CommonsD
 }
 
 const styles = (theme: GrafanaTheme2) => ({
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    background: theme.colors.background.primary,
-    'th, td': { padding: theme.spacing(1, 1.5), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left', verticalAlign: 'top' },
-    th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
-  }),
+  table: css(dataTable(theme)),
   weak: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
   badge: css({ marginLeft: theme.spacing(1) }),
   actions: css({ display: 'flex', gap: theme.spacing(1), whiteSpace: 'nowrap' }),

@@ -8,6 +8,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { testIds } from '../../testIds';
 import { ServiceActions, type ServiceActionHandlers } from './ServiceActions';
+import { dataTable } from '../../components/dataTable';
 
 export function ServicesTable({ commonsName, services, actions }: { commonsName: string; services: ServiceView[]; actions?: ServiceActionHandlers }) {
   const s = useStyles2(styles);
@@ -66,14 +67,7 @@ export function ServicesTable({ commonsName, services, actions }: { commonsName:
 }
 
 const styles = (theme: GrafanaTheme2) => ({
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    background: theme.colors.background.primary,
-    'th, td': { padding: theme.spacing(1, 1.5), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left', verticalAlign: 'middle' },
-    th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
-    'td:not(:first-child)': { whiteSpace: 'nowrap' },
-  }),
+  table: css({ ...dataTable(theme, 'middle'), 'td:not(:first-child)': { whiteSpace: 'nowrap' } }),
   weak: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
   mono: css({ fontFamily: theme.typography.fontFamilyMonospace, fontSize: theme.typography.bodySmall.fontSize }),
 });

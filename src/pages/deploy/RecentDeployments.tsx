@@ -10,6 +10,7 @@ import { TimeAgo } from '../../components/TimeAgo';
 import { commonsUrl, pageUrl, ROUTES } from '../../constants';
 import { useDeployments } from '../../data/useDeployments';
 import { testIds } from '../../testIds';
+import { dataTable } from '../../components/dataTable';
 
 export function RecentDeployments() {
   const s = useStyles2(styles);
@@ -63,13 +64,7 @@ export function RecentDeployments() {
 }
 
 const styles = (theme: GrafanaTheme2) => ({
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    background: theme.colors.background.primary,
-    'th, td': { padding: theme.spacing(1, 1.5), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left', verticalAlign: 'top' },
-    th: { color: theme.colors.text.secondary, fontWeight: theme.typography.fontWeightMedium },
-  }),
+  table: css(dataTable(theme)),
   link: css({ color: theme.colors.text.link, '&:hover': { textDecoration: 'underline' } }),
   weak: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
 });
