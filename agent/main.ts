@@ -1,11 +1,13 @@
 // `dcoc-agent`: enrolls once (token + CA), then runs against its commons.
 //   --simulate runs it against an in-process simulated Gen3 commons.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../backend/config/logger';
 import { AGENT_VERSION, Agent } from './core/agent';
 import { KubePlatform } from './kubernetes/kube-platform';
-import { kubeClients, kubeConfigFrom } from './kubernetes/kube-client';
+import { Helm, helmReleaseOf } from './kubernetes/helm';
+import { type KubeClients, kubeClients, kubeConfigFrom } from './kubernetes/kube-client';
 import { secretIdentityStore } from './kubernetes/identity-secret';
 import { enroll, fileIdentityStore } from './protocol/identity';
 import { SimPlatform } from './simulate/sim-platform';
@@ -20,6 +22,11 @@ const HELP = `dcoc-agent: reports a Gen3 commons to the DCOC control service and
   --token-file FILE       enrollment token file; or set DCOC_ENROLL_TOKEN (first start only)
   --kubernetes            run against a Gen3 commons namespace (in-cluster service account, or --kubeconfig):
       --namespace NS [--kubeconfig FILE] [--identity-secret NAME]   [DCOC_AGENT_NAMESPACE, DCOC_AGENT_IDENTITY_SECRET]
+      --helm-chart REF    deploy revisions with this gen3-helm chart (directory, repo/chart, oci://...)  [DCOC_HELM_CHART]
+                          without it, deploys server-side apply changed images only
+      --helm-mode M       upgrade: helm upgrade --install (default); template: helm template, then server-side apply
+      --helm-release NAME helm release name                  [the Deployments' app.kubernetes.io/instance, else gen3]
+      --helm-chart-version V, --helm BIN (default: helm on PATH, DCOC_HELM), --helm-arg ARG (repeatable, e.g. --repo=URL)
   --simulate              run against a simulated Gen3 commons:
       --hostname H --environment E --name N --release YYYY.MM --size small|medium|large
       --tick-ms MS --pod-start-ms MS --health-port PORT
@@ -37,6 +44,12 @@ const { values: a } = parseArgs({
     namespace: { type: 'string', default: process.env.DCOC_AGENT_NAMESPACE },
     kubeconfig: { type: 'string', default: process.env.KUBECONFIG },
     'identity-secret': { type: 'string', default: process.env.DCOC_AGENT_IDENTITY_SECRET },
+    'helm-chart': { type: 'string', default: process.env.DCOC_HELM_CHART },
+    'helm-mode': { type: 'string', default: 'upgrade' },
+    'helm-release': { type: 'string' },
+    'helm-chart-version': { type: 'string' },
+    helm: { type: 'string', default: process.env.DCOC_HELM ?? 'helm' },
+    'helm-arg': { type: 'string', multiple: true, default: [] },
     hostname: { type: 'string', default: 'gen3.example.org' },
     environment: { type: 'string', default: 'default' },
     name: { type: 'string' },
@@ -71,10 +84,29 @@ function simulatedPlatform(dataDir: string) {
   return { platform, store: fileIdentityStore(dataDir), hostname: a.hostname! };
 }
 
+async function helmChart(clients: KubeClients, namespace: string) {
+  const mode = a['helm-mode'];
+  if (mode !== 'upgrade' && mode !== 'template') throw new Error('--helm-mode must be upgrade or template');
+  const release = a['helm-release'] ?? (await helmReleaseOf(clients, namespace));
+  const helm = new Helm({
+    bin: a.helm!,
+    chart: a['helm-chart']!,
+    chartVersion: a['helm-chart-version'],
+    release,
+    namespace,
+    kubeconfig: a.kubeconfig,
+    extraArgs: a['helm-arg'],
+    workDir: join(a['data-dir']!, 'helm'),
+  });
+  log.info({ helm: await helm.version(), chart: a['helm-chart'], release, mode }, 'deploys go through helm');
+  return { helm, mode } as const;
+}
+
 async function kubernetesPlatform() {
   if (!a.namespace) throw new Error('--kubernetes needs --namespace (or DCOC_AGENT_NAMESPACE): the Gen3 commons namespace');
   const clients = kubeClients(kubeConfigFrom({ kubeconfig: a.kubeconfig }));
-  const platform = new KubePlatform({ clients, namespace: a.namespace, log });
+  const chart = a['helm-chart'] ? await helmChart(clients, a.namespace) : undefined;
+  const platform = new KubePlatform({ clients, namespace: a.namespace, log, chart });
   const identity = await platform.identity();
   const store = a['identity-secret'] ? secretIdentityStore(clients, a.namespace, a['identity-secret']) : fileIdentityStore(a['data-dir']!);
   return { platform, store, hostname: identity.hostname };

@@ -1,8 +1,10 @@
 // The deploy command: bring the commons to revision R, a Gen3 release given
-// as an image per service (and replica counts where no HPA manages them).
-// Target state: only services whose image or replicas differ are changed;
-// every rollout is followed and reported per service; a repeat finds the
-// services already there and changes nothing. Platforms supply a driver.
+// as an image per service (and replica counts where no HPA manages them) and
+// the revision's gen3-helm values. Target state: an image driver changes only
+// services whose image or replicas differ; a chart driver (helm) applies the
+// whole revision, which changes what the values change. Every rollout is
+// followed and reported per service; a repeat changes nothing more.
+// Platforms supply a driver.
 import type { ServiceProgress } from '../../backend/contracts/api';
 import { type CommandSpec, type ExecContext, ExecError, type ExecResult, type Executor } from './executor';
 
@@ -11,6 +13,8 @@ export interface DeployTarget {
   release: string;
   images: Record<string, string>;
   replicas: Record<string, number>;
+  /** The revision's values for the gen3-helm umbrella chart (chart drivers need them). */
+  values?: Record<string, unknown>;
 }
 
 export interface RolloutStatus {
@@ -26,15 +30,20 @@ export interface RolloutStatus {
 export interface DeployDriver {
   /** The service's current image and desired replicas; undefined when it is not deployed here. */
   current(service: string): { image: string; desired: number } | undefined;
-  /** Changes one service's image (and replicas); the platform starts rolling it. */
-  apply(service: string, change: { image: string; replicas?: number }): Promise<void>;
+  /** Image drivers: changes one service's image (and replicas); the platform starts rolling it. */
+  apply?(service: string, change: { image: string; replicas?: number }): Promise<void>;
+  /**
+   * Chart drivers: applies the whole revision (creating services not deployed
+   * yet) and says what was done. Every service of the target is then followed.
+   */
+  applyRevision?(target: DeployTarget & { values: Record<string, unknown> }, signal: AbortSignal): Promise<string>;
   rollout(service: string): RolloutStatus;
   /** After every service is rolled out. */
   finished?(target: DeployTarget): void;
 }
 
 export function parseDeployTarget(t: Record<string, unknown>): DeployTarget {
-  const { revision, release, images, replicas = {} } = t as Partial<DeployTarget>;
+  const { revision, release, images, replicas = {}, values } = t as Partial<DeployTarget>;
   const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (typeof revision !== 'number' || !Number.isInteger(revision) || revision < 1) throw new ExecError('deploy needs target.revision (a whole number ≥ 1)');
   if (typeof release !== 'string' || !release) throw new ExecError('deploy needs target.release');
@@ -42,7 +51,8 @@ export function parseDeployTarget(t: Record<string, unknown>): DeployTarget {
   if (!isRecord(replicas) || !Object.values(replicas).every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)) {
     throw new ExecError('deploy target.replicas must map services to whole numbers');
   }
-  return { revision, release, images: images as Record<string, string>, replicas: replicas as Record<string, number> };
+  if (values !== undefined && !isRecord(values)) throw new ExecError('deploy target.values must be a mapping of gen3-helm values');
+  return { revision, release, images: images as Record<string, string>, replicas: replicas as Record<string, number>, ...(values ? { values } : {}) };
 }
 
 const pct = (p: ServiceProgress) => (p.state === 'done' ? 100 : p.desired === 0 ? 0 : Math.round((Math.min(p.updated, p.ready) / p.desired) * 100));
@@ -59,8 +69,12 @@ export function deployExecutor(driver: DeployDriver, pollMs = 200): Executor {
     async execute(cmd: CommandSpec, ctx: ExecContext): Promise<ExecResult> {
       const target = parseDeployTarget(cmd.target);
       const names = Object.keys(target.images).sort();
+      const wholeRevision = driver.applyRevision;
+      if (wholeRevision && !target.values) {
+        throw new ExecError(`deploy of revision ${target.revision} carries no values, which this agent's helm mode needs; nothing was changed. Upgrade the control service, or run the agent without --helm-chart`);
+      }
       const missing = names.filter((s) => !driver.current(s));
-      if (missing.length) {
+      if (missing.length && !wholeRevision) {
         throw new ExecError(
           `not deployed in this commons: ${missing.join(', ')}; nothing was changed. The agent updates the Deployments a commons runs; add services with helm or your GitOps sync first, or disable them in the values`,
         );
@@ -70,9 +84,14 @@ export function deployExecutor(driver: DeployDriver, pollMs = 200): Executor {
       const unchanged: string[] = [];
       const changes: { name: string; image: string; replicas?: number }[] = [];
       for (const name of names) {
-        const cur = driver.current(name)!;
         const image = target.images[name];
         const replicas = target.replicas[name];
+        const cur = driver.current(name);
+        if (!cur) {
+          changes.push({ name, image, ...(replicas !== undefined ? { replicas } : {}) });
+          tracked.push({ name, from: null, to: image, state: 'pending', updated: 0, ready: 0, desired: replicas ?? 0, message: 'not deployed yet; the chart creates it' });
+          continue;
+        }
         const differs = cur.image !== image || (replicas !== undefined && replicas !== cur.desired);
         const r = driver.rollout(name);
         if (!differs && r.done) {
@@ -88,13 +107,20 @@ export function deployExecutor(driver: DeployDriver, pollMs = 200): Executor {
       };
       report(`revision ${target.revision} (release ${target.release}): ${changes.length} service(s) to change, ${unchanged.length} already there`);
 
-      for (const c of changes) {
-        await driver.apply(c.name, { image: c.image, ...(c.replicas !== undefined ? { replicas: c.replicas } : {}) });
-        const p = tracked.find((s) => s.name === c.name)!;
-        p.state = 'rolling';
-        p.message = c.replicas !== undefined ? `image ${c.image}, ${c.replicas} replicas applied` : `image ${c.image} applied`;
+      if (wholeRevision) {
+        // The values may change more than images (config, HPAs, new services): the chart is always applied.
+        const done = await wholeRevision.call(driver, { ...target, values: target.values! }, ctx.signal);
+        for (const p of tracked) Object.assign(p, { state: 'rolling', message: p.from === null ? 'created' : `image ${p.to} applied` });
+        report(`${done}; following the rollouts`);
+      } else {
+        for (const c of changes) {
+          await driver.apply!(c.name, { image: c.image, ...(c.replicas !== undefined ? { replicas: c.replicas } : {}) });
+          const p = tracked.find((s) => s.name === c.name)!;
+          p.state = 'rolling';
+          p.message = c.replicas !== undefined ? `image ${c.image}, ${c.replicas} replicas applied` : `image ${c.image} applied`;
+        }
+        if (changes.length) report(`applied ${changes.map((c) => c.name).join(', ')}; following the rollouts`);
       }
-      if (changes.length) report(`applied ${changes.map((c) => c.name).join(', ')}; following the rollouts`);
 
       let last = '';
       for (;;) {

@@ -5,6 +5,8 @@ import { Gen3HealthCollector, type HealthTarget, clusterHealthTargets } from '..
 import type { CommonsIdentity } from '../core/types';
 import type { Executor } from '../executors/executor';
 import type { Platform } from '../executors/platform';
+import { type HelmMode, chartDeployExecutor } from './chart-deploy';
+import type { Helm } from './helm';
 import { KubeCollector } from './kube-collector';
 import type { KubeClients } from './kube-client';
 import { kubeDeployExecutor } from './kube-deploy';
@@ -19,6 +21,8 @@ export interface KubePlatformOptions {
   healthTargets?: ((services: string[]) => HealthTarget[]) | null;
   healthIntervalMs?: number;
   pollMs?: number;
+  /** Deploy revisions with this chart through helm; without it deploys change images only. */
+  chart?: { helm: Helm; mode: HelmMode };
 }
 
 export class KubePlatform implements Platform {
@@ -34,7 +38,7 @@ export class KubePlatform implements Platform {
     this.healthExpected = targets !== null;
     this.collectors = targets ? [this.kube, new Gen3HealthCollector(targets, o.healthIntervalMs ?? 5000)] : [this.kube];
     const deps = { k: o.clients, namespace: o.namespace, collector: this.kube, pollMs: o.pollMs };
-    this.executors = [...kubeExecutors(deps), kubeDeployExecutor(deps)];
+    this.executors = [...kubeExecutors(deps), o.chart ? chartDeployExecutor({ ...deps, ...o.chart }) : kubeDeployExecutor(deps)];
   }
 
   async identity(): Promise<CommonsIdentity> {

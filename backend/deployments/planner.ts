@@ -149,12 +149,12 @@ export class Planner {
       const missing = Object.keys(target.images).filter((s) => !live!.services.has(s));
       if (missing.length) {
         warnings.push(
-          `enabled but not running in ${commons.hostname}: ${missing.join(', ')}. The agent updates running Deployments only, so the rollout fails unless ${this.d.gitops ? 'your GitOps sync (ArgoCD)' : 'helm'} creates them first`,
+          `enabled but not running in ${commons.hostname}: ${missing.join(', ')}. An agent deploying with the gen3-helm chart (--helm-chart) creates them; one without a chart updates running Deployments only, so there the rollout fails unless ${this.d.gitops ? 'your GitOps sync (ArgoCD)' : 'helm'} creates them first`,
         );
       }
       const enabled = new Set(enabledCharts(p.values));
       const extra = liveServices.map((s) => s.name).filter((n) => !target.images[n] && !enabled.has(n));
-      if (extra.length) warnings.push(`running in ${commons.hostname} but disabled in these values: ${extra.join(', ')}; the agent leaves them running`);
+      if (extra.length) warnings.push(`running in ${commons.hostname} but disabled in these values: ${extra.join(', ')}; helm upgrade removes them, other agents leave them running`);
     }
     return { commons, ...p, base, yaml, diff, services, warnings };
   }

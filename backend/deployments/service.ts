@@ -265,7 +265,7 @@ export class DeploymentService {
           kind: 'deploy',
           commonsId: dep.commons_id,
           service: null,
-          target: { revision: rev.revision, release: rev.release, ...deployTarget(values) },
+          target: { revision: rev.revision, release: rev.release, ...deployTarget(values), values },
           principal: { actor: dep.actor, kind: dep.actor_kind as Principal['kind'], role: dep.role as Principal['role'] },
           action: 'deployment.rollout',
           detail: { deployment: dep.id, revision: rev.revision, release: rev.release },

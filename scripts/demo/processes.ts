@@ -52,7 +52,7 @@ export interface Proc {
   logs: string[];
 }
 
-function launch(args: string[], env: NodeJS.ProcessEnv, echo?: (line: string) => void): Proc {
+export function launch(args: string[], env: NodeJS.ProcessEnv, echo?: (line: string) => void): Proc {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'pipe'] });
   const logs: string[] = [];
   const waiters = new Set<(line: Record<string, unknown>) => void>();

@@ -12,16 +12,21 @@ import { TestFleet, eventually } from './fleet';
 import { Observations } from '../../agent/core/observations';
 import type { CommandSpec, ExecContext, Executor } from '../../agent/executors/executor';
 import { kubeClients } from '../../agent/kubernetes/kube-client';
-import { KubePlatform } from '../../agent/kubernetes/kube-platform';
-import { seedGen3Commons, startKubeApiServer } from './kube-api';
+import { KubePlatform, type KubePlatformOptions } from '../../agent/kubernetes/kube-platform';
+import { type KubeApiServer, seedGen3Commons, startKubeApiServer } from './kube-api';
 
 export const NS = 'gen3';
 const log = pino({ level: 'silent' });
 
-export async function kubeCommons() {
+export interface KubeCommonsOptions {
+  /** Deploy through helm with a chart (built once the API server is up). */
+  chart?: (srv: KubeApiServer) => KubePlatformOptions['chart'];
+}
+
+export async function kubeCommons(o: KubeCommonsOptions = {}) {
   const srv = await startKubeApiServer();
   const seed = seedGen3Commons(srv, { namespace: NS, hostname: 'data.example.org', environment: 'exampleprod', release: '2026.07' });
-  const platform = new KubePlatform({ clients: kubeClients(srv.kubeConfig()), namespace: NS, log, healthTargets: null, pollMs: 50 });
+  const platform = new KubePlatform({ clients: kubeClients(srv.kubeConfig()), namespace: NS, log, healthTargets: null, pollMs: 50, chart: o.chart?.(srv) });
   const obs = new Observations();
   obs.healthExpected = false;
   return { srv, seed, platform, obs };
@@ -48,9 +53,9 @@ export function run(ex: Executor, cmd: CommandSpec) {
  * enrollment path and keeping its identity in a Secret; resolves once the
  * commons reports healthy.
  */
-export async function kubeAgentOnFleet() {
+export async function kubeAgentOnFleet(o: KubeCommonsOptions = {}) {
   const fleet = await TestFleet.start({ commons: [] });
-  const k = await kubeCommons();
+  const k = await kubeCommons(o);
   const store = secretIdentityStore(kubeClients(k.srv.kubeConfig()), NS, 'dcoc-agent-identity');
   const identity = await enroll({
     store,

@@ -265,9 +265,14 @@ export class Registry {
       m.generation = (old.metadata.generation ?? 1) + (specChanged || annChanged ? 1 : 0);
     } else delete m.generation;
 
+    // Like the apiserver, managedFields a client writes explicitly (helm 4 moving
+    // helm 3's Update entries to Apply) replace the stored ones before this write is tracked.
+    const own = m.managedFields;
+    const explicit = !o.subresource && Array.isArray(own) && own.length > 0 && !deepEqual(own, old.metadata.managedFields ?? []);
+    const before = explicit ? { ...old, metadata: { ...old.metadata, managedFields: own } } : old;
     m.managedFields =
       managed ??
-      trackUpdate(old, next, {
+      trackUpdate(before, next, {
         manager: o.manager ?? 'unknown',
         apiVersion: apiVersionOf(t),
         hasStatus: st.hasStatus,

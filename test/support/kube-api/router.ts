@@ -10,6 +10,7 @@ import { apiVersions, groupList, resourceList, versionInfo } from './discovery';
 import { errors, KubeError } from './errors';
 import { readPodLog, type PodLogs } from './pod-logs';
 import type { DeleteOptions, Registry } from './registry';
+import { decodeProtobufObject, PROTOBUF } from './protobuf';
 import type { FailureInjector, RecordedRequest, RequestLog } from './request-log';
 import { apiGroups, apiVersionOf, findType, type ResourceType } from './resources';
 import { getScale, patchScale, replaceScale } from './scale';
@@ -25,13 +26,13 @@ export interface RouterDeps {
   serverAddress(): string;
 }
 
-const BODY_TYPES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+const BODY_TYPES = ['application/json', 'application/yaml', PROTOBUF];
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -70,7 +71,8 @@ function sendError(res: ServerResponse, e: unknown): void {
 /** Create/update bodies: JSON or YAML; anything else is 415 like the apiserver. */
 function objectBody(raw: string, ct: string | undefined): KubeObject {
   const type = mediaType(ct);
-  if (type !== 'application/json' && type !== 'application/yaml') throw errors.unsupportedMediaType(type, BODY_TYPES);
+  if (type !== 'application/json' && type !== 'application/yaml' && type !== PROTOBUF) throw errors.unsupportedMediaType(type, BODY_TYPES);
+  // Protobuf bodies arrive here already decoded to their JSON text (see the request handler).
   let body: unknown;
   try {
     body = type === 'application/yaml' ? parseYaml(raw) : JSON.parse(raw);
@@ -266,14 +268,21 @@ export function createRouter(deps: RouterDeps): (req: IncomingMessage, res: Serv
   return (req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const raw = await readBody(req);
+      const bytes = await readBody(req);
+      const isProtobuf = mediaType(req.headers['content-type']) === PROTOBUF && bytes.length > 0;
+      let raw: string;
+      try {
+        raw = isProtobuf ? JSON.stringify(decodeProtobufObject(bytes)) : bytes.toString('utf8');
+      } catch (e) {
+        return sendError(res, e);
+      }
       const rec: RecordedRequest = {
         method: (req.method ?? 'GET').toUpperCase(),
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
         contentType: req.headers['content-type'],
         rawBody: raw,
-        body: tryParse(raw, req.headers['content-type']),
+        body: isProtobuf ? JSON.parse(raw) : tryParse(raw, req.headers['content-type']),
         userAgent: req.headers['user-agent'],
         time: new Date(),
       };

