@@ -8,18 +8,18 @@
 // created. Every request helm and the agent make is allowed by the agent's
 // Roles (agent/deploy/rbac.yaml + rbac-helm.yaml).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { parseAllDocuments } from 'yaml';
 import { Helm } from '../../agent/kubernetes/helm';
 import type { DeploymentView, ReleaseView } from '../../backend/contracts/api';
 import { findHelm } from '../../scripts/tools/helm-binary';
 import { TestFleet, eventually } from '../support/fleet';
 import { writeGen3Chart } from '../support/gen3-chart';
-import type { Deployment, KubeApiServer, KubeObject, RecordedRequest } from '../support/kube-api';
+import type { Deployment, KubeApiServer, KubeObject } from '../support/kube-api';
+import { granted, permissionOf, roleRules } from '../support/rbac';
 import { NS, kubeAgentOnFleet } from '../support/kube-agent';
 import { type Proc, launch, mintEnrollmentToken, stopProc } from '../../scripts/demo/processes';
 import { seedGen3Commons, startKubeApiServer } from '../support/kube-api';
@@ -100,28 +100,6 @@ function sawRolling(updates: DeploymentView[], services: string[]) {
   for (const s of services) assert.ok(updates.some((u) => u.services.some((x) => x.name === s && x.state === 'rolling')), `a progress event with ${s} rolling`);
 }
 
-/** "group/resource verb" of a namespaced request, as RBAC sees it. */
-function permissionOf(r: RecordedRequest): string | undefined {
-  const m = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)\/namespaces\/[^/]+\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?$/.exec(r.path);
-  if (!m) return undefined; // discovery and /version need no Role
-  const [, group = '', resource, name, sub] = m;
-  const watch = r.query.watch === 'true' || r.query.watch === '1';
-  const verb = { GET: watch ? 'watch' : name ? 'get' : 'list', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: name ? 'delete' : 'deletecollection' }[r.method] ?? r.method;
-  return `${group}/${sub ? `${resource}/${sub}` : resource} ${verb}`;
-}
-
-function grantedByAgentRoles(): Set<string> {
-  const out = new Set<string>();
-  for (const file of ['agent/deploy/rbac.yaml', 'agent/deploy/rbac-helm.yaml']) {
-    for (const d of parseAllDocuments(readFileSync(file, 'utf8'))) {
-      const doc = d.toJS() as { kind: string; rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
-      if (doc.kind !== 'Role') continue;
-      for (const r of doc.rules ?? []) for (const g of r.apiGroups) for (const res of r.resources) for (const v of r.verbs) out.add(`${g}/${res} ${v}`);
-    }
-  }
-  return out;
-}
-
 describe('deploy through helm upgrade --install', () => {
   let env: Env | undefined;
   before(async () => {
@@ -191,12 +169,33 @@ describe('deploy through helm upgrade --install', () => {
     });
   });
 
+  it('a rollout that fails after helm applied it fails the deploy; a rollback through helm restores the service', async (t) => {
+    if (!env) return void helmBinary(t);
+    const { srv } = env.k;
+    srv.faults.setWorkloadFault(NS, 'indexd-deployment', 'ImagePullBackOff');
+    const hotfix = { ...SIZING.overrides, guppy: { enabled: true }, indexd: { replicaCount: 4, image: { tag: '2026.09-hotfix' } } };
+    const { done: failed } = await applyAndWatch(env, { release: '2026.09', reason: 'indexd hotfix', ...SIZING, overrides: hotfix });
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.message, /rollout failed: indexd: (ImagePullBackOff|ErrImagePull) \(pod indexd-deployment-/);
+    assert.match(failed.message, /roll back to the previous revision/);
+    srv.faults.setWorkloadFault(NS, 'indexd-deployment', null);
+
+    const rb = await env.fleet.api<{ deployment: DeploymentView }>(env.operator, 'POST', `/api/v1/commons/${ID}/rollback`, { toRevision: failed.revision - 1, reason: 'hotfix image does not exist' });
+    assert.equal(rb.status, 202, JSON.stringify(rb.body));
+    const done = await waitDeployment(env.fleet, env.operator, rb.body.deployment.id);
+    assert.equal(done.state, 'succeeded', done.message);
+    assert.deepEqual(done.services.map((s) => [s.name, s.to, s.state]), [['indexd', 'quay.io/cdis/indexd:2026.09', 'done']]);
+    assert.equal((await srv.waitForRollout(NS, 'indexd-deployment')).status?.readyReplicas, 4);
+    // helm kept the history: v3 the failed hotfix, v4 the rollback's values.
+    assert.ok(srv.get('secrets', NS, 'sh.helm.release.v1.gen3.v4'));
+  });
+
   it('every request helm and the agent made is allowed by the agent Roles', (t) => {
     if (!env) return void helmBinary(t);
-    const granted = grantedByAgentRoles();
+    const allowed = granted(roleRules('agent/deploy/rbac.yaml', 'agent/deploy/rbac-helm.yaml'));
     const used = new Set(env.k.srv.requests.all().map(permissionOf).filter((p): p is string => !!p));
     assert.ok(used.has('/secrets create') && used.has('apps/deployments patch'), [...used].join(', '));
-    assert.deepEqual([...used].filter((p) => !granted.has(p)).sort(), []);
+    assert.deepEqual([...used].filter((p) => !allowed.has(p)).sort(), []);
   });
 });
 

@@ -12,30 +12,8 @@ import { CertificateAuthority } from '../../backend/pki/ca';
 import { createCsr, generateKeys, privateKeyToPem } from '../../backend/pki/x509';
 import { identityFromPems } from '../../agent/protocol/identity';
 import { eventually } from '../support/fleet';
-import type { RecordedRequest } from '../support/kube-api';
+import { granted, permissionOf, roleRules } from '../support/rbac';
 import { command, kubeCommons, run } from '../support/kube-agent';
-
-interface Rule {
-  apiGroups: string[];
-  resources: string[];
-  verbs: string[];
-}
-
-/** "group/resource[/sub] verb" for one recorded request. */
-function permissionOf(r: RecordedRequest): string {
-  const m = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)\/namespaces\/[^/]+\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?$/.exec(r.path);
-  if (!m) throw new Error(`unexpected request path ${r.path}`);
-  const [, group = '', resource, name, sub] = m;
-  const isWatch = r.query.watch === 'true' || r.query.watch === '1';
-  const verb = { GET: isWatch ? 'watch' : name ? 'get' : 'list', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: name ? 'delete' : 'deletecollection' }[r.method] ?? r.method;
-  return `${group}/${sub ? `${resource}/${sub}` : resource} ${verb}`;
-}
-
-function granted(rules: Rule[]): Set<string> {
-  const out = new Set<string>();
-  for (const r of rules) for (const g of r.apiGroups) for (const res of r.resources) for (const v of r.verbs) out.add(`${g}/${res} ${v}`);
-  return out;
-}
 
 describe('agent RBAC', () => {
   let k: Awaited<ReturnType<typeof kubeCommons>>;
@@ -78,15 +56,14 @@ describe('agent RBAC', () => {
     await store.save(id);
     assert.equal((await store.load())?.agentId, 'agent-1');
 
-    const used = new Set(k.srv.requests.all().map(permissionOf));
-    const doc = parseAllDocuments(readFileSync('agent/deploy/rbac.yaml', 'utf8')).map((d) => d.toJS() as { kind: string; rules?: Rule[] });
-    const role = doc.find((d) => d.kind === 'Role')!;
-    const allowed = granted(role.rules!);
+    const used = new Set(k.srv.requests.all().map((r) => permissionOf(r) ?? `unexpected request path ${r.path}`));
+    const rules = roleRules('agent/deploy/rbac.yaml');
+    const allowed = granted(rules);
     const missing = [...used].filter((p) => !allowed.has(p));
     const unused = [...allowed].filter((p) => !used.has(p));
     assert.deepEqual(missing, [], 'the agent calls something its Role does not grant');
     assert.deepEqual(unused, [], 'the Role grants something the agent never calls');
-    assert.ok(!role.rules!.some((r) => r.verbs.includes('*') || r.resources.includes('*')));
+    assert.ok(!rules.some((r) => r.verbs.includes('*') || r.resources.includes('*')));
   });
 
   it('the Deployment runs as that ServiceAccount, with the enrollment token from a Secret and identity kept in a Secret', () => {
