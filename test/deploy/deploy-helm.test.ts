@@ -43,8 +43,7 @@ function helmBinary(t: TestContext): string | undefined {
 }
 
 /** A fleet whose Kubernetes agent deploys with the test chart through helm in `mode`. */
-async function helmFleet(bin: string, mode: 'upgrade' | 'template') {
-  const dir = mkdtempSync(join(tmpdir(), 'dcoc-helm-'));
+async function helmFleet(bin: string, mode: 'upgrade' | 'template', dir = mkdtempSync(join(tmpdir(), 'dcoc-helm-'))) {
   const chart = writeGen3Chart(dir);
   const env = await kubeAgentOnFleet({
     chart: (srv) => {
@@ -248,6 +247,39 @@ describe('deploy through helm template and server-side apply', () => {
     assert.equal(done.state, 'failed');
     assert.match(done.message, /cluster-scoped ClusterRole\/gen3-reader.*nothing was applied/);
     assert.equal(srv.requests.count({ method: 'PATCH' }), 0);
+  });
+});
+
+describe('cancelling a deploy while helm runs', () => {
+  let env: Env | undefined;
+  let dir = '';
+  before(async () => {
+    if (!('path' in HELM)) return;
+    // helm behind a wrapper that marks when an upgrade starts, takes 5 s, and marks when it gets past that.
+    dir = mkdtempSync(join(tmpdir(), 'dcoc-helm-slow-'));
+    const slow = join(dir, 'slow-helm');
+    writeFileSync(slow, `#!/bin/sh\nif [ "$1" = upgrade ]; then touch ${join(dir, 'upgrade-started')}; sleep 5; touch ${join(dir, 'upgrade-ran')}; fi\nexec ${HELM.path} "$@"\n`, { mode: 0o755 });
+    env = await helmFleet(slow, 'upgrade', dir);
+  });
+  after(() => env?.stop());
+
+  it('stops helm: nothing is upgraded and the deployment ends cancelled', async (t) => {
+    if (!env) return void helmBinary(t);
+    const { srv } = env.k;
+    const r = await env.fleet.api<{ deployment: DeploymentView }>(env.operator, 'POST', '/api/v1/deployments', { commons: ID, mode: 'apply', release: '2026.09', reason: 'to be cancelled', ...SIZING });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const id = r.body.deployment.id;
+    await waitDeployment(env.fleet, env.operator, id, ['running']);
+    await eventually(() => readdirSync(dir).includes('upgrade-started'), { what: 'the agent to start helm upgrade' });
+    const c = await env.fleet.api<{ deployment: DeploymentView }>(env.operator, 'POST', `/api/v1/deployments/${id}/cancel`, undefined);
+    assert.equal(c.status, 200, JSON.stringify(c.body));
+    assert.equal(c.body.deployment.state, 'cancelled');
+    // Past the wrapper's 5 s: helm was stopped before it upgraded anything.
+    await new Promise((res) => setTimeout(res, 6500));
+    assert.equal(readdirSync(dir).includes('upgrade-ran'), false, 'helm upgrade never ran');
+    assert.equal(srv.get('secrets', NS, 'sh.helm.release.v1.gen3.v1'), undefined);
+    assert.equal(imageOf(srv, 'fence-deployment'), 'quay.io/cdis/fence:2026.07');
+    assert.equal((await env.fleet.api<DeploymentView>(env.operator, 'GET', `/api/v1/deployments/${id}`)).body.state, 'cancelled');
   });
 });
 
