@@ -77,6 +77,15 @@ function snapshot(srv: KubeApiServer) {
   return out;
 }
 
+/** The Deployments of CHANGED rolled to one new ReplicaSet each; every other one is exactly as it was. */
+function onlyChangedRolled(before: ReturnType<typeof snapshot>, after: ReturnType<typeof snapshot>) {
+  for (const [name, b] of before) {
+    const a = after.get(name)!;
+    if (CHANGED.includes(name)) assert.equal(a.replicaSets, b.replicaSets + 1, `${name} rolled to a new ReplicaSet`);
+    else assert.deepEqual(a, b, `${name} is unchanged (generation, pod template, ReplicaSets)`);
+  }
+}
+
 const imageOf = (srv: KubeApiServer, name: string) => srv.get<Deployment>('deployments', NS, name)!.spec.template.spec!.containers![0].image;
 
 async function applyAndWatch(env: Pick<Env, 'fleet' | 'operator'>, body: Record<string, unknown>) {
@@ -125,16 +134,7 @@ describe('deploy through helm upgrade --install', () => {
     const writes = srv.requests.all().filter((q) => q.path.startsWith(DEPLOYMENTS) && q.contentType?.startsWith('application/apply-patch+yaml'));
     assert.ok(writes.length >= CHANGED.length);
     assert.ok(writes.every((q) => q.query.fieldManager === 'helm' && /^Helm\//.test(q.userAgent ?? '')), 'helm applied the Deployments');
-    const after = snapshot(srv);
-    for (const [name, b] of before) {
-      const a = after.get(name)!;
-      if (CHANGED.includes(name)) {
-        assert.equal(a.replicaSets, b.replicaSets + 1, `${name} rolled to a new ReplicaSet`);
-      } else {
-        assert.equal(a.template, b.template, `${name}'s pod template is unchanged`);
-        assert.equal(a.replicaSets, b.replicaSets, `${name} did not roll`);
-      }
-    }
+    onlyChangedRolled(before, snapshot(srv));
     assert.equal(imageOf(srv, 'fence-deployment'), 'quay.io/cdis/fence:2026.09');
     assert.equal(imageOf(srv, 'indexd-deployment'), 'quay.io/cdis/indexd:2026.09');
     assert.equal(imageOf(srv, 'arborist-deployment'), 'quay.io/cdis/arborist:2026.07');
@@ -226,15 +226,7 @@ describe('deploy through helm template and server-side apply', () => {
     const fence = applies.find((q) => q.path === `${DEPLOYMENTS}/fence-deployment`)!.body as Deployment;
     assert.equal(fence.spec.template.spec!.containers![0].image, 'quay.io/cdis/fence:2026.09');
 
-    const after = snapshot(srv);
-    for (const [name, b] of before) {
-      const a = after.get(name)!;
-      if (CHANGED.includes(name)) assert.equal(a.replicaSets, b.replicaSets + 1, `${name} rolled`);
-      else {
-        assert.equal(a.template, b.template, `${name}'s pod template is unchanged`);
-        assert.equal(a.generation, b.generation, `${name} is unchanged`);
-      }
-    }
+    onlyChangedRolled(before, snapshot(srv));
     // No helm release record: template mode leaves helm's storage alone.
     assert.equal(srv.get('secrets', NS, 'sh.helm.release.v1.gen3.v1'), undefined);
   });
