@@ -14,7 +14,7 @@ import { chartOfService } from './charts';
 import { type ValueChange, structuredDiff, unifiedDiff } from './diff';
 import type { GitOps } from './gitops';
 import type { ReleaseCatalog } from './release-catalog';
-import { deployTarget, enabledCharts, observedValues, render } from './render';
+import { databaseWarning, deployTarget, enabledCharts, observedValues, render } from './render';
 import { type Values, getPath, toYaml } from './values';
 
 export interface PlannerDeps {
@@ -145,6 +145,8 @@ export class Planner {
     } else if (!live || !this.d.fleet.online(live)) {
       warnings.push(`no agent of ${commons.hostname} is connected: the rollout starts when one connects (up to ${deadline})`);
     }
+    const db = databaseWarning(p.values);
+    if (db) warnings.push(db);
     if (liveServices.length) {
       const missing = Object.keys(target.images).filter((s) => !live!.services.has(s));
       if (missing.length) {

@@ -44,8 +44,21 @@ function baseValues(i: RenderInput, enabled: Set<string>): Values {
   return values;
 }
 
+/** Keys that hold credentials: values are stored in revisions, shown in diffs and committed to GitOps, so none may carry one. */
+const SECRET_KEY = /(password|passwd|secret_?key|private_?key|client_?secret|token)$/i;
+
+function secretFields(v: unknown, path: string): FieldError[] {
+  if (!isMap(v)) return [];
+  return Object.entries(v).flatMap(([k, x]) =>
+    SECRET_KEY.test(k) && x !== null && x !== ''
+      ? [{ field: `${path}.${k}`, message: `credentials do not belong in values, which are kept in every revision, shown in diffs and committed to GitOps; keep them in a Secret (gen3-helm: global.externalSecrets.deploy) and leave ${k} out` }]
+      : secretFields(x, `${path}.${k}`),
+  );
+}
+
 function checkOverrides(o: Values): FieldError[] {
-  const errors: FieldError[] = [];
+  const errors: FieldError[] = secretFields(o, 'body.overrides');
+  if (errors.length) return errors;
   for (const [key, v] of Object.entries(o)) {
     if (key !== 'global' && !CHART_NAMES.includes(key)) {
       errors.push({ field: `body.overrides.${key}`, message: `unknown service ${key}; known: global, ${CHART_NAMES.join(', ')}` });
@@ -107,6 +120,18 @@ export function render(i: RenderInput): { values: Values; errors: FieldError[] }
   const values = deepMerge(baseValues(i, enabled), i.overrides);
   for (const name of CHART_NAMES) if (enabled.has(name)) errors.push(...checkChart(name, values[name] as Values, i));
   return { values, errors };
+}
+
+/**
+ * gen3-helm renders each service's `<svc>-dbcreds` Secret from
+ * global.postgres.master.host unless databases are in-cluster (global.dev) or
+ * the Secrets come from a secret manager (global.externalSecrets.deploy);
+ * without either, `helm upgrade` of these values fails.
+ */
+export function databaseWarning(values: Values): string | undefined {
+  const g = isMap(values.global) ? values.global : {};
+  if (g.dev === true || getPath(g, ['externalSecrets', 'deploy']) === true || getPath(g, ['postgres', 'master', 'host'])) return undefined;
+  return 'external databases (global.dev is false) but neither global.postgres.master.host nor global.externalSecrets.deploy is set: gen3-helm cannot render the services\' database Secrets, so an agent deploying with helm will fail. Set overrides.global.externalSecrets.deploy: true (credentials from your secret manager) or overrides.global.postgres.master.host';
 }
 
 export function enabledCharts(values: Values): string[] {

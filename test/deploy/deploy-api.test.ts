@@ -94,6 +94,7 @@ describe('deployments', () => {
     assert.ok(plan.diff.changes.some((c) => c.path === 'fence.image.tag' && c.to === '2026.07'));
     assert.ok(plan.services.some((s) => s.name === 'presigned-url-fence' && s.to === 'quay.io/cdis/fence:2026.07' && s.from === null && s.changes));
     assert.ok(plan.warnings.some((w) => /new commons with no agent/.test(w)), plan.warnings.join('\n'));
+    assert.ok(!plan.warnings.some((w) => /global\.postgres\.master\.host/.test(w)), 'dev: in-cluster databases need no host');
     assert.deepEqual(plan.gitops, { enabled: false, path: null });
 
     // Nothing changed: no commons, revision, deployment, command or accepted audit entry.
@@ -150,6 +151,10 @@ describe('deployments', () => {
     await refused({ ...existing, mode: 'apply' }, 'body.reason');
     await refused({ ...existing, overrides: { global: { hostname: 'evil.example.org' } } }, 'body.overrides.global.hostname');
     await refused({ ...existing, dryRun: true }, 'body.dryRun');
+    // Credentials: values are kept in revisions, shown in diffs and committed to GitOps.
+    const withSecret = { ...existing, mode: 'apply', reason: 'db', overrides: { global: { postgres: { master: { host: 'aurora.example.org', password: 'hunter2' } } } } };
+    await refused(withSecret, 'body.overrides.global.postgres.master.password', /credentials do not belong in values/);
+    assert.doesNotMatch(JSON.stringify((await post<Problem>('/api/v1/deployments', withSecret)).body), /hunter2/);
     await refused({ commons: ID, profile: 'production' }, 'body.template', /data-midrc-org has no revision to take the template from/);
     assert.equal((await post<Problem>('/api/v1/deployments', { commons: 'no-such-commons', release: '2026.07', mode: 'plan' })).status, 404);
     // Several faults at once are all named.

@@ -13,7 +13,7 @@ import { Blueprints } from '../../backend/deployments/blueprints';
 import { structuredDiff, unifiedDiff } from '../../backend/deployments/diff';
 import { GitOps, GitOpsError, redact } from '../../backend/deployments/gitops';
 import { parseRelease } from '../../backend/deployments/release-parse';
-import { deployTarget, render } from '../../backend/deployments/render';
+import { databaseWarning, deployTarget, render } from '../../backend/deployments/render';
 import { type Values, toYaml } from '../../backend/deployments/values';
 
 const bp = Blueprints.load();
@@ -93,6 +93,28 @@ describe('rendering values', () => {
     assert.deepEqual(fields({ guppy: { image: { repository: 'quay.io/cdis/guppy', tag: '2026.09' } } }, { release: noGuppy }), []);
     // A profile's own sizing is checked against its bound too: dev allows 2.
     assert.deepEqual(fields({ sheepdog: { replicaCount: 3 } }, { profile: bp.profiles.get('dev')! }), ['body.overrides.sheepdog.replicaCount']);
+  });
+
+  it('refuses credentials anywhere in the overrides, naming the field, since values go to revisions, diffs and GitOps', () => {
+    const refused = (o: Values) => render(input({ overrides: o })).errors;
+    const e = refused({ global: { postgres: { master: { host: 'db.example.org', password: 'hunter2' } } } });
+    assert.deepEqual(e.map((x) => x.field), ['body.overrides.global.postgres.master.password']);
+    assert.match(e[0].message, /credentials do not belong in values.*global\.externalSecrets\.deploy/);
+    assert.doesNotMatch(JSON.stringify(e), /hunter2/);
+    assert.deepEqual(refused({ fence: { FENCE_CONFIG: { OPENID_CONNECT: { google: { client_id: 'x', client_secret: 'y' } } } } }).map((x) => x.field), [
+      'body.overrides.fence.FENCE_CONFIG.OPENID_CONNECT.google.client_secret',
+    ]);
+    // The switches that point at a secret manager are not credentials.
+    assert.deepEqual(refused({ global: { externalSecrets: { deploy: true }, postgres: { master: { host: 'db.example.org' } } } }), []);
+  });
+
+  it('warns when external databases are configured nowhere: gen3-helm could not render the database Secrets', () => {
+    const warn = (profile: string, overrides: Values = {}) => databaseWarning(render(input({ profile: bp.profiles.get(profile)!, overrides })).values);
+    assert.match(warn('production') ?? '', /neither global\.postgres\.master\.host nor global\.externalSecrets\.deploy is set/);
+    assert.match(warn('small') ?? '', /agent deploying with helm will fail/);
+    assert.equal(warn('dev'), undefined, 'in-cluster databases');
+    assert.equal(warn('production', { global: { externalSecrets: { deploy: true } } }), undefined);
+    assert.equal(warn('production', { global: { postgres: { master: { host: 'aurora.example.org' } } } }), undefined);
   });
 
   it('the deploy target: an image per service (presigned-url-fence rides on fence), replicas only where no HPA manages them', () => {
