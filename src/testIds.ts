@@ -46,6 +46,7 @@ export const testIds = {
     configRevision: 'dcoc-config-revision',
     panels: 'dcoc-panels',
     release: 'dcoc-commons-release',
+    deployMethod: 'dcoc-commons-deploy-method',
     deploy: 'dcoc-commons-deploy',
     revisions: 'dcoc-revisions',
     revisionRow: (n: number) => `dcoc-revision-${n}`,

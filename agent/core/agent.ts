@@ -123,7 +123,8 @@ export class Agent {
   }
 
   private capabilities(): string[] {
-    return [...this.opts.platform.collectors.map((c) => `collector:${c.name}`), ...this.opts.platform.executors.map((e) => `executor:${e.kind}`)];
+    const { collectors, executors } = this.opts.platform;
+    return [...collectors.map((c) => `collector:${c.name}`), ...executors.map((e) => `executor:${e.kind}`), ...executors.filter((e) => e.method).map((e) => `${e.kind}:${e.method}`)];
   }
 
   private onOpen(): void {

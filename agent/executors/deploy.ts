@@ -63,9 +63,10 @@ function summary(services: ServiceProgress[]): string {
   return `${done} of ${services.length} services rolled out${rolling.length ? `; rolling: ${rolling.join('; ')}` : ''}`;
 }
 
-export function deployExecutor(driver: DeployDriver, pollMs = 200): Executor {
+export function deployExecutor(driver: DeployDriver, method: string, pollMs = 200): Executor {
   return {
     kind: 'deploy',
+    method,
     async execute(cmd: CommandSpec, ctx: ExecContext): Promise<ExecResult> {
       const target = parseDeployTarget(cmd.target);
       const names = Object.keys(target.images).sort();

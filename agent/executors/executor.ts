@@ -26,6 +26,8 @@ export class ExecError extends Error {}
 
 export interface Executor {
   readonly kind: string;
+  /** How it does its work where agents differ (deploy: helm-upgrade, helm-template, images, simulated); advertised as capability `<kind>:<method>`. */
+  readonly method?: string;
   execute(cmd: CommandSpec, ctx: ExecContext): Promise<ExecResult>;
 }
 

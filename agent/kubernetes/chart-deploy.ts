@@ -67,5 +67,5 @@ export function chartDeployDriver(d: ChartDeps): DeployDriver {
 }
 
 export function chartDeployExecutor(d: ChartDeps): Executor {
-  return deployExecutor(chartDeployDriver(d), d.pollMs ?? 200);
+  return deployExecutor(chartDeployDriver(d), `helm-${d.mode}`, d.pollMs ?? 200);
 }

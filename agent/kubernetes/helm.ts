@@ -89,8 +89,8 @@ export class Helm {
       HELM_CACHE_HOME: join(home, 'cache'),
       HELM_CONFIG_HOME: join(home, 'config'),
       HELM_DATA_HOME: join(home, 'data'),
-      // In a pod, helm finds the service account the way the agent does.
-      ...(process.env.KUBERNETES_SERVICE_HOST ? { KUBERNETES_SERVICE_HOST: process.env.KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT: process.env.KUBERNETES_SERVICE_PORT ?? '443' } : {}),
+      // In a pod, helm finds the service account the way the agent does; chart repositories may sit behind a proxy.
+      ...pick(process.env, ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy']),
     };
     return new Promise((resolve, reject) => {
       execFile(
@@ -106,6 +106,10 @@ export class Helm {
       );
     });
   }
+}
+
+function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]));
 }
 
 /** helm's error is its last stderr lines; its debug chatter comes before. */

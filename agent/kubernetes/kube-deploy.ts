@@ -111,5 +111,5 @@ export function kubeDeployDriver(d: Deps): DeployDriver {
 }
 
 export function kubeDeployExecutor(d: Deps): Executor {
-  return deployExecutor(kubeDeployDriver(d), d.pollMs ?? 200);
+  return deployExecutor(kubeDeployDriver(d), 'images', d.pollMs ?? 200);
 }

@@ -32,5 +32,5 @@ export function simDeployDriver(sim: SimCommons): DeployDriver {
 }
 
 export function simDeployExecutor(sim: SimCommons): Executor {
-  return deployExecutor(simDeployDriver(sim));
+  return deployExecutor(simDeployDriver(sim), 'simulated');
 }

@@ -164,6 +164,8 @@ export interface AgentRef {
   connected: boolean;
   lastSeen: string | null;
   version: string | null;
+  /** How the agent applies deploys, from its capabilities: helm-upgrade, helm-template, images, simulated; null when not known. */
+  deployMethod: string | null;
 }
 
 export interface CommonsSummary {

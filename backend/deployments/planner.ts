@@ -145,18 +145,29 @@ export class Planner {
     } else if (!live || !this.d.fleet.online(live)) {
       warnings.push(`no agent of ${commons.hostname} is connected: the rollout starts when one connects (up to ${deadline})`);
     }
+    // What the agent does with the values decides what is worth saying (null: not known yet, so say it all).
+    const method = live?.agent.deployMethod ?? null;
+    const viaHelm = method === 'helm-upgrade' || method === 'helm-template';
     const db = databaseWarning(p.values);
-    if (db) warnings.push(db);
+    if (db && (viaHelm || method === null || this.d.gitops)) warnings.push(db);
     if (liveServices.length) {
       const missing = Object.keys(target.images).filter((s) => !live!.services.has(s));
-      if (missing.length) {
+      if (missing.length && viaHelm) {
+        warnings.push(`enabled but not running in ${commons.hostname} yet: ${missing.join(', ')}; the agent's ${method === 'helm-upgrade' ? 'helm upgrade' : 'helm template and apply'} creates them`);
+      } else if (missing.length) {
+        const creator = this.d.gitops ? 'your GitOps sync (ArgoCD)' : 'helm';
         warnings.push(
-          `enabled but not running in ${commons.hostname}: ${missing.join(', ')}. An agent deploying with the gen3-helm chart (--helm-chart) creates them; one without a chart updates running Deployments only, so there the rollout fails unless ${this.d.gitops ? 'your GitOps sync (ArgoCD)' : 'helm'} creates them first`,
+          method === null
+            ? `enabled but not running in ${commons.hostname}: ${missing.join(', ')}. An agent deploying with the gen3-helm chart (--helm-chart) creates them; one without a chart updates running Deployments only, so there the rollout fails unless ${creator} creates them first`
+            : `enabled but not running in ${commons.hostname}: ${missing.join(', ')}. Its agent updates running Deployments only (it runs without --helm-chart), so the rollout fails unless ${creator} creates them first`,
         );
       }
       const enabled = new Set(enabledCharts(p.values));
       const extra = liveServices.map((s) => s.name).filter((n) => !target.images[n] && !enabled.has(n));
-      if (extra.length) warnings.push(`running in ${commons.hostname} but disabled in these values: ${extra.join(', ')}; helm upgrade removes them, other agents leave them running`);
+      if (extra.length) {
+        const fate = method === 'helm-upgrade' ? 'helm upgrade removes them' : viaHelm ? 'the agent leaves them running (helm template does not delete)' : method === null ? 'helm upgrade removes them, other agents leave them running' : 'the agent leaves them running';
+        warnings.push(`running in ${commons.hostname} but disabled in these values: ${extra.join(', ')}; ${fate}`);
+      }
     }
     return { commons, ...p, base, yaml, diff, services, warnings };
   }

@@ -15,7 +15,7 @@ export interface LiveCommons {
   release: string;
   config: { revision: number; data: Record<string, string>; resourceVersion?: string };
   services: Map<string, ServiceView>;
-  agent: { id: string | null; connected: boolean; lastSeenMs: number | null; version: string | null };
+  agent: { id: string | null; connected: boolean; lastSeenMs: number | null; version: string | null; deployMethod: string | null };
   status: ServiceStatus;
 }
 
@@ -44,7 +44,7 @@ export class Fleet {
         release: r.release,
         config: { revision: r.config_revision, data: JSON.parse(r.config_json) as Record<string, string> },
         services: new Map(),
-        agent: { id: r.agent_id, connected: false, lastSeenMs: null, version: null },
+        agent: { id: r.agent_id, connected: false, lastSeenMs: null, version: null, deployMethod: null },
         status: 'unknown',
       };
       this.commons.set(r.id, c);
@@ -64,10 +64,11 @@ export class Fleet {
     return [...this.commons.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  agentConnected(id: string, agentId: string, version: string): void {
+  agentConnected(id: string, agentId: string, version: string, capabilities: string[] = []): void {
     const c = this.commons.get(id);
     if (!c) return;
-    c.agent = { id: agentId, connected: true, lastSeenMs: Date.now(), version };
+    const deployMethod = capabilities.find((k) => k.startsWith('deploy:'))?.slice('deploy:'.length) ?? null;
+    c.agent = { id: agentId, connected: true, lastSeenMs: Date.now(), version, deployMethod };
     this.events.publish({ type: 'agent.connected', commons: id, agent: agentId });
   }
 
@@ -160,6 +161,7 @@ export class Fleet {
       connected: this.online(c),
       lastSeen: c.agent.lastSeenMs ? new Date(c.agent.lastSeenMs).toISOString() : null,
       version: c.agent.version,
+      deployMethod: c.agent.deployMethod,
     };
   }
 }

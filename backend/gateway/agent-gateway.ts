@@ -211,7 +211,7 @@ class AgentStream {
     this.d.fleet.ensure(row);
     this.session = { agentId: this.agent.id, commonsId: id, send: this.send, close: (reason) => this.fail(grpc.status.UNAVAILABLE, reason) };
     this.d.sessions.add(this.session);
-    this.d.fleet.agentConnected(id, this.agent.id, h.agent_version);
+    this.d.fleet.agentConnected(id, this.agent.id, h.agent_version, h.capabilities);
     this.log.info({ commons: id, finished: h.finished.length, capabilities: h.capabilities }, 'agent connected');
     this.send({ welcome: { agent_id: this.agent.id, commons_id: id, config: this.d.agentConfig } });
     // Results the agent finished while we could not hear it come first, then whatever is still open goes out again.

@@ -8,6 +8,7 @@ const agentRef = z.object({
   connected: z.boolean(),
   lastSeen: isoDate.nullable(),
   version: z.string().nullable(),
+  deployMethod: z.string().nullable(),
 });
 
 const base = {

@@ -181,6 +181,7 @@ describe('deployments', () => {
   let rev1: RevisionDetail;
 
   it('must-show 2: apply to a simulated commons: per-service progress events, succeeded, the new release on every service', async () => {
+    assert.equal((await get<CommonsDetail>(`/api/v1/commons/${ID}`)).body.agent.deployMethod, 'simulated');
     const sse = await subscribe(fleet, developer, `?commons=${ID}`);
     try {
       const r = await post<{ deployment: DeploymentView }>('/api/v1/deployments', {
@@ -308,7 +309,7 @@ describe('deployments', () => {
     assert.match(waiting.message, /waiting for an agent of data\.newcommons\.org: no agent has connected for it yet/);
     assert.ok(waiting.services.length === 14 && waiting.services.every((s) => s.state === 'pending' && s.from === null), JSON.stringify(waiting.services));
     const listed = (await get<{ items: CommonsSummary[] }>('/api/v1/commons')).body.items.find((c) => c.id === NEW_ID)!;
-    assert.deepEqual([listed.status, listed.agent.id, listed.agent.connected], ['unknown', null, false]);
+    assert.deepEqual([listed.status, listed.agent.id, listed.agent.connected, listed.agent.deployMethod], ['unknown', null, false, null]);
     // One open deployment per commons; a second one for the same hostname is a conflict too.
     assert.equal((await post<Problem>('/api/v1/deployments', { ...body, newCommons: undefined, commons: NEW_ID })).status, 409);
     assert.equal((await post<Problem>('/api/v1/deployments', body)).status, 409);

@@ -157,6 +157,12 @@ describe('deploy through helm upgrade --install', () => {
     if (!env) return void helmBinary(t);
     const { srv } = env.k;
     assert.equal(srv.get('deployments', NS, 'guppy-deployment'), undefined);
+    // The plan knows from the agent's capabilities that it deploys with helm upgrade.
+    assert.equal((await env.fleet.admin<{ agent: { deployMethod: string } }>('GET', `/api/v1/commons/${ID}`)).body.agent.deployMethod, 'helm-upgrade');
+    const plan = await env.fleet.api<{ warnings: string[] }>(env.operator, 'POST', '/api/v1/deployments', { commons: ID, mode: 'plan', release: '2026.09', ...SIZING, overrides: { ...SIZING.overrides, guppy: { enabled: true } } });
+    assert.equal(plan.status, 200, JSON.stringify(plan.body));
+    assert.ok(plan.body.warnings.includes("enabled but not running in data.example.org yet: guppy; the agent's helm upgrade creates them"), plan.body.warnings.join('\n'));
+    assert.ok(plan.body.warnings.some((w) => /neither global\.postgres\.master\.host nor global\.externalSecrets\.deploy is set/.test(w)), 'helm would need the databases located');
     const { done, updates } = await applyAndWatch(env, { release: '2026.09', reason: 'turn on the explorer', ...SIZING, overrides: { ...SIZING.overrides, guppy: { enabled: true } } });
     assert.equal(done.state, 'succeeded', done.message);
     assert.deepEqual(done.services.map((s) => [s.name, s.from, s.to, s.state, s.ready]), [['guppy', null, 'quay.io/cdis/guppy:2026.07', 'done', 2]]);

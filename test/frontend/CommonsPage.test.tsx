@@ -133,6 +133,7 @@ describe('commons page', () => {
     as('developer');
     renderApp(URL);
     expect(await screen.findByTestId(testIds.commons.release)).toHaveTextContent('release 2026.07');
+    expect(screen.getByTestId(testIds.commons.deployMethod)).toHaveTextContent('deploys with the simulation');
     const row = await screen.findByTestId(testIds.commons.revisionRow(2));
     expect(row).toHaveTextContent('2026.08');
     expect(row).toHaveTextContent('current');

@@ -9,7 +9,7 @@ import { renderApp } from './support/render';
 const FLEET = [
   summary('brh', { name: 'Biomedical Research Hub', status: 'healthy', environment: 'brhprod' }),
   summary('midrc', { name: 'MIDRC', status: 'degraded', environment: 'midrcprod', services: { total: 18, healthy: 17, down: 0 } }),
-  summary('heal', { name: 'HEAL Data Platform', status: 'down', environment: 'healprod', agent: { id: 'a', connected: false, lastSeen: null, version: null } }),
+  summary('heal', { name: 'HEAL Data Platform', status: 'down', environment: 'healprod', agent: { id: 'a', connected: false, lastSeen: null, version: null, deployMethod: null } }),
 ];
 
 let g: FakeGrafana;

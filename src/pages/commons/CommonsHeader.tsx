@@ -5,10 +5,12 @@ import { useStyles2 } from '@grafana/ui';
 import type { CommonsDetail } from '../../../backend/contracts/api';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
+import { deployMethodLabel } from '../../components/deployMethod';
 import { testIds } from '../../testIds';
 
 export function CommonsHeader({ commons }: { commons: CommonsDetail }) {
   const s = useStyles2(styles);
+  const method = deployMethodLabel(commons.agent.deployMethod);
   return (
     <div className={s.row}>
       <StatusBadge status={commons.status} testId={testIds.commons.status} />
@@ -16,6 +18,7 @@ export function CommonsHeader({ commons }: { commons: CommonsDetail }) {
       <span>environment {commons.environment}</span>
       <span data-testid={testIds.commons.release}>release {commons.version || '—'}</span>
       <span>namespace {commons.namespace}</span>
+      {method && <span data-testid={testIds.commons.deployMethod}>deploys with {method}</span>}
       <span>
         agent {commons.agent.connected ? 'connected' : 'offline'}
         {commons.agent.version ? ` (${commons.agent.version})` : ''}, last seen <TimeAgo at={commons.agent.lastSeen} />

@@ -27,7 +27,7 @@ export function summary(id: string, over: Partial<CommonsSummary> = {}): Commons
     namespace: 'default',
     status: 'healthy',
     version: '2026.07',
-    agent: { id: `agent-${id}`, connected: true, lastSeen: now, version: '0.1.0' },
+    agent: { id: `agent-${id}`, connected: true, lastSeen: now, version: '0.1.0', deployMethod: 'simulated' },
     services: { total: 14, healthy: 14, down: 0 },
     config: { revision: 1 },
     ...over,
