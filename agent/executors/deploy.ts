@@ -70,7 +70,7 @@ export function deployExecutor(driver: DeployDriver, method: string, pollMs = 20
     async execute(cmd: CommandSpec, ctx: ExecContext): Promise<ExecResult> {
       const target = parseDeployTarget(cmd.target);
       const names = Object.keys(target.images).sort();
-      const wholeRevision = driver.applyRevision;
+      const wholeRevision = driver.applyRevision !== undefined;
       if (wholeRevision && !target.values) {
         throw new ExecError(`deploy of revision ${target.revision} carries no values, which this agent's helm mode needs; nothing was changed. Upgrade the control service, or run the agent without --helm-chart`);
       }
@@ -110,7 +110,7 @@ export function deployExecutor(driver: DeployDriver, method: string, pollMs = 20
 
       if (wholeRevision) {
         // The values may change more than images (config, HPAs, new services): the chart is always applied.
-        const done = await wholeRevision.call(driver, { ...target, values: target.values! }, ctx.signal);
+        const done = await driver.applyRevision!({ ...target, values: target.values! }, ctx.signal);
         for (const p of tracked) Object.assign(p, { state: 'rolling', message: p.from === null ? 'created' : `image ${p.to} applied` });
         report(`${done}; following the rollouts`);
       } else {

@@ -26,6 +26,8 @@ function mainContainer(d: V1Deployment, service: string) {
 
 /** What the drivers share: reading services off the watch cache and judging their rollouts. */
 export interface RolloutTracker extends Pick<DeployDriver, 'current' | 'rollout'> {
+  /** The service's Deployment in the watch cache. */
+  find(service: string): V1Deployment | undefined;
   /** The generation and image an apply produced: a rollout is judged on that spec, never on an older watch event. */
   remember(service: string, generation: number, image: string): void;
   /** A service the apply should have created but the chart did not render. */
@@ -38,6 +40,7 @@ export function rolloutTracker(d: Pick<Deps, 'collector'>): RolloutTracker {
   const absent = new Map<string, string>();
   const find = (service: string) => collector.deployments.items().find((x) => serviceOfDeployment(x) === service);
   return {
+    find,
     remember(service, generation, image) {
       applied.set(service, { generation, image });
       absent.delete(service);
@@ -81,16 +84,15 @@ export function rolloutTracker(d: Pick<Deps, 'collector'>): RolloutTracker {
 }
 
 export function kubeDeployDriver(d: Deps): DeployDriver {
-  const { k, namespace, collector } = d;
+  const { k, namespace } = d;
   const tracker = rolloutTracker(d);
-  const find = (service: string) => collector.deployments.items().find((x) => serviceOfDeployment(x) === service);
 
   return {
     current: tracker.current,
     rollout: tracker.rollout,
 
     async apply(service, change) {
-      const dep = find(service);
+      const dep = tracker.find(service);
       const name = dep?.metadata?.name;
       const container = dep && mainContainer(dep, service)?.name;
       if (!name || !container) throw new ExecError(`no Deployment for Gen3 service ${service} in namespace ${namespace}`);

@@ -165,7 +165,8 @@ export class Planner {
       const enabled = new Set(enabledCharts(p.values));
       const extra = liveServices.map((s) => s.name).filter((n) => !target.images[n] && !enabled.has(n));
       if (extra.length) {
-        const fate = method === 'helm-upgrade' ? 'helm upgrade removes them' : viaHelm ? 'the agent leaves them running (helm template does not delete)' : method === null ? 'helm upgrade removes them, other agents leave them running' : 'the agent leaves them running';
+        const FATE: Record<string, string> = { 'helm-upgrade': 'helm upgrade removes them', 'helm-template': 'the agent leaves them running (helm template does not delete)' };
+        const fate = method === null ? 'helm upgrade removes them, other agents leave them running' : (FATE[method] ?? 'the agent leaves them running');
         warnings.push(`running in ${commons.hostname} but disabled in these values: ${extra.join(', ')}; ${fate}`);
       }
     }

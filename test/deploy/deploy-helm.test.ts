@@ -68,6 +68,18 @@ async function importRelease(fleet: TestFleet): Promise<string> {
 
 type Env = Awaited<ReturnType<typeof helmFleet>>;
 
+/** A helm fleet for the enclosing describe (none without helm: its tests then skip loudly, or fail under CI). */
+function helmFleetForSuite(mode: 'upgrade' | 'template'): () => Env | undefined {
+  let env: Env | undefined;
+  before(async () => {
+    if ('path' in HELM) env = await helmFleet(HELM.path, mode);
+  });
+  after(() => env?.stop());
+  return () => env;
+}
+
+const SECURITY_FIX = { release: '2026.09', reason: 'fence and indexd security fix', ...SIZING };
+
 function snapshot(srv: KubeApiServer) {
   const out = new Map<string, { generation: number; template: string; replicaSets: number }>();
   for (const d of srv.list<Deployment>('deployments', NS)) {
@@ -109,18 +121,15 @@ function sawRolling(updates: DeploymentView[], services: string[]) {
 }
 
 describe('deploy through helm upgrade --install', () => {
-  let env: Env | undefined;
-  before(async () => {
-    if ('path' in HELM) env = await helmFleet(HELM.path, 'upgrade');
-  });
-  after(() => env?.stop());
+  const fleet = helmFleetForSuite('upgrade');
 
   it('applies the revision with helm: only changed images roll, per-service progress, helm records the release', async (t) => {
+    const env = fleet();
     if (!env) return void helmBinary(t);
     const { srv } = env.k;
     const before = snapshot(srv);
     srv.requests.clear();
-    const { done, updates } = await applyAndWatch(env, { release: '2026.09', reason: 'fence and indexd security fix', ...SIZING });
+    const { done, updates } = await applyAndWatch(env, SECURITY_FIX);
     assert.equal(done.state, 'succeeded', done.message);
     assert.deepEqual(done.services.map((s) => [s.name, s.from, s.to, s.state]), [
       ['fence', 'quay.io/cdis/fence:2026.07', 'quay.io/cdis/fence:2026.09', 'done'],
@@ -154,6 +163,7 @@ describe('deploy through helm upgrade --install', () => {
   });
 
   it('a service the values newly enable is created by helm and followed to ready', async (t) => {
+    const env = fleet();
     if (!env) return void helmBinary(t);
     const { srv } = env.k;
     assert.equal(srv.get('deployments', NS, 'guppy-deployment'), undefined);
@@ -169,12 +179,13 @@ describe('deploy through helm upgrade --install', () => {
     assert.ok(updates.some((u) => u.services.some((s) => s.name === 'guppy' && s.state === 'rolling')));
     assert.equal(imageOf(srv, 'guppy-deployment'), 'quay.io/cdis/guppy:2026.07');
     assert.equal(srv.get<KubeObject>('secrets', NS, 'sh.helm.release.v1.gen3.v2')?.metadata.labels?.status, 'deployed');
-    await eventually(async () => (await env!.fleet.admin<{ services: { name: string }[] }>('GET', `/api/v1/commons/${ID}`)).body.services.some((s) => s.name === 'guppy'), {
+    await eventually(async () => (await env.fleet.admin<{ services: { name: string }[] }>('GET', `/api/v1/commons/${ID}`)).body.services.some((s) => s.name === 'guppy'), {
       what: 'the commons to report guppy',
     });
   });
 
   it('a rollout that fails after helm applied it fails the deploy; a rollback through helm restores the service', async (t) => {
+    const env = fleet();
     if (!env) return void helmBinary(t);
     const { srv } = env.k;
     srv.faults.setWorkloadFault(NS, 'indexd-deployment', 'ImagePullBackOff');
@@ -196,6 +207,7 @@ describe('deploy through helm upgrade --install', () => {
   });
 
   it('every request helm and the agent made is allowed by the agent Roles', (t) => {
+    const env = fleet();
     if (!env) return void helmBinary(t);
     const allowed = granted(roleRules('agent/deploy/rbac.yaml', 'agent/deploy/rbac-helm.yaml'));
     const used = new Set(env.k.srv.requests.all().map(permissionOf).filter((p): p is string => !!p));
@@ -205,18 +217,15 @@ describe('deploy through helm upgrade --install', () => {
 });
 
 describe('deploy through helm template and server-side apply', () => {
-  let env: Env | undefined;
-  before(async () => {
-    if ('path' in HELM) env = await helmFleet(HELM.path, 'template');
-  });
-  after(() => env?.stop());
+  const fleet = helmFleetForSuite('template');
 
   it('the agent applies every rendered object as dcoc-agent; only changed images roll', async (t) => {
+    const env = fleet();
     if (!env) return void helmBinary(t);
     const { srv } = env.k;
     const before = snapshot(srv);
     srv.requests.clear();
-    const { done, updates } = await applyAndWatch(env, { release: '2026.09', reason: 'fence and indexd security fix', ...SIZING });
+    const { done, updates } = await applyAndWatch(env, SECURITY_FIX);
     assert.equal(done.state, 'succeeded', done.message);
     assert.deepEqual(done.services.map((s) => [s.name, s.state]), [['fence', 'done'], ['indexd', 'done'], ['presigned-url-fence', 'done']]);
     sawRolling(updates, ['fence', 'indexd', 'presigned-url-fence']);
@@ -238,6 +247,7 @@ describe('deploy through helm template and server-side apply', () => {
   });
 
   it('a chart that renders a cluster-scoped object is refused before anything is applied', async (t) => {
+    const env = fleet();
     if (!env) return void helmBinary(t);
     const { srv } = env.k;
     srv.requests.clear();
@@ -317,7 +327,7 @@ describe('the dcoc-agent process with --helm-chart', () => {
     await eventually(async () => (await fleet!.admin('GET', `/api/v1/commons/${ID}`)).status === 200, { what: 'the commons to register' });
 
     const operator = await importRelease(fleet);
-    const { done } = await applyAndWatch({ fleet, operator }, { release: '2026.09', reason: 'fence and indexd security fix', ...SIZING });
+    const { done } = await applyAndWatch({ fleet, operator }, SECURITY_FIX);
     assert.equal(done.state, 'succeeded', done.message);
     assert.deepEqual(done.services.map((s) => s.name), ['fence', 'indexd', 'presigned-url-fence']);
     assert.equal(srv.get<KubeObject>('secrets', NS, 'sh.helm.release.v1.gen3.v1')?.metadata.labels?.status, 'deployed');
