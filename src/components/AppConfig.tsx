@@ -103,7 +103,7 @@ export function AppConfig({ plugin }: AppConfigProps) {
         {(Object.keys(DEFAULT_MAPPING) as OrgRole[]).map((org) => (
           <Field key={org} label={org}>
             <div data-testid={testIds.config.roleMapping(org)} style={{ width: 200 }}>
-              <Combobox options={ROLE_OPTIONS} value={mapping[org]} onChange={(o) => setMapping({ ...mapping, [org]: o.value })} />
+              <Combobox options={ROLE_OPTIONS} value={mapping[org]} onChange={(o) => setMapping((prev) => ({ ...prev, [org]: o.value }))} />
             </div>
           </Field>
         ))}

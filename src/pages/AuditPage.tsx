@@ -35,7 +35,10 @@ export function AuditPage() {
   const state = queryStateView(audit, 'the audit log');
   const field = (key: keyof AuditFilters, label: string, placeholder: string, testId: string) => (
     <Field label={label} className={s.field}>
-      <Input value={filters[key] ?? ''} placeholder={placeholder} onChange={(e) => setFilters({ ...filters, [key]: e.currentTarget.value.trim() || undefined })} data-testid={testId} />
+      <Input value={filters[key] ?? ''} placeholder={placeholder} onChange={(e) => {
+          const value = e.currentTarget.value.trim() || undefined;
+          setFilters((prev) => ({ ...prev, [key]: value }));
+        }} data-testid={testId} />
     </Field>
   );
   return (

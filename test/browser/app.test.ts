@@ -221,6 +221,9 @@ describe('DCOC app in Chromium', { skip, timeout: 600_000 }, () => {
         }
       }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow', 'data-state'] });
     });
+    // The reason typed before planning is still there, so Apply is offered.
+    assert.equal(await page.getByTestId(testIds.deploy.reason).inputValue(), 'monthly upgrade to 2026.07 (browser test)');
+    assert.ok(await page.getByTestId(testIds.deploy.apply).isEnabled(), `Apply is enabled; the page says: ${await page.getByTestId(testIds.deploy.applyNote).textContent()}`);
     await page.getByTestId(testIds.deploy.apply).click();
     await page.getByTestId(testIds.deploy.progress).waitFor(WAIT);
     await page.waitForURL(/[?&]deployment=[0-9a-f-]{36}/, WAIT);

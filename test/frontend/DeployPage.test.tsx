@@ -1,5 +1,5 @@
 import { setDataSourceSrv, type DataSourceSrv } from '@grafana/runtime';
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { testIds } from '../../src/testIds';
@@ -176,6 +176,33 @@ describe('deploy wizard', () => {
     await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel deployment' }));
     await waitFor(() => expect(g.callsTo('POST', `deployments/${DEP}/cancel`)).toHaveLength(1));
     expect(await screen.findByTestId(testIds.deploy.result)).toHaveTextContent('The deployment was cancelled');
+  });
+
+  it('keeps every change made before the page re-renders: a release chosen and a reason typed in one go both reach the plan', async () => {
+    // A Combobox reports its choice in an effect after the click; typing
+    // that lands first must not be undone by it (seen in CI as a disabled
+    // Apply button after the reason was filled).
+    g.on('POST', 'deployments', { data: plan() });
+    renderApp(URL);
+    await screen.findByTestId(testIds.deploy.form);
+    await choose(testIds.deploy.commons, /^MIDRC/);
+    await choose(testIds.deploy.template, /^gen3-explorer/);
+    await choose(testIds.deploy.profile, /^production/);
+    await userEvent.click(screen.getByTestId(testIds.deploy.release).querySelector('input')!);
+    const option = await screen.findByRole('option', { name: /^2026\.07/ });
+    act(() => {
+      fireEvent.click(option);
+      fireEvent.change(screen.getByTestId(testIds.deploy.reason), { target: { value: 'monthly upgrade' } });
+      fireEvent.change(screen.getByTestId(testIds.deploy.overrides), { target: { value: 'fence: {replicaCount: 3}' } });
+    });
+    expect(screen.getByTestId(testIds.deploy.reason)).toHaveValue('monthly upgrade');
+    expect(screen.getByTestId(testIds.deploy.overrides)).toHaveValue('fence: {replicaCount: 3}');
+    await userEvent.click(screen.getByTestId(testIds.deploy.plan));
+    await screen.findByTestId(testIds.deploy.diff);
+    expect(postsTo('deployments')).toEqual([
+      { commons: 'midrc', template: 'gen3-explorer', profile: 'production', release: '2026.07', overrides: { fence: { replicaCount: 3 } }, reason: 'monthly upgrade', mode: 'plan' },
+    ]);
+    expect(screen.getByTestId(testIds.deploy.apply)).toBeEnabled();
   });
 
   it('takes template and profile from the commons latest revision unless changed', async () => {

@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { testIds } from '../../src/testIds';
@@ -50,6 +50,21 @@ describe('fleet page', () => {
     await userEvent.clear(screen.getByTestId(testIds.fleet.search));
     await userEvent.type(screen.getByTestId(testIds.fleet.search), 'no-such-commons');
     expect(screen.getByTestId(testIds.state.empty)).toHaveTextContent('No commons matches these filters');
+  });
+
+  it('keeps an environment chosen and a search typed before the page re-renders', async () => {
+    g.on('GET', 'commons', { data: { items: FLEET } });
+    renderApp('/a/gen3-dcoc-app/fleet');
+    await screen.findByTestId(testIds.fleet.row('brh'));
+    await userEvent.click(screen.getByTestId(testIds.fleet.environmentFilter).querySelector('input')!);
+    const option = await screen.findByRole('option', { name: /^midrcprod/ });
+    act(() => {
+      fireEvent.click(option);
+      fireEvent.change(screen.getByTestId(testIds.fleet.search), { target: { value: 'mid' } });
+    });
+    expect(screen.getByTestId(testIds.fleet.search)).toHaveValue('mid');
+    expect(screen.getByTestId(testIds.fleet.count)).toHaveTextContent('Showing 1 of 3 commons');
+    expect(screen.getByTestId(testIds.fleet.row('midrc'))).toBeInTheDocument();
   });
 
   it('shows firing alerts from Grafana Alertmanager per commons', async () => {

@@ -20,9 +20,17 @@ test('component tests pass (npm run test:frontend)', { timeout: 900_000 }, async
     process.stderr.write(b);
   });
   const code = await new Promise<number | null>((r) => child.on('exit', r));
-  assert.equal(code, 0, 'vitest failed (its output is above)');
-  // Guard against a run that found nothing to test, or skipped some.
   const plain = output.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
+  // The failures themselves in the assertion message: CI reports keep that, not all of stdout.
+  assert.equal(code, 0, `vitest failed:\n${failuresOf(plain)}`);
+  // Guard against a run that found nothing to test, or skipped some.
   assert.match(plain, /Tests\s+\d+ passed/);
   assert.doesNotMatch(plain, /Tests\s+.*\d+ (failed|skipped)/);
 });
+
+/** Vitest's "Failed Tests" section (names, errors, locations), capped. */
+function failuresOf(plain: string): string {
+  const start = plain.indexOf('Failed Tests');
+  const part = start >= 0 ? plain.slice(start) : plain.slice(-4000);
+  return part.length > 6000 ? `${part.slice(0, 6000)}\n…` : part;
+}

@@ -2,6 +2,7 @@
 // by hostname and environment), template, profile, release, optional
 // overrides and the reason. Server-side field errors show on their fields.
 import { css } from '@emotion/css';
+import type { Dispatch, SetStateAction } from 'react';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Combobox, Field, Input, RadioButtonGroup, TextArea, useStyles2 } from '@grafana/ui';
 import type { CommonsSummary, ProfileView, ReleaseView, RevisionSummary, TemplateView } from '../../../backend/contracts/api';
@@ -17,7 +18,9 @@ const TARGETS = [
 
 export interface DeployFormProps {
   input: DeployInput;
-  onChange: (input: DeployInput) => void;
+  /** Takes an update of the previous input: two changes before a re-render (a Combobox
+   *  reports its choice an effect later) must not undo each other. */
+  onChange: Dispatch<SetStateAction<DeployInput>>;
   fleet: CommonsSummary[];
   releases: ReleaseView[];
   templates: TemplateView[];
@@ -33,7 +36,7 @@ export interface DeployFormProps {
 
 export function DeployForm({ input, onChange, fleet, releases, templates, profiles, latest, revisionsLoading, missing, showMissing, serverError }: DeployFormProps) {
   const s = useStyles2(styles);
-  const set = (patch: Partial<DeployInput>) => onChange({ ...input, ...patch });
+  const set = (patch: Partial<DeployInput>) => onChange((prev) => ({ ...prev, ...patch }));
   const problem = (local: keyof Missing | undefined, ...fields: string[]) => {
     const server = fields.map((f) => serverFieldErrors(serverError, f)).filter(Boolean).join('; ');
     return server || (showMissing && local ? missing[local] : undefined);

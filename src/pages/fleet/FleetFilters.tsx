@@ -2,6 +2,7 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2, SelectableValue } from '@grafana/data';
 import { Combobox, Icon, Input, RadioButtonGroup, useStyles2 } from '@grafana/ui';
+import type { Dispatch, SetStateAction } from 'react';
 import { testIds } from '../../testIds';
 import type { FleetFilter } from './filterFleet';
 
@@ -15,8 +16,10 @@ const STATUS_OPTIONS: Array<SelectableValue<FleetFilter['status']>> = [
 
 const ALL_ENVIRONMENTS = '__all__';
 
-export function FleetFilters({ filter, environments, onChange }: { filter: FleetFilter; environments: string[]; onChange: (f: FleetFilter) => void }) {
+export function FleetFilters({ filter, environments, onChange }: { filter: FleetFilter; environments: string[]; onChange: Dispatch<SetStateAction<FleetFilter>> }) {
   const s = useStyles2(styles);
+  // Updates of the previous filter: a Combobox reports its choice an effect later, after typing may have changed the search.
+  const set = (patch: Partial<FleetFilter>) => onChange((prev) => ({ ...prev, ...patch }));
   return (
     <div className={s.bar}>
       <div className={s.search}>
@@ -24,20 +27,20 @@ export function FleetFilters({ filter, environments, onChange }: { filter: Fleet
           prefix={<Icon name="search" />}
           placeholder="Search by name, hostname, environment or release"
           value={filter.search}
-          onChange={(e) => onChange({ ...filter, search: e.currentTarget.value })}
+          onChange={(e) => set({ search: e.currentTarget.value })}
           data-testid={testIds.fleet.search}
           aria-label="Search commons"
         />
       </div>
       <div data-testid={testIds.fleet.statusFilter}>
-        <RadioButtonGroup options={STATUS_OPTIONS} value={filter.status} onChange={(status) => onChange({ ...filter, status: status ?? 'all' })} />
+        <RadioButtonGroup options={STATUS_OPTIONS} value={filter.status} onChange={(status) => set({ status: status ?? 'all' })} />
       </div>
       <div className={s.env} data-testid={testIds.fleet.environmentFilter}>
         <Combobox
           placeholder="Environment"
           options={[{ label: 'All environments', value: ALL_ENVIRONMENTS }, ...environments.map((e) => ({ label: e, value: e }))]}
           value={filter.environment ?? ALL_ENVIRONMENTS}
-          onChange={(o) => onChange({ ...filter, environment: !o || o.value === ALL_ENVIRONMENTS ? null : o.value })}
+          onChange={(o) => set({ environment: !o || o.value === ALL_ENVIRONMENTS ? null : o.value })}
         />
       </div>
     </div>

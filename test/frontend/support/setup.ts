@@ -1,9 +1,12 @@
 // Browser APIs jsdom lacks that @grafana/ui uses, and Testing Library's matchers.
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, vi } from 'vitest';
 
 afterEach(() => cleanup());
+// findBy/waitFor give up after 1 s by default; a loaded 2-core CI machine can
+// spend that long rendering one @grafana/ui page.
+configure({ asyncUtilTimeout: 5_000 });
 
 Object.defineProperty(window, 'matchMedia', {
   writable: true,
