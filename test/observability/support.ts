@@ -3,12 +3,13 @@
 // Alertmanager processes (Debian's) on 127.0.0.1 with free ports.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { ROOT, freePort } from '../../scripts/demo/processes';
+import { onPath } from '../../scripts/tools/on-path';
 import { eventually } from '../support/fleet';
 
 export { ROOT };
@@ -48,19 +49,6 @@ export function listFiles(dir: string, prefix = ''): string[] {
 
 // ------------------------------------------------------------------ binaries
 
-function onPath(name: string): string | undefined {
-  for (const d of (process.env.PATH ?? '').split(delimiter)) {
-    if (!d) continue;
-    const p = join(d, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 export interface Tool {
   what: string;
