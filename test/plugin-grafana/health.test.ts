@@ -1,0 +1,91 @@
+// CheckHealth (and CollectMetrics) on both executables through Grafana's own
+// client: the SDK's FromProto gives OK with details when the control service
+// answers, ERROR with what to fix when the configuration is wrong.
+import { after, before, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CommonsDetail } from '../../backend/contracts/api';
+import { DEMO_COMMONS, freePort } from '../../scripts/demo/processes';
+import { TestFleet, eventually } from '../support/fleet';
+import { describeUnless, GoGrafanaHost, grafanaHostMissing } from '../support/go-grafana-host';
+import { dcocExecutables } from '../plugin-dcoc/support/build';
+import { appContext, dsContext, type DcocContextOptions } from '../plugin-dcoc/support/contexts';
+
+const ID = 'data-midrc-org';
+const WRONG_SECRET = 'not-the-secret-0123456789abcdef';
+
+const missing = grafanaHostMissing('CheckHealth through Grafana’s plugin client');
+
+describeUnless(missing, 'CheckHealth, as Grafana’s client reads it', () => {
+  let fleet: TestFleet;
+  let ds: GoGrafanaHost;
+  let app: GoGrafanaHost;
+
+  before(async () => {
+    const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start({ commons: [DEMO_COMMONS[1]] })]);
+    fleet = f;
+    [ds, app] = await Promise.all([GoGrafanaHost.start(exes.datasource), GoGrafanaHost.start(exes.app)]);
+    await eventually(async () => (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body?.status === 'healthy', {
+      what: 'a healthy commons',
+      timeoutMs: 60_000,
+    });
+  });
+
+  after(async () => {
+    for (const h of [ds, app]) {
+      await h?.kill().catch(() => undefined);
+      await h?.close();
+    }
+    await fleet?.stop();
+  });
+
+  const dsHealth = (o: Partial<DcocContextOptions> = {}) => ds.checkHealth({ pluginContext: dsContext({ role: 'Admin', controlUrl: fleet.control.url, ...o }) });
+  const appHealth = (o: Partial<DcocContextOptions> = {}) => app.checkHealth({ pluginContext: appContext({ role: 'Admin', controlUrl: fleet.control.url, ...o }) });
+
+  it('data source: OK with the control service running, details as JSON', async () => {
+    const r = await dsHealth();
+    assert.deepEqual(r, {
+      status: 'OK',
+      message: `connected to the DCOC control service at ${fleet.control.url} as admin-user (admin): 1 commons, 1 healthy`,
+      jsonDetails: { controlUrl: fleet.control.url, actor: 'admin-user', role: 'admin', commons: 1, healthy: 1 },
+    });
+  });
+
+  it('app: OK with the control service running', async () => {
+    const r = await appHealth();
+    assert.equal(r.status, 'OK');
+    assert.match(r.message, /^connected to the DCOC control service at .* as admin-user \(admin\)/);
+  });
+
+  it('both: ERROR naming the secrets that must match when the secret is wrong', async () => {
+    const d = await dsHealth({ secret: WRONG_SECRET });
+    assert.equal(d.status, 'ERROR');
+    assert.match(d.message, /^the control service refused the shared secret; set the same secret in DCOC_PLUGIN_SECRET and the DCOC data source's controlSecret/);
+    const a = await appHealth({ secret: WRONG_SECRET });
+    assert.equal(a.status, 'ERROR');
+    assert.match(a.message, /the DCOC app's controlSecret/);
+  });
+
+  it('both: ERROR saying what is missing or unreachable', async () => {
+    assert.deepEqual(await dsHealth({ secret: '' }), {
+      status: 'ERROR',
+      message: "the DCOC data source's controlSecret is not set: set it to the control service's DCOC_PLUGIN_SECRET",
+      jsonDetails: null,
+    });
+    const url = `http://127.0.0.1:${await freePort()}`;
+    for (const r of [await dsHealth({ controlUrl: url }), await appHealth({ controlUrl: url })]) {
+      assert.equal(r.status, 'ERROR');
+      assert.equal(r.message, `cannot reach the control service at ${url}: ECONNREFUSED; check controlUrl and that dcoc-control is running`);
+    }
+  });
+
+  it('CollectMetrics: Prometheus text from each process', async () => {
+    for (const [h, ctx] of [
+      [ds, dsContext({ controlUrl: fleet.control.url })],
+      [app, appContext({ controlUrl: fleet.control.url })],
+    ] as const) {
+      const text = await h.collectMetrics({ pluginContext: ctx });
+      assert.match(text, /^process_cpu_user_seconds_total \d/m);
+      assert.match(text, /^dcoc_plugin_control_requests_total\{route="whoami",status="200"\} [1-9]/m);
+    }
+  });
+});

@@ -1,0 +1,343 @@
+// QueryData for every query type of the data source, sent and decoded by
+// Grafana's own client (go-plugin + grafana-plugin-sdk-go's FromProto and
+// Arrow decoder), checked field by field against what the control service's
+// API says: names, SDK types, nanosecond times, values, labels and config.
+import { after, before, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AgentView, AuditEntry, CommandView, CommonsDetail, CommonsSummary } from '../../backend/contracts/api';
+import { QUERY_TYPES } from '../../plugin/datasource/query-model';
+import { STATUS_MAPPINGS } from '../../plugin/datasource/queries/context';
+import { TestFleet, eventually } from '../support/fleet';
+import { describeUnless, GoGrafanaHost, grafanaHostMissing, query, type DataResponse, type RenderedFrame } from '../support/go-grafana-host';
+import { dcocExecutables } from '../plugin-dcoc/support/build';
+import { dsContext, type DcocContextOptions } from '../plugin-dcoc/support/contexts';
+import { bufferedControlEvents } from './support/control-events';
+import { assertNearTime, field, ns, rows, schemaOf, values } from './support/frames';
+
+const MIDRC = 'data-midrc-org';
+/** Heartbeats and health checks run every 500 ms: values the plugin read a moment before the test asked. */
+const VOLATILE_MS = 5_000;
+
+const missing = grafanaHostMissing('QueryData through Grafana’s plugin client');
+
+describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
+  let fleet: TestFleet;
+  let host: GoGrafanaHost;
+  let restart: CommandView;
+
+  before(async () => {
+    const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start()]);
+    fleet = f;
+    host = await GoGrafanaHost.start(exes.datasource);
+    await eventually(
+      async () => {
+        const items = (await fleet.admin<{ items: CommonsSummary[] }>('GET', '/api/v1/commons')).body.items;
+        return items.length === 3 && items.every((c) => c.status === 'healthy' && c.agent.connected);
+      },
+      { what: 'three healthy commons', timeoutMs: 60_000 },
+    );
+    const operator = await fleet.tokenFor('operator');
+    const r = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${MIDRC}/services/fence/restart`);
+    assert.equal(r.status, 202);
+    restart = await eventually(
+      async () => {
+        const c = (await fleet.admin<CommandView>('GET', `/api/v1/commands/${r.body.command.id}`)).body;
+        return c.state === 'succeeded' && c;
+      },
+      { what: 'the restart to succeed', timeoutMs: 60_000 },
+    );
+  });
+
+  after(async () => {
+    await host?.kill().catch(() => undefined);
+    await host?.close();
+    await fleet?.stop();
+  });
+
+  async function ask(json: Record<string, unknown>, ctx: Partial<DcocContextOptions> = {}): Promise<DataResponse> {
+    const r = await host.queryData({
+      pluginContext: dsContext({ role: 'Admin', controlUrl: fleet.control.url, ...ctx }),
+      queries: [query({ refId: 'A', json })],
+    });
+    return r.A;
+  }
+
+  /** The one frame of a successful answer, with what every frame of ours carries. */
+  async function frameOf(json: Record<string, unknown>, ctx: Partial<DcocContextOptions> = {}): Promise<RenderedFrame> {
+    const r = await ask(json, ctx);
+    assert.equal(r.error, '', `no error for ${JSON.stringify(json)}`);
+    assert.deepEqual([r.status, r.wireStatus, r.wireFormat], [200, 200, 'ARROW']);
+    assert.equal(r.frames.length, 1);
+    const f = r.frames[0];
+    assert.equal(f.name, json.queryType);
+    assert.equal(f.refId, 'A');
+    return f;
+  }
+
+  it('fleet: one row per commons, every field as the API says', async () => {
+    const f = await frameOf({ queryType: 'fleet' });
+    const api = (await fleet.admin<{ items: CommonsSummary[] }>('GET', '/api/v1/commons')).body.items;
+    assert.deepEqual(f.meta, { type: 'table', typeVersion: [0, 0], preferredVisualisationType: 'table' });
+    assert.deepEqual(schemaOf(f), [
+      ['commons', 'string'],
+      ['name', 'string'],
+      ['hostname', 'string'],
+      ['environment', 'string'],
+      ['status', 'string'],
+      ['version', 'string'],
+      ['agent_connected', 'bool'],
+      ['agent_last_seen', 'nullable time'],
+      ['agent_version', 'nullable string'],
+      ['services_total', 'int64'],
+      ['services_healthy', 'int64'],
+      ['config_revision', 'int64'],
+    ]);
+    assert.equal(f.rows, api.length);
+    rows(f).forEach((row, i) => {
+      const c = api[i];
+      const { agent_last_seen, ...exact } = row;
+      assert.deepEqual(exact, {
+        commons: c.id,
+        name: c.name,
+        hostname: c.hostname,
+        environment: c.environment,
+        status: c.status,
+        version: c.version,
+        agent_connected: c.agent.connected,
+        agent_version: c.agent.version,
+        services_total: c.services.total,
+        services_healthy: c.services.healthy,
+        config_revision: c.config.revision,
+      });
+      assertNearTime(agent_last_seen, c.agent.lastSeen, VOLATILE_MS, `${c.id} agent_last_seen`);
+    });
+    // The SDK's FieldConfig carries the status colours through, as Grafana re-serialises them for the browser:
+    // ValueMappingResult.Index is `json:"index,omitempty"` (sdk data/value_mapping.go), so index 0 is dropped.
+    const sdkMappings = structuredClone(STATUS_MAPPINGS);
+    delete (sdkMappings[0].options.healthy as { index?: number }).index;
+    assert.deepEqual(field(f, 'status').config, { mappings: sdkMappings });
+    // What the browser gets from Grafana (data.FrameToJSON): time values in epoch milliseconds.
+    const seen = field(f, 'agent_last_seen').values[0] as string;
+    const jsonFields = f.json.schema.fields as { name: string; type: string; typeInfo: { frame: string; nullable?: boolean } }[];
+    assert.deepEqual(jsonFields[7], { name: 'agent_last_seen', type: 'time', typeInfo: { frame: 'time.Time', nullable: true } });
+    assert.equal((f.json.data.values as unknown[][])[7][0], Number(BigInt(seen) / 1_000_000n));
+  });
+
+  it('services: one row per service of each commons, as the commons details say', async () => {
+    const f = await frameOf({ queryType: 'services' });
+    const details = await Promise.all(
+      (await fleet.admin<{ items: CommonsSummary[] }>('GET', '/api/v1/commons')).body.items.map(
+        async (c) => (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${c.id}`)).body,
+      ),
+    );
+    assert.deepEqual(schemaOf(f), [
+      ['commons', 'string'],
+      ['environment', 'string'],
+      ['service', 'string'],
+      ['status', 'string'],
+      ['desired_replicas', 'int64'],
+      ['ready_replicas', 'int64'],
+      ['updated_replicas', 'int64'],
+      ['image', 'string'],
+      ['version', 'string'],
+      ['reason', 'string'],
+      ['restart_count', 'int64'],
+      ['restarted_at', 'nullable time'],
+      ['rollout', 'nullable string'],
+      ['health_http_status', 'nullable int64'],
+      ['health_latency', 'nullable float64'],
+      ['health_checked_at', 'nullable time'],
+    ]);
+    assert.deepEqual(field(f, 'health_latency').config, { unit: 'ms' });
+    const expected = details.flatMap((d) => d.services.map((s) => ({ d, s })));
+    assert.equal(f.rows, expected.length);
+    rows(f).forEach((row, i) => {
+      const { d, s } = expected[i];
+      const { health_latency, health_checked_at, ...exact } = row;
+      assert.deepEqual(exact, {
+        commons: d.id,
+        environment: d.environment,
+        service: s.name,
+        status: s.status,
+        desired_replicas: s.desiredReplicas,
+        ready_replicas: s.readyReplicas,
+        updated_replicas: s.updatedReplicas,
+        image: s.image,
+        version: s.version,
+        reason: s.reason,
+        restart_count: s.restartCount,
+        restarted_at: ns(s.restartedAt),
+        rollout: s.rollout,
+        health_http_status: s.health?.httpStatus ?? null,
+      });
+      assert.equal(typeof health_latency, s.health ? 'number' : 'object', `${d.id}/${s.name} health_latency`);
+      assertNearTime(health_checked_at, s.health?.checkedAt ?? null, VOLATILE_MS, `${d.id}/${s.name} health_checked_at`);
+    });
+    const fence = rows(f).find((r) => r.commons === MIDRC && r.service === 'fence')!;
+    assert.equal(fence.restarted_at, ns(String(restart.target.restartedAt)), 'the restart shows, in nanoseconds');
+  });
+
+  it('agents: one row per enrolled agent, as GET /agents says', async () => {
+    const f = await frameOf({ queryType: 'agents' });
+    const api = (await fleet.admin<{ items: AgentView[] }>('GET', '/api/v1/agents')).body.items;
+    assert.deepEqual(schemaOf(f), [
+      ['agent', 'string'],
+      ['commons', 'nullable string'],
+      ['hostname', 'nullable string'],
+      ['connected', 'bool'],
+      ['last_seen', 'nullable time'],
+      ['version', 'nullable string'],
+      ['revoked', 'bool'],
+      ['certificate_expires_at', 'nullable time'],
+      ['enrolled_at', 'nullable time'],
+    ]);
+    assert.equal(f.rows, api.length);
+    rows(f).forEach((row, i) => {
+      const a = api[i];
+      const { last_seen, ...exact } = row;
+      assert.deepEqual(exact, {
+        agent: a.id,
+        commons: a.commons,
+        hostname: a.hostname,
+        connected: a.connected,
+        version: a.version,
+        revoked: a.revoked,
+        certificate_expires_at: ns(a.certificateExpiresAt),
+        enrolled_at: ns(a.enrolledAt),
+      });
+      assertNearTime(last_seen, a.lastSeen, VOLATILE_MS, `${a.id} last_seen`);
+    });
+  });
+
+  it('commands: the history in the time range, as GET /commands says', async () => {
+    const f = await frameOf({ queryType: 'commands', commons: MIDRC });
+    const api = (await fleet.admin<{ items: CommandView[] }>('GET', `/api/v1/commands?commons=${MIDRC}&limit=100`)).body.items;
+    assert.deepEqual(schemaOf(f), [
+      ['created_at', 'time'],
+      ['command', 'string'],
+      ['commons', 'string'],
+      ['service', 'nullable string'],
+      ['kind', 'string'],
+      ['state', 'string'],
+      ['percent', 'float64'],
+      ['message', 'string'],
+      ['actor', 'string'],
+      ['attempts', 'int64'],
+      ['updated_at', 'time'],
+      ['deadline', 'nullable time'],
+    ]);
+    assert.deepEqual(field(f, 'percent').config, { unit: 'percent', min: 0, max: 100 });
+    assert.ok(api.some((c) => c.id === restart.id));
+    assert.deepEqual(
+      rows(f),
+      api.map((c) => ({
+        created_at: ns(c.createdAt),
+        command: c.id,
+        commons: c.commons,
+        service: c.service,
+        kind: c.kind,
+        state: c.state,
+        percent: c.percent,
+        message: c.message,
+        actor: c.actor,
+        attempts: c.attempts,
+        updated_at: ns(c.updatedAt),
+        deadline: ns(c.deadline),
+      })),
+    );
+  });
+
+  it('health: a numeric-wide frame, one labelled float64 per commons and metric', async () => {
+    const f = await frameOf({ queryType: 'health' });
+    const api = (await fleet.admin<{ items: CommonsSummary[] }>('GET', '/api/v1/commons')).body.items;
+    assert.deepEqual(f.meta, { type: 'numeric-wide', typeVersion: [0, 1] });
+    assert.equal(f.rows, 1);
+    assert.deepEqual(schemaOf(f)[0], ['time', 'time']);
+    assertNearTime(f.fields[0].values[0], new Date().toISOString(), 30_000, 'measurement time');
+    const metrics = ['services_down', 'agent_silence_seconds', 'commands_failed'];
+    assert.deepEqual(
+      f.fields.slice(1).map((x) => [x.name, x.type, x.labels]),
+      metrics.flatMap((m) => api.map((c) => [m, 'nullable float64', { commons: c.id, environment: c.environment }])),
+    );
+    for (const x of f.fields.slice(1)) {
+      const c = api.find((a) => a.id === x.labels!.commons)!;
+      const v = x.values[0] as number;
+      if (x.name === 'services_down') assert.equal(v, c.services.down, `${c.id} services_down`);
+      if (x.name === 'commands_failed') assert.equal(v, 0, `${c.id} commands_failed`);
+      if (x.name === 'agent_silence_seconds') assert.ok(v >= 0 && v < 10, `${c.id} agent_silence_seconds ${v}`);
+      assert.equal(typeof x.config?.description, 'string');
+    }
+    const one = await frameOf({ queryType: 'health', metric: 'services_down', commons: MIDRC });
+    assert.deepEqual(one.fields.map((x) => [x.name, x.labels]), [['time', null], ['services_down', { commons: MIDRC, environment: 'midrcprod' }]]);
+  });
+
+  it('events: a log-lines frame matching the control service’s event buffer', async () => {
+    const f = await frameOf({ queryType: 'events' });
+    const buffered = new Map((await bufferedControlEvents(fleet)).map((e) => [String(e.id), e]));
+    assert.deepEqual(f.meta, { type: 'log-lines', typeVersion: [0, 0], preferredVisualisationType: 'logs' });
+    assert.deepEqual(schemaOf(f), [
+      ['timestamp', 'time'],
+      ['body', 'string'],
+      ['severity', 'string'],
+      ['id', 'string'],
+      ['labels', 'json'],
+    ]);
+    assert.ok(f.rows >= 6, `${f.rows} events`);
+    for (const row of rows(f)) {
+      const e = buffered.get(row.id as string);
+      assert.ok(e, `event ${row.id} is in the control service's buffer`);
+      assert.equal(row.timestamp, ns(e.at), `event ${e.id}: its time, in nanoseconds`);
+      const labels = row.labels as Record<string, string>;
+      assert.equal(labels.type, e.type);
+      assert.equal(labels.commons, e.commons || undefined);
+      if (e.command) assert.equal(labels.command, e.command);
+    }
+    const times = values(f, 'timestamp').map((t) => BigInt(t as string));
+    assert.deepEqual(times, [...times].sort((a, b) => (a > b ? -1 : a < b ? 1 : 0)), 'newest first');
+    const restartRows = rows(f).filter((r) => (r.labels as Record<string, string>).command === restart.id);
+    assert.ok(restartRows.some((r) => (r.labels as Record<string, string>).state === 'succeeded' && /restart fence on data-midrc-org: succeeded/.test(r.body as string)));
+  });
+
+  it('audit: a log-lines frame matching GET /audit, and 403 for a viewer', async () => {
+    const f = await frameOf({ queryType: 'audit' });
+    const api = (await fleet.admin<{ items: (AuditEntry & { result?: string })[] }>('GET', '/api/v1/audit?limit=200')).body.items;
+    assert.deepEqual(f.meta, { type: 'log-lines', typeVersion: [0, 0], preferredVisualisationType: 'logs' });
+    assert.deepEqual(schemaOf(f), [
+      ['timestamp', 'time'],
+      ['body', 'string'],
+      ['severity', 'string'],
+      ['id', 'string'],
+      ['labels', 'json'],
+    ]);
+    const byId = new Map(api.map((e) => [String(e.id), e]));
+    assert.ok(f.rows >= 1);
+    for (const row of rows(f)) {
+      const e = byId.get(row.id as string);
+      assert.ok(e, `audit entry ${row.id} is in GET /audit`);
+      assert.equal(row.timestamp, ns(e.at));
+      const labels = row.labels as Record<string, string>;
+      assert.deepEqual([labels.actor, labels.action, labels.outcome], [e.actor, e.action, e.outcome]);
+    }
+    const restartRow = rows(f).find((r) => (r.labels as Record<string, string>).command === restart.id)!;
+    assert.equal(restartRow.body, 'token:test-operator [operator] service.restart data-midrc-org/fence: accepted, now succeeded');
+
+    const viewer = await ask({ queryType: 'audit' }, { role: 'Viewer' });
+    assert.deepEqual([viewer.status, viewer.errorSource, viewer.frames], [403, 'downstream', []]);
+    assert.match(viewer.error, /role viewer; audit:read needs operator/);
+  });
+
+  it('every query type the data source implements was checked above', () => {
+    assert.deepEqual([...QUERY_TYPES].sort(), ['agents', 'audit', 'commands', 'events', 'fleet', 'health', 'services']);
+  });
+
+  it('a bad query is a 400 for that query alone, decoded as Grafana decodes it', async () => {
+    const r = await host.queryData({
+      pluginContext: dsContext({ role: 'Viewer', controlUrl: fleet.control.url }),
+      queries: [query({ refId: 'A', json: { queryType: 'nope' } }), query({ refId: 'B', json: { queryType: 'fleet' } })],
+    });
+    assert.deepEqual([r.A.status, r.A.errorSource, r.A.frames], [400, 'downstream', []]);
+    assert.match(r.A.error, /queryType must be one of fleet, services, agents, health, events, audit, commands/);
+    assert.equal(r.B.status, 200);
+    assert.equal(r.B.frames[0].rows, 3);
+  });
+});

@@ -1,0 +1,45 @@
+// What the control service itself says its event buffer holds: GET
+// /api/v1/events with Last-Event-ID just above 0 replays the whole buffer and
+// marks the end of the replay with a ": connected" comment.
+import { ADMIN_TOKEN, type TestFleet } from '../../support/fleet';
+
+export interface ControlEventData {
+  id: number;
+  at: string;
+  type: string;
+  commons?: string;
+  service?: string;
+  command?: string;
+  state?: string;
+  [k: string]: unknown;
+}
+
+export async function bufferedControlEvents(fleet: TestFleet): Promise<ControlEventData[]> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), 10_000);
+  try {
+    const res = await fetch(`${fleet.control.url}/api/v1/events`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, Accept: 'text/event-stream', 'Last-Event-ID': '0.5' },
+      signal: ac.signal,
+    });
+    if (res.status !== 200 || !res.body) throw new Error(`GET /api/v1/events: ${res.status}`);
+    const decoder = new TextDecoder();
+    let text = '';
+    const reader = res.body.getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      text += decoder.decode(next.value, { stream: true });
+      const end = text.indexOf('\n: connected\n');
+      if (end >= 0 || text.startsWith(': connected\n')) {
+        return text
+          .slice(0, Math.max(end, 0))
+          .split('\n\n')
+          .flatMap((block) => block.split('\n').filter((l) => l.startsWith('data: ')))
+          .map((l) => JSON.parse(l.slice('data: '.length)) as ControlEventData);
+      }
+    }
+    throw new Error('the event stream ended before its replay did');
+  } finally {
+    clearTimeout(timer);
+    ac.abort();
+  }
+}
