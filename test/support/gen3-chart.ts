@@ -7,7 +7,7 @@
 // commons changes only what the values change.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gen3ServiceSpec, type Gen3ServiceSpec } from './kube-api/seed-gen3';
+import { gen3ServiceSpec, type Gen3ServiceSpec } from './gen3-commons';
 
 /** Subcharts and the Deployments each renders (the fence chart also renders presigned-url-fence). */
 const CHART_SERVICES: Record<string, string[]> = {

@@ -1,5 +1,7 @@
-// A seeded Kubernetes API test server with the agent's Kubernetes platform on
-// it, and helpers to run executors directly, for the Kubernetes tests.
+// The agent's Kubernetes platform on a Gen3 commons, either on the real
+// control plane (as the agent's ServiceAccount, bound to agent/deploy/rbac.yaml)
+// or on the seeded Kubernetes API test server; a real control service with the
+// real Agent on top; and helpers to run executors directly.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +16,8 @@ import type { CommandSpec, ExecContext, Executor } from '../../agent/executors/e
 import { kubeClients } from '../../agent/kubernetes/kube-client';
 import { KubePlatform, type KubePlatformOptions } from '../../agent/kubernetes/kube-platform';
 import { type KubeApiServer, seedGen3Commons, startKubeApiServer } from './kube-api';
+import type { ControlPlane } from './control-plane';
+import { GEN3_DEFAULTS, type InstallGen3Options, installGen3Commons } from './control-plane/gen3-commons';
 
 export const NS = 'gen3';
 const log = pino({ level: 'silent' });
@@ -23,13 +27,32 @@ export interface KubeCommonsOptions {
   chart?: (srv: KubeApiServer) => KubePlatformOptions['chart'];
 }
 
+/** The Kubernetes API test server, seeded, with the agent's platform on it (for what a real apiserver cannot be made to do). */
 export async function kubeCommons(o: KubeCommonsOptions = {}) {
   const srv = await startKubeApiServer();
-  const seed = seedGen3Commons(srv, { namespace: NS, hostname: 'data.example.org', environment: 'exampleprod', release: '2026.07' });
+  const seed = seedGen3Commons(srv, { ...GEN3_DEFAULTS, namespace: NS });
   const platform = new KubePlatform({ clients: kubeClients(srv.kubeConfig()), namespace: NS, log, healthTargets: null, pollMs: 50, chart: o.chart?.(srv) });
   const obs = new Observations();
   obs.healthExpected = false;
   return { srv, seed, platform, obs };
+}
+
+export interface RealCommonsOptions extends InstallGen3Options {
+  /** Deploy through helm with a chart; gets the agent's kubeconfig file. */
+  chart?: (agentKubeconfig: string) => KubePlatformOptions['chart'];
+}
+
+/**
+ * A Gen3 commons on the real control plane with the agent's platform on it,
+ * authenticated as the agent's ServiceAccount: the apiserver enforces its Role.
+ */
+export async function realKubeCommons(cp: ControlPlane, o: RealCommonsOptions = {}) {
+  const installed = await installGen3Commons(cp, { namespace: NS, ...o });
+  const clients = kubeClients(installed.agent.kubeConfig);
+  const platform = new KubePlatform({ clients, namespace: installed.commons.namespace, log, healthTargets: null, pollMs: 50, chart: o.chart?.(installed.agent.kubeconfigFile) });
+  const obs = new Observations();
+  obs.healthExpected = false;
+  return { cp, ...installed, clients, platform, obs };
 }
 
 let seq = 0;
@@ -49,14 +72,12 @@ export function run(ex: Executor, cmd: CommandSpec) {
 
 /**
  * A real control service (TestFleet, no simulated commons) with the real Agent
- * on the Kubernetes platform of a seeded test API server, enrolled through the
- * enrollment path and keeping its identity in a Secret; resolves once the
- * commons reports healthy.
+ * on `platform`, enrolled through the enrollment path and keeping its identity
+ * in a Secret (through `clients`); resolves once the commons reports healthy.
  */
-export async function kubeAgentOnFleet(o: KubeCommonsOptions = {}) {
+export async function agentOnFleet(platform: KubePlatform, clients: ReturnType<typeof kubeClients>, namespace = NS) {
   const fleet = await TestFleet.start({ commons: [] });
-  const k = await kubeCommons(o);
-  const store = secretIdentityStore(kubeClients(k.srv.kubeConfig()), NS, 'dcoc-agent-identity');
+  const store = secretIdentityStore(clients, namespace, 'dcoc-agent-identity');
   const identity = await enroll({
     store,
     enrollAddr: fleet.control.enrollAddr,
@@ -66,7 +87,7 @@ export async function kubeAgentOnFleet(o: KubeCommonsOptions = {}) {
     hostname: 'data.example.org',
   });
   const agent = new Agent({
-    platform: k.platform,
+    platform,
     identity,
     gatewayAddr: fleet.control.gatewayAddr,
     dataDir: mkdtempSync(join(tmpdir(), 'dcoc-k8s-agent-')),
@@ -78,6 +99,13 @@ export async function kubeAgentOnFleet(o: KubeCommonsOptions = {}) {
   await eventually(async () => (await fleet.admin<{ status: string }>('GET', '/api/v1/commons/data-example-org')).body?.status === 'healthy', {
     what: 'the commons to report healthy',
   });
+  return { fleet, agent };
+}
+
+/** kubeCommons with the real Agent and control service on top. */
+export async function kubeAgentOnFleet(o: KubeCommonsOptions = {}) {
+  const k = await kubeCommons(o);
+  const { fleet, agent } = await agentOnFleet(k.platform, kubeClients(k.srv.kubeConfig()));
   return {
     fleet,
     k,
@@ -85,6 +113,21 @@ export async function kubeAgentOnFleet(o: KubeCommonsOptions = {}) {
     async stop() {
       await agent.stop();
       await k.srv.stop();
+      await fleet.stop();
+    },
+  };
+}
+
+/** realKubeCommons with the real Agent and control service on top; stop() leaves the control plane running. */
+export async function realKubeAgentOnFleet(cp: ControlPlane, o: RealCommonsOptions = {}) {
+  const k = await realKubeCommons(cp, o);
+  const { fleet, agent } = await agentOnFleet(k.platform, k.clients, k.commons.namespace);
+  return {
+    fleet,
+    k,
+    agent,
+    async stop() {
+      await agent.stop();
       await fleet.stop();
     },
   };

@@ -15,7 +15,7 @@
  *
  * Logs of every process are in cp.dir/*.log (kept when DCOC_KEEP_CONTROL_PLANE=1).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,9 +85,37 @@ export interface ControlPlane {
   waitFor(what: string, check: () => Promise<unknown> | unknown, timeoutMs?: number): Promise<void>;
   /** The last lines of each process's log, for an assertion message. */
   logs(lines?: number): string;
+  /**
+   * What ServiceAccounts asked of the apiserver so far, from its audit log
+   * (one entry per request, at ResponseComplete), oldest first; `user` keeps
+   * one user's, e.g. `system:serviceaccount:gen3:dcoc-agent`.
+   */
+  audit(filter?: { user?: string }): AuditEvent[];
   /** Kills every process (with its process group) and removes `dir`. Safe to call twice. */
   stop(): Promise<void>;
 }
+
+/** The fields of an audit.k8s.io/v1 Event the tests read. */
+export interface AuditEvent {
+  verb: string;
+  requestURI: string;
+  user: { username: string; groups?: string[] };
+  userAgent?: string;
+  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string; apiGroup?: string; apiVersion?: string };
+  responseStatus?: { code?: number; reason?: string };
+  stage: string;
+}
+
+// Metadata for every request a ServiceAccount makes, nothing else: the agent
+// runs as one, and its requests are what the RBAC tests compare to its Role.
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived, ResponseStarted]
+rules:
+  - level: Metadata
+    userGroups: ["system:serviceaccounts"]
+  - level: None
+`;
 
 const SERVICE_CIDR = '10.96.0.0/16';
 /** The first address of SERVICE_CIDR: the `kubernetes` Service, named in the serving certificate as real clusters do. */
@@ -234,6 +262,9 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     ]);
     await waitFor('etcd /health', () => httpOk(`${etcdUrl}/health`));
 
+    const auditPolicy = join(dir, 'audit-policy.yaml');
+    const auditLog = join(dir, 'audit.log');
+    writeFileSync(auditPolicy, AUDIT_POLICY);
     start('kube-apiserver', bins.kubeApiserver, [
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1',
@@ -253,6 +284,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--disable-admission-plugins=TaintNodesByCondition',
       '--allow-privileged=true',
       '--profiling=false',
+      `--audit-policy-file=${auditPolicy}`,
+      `--audit-log-path=${auditLog}`,
+      '--audit-log-format=json',
+      // Written before the response returns, so a test reads every request it has seen answered.
+      '--audit-log-mode=blocking',
     ]);
     const tls = { ca: pki.caPem, cert: admin.certPem, key: admin.keyPem };
     await waitFor('kube-apiserver /readyz', async () => (await httpsGet(`${server}/readyz`, tls)).status === 200);
@@ -367,6 +403,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         return out;
       },
       logs,
+      audit(filter = {}) {
+        if (!existsSync(auditLog)) return [];
+        return readFileSync(auditLog, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as AuditEvent)
+          .filter((e) => e.stage === 'ResponseComplete' && (!filter.user || e.user.username === filter.user));
+      },
       stop,
     };
   } catch (e) {
