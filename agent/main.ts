@@ -7,7 +7,7 @@ import { createLogger } from '../backend/config/logger';
 import { AGENT_VERSION, Agent } from './core/agent';
 import { KubePlatform } from './kubernetes/kube-platform';
 import { Helm, helmReleaseOf } from './kubernetes/helm';
-import { type KubeClients, kubeClients, kubeConfigFrom } from './kubernetes/kube-client';
+import { type KubeClients, describeKubeError, kubeClients, kubeConfigFrom } from './kubernetes/kube-client';
 import { secretIdentityStore } from './kubernetes/identity-secret';
 import { enroll, fileIdentityStore } from './protocol/identity';
 import { SimPlatform } from './simulate/sim-platform';
@@ -142,7 +142,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-main().catch((e: Error) => {
-  log.fatal(e.message);
+main().catch((e: unknown) => {
+  // One clear line (what failed, what to do), not a stack trace or client-node's raw dump.
+  log.fatal(describeKubeError(e));
   process.exit(1);
 });

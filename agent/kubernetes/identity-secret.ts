@@ -3,7 +3,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { type AgentIdentity, type IdentityStore, identityFromPems } from '../protocol/identity';
 import type { KubeClients } from './kube-client';
-import { statusOf } from './kube-client';
+import { describeKubeError, statusOf } from './kube-client';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
@@ -16,7 +16,7 @@ export function secretIdentityStore(k: KubeClients, namespace: string, name: str
         s = await k.core.readNamespacedSecret({ name, namespace });
       } catch (e) {
         if (statusOf(e) === 404) return null;
-        throw e;
+        throw new Error(`reading the agent's identity Secret ${namespace}/${name}: ${describeKubeError(e)}`, { cause: e });
       }
       const d = s.data ?? {};
       if (!d['tls.key'] || !d['tls.crt'] || !d['ca.crt'] || !d['agent-id']) return null;
@@ -25,14 +25,18 @@ export function secretIdentityStore(k: KubeClients, namespace: string, name: str
     async save(id: AgentIdentity) {
       const data = { 'agent-id': b64(id.agentId), 'tls.key': b64(id.keyPem), 'tls.crt': b64(id.certPem), 'ca.crt': b64(id.caPem) };
       try {
-        const cur = await k.core.readNamespacedSecret({ name, namespace });
-        await k.core.replaceNamespacedSecret({ name, namespace, body: { ...cur, data } });
+        try {
+          const cur = await k.core.readNamespacedSecret({ name, namespace });
+          await k.core.replaceNamespacedSecret({ name, namespace, body: { ...cur, data } });
+        } catch (e) {
+          if (statusOf(e) !== 404) throw e;
+          await k.core.createNamespacedSecret({
+            namespace,
+            body: { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'dcoc-agent' } }, data },
+          });
+        }
       } catch (e) {
-        if (statusOf(e) !== 404) throw e;
-        await k.core.createNamespacedSecret({
-          namespace,
-          body: { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'dcoc-agent' } }, data },
-        });
+        throw new Error(`saving the agent's identity Secret ${namespace}/${name}: ${describeKubeError(e)}`, { cause: e });
       }
     },
   };

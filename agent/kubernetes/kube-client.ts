@@ -45,3 +45,32 @@ export function messageOf(e: unknown): string {
   }
   return (e as Error)?.message ?? String(e);
 }
+
+/** The Status `reason` of a client-node ApiException (Forbidden, NotFound, ...), or ''. */
+function reasonOf(e: unknown): string {
+  const body = (e as { body?: unknown })?.body;
+  if (typeof body !== 'string') return '';
+  try {
+    return (JSON.parse(body) as { reason?: string }).reason ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * One line for an operator: what the apiserver refused and what to do about
+ * it. client-node's own message is "HTTP-Code: 403 Message: Unknown API
+ * Status Code! Body: ..." with the Status object escaped inside.
+ */
+export function describeKubeError(e: unknown): string {
+  const code = statusOf(e);
+  if (!code) return (e as Error)?.message ?? String(e);
+  const message = messageOf(e);
+  if (code === 403) {
+    return `forbidden: ${message}. The agent's Role does not grant this: add the verb and resource to agent/deploy/rbac.yaml (rbac-helm.yaml for helm deploys), apply it to the commons namespace, and retry`;
+  }
+  if (code === 401) {
+    return `unauthorized: the Kubernetes API did not accept the agent's credentials (${message}); check its ServiceAccount token or --kubeconfig`;
+  }
+  return `Kubernetes API ${code}${reasonOf(e) ? ` ${reasonOf(e)}` : ''}: ${message}`;
+}

@@ -3,12 +3,12 @@ import type { Logger } from '../../backend/config/logger';
 import type { Collector } from '../collectors/collector';
 import { Gen3HealthCollector, type HealthTarget, clusterHealthTargets } from '../collectors/gen3-health';
 import type { CommonsIdentity } from '../core/types';
-import type { Executor } from '../executors/executor';
+import { ExecError, type Executor } from '../executors/executor';
 import type { Platform } from '../executors/platform';
 import { type HelmMode, chartDeployExecutor } from './chart-deploy';
 import type { Helm } from './helm';
 import { KubeCollector } from './kube-collector';
-import type { KubeClients } from './kube-client';
+import { type KubeClients, describeKubeError, statusOf } from './kube-client';
 import { kubeDeployExecutor } from './kube-deploy';
 import { kubeExecutors } from './kube-executors';
 import { MANIFEST_GLOBAL, identityFrom } from './manifest-global';
@@ -38,15 +38,35 @@ export class KubePlatform implements Platform {
     this.healthExpected = targets !== null;
     this.collectors = targets ? [this.kube, new Gen3HealthCollector(targets, o.healthIntervalMs ?? 5000)] : [this.kube];
     const deps = { k: o.clients, namespace: o.namespace, collector: this.kube, pollMs: o.pollMs };
-    this.executors = [...kubeExecutors(deps), o.chart ? chartDeployExecutor({ ...deps, ...o.chart }) : kubeDeployExecutor(deps)];
+    this.executors = [...kubeExecutors(deps), o.chart ? chartDeployExecutor({ ...deps, ...o.chart }) : kubeDeployExecutor(deps)].map(withKubeErrorsDescribed);
   }
 
   async identity(): Promise<CommonsIdentity> {
-    const cm = await this.o.clients.core.readNamespacedConfigMap({ name: MANIFEST_GLOBAL, namespace: this.o.namespace });
-    return identityFrom(cm, this.o.namespace);
+    try {
+      const cm = await this.o.clients.core.readNamespacedConfigMap({ name: MANIFEST_GLOBAL, namespace: this.o.namespace });
+      return identityFrom(cm, this.o.namespace);
+    } catch (e) {
+      throw new Error(`reading ConfigMap ${MANIFEST_GLOBAL} in ${this.o.namespace}: ${describeKubeError(e)}`, { cause: e });
+    }
   }
 
   async start(): Promise<void> {}
 
   async stop(): Promise<void> {}
+}
+
+/** A command the apiserver refuses fails with what was refused and what to do, not client-node's raw dump. */
+function withKubeErrorsDescribed(ex: Executor): Executor {
+  return {
+    kind: ex.kind,
+    method: ex.method,
+    async execute(cmd, ctx) {
+      try {
+        return await ex.execute(cmd, ctx);
+      } catch (e) {
+        if (!(e instanceof ExecError) && statusOf(e)) throw new ExecError(`${cmd.kind} ${cmd.service}: ${describeKubeError(e)}`, { cause: e });
+        throw e;
+      }
+    },
+  };
 }

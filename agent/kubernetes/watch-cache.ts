@@ -4,6 +4,7 @@
 import { type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import type { Logger } from '../../backend/config/logger';
 import { Backoff } from '../protocol/backoff';
+import { describeKubeError } from './kube-client';
 
 export class WatchCache<T extends KubernetesObject> {
   private lw: ListWatch<T> | null = null;
@@ -30,12 +31,16 @@ export class WatchCache<T extends KubernetesObject> {
     lw.on('error', (err: unknown) => {
       if (this.stopped) return;
       const ms = this.backoff.next();
-      this.log.warn({ path: this.path, err: (err as Error)?.message ?? String(err), retryInMs: ms }, 'watch failed; restarting');
+      this.log.warn({ path: this.path, err: describeKubeError(err), retryInMs: ms }, 'watch failed; restarting');
       if (this.timer) clearTimeout(this.timer);
       this.timer = setTimeout(() => void lw.start().catch(() => undefined), ms);
     });
     this.lw = lw;
-    await lw.start();
+    try {
+      await lw.start();
+    } catch (e) {
+      throw new Error(`listing ${this.path}: ${describeKubeError(e)}`, { cause: e });
+    }
   }
 
   items(): readonly T[] {
