@@ -128,10 +128,12 @@ test("the agent's ServiceAccount, bound only to agent/deploy/rbac.yaml's Role, i
       throw e;
     }
   };
-  // Granted: get on Secrets in its own namespace, list on Deployments.
-  assert.equal(await status(() => core.readNamespacedSecret({ namespace: ns, name: 'some-secret' })), 200);
+  await adminCore.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'dcoc-agent-identity' }, stringData: { k: 'v' } } });
+  // Granted: its own identity Secret, list on Deployments.
+  assert.equal(await status(() => core.readNamespacedSecret({ namespace: ns, name: 'dcoc-agent-identity' })), 200);
   assert.equal(await status(() => agent.kubeConfig.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace: ns })), 200);
-  // Not granted: a Secret in another namespace, listing Secrets, deleting one.
+  // Not granted: any other Secret of its namespace, a Secret in another namespace, listing Secrets, deleting one.
+  assert.equal(await status(() => core.readNamespacedSecret({ namespace: ns, name: 'some-secret' })), 403);
   assert.equal(await status(() => core.readNamespacedSecret({ namespace: 'elsewhere', name: 'some-secret' })), 403);
   assert.equal(await status(() => core.listNamespacedSecret({ namespace: ns })), 403);
   assert.equal(await status(() => core.deleteNamespacedSecret({ namespace: ns, name: 'some-secret' })), 403);
