@@ -1,10 +1,41 @@
 // One list+watch per resource kind, kept running: a watch that ends is
-// resumed by client-node (a 410 makes it relist); one that fails is
-// restarted here after a jittered backoff.
+// resumed by client-node; an ERROR event from the apiserver makes it relist;
+// one that fails is restarted here after a jittered backoff.
 import { type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import type { Logger } from '../../backend/config/logger';
 import { Backoff } from '../protocol/backoff';
 import { describeKubeError } from './kube-client';
+
+/**
+ * client-node's ListWatch relists after a 410 ERROR event only; after any
+ * other (say 500 "etcd event received with PrevKv=nil", which a real
+ * apiserver sends when a watch resumes just before a compaction) it re-watches
+ * from the same resourceVersion, gets the same error, and loops for ever.
+ * client-go's reflector relists after any watch error; so does this, by
+ * handing ListWatch every ERROR event as the 410 it does handle.
+ */
+class RelistOnErrorWatch extends Watch {
+  constructor(
+    kc: KubeConfig,
+    private readonly onErrorEvent: (status: { code?: number; message?: string }) => void,
+  ) {
+    super(kc);
+  }
+
+  override watch(...[path, queryParams, callback, done]: Parameters<Watch['watch']>): Promise<AbortController> {
+    return super.watch(
+      path,
+      queryParams,
+      (phase, obj, raw) => {
+        if (phase !== 'ERROR') return callback(phase, obj, raw);
+        const status = (obj ?? {}) as { code?: number; message?: string };
+        this.onErrorEvent(status);
+        callback(phase, { ...status, code: 410 }, raw);
+      },
+      done,
+    );
+  }
+}
 
 export class WatchCache<T extends KubernetesObject> {
   private lw: ListWatch<T> | null = null;
@@ -23,7 +54,8 @@ export class WatchCache<T extends KubernetesObject> {
 
   async start(): Promise<void> {
     this.stopped = false;
-    const lw = new ListWatch<T>(this.path, new Watch(this.kc), this.list, false, undefined, this.fieldSelector);
+    const watch = new RelistOnErrorWatch(this.kc, (status) => this.log.warn({ path: this.path, code: status.code, err: status.message }, 'watch answered an error; listing again'));
+    const lw = new ListWatch<T>(this.path, watch, this.list, false, undefined, this.fieldSelector);
     lw.on('add', () => this.onChange());
     lw.on('update', () => this.onChange());
     lw.on('delete', () => this.onChange());
