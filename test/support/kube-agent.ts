@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { Agent } from '../../agent/core/agent';
 import { secretIdentityStore } from '../../agent/kubernetes/identity-secret';
@@ -40,6 +41,14 @@ export async function kubeCommons(o: KubeCommonsOptions = {}) {
 export interface RealCommonsOptions extends InstallGen3Options {
   /** Deploy through helm with a chart; gets the agent's kubeconfig file. */
   chart?: (agentKubeconfig: string) => KubePlatformOptions['chart'];
+  /** The agent reaches the apiserver at this https://host:port instead (a fault proxy); same CA and token. */
+  server?: string;
+}
+
+function withServer(kc: KubeConfig, server: string): KubeConfig {
+  const out = new KubeConfig();
+  out.loadFromOptions({ clusters: kc.clusters.map((c) => ({ ...c, server })), users: kc.users, contexts: kc.contexts, currentContext: kc.currentContext });
+  return out;
 }
 
 /**
@@ -48,7 +57,7 @@ export interface RealCommonsOptions extends InstallGen3Options {
  */
 export async function realKubeCommons(cp: ControlPlane, o: RealCommonsOptions = {}) {
   const installed = await installGen3Commons(cp, { namespace: NS, ...o });
-  const clients = kubeClients(installed.agent.kubeConfig);
+  const clients = kubeClients(o.server ? withServer(installed.agent.kubeConfig, o.server) : installed.agent.kubeConfig);
   const platform = new KubePlatform({ clients, namespace: installed.commons.namespace, log, healthTargets: null, pollMs: 50, chart: o.chart?.(installed.agent.kubeconfigFile) });
   const obs = new Observations();
   obs.healthExpected = false;

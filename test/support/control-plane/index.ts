@@ -47,6 +47,12 @@ export interface ControlPlaneOptions {
   nodes?: number;
   /** For the whole start. Default 180 s (a cold start on 2 busy cores can take a minute). */
   timeoutMs?: number;
+  /**
+   * The apiserver's in-memory watch cache (default on, as on real clusters).
+   * Off, watches are served from etcd, so compactEtcd() makes an older
+   * resourceVersion answer 410 Gone at once.
+   */
+  watchCache?: boolean;
 }
 
 export interface ControlPlane {
@@ -54,6 +60,8 @@ export interface ControlPlane {
   dir: string;
   /** https://127.0.0.1:<port> */
   server: string;
+  /** etcd's client address, 127.0.0.1:<port> (plain gRPC). */
+  etcdAddr: string;
   /** What the apiserver reports at /version. */
   version: VersionInfo;
   /** Admin (group system:masters), as a client-node KubeConfig and as a self-contained file. */
@@ -104,6 +112,8 @@ export interface AuditEvent {
   objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string; apiGroup?: string; apiVersion?: string };
   responseStatus?: { code?: number; reason?: string };
   stage: string;
+  /** RFC 3339 with microseconds. */
+  requestReceivedTimestamp: string;
 }
 
 // Metadata for every request a ServiceAccount makes, nothing else: the agent
@@ -289,6 +299,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--audit-log-format=json',
       // Written before the response returns, so a test reads every request it has seen answered.
       '--audit-log-mode=blocking',
+      ...(opts.watchCache === false ? ['--watch-cache=false'] : []),
     ]);
     const tls = { ca: pki.caPem, cert: admin.certPem, key: admin.keyPem };
     await waitFor('kube-apiserver /readyz', async () => (await httpsGet(`${server}/readyz`, tls)).status === 200);
@@ -361,6 +372,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     return {
       dir,
       server,
+      etcdAddr: `127.0.0.1:${etcdPort}`,
       version,
       kubeConfig: kc,
       kubeconfigFile,
