@@ -1,5 +1,5 @@
 // Conformance with grafana-plugin-sdk-go's own test vectors
-// (../shared/conformance/grafana-plugin-sdk-go, see its README):
+// (test/fixtures/grafana-plugin-sdk-go, see its SOURCE.md):
 // (a) the same frame, written by toArrow, decodes to the same schema, metadata
 //     and values as the Go SDK's all_types.golden.arrow;
 // (b) arrowToJson turns the golden Arrow into all_types.golden.json.
@@ -13,7 +13,7 @@ import { Type, tableFromIPC, type DataType, type Float, type Int, type Table, ty
 import { arrowToJson, frameToJson, toArrow, type Field, type FieldType, type Frame } from '../../plugin/sdk/frames';
 import { parseExactJson } from '../support/exact-json';
 
-const dir = new URL('../../../shared/conformance/grafana-plugin-sdk-go/', import.meta.url);
+const dir = new URL('../fixtures/grafana-plugin-sdk-go/', import.meta.url);
 const goldenArrow = readFileSync(new URL('all_types.golden.arrow', dir));
 const goldenJsonText = readFileSync(new URL('all_types.golden.json', dir), 'utf8');
 
