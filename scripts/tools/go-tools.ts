@@ -1,4 +1,5 @@
-// Builds the Go programs the tests run (a real Kubernetes control plane, ...)
+// Builds the Go programs the tests run (a real Kubernetes control plane,
+// Grafana's plugin client)
 // from the Go module proxy, once per version, into the ignored cache folder
 // .data/tools/go/<name>-<key>/. Tests never build: they call findGoTool and
 // skip (or, under CI, fail) when a build is missing; .ci/run runs this script
@@ -67,6 +68,13 @@ export const GO_TOOLS: GoTool[] = [
     packages: ['sigs.k8s.io/kwok/cmd/kwok'],
     binaries: ['kwok'],
     versionOf: 'sigs.k8s.io/kwok',
+  },
+  {
+    name: 'grafana-host',
+    what: "Grafana's plugin client (hashicorp/go-plugin + grafana-plugin-sdk-go) driving the shipped plugin executables",
+    moduleDir: 'test/tools/grafana-host',
+    packages: ['.'],
+    binaries: ['grafana-host'],
   },
 ];
 

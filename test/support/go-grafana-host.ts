@@ -2,22 +2,19 @@
 // test/tools/grafana-host starts a plugin executable with hashicorp/go-plugin
 // configured as Grafana configures it and talks pluginv2 through
 // grafana-plugin-sdk-go, decoding replies with the SDK's own decoders. This
-// module finds (or builds) that program and drives it.
+// module finds that program (built by scripts/tools/go-tools.ts) and drives it.
 //
 //   const host = await GoGrafanaHost.start(exe);
 //   const r = await host.queryData({ pluginContext, queries: [query({ refId: 'A', json: { queryType: 'fleet' } })] });
 //   const { exitedByItself } = await host.kill();
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { WirePluginContext } from '../../plugin/sdk/wire';
+import { findGoTool } from '../../scripts/tools/go-tools';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-export const GRAFANA_HOST_MODULE = join(ROOT, 'test', 'tools', 'grafana-host');
-const CACHE = join(ROOT, '.data', 'tools', 'go');
 
 // ------------------------------------------------------------------ finding Go and the binary
 
@@ -38,9 +35,17 @@ export function goMissing(what: string): string | undefined {
   return reason;
 }
 
-/** The same, for the Go Grafana host: a prebuilt DCOC_GRAFANA_HOST needs no Go. */
+/**
+ * Why tests that need the Go Grafana host cannot run here, after saying so
+ * loudly; undefined when they can. Tests never build it (scripts/tools/go-tools.ts
+ * does, as .ci/run); under CI a missing build is a failure, never a skip.
+ */
 export function grafanaHostMissing(what: string): string | undefined {
-  return process.env.DCOC_GRAFANA_HOST ? undefined : goMissing(what);
+  if (process.env.DCOC_GRAFANA_HOST || findGoTool('grafana-host')) return undefined;
+  const reason = `${what} needs the Go Grafana host, which is not built: run node --import tsx scripts/tools/go-tools.ts grafana-host (needs Go 1.26)`;
+  if (process.env.CI) throw new Error(`${reason}; CI must build it (see .ci/run)`);
+  console.warn(`*** SKIPPED: ${reason} ***`);
+  return reason;
 }
 
 /**
@@ -53,47 +58,16 @@ export function describeUnless(missing: string | undefined, name: string, fn: ()
   else it(name, (t) => t.skip(missing));
 }
 
-/** A hash of everything the binary is built from: the module's go.mod, go.sum and Go sources. */
-export function grafanaHostHash(moduleDir = GRAFANA_HOST_MODULE): string {
-  const h = createHash('sha256');
-  const inputs = readdirSync(moduleDir)
-    .filter((f) => f === 'go.mod' || f === 'go.sum' || f.endsWith('.go'))
-    .sort();
-  for (const f of inputs) h.update(`${f}\0`).update(readFileSync(join(moduleDir, f))).update('\0');
-  return h.digest('hex').slice(0, 16);
-}
-
-/** `go build -trimpath` of a module's main package into outFile. */
-export function goBuild(moduleDir: string, outFile: string): void {
-  const r = spawnSync('go', ['build', '-trimpath', '-o', outFile, '.'], { cwd: moduleDir, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`go build in ${moduleDir} failed:\n${r.stderr}${r.error ?? ''}`);
-}
-
-/** Builds into `<cache>/grafana-host-<hash>/` through a temp dir renamed into place, so a concurrent run sees a whole build or none. */
-export function buildGrafanaHost(cacheDir = CACHE): string {
-  const dir = join(cacheDir, `grafana-host-${grafanaHostHash()}`);
-  const binary = join(dir, 'grafana-host');
-  if (existsSync(binary)) return binary;
-  mkdirSync(cacheDir, { recursive: true });
-  const work = `${dir}.building-${process.pid}`;
-  rmSync(work, { recursive: true, force: true });
-  goBuild(GRAFANA_HOST_MODULE, join(work, 'grafana-host'));
-  try {
-    renameSync(work, dir);
-  } catch {
-    rmSync(work, { recursive: true, force: true }); // another run finished first
-  }
-  return binary;
-}
-
-/** DCOC_GRAFANA_HOST, or the cached build (built now when missing). */
+/** DCOC_GRAFANA_HOST, or the build scripts/tools/go-tools.ts made. */
 export function grafanaHostBinary(): string {
   const given = process.env.DCOC_GRAFANA_HOST;
   if (given) {
     if (!existsSync(given)) throw new Error(`DCOC_GRAFANA_HOST=${given} does not exist`);
     return given;
   }
-  return buildGrafanaHost();
+  const dir = findGoTool('grafana-host');
+  if (!dir) throw new Error('the Go Grafana host is not built: run node --import tsx scripts/tools/go-tools.ts grafana-host');
+  return join(dir, 'grafana-host');
 }
 
 // ------------------------------------------------------------------ what the host reports
