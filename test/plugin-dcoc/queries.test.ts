@@ -21,24 +21,9 @@ before(async () => {
   const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start()]);
   fleet = f;
   host = await startPlugin({ executable: exes.datasource });
-  commons = await eventually(
-    async () => {
-      const items = (await fleet.admin<{ items: CommonsSummary[] }>('GET', '/api/v1/commons')).body.items;
-      return items.length === 3 && items.every((c) => c.status === 'healthy' && c.agent.connected) && items;
-    },
-    { what: 'three healthy commons', timeoutMs: 60_000 },
-  );
+  commons = await fleet.healthyCommons();
   // Something for the commands, audit and events queries to show.
-  const operator = await fleet.tokenFor('operator');
-  const r = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${MIDRC}/services/fence/restart`);
-  assert.equal(r.status, 202);
-  restart = await eventually(
-    async () => {
-      const c = (await fleet.api<CommandView>(operator, 'GET', `/api/v1/commands/${r.body.command.id}`)).body;
-      return c.state === 'succeeded' && c;
-    },
-    { what: 'the restart to succeed', timeoutMs: 60_000 },
-  );
+  restart = await fleet.restartAndWait(MIDRC, 'fence');
 });
 
 after(async () => {

@@ -3,14 +3,12 @@
 // answers, ERROR with what to fix when the configuration is wrong.
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CommonsDetail } from '../../backend/contracts/api';
 import { DEMO_COMMONS, freePort } from '../../scripts/demo/processes';
-import { TestFleet, eventually } from '../support/fleet';
+import { TestFleet } from '../support/fleet';
 import { describeUnless, GoGrafanaHost, grafanaHostMissing } from '../support/go-grafana-host';
 import { dcocExecutables } from '../plugin-dcoc/support/build';
 import { appContext, dsContext, type DcocContextOptions } from '../plugin-dcoc/support/contexts';
 
-const ID = 'data-midrc-org';
 const WRONG_SECRET = 'not-the-secret-0123456789abcdef';
 
 const missing = grafanaHostMissing('CheckHealth through Grafana’s plugin client');
@@ -24,10 +22,7 @@ describeUnless(missing, 'CheckHealth, as Grafana’s client reads it', () => {
     const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start({ commons: [DEMO_COMMONS[1]] })]);
     fleet = f;
     [ds, app] = await Promise.all([GoGrafanaHost.start(exes.datasource), GoGrafanaHost.start(exes.app)]);
-    await eventually(async () => (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body?.status === 'healthy', {
-      what: 'a healthy commons',
-      timeoutMs: 60_000,
-    });
+    await fleet.healthyCommons(1);
   });
 
   after(async () => {

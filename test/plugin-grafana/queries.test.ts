@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { AgentView, AuditEntry, CommandView, CommonsDetail, CommonsSummary } from '../../backend/contracts/api';
 import { QUERY_TYPES } from '../../plugin/datasource/query-model';
 import { STATUS_MAPPINGS } from '../../plugin/datasource/queries/context';
-import { TestFleet, eventually } from '../support/fleet';
+import { TestFleet } from '../support/fleet';
 import { describeUnless, GoGrafanaHost, grafanaHostMissing, query, type DataResponse, type RenderedFrame } from '../support/go-grafana-host';
 import { dcocExecutables } from '../plugin-dcoc/support/build';
 import { dsContext, type DcocContextOptions } from '../plugin-dcoc/support/contexts';
@@ -29,23 +29,8 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
     const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start()]);
     fleet = f;
     host = await GoGrafanaHost.start(exes.datasource);
-    await eventually(
-      async () => {
-        const items = (await fleet.admin<{ items: CommonsSummary[] }>('GET', '/api/v1/commons')).body.items;
-        return items.length === 3 && items.every((c) => c.status === 'healthy' && c.agent.connected);
-      },
-      { what: 'three healthy commons', timeoutMs: 60_000 },
-    );
-    const operator = await fleet.tokenFor('operator');
-    const r = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${MIDRC}/services/fence/restart`);
-    assert.equal(r.status, 202);
-    restart = await eventually(
-      async () => {
-        const c = (await fleet.admin<CommandView>('GET', `/api/v1/commands/${r.body.command.id}`)).body;
-        return c.state === 'succeeded' && c;
-      },
-      { what: 'the restart to succeed', timeoutMs: 60_000 },
-    );
+    await fleet.healthyCommons();
+    restart = await fleet.restartAndWait(MIDRC, 'fence');
   });
 
   after(async () => {

@@ -35,10 +35,7 @@ describeUnless(missing, 'CallResource on the app, read as Grafana reads it', () 
     const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start({ commons: [DEMO_COMMONS[1]], controlEnv: { DCOC_MAX_BODY_BYTES: String(8 << 20) } })]);
     fleet = f;
     host = await GoGrafanaHost.start(exes.app);
-    await eventually(async () => (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body?.status === 'healthy', {
-      what: 'a healthy commons',
-      timeoutMs: 60_000,
-    });
+    await fleet.healthyCommons(1);
   });
 
   after(async () => {

@@ -9,7 +9,7 @@
 // says why it is not one.
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CommandView, CommonsDetail } from '../../backend/contracts/api';
+import type { CommandView } from '../../backend/contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 import { describeUnless, GoGrafanaHost, grafanaHostMissing, HostCallError, type Packet } from '../support/go-grafana-host';
@@ -39,10 +39,7 @@ describeUnless(missing, 'the events channel, through Grafana’s client', () => 
     fleet = f;
     host = await GoGrafanaHost.start(exes.datasource);
     operator = await fleet.tokenFor('operator');
-    await eventually(async () => (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body?.status === 'healthy', {
-      what: 'a healthy commons',
-      timeoutMs: 60_000,
-    });
+    await fleet.healthyCommons(1);
   });
 
   after(async () => {

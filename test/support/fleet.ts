@@ -14,6 +14,7 @@ import {
   startControl,
   stopProc,
 } from '../../scripts/demo/processes';
+import type { CommandView, CommonsSummary } from '../../backend/contracts/api';
 
 export const FAST_CONTROL_ENV = {
   DCOC_HEALTH_INTERVAL_MS: '500',
@@ -107,6 +108,31 @@ export class TestFleet {
     if (r.status !== 201) throw new Error(`minting a ${role} token failed: ${r.status}`);
     this.tokens.set(role, r.body.token);
     return r.body.token;
+  }
+
+  /** Waits until every commons of the fleet (default: the three demo ones) is healthy with its agent connected; returns them. */
+  async healthyCommons(count = 3, timeoutMs = 60_000): Promise<CommonsSummary[]> {
+    return eventually(
+      async () => {
+        const items = (await this.admin<{ items: CommonsSummary[] }>('GET', '/api/v1/commons')).body.items;
+        return items.length === count && items.every((c) => c.status === 'healthy' && c.agent.connected) && items;
+      },
+      { what: `${count} healthy commons`, timeoutMs },
+    );
+  }
+
+  /** An operator restarts `service` of commons `id`; resolves with the command once it has succeeded. */
+  async restartAndWait(id: string, service: string, timeoutMs = 60_000): Promise<CommandView> {
+    const operator = await this.tokenFor('operator');
+    const r = await this.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${id}/services/${service}/restart`);
+    if (r.status !== 202) throw new Error(`restart of ${service} on ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+    return eventually(
+      async () => {
+        const c = (await this.admin<CommandView>('GET', `/api/v1/commands/${r.body.command.id}`)).body;
+        return c.state === 'succeeded' && c;
+      },
+      { what: `the restart of ${service} to succeed`, timeoutMs },
+    );
   }
 
   async simState(hostname: string): Promise<SimState> {
