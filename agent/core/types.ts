@@ -21,7 +21,7 @@ export interface WorkloadFacts {
   reason: string;
   /** A pod problem that means the service cannot run (CrashLoopBackOff, ImagePullBackOff) makes it down. */
   reasonIsFatal?: boolean;
-  /** e.g. "2 of 4 pods updated" while a rollout runs, or ''. */
+  /** What `kubectl rollout status` says while a rollout runs (agent/core/rollout-status.ts), or ''. */
   rollout: string;
 }
 

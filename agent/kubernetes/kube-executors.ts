@@ -6,7 +6,7 @@ import { type CommandSpec, type ExecContext, ExecError, type Executor, waitUntil
 import type { KubeCollector } from './kube-collector';
 import { type KubeClients, messageOf, statusOf } from './kube-client';
 import { MANIFEST_GLOBAL, REVISION_ANNOTATION, configFrom } from './manifest-global';
-import { RESTARTED_AT, rolloutText, serviceOfDeployment } from './workloads';
+import { RESTARTED_AT, deploymentRollout, serviceOfDeployment } from './workloads';
 
 export const FIELD_MANAGER = 'dcoc-agent';
 
@@ -24,20 +24,26 @@ function deploymentFor(d: Deps, service: string): string {
   return found.metadata.name;
 }
 
-/** Waits on the watched Deployment until the rollout of `generation` has completed. */
+/**
+ * Waits on the watched Deployment until the rollout of `generation` has
+ * completed, reporting what `kubectl rollout status` would say at each step;
+ * fails, as kubectl does, once the Deployment exceeds its progress deadline.
+ */
 function followRollout(d: Deps, name: string, generation: number, cmd: CommandSpec, ctx: ExecContext, extra?: (dep: V1Deployment) => boolean) {
   return waitUntil(
     cmd,
     ctx,
     () => {
       const dep = d.collector.deployment(name);
-      const st = dep?.status ?? {};
-      const desired = dep?.spec?.replicas ?? 1;
-      const caughtUp = (dep?.metadata?.generation ?? 0) >= generation && (st.observedGeneration ?? 0) >= generation;
-      const text = dep ? rolloutText(dep) : 'waiting for the Deployment';
-      const done = !!dep && caughtUp && text === '' && (st.readyReplicas ?? 0) === desired && (extra?.(dep) ?? true);
-      const percent = desired === 0 ? 100 : Math.round((Math.min(st.updatedReplicas ?? 0, st.readyReplicas ?? 0) / desired) * 100);
-      return { done, message: done ? `${name}: rollout complete, ${st.readyReplicas ?? 0}/${desired} ready` : `${name}: ${text || 'waiting for the controller'}`, percent };
+      if (!dep) return { done: false, message: `waiting for Deployment ${name}`, percent: 0 };
+      const st = dep.status ?? {};
+      const desired = dep.spec?.replicas ?? 1;
+      // The watched copy may not show our own change yet: "spec update not observed" until it does.
+      const status = deploymentRollout(dep, generation);
+      if (status.error) throw new ExecError(status.error);
+      const done = status.done && (extra?.(dep) ?? true);
+      const percent = desired === 0 ? 100 : Math.round((Math.min(st.updatedReplicas ?? 0, st.availableReplicas ?? 0) / desired) * 100);
+      return { done, message: status.message, percent };
     },
     d.pollMs ?? 200,
   );

@@ -3,6 +3,7 @@
 // `<chart>-deployment` (ssjdispatcher and sower without suffix,
 // presigned-url-fence), pod label `app: <chart>`.
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { type RolloutStatus, rolloutStatus } from '../core/rollout-status';
 import type { WorkloadFacts } from '../core/types';
 import { GEN3_SERVICES } from '../gen3/catalog';
 
@@ -41,15 +42,29 @@ export function podProblem(pod: V1Pod, now = Date.now()): { reason: string; fata
   return undefined;
 }
 
-export function rolloutText(d: V1Deployment): string {
-  const desired = d.spec?.replicas ?? 1;
+/**
+ * kubectl rollout status of a Deployment (agent/core/rollout-status.ts).
+ * `generation`: one the caller wrote, which this (watched) copy may not show
+ * yet; until it does, the spec update is not observed.
+ */
+export function deploymentRollout(d: V1Deployment, generation = 0): RolloutStatus {
   const st = d.status ?? {};
-  const updated = st.updatedReplicas ?? 0;
-  const ready = st.readyReplicas ?? 0;
-  const total = st.replicas ?? 0;
-  const observed = (st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
-  const done = observed && updated === desired && total === updated && (st.availableReplicas ?? 0) === updated;
-  return done ? '' : `${updated} of ${desired} pods updated, ${ready} ready`;
+  return rolloutStatus({
+    name: d.metadata?.name ?? '',
+    generation: Math.max(d.metadata?.generation ?? 0, generation),
+    observedGeneration: st.observedGeneration ?? 0,
+    desired: d.spec?.replicas,
+    replicas: st.replicas ?? 0,
+    updated: st.updatedReplicas ?? 0,
+    available: st.availableReplicas ?? 0,
+    deadlineExceeded: st.conditions?.some((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded') ?? false,
+  });
+}
+
+/** kubectl's rollout status line while a rollout runs (or has failed), '' once it is done. */
+export function rolloutText(d: V1Deployment): string {
+  const r = deploymentRollout(d);
+  return r.done ? '' : r.message;
 }
 
 export function workloadFacts(service: string, d: V1Deployment, pods: readonly V1Pod[], now = Date.now()): WorkloadFacts {

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
+import { rolloutStatus } from '../core/rollout-status';
 import type { CommonsIdentity, ConfigFacts, WorkloadFacts } from '../core/types';
 import { DEFAULT_ENABLED, gen3Service, imageFor } from '../gen3/catalog';
 import { writeFileDurably } from '../core/durable-file';
@@ -190,7 +191,10 @@ export class SimCommons extends EventEmitter {
       restartedAt: s.restartedAt,
       restartCount: s.restartCount,
       reason: s.fault === 'crashloop' ? 'CrashLoopBackOff' : s.fault === 'down' ? 'Readiness probe failed: service stopped' : '',
-      rollout: rolling ? `${updated} of ${s.desired} pods updated, ${ready} ready` : '',
+      // Worded as kubectl rollout status words a real Deployment's rollout.
+      rollout: rolling
+        ? rolloutStatus({ name: s.deployment, generation: 1, observedGeneration: 1, desired: s.desired, replicas: s.pods.length, updated, available: ready, deadlineExceeded: false }).message
+        : '',
     };
   }
 

@@ -8,13 +8,13 @@ function serviceOf(sim: SimCommons, cmd: CommandSpec): string {
   return cmd.service;
 }
 
-/** Waits for the service's rollout to settle, reporting pods updated and ready. */
+/** Waits for the service's rollout to settle, reporting it as kubectl rollout status would. */
 async function followRollout(sim: SimCommons, name: string, cmd: CommandSpec, ctx: ExecContext) {
   const message = await waitUntil(cmd, ctx, () => {
     const w = sim.workload(name);
     const done = w.updated === w.desired && w.ready === w.desired && !w.rollout;
     const percent = w.desired === 0 ? 100 : Math.round((Math.min(w.updated, w.ready) / w.desired) * 100);
-    return { done, message: done ? `${name}: ${w.ready}/${w.desired} ready on the new template` : `${name}: ${w.rollout || `${w.ready}/${w.desired} ready`}`, percent };
+    return { done, message: done ? `deployment "${w.deployment}" successfully rolled out` : w.rollout || `Waiting for deployment "${w.deployment}" rollout to finish: ${w.ready} of ${w.desired} updated replicas are available...`, percent };
   });
   // Observers see the settled state now, not at the next tick.
   sim.emit('tick');

@@ -93,15 +93,15 @@ describe('commons page', () => {
     expect(await screen.findByTestId(testIds.commons.commandState('cmd-1'))).toHaveTextContent('queued');
     await waitFor(() => expect(screen.getByTestId(testIds.commons.liveState)).toHaveAttribute('data-live', 'connected'));
     const fetchesBefore = g.callsTo('GET', 'commands').length;
-    g.emit({ id: 1, at: new Date().toISOString(), type: 'command.updated', commons: 'midrc', command: 'cmd-1', kind: 'restart', service: 'fence', state: 'running', message: '1/2 pods updated', percent: 50 });
+    g.emit({ id: 1, at: new Date().toISOString(), type: 'command.updated', commons: 'midrc', command: 'cmd-1', kind: 'restart', service: 'fence', state: 'running', message: 'Waiting for deployment "fence-deployment" rollout to finish: 1 out of 2 new replicas have been updated...', percent: 50 });
     await waitFor(() => expect(screen.getByTestId(testIds.commons.commandProgress('cmd-1'))).toHaveTextContent('50%'));
-    expect(screen.getByTestId(testIds.commons.commandProgress('cmd-1'))).toHaveTextContent('1/2 pods updated');
+    expect(screen.getByTestId(testIds.commons.commandProgress('cmd-1'))).toHaveTextContent('Waiting for deployment "fence-deployment" rollout to finish: 1 out of 2 new replicas have been updated...');
     expect(screen.getByTestId(testIds.commons.commandState('cmd-1'))).toHaveTextContent('running');
     // The progress came from Live, not from polling.
     expect(g.callsTo('GET', 'commands').length).toBe(fetchesBefore);
-    g.emit({ id: 2, at: new Date().toISOString(), type: 'command.updated', commons: 'midrc', command: 'cmd-1', kind: 'restart', service: 'fence', state: 'succeeded', message: 'rollout complete', percent: 100 });
+    g.emit({ id: 2, at: new Date().toISOString(), type: 'command.updated', commons: 'midrc', command: 'cmd-1', kind: 'restart', service: 'fence', state: 'succeeded', message: 'deployment "fence-deployment" successfully rolled out', percent: 100 });
     await waitFor(() => expect(screen.getByTestId(testIds.commons.commandState('cmd-1'))).toHaveTextContent('succeeded'));
-    expect(screen.getByTestId(testIds.commons.events)).toHaveTextContent('restart fence: succeeded 100% rollout complete');
+    expect(screen.getByTestId(testIds.commons.events)).toHaveTextContent('restart fence: succeeded 100% deployment "fence-deployment" successfully rolled out');
     // Events of other commons are not this page's.
     g.emit({ id: 3, type: 'service.status', commons: 'brh', service: 'x', status: 'down', previous: 'healthy', reason: '' });
     expect(screen.getByTestId(testIds.commons.events)).not.toHaveTextContent('x: healthy → down');

@@ -39,7 +39,7 @@ describe('a command end to end on Kubernetes', () => {
     assert.equal(c.state, 'succeeded', c.message);
     const states = c.progress.map((p) => p.state);
     assert.deepEqual([...new Set(states)], ['queued', 'dispatched', 'running', 'succeeded']);
-    assert.ok(c.progress.filter((p) => p.state === 'running' && /pods updated/.test(p.message)).length >= 1, c.progress.map((p) => p.message).join(' | '));
+    assert.ok(c.progress.filter((p) => p.state === 'running' && /rollout to finish/.test(p.message)).length >= 1, c.progress.map((p) => p.message).join(' | '));
     assert.equal(k.srv.requests.count({ method: 'PATCH', path: `/apis/apps/v1/namespaces/${NS}/deployments/fence-deployment` }), 1);
     const dep = k.srv.get('deployments', NS, 'fence-deployment') as unknown as { spec: { template: { metadata: { annotations: Record<string, string> } } } };
     assert.equal(dep.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'], c.target.restartedAt);

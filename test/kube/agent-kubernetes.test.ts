@@ -116,7 +116,7 @@ describe('Kubernetes executors', () => {
     assert.equal(patches().length, 1);
     assert.equal(patches()[0].contentType, 'application/merge-patch+json');
     assert.deepEqual(patches()[0].body, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-11-24T07:00:00.000Z' } } } } });
-    assert.ok(r.progress.some((m) => /pods updated/.test(m)), `progress followed the rollout: ${r.progress.join(' | ')}`);
+    assert.ok(r.progress.some((m) => /rollout to finish/.test(m)), `progress followed the rollout: ${r.progress.join(' | ')}`);
     const d = k.srv.get<Deployment>('deployments', NS, 'fence-deployment')!;
     assert.equal(d.status?.updatedReplicas, d.spec?.replicas);
     assert.equal(k.srv.list('replicasets', NS, { labelSelector: 'app=fence' }).length, rsBefore + 1);

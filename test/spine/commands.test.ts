@@ -40,7 +40,7 @@ describe('restart and scale through the API', () => {
       const fence = (await fleet.api<CommonsDetail>(operator, 'GET', `/api/v1/commons/${ID}`)).body.services.find((s) => s.name === 'fence')!;
       return fence.rollout ? fence : undefined;
     }, { what: 'fence to report its rollout' });
-    assert.match(during.rollout!, /pods updated/);
+    assert.match(during.rollout!, /^Waiting for deployment "fence-deployment" rollout to finish: /);
     const done = await waitFinal(id);
     assert.equal(done.state, 'succeeded', done.message);
     assert.ok(done.progress.some((p) => p.state === 'running' && /updated/.test(p.message)), 'progress messages follow the rollout');
