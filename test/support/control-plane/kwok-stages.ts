@@ -44,6 +44,10 @@ spec:
       - key: .status.phase
         operator: In
         values: [Pending]
+  # A container takes a moment to start, so a rollout passes through the
+  # states kubectl rollout status reports instead of finishing in one step.
+  delay:
+    durationMilliseconds: 300
   next:
     statusTemplate: |
       {{ $now := Now }}
