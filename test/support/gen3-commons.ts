@@ -235,7 +235,7 @@ function manifestGlobal(o: Gen3CommonsOptions & { helmRelease: string }): KubeOb
   } as KubeObject;
 }
 
-function service(s: Gen3ServiceSpec, i: number, o: { namespace: string; helmRelease: string; releaseLabel: string }): KubeObject {
+function service(s: Gen3ServiceSpec, o: { namespace: string; helmRelease: string; releaseLabel: string }): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -243,9 +243,8 @@ function service(s: Gen3ServiceSpec, i: number, o: { namespace: string; helmRele
     spec: {
       type: s.name === 'revproxy' ? 'NodePort' : 'ClusterIP',
       selector: { app: s.name, release: o.releaseLabel },
+      // No clusterIP: as with gen3-helm's Services, the apiserver allocates one.
       ports: [{ name: 'http', port: 80, targetPort: s.port, protocol: 'TCP' }],
-      // Inside the real control plane's service CIDR (10.96.0.0/16); the test server takes any.
-      clusterIP: `10.96.${10 + i}.${(sha(s.name).charCodeAt(0) % 200) + 10}`,
     },
   } as KubeObject;
 }
@@ -289,8 +288,8 @@ export function gen3CommonsObjects(opts: Gen3CommonsOptions): Gen3Commons {
   const names = opts.services ?? DEFAULT_GEN3_SERVICES;
   const specs = names.map((n) => gen3ServiceSpec(n, opts.release, opts.replicas?.[n]));
   const objects: KubeObject[] = [manifestGlobal(o)];
-  specs.forEach((s, i) => {
-    objects.push(renderDeployment(s, o), service(s, i, o));
+  specs.forEach((s) => {
+    objects.push(renderDeployment(s, o), service(s, o));
     if (s.db) objects.push(dbSecret(s, o));
   });
   const fenceImage = gen3ServiceSpec('fence', opts.release).image;

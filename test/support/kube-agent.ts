@@ -43,6 +43,9 @@ export interface RealCommonsOptions extends InstallGen3Options {
   chart?: (agentKubeconfig: string) => KubePlatformOptions['chart'];
   /** The agent reaches the apiserver at this https://host:port instead (a fault proxy); same CA and token. */
   server?: string;
+  /** HTTP health checks (default none: workloads only). */
+  healthTargets?: KubePlatformOptions['healthTargets'];
+  healthIntervalMs?: number;
 }
 
 function withServer(kc: KubeConfig, server: string): KubeConfig {
@@ -58,7 +61,15 @@ function withServer(kc: KubeConfig, server: string): KubeConfig {
 export async function realKubeCommons(cp: ControlPlane, o: RealCommonsOptions = {}) {
   const installed = await installGen3Commons(cp, { namespace: NS, ...o });
   const clients = kubeClients(o.server ? withServer(installed.agent.kubeConfig, o.server) : installed.agent.kubeConfig);
-  const platform = new KubePlatform({ clients, namespace: installed.commons.namespace, log, healthTargets: null, pollMs: 50, chart: o.chart?.(installed.agent.kubeconfigFile) });
+  const platform = new KubePlatform({
+    clients,
+    namespace: installed.commons.namespace,
+    log,
+    healthTargets: o.healthTargets ?? null,
+    healthIntervalMs: o.healthIntervalMs,
+    pollMs: 50,
+    chart: o.chart?.(installed.agent.kubeconfigFile),
+  });
   const obs = new Observations();
   obs.healthExpected = false;
   return { cp, ...installed, clients, platform, obs };

@@ -1,7 +1,9 @@
-// RBAC as the API server judges it, for the Role tests: a recorded request as
-// "group/resource[/sub] verb", and what a Role file grants in the same form.
+// RBAC as the API server judges it, for the Role tests: a request as
+// "group/resource[/sub] verb" (from the real apiserver's audit log, or the
+// test server's request log), and what a Role file grants in the same form.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
+import type { AuditEvent } from './control-plane';
 import type { RecordedRequest } from './kube-api';
 
 export interface Rule {
@@ -18,6 +20,13 @@ export function permissionOf(r: RecordedRequest): string | undefined {
   const isWatch = r.query.watch === 'true' || r.query.watch === '1';
   const verb = { GET: isWatch ? 'watch' : name ? 'get' : 'list', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: name ? 'delete' : 'deletecollection' }[r.method] ?? r.method;
   return `${group}/${sub ? `${resource}/${sub}` : resource} ${verb}`;
+}
+
+/** "group/resource[/sub] verb" of a namespaced request in the apiserver's audit log; undefined for non-resource URLs. */
+export function permissionOfAudit(e: AuditEvent): string | undefined {
+  const o = e.objectRef;
+  if (!o?.resource || !o.namespace) return undefined;
+  return `${o.apiGroup ?? ''}/${o.subresource ? `${o.resource}/${o.subresource}` : o.resource} ${e.verb}`;
 }
 
 export function granted(rules: Rule[]): Set<string> {

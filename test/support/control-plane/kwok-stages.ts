@@ -2,131 +2,131 @@
 // kwok binary plays no lifecycle unless given Stages (it exits with "no
 // stages found"). These are written for these tests, after the Stage API of
 // sigs.k8s.io/kwok v0.8 (spec.resourceRef, spec.selector.matchExpressions
-// with jq-like keys, spec.next.statusTemplate as a Go template with kwok's
-// Now and Quote and sprig's list functions, spec.next.delete):
+// with jq-like keys, spec.delay, spec.next.statusTemplate as a Go template with
+// kwok's Now and Quote and sprig's list functions, spec.next.delete):
 //   - a fake Node turns Ready;
-//   - a scheduled pod turns Running and Ready at once (every container running);
+//   - a scheduled pod turns Running and Ready after 300 ms (every container running);
 //   - a Job's running pod succeeds after a second;
+//   - a pod a test marks with annotation dcoc.test/fault crashes (CrashLoopBackOff)
+//     or cannot pull its image (ImagePullBackOff), as a kubelet reports it, and
+//     runs again once the mark is removed;
 //   - a pod being deleted (no kubelet to finish the graceful deletion) is removed.
-export const KWOK_STAGES = `
-apiVersion: kwok.x-k8s.io/v1alpha1
+
+/** The annotation a test puts on a pod to make kwok's "kubelet" fail it. */
+export const FAULT_ANNOTATION = 'dcoc.test/fault';
+export type PodFault = 'CrashLoopBackOff' | 'ImagePullBackOff';
+
+interface Expression {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+const notDeleted: Expression = { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' };
+const fault: Expression = { key: `.metadata.annotations["${FAULT_ANNOTATION}"]`, operator: 'Exists' };
+const faultIs = (f: PodFault): Expression => ({ key: fault.key, operator: 'In', values: [f] });
+
+function stage(name: string, kind: 'Node' | 'Pod', match: Expression[], next: { status?: string; delete?: boolean }, delayMs?: number): string {
+  const expressions = match
+    .map((e) => `      - key: '${e.key}'\n        operator: ${e.operator}${e.values ? `\n        values: [${e.values.map((v) => JSON.stringify(v)).join(', ')}]` : ''}`)
+    .join('\n');
+  const indent = (text: string) => text.trim().split('\n').map((l) => `      ${l}`).join('\n');
+  return `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
-  name: dcoc-node-ready
+  name: ${name}
 spec:
-  resourceRef: { apiGroup: v1, kind: Node }
+  resourceRef: { apiGroup: v1, kind: ${kind} }
   selector:
     matchExpressions:
-      - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
-        operator: NotIn
-        values: ['True']
-  next:
-    statusTemplate: |
-      conditions:
-        - type: Ready
-          status: "True"
-          reason: KubeletReady
-          message: kwok plays this node's kubelet
-          lastHeartbeatTime: {{ Now | Quote }}
-          lastTransitionTime: {{ Now | Quote }}
-      phase: Running
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: dcoc-pod-ready
-spec:
-  resourceRef: { apiGroup: v1, kind: Pod }
-  selector:
-    matchExpressions:
-      - key: .metadata.deletionTimestamp
-        operator: DoesNotExist
-      - key: .status.phase
-        operator: In
-        values: [Pending]
-  # A container takes a moment to start, so a rollout passes through the
-  # states kubectl rollout status reports instead of finishing in one step.
-  delay:
-    durationMilliseconds: 300
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      phase: Running
-      startTime: {{ $now | Quote }}
-      conditions:
-        {{ range list "PodScheduled" "Initialized" "ContainersReady" "Ready" }}
-        - type: {{ . }}
-          status: "True"
-          lastTransitionTime: {{ $now | Quote }}
-        {{ end }}
-      containerStatuses:
-        {{ range .spec.containers }}
-        - name: {{ .name | Quote }}
-          image: {{ .image | Quote }}
-          ready: true
-          started: true
-          restartCount: 0
-          state:
-            running:
-              startedAt: {{ $now | Quote }}
-        {{ end }}
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: dcoc-job-pod-succeeded
-spec:
-  resourceRef: { apiGroup: v1, kind: Pod }
-  selector:
-    matchExpressions:
-      - key: .metadata.deletionTimestamp
-        operator: DoesNotExist
-      - key: .status.phase
-        operator: In
-        values: [Running]
-      - key: '.metadata.ownerReferences.[].kind'
-        operator: In
-        values: [Job]
-  delay:
-    durationMilliseconds: 1000
-  next:
-    statusTemplate: |
-      {{ $now := Now }}
-      phase: Succeeded
-      conditions:
-        - type: Ready
-          status: "False"
-          reason: PodCompleted
-          lastTransitionTime: {{ $now | Quote }}
-        - type: ContainersReady
-          status: "False"
-          reason: PodCompleted
-          lastTransitionTime: {{ $now | Quote }}
-      containerStatuses:
-        {{ range .spec.containers }}
-        - name: {{ .name | Quote }}
-          image: {{ .image | Quote }}
-          ready: false
-          started: false
-          restartCount: 0
-          state:
-            terminated:
-              exitCode: 0
-              reason: Completed
-              startedAt: {{ $now | Quote }}
-              finishedAt: {{ $now | Quote }}
-        {{ end }}
----
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata:
-  name: dcoc-pod-delete
-spec:
-  resourceRef: { apiGroup: v1, kind: Pod }
-  selector:
-    matchExpressions:
-      - key: .metadata.deletionTimestamp
-        operator: Exists
-  next:
-    delete: true
-`;
+${expressions}
+${delayMs ? `  delay:\n    durationMilliseconds: ${delayMs}\n` : ''}  next:
+${next.delete ? '    delete: true' : `    statusTemplate: |\n${indent(next.status!)}`}`;
+}
+
+/** Pod conditions: the four a kubelet sets, Ready and ContainersReady as given. */
+function podConditions(ready: boolean, reason = ''): string {
+  const one = (type: string, ok: boolean) => `
+  - type: ${type}
+    status: "${ok ? 'True' : 'False'}"${!ok && reason ? `\n    reason: ${reason}` : ''}
+    lastTransitionTime: {{ $now | Quote }}`;
+  return `conditions:${one('PodScheduled', true)}${one('Initialized', true)}${one('ContainersReady', ready)}${one('Ready', ready)}`;
+}
+
+/** One status per container, `state` being the YAML under `state:` (indented by the caller's template). */
+function containerStatuses(fields: string, state: string): string {
+  return `containerStatuses:
+  {{ range .spec.containers }}
+  - name: {{ .name | Quote }}
+    image: {{ .image | Quote }}
+${fields.trim().split('\n').map((l) => `    ${l}`).join('\n')}
+    state:
+${state.trim().split('\n').map((l) => `      ${l}`).join('\n')}
+  {{ end }}`;
+}
+
+const RUNNING = `{{ $now := Now }}
+phase: Running
+startTime: {{ $now | Quote }}
+${podConditions(true)}
+${containerStatuses('ready: true\nstarted: true\nrestartCount: 0', 'running:\n  startedAt: {{ $now | Quote }}')}`;
+
+const CRASHLOOP = `{{ $now := Now }}
+phase: Running
+${podConditions(false, 'ContainersNotReady')}
+${containerStatuses(
+  'ready: false\nstarted: false\nrestartCount: 5\nlastState:\n  terminated:\n    exitCode: 1\n    reason: Error\n    startedAt: {{ $now | Quote }}\n    finishedAt: {{ $now | Quote }}',
+  'waiting:\n  reason: CrashLoopBackOff\n  message: back-off 2m40s restarting failed container',
+)}`;
+
+const IMAGE_PULL_BACKOFF = `{{ $now := Now }}
+phase: Pending
+${podConditions(false, 'ContainersNotReady')}
+${containerStatuses('ready: false\nstarted: false\nrestartCount: 0', 'waiting:\n  reason: ImagePullBackOff\n  message: Back-off pulling image')}`;
+
+const SUCCEEDED = `{{ $now := Now }}
+phase: Succeeded
+conditions:
+  - type: Ready
+    status: "False"
+    reason: PodCompleted
+    lastTransitionTime: {{ $now | Quote }}
+  - type: ContainersReady
+    status: "False"
+    reason: PodCompleted
+    lastTransitionTime: {{ $now | Quote }}
+${containerStatuses(
+  'ready: false\nstarted: false\nrestartCount: 0',
+  'terminated:\n  exitCode: 0\n  reason: Completed\n  startedAt: {{ $now | Quote }}\n  finishedAt: {{ $now | Quote }}',
+)}`;
+
+const NODE_READY = `conditions:
+  - type: Ready
+    status: "True"
+    reason: KubeletReady
+    message: kwok plays this node's kubelet
+    lastHeartbeatTime: {{ Now | Quote }}
+    lastTransitionTime: {{ Now | Quote }}
+phase: Running`;
+
+const pending: Expression = { key: '.status.phase', operator: 'In', values: ['Pending'] };
+const running: Expression = { key: '.status.phase', operator: 'In', values: ['Running'] };
+const waitingFor = (reason: PodFault): Expression => ({ key: '.status.containerStatuses.[].state.waiting.reason', operator: 'In', values: [reason] });
+
+export const KWOK_STAGES = [
+  stage('dcoc-node-ready', 'Node', [{ key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: 'NotIn', values: ['True'] }], { status: NODE_READY }),
+  // A container takes a moment to start, so a rollout passes through the
+  // states kubectl rollout status reports instead of finishing in one step.
+  stage('dcoc-pod-ready', 'Pod', [notDeleted, pending, { ...fault, operator: 'DoesNotExist' }], { status: RUNNING }, 300),
+  stage('dcoc-job-pod-succeeded', 'Pod', [notDeleted, running, { key: '.metadata.ownerReferences.[].kind', operator: 'In', values: ['Job'] }], { status: SUCCEEDED }, 1000),
+  stage('dcoc-pod-crashloop', 'Pod', [notDeleted, faultIs('CrashLoopBackOff'), { key: '.status.containerStatuses.[].state.waiting.reason', operator: 'NotIn', values: ['CrashLoopBackOff'] }], {
+    status: CRASHLOOP,
+  }),
+  stage('dcoc-pod-image-pull-backoff', 'Pod', [notDeleted, faultIs('ImagePullBackOff'), { key: '.status.containerStatuses.[].state.waiting.reason', operator: 'NotIn', values: ['ImagePullBackOff'] }], {
+    status: IMAGE_PULL_BACKOFF,
+  }),
+  // The mark removed: the containers run again.
+  stage('dcoc-pod-crashloop-over', 'Pod', [notDeleted, { ...fault, operator: 'DoesNotExist' }, waitingFor('CrashLoopBackOff')], { status: RUNNING }),
+  stage('dcoc-pod-image-pulled', 'Pod', [notDeleted, { ...fault, operator: 'DoesNotExist' }, waitingFor('ImagePullBackOff')], { status: RUNNING }),
+  stage('dcoc-pod-delete', 'Pod', [{ key: '.metadata.deletionTimestamp', operator: 'Exists' }], { delete: true }),
+].join('\n---\n');
