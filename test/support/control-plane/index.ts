@@ -114,14 +114,27 @@ export interface AuditEvent {
   stage: string;
   /** RFC 3339 with microseconds. */
   requestReceivedTimestamp: string;
+  /** The body of a write (not for Secrets). */
+  requestObject?: Record<string, unknown>;
 }
 
-// Metadata for every request a ServiceAccount makes, nothing else: the agent
-// runs as one, and its requests are what the RBAC tests compare to its Role.
+// Every request a ServiceAccount makes, nothing else: the agent runs as one,
+// and its requests are what the RBAC tests compare to its Role.
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: [RequestReceived, ResponseStarted]
 rules:
+  # Writes with their bodies (what exactly was applied), except Secrets' (the agent's key).
+  - level: Request
+    userGroups: ["system:serviceaccounts"]
+    verbs: [create, update, patch]
+    omitManagedFields: true
+    resources:
+      - group: apps
+      - group: batch
+      - group: autoscaling
+      - group: ""
+        resources: [configmaps, services]
   - level: Metadata
     userGroups: ["system:serviceaccounts"]
   - level: None

@@ -7,14 +7,17 @@
 //   - a fake Node turns Ready;
 //   - a scheduled pod turns Running and Ready after 300 ms (every container running);
 //   - a Job's running pod succeeds after a second;
-//   - a pod a test marks with annotation dcoc.test/fault crashes (CrashLoopBackOff)
-//     or cannot pull its image (ImagePullBackOff), as a kubelet reports it, and
-//     runs again once the mark is removed;
+//   - a pod a test marks with annotation dcoc.test/fault: CrashLoopBackOff
+//     crashes as a kubelet reports it, and runs again once the mark is removed;
+//   - a pod whose image tag says "does-not-exist" (say fence:2026.09-does-not-exist)
+//     stays Pending in ImagePullBackOff, as with an image no registry has;
 //   - a pod being deleted (no kubelet to finish the graceful deletion) is removed.
 
-/** The annotation a test puts on a pod to make kwok's "kubelet" fail it. */
+/** The annotation a test puts on a pod to make kwok's "kubelet" crash it: value CrashLoopBackOff. */
 export const FAULT_ANNOTATION = 'dcoc.test/fault';
-export type PodFault = 'CrashLoopBackOff' | 'ImagePullBackOff';
+/** In an image's tag, makes the image one no registry has. */
+export const MISSING_IMAGE_TAG = 'does-not-exist';
+type PodFault = 'CrashLoopBackOff' | 'ImagePullBackOff';
 
 interface Expression {
   key: string;
@@ -24,7 +27,8 @@ interface Expression {
 
 const notDeleted: Expression = { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' };
 const fault: Expression = { key: `.metadata.annotations["${FAULT_ANNOTATION}"]`, operator: 'Exists' };
-const faultIs = (f: PodFault): Expression => ({ key: fault.key, operator: 'In', values: [f] });
+const crashLoopMark: Expression = { key: fault.key, operator: 'In', values: ['CrashLoopBackOff'] };
+const missingImage: Expression = { key: `.spec.containers.[].image | test(":[^:/]*${MISSING_IMAGE_TAG}[^:/]*$")`, operator: 'In', values: ['true'] };
 
 function stage(name: string, kind: 'Node' | 'Pod', match: Expression[], next: { status?: string; delete?: boolean }, delayMs?: number): string {
   const expressions = match
@@ -117,16 +121,11 @@ export const KWOK_STAGES = [
   stage('dcoc-node-ready', 'Node', [{ key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: 'NotIn', values: ['True'] }], { status: NODE_READY }),
   // A container takes a moment to start, so a rollout passes through the
   // states kubectl rollout status reports instead of finishing in one step.
-  stage('dcoc-pod-ready', 'Pod', [notDeleted, pending, { ...fault, operator: 'DoesNotExist' }], { status: RUNNING }, 300),
+  stage('dcoc-pod-ready', 'Pod', [notDeleted, pending, { ...fault, operator: 'DoesNotExist' }, { ...missingImage, operator: 'NotIn' }], { status: RUNNING }, 300),
   stage('dcoc-job-pod-succeeded', 'Pod', [notDeleted, running, { key: '.metadata.ownerReferences.[].kind', operator: 'In', values: ['Job'] }], { status: SUCCEEDED }, 1000),
-  stage('dcoc-pod-crashloop', 'Pod', [notDeleted, faultIs('CrashLoopBackOff'), { key: '.status.containerStatuses.[].state.waiting.reason', operator: 'NotIn', values: ['CrashLoopBackOff'] }], {
-    status: CRASHLOOP,
-  }),
-  stage('dcoc-pod-image-pull-backoff', 'Pod', [notDeleted, faultIs('ImagePullBackOff'), { key: '.status.containerStatuses.[].state.waiting.reason', operator: 'NotIn', values: ['ImagePullBackOff'] }], {
-    status: IMAGE_PULL_BACKOFF,
-  }),
+  stage('dcoc-pod-crashloop', 'Pod', [notDeleted, crashLoopMark, { ...waitingFor('CrashLoopBackOff'), operator: 'NotIn' }], { status: CRASHLOOP }),
   // The mark removed: the containers run again.
   stage('dcoc-pod-crashloop-over', 'Pod', [notDeleted, { ...fault, operator: 'DoesNotExist' }, waitingFor('CrashLoopBackOff')], { status: RUNNING }),
-  stage('dcoc-pod-image-pulled', 'Pod', [notDeleted, { ...fault, operator: 'DoesNotExist' }, waitingFor('ImagePullBackOff')], { status: RUNNING }),
+  stage('dcoc-pod-image-pull-backoff', 'Pod', [notDeleted, missingImage, { ...waitingFor('ImagePullBackOff'), operator: 'NotIn' }], { status: IMAGE_PULL_BACKOFF }, 300),
   stage('dcoc-pod-delete', 'Pod', [{ key: '.metadata.deletionTimestamp', operator: 'Exists' }], { delete: true }),
 ].join('\n---\n');
