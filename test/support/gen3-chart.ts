@@ -73,6 +73,10 @@ ${ind(6, sel)}
     rollingUpdate:
       maxSurge: 1
       maxUnavailable: 0
+  {{- if .Values.global.notInTheSchema }}
+  # A field no Deployment has: the apiserver's OpenAPI schema refuses it.
+  replicaCount: {{ .Values.replicaCount }}
+  {{- end }}
   template:
     metadata:
       labels:
