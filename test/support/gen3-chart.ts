@@ -2,7 +2,7 @@
 // `gen3` with one subchart per service under charts/, each enabled by
 // `<name>.enabled` and reading `image.repository`, `image.tag`,
 // `replicaCount` and `autoscaling` like gen3-helm's charts do. The Deployments,
-// Services and HPA it renders are the ones seedGen3Commons creates (same
+// Services and HPA it renders are the ones test/support/gen3-commons.ts renders (same
 // names, labels, annotations and pod template), so a helm deploy over a seeded
 // commons changes only what the values change.
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -2,13 +2,19 @@
 // §2.2, §2.3, §6.1, §6.4): `<chart>-deployment` Deployments with the chart's
 // labels, `quay.io/cdis/<image>:<release>` images, realistic replica counts,
 // Services, DB-credential Secrets, the `manifest-global` ConfigMap, the
-// usersync / fence-db-migrate CronJobs and a fence HPA. Plain objects, so the
-// same commons can be created on the real control plane
-// (test/support/control-plane/gen3-commons.ts) and in the Kubernetes API test
-// server (test/support/kube-api/seed-gen3.ts), and rendered by the test chart
-// (test/support/gen3-chart.ts).
+// usersync / fence-db-migrate CronJobs and a fence HPA. Plain objects, created
+// on the real control plane by test/support/control-plane/gen3-commons.ts; the
+// test chart (test/support/gen3-chart.ts) renders the same Deployments and
+// Services.
 import { createHash } from 'node:crypto';
-import type { Deployment, KubeObject } from './kube-api/types';
+
+/** A Kubernetes object as the JSON a chart renders. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: unknown;
+}
 
 export interface Gen3ServiceSpec {
   /** Chart / service name (label `app`). */
@@ -113,7 +119,7 @@ export function gen3ServiceSpec(name: string, release: string, replicas?: number
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
-function renderDeployment(s: Gen3ServiceSpec, o: Required<Pick<Gen3CommonsOptions, 'namespace' | 'hostname' | 'helmRelease' | 'releaseLabel'>>): Deployment {
+function renderDeployment(s: Gen3ServiceSpec, o: Required<Pick<Gen3CommonsOptions, 'namespace' | 'hostname' | 'helmRelease' | 'releaseLabel'>>): KubeObject {
   const selectorLabels = {
     'app.kubernetes.io/name': s.name,
     'app.kubernetes.io/instance': o.helmRelease,

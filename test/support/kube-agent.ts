@@ -1,7 +1,7 @@
-// The agent's Kubernetes platform on a Gen3 commons, either on the real
-// control plane (as the agent's ServiceAccount, bound to agent/deploy/rbac.yaml)
-// or on the seeded Kubernetes API test server; a real control service with the
-// real Agent on top; and helpers to run executors directly.
+// The agent's Kubernetes platform on a Gen3 commons on the real control plane,
+// as the agent's ServiceAccount bound to agent/deploy/rbac.yaml; a real
+// control service with the real Agent on top; and helpers to run executors
+// directly.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,27 +16,11 @@ import { Observations } from '../../agent/core/observations';
 import type { CommandSpec, ExecContext, Executor } from '../../agent/executors/executor';
 import { kubeClients } from '../../agent/kubernetes/kube-client';
 import { KubePlatform, type KubePlatformOptions } from '../../agent/kubernetes/kube-platform';
-import { type KubeApiServer, seedGen3Commons, startKubeApiServer } from './kube-api';
 import type { ControlPlane } from './control-plane';
-import { GEN3_DEFAULTS, type InstallGen3Options, installGen3Commons } from './control-plane/gen3-commons';
+import { type InstallGen3Options, installGen3Commons } from './control-plane/gen3-commons';
 
 export const NS = 'gen3';
 const log = pino({ level: 'silent' });
-
-export interface KubeCommonsOptions {
-  /** Deploy through helm with a chart (built once the API server is up). */
-  chart?: (srv: KubeApiServer) => KubePlatformOptions['chart'];
-}
-
-/** The Kubernetes API test server, seeded, with the agent's platform on it (for what a real apiserver cannot be made to do). */
-export async function kubeCommons(o: KubeCommonsOptions = {}) {
-  const srv = await startKubeApiServer();
-  const seed = seedGen3Commons(srv, { ...GEN3_DEFAULTS, namespace: NS });
-  const platform = new KubePlatform({ clients: kubeClients(srv.kubeConfig()), namespace: NS, log, healthTargets: null, pollMs: 50, chart: o.chart?.(srv) });
-  const obs = new Observations();
-  obs.healthExpected = false;
-  return { srv, seed, platform, obs };
-}
 
 export interface RealCommonsOptions extends InstallGen3Options {
   /** Deploy through helm with a chart; gets the agent's kubeconfig file. */
@@ -120,22 +104,6 @@ export async function agentOnFleet(platform: KubePlatform, clients: ReturnType<t
     what: 'the commons to report healthy',
   });
   return { fleet, agent };
-}
-
-/** kubeCommons with the real Agent and control service on top. */
-export async function kubeAgentOnFleet(o: KubeCommonsOptions = {}) {
-  const k = await kubeCommons(o);
-  const { fleet, agent } = await agentOnFleet(k.platform, kubeClients(k.srv.kubeConfig()));
-  return {
-    fleet,
-    k,
-    agent,
-    async stop() {
-      await agent.stop();
-      await k.srv.stop();
-      await fleet.stop();
-    },
-  };
 }
 
 /** realKubeCommons with the real Agent and control service on top; stop() leaves the control plane running. */

@@ -1,25 +1,14 @@
-// RBAC as the API server judges it, for the Role tests: a request as
-// "group/resource[/sub] verb" (from the real apiserver's audit log, or the
-// test server's request log), and what a Role file grants in the same form.
+// RBAC as the API server judges it, for the Role tests: a request from the
+// real apiserver's audit log as "group/resource[/sub] verb", and what a Role
+// file grants in the same form.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { AuditEvent } from './control-plane';
-import type { RecordedRequest } from './kube-api';
 
 export interface Rule {
   apiGroups: string[];
   resources: string[];
   verbs: string[];
-}
-
-/** "group/resource[/sub] verb" of a namespaced request; undefined for discovery and /version, which need no Role. */
-export function permissionOf(r: RecordedRequest): string | undefined {
-  const m = /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)\/namespaces\/[^/]+\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?$/.exec(r.path);
-  if (!m) return undefined;
-  const [, group = '', resource, name, sub] = m;
-  const isWatch = r.query.watch === 'true' || r.query.watch === '1';
-  const verb = { GET: isWatch ? 'watch' : name ? 'get' : 'list', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: name ? 'delete' : 'deletecollection' }[r.method] ?? r.method;
-  return `${group}/${sub ? `${resource}/${sub}` : resource} ${verb}`;
 }
 
 /** "group/resource[/sub] verb" of a namespaced request in the apiserver's audit log; undefined for non-resource URLs. */
