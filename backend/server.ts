@@ -86,6 +86,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       },
     }) as unknown as grpc.UntypedServiceImplementation,
     enrollment: enrollmentHandlers({ store, ca, metrics, log: log.child({ module: 'enrollment' }), certTtlMs }) as unknown as grpc.UntypedServiceImplementation,
+    log: log.child({ module: 'grpc' }),
   });
   const publicHost = hostnames[0] ?? 'localhost';
   const gatewayAddr = `${publicHost}:${grpcServers.gatewayPort}`;

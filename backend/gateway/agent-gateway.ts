@@ -7,7 +7,7 @@ import type { CommandService } from '../commands/command-service';
 import type { Logger } from '../config/logger';
 import type { Fleet } from '../fleet/fleet';
 import type { Metrics } from '../metrics/registry';
-import type { CertificateAuthority } from '../pki/ca';
+import { type CertificateAuthority, CsrError } from '../pki/ca';
 import type { AgentRow, Store } from '../store/store';
 import type { AgentConfigMsg, AgentMessage, CommonsIdentityMsg, ConfigStateMsg, ControlMessage, ServiceStateMsg } from './messages';
 import type { AgentSession, AgentSessions } from './sessions';
@@ -69,7 +69,8 @@ export function agentGatewayHandlers(d: GatewayDeps) {
         d.log.info({ agentId: agent.id, notAfter: cert.notAfter }, 'agent certificate renewed');
         callback(null, { certificate_pem: cert.certPem, not_after_ms: cert.notAfter.getTime() });
       } catch (e) {
-        callback({ code: grpc.status.INVALID_ARGUMENT, details: (e as Error).message });
+        if (!(e instanceof CsrError)) throw e;
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: e.message });
       }
     },
 

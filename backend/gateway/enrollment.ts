@@ -6,8 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { hashToken } from '../auth/api-tokens';
 import type { Logger } from '../config/logger';
 import type { Metrics } from '../metrics/registry';
-import type { CertificateAuthority } from '../pki/ca';
-import { x509 } from '../pki/x509';
+import { type CertificateAuthority, CsrError } from '../pki/ca';
 import { audit } from '../audit/record';
 import type { Store } from '../store/store';
 
@@ -29,15 +28,22 @@ export function enrollmentHandlers(deps: { store: Store; ca: CertificateAuthorit
         callback({ code, details });
       };
       if (!req.token || !req.csr_pem) return fail(grpc.status.INVALID_ARGUMENT, 'token and csr_pem are required', 'invalid');
-      try {
-        const csr = new x509.Pkcs10CertificateRequest(req.csr_pem);
-        if (!(await csr.verify())) return fail(grpc.status.INVALID_ARGUMENT, 'CSR signature does not verify', 'invalid');
-      } catch {
-        return fail(grpc.status.INVALID_ARGUMENT, 'csr_pem is not a PEM PKCS#10 request', 'invalid');
-      }
+      const refused = (reason: 'unknown' | 'used' | 'expired') => {
+        const why = { unknown: 'enrollment token is not valid', used: 'enrollment token was already used', expired: 'enrollment token has expired' }[reason];
+        return fail(grpc.status.PERMISSION_DENIED, `${why}; ask a DCOC admin for a new one`, reason);
+      };
+      // The token first: a request without a live one gets no CSR parsing, no signing.
+      const live = await store.checkEnrollmentToken(hashToken(req.token), new Date().toISOString());
+      if (!live.ok) return refused(live.reason);
       const agentId = randomUUID();
-      // Sign first so a failure leaves the token unspent.
-      const cert = await ca.signAgentCsr(req.csr_pem, agentId, certTtlMs);
+      let cert: Awaited<ReturnType<CertificateAuthority['signAgentCsr']>>;
+      try {
+        // Signed before the token is spent, so a refused CSR leaves the token usable.
+        cert = await ca.signAgentCsr(req.csr_pem, agentId, certTtlMs);
+      } catch (e) {
+        if (e instanceof CsrError) return fail(grpc.status.INVALID_ARGUMENT, e.message, 'invalid');
+        throw e;
+      }
       const now = new Date().toISOString();
       const result = await store.consumeEnrollmentToken(hashToken(req.token), now, {
         id: agentId,
@@ -51,10 +57,7 @@ export function enrollmentHandlers(deps: { store: Store; ca: CertificateAuthorit
         last_seen: null,
         enrollment_token_id: '',
       });
-      if (!result.ok) {
-        const why = { unknown: 'enrollment token is not valid', used: 'enrollment token was already used', expired: 'enrollment token has expired' }[result.reason];
-        return fail(grpc.status.PERMISSION_DENIED, `${why}; ask a DCOC admin for a new one`, result.reason);
-      }
+      if (!result.ok) return refused(result.reason);
       metrics.enrollments.inc({ outcome: 'enrolled' });
       log.info({ agentId, hostname: req.hostname }, 'agent enrolled');
       await audit(store, { actor: `agent:${agentId}`, kind: 'system' }, { action: 'agent.enroll', outcome: 'succeeded', detail: { hostname: req.hostname, version: req.agent_version, serial: cert.serial } });

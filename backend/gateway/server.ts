@@ -1,6 +1,8 @@
 // The two agent-facing gRPC listeners: enrollment (server TLS) and the
 // gateway (mutual TLS, client certificates from our CA only).
 import * as grpc from '@grpc/grpc-js';
+import type { Logger } from '../config/logger';
+import { guardHandlers } from './guard';
 import { AgentGatewayService, EnrollmentService } from './proto';
 
 export interface TlsMaterial {
@@ -19,16 +21,17 @@ export async function startGrpcServers(opts: {
   enrollAddr: string;
   gateway: grpc.UntypedServiceImplementation;
   enrollment: grpc.UntypedServiceImplementation;
+  log: Logger;
 }) {
   const keyCert = [{ private_key: Buffer.from(opts.tls.keyPem), cert_chain: Buffer.from(opts.tls.certPem) }];
   const options = { 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.keepalive_permit_without_calls': 1 };
 
   const gateway = new grpc.Server(options);
-  gateway.addService(AgentGatewayService.service, opts.gateway);
+  gateway.addService(AgentGatewayService.service, guardHandlers(opts.gateway, opts.log));
   const gatewayPort = await bind(gateway, opts.gatewayAddr, grpc.ServerCredentials.createSsl(Buffer.from(opts.tls.caPem), keyCert, true));
 
   const enroll = new grpc.Server();
-  enroll.addService(EnrollmentService.service, opts.enrollment);
+  enroll.addService(EnrollmentService.service, guardHandlers(opts.enrollment, opts.log));
   const enrollPort = await bind(enroll, opts.enrollAddr, grpc.ServerCredentials.createSsl(null, keyCert, false));
 
   return {

@@ -16,6 +16,9 @@ export interface IssuedCertificate {
   notAfter: Date;
 }
 
+/** A certificate request that cannot be signed: bad input, not a failure of the CA. */
+export class CsrError extends Error {}
+
 export class CertificateAuthority {
   private constructor(
     private readonly keys: CryptoKeyPair,
@@ -66,15 +69,29 @@ export class CertificateAuthority {
     return { ...issued, keyPem: await privateKeyToPem(keys.privateKey) };
   }
 
-  /** Signs an agent's CSR after checking its self-signature; the subject is ours, not the CSR's. */
+  /**
+   * Signs an agent's CSR after checking its self-signature and its key (ECDSA
+   * P-256, what agents make); the subject is ours, not the CSR's. A CSR that
+   * fails a check throws CsrError, which callers answer as bad input.
+   */
   async signAgentCsr(csrPem: string, agentId: string, ttlMs: number): Promise<IssuedCertificate> {
     let csr: x509.Pkcs10CertificateRequest;
     try {
       csr = new x509.Pkcs10CertificateRequest(csrPem);
     } catch {
-      throw new Error('certificate request is not a PEM PKCS#10 CSR');
+      throw new CsrError('csr_pem is not a PEM PKCS#10 certificate request');
     }
-    if (!(await csr.verify())) throw new Error('certificate request signature does not verify');
+    const alg = csr.publicKey.algorithm as { name?: string; namedCurve?: string };
+    if (alg.name !== KEY_ALG.name || alg.namedCurve !== KEY_ALG.namedCurve) {
+      throw new CsrError(`the CSR's key must be ECDSA ${KEY_ALG.namedCurve}, as the DCOC agent makes it; this one is ${[alg.name, alg.namedCurve].filter(Boolean).join(' ') || 'of an unknown type'}`);
+    }
+    let verified = false;
+    try {
+      verified = await csr.verify();
+    } catch {
+      // A malformed signature: the same answer as a wrong one.
+    }
+    if (!verified) throw new CsrError('the CSR signature does not verify');
     const publicKey = await csr.publicKey.export(KEY_ALG, ['verify']);
     return this.sign({ subject: `CN=${agentId}, O=dcoc-agent`, publicKey, ttlMs, usage: x509.ExtendedKeyUsage.clientAuth });
   }

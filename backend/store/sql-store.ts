@@ -54,6 +54,14 @@ export class SqlStore implements Store {
     await this.db.insertInto('enrollment_tokens').values(row).execute();
   };
 
+  async checkEnrollmentToken(tokenHash: string, now: string) {
+    const token = await this.db.selectFrom('enrollment_tokens').select(['used_at', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
+    if (!token) return { ok: false, reason: 'unknown' } as const;
+    if (token.used_at) return { ok: false, reason: 'used' } as const;
+    if (token.expires_at <= now) return { ok: false, reason: 'expired' } as const;
+    return { ok: true } as const;
+  }
+
   async consumeEnrollmentToken(tokenHash: string, now: string, agent: Insertable<AgentsTable>): Promise<ConsumeTokenResult> {
     return this.db.transaction().execute(async (tx) => {
       const token = await tx.selectFrom('enrollment_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();

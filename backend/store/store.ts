@@ -78,6 +78,8 @@ export interface Store {
   // agents and enrollment
   createEnrollmentToken(row: Insertable<EnrollmentTokensTable>): Promise<void>;
   /** Atomically checks a token (single use, not expired), marks it used and creates the agent. */
+  /** Whether a token could be spent now, without spending it: no work is done for a request that holds none. */
+  checkEnrollmentToken(tokenHash: string, now: string): Promise<{ ok: true } | { ok: false; reason: 'unknown' | 'used' | 'expired' }>;
   consumeEnrollmentToken(tokenHash: string, now: string, agent: Insertable<AgentsTable>): Promise<ConsumeTokenResult>;
   getAgent(id: string): Promise<AgentRow | undefined>;
   listAgents(): Promise<AgentRow[]>;
