@@ -115,6 +115,15 @@ async function applyAndWatch(env: { fleet: TestFleet; operator: string }, body: 
   }
 }
 
+/** The 2026.09 security fix applied; succeeds. Returns the Deployments and the audit log's length as they were before it. */
+async function applySecurityFix(env: Env) {
+  const before = await env.snapshot();
+  const from = env.audit().length;
+  const { done, updates } = await applyAndWatch(env, SECURITY_FIX);
+  assert.equal(done.state, 'succeeded', done.message);
+  return { before, from, done, updates };
+}
+
 /** Every service was seen rolling (a progress event with it `rolling`) before the deploy succeeded. */
 function sawRolling(updates: DeploymentView[], services: string[]) {
   for (const s of services) assert.ok(updates.some((u) => u.services.some((x) => x.name === s && x.state === 'rolling')), `a progress event with ${s} rolling`);
@@ -139,10 +148,7 @@ describe('deploy through helm upgrade --install, OpenAPI validation on', { timeo
   it('applies the revision with helm: only changed images roll, per-service progress, helm records the release', async (t) => {
     const env = await fleet(t);
     if (!env) return;
-    const before = await env.snapshot();
-    const from = env.audit().length;
-    const { done, updates } = await applyAndWatch(env, SECURITY_FIX);
-    assert.equal(done.state, 'succeeded', done.message);
+    const { before, from, done, updates } = await applySecurityFix(env);
     assert.deepEqual(done.services.map((s) => [s.name, s.from, s.to, s.state]), [
       ['fence', 'quay.io/cdis/fence:2026.07', 'quay.io/cdis/fence:2026.09', 'done'],
       ['indexd', 'quay.io/cdis/indexd:2026.07', 'quay.io/cdis/indexd:2026.09', 'done'],
@@ -249,10 +255,7 @@ describe('deploy through helm template and server-side apply, OpenAPI validation
   it('the agent applies every rendered object as dcoc-agent; only changed images roll', async (t) => {
     const env = await fleet(t);
     if (!env) return;
-    const before = await env.snapshot();
-    const from = env.audit().length;
-    const { done, updates } = await applyAndWatch(env, SECURITY_FIX);
-    assert.equal(done.state, 'succeeded', done.message);
+    const { before, from, done, updates } = await applySecurityFix(env);
     assert.deepEqual(done.services.map((s) => [s.name, s.state]), [['fence', 'done'], ['indexd', 'done'], ['presigned-url-fence', 'done']]);
     sawRolling(updates, ['fence', 'indexd', 'presigned-url-fence']);
     assert.ok(updates.some((u) => /server-side applied the \d+ objects helm template rendered/.test(u.message)));
