@@ -10,6 +10,7 @@ import type { Principal } from '../auth/principal';
 import type { Logger } from '../config/logger';
 import type { EventBus } from '../events/bus';
 import type { Fleet } from '../fleet/fleet';
+import { boundedMessage, boundedPercent, checkResult } from '../gateway/command-results';
 import type { CommandUpdateMsg } from '../gateway/messages';
 import type { AgentSessions } from '../gateway/sessions';
 import type { Metrics } from '../metrics/registry';
@@ -136,11 +137,20 @@ export class CommandService {
       this.log.warn({ commonsId, command: u.command_id }, 'update for a command this commons does not own; ignored');
       return true;
     }
-    const at = new Date(u.at_ms || Date.now()).toISOString();
+    const at = new Date(Number.isFinite(u.at_ms) && u.at_ms > 0 ? u.at_ms : Date.now()).toISOString();
+    const message = boundedMessage(u.message);
+    const percent = boundedPercent(u.percent);
+    let result: string | undefined;
+    if (u.result_json) {
+      const checked = checkResult(existing.kind, u.result_json);
+      // The state still counts; a result that cannot be read later is not kept.
+      if (checked.ok) result = checked.json;
+      else this.log.warn({ commonsId, command: u.command_id, why: checked.why }, 'agent sent a result that is not valid; dropped');
+    }
     const row = await this.store.updateOpenCommand(
       u.command_id,
-      { state, message: u.message, percent: u.percent, updated_at: at, ...(u.result_json ? { result_json: u.result_json } : {}) },
-      { at, state, message: u.message, percent: u.percent },
+      { state, message, percent, updated_at: at, ...(result ? { result_json: result } : {}) },
+      { at, state, message, percent },
     );
     if (!row) return true; // already final (a repeat, or it expired first): nothing changes
     this.publish(row);

@@ -17,7 +17,18 @@ export function commandView(row: CommandRow, events: CommandEventRow[] = []): Co
     updatedAt: row.updated_at,
     deadline: row.deadline,
     attempts: row.attempts,
-    result: row.result_json ? (JSON.parse(row.result_json) as Record<string, unknown>) : null,
+    result: storedResult(row.result_json),
     progress: events.map((e) => ({ at: e.at, state: e.state as CommandState, message: e.message, percent: e.percent })),
   };
+}
+
+/** A stored result, or null for none or for one that does not read (a row an older version stored unchecked). */
+export function storedResult(json: string | null): Record<string, unknown> | null {
+  if (!json) return null;
+  try {
+    const v: unknown = JSON.parse(json);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }

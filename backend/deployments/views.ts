@@ -6,6 +6,7 @@ import type { CommandState } from '../contracts/api';
 import type { LiveCommons } from '../fleet/fleet';
 import type { CommandEventRow, CommandRow, DeploymentRow, RevisionRow } from '../store/store';
 import { toYaml } from './values';
+import { storedResult } from '../commands/view';
 
 export function deploymentState(dep: DeploymentRow, cmd: CommandRow | undefined, commons: LiveCommons | undefined, online: boolean): { state: DeploymentState; message: string; percent: number } {
   if (dep.phase === 'failed') return { state: 'failed', message: dep.message, percent: 0 };
@@ -24,10 +25,8 @@ export function deploymentState(dep: DeploymentRow, cmd: CommandRow | undefined,
 }
 
 function servicesOf(dep: DeploymentRow, cmd: CommandRow | undefined): ServiceProgress[] {
-  if (cmd?.result_json) {
-    const r = JSON.parse(cmd.result_json) as { services?: ServiceProgress[] };
-    if (Array.isArray(r.services)) return r.services;
-  }
+  const r = storedResult(cmd?.result_json ?? null) as { services?: ServiceProgress[] } | null;
+  if (Array.isArray(r?.services)) return r.services;
   return JSON.parse(dep.plan_services_json) as ServiceProgress[];
 }
 

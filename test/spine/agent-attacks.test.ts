@@ -1,0 +1,93 @@
+// What one broken or compromised agent can send, against the real control
+// service (issue 12, finding 2): a command result that is not JSON (or not an
+// object, or a deploy result without its services) is refused at the gateway
+// and logged; the command's state still counts, and every read of history
+// keeps answering. Before the fix the raw text was stored and every later
+// GET /api/v1/commands answered 500, for everyone.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type * as grpc from '@grpc/grpc-js';
+import Sqlite from 'better-sqlite3';
+import { gatewayClient } from '../../agent/protocol/client';
+import { enroll } from '../../agent/protocol/identity';
+import type { CommandView } from '../../backend/contracts/api';
+import type { ControlMessage } from '../../backend/gateway/messages';
+import { mintEnrollmentToken } from '../../scripts/demo/processes';
+import { TestFleet, eventually } from '../support/fleet';
+
+const HOST = 'rogue.example.org';
+const ID = 'rogue-example-org';
+
+describe('a compromised agent', () => {
+  let fleet: TestFleet;
+  let call: grpc.ClientDuplexStream<object, ControlMessage>;
+  const received: ControlMessage[] = [];
+
+  before(async () => {
+    fleet = await TestFleet.start({ commons: [] });
+    const identity = await enroll({
+      dataDir: mkdtempSync(join(tmpdir(), 'dcoc-rogue-')),
+      enrollAddr: fleet.control.enrollAddr,
+      caPem: readFileSync(fleet.control.caFile, 'utf8'),
+      token: await mintEnrollmentToken(fleet.control),
+      version: 'rogue',
+      hostname: HOST,
+    });
+    const client = gatewayClient(fleet.control.gatewayAddr, identity);
+    call = (client as unknown as { Connect(): grpc.ClientDuplexStream<object, ControlMessage> }).Connect();
+    call.on('data', (m: ControlMessage) => received.push(m));
+    call.on('error', () => undefined);
+    const commons = { hostname: HOST, environment: 'rogue', name: HOST, namespace: 'rogue' };
+    call.write({ hello: { agent_id: identity.agentId, agent_version: 'rogue', capabilities: ['executor:restart'], commons, finished: [] } });
+    const service = { name: 'fence', status: 'healthy', deployment: 'fence-deployment', desired_replicas: 1, ready_replicas: 1, updated_replicas: 1, image: 'quay.io/cdis/fence:2026.07', version: '2026.07', reason: '', restarted_at: '', restart_count: 0, rollout: '' };
+    call.write({ snapshot: { commons, release: '2026.07', services: [service], config: null, taken_at_ms: Date.now() } });
+    await eventually(async () => (await fleet.admin('GET', `/api/v1/commons/${ID}`)).status === 200, { what: 'the rogue commons to register' });
+  });
+  after(async () => {
+    call?.cancel();
+    await fleet.stop();
+  });
+
+  /** An operator restarts fence; the rogue agent answers with `update`; resolves with the command as the API then shows it. */
+  async function restartAnsweredWith(update: Record<string, unknown>): Promise<CommandView> {
+    const operator = await fleet.tokenFor('operator');
+    const r = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${ID}/services/fence/restart`);
+    assert.equal(r.status, 202);
+    const id = r.body.command.id;
+    await eventually(() => received.some((m) => 'command' in m && m.command.id === id), { what: 'the command to reach the agent' });
+    call.write({ command_update: { command_id: id, state: 'succeeded', message: 'done', percent: 100, at_ms: Date.now(), result_json: '', ...update } });
+    return eventually(async () => {
+      const c = await fleet.admin<CommandView>('GET', `/api/v1/commands/${id}`);
+      return c.status === 200 && c.body.state === 'succeeded' && c.body;
+    }, { what: 'the command to finish' });
+  }
+
+  it('a result that is not JSON is dropped at the gateway; the state counts and history still reads', async () => {
+    const c = await restartAnsweredWith({ result_json: '{not json' });
+    assert.equal(c.result, null);
+    for (const path of ['/api/v1/commands', '/api/v1/commands?status=succeeded', '/api/v1/commands?status=failed,expired', '/api/v1/deployments', '/api/v1/audit']) {
+      assert.equal((await fleet.admin('GET', path)).status, 200, path);
+    }
+  });
+
+  it('a result that is JSON but not an object, a huge message and a percent out of range are bounded', async () => {
+    const c = await restartAnsweredWith({ result_json: 'null', message: `x\n${'y'.repeat(100_000)}`, percent: 1e9 });
+    assert.equal(c.result, null);
+    assert.ok(c.message.length <= 2000 && !c.message.includes('\n'), `message of ${c.message.length} characters`);
+    assert.equal(c.percent, 100);
+  });
+
+  it('a row an older version stored unchecked does not break the reads either', async () => {
+    const c = await restartAnsweredWith({ result_json: '{"ok":true}' });
+    assert.deepEqual(c.result, { ok: true });
+    const db = new Sqlite(join(fleet.control.opts.dataDir, 'dcoc.sqlite'));
+    db.prepare('UPDATE commands SET result_json = ? WHERE id = ?').run('{broken', c.id);
+    db.close();
+    assert.equal((await fleet.admin<CommandView>('GET', `/api/v1/commands/${c.id}`)).body.result, null);
+    assert.equal((await fleet.admin('GET', '/api/v1/commands')).status, 200);
+  });
+});
