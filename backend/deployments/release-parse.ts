@@ -4,7 +4,7 @@
 // `.tag`, §2.2). Entries that are not Gen3 charts DCOC deploys (fluentd,
 // spark, ...) are reported as ignored, not refused.
 import { parse as parseYaml } from 'yaml';
-import { CHART_NAMES, IMAGE_RE } from './charts';
+import { CHART_NAMES, MAX_IMAGE_REF, isImageRef } from './charts';
 
 export type ReleaseFormat = 'manifest' | 'helm-values';
 
@@ -36,7 +36,8 @@ function nameFromNotes(notes: unknown): string | null {
 }
 
 function checkImage(field: string, image: string): string {
-  if (!IMAGE_RE.test(image)) throw new ReleaseFormatError(field, `${JSON.stringify(image)} is not an image reference with a tag (registry/path:tag)`);
+  if (image.length > MAX_IMAGE_REF) throw new ReleaseFormatError(field, `is ${image.length} characters long; an image reference has at most ${MAX_IMAGE_REF}`);
+  if (!isImageRef(image)) throw new ReleaseFormatError(field, `${JSON.stringify(image)} is not an image reference with a tag (registry/path:tag)`);
   return image;
 }
 

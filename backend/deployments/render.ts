@@ -3,7 +3,7 @@
 // the request field at fault (body.release, body.profile, body.overrides.…).
 import type { Profile, Template } from './blueprints';
 import { sizing } from './blueprints';
-import { CHARTS, CHART_NAMES, IMAGE_RE, chart, chartOfService, splitImage } from './charts';
+import { CHARTS, CHART_NAMES, MAX_IMAGE_REF, chart, chartOfService, isImageRef, splitImage } from './charts';
 import { type Values, deepMerge, getPath, isMap } from './values';
 
 export interface FieldError {
@@ -86,8 +86,9 @@ function checkChart(name: string, v: Values, i: RenderInput): FieldError[] {
   const imageField = getPath(over, ['image']) !== undefined ? `body.overrides.${name}.image` : 'body.release';
   if (repository === undefined && tag === undefined && !i.release.images[name]) {
     errors.push({ field: 'body.release', message: `release ${i.release.version} has no image for ${name}, which this deploy enables; import a release that has one, disable ${name}, or set overrides.${name}.image` });
-  } else if (typeof repository !== 'string' || typeof tag !== 'string' || !IMAGE_RE.test(`${repository}:${tag}`)) {
-    errors.push({ field: imageField, message: `${name} needs image.repository and image.tag (strings) forming an image reference` });
+  } else if (typeof repository !== 'string' || typeof tag !== 'string' || !isImageRef(`${repository}:${tag}`)) {
+    const long = typeof repository === 'string' && typeof tag === 'string' && repository.length + tag.length >= MAX_IMAGE_REF;
+    errors.push({ field: imageField, message: long ? `${name}'s image reference is longer than ${MAX_IMAGE_REF} characters` : `${name} needs image.repository and image.tag (strings) forming an image reference` });
   }
 
   const replicas = v.replicaCount;
