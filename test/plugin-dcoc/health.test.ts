@@ -1,32 +1,18 @@
 // Issue 3, must-show 6: CheckHealth is OK with the demo fleet running, and
 // ERROR with what to fix when the control service is down or the secret is
 // wrong; for the data source and for the app. Also CollectMetrics.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_COMMONS, freePort, stopProc } from '../../scripts/demo/processes';
-import { TestFleet, eventually } from '../support/fleet';
-import { startPlugin, type GrafanaHost } from '../support/grafana-host';
-import { dcocExecutables } from './support/build';
+import { eventually } from '../support/fleet';
 import { appContext, dsContext, type DcocContextOptions } from './support/contexts';
+import { pluginFleet, TS_HOST } from './support/plugin-fleet';
 import { FakeGrafana } from './support/fake-grafana';
 
-let fleet: TestFleet;
-let ds: GrafanaHost;
-let app: GrafanaHost;
+const rig = pluginFleet(TS_HOST, ['datasource', 'app'], { commons: DEMO_COMMONS.slice(1, 2) });
 
-before(async () => {
-  const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start({ commons: DEMO_COMMONS.slice(1, 2) })]);
-  fleet = f;
-  [ds, app] = await Promise.all([startPlugin({ executable: exes.datasource }), startPlugin({ executable: exes.app })]);
-});
-
-after(async () => {
-  await Promise.all([ds?.shutdown(), app?.shutdown()]);
-  await fleet?.stop();
-});
-
-const dsHealth = (o: Partial<DcocContextOptions> = {}) => ds.checkHealth(dsContext({ role: 'Admin', controlUrl: fleet.control.url, ...o }));
-const appHealth = (o: Partial<DcocContextOptions> = {}) => app.checkHealth(appContext({ role: 'Admin', controlUrl: fleet.control.url, ...o }));
+const dsHealth = (o: Partial<DcocContextOptions> = {}) => rig.datasource.checkHealth(dsContext({ role: 'Admin', controlUrl: rig.fleet.control.url, ...o }));
+const appHealth = (o: Partial<DcocContextOptions> = {}) => rig.app.checkHealth(appContext({ role: 'Admin', controlUrl: rig.fleet.control.url, ...o }));
 
 describe('CheckHealth', () => {
   it('OK with the control service running and the right secret', async () => {
@@ -35,8 +21,8 @@ describe('CheckHealth', () => {
       return / 1 healthy$/.test(h.message) && h;
     }, { what: 'the commons to be healthy', timeoutMs: 60_000 });
     assert.equal(r.status, 'OK');
-    assert.equal(r.message, `connected to the DCOC control service at ${fleet.control.url} as admin-user (admin): 1 commons, 1 healthy`);
-    assert.deepEqual(JSON.parse(Buffer.from(r.jsonDetails).toString()), { controlUrl: fleet.control.url, actor: 'admin-user', role: 'admin', commons: 1, healthy: 1 });
+    assert.equal(r.message, `connected to the DCOC control service at ${rig.fleet.control.url} as admin-user (admin): 1 commons, 1 healthy`);
+    assert.deepEqual(JSON.parse(Buffer.from(r.jsonDetails).toString()), { controlUrl: rig.fleet.control.url, actor: 'admin-user', role: 'admin', commons: 1, healthy: 1 });
     const a = await appHealth();
     assert.equal(a.status, 'OK');
     assert.match(a.message, /^connected to the DCOC control service/);
@@ -75,10 +61,10 @@ describe('CheckHealth', () => {
     try {
       const ctx = appContext({
         role: 'Admin',
-        controlUrl: fleet.control.url,
+        controlUrl: rig.fleet.control.url,
         grafanaConfig: { ...grafana.grafanaConfig(), GF_PLUGIN_APP_CLIENT_SECRET: 'glsa_revoked' },
       });
-      const r = await app.checkHealth(ctx, { 'http_X-Grafana-Id': grafana.idToken('user:1') });
+      const r = await rig.app.checkHealth(ctx, { 'http_X-Grafana-Id': grafana.idToken('user:1') });
       assert.equal(r.status, 'ERROR');
       assert.match(r.message, /^Grafana refused the app's service account token \(401\) for the permission search/);
     } finally {
@@ -94,21 +80,21 @@ describe('CheckHealth', () => {
   });
 
   it('ERROR once the running control service goes down, OK again when it is back', async () => {
-    await stopProc(fleet.control);
+    await stopProc(rig.fleet.control);
     const down = await dsHealth();
     assert.equal(down.status, 'ERROR');
     // A kept-alive connection may notice the shutdown as a reset rather than a refusal.
-    const url = fleet.control.url.replace(/[.]/g, '\\.');
+    const url = rig.fleet.control.url.replace(/[.]/g, '\\.');
     assert.match(down.message, new RegExp(`^cannot reach the control service at ${url}: (ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET); check controlUrl and that dcoc-control is running$`));
     assert.equal((await appHealth()).status, 'ERROR');
-    await fleet.restartControl();
+    await rig.fleet.restartControl();
     assert.equal((await dsHealth()).status, 'OK');
   });
 });
 
 describe('CollectMetrics', () => {
   it("serves the plugin process's own prom-client registry", async () => {
-    const text = await ds.collectMetrics(dsContext({ controlUrl: fleet.control.url }));
+    const text = await rig.datasource.collectMetrics(dsContext({ controlUrl: rig.fleet.control.url }));
     assert.match(text, /^process_cpu_user_seconds_total \d/m);
     assert.match(text, /^nodejs_heap_size_used_bytes \d/m);
     assert.match(text, /^dcoc_plugin_control_requests_total\{route="commons",status="200"\} [1-9]/m);

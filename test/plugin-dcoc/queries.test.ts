@@ -1,39 +1,24 @@
 // Issue 3, must-show 3: every query type of the data source, against the
 // demo fleet (`npm start`'s three simulated commons), answers status 200 with
 // frames Grafana's Go decoder accepts, holding what the control service knows.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CommandView, CommonsSummary } from '../../backend/contracts/api';
+import type { CommandView } from '../../backend/contracts/api';
 import type { WireDataResponse } from '../../plugin/sdk/wire';
-import { TestFleet, eventually } from '../support/fleet';
-import { startPlugin, type GrafanaHost, type QueryInput } from '../support/grafana-host';
-import { dcocExecutables } from './support/build';
+import { eventually } from '../support/fleet';
+import type { QueryInput } from '../support/grafana-host';
 import { dsContext, type DcocContextOptions } from './support/contexts';
+import { pluginFleet, TS_HOST } from './support/plugin-fleet';
 import { assertGoDecodable, column, frameMeta } from './support/frames';
 
-let fleet: TestFleet;
-let host: GrafanaHost;
-let commons: CommonsSummary[];
-let restart: CommandView;
 const MIDRC = 'data-midrc-org';
-
-before(async () => {
-  const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start()]);
-  fleet = f;
-  host = await startPlugin({ executable: exes.datasource });
-  commons = await fleet.healthyCommons();
-  // Something for the commands, audit and events queries to show.
-  restart = await fleet.restartAndWait(MIDRC, 'fence');
-});
-
-after(async () => {
-  if (host) await host.shutdown();
-  await fleet?.stop();
-});
+let restart: CommandView;
+// Something for the commands, audit and events queries to show.
+const rig = pluginFleet(TS_HOST, ['datasource'], { ready: async ({ fleet }) => (restart = await fleet.restartAndWait(MIDRC, 'fence')) });
 
 async function query(json: Record<string, unknown>, ctx: Partial<DcocContextOptions> = {}, extra: Partial<QueryInput> = {}): Promise<WireDataResponse> {
-  const res = await host.queryData({
-    pluginContext: dsContext({ role: 'Editor', controlUrl: fleet.control.url, ...ctx }),
+  const res = await rig.datasource.queryData({
+    pluginContext: dsContext({ role: 'Editor', controlUrl: rig.fleet.control.url, ...ctx }),
     queries: [{ refId: 'A', json, queryType: String(json.queryType ?? ''), ...extra }],
   });
   return res.responses.A;
@@ -56,17 +41,17 @@ describe('every query type answers 200 with frames the Go decoder accepts', () =
   it('fleet: a table with one row per commons', async () => {
     const t = await frameOf({ queryType: 'fleet' });
     assert.equal(frameMeta(t).type, 'table');
-    assert.deepEqual(column(t, 'commons'), commons.map((c) => c.id));
-    assert.deepEqual(column(t, 'environment'), commons.map((c) => c.environment));
+    assert.deepEqual(column(t, 'commons'), rig.commons.map((c) => c.id));
+    assert.deepEqual(column(t, 'environment'), rig.commons.map((c) => c.environment));
     assert.deepEqual(column(t, 'status'), ['healthy', 'healthy', 'healthy']);
     assert.deepEqual(column(t, 'agent_connected'), [true, true, true]);
     for (const seen of column(t, 'agent_last_seen')) assert.ok(Math.abs(Date.now() - (seen as number)) < 60_000);
-    assert.deepEqual(column(t, 'services_total'), commons.map((c) => c.services.total));
+    assert.deepEqual(column(t, 'services_total'), rig.commons.map((c) => c.services.total));
   });
 
   it('services: one row per service, filtered by commons and by service', async () => {
     const all = await frameOf({ queryType: 'services' });
-    assert.equal(all.numRows, commons.reduce((n, c) => n + c.services.total, 0));
+    assert.equal(all.numRows, rig.commons.reduce((n, c) => n + c.services.total, 0));
     const midrc = await frameOf({ queryType: 'services', commons: MIDRC });
     assert.ok(midrc.numRows > 5);
     assert.ok(column(midrc, 'commons').every((c) => c === MIDRC));
@@ -79,7 +64,7 @@ describe('every query type answers 200 with frames the Go decoder accepts', () =
 
   it('agents: one row per enrolled agent, with its heartbeat', async () => {
     const t = await frameOf({ queryType: 'agents' });
-    assert.deepEqual([...column(t, 'commons')].sort(), commons.map((c) => c.id).sort());
+    assert.deepEqual([...column(t, 'commons')].sort(), rig.commons.map((c) => c.id).sort());
     assert.deepEqual(column(t, 'connected'), [true, true, true]);
     assert.deepEqual(column(t, 'revoked'), [false, false, false]);
   });
@@ -100,7 +85,7 @@ describe('every query type answers 200 with frames the Go decoder accepts', () =
     assert.deepEqual(t.fields.map((f) => f.name), ['timestamp', 'body', 'severity', 'id', 'labels']);
     const labels = column(t, 'labels') as Record<string, string>[];
     const bodies = column(t, 'body') as string[];
-    for (const c of commons) assert.ok(labels.some((l) => l.type === 'agent.connected' && l.commons === c.id), `${c.id} connected`);
+    for (const c of rig.commons) assert.ok(labels.some((l) => l.type === 'agent.connected' && l.commons === c.id), `${c.id} connected`);
     const progress = labels.map((l, i) => ({ l, body: bodies[i] })).filter(({ l }) => l.command === restart.id);
     assert.ok(progress.length >= 3, 'the restart reported its progress');
     assert.ok(progress.some(({ l, body }) => l.state === 'succeeded' && /restart fence on data-midrc-org: succeeded/.test(body)));
@@ -135,7 +120,7 @@ describe('every query type answers 200 with frames the Go decoder accepts', () =
     assert.ok(Math.abs(Number(column(t, 'time')[0]) - Date.now()) < 30_000);
     assert.equal(numbers.length, 9);
     const byKey = new Map(numbers.map((f, i) => [`${f.name} ${f.metadata.get('labels')}`, t.value(i + 1) as number | null]));
-    for (const c of commons) {
+    for (const c of rig.commons) {
       const labels = JSON.stringify({ commons: c.id, environment: c.environment });
       assert.equal(byKey.get(`services_down ${labels}`), 0);
       const silence = byKey.get(`agent_silence_seconds ${labels}`);
@@ -154,8 +139,8 @@ describe('every query type answers 200 with frames the Go decoder accepts', () =
   });
 
   it('health: a service going down shows in services_down', async () => {
-    const brh = commons.find((c) => c.environment === 'brhprod')!;
-    await fleet.simFault(fleet.agents.find((a) => a.spec.environment === 'brhprod')!.spec.hostname, 'fence', 'down');
+    const brh = rig.commons.find((c) => c.environment === 'brhprod')!;
+    await rig.fleet.simFault(rig.fleet.agents.find((a) => a.spec.environment === 'brhprod')!.spec.hostname, 'fence', 'down');
     const down = await eventually(
       async () => {
         const t = await frameOf({ queryType: 'health', metric: 'services_down', commons: brh.id });
@@ -183,8 +168,8 @@ describe('every query type answers 200 with frames the Go decoder accepts', () =
 
 describe('query errors', () => {
   it('an unknown query type or a bad field is a 400 for that query alone', async () => {
-    const res = await host.queryData({
-      pluginContext: dsContext({ role: 'Viewer', controlUrl: fleet.control.url }),
+    const res = await rig.datasource.queryData({
+      pluginContext: dsContext({ role: 'Viewer', controlUrl: rig.fleet.control.url }),
       queries: [
         { refId: 'A', json: { queryType: 'nope' }, queryType: 'nope' },
         { refId: 'B', json: { queryType: 'fleet', commons: 'Not A Label' }, queryType: 'fleet' },
@@ -199,8 +184,8 @@ describe('query errors', () => {
   });
 
   it('a data source without a secret says what to set', async () => {
-    const res = await host.queryData({
-      pluginContext: dsContext({ role: 'Viewer', controlUrl: fleet.control.url, secret: '' }),
+    const res = await rig.datasource.queryData({
+      pluginContext: dsContext({ role: 'Viewer', controlUrl: rig.fleet.control.url, secret: '' }),
       queries: [{ refId: 'A', json: { queryType: 'fleet' }, queryType: 'fleet' }],
     });
     assert.match(res.responses.A.error, /controlSecret is not set/);

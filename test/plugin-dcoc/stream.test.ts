@@ -7,42 +7,21 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { CommandView, CommonsDetail } from '../../backend/contracts/api';
+import type { CommandView } from '../../backend/contracts/api';
 import type { WireStreamPacket } from '../../plugin/sdk/wire';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
-import { TestFleet, eventually } from '../support/fleet';
-import { startPlugin, type GrafanaHost } from '../support/grafana-host';
-import { dcocExecutables } from './support/build';
+import { eventually } from '../support/fleet';
 import { dsContext, type DcocContextOptions } from './support/contexts';
+import { pluginFleet, TS_HOST } from './support/plugin-fleet';
 import { TcpProxy } from './support/tcp-proxy';
 
 const ID = 'data-midrc-org';
 const DEADLINE_MS = 1000;
 
-let fleet: TestFleet;
-let host: GrafanaHost;
 let operator: string;
+const rig = pluginFleet(TS_HOST, ['datasource'], { commons: DEMO_COMMONS.slice(1, 2), ready: async ({ fleet }) => (operator = await fleet.tokenFor('operator')) });
 
-before(async () => {
-  const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start({ commons: DEMO_COMMONS.slice(1, 2) })]);
-  fleet = f;
-  host = await startPlugin({ executable: exes.datasource });
-  operator = await fleet.tokenFor('operator');
-  await healthyCommons();
-});
-
-after(async () => {
-  if (host) await host.shutdown();
-  await fleet?.stop();
-});
-
-const healthyCommons = () =>
-  eventually(async () => (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body?.status === 'healthy', {
-    what: 'a healthy commons',
-    timeoutMs: 60_000,
-  });
-
-const ctx = (o: Partial<DcocContextOptions> = {}) => dsContext({ role: 'Editor', controlUrl: fleet.control.url, ...o });
+const ctx = (o: Partial<DcocContextOptions> = {}) => dsContext({ role: 'Editor', controlUrl: rig.fleet.control.url, ...o });
 
 interface Packet {
   arrived: number;
@@ -57,7 +36,7 @@ class Relay {
   error: Error | undefined;
 
   constructor(path = 'events', o: Partial<DcocContextOptions> = {}) {
-    this.call = host.openStream({ pluginContext: ctx(o), path });
+    this.call = rig.datasource.openStream({ pluginContext: ctx(o), path });
     this.call.on('data', (p: WireStreamPacket) => this.packets.push({ arrived: Date.now(), event: JSON.parse(Buffer.from(p.data).toString('utf8')) as Packet['event'] }));
     this.call.on('error', (e: Error) => (this.error = e));
     this.call.on('end', () => (this.ended = true));
@@ -82,20 +61,20 @@ class Relay {
 }
 
 async function restart(service = 'fence'): Promise<string> {
-  const r = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${ID}/services/${service}/restart`);
+  const r = await rig.fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${ID}/services/${service}/restart`);
   assert.equal(r.status, 202);
   return r.body.command.id;
 }
 
 describe('who may subscribe to the events channel', () => {
   it('developers and up; not viewers; unknown paths are not found', async () => {
-    assert.equal((await host.subscribeStream({ pluginContext: ctx({ role: 'Editor' }), path: 'events' })).status, 'OK');
-    assert.equal((await host.subscribeStream({ pluginContext: ctx({ role: 'Editor' }), path: `events/${ID}` })).status, 'OK');
-    assert.equal((await host.subscribeStream({ pluginContext: ctx({ role: 'Viewer' }), path: 'events' })).status, 'PERMISSION_DENIED');
+    assert.equal((await rig.datasource.subscribeStream({ pluginContext: ctx({ role: 'Editor' }), path: 'events' })).status, 'OK');
+    assert.equal((await rig.datasource.subscribeStream({ pluginContext: ctx({ role: 'Editor' }), path: `events/${ID}` })).status, 'OK');
+    assert.equal((await rig.datasource.subscribeStream({ pluginContext: ctx({ role: 'Viewer' }), path: 'events' })).status, 'PERMISSION_DENIED');
     const mapped = ctx({ role: 'Viewer', jsonData: { roleMapping: { Viewer: 'developer' } } });
-    assert.equal((await host.subscribeStream({ pluginContext: mapped, path: 'events' })).status, 'OK');
-    assert.equal((await host.subscribeStream({ pluginContext: ctx(), path: 'metrics' })).status, 'NOT_FOUND');
-    assert.equal((await host.subscribeStream({ pluginContext: ctx(), path: 'events/Not_A_Label' })).status, 'NOT_FOUND');
+    assert.equal((await rig.datasource.subscribeStream({ pluginContext: mapped, path: 'events' })).status, 'OK');
+    assert.equal((await rig.datasource.subscribeStream({ pluginContext: ctx(), path: 'metrics' })).status, 'NOT_FOUND');
+    assert.equal((await rig.datasource.subscribeStream({ pluginContext: ctx(), path: 'events/Not_A_Label' })).status, 'NOT_FOUND');
   });
 });
 
@@ -121,7 +100,7 @@ describe('RunStream on "events"', () => {
       const ids = packets.map((p) => p.event.id);
       assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'in the order the control service emitted them');
       for (const p of packets) delays.push(p.arrived - Date.parse(p.event.at));
-      assert.equal((await fleet.api<CommandView>(operator, 'GET', `/api/v1/commands/${id}`)).body.state, 'succeeded');
+      assert.equal((await rig.fleet.api<CommandView>(operator, 'GET', `/api/v1/commands/${id}`)).body.state, 'succeeded');
     }
     const max = Math.max(...delays);
     t.diagnostic(`${delays.length} progress events; delay from emission to arrival: median ${median(delays)} ms, max ${max} ms`);
@@ -140,7 +119,7 @@ describe('RunStream on "events"', () => {
   });
 
   it('reconnects with Last-Event-ID when the connection drops, and loses no event meanwhile', async () => {
-    const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(fleet.control.url).port) });
+    const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(rig.fleet.control.url).port) });
     const cutOff = new Relay('events', { controlUrl: proxy.url });
     try {
       await cutOff.until(await restart());
@@ -148,7 +127,7 @@ describe('RunStream on "events"', () => {
       proxy.cut();
       // A whole command runs while the relay is cut off from the control service…
       const id = await restart('indexd');
-      await eventually(async () => (await fleet.api<CommandView>(operator, 'GET', `/api/v1/commands/${id}`)).body.state === 'succeeded', {
+      await eventually(async () => (await rig.fleet.api<CommandView>(operator, 'GET', `/api/v1/commands/${id}`)).body.state === 'succeeded', {
         what: 'the command to finish',
         timeoutMs: 60_000,
       });
@@ -168,8 +147,8 @@ describe('RunStream on "events"', () => {
 
   it('reconnects when the control service restarts, and goes on relaying', async () => {
     const reconnections = logCount('control service event stream reconnected');
-    await fleet.restartControl();
-    await healthyCommons();
+    await rig.fleet.restartControl();
+    await rig.fleet.healthyCommons(1);
     await eventually(() => logCount('control service event stream reconnected') > reconnections, { what: 'the relay to reconnect', timeoutMs: 30_000 });
     const packets = await relay.until(await restart());
     assert.ok(packets.length >= 3);
@@ -177,20 +156,20 @@ describe('RunStream on "events"', () => {
   });
 
   it('stops relaying, and closes its connection to the control service, when Grafana cancels', async () => {
-    const port = Number(new URL(fleet.control.url).port);
-    assert.ok(connectionsTo(host.pid, port) >= 1, 'the relay holds a connection to the control service');
-    const stopsBefore = host.logs().filter((l) => l?.['@message'] === 'stopped relaying control service events').length;
+    const port = Number(new URL(rig.fleet.control.url).port);
+    assert.ok(connectionsTo(rig.datasource.pid, port) >= 1, 'the relay holds a connection to the control service');
+    const stopsBefore = rig.datasource.logs().filter((l) => l?.['@message'] === 'stopped relaying control service events').length;
     relay.cancel();
     const stopped = await eventually(
       () => {
-        const all = host.logs().filter((l) => l?.['@message'] === 'stopped relaying control service events');
+        const all = rig.datasource.logs().filter((l) => l?.['@message'] === 'stopped relaying control service events');
         return all.length > stopsBefore && all[all.length - 1];
       },
       { what: 'the relay to stop' },
     );
     assert.equal(stopped?.reason, 'cancelled');
     assert.ok(Number(stopped?.sent) > 0);
-    await eventually(() => connectionsTo(host.pid, port) === 0, { what: 'the plugin to close its event stream connection' });
+    await eventually(() => connectionsTo(rig.datasource.pid, port) === 0, { what: 'the plugin to close its event stream connection' });
   });
 });
 
@@ -218,7 +197,7 @@ function connectionsTo(pid: number, port: number): number {
 }
 
 function logCount(message: string): number {
-  return host.logs().filter((l) => l?.['@message'] === message).length;
+  return rig.datasource.logs().filter((l) => l?.['@message'] === message).length;
 }
 
 function median(xs: number[]): number {

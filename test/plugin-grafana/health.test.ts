@@ -1,47 +1,29 @@
 // CheckHealth (and CollectMetrics) on both executables through Grafana's own
 // client: the SDK's FromProto gives OK with details when the control service
 // answers, ERROR with what to fix when the configuration is wrong.
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_COMMONS, freePort } from '../../scripts/demo/processes';
-import { TestFleet } from '../support/fleet';
-import { describeUnless, GoGrafanaHost, grafanaHostMissing } from '../support/go-grafana-host';
-import { dcocExecutables } from '../plugin-dcoc/support/build';
+import { describeUnless, grafanaHostMissing } from '../support/go-grafana-host';
 import { appContext, dsContext, type DcocContextOptions } from '../plugin-dcoc/support/contexts';
+import { GO_CLIENT, pluginFleet } from '../plugin-dcoc/support/plugin-fleet';
 
 const WRONG_SECRET = 'not-the-secret-0123456789abcdef';
 
 const missing = grafanaHostMissing('CheckHealth through Grafana’s plugin client');
 
 describeUnless(missing, 'CheckHealth, as Grafana’s client reads it', () => {
-  let fleet: TestFleet;
-  let ds: GoGrafanaHost;
-  let app: GoGrafanaHost;
+  const rig = pluginFleet(GO_CLIENT, ['datasource', 'app'], { commons: [DEMO_COMMONS[1]] });
 
-  before(async () => {
-    const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start({ commons: [DEMO_COMMONS[1]] })]);
-    fleet = f;
-    [ds, app] = await Promise.all([GoGrafanaHost.start(exes.datasource), GoGrafanaHost.start(exes.app)]);
-    await fleet.healthyCommons(1);
-  });
-
-  after(async () => {
-    for (const h of [ds, app]) {
-      await h?.kill().catch(() => undefined);
-      await h?.close();
-    }
-    await fleet?.stop();
-  });
-
-  const dsHealth = (o: Partial<DcocContextOptions> = {}) => ds.checkHealth({ pluginContext: dsContext({ role: 'Admin', controlUrl: fleet.control.url, ...o }) });
-  const appHealth = (o: Partial<DcocContextOptions> = {}) => app.checkHealth({ pluginContext: appContext({ role: 'Admin', controlUrl: fleet.control.url, ...o }) });
+  const dsHealth = (o: Partial<DcocContextOptions> = {}) => rig.datasource.checkHealth({ pluginContext: dsContext({ role: 'Admin', controlUrl: rig.fleet.control.url, ...o }) });
+  const appHealth = (o: Partial<DcocContextOptions> = {}) => rig.app.checkHealth({ pluginContext: appContext({ role: 'Admin', controlUrl: rig.fleet.control.url, ...o }) });
 
   it('data source: OK with the control service running, details as JSON', async () => {
     const r = await dsHealth();
     assert.deepEqual(r, {
       status: 'OK',
-      message: `connected to the DCOC control service at ${fleet.control.url} as admin-user (admin): 1 commons, 1 healthy`,
-      jsonDetails: { controlUrl: fleet.control.url, actor: 'admin-user', role: 'admin', commons: 1, healthy: 1 },
+      message: `connected to the DCOC control service at ${rig.fleet.control.url} as admin-user (admin): 1 commons, 1 healthy`,
+      jsonDetails: { controlUrl: rig.fleet.control.url, actor: 'admin-user', role: 'admin', commons: 1, healthy: 1 },
     });
   });
 
@@ -75,8 +57,8 @@ describeUnless(missing, 'CheckHealth, as Grafana’s client reads it', () => {
 
   it('CollectMetrics: Prometheus text from each process', async () => {
     for (const [h, ctx] of [
-      [ds, dsContext({ controlUrl: fleet.control.url })],
-      [app, appContext({ controlUrl: fleet.control.url })],
+      [rig.datasource, dsContext({ controlUrl: rig.fleet.control.url })],
+      [rig.app, appContext({ controlUrl: rig.fleet.control.url })],
     ] as const) {
       const text = await h.collectMetrics({ pluginContext: ctx });
       assert.match(text, /^process_cpu_user_seconds_total \d/m);

@@ -2,50 +2,39 @@
 // Grafana's own client (go-plugin + grafana-plugin-sdk-go's FromProto and
 // Arrow decoder), checked field by field against what the control service's
 // API says: names, SDK types, nanosecond times, values, labels and config.
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AgentView, AuditEntry, CommandView, CommonsDetail, CommonsSummary } from '../../backend/contracts/api';
 import { QUERY_TYPES } from '../../plugin/datasource/query-model';
 import { STATUS_MAPPINGS } from '../../plugin/datasource/queries/context';
-import { TestFleet } from '../support/fleet';
-import { describeUnless, GoGrafanaHost, grafanaHostMissing, query, type DataResponse, type RenderedFrame } from '../support/go-grafana-host';
-import { dcocExecutables } from '../plugin-dcoc/support/build';
+import { describeUnless, grafanaHostMissing, query, type DataResponse, type RenderedFrame } from '../support/go-grafana-host';
 import { dsContext, type DcocContextOptions } from '../plugin-dcoc/support/contexts';
+import { GO_CLIENT, pluginFleet } from '../plugin-dcoc/support/plugin-fleet';
 import { bufferedControlEvents } from './support/control-events';
-import { assertNearTime, field, ns, rows, schemaOf, values } from './support/frames';
+import { assertNearTime, assertRows, field, ns, rows, schemaOf, values } from './support/frames';
 
 const MIDRC = 'data-midrc-org';
 /** Heartbeats and health checks run every 500 ms: values the plugin read a moment before the test asked. */
 const VOLATILE_MS = 5_000;
+const nearTime = (iso: string | null) => (v: unknown, what: string) => assertNearTime(v, iso, VOLATILE_MS, what);
 
 const missing = grafanaHostMissing('QueryData through Grafana’s plugin client');
 
 describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
-  let fleet: TestFleet;
-  let host: GoGrafanaHost;
   let restart: CommandView;
-
-  before(async () => {
-    const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start()]);
-    fleet = f;
-    host = await GoGrafanaHost.start(exes.datasource);
-    await fleet.healthyCommons();
-    restart = await fleet.restartAndWait(MIDRC, 'fence');
-  });
-
-  after(async () => {
-    await host?.kill().catch(() => undefined);
-    await host?.close();
-    await fleet?.stop();
-  });
+  // Something for the commands, audit and events queries to show.
+  const rig = pluginFleet(GO_CLIENT, ['datasource'], { ready: async ({ fleet }) => (restart = await fleet.restartAndWait(MIDRC, 'fence')) });
 
   async function ask(json: Record<string, unknown>, ctx: Partial<DcocContextOptions> = {}): Promise<DataResponse> {
-    const r = await host.queryData({
-      pluginContext: dsContext({ role: 'Admin', controlUrl: fleet.control.url, ...ctx }),
+    const r = await rig.datasource.queryData({
+      pluginContext: dsContext({ role: 'Admin', controlUrl: rig.fleet.control.url, ...ctx }),
       queries: [query({ refId: 'A', json })],
     });
     return r.A;
   }
+
+  /** The items of a list the control service's API returns, read as the admin. */
+  const items = async <T>(path: string): Promise<T[]> => (await rig.fleet.admin<{ items: T[] }>('GET', path)).body.items;
 
   /** The one frame of a successful answer, with what every frame of ours carries. */
   async function frameOf(json: Record<string, unknown>, ctx: Partial<DcocContextOptions> = {}): Promise<RenderedFrame> {
@@ -59,9 +48,15 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
     return f;
   }
 
+  /** A log-lines frame: its meta, and the fields Grafana's logs panel reads. */
+  function assertLogLines(f: RenderedFrame): void {
+    assert.deepEqual(f.meta, { type: 'log-lines', typeVersion: [0, 0], preferredVisualisationType: 'logs' });
+    assert.deepEqual(schemaOf(f), [['timestamp', 'time'], ['body', 'string'], ['severity', 'string'], ['id', 'string'], ['labels', 'json']]);
+  }
+
   it('fleet: one row per commons, every field as the API says', async () => {
     const f = await frameOf({ queryType: 'fleet' });
-    const api = (await fleet.admin<{ items: CommonsSummary[] }>('GET', '/api/v1/commons')).body.items;
+    const api = await items<CommonsSummary>('/api/v1/commons');
     assert.deepEqual(f.meta, { type: 'table', typeVersion: [0, 0], preferredVisualisationType: 'table' });
     assert.deepEqual(schemaOf(f), [
       ['commons', 'string'],
@@ -77,11 +72,9 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
       ['services_healthy', 'int64'],
       ['config_revision', 'int64'],
     ]);
-    assert.equal(f.rows, api.length);
-    rows(f).forEach((row, i) => {
-      const c = api[i];
-      const { agent_last_seen, ...exact } = row;
-      assert.deepEqual(exact, {
+    assertRows(f, api, (c) => ({
+      what: c.id,
+      exact: {
         commons: c.id,
         name: c.name,
         hostname: c.hostname,
@@ -93,9 +86,9 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
         services_total: c.services.total,
         services_healthy: c.services.healthy,
         config_revision: c.config.revision,
-      });
-      assertNearTime(agent_last_seen, c.agent.lastSeen, VOLATILE_MS, `${c.id} agent_last_seen`);
-    });
+      },
+      volatile: { agent_last_seen: nearTime(c.agent.lastSeen) },
+    }));
     // The SDK's FieldConfig carries the status colours through, as Grafana re-serialises them for the browser:
     // ValueMappingResult.Index is `json:"index,omitempty"` (sdk data/value_mapping.go), so index 0 is dropped.
     const sdkMappings = structuredClone(STATUS_MAPPINGS);
@@ -111,8 +104,8 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
   it('services: one row per service of each commons, as the commons details say', async () => {
     const f = await frameOf({ queryType: 'services' });
     const details = await Promise.all(
-      (await fleet.admin<{ items: CommonsSummary[] }>('GET', '/api/v1/commons')).body.items.map(
-        async (c) => (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${c.id}`)).body,
+      (await items<CommonsSummary>('/api/v1/commons')).map(
+        async (c) => (await rig.fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${c.id}`)).body,
       ),
     );
     assert.deepEqual(schemaOf(f), [
@@ -135,11 +128,9 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
     ]);
     assert.deepEqual(field(f, 'health_latency').config, { unit: 'ms' });
     const expected = details.flatMap((d) => d.services.map((s) => ({ d, s })));
-    assert.equal(f.rows, expected.length);
-    rows(f).forEach((row, i) => {
-      const { d, s } = expected[i];
-      const { health_latency, health_checked_at, ...exact } = row;
-      assert.deepEqual(exact, {
+    assertRows(f, expected, ({ d, s }) => ({
+      what: `${d.id}/${s.name}`,
+      exact: {
         commons: d.id,
         environment: d.environment,
         service: s.name,
@@ -154,17 +145,19 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
         restarted_at: ns(s.restartedAt),
         rollout: s.rollout,
         health_http_status: s.health?.httpStatus ?? null,
-      });
-      assert.equal(typeof health_latency, s.health ? 'number' : 'object', `${d.id}/${s.name} health_latency`);
-      assertNearTime(health_checked_at, s.health?.checkedAt ?? null, VOLATILE_MS, `${d.id}/${s.name} health_checked_at`);
-    });
+      },
+      volatile: {
+        health_latency: (v, what) => assert.equal(typeof v, s.health ? 'number' : 'object', what),
+        health_checked_at: nearTime(s.health?.checkedAt ?? null),
+      },
+    }));
     const fence = rows(f).find((r) => r.commons === MIDRC && r.service === 'fence')!;
     assert.equal(fence.restarted_at, ns(String(restart.target.restartedAt)), 'the restart shows, in nanoseconds');
   });
 
   it('agents: one row per enrolled agent, as GET /agents says', async () => {
     const f = await frameOf({ queryType: 'agents' });
-    const api = (await fleet.admin<{ items: AgentView[] }>('GET', '/api/v1/agents')).body.items;
+    const api = await items<AgentView>('/api/v1/agents');
     assert.deepEqual(schemaOf(f), [
       ['agent', 'string'],
       ['commons', 'nullable string'],
@@ -176,11 +169,9 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
       ['certificate_expires_at', 'nullable time'],
       ['enrolled_at', 'nullable time'],
     ]);
-    assert.equal(f.rows, api.length);
-    rows(f).forEach((row, i) => {
-      const a = api[i];
-      const { last_seen, ...exact } = row;
-      assert.deepEqual(exact, {
+    assertRows(f, api, (a) => ({
+      what: a.id,
+      exact: {
         agent: a.id,
         commons: a.commons,
         hostname: a.hostname,
@@ -189,14 +180,14 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
         revoked: a.revoked,
         certificate_expires_at: ns(a.certificateExpiresAt),
         enrolled_at: ns(a.enrolledAt),
-      });
-      assertNearTime(last_seen, a.lastSeen, VOLATILE_MS, `${a.id} last_seen`);
-    });
+      },
+      volatile: { last_seen: nearTime(a.lastSeen) },
+    }));
   });
 
   it('commands: the history in the time range, as GET /commands says', async () => {
     const f = await frameOf({ queryType: 'commands', commons: MIDRC });
-    const api = (await fleet.admin<{ items: CommandView[] }>('GET', `/api/v1/commands?commons=${MIDRC}&limit=100`)).body.items;
+    const api = await items<CommandView>(`/api/v1/commands?commons=${MIDRC}&limit=100`);
     assert.deepEqual(schemaOf(f), [
       ['created_at', 'time'],
       ['command', 'string'],
@@ -234,7 +225,7 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
 
   it('health: a numeric-wide frame, one labelled float64 per commons and metric', async () => {
     const f = await frameOf({ queryType: 'health' });
-    const api = (await fleet.admin<{ items: CommonsSummary[] }>('GET', '/api/v1/commons')).body.items;
+    const api = await items<CommonsSummary>('/api/v1/commons');
     assert.deepEqual(f.meta, { type: 'numeric-wide', typeVersion: [0, 1] });
     assert.equal(f.rows, 1);
     assert.deepEqual(schemaOf(f)[0], ['time', 'time']);
@@ -258,15 +249,8 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
 
   it('events: a log-lines frame matching the control service’s event buffer', async () => {
     const f = await frameOf({ queryType: 'events' });
-    const buffered = new Map((await bufferedControlEvents(fleet)).map((e) => [String(e.id), e]));
-    assert.deepEqual(f.meta, { type: 'log-lines', typeVersion: [0, 0], preferredVisualisationType: 'logs' });
-    assert.deepEqual(schemaOf(f), [
-      ['timestamp', 'time'],
-      ['body', 'string'],
-      ['severity', 'string'],
-      ['id', 'string'],
-      ['labels', 'json'],
-    ]);
+    const buffered = new Map((await bufferedControlEvents(rig.fleet)).map((e) => [String(e.id), e]));
+    assertLogLines(f);
     assert.ok(f.rows >= 6, `${f.rows} events`);
     for (const row of rows(f)) {
       const e = buffered.get(row.id as string);
@@ -285,15 +269,8 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
 
   it('audit: a log-lines frame matching GET /audit, and 403 for a viewer', async () => {
     const f = await frameOf({ queryType: 'audit' });
-    const api = (await fleet.admin<{ items: (AuditEntry & { result?: string })[] }>('GET', '/api/v1/audit?limit=200')).body.items;
-    assert.deepEqual(f.meta, { type: 'log-lines', typeVersion: [0, 0], preferredVisualisationType: 'logs' });
-    assert.deepEqual(schemaOf(f), [
-      ['timestamp', 'time'],
-      ['body', 'string'],
-      ['severity', 'string'],
-      ['id', 'string'],
-      ['labels', 'json'],
-    ]);
+    const api = await items<AuditEntry & { result?: string }>('/api/v1/audit?limit=200');
+    assertLogLines(f);
     const byId = new Map(api.map((e) => [String(e.id), e]));
     assert.ok(f.rows >= 1);
     for (const row of rows(f)) {
@@ -316,8 +293,8 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
   });
 
   it('a bad query is a 400 for that query alone, decoded as Grafana decodes it', async () => {
-    const r = await host.queryData({
-      pluginContext: dsContext({ role: 'Viewer', controlUrl: fleet.control.url }),
+    const r = await rig.datasource.queryData({
+      pluginContext: dsContext({ role: 'Viewer', controlUrl: rig.fleet.control.url }),
       queries: [query({ refId: 'A', json: { queryType: 'nope' } }), query({ refId: 'B', json: { queryType: 'fleet' } })],
     });
     assert.deepEqual([r.A.status, r.A.errorSource, r.A.frames], [400, 'downstream', []]);

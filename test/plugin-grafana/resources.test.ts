@@ -2,15 +2,15 @@
 // them and reads the reply stream (status and headers from the first message,
 // every message's body appended), for each DCOC role: allowed and refused
 // routes, and a body large enough to come in several messages.
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CommonsDetail, Problem } from '../../backend/contracts/api';
 import { resourceChunkBytes } from '../../plugin/sdk/services/resource-service';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
-import { TestFleet, eventually } from '../support/fleet';
-import { describeUnless, GoGrafanaHost, grafanaHostMissing, type ResourceReply } from '../support/go-grafana-host';
-import { dcocExecutables } from '../plugin-dcoc/support/build';
+import { eventually } from '../support/fleet';
+import { describeUnless, grafanaHostMissing, type ResourceReply } from '../support/go-grafana-host';
 import { appContext, type DcocContextOptions } from '../plugin-dcoc/support/contexts';
+import { GO_CLIENT, pluginFleet } from '../plugin-dcoc/support/plugin-fleet';
 
 const ID = 'data-midrc-org';
 const MISSING = '00000000-0000-4000-8000-000000000000';
@@ -27,26 +27,12 @@ type RoleName = keyof typeof ROLES;
 const missing = grafanaHostMissing('CallResource through Grafana’s plugin client');
 
 describeUnless(missing, 'CallResource on the app, read as Grafana reads it', () => {
-  let fleet: TestFleet;
-  let host: GoGrafanaHost;
-
-  before(async () => {
-    // A larger body limit, so a config big enough to need several CallResource messages can be written.
-    const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start({ commons: [DEMO_COMMONS[1]], controlEnv: { DCOC_MAX_BODY_BYTES: String(8 << 20) } })]);
-    fleet = f;
-    host = await GoGrafanaHost.start(exes.app);
-    await fleet.healthyCommons(1);
-  });
-
-  after(async () => {
-    await host?.kill().catch(() => undefined);
-    await host?.close();
-    await fleet?.stop();
-  });
+  // A larger body limit, so a config big enough to need several CallResource messages can be written.
+  const rig = pluginFleet(GO_CLIENT, ['app'], { commons: [DEMO_COMMONS[1]], controlEnv: { DCOC_MAX_BODY_BYTES: String(8 << 20) } });
 
   const call = (role: RoleName | null, path: string, opts: { method?: string; body?: unknown } = {}): Promise<ResourceReply> =>
-    host.callResource({
-      pluginContext: appContext({ controlUrl: fleet.control.url, ...(role ? ROLES[role] : { user: null }) }),
+    rig.app.callResource({
+      pluginContext: appContext({ controlUrl: rig.fleet.control.url, ...(role ? ROLES[role] : { user: null }) }),
       path,
       ...opts,
     });
@@ -110,7 +96,7 @@ describeUnless(missing, 'CallResource on the app, read as Grafana reads it', () 
     const big = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`dcoc-big-${i}`, String(i).repeat(250 * 1024)]));
     const put = await call('operator', `commons/${ID}/config`, { method: 'PUT', body: { data: { ...detail.config.data, ...big }, baseRevision: detail.config.revision } });
     assert.equal(put.status, 202, put.body);
-    await eventually(async () => (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body.config.data['dcoc-big-4']?.length === 250 * 1024, {
+    await eventually(async () => (await rig.fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body.config.data['dcoc-big-4']?.length === 250 * 1024, {
       what: 'the config to be applied',
       timeoutMs: 60_000,
     });
@@ -125,7 +111,7 @@ describeUnless(missing, 'CallResource on the app, read as Grafana reads it', () 
     assert.deepEqual(r.messages[0], { status: 200, headers: r.messages[0].headers, bytes: resourceChunkBytes });
     assert.ok(r.messages[0].headers >= 1);
     assert.ok(r.messages.slice(1).every((m) => m.status === 0 && m.headers === 0), 'later messages carry only body');
-    const api = (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body;
+    const api = (await rig.fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body;
     assert.deepEqual(json<CommonsDetail>(r).config, api.config, 'the appended body is the whole JSON document');
   });
 });

@@ -7,52 +7,29 @@
 // as JSON messages (src/live/useLiveEvents.ts), which SendJSON allows ("arbitrary
 // JSON", sdk backend/stream.go). grafana-host still tries each as a frame and
 // says why it is not one.
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CommandView } from '../../backend/contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
-import { TestFleet, eventually } from '../support/fleet';
-import { describeUnless, GoGrafanaHost, grafanaHostMissing, HostCallError, type Packet } from '../support/go-grafana-host';
-import { dcocExecutables } from '../plugin-dcoc/support/build';
+import { eventually } from '../support/fleet';
+import { describeUnless, grafanaHostMissing, HostCallError, type Packet } from '../support/go-grafana-host';
 import { dsContext, type DcocContextOptions } from '../plugin-dcoc/support/contexts';
+import { GO_CLIENT, pluginFleet } from '../plugin-dcoc/support/plugin-fleet';
+import type { ControlEventData } from './support/control-events';
 
 const ID = 'data-midrc-org';
-
-interface EventJson {
-  id: number;
-  at: string;
-  type: string;
-  commons?: string;
-  command?: string;
-  state?: string;
-}
 
 const missing = grafanaHostMissing('Grafana Live through Grafana’s plugin client');
 
 describeUnless(missing, 'the events channel, through Grafana’s client', () => {
-  let fleet: TestFleet;
-  let host: GoGrafanaHost;
   let operator: string;
+  const rig = pluginFleet(GO_CLIENT, ['datasource'], { commons: [DEMO_COMMONS[1]], ready: async ({ fleet }) => (operator = await fleet.tokenFor('operator')) });
 
-  before(async () => {
-    const [exes, f] = await Promise.all([dcocExecutables(), TestFleet.start({ commons: [DEMO_COMMONS[1]] })]);
-    fleet = f;
-    host = await GoGrafanaHost.start(exes.datasource);
-    operator = await fleet.tokenFor('operator');
-    await fleet.healthyCommons(1);
-  });
-
-  after(async () => {
-    await host?.kill().catch(() => undefined);
-    await host?.close();
-    await fleet?.stop();
-  });
-
-  const ctx = (o: Partial<DcocContextOptions> = {}) => dsContext({ role: 'Editor', controlUrl: fleet.control.url, ...o });
-  const events = (packets: Packet[]) => packets.map((p) => p.json as EventJson);
+  const ctx = (o: Partial<DcocContextOptions> = {}) => dsContext({ role: 'Editor', controlUrl: rig.fleet.control.url, ...o });
+  const events = (packets: Packet[]) => packets.map((p) => p.json as ControlEventData);
 
   async function restart(): Promise<string> {
-    const r = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${ID}/services/fence/restart`);
+    const r = await rig.fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${ID}/services/fence/restart`);
     assert.equal(r.status, 202);
     return r.body.command.id;
   }
@@ -62,7 +39,7 @@ describeUnless(missing, 'the events channel, through Grafana’s client', () => 
     return eventually(
       async () => {
         const id = await restart();
-        await eventually(async () => (await fleet.admin<CommandView>('GET', `/api/v1/commands/${id}`)).body.state === 'succeeded', { what: `restart ${id}`, timeoutMs: 30_000 });
+        await eventually(async () => (await rig.fleet.admin<CommandView>('GET', `/api/v1/commands/${id}`)).body.state === 'succeeded', { what: `restart ${id}`, timeoutMs: 30_000 });
         const seen = (state: string) => events(packets).some((e) => e.command === id && e.state === state);
         return (await eventually(() => seen('succeeded'), { timeoutMs: 2_000 }).catch(() => false)) && seen('queued') && id;
       },
@@ -71,7 +48,7 @@ describeUnless(missing, 'the events channel, through Grafana’s client', () => 
   }
 
   it('SubscribeStream: developers and up; viewers refused; unknown paths not found', async () => {
-    const status = async (path: string, o: Partial<DcocContextOptions> = {}) => (await host.subscribeStream({ pluginContext: ctx(o), path })).status;
+    const status = async (path: string, o: Partial<DcocContextOptions> = {}) => (await rig.datasource.subscribeStream({ pluginContext: ctx(o), path })).status;
     assert.equal(await status('events'), 'OK');
     assert.equal(await status(`events/${ID}`), 'OK');
     assert.equal(await status('events', { role: 'Viewer' }), 'PERMISSION_DENIED');
@@ -81,7 +58,7 @@ describeUnless(missing, 'the events channel, through Grafana’s client', () => 
   });
 
   it('PublishStream: not offered (UNIMPLEMENTED), so Grafana refuses publishing to the channel', async () => {
-    const err = await host.publishStream({ pluginContext: ctx(), path: 'events', data: Buffer.from('{}') }).then(
+    const err = await rig.datasource.publishStream({ pluginContext: ctx(), path: 'events', data: Buffer.from('{}') }).then(
       () => assert.fail('published'),
       (e: unknown) => e,
     );
@@ -90,7 +67,7 @@ describeUnless(missing, 'the events channel, through Grafana’s client', () => 
   });
 
   it('RunStream relays a restart’s events as JSON packets, in order, until Grafana cancels', async () => {
-    const stream = host.runStream({ pluginContext: ctx(), path: 'events' });
+    const stream = rig.datasource.runStream({ pluginContext: ctx(), path: 'events' });
     const id = await restartSeenThrough(stream.packets);
     const mine = events(stream.packets).filter((e) => e.command === id);
     assert.equal(mine[0].state, 'queued', 'from the first event on');
@@ -110,12 +87,12 @@ describeUnless(missing, 'the events channel, through Grafana’s client', () => 
     assert.deepEqual(await stream.cancel(), { cancelled: true });
     const end = await stream.done;
     assert.deepEqual([end.ok, end.end], [true, 'cancelled']);
-    const stopped = await eventually(() => host.logs().find((l) => l['@message'] === 'stopped relaying control service events'), { what: 'the relay to stop' });
+    const stopped = await eventually(() => rig.datasource.logs().find((l) => l['@message'] === 'stopped relaying control service events'), { what: 'the relay to stop' });
     assert.equal(stopped.reason, 'cancelled');
   });
 
   it('a channel for one commons, read up to a number of packets', async () => {
-    const stream = host.runStream({ pluginContext: ctx(), path: `events/${ID}` }, { maxPackets: 3, timeoutMs: 60_000 });
+    const stream = rig.datasource.runStream({ pluginContext: ctx(), path: `events/${ID}` }, { maxPackets: 3, timeoutMs: 60_000 });
     let ended = false;
     void stream.done.then(() => (ended = true));
     // A restart a second until three packets came (events before the relay connected are not replayed).

@@ -373,6 +373,12 @@ export class GoGrafanaHost {
     return this.exited;
   }
 
+  /** For after hooks: kill() as Grafana stops the plugin (whatever it answers), then close(). */
+  async stop(): Promise<number | null> {
+    await this.kill().catch(() => undefined);
+    return this.close();
+  }
+
   /** go-plugin's log lines (hclog JSON), the plugin's stderr among them. */
   logs(): Record<string, unknown>[] {
     return this.stderr

@@ -66,18 +66,18 @@ export function pluginContext(opts: PluginContextOptions = {}): WirePluginContex
   const user: WireUser | null =
     opts.user === null ? null : { login, name: `${role} User`, email: `${login}@example.org`, role, ...opts.user };
   const json = (v: unknown) => Buffer.from(v === undefined ? '' : JSON.stringify(v));
+  /** What app and data source instance settings have alike. */
+  const settings = (o: { jsonData?: unknown; secureJsonData?: Record<string, string>; lastUpdated?: Date }) => ({
+    jsonData: json(o.jsonData),
+    decryptedSecureJsonData: o.secureJsonData ?? {},
+    lastUpdatedMS: String(o.lastUpdated?.getTime() ?? Date.now()),
+    apiVersion: '',
+  });
   return {
     orgId: String(opts.orgId ?? 1),
     pluginId: opts.pluginId ?? 'example-datasource',
     user,
-    appInstanceSettings: opts.app
-      ? {
-          jsonData: json(opts.app.jsonData),
-          decryptedSecureJsonData: opts.app.secureJsonData ?? {},
-          lastUpdatedMS: String(opts.app.lastUpdated?.getTime() ?? Date.now()),
-          apiVersion: '',
-        }
-      : null,
+    appInstanceSettings: opts.app ? settings(opts.app) : null,
     dataSourceInstanceSettings: opts.datasource
       ? {
           id: String(opts.datasource.id ?? 1),
@@ -88,10 +88,7 @@ export function pluginContext(opts: PluginContextOptions = {}): WirePluginContex
           database: '',
           basicAuthEnabled: false,
           basicAuthUser: '',
-          jsonData: json(opts.datasource.jsonData),
-          decryptedSecureJsonData: opts.datasource.secureJsonData ?? {},
-          lastUpdatedMS: String(opts.datasource.lastUpdated?.getTime() ?? Date.now()),
-          apiVersion: '',
+          ...settings(opts.datasource),
         }
       : null,
     grafanaConfig: opts.grafanaConfig ?? {},

@@ -44,3 +44,20 @@ export function assertNearTime(v: unknown, iso: string | null, toleranceMs: numb
 export function rows(frame: RenderedFrame): Record<string, unknown>[] {
   return Array.from({ length: frame.rows }, (_, i) => Object.fromEntries(frame.fields.map((f) => [f.name, f.values[i]])));
 }
+
+/** What one row must hold: `exact` columns equal, each `volatile` column passed to its check (named `${what} ${column}`), no others. */
+export interface ExpectedRow {
+  what: string;
+  exact: Record<string, unknown>;
+  volatile: Record<string, (v: unknown, what: string) => void>;
+}
+
+/** One row per item, in order, as `expect` says for that item. */
+export function assertRows<T>(frame: RenderedFrame, items: T[], expect: (item: T) => ExpectedRow): void {
+  assert.equal(frame.rows, items.length);
+  rows(frame).forEach((row, i) => {
+    const { what, exact, volatile } = expect(items[i]);
+    assert.deepEqual(Object.fromEntries(Object.entries(row).filter(([k]) => !(k in volatile))), exact);
+    for (const [k, check] of Object.entries(volatile)) check(row[k], `${what} ${k}`);
+  });
+}
