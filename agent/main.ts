@@ -27,6 +27,7 @@ const HELP = `dcoc-agent: reports a Gen3 commons to the DCOC control service and
       --helm-mode M       upgrade: helm upgrade --install (default); template: helm template, then server-side apply
       --helm-release NAME helm release name                  [the Deployments' app.kubernetes.io/instance, else gen3]
       --helm-chart-version V, --helm BIN (default: helm on PATH, DCOC_HELM), --helm-arg ARG (repeatable, e.g. --repo=URL)
+  Exits 3 when the control service has revoked this agent (reconnecting would not help).
   --simulate              run against a simulated Gen3 commons:
       --hostname H --environment E --name N --release YYYY.MM --size small|medium|large
       --tick-ms MS --pod-start-ms MS --health-port PORT
@@ -130,7 +131,19 @@ async function main(): Promise<void> {
     log.info({ agentId: identity.agentId }, 'enrolled');
   }
 
-  const agent = new Agent({ platform, identity, gatewayAddr: a.control!, dataDir, identityStore: store, log });
+  const where = a['identity-secret'] ? `Secret ${a['identity-secret']} in namespace ${a.namespace}` : `agent.key.pem, agent.crt.pem and agent.json in ${dataDir}`;
+  const agent = new Agent({
+    platform,
+    identity,
+    gatewayAddr: a.control!,
+    dataDir,
+    identityStore: store,
+    log,
+    onRevoked: (why) => {
+      log.fatal(`revoked: ${why}. To enroll again, delete the agent's identity (${where}) and start it with a new token from POST /api/v1/enrollment-tokens`);
+      agent.stop().finally(() => process.exit(3));
+    },
+  });
   if (platform instanceof KubePlatform) agent.obs.healthExpected = platform.healthExpected;
   await agent.start();
   log.info({ agentId: agent.agentId, commons: hostname, platform: platform.name, ...(platform instanceof SimPlatform ? { healthPort: platform.health.port } : {}) }, 'agent running');

@@ -25,6 +25,8 @@ export interface AgentOptions {
   log: Logger;
   /** Delay before a burst of changes goes out as one delta. */
   deltaDebounceMs?: number;
+  /** The control service revoked this agent (it has stopped reconnecting); `why` is the control service's word. */
+  onRevoked?: (why: string) => void;
 }
 
 type CommandMsg = NonNullable<Extract<ControlMessage, { command: unknown }>['command']>;
@@ -81,7 +83,7 @@ export class Agent {
     this.conn = new ControlConnection(
       opts.gatewayAddr,
       () => this.identity,
-      { onOpen: () => this.onOpen(), onMessage: (m) => this.onMessage(m), onClose: (r) => this.onClose(r) },
+      { onOpen: () => this.onOpen(), onMessage: (m) => this.onMessage(m), onClose: (r) => this.onClose(r), onRevoked: (why) => this.opts.onRevoked?.(why) },
       this.log,
       () => opts.platform.canReachControl?.() ?? true,
     );

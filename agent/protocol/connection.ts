@@ -10,7 +10,12 @@ export interface ConnectionHandlers {
   onOpen(send: (m: AgentMessage) => boolean): void;
   onMessage(m: ControlMessage & { body?: string }): void;
   onClose(reason: string): void;
+  /** The control service revoked this agent: no reconnecting will change that. */
+  onRevoked?(details: string): void;
 }
+
+/** gRPC UNAUTHENTICATED: the gateway's answer to a revoked (or unknown) agent certificate. */
+const UNAUTHENTICATED = 16;
 
 export class ControlConnection {
   private client: grpc.Client | null = null;
@@ -71,18 +76,23 @@ export class ControlConnection {
     this.connected = true;
     this.seq = 0;
     let closed = false;
-    const close = (reason: string) => {
+    const close = (reason: string, revoked = false) => {
       if (closed) return;
       closed = true;
       if (this.call === call) {
         this.call = null;
         this.connected = false;
         this.handlers.onClose(reason);
-        this.schedule(this.backoff.next());
+        if (revoked && this.handlers.onRevoked) {
+          this.stopped = true;
+          this.handlers.onRevoked(reason);
+        } else {
+          this.schedule(this.backoff.next());
+        }
       }
     };
     call.on('data', (m: ControlMessage) => this.handlers.onMessage(m));
-    call.on('error', (e: grpc.ServiceError) => close(`${e.code}: ${e.details || e.message}`));
+    call.on('error', (e: grpc.ServiceError) => close(e.details || e.message, e.code === UNAUTHENTICATED && /revoked/.test(e.details ?? '')));
     call.on('end', () => close('control service ended the stream'));
     call.on('close', () => close('stream closed'));
     this.handlers.onOpen(this.send);
