@@ -52,8 +52,19 @@ export interface Proc {
   logs: string[];
 }
 
-export function launch(args: string[], env: NodeJS.ProcessEnv, echo?: (line: string) => void): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'pipe'] });
+// What an agent inherits from the launcher's environment: enough to run node,
+// never the control service's secrets (DCOC_ADMIN_TOKEN, DCOC_PLUGIN_SECRET)
+// or anything else the operator exported.
+const AGENT_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'TZ', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'DCOC_LOG_LEVEL', 'CI'];
+
+/** The launcher's environment cut down to AGENT_ENV. */
+export function agentEnvironment(from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(AGENT_ENV.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]));
+}
+
+/** Starts `node --import tsx <args>` with `env` over `base` (the launcher's whole environment unless given). */
+export function launch(args: string[], env: NodeJS.ProcessEnv, echo?: (line: string) => void, base: NodeJS.ProcessEnv = process.env): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'inherit', 'pipe'] });
   const logs: string[] = [];
   const waiters = new Set<(line: Record<string, unknown>) => void>();
   createInterface({ input: child.stderr! }).on('line', (line) => {
@@ -204,6 +215,7 @@ export async function startAgent(opts: {
     ],
     { ...(token ? { DCOC_ENROLL_TOKEN: token } : {}), ...opts.env },
     opts.echo,
+    agentEnvironment(),
   );
   const healthPort = await p.waitForLog((l) => (l.msg === 'agent running' ? (l.healthPort as number) : undefined));
   return { ...p, healthPort, spec, dataDir: opts.dataDir };
