@@ -2,6 +2,7 @@
 // on the loopback-bound listener, everything under /api/v1 authenticated.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { authenticate } from './auth';
+import { bodyGuard } from './body-guard';
 import type { ApiContext } from './context';
 import { HttpProblem, problemHandler } from './problem';
 import { agentsRouter } from './routes/agents';
@@ -36,6 +37,7 @@ export function createApp(ctx: ApiContext): express.Express {
 
   const api = express.Router();
   api.use(express.json({ limit: ctx.env.DCOC_MAX_BODY_BYTES, strict: true }));
+  api.use(bodyGuard);
   api.use(authenticate(ctx.auth, ctx.store));
   api.use(commonsRouter(ctx));
   api.use(deploymentsRouter(ctx, ctx.deployments, ctx.releases));

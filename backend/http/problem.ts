@@ -72,6 +72,14 @@ export function problemHandler(log: { error: (o: object, m: string) => void }) {
     if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
       return sendProblem(res, new HttpProblem(415, 'Unsupported encoding', e.message));
     }
+    // The router's own refusals: a path parameter that is not valid percent-encoding.
+    if (err instanceof URIError || (e?.status === 400 && /decode param/i.test(e.message ?? ''))) {
+      return sendProblem(res, new HttpProblem(400, 'Bad path', `a path parameter is not valid percent-encoding (${e.message}); escape "%" as %25`, [{ field: 'path', message: 'not valid percent-encoding' }]));
+    }
+    // body-parser's other refusals (a body whose Content-Encoding does not decode, ...) carry their 4xx.
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      return sendProblem(res, new HttpProblem(e.status, 'Bad request body', `${e.message}; send the body as plain or correctly encoded JSON`, [{ field: 'body', message: e.message }]));
+    }
     log.error({ err }, 'unhandled error in API request');
     sendProblem(res, new HttpProblem(500, 'Internal error', 'the control service failed; see its log for the request and try again'));
   };
