@@ -44,20 +44,49 @@ function baseValues(i: RenderInput, enabled: Set<string>): Values {
   return values;
 }
 
-/** Keys that hold credentials: values are stored in revisions, shown in diffs and committed to GitOps, so none may carry one. */
-const SECRET_KEY = /(password|passwd|secret_?key|private_?key|client_?secret|token)$/i;
+/**
+ * Keys that hold credentials: values are stored in revisions, shown in diffs
+ * and committed to GitOps, so none may carry one. Matched on the key as a
+ * person would read it: case, separators (-, _, ., spaces), invisible
+ * characters and compatibility forms do not hide it.
+ */
+const SECRET_KEY = /(password|passwd|passphrase|secret|secretkey|privatekey|clientsecret|accesskey|token|apikey|credential|credentials)$/;
 
+function readableKey(k: string): string {
+  return k.normalize('NFKC').replace(/\p{Cf}/gu, '').replace(/[\s._-]+/g, '').toLowerCase();
+}
+
+const credentialMessage = (k: string) =>
+  `credentials do not belong in values, which are kept in every revision, shown in diffs and committed to GitOps; keep them in a Secret (gen3-helm: global.externalSecrets.deploy) and leave ${JSON.stringify(k)} out`;
+
+/** Every credential in `v` (maps and lists, however deep), by field. */
 function secretFields(v: unknown, path: string): FieldError[] {
+  if (Array.isArray(v)) return v.flatMap((x, i) => secretFields(x, `${path}.${i}`));
   if (!isMap(v)) return [];
   return Object.entries(v).flatMap(([k, x]) =>
-    SECRET_KEY.test(k) && x !== null && x !== ''
-      ? [{ field: `${path}.${k}`, message: `credentials do not belong in values, which are kept in every revision, shown in diffs and committed to GitOps; keep them in a Secret (gen3-helm: global.externalSecrets.deploy) and leave ${k} out` }]
+    SECRET_KEY.test(readableKey(k)) && (typeof x === 'string' ? x !== '' : typeof x === 'number')
+      ? [{ field: `${path}.${k}`, message: credentialMessage(k) }]
       : secretFields(x, `${path}.${k}`),
   );
 }
 
+/**
+ * Switches named `enabled` must be booleans: helm's templates treat any
+ * non-empty string as true ("false" too), so a string would render what DCOC's
+ * own checks (profile bounds, enabled services) took to be off.
+ */
+function nonBooleanSwitches(v: unknown, path: string): FieldError[] {
+  if (Array.isArray(v)) return v.flatMap((x, i) => nonBooleanSwitches(x, `${path}.${i}`));
+  if (!isMap(v)) return [];
+  return Object.entries(v).flatMap(([k, x]) =>
+    k === 'enabled' && x !== null && typeof x !== 'boolean'
+      ? [{ field: `${path}.${k}`, message: `must be true or false (a boolean, not ${JSON.stringify(x)}): helm takes any non-empty string as true` }]
+      : nonBooleanSwitches(x, `${path}.${k}`),
+  );
+}
+
 function checkOverrides(o: Values): FieldError[] {
-  const errors: FieldError[] = secretFields(o, 'body.overrides');
+  const errors: FieldError[] = [...secretFields(o, 'body.overrides'), ...nonBooleanSwitches(o, 'body.overrides')];
   if (errors.length) return errors;
   for (const [key, v] of Object.entries(o)) {
     if (key !== 'global' && !CHART_NAMES.includes(key)) {

@@ -108,6 +108,29 @@ describe('rendering values', () => {
     assert.deepEqual(refused({ global: { externalSecrets: { deploy: true }, postgres: { master: { host: 'db.example.org' } } } }), []);
   });
 
+  it('finds credentials however the key is spelled or wherever they sit (issue 12, finding 6)', () => {
+    const fields = (o: Values) => render(input({ overrides: o })).errors.map((x) => x.field);
+    // In a list.
+    assert.deepEqual(fields({ fence: { extraEnv: [{ name: 'X', password: 'hunter2' }] } }), ['body.overrides.fence.extraEnv.0.password']);
+    // Trailing space, zero-width space, other separators and cases.
+    assert.deepEqual(fields({ global: { 'password ': 'a', 'pass\u200bword': 'b', 'Client-Secret': 'c' } }), ['body.overrides.global.password ', 'body.overrides.global.pass\u200bword', 'body.overrides.global.Client-Secret']);
+    // Names the guard missed before.
+    assert.deepEqual(fields({ ssjdispatcher: { aws_secret_access_key: 'k', apiKey: 'k', secret: 's', credentials: 'c' } }), [
+      'body.overrides.ssjdispatcher.aws_secret_access_key',
+      'body.overrides.ssjdispatcher.apiKey',
+      'body.overrides.ssjdispatcher.secret',
+      'body.overrides.ssjdispatcher.credentials',
+    ]);
+    // Settings named like credentials but holding none are fine.
+    assert.deepEqual(fields({ fence: { ACCESS_TOKEN_EXPIRES_IN: 1200, usersync: { secrets: { enabled: false } } } }), []);
+  });
+
+  it('a switch named enabled must be a boolean: helm takes the string "true" (and "false") as true (issue 12, finding 7)', () => {
+    const errors = render(input({ overrides: { fence: { autoscaling: { enabled: 'true', minReplicas: 1, maxReplicas: 500 } }, guppy: { enabled: 'false' } } })).errors;
+    assert.deepEqual(errors.map((x) => x.field), ['body.overrides.fence.autoscaling.enabled', 'body.overrides.guppy.enabled']);
+    assert.match(errors[0].message, /must be true or false \(a boolean, not "true"\): helm takes any non-empty string as true/);
+  });
+
   it('warns when external databases are configured nowhere: gen3-helm could not render the database Secrets', () => {
     const warn = (profile: string, overrides: Values = {}) => databaseWarning(render(input({ profile: bp.profiles.get(profile)!, overrides })).values);
     assert.match(warn('production') ?? '', /neither global\.postgres\.master\.host nor global\.externalSecrets\.deploy is set/);
