@@ -5,6 +5,7 @@ import { authenticate } from './auth';
 import { bodyGuard } from './body-guard';
 import type { ApiContext } from './context';
 import { HttpProblem, problemHandler } from './problem';
+import { auditRefusals } from './refusal-audit';
 import { agentsRouter } from './routes/agents';
 import { auditRouter } from './routes/audit';
 import { commandsRouter } from './routes/commands';
@@ -49,6 +50,7 @@ export function createApp(ctx: ApiContext): express.Express {
   app.use('/api/v1', api);
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new HttpProblem(404, 'Not found', `no route ${req.method} ${req.path}`)));
+  app.use(auditRefusals(ctx.store));
   app.use(problemHandler(ctx.log));
   return app;
 }

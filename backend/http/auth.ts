@@ -7,6 +7,7 @@ import { PERMISSIONS, type Permission, can } from '../contracts/roles';
 import { audit } from '../audit/record';
 import type { Store } from '../store/store';
 import { HttpProblem } from './problem';
+import { AnonymousRefusals } from './refusal-audit';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -15,15 +16,14 @@ declare module 'express-serve-static-core' {
 }
 
 export function authenticate(auth: Authenticator, store: Store) {
+  const anonymous = new AnonymousRefusals(store);
   return async (req: Request, _res: Response, next: NextFunction) => {
     try {
       req.principal = await auth.authenticate(req.headers.authorization);
       next();
     } catch (e) {
       if (!(e instanceof AuthError)) return next(e);
-      if (req.method !== 'GET') {
-        await audit(store, { actor: 'anonymous', kind: 'anonymous' }, { action: `${req.method} ${req.path}`, outcome: 'rejected', detail: { reason: e.message, ip: req.ip } });
-      }
+      if (req.method !== 'GET') await anonymous.record(req, e.message);
       next(new HttpProblem(401, 'Unauthenticated', e.message));
     }
   };
