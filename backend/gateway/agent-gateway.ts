@@ -58,6 +58,11 @@ async function authenticatedAgent(call: Pick<grpc.ServerUnaryCall<unknown, unkno
   return agent;
 }
 
+/** More than any Gen3 commons runs (the umbrella chart has about 60). */
+const MAX_SERVICES = 200;
+const MAX_SAMPLES = 1000;
+const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
 export function agentGatewayHandlers(d: GatewayDeps) {
   return {
     async Renew(call: grpc.ServerUnaryCall<{ csr_pem: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
@@ -147,14 +152,14 @@ class AgentStream {
       case 'snapshot': {
         if (!msg.snapshot) return;
         const before = this.d.fleet.get(id)?.release;
-        this.d.fleet.applyServices(id, msg.snapshot.services.map(toServiceView), { replace: true, release: msg.snapshot.release });
+        this.d.fleet.applyServices(id, this.reportedServices(id, msg.snapshot.services), { replace: true, release: msg.snapshot.release });
         await this.persistState(msg.snapshot.config, msg.snapshot.release, before);
         return this.touch();
       }
       case 'delta': {
         if (!msg.delta) return;
         const before = this.d.fleet.get(id)?.release;
-        this.d.fleet.applyServices(id, msg.delta.services.map(toServiceView), {
+        this.d.fleet.applyServices(id, this.reportedServices(id, msg.delta.services), {
           replace: false,
           removed: msg.delta.removed_services,
           release: msg.delta.release || undefined,
@@ -235,15 +240,37 @@ class AgentStream {
     if (release && release !== releaseBefore) await this.d.store.updateCommons(id, { release, updated_at });
   }
 
+  /**
+   * Services as an agent reports them, within what a Gen3 commons can have:
+   * names as Kubernetes allows them, at most MAX_SERVICES (each becomes
+   * series on /metrics and rows in every view).
+   */
+  private reportedServices(id: string, services: ServiceStateMsg[]): ServiceView[] {
+    const ok = services.filter((s) => typeof s.name === 'string' && SERVICE_NAME.test(s.name)).slice(0, MAX_SERVICES);
+    if (ok.length < services.length) this.d.log.warn({ commonsId: id, sent: services.length, kept: ok.length }, `agent reported services with invalid names or more than ${MAX_SERVICES}; the rest were dropped`);
+    return ok.map(toServiceView);
+  }
+
+  /**
+   * Samples become series labelled by service, so only services the commons
+   * reported in its state count (an agent cannot mint series at will), with
+   * sane values, and at most MAX_SAMPLES per message.
+   */
   private metrics(id: string, samples: NonNullable<AgentMessage['metrics']>['samples']): void {
     const c = this.d.fleet.get(id);
     this.d.fleet.seen(id);
-    this.d.metrics.metricSamples.inc(samples.length);
-    for (const s of samples) {
-      if (s.name === 'dcoc_health_check_latency_seconds' && s.labels.service) {
-        this.d.metrics.healthLatency.observe({ commons: id, environment: c?.environment ?? '', service: s.labels.service }, s.value);
+    this.d.metrics.metricSamples.inc(Math.min(samples.length, MAX_SAMPLES));
+    let dropped = Math.max(0, samples.length - MAX_SAMPLES);
+    for (const s of samples.slice(0, MAX_SAMPLES)) {
+      if (s.name !== 'dcoc_health_check_latency_seconds') continue;
+      const service = s.labels?.service;
+      if (!service || !c?.services.has(service) || !Number.isFinite(s.value) || s.value < 0 || s.value > 3600) {
+        dropped++;
+        continue;
       }
+      this.d.metrics.healthLatency.observe({ commons: id, environment: c.environment, service }, s.value);
     }
+    if (dropped) this.d.log.warn({ commonsId: id, dropped }, 'agent sent metric samples for services it does not run, with impossible values, or too many; dropped');
   }
 
   private async touch(): Promise<void> {

@@ -1,9 +1,11 @@
 // What one broken or compromised agent can send, against the real control
-// service (issue 12, finding 2): a command result that is not JSON (or not an
-// object, or a deploy result without its services) is refused at the gateway
-// and logged; the command's state still counts, and every read of history
-// keeps answering. Before the fix the raw text was stored and every later
-// GET /api/v1/commands answered 500, for everyone.
+// service (issue 12, findings 2 and 3): a command result that is not JSON (or
+// not an object, or a deploy result without its services) is refused at the
+// gateway and logged; the command's state still counts, and every read of
+// history keeps answering. Metric samples and services it reports cannot mint
+// series without bound. Before the fixes the raw text was stored and every
+// later GET /api/v1/commands answered 500, for everyone, and 20,000 samples
+// with unique service labels grew /metrics to 39 MB.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -79,6 +81,28 @@ describe('a compromised agent', () => {
     assert.equal(c.result, null);
     assert.ok(c.message.length <= 2000 && !c.message.includes('\n'), `message of ${c.message.length} characters`);
     assert.equal(c.percent, 100);
+  });
+
+  it('metric samples for services it does not run, and services beyond any commons, mint no series', async () => {
+    const metrics = async () => (await fetch(`${fleet.control.url}/metrics`)).text();
+    const before = (await metrics()).length;
+    const samples = Array.from({ length: 20_000 }, (_, i) => ({ name: 'dcoc_health_check_latency_seconds', labels: { service: `made-up-${i}` }, value: 0.1, timestamp_ms: Date.now() }));
+    call.write({ metrics: { samples } });
+    const service = (name: string) => ({ name, status: 'healthy', deployment: `${name}-deployment`, desired_replicas: 1, ready_replicas: 1, updated_replicas: 1, image: 'x:1', version: '1', reason: '', restarted_at: '', restart_count: 0, rollout: '' });
+    const commons = { hostname: HOST, environment: 'rogue', name: HOST, namespace: 'rogue' };
+    call.write({ snapshot: { commons, release: '2026.07', services: [...Array.from({ length: 5000 }, (_, i) => service(`svc-${i}`)), service('Not A Name')], config: null, taken_at_ms: Date.now() } });
+    const services = await eventually(async () => {
+      const c = await fleet.admin<{ services: { name: string }[] }>('GET', `/api/v1/commons/${ID}`);
+      return c.body.services.length > 1 && c.body.services;
+    }, { what: 'the snapshot to land' });
+    assert.equal(services.length, 200);
+    assert.ok(!services.some((s) => s.name === 'Not A Name'));
+    const after = await metrics();
+    assert.ok(!after.includes('made-up-'), 'no series for services the commons does not run');
+    assert.ok(after.length - before < 200 * 2000, `/metrics grew by ${after.length - before} bytes`);
+    // Back to the one service the other tests restart.
+    call.write({ snapshot: { commons, release: '2026.07', services: [service('fence')], config: null, taken_at_ms: Date.now() } });
+    await eventually(async () => (await fleet.admin<{ services: unknown[] }>('GET', `/api/v1/commons/${ID}`)).body.services.length === 1, { what: 'fence alone again' });
   });
 
   it('a row an older version stored unchecked does not break the reads either', async () => {
