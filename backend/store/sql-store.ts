@@ -1,10 +1,11 @@
 // Store over Kysely. openEmbeddedStore() gives the default: one SQLite file
 // under DCOC_DATA_DIR in WAL mode with synchronous=FULL, so a write that was
 // acknowledged survives kill -9 of the process (and a power cut).
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { type Insertable, Kysely, Migrator, SqliteDialect, type Updateable } from 'kysely';
+import { lockDataDir } from './data-dir-lock';
 import { migrations } from './migrations';
 import type { AgentsTable, CommandEventsTable, CommandsTable, ConfigRevisionsTable, Database, DeploymentsTable, ReleasesTable } from './schema';
 import {
@@ -21,7 +22,10 @@ import {
 const FINAL = ['succeeded', 'failed', 'expired', 'cancelled'];
 
 export class SqlStore implements Store {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly releaseLock: () => void = () => undefined,
+  ) {}
 
   async migrate(): Promise<void> {
     const { error } = await new Migrator({ db: this.db, provider: migrations }).migrateToLatest();
@@ -265,17 +269,30 @@ export class SqlStore implements Store {
 
   async close() {
     await this.db.destroy();
+    this.releaseLock();
   }
 }
 
+/** The database and its WAL and shared-memory files: readable by this user only (they hold token hashes and audit history). */
+const DB_FILES = ['dcoc.sqlite', 'dcoc.sqlite-wal', 'dcoc.sqlite-shm'];
+
 export async function openEmbeddedStore(dataDir: string): Promise<SqlStore> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const file = new Sqlite(join(dataDir, 'dcoc.sqlite'));
-  file.pragma('journal_mode = WAL');
-  file.pragma('synchronous = FULL');
-  file.pragma('busy_timeout = 5000');
-  const store = new SqlStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) }));
-  await store.migrate();
-  return store;
+  const release = lockDataDir(dataDir);
+  try {
+    // Created 0600 before SQLite opens it; SQLite gives the WAL files the database's mode.
+    closeSync(openSync(join(dataDir, DB_FILES[0]), 'a', 0o600));
+    const file = new Sqlite(join(dataDir, DB_FILES[0]));
+    file.pragma('journal_mode = WAL');
+    file.pragma('synchronous = FULL');
+    file.pragma('busy_timeout = 5000');
+    for (const f of DB_FILES) if (existsSync(join(dataDir, f))) chmodSync(join(dataDir, f), 0o600);
+    const store = new SqlStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) }), release);
+    await store.migrate();
+    return store;
+  } catch (e) {
+    release();
+    throw e;
+  }
 }
 
