@@ -53,7 +53,7 @@ describe('the control service and the identity assertion', () => {
     const token = await fleet.api(edited, 'POST', '/api/v1/enrollment-tokens', {});
     assert.equal(token.status, 401);
     const audit = (await fleet.admin<{ items: AuditEntry[] }>('GET', '/api/v1/audit?limit=20')).body.items;
-    const refused = audit.find((e) => e.action === 'POST /enrollment-tokens');
+    const refused = audit.find((e) => e.action === 'POST /api/v1/enrollment-tokens');
     assert.equal(refused?.outcome, 'rejected');
     assert.equal(refused?.actor, 'anonymous');
     assert.ok(!audit.some((e) => e.action === 'enrollment-token.create'), 'no token was made');
