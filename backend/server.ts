@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { seedAdminToken } from './auth/api-tokens';
+import { applyAdminTokenSetting } from './auth/admin-token';
 import { Authenticator } from './auth/authenticate';
 import { CommandService } from './commands/command-service';
 import { type Env, splitHostPort } from './config/env';
@@ -37,7 +37,7 @@ export interface ControlService {
 export async function startControlService(env: Env, log: Logger = createLogger('dcoc-control', env.DCOC_LOG_LEVEL)): Promise<ControlService> {
   let ready = false;
   const store = await openEmbeddedStore(env.DCOC_DATA_DIR);
-  if (env.DCOC_ADMIN_TOKEN) await seedAdminToken(store, env.DCOC_ADMIN_TOKEN);
+  await applyAdminTokenSetting(store, env.DCOC_ADMIN_TOKEN, log);
   const ca = await CertificateAuthority.loadOrCreate(join(env.DCOC_DATA_DIR, 'pki'));
   const hostnames = env.DCOC_TLS_HOSTNAMES.split(',').map((h) => h.trim()).filter(Boolean);
   const serverCert = await ca.issueServerCertificate(hostnames);

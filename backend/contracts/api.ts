@@ -43,11 +43,28 @@ export const EnrollmentTokenRequest = z.strictObject({
   ttlSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(3600),
 });
 
+/** A token minted without a TTL lives 90 days: no automation credential lives forever. */
+export const DEFAULT_API_TOKEN_TTL_S = 90 * 24 * 3600;
+
 export const ApiTokenRequest = z.strictObject({
   name: z.string().min(1).max(100),
   role: Role,
-  ttlSeconds: z.number().int().min(60).max(366 * 24 * 3600).optional(),
+  ttlSeconds: z.number().int().min(60).max(366 * 24 * 3600).default(DEFAULT_API_TOKEN_TTL_S),
 });
+
+export const ApiTokenId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an API token id');
+
+/** An API token as listed: never its secret or hash. */
+export interface ApiTokenInfo {
+  id: string;
+  name: string;
+  role: string;
+  createdBy: string;
+  createdAt: string;
+  /** null only for the token seeded from DCOC_ADMIN_TOKEN, which lives as long as that setting. */
+  expiresAt: string | null;
+  state: 'active' | 'expired' | 'revoked';
+}
 
 export const CommandListQuery = z.strictObject({
   commons: CommonsId.optional(),

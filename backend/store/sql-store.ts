@@ -101,6 +101,15 @@ export class SqlStore implements Store {
   findApiToken: Store['findApiToken'] = (hash) =>
     this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
 
+  getApiToken: Store['getApiToken'] = (id) => this.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+
+  listApiTokens: Store['listApiTokens'] = () => this.db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id').execute();
+
+  revokeApiToken: Store['revokeApiToken'] = async (id) => {
+    const r = await this.db.updateTable('api_tokens').set({ revoked: 1 }).where('id', '=', id).where('revoked', '=', 0).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  };
+
   async createCommand(command: Insertable<CommandsTable>, audit: NewAudit, configRevision?: Insertable<ConfigRevisionsTable>) {
     return this.db.transaction().execute(async (tx) => {
       if (configRevision) {

@@ -89,6 +89,10 @@ export interface Store {
   /** Creates a token, or replaces the one with the same id (the seeded admin token). */
   putApiToken(row: Insertable<ApiTokensTable>): Promise<void>;
   findApiToken(tokenHash: string): Promise<ApiTokenRow | undefined>;
+  getApiToken(id: string): Promise<ApiTokenRow | undefined>;
+  listApiTokens(): Promise<ApiTokenRow[]>;
+  /** Marks a token revoked; false when there is no such token or it already was. */
+  revokeApiToken(id: string): Promise<boolean>;
 
   // commands; the audit entry is written in the same transaction, before the command can take effect
   createCommand(

@@ -1,20 +1,42 @@
-// /api/v1/tokens: admins mint role-bound API tokens for automation.
+// /api/v1/tokens: admins mint, list and revoke role-bound API tokens for automation.
 import { Router } from 'express';
-import { ApiTokenRequest } from '../../contracts/api';
-import { mintApiToken } from '../../auth/api-tokens';
+import { z } from 'zod';
+import { ApiTokenId, ApiTokenRequest } from '../../contracts/api';
+import { apiTokenInfo, mintApiToken } from '../../auth/api-tokens';
 import { audit } from '../../audit/record';
 import { requirePermission } from '../auth';
 import type { ApiContext } from '../context';
+import { notFound } from '../problem';
 import { jsonBody, parse } from '../validate';
+
+const TokenPath = z.object({ id: ApiTokenId });
 
 export function tokensRouter(ctx: ApiContext): Router {
   const r = Router();
   r.post('/tokens', async (req, res) => {
     const principal = await requirePermission(req, ctx.store, 'tokens:manage', { action: 'api-token.create' });
     const body = parse(ApiTokenRequest, jsonBody(req), 'body');
-    await audit(ctx.store, principal, { action: 'api-token.create', outcome: 'succeeded', detail: { name: body.name, role: body.role } });
+    await audit(ctx.store, principal, { action: 'api-token.create', outcome: 'succeeded', detail: { name: body.name, role: body.role, ttlSeconds: body.ttlSeconds } });
     const minted = await mintApiToken(ctx.store, { ...body, createdBy: principal.actor });
     res.status(201).json(minted);
+  });
+
+  r.get('/tokens', async (req, res) => {
+    await requirePermission(req, ctx.store, 'tokens:manage');
+    res.json({ items: (await ctx.store.listApiTokens()).map(apiTokenInfo) });
+  });
+
+  r.delete('/tokens/:id', async (req, res) => {
+    const { id } = parse(TokenPath, req.params, 'path');
+    const principal = await requirePermission(req, ctx.store, 'tokens:manage', { action: 'api-token.revoke' });
+    const row = await ctx.store.getApiToken(id);
+    if (!row) throw notFound(`API token ${id}`);
+    if (!row.revoked) {
+      // Audit before effect: the entry exists before the token stops working.
+      await audit(ctx.store, principal, { action: 'api-token.revoke', outcome: 'succeeded', detail: { id, name: row.name, role: row.role } });
+      await ctx.store.revokeApiToken(id);
+    }
+    res.status(204).end();
   });
 
   r.get('/whoami', (req, res) => {
