@@ -34,6 +34,11 @@ export interface ControlService {
   stop(): Promise<void>;
 }
 
+/** Slow or stalled requests cannot hold connections: the whole request must arrive in time, checked every second. */
+export function httpServerOptions(requestTimeoutMs: number) {
+  return { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestTimeoutMs, 60_000), connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) };
+}
+
 export async function startControlService(env: Env, log: Logger = createLogger('dcoc-control', env.DCOC_LOG_LEVEL)): Promise<ControlService> {
   let ready = false;
   const store = await openEmbeddedStore(env.DCOC_DATA_DIR);
@@ -109,7 +114,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     ready: () => ready,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
-  const http: Server = createServer(app);
+  const http: Server = createServer(httpServerOptions(env.DCOC_HTTP_REQUEST_TIMEOUT_S * 1000), app);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(port, host, () => resolve());

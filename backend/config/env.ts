@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   /** Where one Grafana dashboard per commons is written (a folder a Grafana file provider watches); unset writes none. */
   DCOC_DASHBOARDS_DIR: z.string().min(1).optional(),
   DCOC_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** A request (headers and body) must arrive within this; a slower one gets 408 and its connection closed. */
+  DCOC_HTTP_REQUEST_TIMEOUT_S: z.coerce.number().int().min(1).max(3600).default(30),
   // Deployments: a GitOps repository (git URL or local path) gets every revision at <cluster>/<hostname>/values/values.yaml.
   DCOC_GITOPS_REPO: z.string().min(1).optional(),
   DCOC_GITOPS_CLUSTER: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be a cluster directory name').optional(),

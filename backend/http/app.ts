@@ -37,9 +37,10 @@ export function createApp(ctx: ApiContext): express.Express {
   });
 
   const api = express.Router();
+  // Credentials first: a stranger's body is never read, however slowly it arrives.
+  api.use(authenticate(ctx.auth, ctx.store));
   api.use(express.json({ limit: ctx.env.DCOC_MAX_BODY_BYTES, strict: true }));
   api.use(bodyGuard);
-  api.use(authenticate(ctx.auth, ctx.store));
   api.use(commonsRouter(ctx));
   api.use(deploymentsRouter(ctx, ctx.deployments, ctx.releases));
   api.use(commandsRouter(ctx));

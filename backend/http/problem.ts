@@ -59,8 +59,11 @@ interface BodyParserError extends Error {
 
 /** The last middleware: anything thrown becomes a problem response. */
 export function problemHandler(log: { error: (o: object, m: string) => void }) {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;
+    // A refusal sent before the body was read (no credential, too large) closes the
+    // connection: the rest of that body is never read, however slowly it comes.
+    if (!req.complete) res.setHeader('Connection', 'close');
     if (err instanceof HttpProblem) return sendProblem(res, err);
     const e = err as BodyParserError;
     if (e?.type === 'entity.too.large') {
