@@ -1,7 +1,7 @@
 // One way to write an audit entry for something a caller did or tried.
 import type { Principal } from '../auth/principal';
 import type { AuditEntry } from '../contracts/api';
-import type { Store } from '../store/store';
+import type { NewAudit, Store } from '../store/store';
 
 export interface AuditFacts {
   action: string;
@@ -13,8 +13,15 @@ export interface AuditFacts {
 }
 
 /** `who` is the authenticated caller, or a description of an unauthenticated or system actor. */
-export function audit(store: Store, who: Principal | { actor: string; kind: 'anonymous' | 'system' }, f: AuditFacts): Promise<void> {
-  return store.appendAudit({
+export type Actor = Principal | { actor: string; kind: 'anonymous' | 'system' };
+
+export function audit(store: Store, who: Actor, f: AuditFacts): Promise<void> {
+  return store.appendAudit(auditEntry(who, f));
+}
+
+/** The row for an audit entry, for a store call that writes it with its effect in one transaction. */
+export function auditEntry(who: Actor, f: AuditFacts): NewAudit {
+  return {
     at: new Date().toISOString(),
     actor: who.actor,
     actor_kind: who.kind,
@@ -25,5 +32,5 @@ export function audit(store: Store, who: Principal | { actor: string; kind: 'ano
     detail_json: JSON.stringify(f.detail ?? {}),
     outcome: f.outcome,
     command_id: f.commandId ?? null,
-  });
+  };
 }

@@ -3,7 +3,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ApiTokenInfo } from '../contracts/api';
 import type { Role } from '../contracts/roles';
-import type { ApiTokenRow, Store } from '../store/store';
+import type { ApiTokenRow, NewAudit, Store } from '../store/store';
 
 export const API_TOKEN_PREFIX = 'dcoc_';
 export const ENROLLMENT_TOKEN_PREFIX = 'dcoc-enroll_';
@@ -18,10 +18,10 @@ export const SEED_ADMIN_TOKEN_ID = 'seed-admin';
  * one; the same value revoked through the API stays revoked (a restart must not
  * bring back a credential an admin took away).
  */
-export async function seedAdminToken(store: Store, token: string): Promise<'seeded' | 'unchanged' | 'revoked'> {
+export async function seedAdminToken(store: Store, token: string, audit?: NewAudit): Promise<'seeded' | 'unchanged' | 'revoked'> {
   const existing = await store.getApiToken(SEED_ADMIN_TOKEN_ID);
   if (existing && existing.token_hash === hashToken(token)) return existing.revoked ? 'revoked' : 'unchanged';
-  await store.putApiToken({
+  const row = {
     id: SEED_ADMIN_TOKEN_ID,
     name: 'admin (DCOC_ADMIN_TOKEN)',
     token_hash: hashToken(token),
@@ -30,7 +30,8 @@ export async function seedAdminToken(store: Store, token: string): Promise<'seed
     created_at: new Date().toISOString(),
     expires_at: null,
     revoked: 0,
-  });
+  };
+  await store.putApiToken(row, audit);
   return 'seeded';
 }
 
@@ -39,10 +40,10 @@ export async function seedAdminToken(store: Store, token: string): Promise<'seed
  * forgotten too, so setting the variable again seeds afresh (unlike a revocation
  * through the API, which a restart with the same value keeps).
  */
-export async function retireSeedAdminToken(store: Store): Promise<boolean> {
+export async function retireSeedAdminToken(store: Store, audit?: NewAudit): Promise<boolean> {
   const row = await store.getApiToken(SEED_ADMIN_TOKEN_ID);
   if (!row || row.revoked) return false;
-  await store.putApiToken({ ...row, token_hash: hashToken(randomUUID()), revoked: 1 });
+  await store.putApiToken({ ...row, token_hash: hashToken(randomUUID()), revoked: 1 }, audit);
   return true;
 }
 
@@ -55,7 +56,8 @@ export function apiTokenInfo(row: ApiTokenRow): ApiTokenInfo {
   return { id: row.id, name: row.name, role: row.role, createdBy: row.created_by, createdAt: row.created_at, expiresAt: row.expires_at, state: apiTokenState(row) };
 }
 
-export async function mintApiToken(store: Store, opts: { name: string; role: Role; ttlSeconds: number; createdBy: string }) {
+/** Mints a token; `audit` gives the audit entry written with it, in one transaction. */
+export async function mintApiToken(store: Store, opts: { name: string; role: Role; ttlSeconds: number; createdBy: string }, audit?: (id: string) => NewAudit) {
   const token = newSecretToken(API_TOKEN_PREFIX);
   const now = Date.now();
   const row = {
@@ -68,6 +70,6 @@ export async function mintApiToken(store: Store, opts: { name: string; role: Rol
     expires_at: new Date(now + opts.ttlSeconds * 1000).toISOString(),
     revoked: 0,
   };
-  await store.putApiToken(row);
+  await store.putApiToken(row, audit?.(row.id));
   return { id: row.id, name: row.name, role: opts.role, expiresAt: row.expires_at, token };
 }

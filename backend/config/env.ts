@@ -10,6 +10,8 @@ const EnvSchema = z.object({
   DCOC_GRPC_ADDR: hostPort.default('0.0.0.0:8471'),
   DCOC_ENROLL_ADDR: hostPort.default('0.0.0.0:8472'),
   DCOC_DATA_DIR: z.string().min(1).default('.data/control'),
+  /** Below this much free disk under DCOC_DATA_DIR the service reports not ready (/readyz 503). */
+  DCOC_STORE_MIN_FREE_MB: z.coerce.number().min(0).default(64),
   DCOC_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   DCOC_PLUGIN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   DCOC_TLS_HOSTNAMES: z.string().default('localhost,127.0.0.1'),

@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { authenticate } from './auth';
 import { bodyGuard } from './body-guard';
 import type { ApiContext } from './context';
-import { HttpProblem, problemHandler } from './problem';
+import { HttpProblem, problemHandler, sendProblem } from './problem';
 import { auditRefusals } from './refusal-audit';
 import { agentsRouter } from './routes/agents';
 import { auditRouter } from './routes/audit';
@@ -28,9 +28,13 @@ export function createApp(ctx: ApiContext): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', (_req, res) => {
-    if (ctx.ready()) res.json({ status: 'ready', agents: ctx.sessions.size });
-    else res.status(503).type('application/problem+json').json({ type: 'about:blank', title: 'Not ready', status: 503, detail: 'starting or stopping' });
+  // Ready means able to take a change: started, and the store can be written now.
+  app.get('/readyz', async (_req, res) => {
+    const notReady = (detail: string) => sendProblem(res, new HttpProblem(503, 'Not ready', detail));
+    if (!ctx.ready()) return notReady('starting or stopping');
+    const store = await ctx.store.writable();
+    if (!store.ok) return notReady(`the store cannot be written: ${store.reason}`);
+    res.json({ status: 'ready', agents: ctx.sessions.size, store: 'writable' });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());

@@ -3,6 +3,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodError } from 'zod';
 import type { Problem } from '../contracts/api';
+import { storeFault } from '../store/faults';
 
 export class HttpProblem extends Error {
   constructor(
@@ -58,7 +59,7 @@ interface BodyParserError extends Error {
 }
 
 /** The last middleware: anything thrown becomes a problem response. */
-export function problemHandler(log: { error: (o: object, m: string) => void }) {
+export function problemHandler(log: { error: (o: object, m: string) => void; warn: (o: object, m: string) => void }) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;
     // A refusal sent before the body was read (no credential, too large) closes the
@@ -82,6 +83,12 @@ export function problemHandler(log: { error: (o: object, m: string) => void }) {
     // body-parser's other refusals (a body whose Content-Encoding does not decode, ...) carry their 4xx.
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       return sendProblem(res, new HttpProblem(e.status, 'Bad request body', `${e.message}; send the body as plain or correctly encoded JSON`, [{ field: 'body', message: e.message }]));
+    }
+    const fault = storeFault(err);
+    if (fault) {
+      log.warn({ fault, path: req.path }, 'request refused: the store cannot be written');
+      res.setHeader('Retry-After', '5');
+      return sendProblem(res, new HttpProblem(503, 'Store unavailable', `${fault}; nothing was changed. Check the disk and permissions of the control service's data directory (DCOC_DATA_DIR), then retry`));
     }
     log.error({ err }, 'unhandled error in API request');
     sendProblem(res, new HttpProblem(500, 'Internal error', 'the control service failed; see its log for the request and try again'));

@@ -2,10 +2,12 @@
 // under DCOC_DATA_DIR in WAL mode with synchronous=FULL, so a write that was
 // acknowledged survives kill -9 of the process (and a power cut).
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { type Insertable, Kysely, Migrator, SqliteDialect, type Updateable } from 'kysely';
+import { type Insertable, Kysely, Migrator, type SqliteDatabase, SqliteDialect, type Updateable } from 'kysely';
 import { lockDataDir } from './data-dir-lock';
+import { storeFault } from './faults';
 import { migrations } from './migrations';
 import type { AgentsTable, CommandEventsTable, CommandsTable, ConfigRevisionsTable, Database, DeploymentsTable, ReleasesTable } from './schema';
 import {
@@ -25,7 +27,40 @@ export class SqlStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly releaseLock: () => void = () => undefined,
+    private readonly file?: { handle: Sqlite.Database; dir: string; minFreeBytes: number },
   ) {}
+
+  writable: Store['writable'] = async () => {
+    if (!this.file) return { ok: true };
+    const { handle, dir, minFreeBytes } = this.file;
+    try {
+      const fs = await statfs(dir);
+      const free = fs.bavail * fs.bsize;
+      if (free < minFreeBytes) return { ok: false, reason: `the disk holding ${dir} has ${Math.floor(free / 1024)} KiB free, under the ${Math.floor(minFreeBytes / 1024)} KiB minimum (DCOC_STORE_MIN_FREE_MB)` };
+      // Take and drop the write lock without waiting: a lock held elsewhere or a read-only file shows here.
+      // Synchronous, so no other query runs between BEGIN and ROLLBACK.
+      const timeout = handle.pragma('busy_timeout', { simple: true }) as number;
+      handle.pragma('busy_timeout = 0');
+      try {
+        handle.exec('BEGIN IMMEDIATE');
+        handle.exec('ROLLBACK');
+      } finally {
+        handle.pragma(`busy_timeout = ${timeout}`);
+      }
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, reason: storeFault(e) ?? (e as Error).message };
+    }
+  };
+
+  /** Runs `write` with its audit entry in one transaction; without one, as it is. */
+  private audited<T>(audit: NewAudit | undefined, write: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (!audit) return write(this.db);
+    return this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('audit').values(audit).execute();
+      return write(tx);
+    });
+  }
 
   async migrate(): Promise<void> {
     const { error } = await new Migrator({ db: this.db, provider: migrations }).migrateToLatest();
@@ -54,9 +89,10 @@ export class SqlStore implements Store {
     await this.db.deleteFrom('commons').where('id', '=', id).execute();
   };
 
-  createEnrollmentToken: Store['createEnrollmentToken'] = async (row) => {
-    await this.db.insertInto('enrollment_tokens').values(row).execute();
-  };
+  createEnrollmentToken: Store['createEnrollmentToken'] = (row, audit) =>
+    this.audited(audit, async (db) => {
+      await db.insertInto('enrollment_tokens').values(row).execute();
+    });
 
   async checkEnrollmentToken(tokenHash: string, now: string) {
     const token = await this.db.selectFrom('enrollment_tokens').select(['used_at', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
@@ -93,10 +129,11 @@ export class SqlStore implements Store {
     await this.db.updateTable('agents').set(patch).where('id', '=', id).execute();
   };
 
-  putApiToken: Store['putApiToken'] = async (row) => {
-    const { id: _id, ...rest } = row;
-    await this.db.insertInto('api_tokens').values(row).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute();
-  };
+  putApiToken: Store['putApiToken'] = (row, audit) =>
+    this.audited(audit, async (db) => {
+      const { id: _id, ...rest } = row;
+      await db.insertInto('api_tokens').values(row).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute();
+    });
 
   findApiToken: Store['findApiToken'] = (hash) =>
     this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
@@ -105,10 +142,11 @@ export class SqlStore implements Store {
 
   listApiTokens: Store['listApiTokens'] = () => this.db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id').execute();
 
-  revokeApiToken: Store['revokeApiToken'] = async (id) => {
-    const r = await this.db.updateTable('api_tokens').set({ revoked: 1 }).where('id', '=', id).where('revoked', '=', 0).executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
-  };
+  revokeApiToken: Store['revokeApiToken'] = (id, audit) =>
+    this.audited(audit, async (db) => {
+      const r = await db.updateTable('api_tokens').set({ revoked: 1 }).where('id', '=', id).where('revoked', '=', 0).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    });
 
   async createCommand(command: Insertable<CommandsTable>, audit: NewAudit, configRevision?: Insertable<ConfigRevisionsTable>) {
     return this.db.transaction().execute(async (tx) => {
@@ -285,7 +323,20 @@ export class SqlStore implements Store {
 /** The database and its WAL and shared-memory files: readable by this user only (they hold token hashes and audit history). */
 const DB_FILES = ['dcoc.sqlite', 'dcoc.sqlite-wal', 'dcoc.sqlite-shm'];
 
-export async function openEmbeddedStore(dataDir: string): Promise<SqlStore> {
+/**
+ * SQLite ends a transaction by itself on some errors (SQLITE_FULL, SQLITE_IOERR);
+ * Kysely's ROLLBACK after that fails with "no transaction is active" and hides
+ * the error that matters. A ROLLBACK with no transaction open is a no-op here.
+ */
+function keepingTransactionErrors(file: Sqlite.Database): SqliteDatabase {
+  const noop = { reader: false, all: () => [], run: () => ({ changes: 0, lastInsertRowid: 0 }), iterate: () => [][Symbol.iterator]() };
+  return {
+    close: () => file.close(),
+    prepare: (sql: string) => (/^\s*rollback\s*$/i.test(sql) && !file.inTransaction ? noop : file.prepare(sql)),
+  };
+}
+
+export async function openEmbeddedStore(dataDir: string, opts: { minFreeBytes?: number } = {}): Promise<SqlStore> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const release = lockDataDir(dataDir);
   try {
@@ -296,7 +347,7 @@ export async function openEmbeddedStore(dataDir: string): Promise<SqlStore> {
     file.pragma('synchronous = FULL');
     file.pragma('busy_timeout = 5000');
     for (const f of DB_FILES) if (existsSync(join(dataDir, f))) chmodSync(join(dataDir, f), 0o600);
-    const store = new SqlStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) }), release);
+    const store = new SqlStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingTransactionErrors(file) }) }), release, { handle: file, dir: dataDir, minFreeBytes: opts.minFreeBytes ?? 0 });
     await store.migrate();
     return store;
   } catch (e) {

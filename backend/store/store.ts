@@ -76,7 +76,8 @@ export interface Store {
   deleteCommons(id: string): Promise<void>;
 
   // agents and enrollment
-  createEnrollmentToken(row: Insertable<EnrollmentTokensTable>): Promise<void>;
+  /** With `audit`, the audit entry is written in the same transaction (audit before effect, nothing half-done). */
+  createEnrollmentToken(row: Insertable<EnrollmentTokensTable>, audit?: NewAudit): Promise<void>;
   /** Atomically checks a token (single use, not expired), marks it used and creates the agent. */
   /** Whether a token could be spent now, without spending it: no work is done for a request that holds none. */
   checkEnrollmentToken(tokenHash: string, now: string): Promise<{ ok: true } | { ok: false; reason: 'unknown' | 'used' | 'expired' }>;
@@ -87,12 +88,12 @@ export interface Store {
 
   // API tokens
   /** Creates a token, or replaces the one with the same id (the seeded admin token). */
-  putApiToken(row: Insertable<ApiTokensTable>): Promise<void>;
+  putApiToken(row: Insertable<ApiTokensTable>, audit?: NewAudit): Promise<void>;
   findApiToken(tokenHash: string): Promise<ApiTokenRow | undefined>;
   getApiToken(id: string): Promise<ApiTokenRow | undefined>;
   listApiTokens(): Promise<ApiTokenRow[]>;
   /** Marks a token revoked; false when there is no such token or it already was. */
-  revokeApiToken(id: string): Promise<boolean>;
+  revokeApiToken(id: string, audit?: NewAudit): Promise<boolean>;
 
   // commands; the audit entry is written in the same transaction, before the command can take effect
   createCommand(
@@ -138,6 +139,9 @@ export interface Store {
 
   // audit
   appendAudit(entry: NewAudit): Promise<void>;
+
+  /** Whether a write could be made now (not locked, read-only or out of disk), without making one. */
+  writable(): Promise<{ ok: true } | { ok: false; reason: string }>;
   listAudit(filter: AuditFilter): Promise<AuditRow[]>;
 
   close(): Promise<void>;

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { type AgentView, EnrollmentTokenRequest } from '../../contracts/api';
 import { ENROLLMENT_TOKEN_PREFIX, hashToken, newSecretToken } from '../../auth/api-tokens';
-import { audit } from '../../audit/record';
+import { audit, auditEntry } from '../../audit/record';
 import { requirePermission } from '../auth';
 import type { ApiContext } from '../context';
 import { notFound } from '../problem';
@@ -45,17 +45,19 @@ export function agentsRouter(ctx: ApiContext): Router {
     const now = Date.now();
     const id = randomUUID();
     const expiresAt = new Date(now + body.ttlSeconds * 1000).toISOString();
-    await audit(store, principal, { action: 'enrollment-token.create', outcome: 'succeeded', detail: { tokenId: id, description: body.description ?? '', expiresAt } });
-    await store.createEnrollmentToken({
-      id,
-      token_hash: hashToken(token),
-      description: body.description ?? '',
-      created_by: principal.actor,
-      created_at: new Date(now).toISOString(),
-      expires_at: expiresAt,
-      used_at: null,
-      used_by_agent: null,
-    });
+    await store.createEnrollmentToken(
+      {
+        id,
+        token_hash: hashToken(token),
+        description: body.description ?? '',
+        created_by: principal.actor,
+        created_at: new Date(now).toISOString(),
+        expires_at: expiresAt,
+        used_at: null,
+        used_by_agent: null,
+      },
+      auditEntry(principal, { action: 'enrollment-token.create', outcome: 'succeeded', detail: { tokenId: id, description: body.description ?? '', expiresAt } }),
+    );
     // The token is shown here once; only its hash is kept.
     res.status(201).json({
       id,

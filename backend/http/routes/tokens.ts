@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ApiTokenId, ApiTokenRequest } from '../../contracts/api';
 import { apiTokenInfo, mintApiToken } from '../../auth/api-tokens';
-import { audit } from '../../audit/record';
+import { auditEntry } from '../../audit/record';
 import { requirePermission } from '../auth';
 import type { ApiContext } from '../context';
 import { notFound } from '../problem';
@@ -16,8 +16,9 @@ export function tokensRouter(ctx: ApiContext): Router {
   r.post('/tokens', async (req, res) => {
     const principal = await requirePermission(req, ctx.store, 'tokens:manage', { action: 'api-token.create' });
     const body = parse(ApiTokenRequest, jsonBody(req), 'body');
-    await audit(ctx.store, principal, { action: 'api-token.create', outcome: 'succeeded', detail: { name: body.name, role: body.role, ttlSeconds: body.ttlSeconds } });
-    const minted = await mintApiToken(ctx.store, { ...body, createdBy: principal.actor });
+    const minted = await mintApiToken(ctx.store, { ...body, createdBy: principal.actor }, (id) =>
+      auditEntry(principal, { action: 'api-token.create', outcome: 'succeeded', detail: { id, name: body.name, role: body.role, ttlSeconds: body.ttlSeconds } }),
+    );
     res.status(201).json(minted);
   });
 
@@ -31,11 +32,8 @@ export function tokensRouter(ctx: ApiContext): Router {
     const principal = await requirePermission(req, ctx.store, 'tokens:manage', { action: 'api-token.revoke' });
     const row = await ctx.store.getApiToken(id);
     if (!row) throw notFound(`API token ${id}`);
-    if (!row.revoked) {
-      // Audit before effect: the entry exists before the token stops working.
-      await audit(ctx.store, principal, { action: 'api-token.revoke', outcome: 'succeeded', detail: { id, name: row.name, role: row.role } });
-      await ctx.store.revokeApiToken(id);
-    }
+    // The audit entry and the revocation are one transaction; revoking a revoked token changes nothing.
+    if (!row.revoked) await ctx.store.revokeApiToken(id, auditEntry(principal, { action: 'api-token.revoke', outcome: 'succeeded', detail: { id, name: row.name, role: row.role } }));
     res.status(204).end();
   });
 
