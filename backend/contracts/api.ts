@@ -27,9 +27,11 @@ export const ScaleRequest = z.strictObject({
   replicas: z.number().int().min(0).max(100),
 });
 
+/** PUT /api/v1/commons/{id}/config: the whole new `manifest-global` data, the revision it was made against, and why. */
 export const ConfigRequest = z.strictObject({
   data: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,253}$/, 'ConfigMap keys are [A-Za-z0-9_.-]'), z.string().max(256 * 1024)),
   baseRevision: z.number().int().min(0),
+  reason: z.string().trim().min(1, 'say why').max(2000),
 });
 
 export const RestartRequest = z.strictObject({}).optional();

@@ -60,7 +60,7 @@ const credentialMessage = (k: string) =>
   `credentials do not belong in values, which are kept in every revision, shown in diffs and committed to GitOps; keep them in a Secret (gen3-helm: global.externalSecrets.deploy) and leave ${JSON.stringify(k)} out`;
 
 /** Every credential in `v` (maps and lists, however deep), by field. */
-function secretFields(v: unknown, path: string): FieldError[] {
+export function secretFields(v: unknown, path: string): FieldError[] {
   if (Array.isArray(v)) return v.flatMap((x, i) => secretFields(x, `${path}.${i}`));
   if (!isMap(v)) return [];
   return Object.entries(v).flatMap(([k, x]) =>

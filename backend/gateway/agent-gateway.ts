@@ -236,6 +236,17 @@ class AgentStream {
     if (config && (config.revision !== c.config.revision || (config.resource_version ?? '') !== (c.config.resourceVersion ?? ''))) {
       this.d.fleet.applyConfig(id, { revision: config.revision, data: config.data, resourceVersion: config.resource_version || undefined });
       await this.d.store.updateCommons(id, { config_revision: config.revision, config_json: JSON.stringify(config.data), updated_at });
+      if (config.revision > 0) {
+        await this.d.store.recordObservedConfigRevision({
+          commons_id: id,
+          revision: config.revision,
+          data_json: JSON.stringify(config.data),
+          author: `agent:${this.agent.id}`,
+          created_at: updated_at,
+          command_id: null,
+          state: 'observed',
+        });
+      }
     }
     if (release && release !== releaseBefore) await this.d.store.updateCommons(id, { release, updated_at });
   }

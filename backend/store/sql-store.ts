@@ -223,6 +223,10 @@ export class SqlStore implements Store {
       .execute();
   };
 
+  recordObservedConfigRevision: Store['recordObservedConfigRevision'] = async (row) => {
+    await this.db.insertInto('config_revisions').values(row).onConflict((oc) => oc.columns(['commons_id', 'revision']).doNothing()).execute();
+  };
+
   listConfigRevisions: Store['listConfigRevisions'] = (commonsId) =>
     this.db.selectFrom('config_revisions').selectAll().where('commons_id', '=', commonsId).orderBy('revision', 'desc').execute();
 

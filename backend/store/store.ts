@@ -116,6 +116,8 @@ export interface Store {
   // config revisions
   setConfigRevisionState(commonsId: string, revision: number, state: string): Promise<void>;
   listConfigRevisions(commonsId: string): Promise<ConfigRevisionRow[]>;
+  /** A revision the agent reports that DCOC did not write (the first one, or an edit made elsewhere): kept in the history unless there already is one. */
+  recordObservedConfigRevision(row: Insertable<ConfigRevisionsTable>): Promise<void>;
 
   // deployments: releases imported, revisions of a commons' values, the deployments applying them
   /** Imports a release with its audit entry; ConflictError when the version exists. */

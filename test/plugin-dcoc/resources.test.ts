@@ -184,11 +184,11 @@ describe('the app resources, as Grafana calls them', () => {
       path: `commons/${ID}/config`,
       method: 'PUT',
       role: 'Editor',
-      body: { data: { ...detail.config.data, 'dcoc-test': 'yes' }, baseRevision: detail.config.revision },
+      body: { data: { ...detail.config.data, 'dcoc-test': 'yes' }, baseRevision: detail.config.revision, reason: 'test through the plugin' },
     });
     assert.equal(r.status, 202);
     assert.equal((await commandDone(json<{ command: { id: string } }>(r.body).command.id)).state, 'succeeded');
-    const stale = await call({ path: `commons/${ID}/config`, method: 'PUT', role: 'Editor', body: { data: {}, baseRevision: detail.config.revision } });
+    const stale = await call({ path: `commons/${ID}/config`, method: 'PUT', role: 'Editor', body: { data: detail.config.data, baseRevision: detail.config.revision, reason: 'stale' } });
     assert.equal(stale.status, 409);
   });
 

@@ -94,7 +94,7 @@ describeUnless(missing, 'CallResource on the app, read as Grafana reads it', () 
     const detail = json<CommonsDetail>(before);
     // Five ConfigMap values of 250 KiB each: about 1.25 MB of config in the commons' details.
     const big = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`dcoc-big-${i}`, String(i).repeat(250 * 1024)]));
-    const put = await call('operator', `commons/${ID}/config`, { method: 'PUT', body: { data: { ...detail.config.data, ...big }, baseRevision: detail.config.revision } });
+    const put = await call('operator', `commons/${ID}/config`, { method: 'PUT', body: { data: { ...detail.config.data, ...big }, baseRevision: detail.config.revision, reason: 'a body in several messages' } });
     assert.equal(put.status, 202, put.body);
     await eventually(async () => (await rig.fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body.config.data['dcoc-big-4']?.length === 250 * 1024, {
       what: 'the config to be applied',

@@ -28,9 +28,9 @@ describe('refusals in the audit log', () => {
   it("an operator's invalid scale (422) and stale config change (409) are recorded with the fields", async () => {
     const scale = await fleet.api(operator, 'POST', `/api/v1/commons/${ID}/services/fence/scale`, { replicas: -1 });
     assert.equal(scale.status, 422);
-    const current = (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body.config.revision;
+    const { revision: current, data } = (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body.config;
     const admin = await fleet.tokenFor('admin');
-    const config = await fleet.api(admin, 'PUT', `/api/v1/commons/${ID}/config`, { data: { maintenance_mode: 'on' }, baseRevision: current - 1 });
+    const config = await fleet.api(admin, 'PUT', `/api/v1/commons/${ID}/config`, { data: { ...data, maintenance_mode: 'on' }, baseRevision: current - 1, reason: 'maintenance' });
     assert.equal(config.status, 409);
 
     const rejected = (await auditLog()).filter((e) => e.outcome === 'rejected' && e.actor !== 'anonymous');

@@ -79,8 +79,8 @@ describe('bad input', () => {
   it('a wrong content type → 415', async () => isProblem(await raw('POST', `/api/v1/commons/${ID}/services/fence/scale`, 'replicas=3', 'application/x-www-form-urlencoded'), 415));
 
   it('a stale config baseRevision → 409, and the current revision is named', async () => {
-    const current = (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body.config.revision;
-    const r = await raw('PUT', `/api/v1/commons/${ID}/config`, JSON.stringify({ data: { maintenance_mode: 'on' }, baseRevision: current - 1 }));
+    const { revision: current, data } = (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body.config;
+    const r = await raw('PUT', `/api/v1/commons/${ID}/config`, JSON.stringify({ data: { ...data, maintenance_mode: 'on' }, baseRevision: current - 1, reason: 'maintenance' }));
     isProblem(r, 409, 'body.baseRevision');
     assert.match(r.body.detail, new RegExp(`revision ${current}`));
   });
@@ -103,10 +103,10 @@ describe('bad input', () => {
   });
 
   it('a good config change moves the revision, and a second one on the old base is refused with 409', async () => {
-    const base = (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body.config.revision;
-    const ok = await fleet.admin<{ command: { id: string }; revision: number }>('PUT', `/api/v1/commons/${ID}/config`, { data: { maintenance_mode: 'on' }, baseRevision: base });
-    assert.equal(ok.status, 202);
-    const stale = await raw('PUT', `/api/v1/commons/${ID}/config`, JSON.stringify({ data: { maintenance_mode: 'off' }, baseRevision: base }));
+    const { revision: base, data } = (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body.config;
+    const ok = await fleet.admin<{ command: { id: string }; revision: number }>('PUT', `/api/v1/commons/${ID}/config`, { data: { ...data, maintenance_mode: 'on' }, baseRevision: base, reason: 'maintenance' });
+    assert.equal(ok.status, 202, JSON.stringify(ok.body));
+    const stale = await raw('PUT', `/api/v1/commons/${ID}/config`, JSON.stringify({ data: { ...data, maintenance_mode: 'off' }, baseRevision: base, reason: 'maintenance over' }));
     assert.equal(stale.status, 409);
     const c = await eventually(async () => {
       const v = (await fleet.admin<CommandView>('GET', `/api/v1/commands/${ok.body.command.id}`)).body;

@@ -5,6 +5,7 @@ import { CommonsId, ConfigRequest, CronJobName, RestartRequest, RunJobRequest, S
 import { can } from '../../contracts/roles';
 import { ConflictError } from '../../store/store';
 import { audit } from '../../audit/record';
+import { configChangeErrors, configChanges } from '../../commands/config-change';
 import { requirePermission } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpProblem, notFound } from '../problem';
@@ -104,12 +105,14 @@ export function commonsRouter(ctx: ApiContext): Router {
     const { id } = parse(CommonsPath, req.params, 'path');
     const principal = await requirePermission(req, store, 'config:write', { action: 'config.update', commons: id });
     const c = liveCommons(id);
-    const { data, baseRevision } = parse(ConfigRequest, jsonBody(req), 'body');
+    const { data, baseRevision, reason } = parse(ConfigRequest, jsonBody(req), 'body');
     if (baseRevision !== c.config.revision) {
       throw new HttpProblem(409, 'Stale config revision', `the config is at revision ${c.config.revision}, not ${baseRevision}; reload it, re-apply your change and send baseRevision ${c.config.revision}`, [
         { field: 'body.baseRevision', message: `current revision is ${c.config.revision}` },
       ]);
     }
+    const errors = configChangeErrors(c.config.data, data);
+    if (errors.length > 0) throw new HttpProblem(422, 'Config change refused', `${errors.length} field(s) cannot be written: ${errors.map((e) => e.field).join(', ')}`, errors);
     const revision = baseRevision + 1;
     try {
       const row = await commands.create({
@@ -120,7 +123,7 @@ export function commonsRouter(ctx: ApiContext): Router {
         target: { revision, baseRevision, data, ...(c.config.resourceVersion ? { resourceVersion: c.config.resourceVersion } : {}) },
         principal,
         action: 'config.update',
-        detail: { revision, baseRevision, keys: Object.keys(data) },
+        detail: { revision, baseRevision, reason, changes: configChanges(c.config.data, data) },
         configRevision: { revision, data },
       });
       res.status(202).location(`/api/v1/commands/${row.id}`).json({ command: { id: row.id, state: row.state, kind: row.kind }, revision });
