@@ -4,11 +4,14 @@ import { AssertionError, isAssertion, verifyAssertion } from '../contracts/ident
 import { Role } from '../contracts/roles';
 import type { Store } from '../store/store';
 import { hashToken } from './api-tokens';
+import { SeenAssertions } from './replay-guard';
 import type { Principal } from './principal';
 
 export class AuthError extends Error {}
 
 export class Authenticator {
+  private readonly seen = new SeenAssertions();
+
   constructor(
     private readonly store: Store,
     private readonly pluginSecret: string | undefined,
@@ -21,6 +24,7 @@ export class Authenticator {
     if (isAssertion(credential)) {
       try {
         const c = verifyAssertion(credential, this.pluginSecret ?? '');
+        if (!this.seen.firstUse(c.jti, c.exp)) throw new AssertionError('assertion already used: send a fresh one with every request');
         return { actor: c.sub, kind: 'grafana', role: c.role, name: c.name, email: c.email };
       } catch (e) {
         throw new AuthError(e instanceof AssertionError ? e.message : 'invalid assertion');

@@ -63,4 +63,13 @@ describe('the control service and the identity assertion', () => {
     const r = await whoami(withClaims(signAssertion(viewer, PLUGIN_SECRET), (c) => (c.sub = 'admin-user')));
     assert.equal(r.status, 401);
   });
+
+  it('refuses an assertion sent a second time within its lifetime (401): each request carries a fresh one (issue 12, finding 12)', async () => {
+    const once = signAssertion(viewer, PLUGIN_SECRET);
+    assert.equal((await whoami(once)).status, 200);
+    const again = await whoami(once);
+    assert.equal(again.status, 401);
+    assert.match(again.body.detail, /already used/);
+    assert.equal((await whoami(signAssertion(viewer, PLUGIN_SECRET))).status, 200, 'a fresh one still works');
+  });
 });
