@@ -8,6 +8,7 @@ import type { Logger } from '../config/logger';
 import type { Fleet } from '../fleet/fleet';
 import type { Metrics } from '../metrics/registry';
 import { type CertificateAuthority, CsrError } from '../pki/ca';
+import { sameSerial } from '../pki/x509';
 import type { AgentRow, Store } from '../store/store';
 import type { AgentConfigMsg, AgentMessage, CommonsIdentityMsg, ConfigStateMsg, ControlMessage, ServiceStateMsg } from './messages';
 import type { AgentSession, AgentSessions } from './sessions';
@@ -49,13 +50,26 @@ export function toServiceView(s: ServiceStateMsg): ServiceView {
   };
 }
 
-async function authenticatedAgent(call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'getAuthContext'>, store: Store): Promise<AgentRow | string> {
-  const cn = call.getAuthContext()?.sslPeerCertificate?.subject?.CN;
+/**
+ * The agent behind a verified client certificate, with the serial it presented.
+ * Only its current certificate is accepted, and the one it renewed from until
+ * the new one is first used (an agent that stopped between renewing and saving
+ * can still connect); any older certificate is superseded.
+ */
+async function authenticatedAgent(call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'getAuthContext'>, store: Store): Promise<{ agent: AgentRow; serial: string } | string> {
+  const peer = call.getAuthContext()?.sslPeerCertificate;
+  const cn = peer?.subject?.CN;
   if (!cn) return 'no client certificate';
   const agent = await store.getAgent(String(cn));
   if (!agent) return `unknown agent ${cn}`;
   if (agent.revoked) return `agent ${cn} has been revoked; enroll it again with a new token`;
-  return agent;
+  const serial = String(peer.serialNumber ?? '');
+  if (sameSerial(serial, agent.cert_serial)) {
+    if (agent.prev_cert_serial) await store.updateAgent(agent.id, { prev_cert_serial: null });
+    return { agent: { ...agent, prev_cert_serial: null }, serial };
+  }
+  if (agent.prev_cert_serial && sameSerial(serial, agent.prev_cert_serial)) return { agent, serial };
+  return `the certificate of agent ${cn} (serial ${serial}) was superseded by a renewal; the agent must use the newest certificate in its data directory, or enroll again with a new token`;
 }
 
 /** More than any Gen3 commons runs (the umbrella chart has about 60). */
@@ -66,11 +80,13 @@ const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 export function agentGatewayHandlers(d: GatewayDeps) {
   return {
     async Renew(call: grpc.ServerUnaryCall<{ csr_pem: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
-      const agent = await authenticatedAgent(call, d.store);
-      if (typeof agent === 'string') return callback({ code: grpc.status.UNAUTHENTICATED, details: agent });
+      const who = await authenticatedAgent(call, d.store);
+      if (typeof who === 'string') return callback({ code: grpc.status.UNAUTHENTICATED, details: who });
+      const { agent, serial } = who;
       try {
         const cert = await d.ca.signAgentCsr(call.request.csr_pem, agent.id, d.certTtlMs);
-        await d.store.updateAgent(agent.id, { cert_serial: cert.serial, cert_not_after: cert.notAfter.toISOString() });
+        // The certificate that asked stays valid until the new one is first used; any other one is retired now.
+        await d.store.updateAgent(agent.id, { cert_serial: cert.serial, prev_cert_serial: serial, cert_not_after: cert.notAfter.toISOString() });
         d.log.info({ agentId: agent.id, notAfter: cert.notAfter }, 'agent certificate renewed');
         callback(null, { certificate_pem: cert.certPem, not_after_ms: cert.notAfter.getTime() });
       } catch (e) {
@@ -80,13 +96,13 @@ export function agentGatewayHandlers(d: GatewayDeps) {
     },
 
     async Connect(call: grpc.ServerDuplexStream<AgentMessage, ControlMessage>) {
-      const agent = await authenticatedAgent(call, d.store);
-      if (typeof agent === 'string') {
-        d.log.warn({ peer: call.getPeer() }, `agent stream refused: ${agent}`);
-        call.emit('error', { code: grpc.status.UNAUTHENTICATED, details: agent });
+      const who = await authenticatedAgent(call, d.store);
+      if (typeof who === 'string') {
+        d.log.warn({ peer: call.getPeer() }, `agent stream refused: ${who}`);
+        call.emit('error', { code: grpc.status.UNAUTHENTICATED, details: who });
         return;
       }
-      new AgentStream(d, call, agent).run();
+      new AgentStream(d, call, who.agent).run();
     },
   };
 }

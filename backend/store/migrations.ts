@@ -178,8 +178,15 @@ const deployments: Migration = {
   },
 };
 
+// The certificate an agent renewed from stays valid only until the new one is first used.
+const agentCertRotation: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('agents').addColumn('prev_cert_serial', 'text').execute();
+  },
+};
+
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_deployments': deployments };
+    return { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation };
   },
 };

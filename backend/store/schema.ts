@@ -23,6 +23,8 @@ export interface AgentsTable {
   hostname: string;
   version: string;
   cert_serial: string;
+  /** The certificate renewed from, accepted until cert_serial is first presented (then null). */
+  prev_cert_serial: string | null;
   cert_not_after: string;
   revoked: number;
   enrolled_at: string;
