@@ -68,6 +68,14 @@ export interface ApiTokenInfo {
   state: 'active' | 'expired' | 'revoked';
 }
 
+// Path parameters and the events query, as every route parses them (and the OpenAPI document describes them).
+export const UuidPath = z.object({ id: z.uuid() });
+export const CommonsPath = z.object({ id: CommonsId });
+export const ServicePath = z.object({ id: CommonsId, service: ServiceName });
+export const JobPath = z.object({ id: CommonsId, cronjob: CronJobName });
+export const TokenPath = z.object({ id: ApiTokenId });
+export const EventsQuery = z.strictObject({ commons: CommonsId.optional() });
+
 export const CommandListQuery = z.strictObject({
   commons: CommonsId.optional(),
   /** One state, or several comma-separated (failed,expired). */
@@ -93,6 +101,9 @@ export const AuditListQuery = z.strictObject({
 
 export const ReleaseVersion = z.string().regex(/^\d{4}\.(0[1-9]|1[0-2])$/, 'must be a Gen3 release YYYY.MM, e.g. 2026.07');
 /** A lower-case DNS name: dot-separated labels of letters, digits and inner hyphens. */
+export const ReleasePath = z.object({ version: ReleaseVersion });
+export const RevisionPath = z.object({ id: CommonsId, n: z.coerce.number().int().min(1) });
+
 export const DnsName = z
   .string()
   .max(253, 'must be a DNS name of at most 253 characters')

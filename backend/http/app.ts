@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { authenticate } from './auth';
 import { bodyGuard } from './body-guard';
 import type { ApiContext } from './context';
+import { openApiDocument } from './openapi';
 import { HttpProblem, problemHandler, sendProblem } from './problem';
 import { auditRefusals } from './refusal-audit';
 import { agentsRouter } from './routes/agents';
@@ -41,6 +42,11 @@ export function createApp(ctx: ApiContext): express.Express {
   });
 
   const api = express.Router();
+  // The API's description needs no credential (schemathesis and client generators read it first).
+  const openApi = openApiDocument();
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
   // Credentials first: a stranger's body is never read, however slowly it arrives.
   api.use(authenticate(ctx.auth, ctx.store));
   api.use(express.json({ limit: ctx.env.DCOC_MAX_BODY_BYTES, strict: true }));

@@ -33,7 +33,7 @@ describe('certificate renewal', () => {
         client.close();
         resolve(v);
       };
-      call.on('data', (m: ControlMessage) => m.welcome && done('welcome'));
+      call.on('data', (m: ControlMessage) => 'welcome' in m && done('welcome'));
       call.on('error', (e: grpc.ServiceError) => done(`${grpc.status[e.code]}: ${e.details}`));
       const commons = { hostname: HOST, environment: 'renewing', name: HOST, namespace: 'renewing' };
       call.write({ hello: { agent_id: id.agentId, agent_version: 'test', capabilities: [], commons, finished: [] } });

@@ -1,8 +1,7 @@
 // /api/v1/agents and /api/v1/enrollment-tokens: who reports, enroll, revoke.
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { z } from 'zod';
-import { type AgentView, EnrollmentTokenRequest } from '../../contracts/api';
+import { type AgentView, EnrollmentTokenRequest, UuidPath } from '../../contracts/api';
 import { ENROLLMENT_TOKEN_PREFIX, hashToken, newSecretToken } from '../../auth/api-tokens';
 import { audit, auditEntry } from '../../audit/record';
 import { requirePermission } from '../auth';
@@ -10,7 +9,6 @@ import type { ApiContext } from '../context';
 import { notFound } from '../problem';
 import { jsonBody, parse } from '../validate';
 
-const AgentPath = z.object({ id: z.uuid() });
 
 export function agentsRouter(ctx: ApiContext): Router {
   const r = Router();
@@ -71,7 +69,7 @@ export function agentsRouter(ctx: ApiContext): Router {
   });
 
   r.delete('/agents/:id', async (req, res) => {
-    const { id } = parse(AgentPath, req.params, 'path');
+    const { id } = parse(UuidPath, req.params, 'path');
     const principal = await requirePermission(req, store, 'agents:manage', { action: 'agent.revoke' });
     const agent = await store.getAgent(id);
     if (!agent) throw notFound(`agent ${id}`);

@@ -1,7 +1,6 @@
 // /api/v1/commands: history, one command with its progress, cancel.
 import { Router } from 'express';
-import { z } from 'zod';
-import { CommandListQuery, isFinal, type CommandState } from '../../contracts/api';
+import { CommandListQuery, type CommandState, isFinal, UuidPath } from '../../contracts/api';
 import { commandView } from '../../commands/view';
 import { audit } from '../../audit/record';
 import { requirePermission } from '../auth';
@@ -9,7 +8,6 @@ import type { ApiContext } from '../context';
 import { HttpProblem, notFound } from '../problem';
 import { parse } from '../validate';
 
-const CommandPath = z.object({ id: z.uuid() });
 
 export function commandsRouter(ctx: ApiContext): Router {
   const r = Router();
@@ -23,7 +21,7 @@ export function commandsRouter(ctx: ApiContext): Router {
   });
 
   r.get('/commands/:id', async (req, res) => {
-    const { id } = parse(CommandPath, req.params, 'path');
+    const { id } = parse(UuidPath, req.params, 'path');
     await requirePermission(req, store, 'events:read');
     const row = await store.getCommand(id);
     if (!row) throw notFound(`command ${id}`);
@@ -31,7 +29,7 @@ export function commandsRouter(ctx: ApiContext): Router {
   });
 
   r.post('/commands/:id/cancel', async (req, res) => {
-    const { id } = parse(CommandPath, req.params, 'path');
+    const { id } = parse(UuidPath, req.params, 'path');
     const principal = await requirePermission(req, store, 'services:operate', { action: 'command.cancel' });
     const row = await store.getCommand(id);
     if (!row) throw notFound(`command ${id}`);

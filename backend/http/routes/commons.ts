@@ -1,7 +1,6 @@
 // /api/v1/commons: the fleet, one commons, and the actions on its services.
 import { Router } from 'express';
-import { z } from 'zod';
-import { CommonsId, ConfigRequest, CronJobName, RestartRequest, RunJobRequest, ScaleRequest, ServiceName } from '../../contracts/api';
+import { CommonsPath, ConfigRequest, JobPath, RestartRequest, RunJobRequest, ScaleRequest, ServicePath } from '../../contracts/api';
 import { can } from '../../contracts/roles';
 import { ConflictError } from '../../store/store';
 import { audit } from '../../audit/record';
@@ -11,9 +10,6 @@ import type { ApiContext } from '../context';
 import { HttpProblem, notFound } from '../problem';
 import { jsonBody, parse } from '../validate';
 
-const CommonsPath = z.object({ id: CommonsId });
-const ServicePath = z.object({ id: CommonsId, service: ServiceName });
-const JobPath = z.object({ id: CommonsId, cronjob: CronJobName });
 
 export function commonsRouter(ctx: ApiContext): Router {
   const r = Router();

@@ -2,9 +2,8 @@
 // revisions and rollback. Plans are read-only; apply, rollback, cancel and
 // release imports need deployments:write and are audited (refusals too).
 import { Router } from 'express';
-import { z } from 'zod';
 import type { ProfileView, TemplateView } from '../../contracts/api';
-import { CommonsId, DeploymentListQuery, DeploymentRequest, ReleaseImportRequest, ReleaseVersion, RollbackRequest } from '../../contracts/api';
+import { CommonsPath, DeploymentListQuery, DeploymentRequest, ReleaseImportRequest, ReleasePath, RevisionPath, RollbackRequest, UuidPath } from '../../contracts/api';
 import { sizing } from '../../deployments/blueprints';
 import type { Profile } from '../../deployments/blueprints';
 import type { ReleaseCatalog } from '../../deployments/release-catalog';
@@ -16,10 +15,6 @@ import type { ApiContext } from '../context';
 import { HttpProblem, notFound } from '../problem';
 import { jsonBody, parse } from '../validate';
 
-const DeploymentPath = z.object({ id: z.uuid() });
-const CommonsPath = z.object({ id: CommonsId });
-const RevisionPath = z.object({ id: CommonsId, n: z.coerce.number().int().min(1) });
-const ReleasePath = z.object({ version: ReleaseVersion });
 
 function profileView(p: Profile): ProfileView {
   return {
@@ -94,13 +89,13 @@ export function deploymentsRouter(ctx: ApiContext, deployments: DeploymentServic
   });
 
   r.get('/deployments/:id', async (req, res) => {
-    const { id } = parse(DeploymentPath, req.params, 'path');
+    const { id } = parse(UuidPath, req.params, 'path');
     await requirePermission(req, store, 'details:read');
     res.json(await deployments.view(id, true));
   });
 
   r.post('/deployments/:id/cancel', async (req, res) => {
-    const { id } = parse(DeploymentPath, req.params, 'path');
+    const { id } = parse(UuidPath, req.params, 'path');
     const principal = await requirePermission(req, store, 'deployments:write', { action: 'deployment.cancel' });
     res.json({ deployment: await deployments.cancel(id, principal) });
   });

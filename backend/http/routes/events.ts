@@ -1,14 +1,12 @@
 // /api/v1/events: Server-Sent Events of status changes and command progress.
 // Honors Last-Event-ID so a reconnecting client misses nothing still buffered.
 import { Router } from 'express';
-import { z } from 'zod';
-import { CommonsId } from '../../contracts/api';
+import { EventsQuery } from '../../contracts/api';
 import type { SequencedEvent } from '../../events/bus';
 import { requirePermission } from '../auth';
 import type { ApiContext } from '../context';
 import { parse } from '../validate';
 
-const EventsQuery = z.strictObject({ commons: CommonsId.optional() });
 const KEEPALIVE_MS = 15_000;
 
 export function eventsRouter(ctx: ApiContext): Router {

@@ -1,7 +1,6 @@
 // /api/v1/tokens: admins mint, list and revoke role-bound API tokens for automation.
 import { Router } from 'express';
-import { z } from 'zod';
-import { ApiTokenId, ApiTokenRequest } from '../../contracts/api';
+import { ApiTokenRequest, TokenPath } from '../../contracts/api';
 import { apiTokenInfo, mintApiToken } from '../../auth/api-tokens';
 import { auditEntry } from '../../audit/record';
 import { requirePermission } from '../auth';
@@ -9,7 +8,6 @@ import type { ApiContext } from '../context';
 import { notFound } from '../problem';
 import { jsonBody, parse } from '../validate';
 
-const TokenPath = z.object({ id: ApiTokenId });
 
 export function tokensRouter(ctx: ApiContext): Router {
   const r = Router();

@@ -1,0 +1,186 @@
+// backend/http/openapi.ts: the OpenAPI document lists exactly the routes the
+// express app registers, describes each body with the schema its router
+// parses, and is self-consistent (refs resolve, path params declared, ids unique).
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import * as contracts from '../../backend/contracts/api';
+import { createApp } from '../../backend/http/app';
+import type { ApiContext } from '../../backend/http/context';
+import { API_OPERATIONS, API_PREFIX, jsonSchema, openApiDocument, openApiPath } from '../../backend/http/openapi';
+
+type Json = Record<string, unknown>;
+interface Layer {
+  route?: { path: string | string[]; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+  rawPath?: unknown;
+}
+
+/** Every `method path` the app routes under API_PREFIX (path relative to it). Routers only register handlers when built, so a stub context will do. */
+function registeredRoutes(): Set<string> {
+  const ctx = new Proxy({ env: {} } as Json, { get: (t, k: string) => t[k] ?? {} }) as unknown as ApiContext;
+  const app = createApp(ctx) as unknown as { router: { stack: Layer[] } };
+  const out = new Set<string>();
+  const walk = (stack: Layer[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        for (const path of [layer.route.path].flat()) {
+          for (const [method, on] of Object.entries(layer.route.methods)) if (on) out.add(`${method} ${prefix}${path}`);
+        }
+      } else if (layer.handle?.stack) {
+        assert.equal(typeof layer.rawPath, 'string', 'a router is mounted on a non-string path; teach this walk about it');
+        walk(layer.handle.stack, prefix + (layer.rawPath === '/' ? '' : (layer.rawPath as string)));
+      }
+    }
+  };
+  walk(app.router.stack, '');
+  return new Set([...out].filter((r) => r.split(' ')[1].startsWith(`${API_PREFIX}/`)).map((r) => r.replace(` ${API_PREFIX}/`, ' /')));
+}
+
+/** The handler source of `r.<method>('<path>'` in backend/http/routes (up to the next route). */
+function handlerSource(method: string, path: string): string {
+  const dir = 'backend/http/routes';
+  // app.ts holds the one route served before authentication (the document itself).
+  for (const file of [...readdirSync(dir).map((f) => join(dir, f)), 'backend/http/app.ts']) {
+    const src = readFileSync(file, 'utf8');
+    const start = src.indexOf(`.${method}('${path}',`);
+    if (start < 0) continue;
+    const rest = src.slice(start + 1);
+    const end = rest.search(/\n\s+r\.(get|post|put|patch|delete)\(|\n\s+return r;/);
+    return end < 0 ? rest : rest.slice(0, end);
+  }
+  return '';
+}
+
+const doc = openApiDocument();
+const paths = doc.paths as Record<string, Record<string, Json>>;
+
+function resolve(ref: string): unknown {
+  assert.match(ref, /^#\//, `external or relative $ref ${ref}`);
+  return ref
+    .slice(2)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>((node, key) => (node as Json | undefined)?.[key], doc);
+}
+
+function refs(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((n) => refs(n, out));
+  else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$ref' && typeof v === 'string') out.push(v);
+      else refs(v, out);
+    }
+  }
+  return out;
+}
+
+const bodySchemaOf = (operation: Json) => {
+  const schema = ((operation.requestBody as Json).content as Record<string, Json>)['application/json'].schema as Json;
+  return (schema.$ref ? resolve(schema.$ref as string) : schema) as Json;
+};
+
+describe('OpenAPI document', () => {
+  it('lists exactly the routes the app registers under /api/v1', () => {
+    const routes = registeredRoutes();
+    const documented = new Set(API_OPERATIONS.map((o) => `${o.method} ${o.path}`));
+    const undocumented = [...routes].filter((r) => !documented.has(r));
+    const stale = [...documented].filter((r) => !routes.has(r));
+    assert.deepEqual(undocumented, [], `routes missing from API_OPERATIONS in backend/http/openapi.ts: ${undocumented.join(', ')}`);
+    assert.deepEqual(stale, [], `API_OPERATIONS entries with no route: ${stale.join(', ')}`);
+    assert.equal(documented.size, API_OPERATIONS.length, 'an operation is listed twice');
+    assert.ok(routes.size >= 30, `only ${routes.size} routes found; is the router walk still right?`);
+  });
+
+  it('describes each body and query with the schema its router parses', () => {
+    for (const op of API_OPERATIONS) {
+      const src = handlerSource(op.method, op.path);
+      assert.ok(src, `no handler source for ${op.method} ${op.path}`);
+      for (const [where, schema] of [['body', op.body], ['query', op.query]] as const) {
+        const name = Object.entries(contracts).find(([, v]) => v === schema)?.[0];
+        if (name) assert.ok(src.includes(`parse(${name},`), `${op.method} ${op.path}: its router does not parse ${name} (the table says it is the ${where})`);
+        // A route that parses a body/query the table does not mention.
+        if (!schema) assert.doesNotMatch(src, where === 'body' ? /jsonBody\(req\)/ : /req\.query/, `${op.method} ${op.path} reads a ${where} the table does not describe`);
+      }
+      assert.equal(src.includes('req.params'), !!op.params, `${op.method} ${op.path}: path schema in the table ${op.params ? 'but not' : 'and'} parsed by the router`);
+    }
+  });
+
+  it('puts the zod-generated body schema in each requestBody', () => {
+    for (const op of API_OPERATIONS.filter((o) => o.body)) {
+      const operation = paths[openApiPath(op.path)][op.method];
+      assert.deepEqual(bodySchemaOf(operation), jsonSchema(op.body!), `${op.method} ${op.path}`);
+      assert.equal((operation.requestBody as Json).required, !op.bodyOptional, `${op.method} ${op.path} requestBody.required`);
+    }
+    const scale = bodySchemaOf(paths['/commons/{id}/services/{service}/scale'].post);
+    assert.deepEqual(scale.required, ['replicas']);
+    assert.equal(scale.additionalProperties, false);
+    assert.deepEqual(scale.properties, { replicas: { type: 'integer', minimum: 0, maximum: 100 } });
+    assert.equal((paths['/commons/{id}/services/{service}/restart'].post.requestBody as Json).required, false);
+  });
+
+  it('is JSON, its $refs resolve, its path parameters are declared, its operationIds unique', () => {
+    assert.deepEqual(JSON.parse(JSON.stringify(doc)), doc);
+    assert.equal(doc.openapi, '3.1.0');
+    for (const ref of refs(doc)) assert.ok(resolve(ref) !== undefined, `unresolved $ref ${ref}`);
+    const ids: string[] = [];
+    for (const [template, item] of Object.entries(paths)) {
+      const inTemplate = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
+      for (const [method, operation] of Object.entries(item)) {
+        const params = (operation.parameters ?? []) as { name: string; in: string; required: boolean }[];
+        const inPath = params.filter((p) => p.in === 'path');
+        assert.deepEqual(inPath.map((p) => p.name).sort(), inTemplate, `${method} ${template}: path parameters`);
+        assert.ok(inPath.every((p) => p.required), `${method} ${template}: path parameters must be required`);
+        const responses = operation.responses as Json;
+        assert.ok(Object.keys(responses).some((s) => s.startsWith('2')), `${method} ${template}: no success response`);
+        const isPublic = API_OPERATIONS.some((o) => o.public && o.method === method && openApiPath(o.path) === template);
+        assert.equal(!!responses['401'], !isPublic, `${method} ${template}: a 401 exactly when a credential is needed`);
+        ids.push(operation.operationId as string);
+      }
+    }
+    assert.equal(new Set(ids).size, ids.length, `duplicate operationIds: ${ids.filter((id, i) => ids.indexOf(id) !== i).join(', ')}`);
+    assert.equal(ids.length, API_OPERATIONS.length);
+  });
+
+  it('describes /events as text/event-stream and 204s without content', () => {
+    assert.ok(((paths['/events'].get.responses as Json)['200'] as Json & { content: Json }).content['text/event-stream']);
+    assert.equal(((paths['/agents/{id}'].delete.responses as Json)['204'] as Json).content, undefined);
+    const query = (paths['/commands'].get.parameters as { name: string; in: string; required: boolean; schema: Json }[]).filter((p) => p.in === 'query');
+    assert.deepEqual(query.map((p) => p.name), ['commons', 'status', 'since', 'limit']);
+    assert.ok(query.every((p) => !p.required), 'query parameters with defaults are optional');
+  });
+
+  it('has schemas a draft 2020-12 validator compiles, and that agree with zod', () => {
+    // ajv 8 comes with ajv-formats (a dependency of copy-webpack-plugin, a devDependency); the top-level ajv is eslint's v6.
+    const require = createRequire(import.meta.url);
+    const formats = require.resolve('ajv-formats');
+    type Validate = (data: unknown) => boolean;
+    const Ajv2020 = createRequire(formats)('ajv/dist/2020').default as new (o: object) => { compile(s: object): Validate };
+    const ajv = new Ajv2020({ strict: true, allErrors: true });
+    (require('ajv-formats').default as (a: unknown) => void)(ajv);
+    const compile = (s: object) => ajv.compile(s);
+    const components = (doc.components as { schemas: Record<string, Json> }).schemas;
+    for (const schema of Object.values(components)) compile(schema);
+    for (const item of Object.values(paths)) {
+      for (const op of Object.values(item)) for (const p of (op.parameters ?? []) as { schema: Json }[]) compile(p.schema);
+    }
+    const samples: [keyof typeof contracts, unknown][] = [
+      ['ScaleRequest', { replicas: 3 }],
+      ['ScaleRequest', { replicas: '3' }],
+      ['ScaleRequest', { replicas: 3.5 }],
+      ['ScaleRequest', { replicas: 3, extra: 1 }],
+      ['ConfigRequest', { data: { 'a.b': 'x' }, baseRevision: 0, reason: 'why' }],
+      ['ConfigRequest', { data: { 'a b': 'x' }, baseRevision: 0, reason: 'why' }],
+      ['ApiTokenRequest', { name: 'ci', role: 'operator' }],
+      ['ApiTokenRequest', { name: 'ci', role: 'root' }],
+      ['RollbackRequest', { toRevision: 2, reason: 'bad', baseRevision: null }],
+    ];
+    for (const [name, value] of samples) {
+      assert.ok(components[name], `no component schema ${name}`);
+      const byZod = (contracts[name] as { safeParse(v: unknown): { success: boolean } }).safeParse(value).success;
+      assert.equal(compile(components[name])(value), byZod, `${name} ${JSON.stringify(value)}`);
+    }
+  });
+});
