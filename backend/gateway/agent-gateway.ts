@@ -76,6 +76,8 @@ async function authenticatedAgent(call: Pick<grpc.ServerUnaryCall<unknown, unkno
 const MAX_SERVICES = 200;
 const MAX_SAMPLES = 1000;
 const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const CONFIG_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export function agentGatewayHandlers(d: GatewayDeps) {
   return {
@@ -244,10 +246,11 @@ class AgentStream {
   }
 
   /** The agent is the truth for the commons' release and config revision; keep the store in step. */
-  private async persistState(config: ConfigStateMsg | null | undefined, release: string, releaseBefore: string | undefined): Promise<void> {
+  private async persistState(reported: ConfigStateMsg | null | undefined, release: string, releaseBefore: string | undefined): Promise<void> {
     const id = this.commonsId!;
     const c = this.d.fleet.get(id);
     if (!c) return;
+    const config = reported ? this.validConfig(id, reported) : undefined;
     const updated_at = new Date().toISOString();
     if (config && (config.revision !== c.config.revision || (config.resource_version ?? '') !== (c.config.resourceVersion ?? ''))) {
       this.d.fleet.applyConfig(id, { revision: config.revision, data: config.data, resourceVersion: config.resource_version || undefined });
@@ -265,6 +268,22 @@ class AgentStream {
       }
     }
     if (release && release !== releaseBefore) await this.d.store.updateCommons(id, { release, updated_at });
+  }
+
+  /**
+   * Config as a ConfigMap can hold it (Kubernetes: keys [-._a-zA-Z0-9], at most
+   * 1 MiB in all); anything else is dropped with a warning, never stored.
+   */
+  private validConfig(id: string, config: ConfigStateMsg): ConfigStateMsg | undefined {
+    const entries = Object.entries(config.data ?? {});
+    const size = entries.reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+    const badKey = entries.find(([k]) => !CONFIG_KEY.test(k));
+    const revisionOk = Number.isSafeInteger(config.revision) && config.revision >= 0;
+    if (badKey || size > MAX_CONFIG_BYTES || !revisionOk) {
+      this.d.log.warn({ commonsId: id, size, badKey: badKey?.[0].slice(0, 64), revision: config.revision }, 'agent reported a config no ConfigMap can hold; ignored');
+      return undefined;
+    }
+    return config;
   }
 
   /**

@@ -223,9 +223,11 @@ export class SqlStore implements Store {
       .execute();
   };
 
-  recordObservedConfigRevision: Store['recordObservedConfigRevision'] = async (row) => {
-    await this.db.insertInto('config_revisions').values(row).onConflict((oc) => oc.columns(['commons_id', 'revision']).doNothing()).execute();
-  };
+  recordObservedConfigRevision: Store['recordObservedConfigRevision'] = (row) =>
+    this.db.transaction().execute(async (tx) => {
+      const any = await tx.selectFrom('config_revisions').select('revision').where('commons_id', '=', row.commons_id).limit(1).executeTakeFirst();
+      if (!any) await tx.insertInto('config_revisions').values(row).execute();
+    });
 
   listConfigRevisions: Store['listConfigRevisions'] = (commonsId) =>
     this.db.selectFrom('config_revisions').selectAll().where('commons_id', '=', commonsId).orderBy('revision', 'desc').execute();

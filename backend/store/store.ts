@@ -116,7 +116,7 @@ export interface Store {
   // config revisions
   setConfigRevisionState(commonsId: string, revision: number, state: string): Promise<void>;
   listConfigRevisions(commonsId: string): Promise<ConfigRevisionRow[]>;
-  /** A revision the agent reports that DCOC did not write (the first one, or an edit made elsewhere): kept in the history unless there already is one. */
+  /** The first config revision an agent reports for a commons starts its history; once there is a history, this writes nothing (an agent cannot grow it). */
   recordObservedConfigRevision(row: Insertable<ConfigRevisionsTable>): Promise<void>;
 
   // deployments: releases imported, revisions of a commons' values, the deployments applying them

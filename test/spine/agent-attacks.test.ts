@@ -105,6 +105,28 @@ describe('a compromised agent', () => {
     await eventually(async () => (await fleet.admin<{ services: unknown[] }>('GET', `/api/v1/commons/${ID}`)).body.services.length === 1, { what: 'fence alone again' });
   });
 
+  it('cannot grow the config history, nor store a config no ConfigMap could hold', async () => {
+    const commons = { hostname: HOST, environment: 'rogue', name: HOST, namespace: 'rogue' };
+    const delta = (config: object) => call.write({ delta: { services: [], removed_services: [], config, release: '', taken_at_ms: Date.now() } });
+    const config = async () => (await fleet.admin<{ config: { revision: number; data: Record<string, string> } }>('GET', `/api/v1/commons/${ID}`)).body.config;
+    const history = async () => (await fleet.admin<{ items: { revision: number }[] }>('GET', `/api/v1/commons/${ID}/config/revisions`)).body.items;
+    const service = (name: string) => ({ name, status: 'healthy', deployment: `${name}-deployment`, desired_replicas: 1, ready_replicas: 1, updated_replicas: 1, image: 'x:1', version: '1', reason: '', restarted_at: '', restart_count: 0, rollout: '' });
+    call.write({ snapshot: { commons, release: '2026.07', services: [service('fence')], config: { revision: 1, data: { hostname: HOST, environment: 'rogue' }, resource_version: '' }, taken_at_ms: Date.now() } });
+    await eventually(async () => (await config()).revision === 1, { what: 'config revision 1' });
+    for (let r = 2; r <= 50; r++) delta({ revision: r, data: { hostname: HOST, environment: 'rogue', n: String(r) }, resource_version: '' });
+    await eventually(async () => (await config()).revision === 50, { what: 'config revision 50' });
+    assert.deepEqual((await history()).map((h) => h.revision), [1], 'only the first revision an agent reports is recorded');
+
+    delta({ revision: 51, data: { 'not a key': 'x' }, resource_version: '' });
+    delta({ revision: 52, data: { big: 'x'.repeat(1024 * 1024 + 1) }, resource_version: '' });
+    delta({ revision: 53, data: { hostname: HOST, environment: 'rogue', n: 'last' }, resource_version: '' });
+    await eventually(async () => (await config()).revision === 53, { what: 'config revision 53' });
+    const db = new Sqlite(join(fleet.control.opts.dataDir, 'dcoc.sqlite'), { readonly: true });
+    const stored = db.prepare('SELECT length(config_json) AS n FROM commons WHERE id = ?').get(ID) as { n: number };
+    db.close();
+    assert.ok(stored.n < 1000, `the stored config is ${stored.n} bytes`);
+  });
+
   it('a row an older version stored unchecked does not break the reads either', async () => {
     const c = await restartAnsweredWith({ result_json: '{"ok":true}' });
     assert.deepEqual(c.result, { ok: true });
