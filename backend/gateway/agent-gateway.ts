@@ -130,7 +130,13 @@ class AgentStream {
     this.call.on('data', (msg: AgentMessage) => {
       this.chain = this.chain.then(() => this.handle(msg)).catch((e: Error) => this.fail(grpc.status.INTERNAL, e.message));
     });
-    this.call.on('end', () => this.close('agent closed the stream'));
+    // The agent is done sending: finish our side too (status OK), after what it sent is handled.
+    this.call.on('end', () => {
+      this.chain = this.chain.then(() => {
+        if (!this.closed) this.call.end();
+        this.close('agent closed the stream');
+      });
+    });
     this.call.on('error', (e) => this.close(`stream error: ${e.message}`));
     this.call.on('cancelled', () => this.close('stream cancelled'));
   }

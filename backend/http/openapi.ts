@@ -84,7 +84,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   { method: 'post', path: '/releases', operationId: 'importRelease', summary: 'Import a release from a manifest.json or gen3-helm values', body: ReleaseImportRequest, permission: 'deployments:write', success: 201, problems: [409] },
   { method: 'get', path: '/templates', operationId: 'listTemplates', summary: 'Deployment templates', permission: 'details:read', success: 200 },
   { method: 'get', path: '/profiles', operationId: 'listProfiles', summary: 'Sizing profiles', permission: 'details:read', success: 200 },
-  { method: 'post', path: '/deployments', operationId: 'createDeployment', summary: 'Plan (200, changes nothing) or apply (202) a deployment', body: DeploymentRequest, permission: 'deployments:write', success: [200, 202], problems: [409] },
+  { method: 'post', path: '/deployments', operationId: 'createDeployment', summary: 'Plan (200, changes nothing) or apply (202) a deployment', body: DeploymentRequest, permission: 'deployments:write', success: [200, 202], problems: [404, 409] },
   { method: 'get', path: '/deployments', operationId: 'listDeployments', summary: 'Deployments, newest first', query: DeploymentListQuery, permission: 'details:read', success: 200 },
   { method: 'get', path: '/deployments/:id', operationId: 'getDeployment', summary: 'One deployment with its progress', params: UuidPath, permission: 'details:read', success: 200 },
   { method: 'post', path: '/deployments/:id/cancel', operationId: 'cancelDeployment', summary: 'Cancel a deployment that has not finished', params: UuidPath, permission: 'deployments:write', success: 200, problems: [409] },
