@@ -20,12 +20,15 @@ import type { CommandView } from '../../backend/contracts/api';
 import type { ControlMessage } from '../../backend/gateway/messages';
 import { mintEnrollmentToken } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
+import { type StoreSnapshot, assertOnlyAccepted, snapshotOf } from '../support/store-snapshot';
 
 const HOST = 'rogue.example.org';
 const ID = 'rogue-example-org';
 
 describe('a compromised agent', () => {
   let fleet: TestFleet;
+  let stored: StoreSnapshot;
+  let restarts = 0;
   let call: grpc.ClientDuplexStream<object, ControlMessage>;
   const received: ControlMessage[] = [];
 
@@ -48,6 +51,7 @@ describe('a compromised agent', () => {
     const service = { name: 'fence', status: 'healthy', deployment: 'fence-deployment', desired_replicas: 1, ready_replicas: 1, updated_replicas: 1, image: 'quay.io/cdis/fence:2026.07', version: '2026.07', reason: '', restarted_at: '', restart_count: 0, rollout: '' };
     call.write({ snapshot: { commons, release: '2026.07', services: [service], config: null, taken_at_ms: Date.now() } });
     await eventually(async () => (await fleet.admin('GET', `/api/v1/commons/${ID}`)).status === 200, { what: 'the rogue commons to register' });
+    stored = snapshotOf(fleet.control.opts.dataDir);
   });
   after(async () => {
     call?.cancel();
@@ -58,6 +62,7 @@ describe('a compromised agent', () => {
   async function restartAnsweredWith(update: Record<string, unknown>): Promise<CommandView> {
     const operator = await fleet.tokenFor('operator');
     const r = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${ID}/services/fence/restart`);
+    restarts++;
     assert.equal(r.status, 202);
     const id = r.body.command.id;
     await eventually(() => received.some((m) => 'command' in m && m.command.id === id), { what: 'the command to reach the agent' });
@@ -135,5 +140,10 @@ describe('a compromised agent', () => {
     db.close();
     assert.equal((await fleet.admin<CommandView>('GET', `/api/v1/commands/${c.id}`)).body.result, null);
     assert.equal((await fleet.admin('GET', '/api/v1/commands')).status, 200);
+  });
+
+  it('after the attacks the store holds only what operators did (their restarts, the operator token) and the first config the agent reported; /readyz is 200', async () => {
+    // Each restart: a command and its audit entry; the operator token: the token and its audit entry.
+    await assertOnlyAccepted(fleet.control.opts.dataDir, stored, { commands: restarts, audit: restarts + 1, api_tokens: 1, config_revisions: 1 }, fleet.control.url);
   });
 });

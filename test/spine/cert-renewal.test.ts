@@ -15,11 +15,13 @@ import { type AgentIdentity, enroll, renew } from '../../agent/protocol/identity
 import type { ControlMessage } from '../../backend/gateway/messages';
 import { mintEnrollmentToken } from '../../scripts/demo/processes';
 import { TestFleet } from '../support/fleet';
+import { type StoreSnapshot, assertOnlyAccepted, snapshotOf } from '../support/store-snapshot';
 
 const HOST = 'renewing.example.org';
 
 describe('certificate renewal', () => {
   let fleet: TestFleet;
+  let stored: StoreSnapshot;
   let dataDir: string;
   const ids: AgentIdentity[] = [];
 
@@ -46,6 +48,7 @@ describe('certificate renewal', () => {
     ids.push(
       await enroll({ dataDir, enrollAddr: fleet.control.enrollAddr, caPem: readFileSync(fleet.control.caFile, 'utf8'), token: await mintEnrollmentToken(fleet.control), version: 'test', hostname: HOST }),
     );
+    stored = snapshotOf(fleet.control.opts.dataDir);
   });
   after(() => fleet.stop());
 
@@ -65,5 +68,9 @@ describe('certificate renewal', () => {
     assert.match(await connect(ids[0]), /superseded/);
     assert.equal(await connect(ids[2]), 'welcome');
     assert.match(await connect(ids[1]), /superseded/, 'retired once the new one was used');
+  });
+
+  it('after the superseded certificates were refused the store holds only the commons the agent registered; /readyz is 200', async () => {
+    await assertOnlyAccepted(fleet.control.opts.dataDir, stored, { commons: 1 }, fleet.control.url);
   });
 });

@@ -13,6 +13,7 @@ import { x509 } from '../../backend/pki/x509';
 import { createCsr, generateKeys } from '../../backend/pki/x509';
 import { mintEnrollmentToken } from '../../scripts/demo/processes';
 import { TestFleet } from '../support/fleet';
+import { type StoreSnapshot, assertOnlyAccepted, snapshotOf } from '../support/store-snapshot';
 
 async function csrWith(alg: 'P-384' | 'RSA'): Promise<string> {
   const params = alg === 'RSA'
@@ -24,6 +25,7 @@ async function csrWith(alg: 'P-384' | 'RSA'): Promise<string> {
 
 describe('the enrollment port under attack', () => {
   let fleet: TestFleet;
+  let stored: StoreSnapshot;
   let client: grpc.Client;
   const enroll = (token: string, csr_pem: string) => unary(client, 'Enroll', { token, csr_pem, agent_version: 'test', hostname: 'attack.example.org' });
   const refusedWith = (code: grpc.status, details: RegExp) => (e: grpc.ServiceError) => e.code === code && details.test(e.details);
@@ -32,6 +34,7 @@ describe('the enrollment port under attack', () => {
   before(async () => {
     fleet = await TestFleet.start({ commons: [] });
     client = enrollmentClient(fleet.control.enrollAddr, readFileSync(fleet.control.caFile, 'utf8'));
+    stored = snapshotOf(fleet.control.opts.dataDir);
   });
   after(() => fleet.stop());
 
@@ -50,5 +53,10 @@ describe('the enrollment port under attack', () => {
     await alive();
     const ok = await enroll(token, await createCsr('agent', await generateKeys()));
     assert.ok((ok as { agent_id?: string }).agent_id, 'the token still enrolls an agent');
+  });
+
+  it('after the attacks the store holds only what was accepted (one token minted, one agent enrolled), and /readyz is 200', async () => {
+    // The token the second case minted (with its audit entry), and the agent it enrolled (with its audit entry).
+    await assertOnlyAccepted(fleet.control.opts.dataDir, stored, { enrollment_tokens: 1, agents: 1, audit: 2 }, fleet.control.url);
   });
 });

@@ -8,11 +8,13 @@ import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet } from '../support/fleet';
+import { type StoreSnapshot, assertOnlyAccepted, snapshotOf } from '../support/store-snapshot';
 
 const ID = 'data-midrc-org';
 
 describe('edge input on the HTTP API', () => {
   let fleet: TestFleet;
+  let stored: StoreSnapshot;
   let operator: string;
   let admin: string;
   const send = async (method: string, path: string, init: { body?: string | Buffer; headers?: Record<string, string>; token?: string } = {}) => {
@@ -31,6 +33,7 @@ describe('edge input on the HTTP API', () => {
     await fleet.healthyCommons(1);
     operator = await fleet.tokenFor('operator');
     admin = await fleet.tokenFor('admin');
+    stored = snapshotOf(fleet.control.opts.dataDir);
   });
   after(() => fleet.stop());
 
@@ -74,5 +77,9 @@ describe('edge input on the HTTP API', () => {
     });
     assert.equal(r.status, 422, JSON.stringify(r.body).slice(0, 500));
     assert.ok(r.body.errors?.some((e) => e.field === 'body' && /nested deeper than/.test(e.message)), JSON.stringify(r.body).slice(0, 500));
+  });
+
+  it('after the attacks the store holds only what was accepted (the gzip scale and its audit entry), and /readyz is 200', async () => {
+    await assertOnlyAccepted(fleet.control.opts.dataDir, stored, { commands: 1, audit: 1 }, fleet.control.url);
   });
 });

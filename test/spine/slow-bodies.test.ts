@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ADMIN_TOKEN, TestFleet } from '../support/fleet';
+import { type StoreSnapshot, assertOnlyAccepted, snapshotOf } from '../support/store-snapshot';
 
 /** Sends the headers and the first bytes of a body that claims 100,000; resolves with what the server answers, and whether it closed. */
 function trickle(url: string, headers: Record<string, string>, waitMs: number): { socket: Socket; answer: Promise<{ status: number | null; closed: boolean }> } {
@@ -33,8 +34,10 @@ function trickle(url: string, headers: Record<string, string>, waitMs: number): 
 
 describe('slow request bodies', () => {
   let fleet: TestFleet;
+  let stored: StoreSnapshot;
   before(async () => {
     fleet = await TestFleet.start({ commons: [], controlEnv: { DCOC_HTTP_REQUEST_TIMEOUT_S: '2' } });
+    stored = snapshotOf(fleet.control.opts.dataDir);
   });
   after(() => fleet.stop());
 
@@ -66,5 +69,9 @@ describe('slow request bodies', () => {
     assert.equal((await fleet.admin('GET', '/api/v1/whoami')).status, 200);
     const noisy = fleet.control.logs.slice(mark).filter((l) => /"stack"|"level":(50|60)/.test(l));
     assert.deepEqual(noisy, []);
+  });
+
+  it('after the slow bodies the store holds nothing new, and /readyz is 200', async () => {
+    await assertOnlyAccepted(fleet.control.opts.dataDir, stored, {}, fleet.control.url);
   });
 });

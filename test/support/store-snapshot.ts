@@ -61,3 +61,34 @@ export function acceptedDifference(a: StoreSnapshot, b: StoreSnapshot): Record<s
   }
   return out;
 }
+
+/**
+ * Issue 12, must-show 3: since `before`, the store only gained the rows the
+ * test accepted on purpose (`accepted`: table → rows added), lost none, and the
+ * service at `url` is ready.
+ */
+export async function assertOnlyAccepted(dataDir: string, before: StoreSnapshot, accepted: Record<string, number>, url: string): Promise<void> {
+  const reader = new StoreReader(dataDir);
+  const now = reader.snapshot();
+  reader.close();
+  const diff = acceptedDifference(before, now);
+  const gone = Object.fromEntries(Object.entries(diff).filter(([, d]) => d.gone.length).map(([t, d]) => [t, d.gone]));
+  if (Object.keys(gone).length) throw new Error(`rows the store had accepted are gone: ${JSON.stringify(gone)}`);
+  const added = Object.fromEntries(Object.entries(diff).map(([t, d]) => [t, d.added.length]));
+  const expected = Object.fromEntries(Object.entries(accepted).filter(([, n]) => n > 0));
+  if (JSON.stringify(Object.entries(added).sort()) !== JSON.stringify(Object.entries(expected).sort())) {
+    throw new Error(`the store changed by ${JSON.stringify(added)}, not only by what was accepted (${JSON.stringify(expected)}): ${JSON.stringify(diff)}`);
+  }
+  const ready = await fetch(`${url}/readyz`);
+  if (ready.status !== 200) throw new Error(`/readyz is ${ready.status}: ${await ready.text()}`);
+}
+
+/** A snapshot of the store under `dataDir`, read and closed at once. */
+export function snapshotOf(dataDir: string): StoreSnapshot {
+  const reader = new StoreReader(dataDir);
+  try {
+    return reader.snapshot();
+  } finally {
+    reader.close();
+  }
+}
