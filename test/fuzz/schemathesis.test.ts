@@ -7,7 +7,7 @@
 // (.ci/run); absent, this skips loudly, and under CI it fails.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -30,9 +30,10 @@ function missing(): string | undefined {
   return reason;
 }
 
-function run(cmd: string, args: string[]): Promise<{ code: number | null; out: string }> {
+/** Runs in `cwd`: schemathesis keeps its cache (.schemathesis/) and reports where it runs. */
+function run(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -76,7 +77,8 @@ describeUnless(missing(), 'schemathesis against the served OpenAPI document', ()
       '20',
       '--report-dir',
       reports,
-    ]);
+    ], reports);
+    rmSync(reports, { recursive: true, force: true });
     const seconds = ((Date.now() - t0) / 1000).toFixed(1);
     const cases = /Test cases:\s*\n\s*(\d+) generated[^\n]*/.exec(out);
     t.diagnostic(`schemathesis: ${cases ? cases[0].replace(/\s+/g, ' ').trim() : 'no summary'} in ${seconds} s`);
