@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseToolArgs } from './tool-args';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -240,23 +241,10 @@ ${GO_TOOLS.map((t) => `  ${t.name.padEnd(12)} ${t.what}\n  ${''.padEnd(12)} modu
 `;
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const unknownFlag = argv.find((a) => a.startsWith('-') && a !== '--list');
-  if (unknownFlag) {
-    log(`unknown option ${unknownFlag}; see --help`);
-    return 2;
-  }
-  const names = argv.filter((a) => !a.startsWith('-'));
-  const unknown = names.filter((n) => !GO_TOOLS.some((t) => t.name === n));
-  if (unknown.length) {
-    log(`unknown tool ${unknown.join(', ')}; known: ${GO_TOOLS.map((t) => t.name).join(', ')}`);
-    return 2;
-  }
-  const chosen = names.length ? names : GO_TOOLS.map((t) => t.name);
-  if (argv.includes('--list')) {
+  const args = parseToolArgs(argv, GO_TOOLS.map((t) => t.name), HELP, log);
+  if ('exit' in args) return args.exit;
+  const { chosen } = args;
+  if (args.list) {
     for (const n of chosen) process.stdout.write(`${n}\t${goToolKey(tool(n)).version}\t${findGoTool(n) ?? 'not built'}\n`);
     return 0;
   }

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseToolArgs } from './tool-args';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -93,23 +94,10 @@ ${PYTHON_TOOLS.map((t) => `  ${t.name.padEnd(14)} ${t.requirement}: ${t.what}`).
 `;
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const unknownFlag = argv.find((a) => a.startsWith('-') && a !== '--list');
-  if (unknownFlag) {
-    log(`unknown option ${unknownFlag}; see --help`);
-    return 2;
-  }
-  const names = argv.filter((a) => !a.startsWith('-'));
-  const unknown = names.filter((n) => !PYTHON_TOOLS.some((t) => t.name === n));
-  if (unknown.length) {
-    log(`unknown tool ${unknown.join(', ')}; known: ${PYTHON_TOOLS.map((t) => t.name).join(', ')}`);
-    return 2;
-  }
-  const chosen = (names.length ? names : PYTHON_TOOLS.map((t) => t.name)).map(tool);
-  if (argv.includes('--list')) {
+  const args = parseToolArgs(argv, PYTHON_TOOLS.map((t) => t.name), HELP, log);
+  if ('exit' in args) return args.exit;
+  const chosen = args.chosen.map(tool);
+  if (args.list) {
     for (const t of chosen) process.stdout.write(`${t.name}\t${t.requirement}\t${findPythonTool(t.name) ?? 'not installed'}\n`);
     return 0;
   }

@@ -6,18 +6,9 @@
 // setting.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ApiTokenInfo } from '../../backend/contracts/api';
 import { startControl, stopProc } from '../../scripts/demo/processes';
 import { ADMIN_TOKEN, TestFleet } from '../support/fleet';
-
-interface TokenInfo {
-  id: string;
-  name: string;
-  role: string;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string | null;
-  state: string;
-}
 
 describe('API tokens', () => {
   let fleet: TestFleet;
@@ -40,7 +31,7 @@ describe('API tokens', () => {
   it('an admin lists tokens without their secrets, and revokes one', async () => {
     const minted = await fleet.admin<{ id: string; token: string }>('POST', '/api/v1/tokens', { name: 'to-revoke', role: 'operator', ttlSeconds: 3600 });
     assert.equal(await status(minted.body.token), 200);
-    const list = await fleet.admin<{ items: TokenInfo[] }>('GET', '/api/v1/tokens');
+    const list = await fleet.admin<{ items: ApiTokenInfo[] }>('GET', '/api/v1/tokens');
     assert.equal(list.status, 200);
     const listed = list.body.items.find((t) => t.id === minted.body.id);
     assert.deepEqual(listed && { name: listed.name, role: listed.role, state: listed.state, createdBy: listed.createdBy }, { name: 'to-revoke', role: 'operator', state: 'active', createdBy: 'token:admin (DCOC_ADMIN_TOKEN)' });
@@ -54,7 +45,7 @@ describe('API tokens', () => {
     assert.equal((await fleet.admin('DELETE', `/api/v1/tokens/${minted.body.id}`)).status, 204);
     assert.equal(await status(minted.body.token), 401, 'the revoked token no longer works');
     assert.equal((await fleet.admin('DELETE', `/api/v1/tokens/${minted.body.id}`)).status, 204, 'revoking again is idempotent');
-    const after = (await fleet.admin<{ items: TokenInfo[] }>('GET', '/api/v1/tokens')).body.items.find((t) => t.id === minted.body.id);
+    const after = (await fleet.admin<{ items: ApiTokenInfo[] }>('GET', '/api/v1/tokens')).body.items.find((t) => t.id === minted.body.id);
     assert.equal(after?.state, 'revoked');
     assert.equal((await fleet.admin('DELETE', '/api/v1/tokens/no-such-token')).status, 404);
 
