@@ -172,6 +172,21 @@ describe('provisioning parses and is internally consistent', () => {
     assert.equal(generated.disableDeletion, false, 'removing a generated file must remove its dashboard');
   });
 
+  // Grafana keeps folders and dashboards in one table (dashboard, is_folder) with one UID per org:
+  // a folder whose UID a dashboard already has is refused ("Dashboard cannot be changed to a folder"), and the other way round.
+  it('no folder shares a UID with a dashboard, shipped or generated (issue 13, finding 3)', () => {
+    const providers = files.filter((f) => f.startsWith('dashboards/')).flatMap((f) => yamlOf<{ providers: Json[] }>(f).providers);
+    const folderUids = providers.map((p) => String(p.folderUid));
+    assert.equal(new Set(folderUids).size, folderUids.length, `folder UIDs: ${folderUids.join(', ')}`);
+    for (const uid of folderUids) {
+      assert.ok(!dashboards.some((d) => d.dashboard.uid === uid), `folder UID ${uid} is also a shipped dashboard's UID`);
+      for (const c of [...DEMO_COMMONS.map((x) => commonsIdFor(x.hostname)), 'a', 'x'.repeat(63)]) {
+        assert.notEqual(commonsDashboardUid(c), uid, `folder UID ${uid} is the generated dashboard UID of commons ${c}`);
+      }
+      assert.doesNotMatch(uid, /^dcoc-[ch]-/, `folder UID ${uid} is in the generated dashboards' UID space`);
+    }
+  });
+
   describe('alert rules', () => {
     const groups = grafanaRuleGroups();
     const rules = groups.flatMap((g) => g.rules.map((r) => ({ group: g, rule: r })));
