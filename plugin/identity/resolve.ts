@@ -38,7 +38,7 @@ export interface ResolveInput {
   signal?: AbortSignal;
   logger?: Logger;
   /** Who to act as when Grafana itself makes the request (no user, e.g. alerting); refused with 401 when absent. */
-  serviceIdentity?: { login: string; role: Role };
+  serviceIdentity?: { login: string; role: Role; name?: string };
 }
 
 /** Grafana passes these in the PluginContext's grafanaConfig (newer) and in the process environment. */
@@ -57,8 +57,8 @@ export class IdentityResolver {
     const user = ctx.user;
     if (!user || !user.login) {
       if (input.serviceIdentity) {
-        const { login, role } = input.serviceIdentity;
-        return { ok: true, identity: { login, name: 'Grafana server', email: '', orgRole: '', orgId: ctx.orgId, role, source: 'service' } };
+        const { login, role, name = 'Grafana server' } = input.serviceIdentity;
+        return { ok: true, identity: { login, name, email: '', orgRole: '', orgId: ctx.orgId, role, source: 'service' } };
       }
       return { ok: false, status: 401, title: 'Unauthenticated', detail: 'the request carries no Grafana user; sign in to Grafana' };
     }

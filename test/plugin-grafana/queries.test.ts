@@ -288,6 +288,30 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
     assert.match(viewer.error, /role viewer; audit:read needs operator/);
   });
 
+  // Issue 13, finding 5: Grafana evaluates alert rules as its background user grafana_scheduler with
+  // org role Admin (pkg/services/ngalert/schedule SchedulerUserFor) and the header FromAlert: true.
+  it('an alert rule evaluation acts as grafana-alerting with the serviceRole, not as an Admin user', async () => {
+    const scheduler = { user: { login: 'grafana_scheduler', name: '', email: '', role: 'Admin' } };
+    const evaluate = (json: Record<string, unknown>, jsonData?: Record<string, unknown>) =>
+      rig.datasource
+        .queryData({ pluginContext: dsContext({ controlUrl: rig.fleet.control.url, ...scheduler, jsonData }), queries: [query({ refId: 'A', json })], headers: { FromAlert: 'true' } })
+        .then((r) => r.A);
+    const health = await evaluate({ queryType: 'health', metric: 'services_down' });
+    assert.equal(health.status, 200, health.error);
+    const audit = await evaluate({ queryType: 'audit' });
+    assert.deepEqual([audit.status, audit.frames], [403, []], 'the default serviceRole (developer) cannot read the audit log');
+    assert.match(audit.error, /grafana-alerting has role developer; audit:read needs operator/);
+    const asOperator = await evaluate({ queryType: 'audit' }, { serviceRole: 'operator' });
+    assert.equal(asOperator.status, 200, asOperator.error);
+
+    // The same user without the alerting header is a person with org role Admin.
+    const person = await ask({ queryType: 'audit' }, scheduler);
+    assert.equal(person.status, 200, person.error);
+    // And a request with no user at all is the Grafana server.
+    const userless = await ask({ queryType: 'audit' }, { user: null });
+    assert.match(userless.error, /grafana-server has role developer; audit:read needs operator/);
+  });
+
   it('every query type the data source implements was checked above', () => {
     assert.deepEqual([...QUERY_TYPES].sort(), ['agents', 'audit', 'commands', 'events', 'fleet', 'health', 'services']);
   });
