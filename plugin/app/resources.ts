@@ -20,6 +20,7 @@ export function whoami(identity: DcocIdentity) {
     roleSource: identity.source,
     permissions: (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(identity.role, p)),
     ...(identity.actions ? { actions: identity.actions } : {}),
+    ...(identity.rbacUnavailable ? { rbacUnavailable: identity.rbacUnavailable } : {}),
   };
 }
 

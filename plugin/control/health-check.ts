@@ -35,8 +35,12 @@ export async function checkControlHealth(ctx: PluginContext, identity: Assertion
  * so a caller without a DCOC role is checked as a plain viewer; a broken role
  * resolution (Grafana's permission search failing) is itself an ERROR.
  */
-export function checkHealthAs(resolution: Resolution, ctx: PluginContext, signal: AbortSignal): Promise<CheckHealthResult> {
-  if (!resolution.ok && resolution.status === 502) return Promise.resolve({ status: 'ERROR', message: resolution.detail });
+export async function checkHealthAs(resolution: Resolution, ctx: PluginContext, signal: AbortSignal): Promise<CheckHealthResult> {
+  if (!resolution.ok && resolution.status === 502) return { status: 'ERROR', message: resolution.detail };
   const who = resolution.ok ? resolution.identity : { login: 'grafana-health-check', role: 'viewer' as const, orgId: ctx.orgId };
-  return checkControlHealth(ctx, who, signal);
+  const result = await checkControlHealth(ctx, who, signal);
+  const why = resolution.ok ? resolution.identity.rbacUnavailable : undefined;
+  if (!why) return result;
+  // Working, but not as configured: say so where an admin looks.
+  return { ...result, message: `${result.message}. Roles come from the org-role mapping, not Grafana RBAC: ${why}`, details: { ...(result.details as Record<string, unknown> | undefined), roleSource: 'org-role', rbacUnavailable: why } };
 }

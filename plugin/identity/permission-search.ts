@@ -11,7 +11,15 @@ export const SEARCH_PATH = '/api/access-control/users/permissions/search';
 const CACHE_MS = 30_000;
 const TIMEOUT_MS = 5_000;
 
-export class PermissionSearchError extends Error {}
+export class PermissionSearchError extends Error {
+  constructor(
+    message: string,
+    /** Grafana refused the service account token itself (401/403): a disabled account, not a passing fault. */
+    readonly tokenRefused = false,
+  ) {
+    super(message);
+  }
+}
 
 interface Entry {
   actions: string[];
@@ -56,7 +64,8 @@ export class PermissionSearch {
     }
     if (res.status === 401 || res.status === 403) {
       throw new PermissionSearchError(
-        `Grafana refused the app's service account token (${res.status}) for the permission search; check the app's iam permissions (users.permissions:read on users:*)`,
+        `Grafana refused the app's service account token (${res.status}) for the permission search: the app may not be enabled yet (Grafana enables its service account when the app is; save the app's configuration page), or its iam permissions (users.permissions:read on users:*) are missing`,
+        true,
       );
     }
     if (!res.ok) throw new PermissionSearchError(`Grafana's permission search answered ${res.status}`);

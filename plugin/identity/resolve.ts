@@ -21,6 +21,8 @@ export interface DcocIdentity {
   source: 'rbac' | 'org-role' | 'service';
   /** The RBAC actions found, when source is "rbac". */
   actions?: string[];
+  /** Why Grafana RBAC could not be used and the org-role mapping applied instead. */
+  rbacUnavailable?: string;
 }
 
 export interface IdentityRefusal {
@@ -74,13 +76,16 @@ export class IdentityResolver {
         if (!(err instanceof IdTokenError)) throw err;
         return { ok: false, status: 401, title: 'Unauthenticated', detail: `the Grafana ID token (X-Grafana-Id) was refused: ${err.message}` };
       }
-      let actions: string[];
+      let actions: string[] | undefined;
       try {
         actions = await this.search.actions({ appUrl, token, subject, signal: input.signal });
       } catch (err) {
         if (!(err instanceof PermissionSearchError)) throw err;
-        input.logger?.warn('RBAC permission search failed', { error: err.message });
-        return { ok: false, status: 502, title: 'Cannot resolve permissions', detail: err.message };
+        input.logger?.warn('RBAC permission search failed', { error: err.message, fallback: err.tokenRefused ? 'org-role mapping' : 'none' });
+        // A refused token is a state (an app installed without provisioning has its service account
+        // disabled until the app is enabled): the org role applies. Anything else may pass: 502.
+        if (!err.tokenRefused) return { ok: false, status: 502, title: 'Cannot resolve permissions', detail: err.message };
+        return this.byOrgRole(input, base, err.message);
       }
       const role = roleFromActions(actions);
       if (!role) {
@@ -94,19 +99,24 @@ export class IdentityResolver {
       return { ok: true, identity: { ...base, role, source: 'rbac', actions } };
     }
 
-    const settings = ctx.appInstanceSettings ?? ctx.dataSourceInstanceSettings;
+    return this.byOrgRole(input, base);
+  }
+
+  /** The role from the user's org role through the configured mapping. */
+  private byOrgRole(input: ResolveInput, base: Omit<DcocIdentity, 'role' | 'source'>, rbacUnavailable?: string): Resolution {
+    const settings = input.pluginContext.appInstanceSettings ?? input.pluginContext.dataSourceInstanceSettings;
     const { mapping, problems } = roleMapping(safeJsonData(settings).roleMapping);
     if (problems.length) input.logger?.warn('ignoring invalid roleMapping entries', { problems });
-    const role = roleForOrgRole(user.role, mapping);
+    const role = roleForOrgRole(base.orgRole, mapping);
     if (!role) {
       return {
         ok: false,
         status: 403,
         title: 'Forbidden',
-        detail: `the Grafana org role ${JSON.stringify(user.role)} of ${user.login} maps to no DCOC role; ask a Grafana admin for access`,
+        detail: `the Grafana org role ${JSON.stringify(base.orgRole)} of ${base.login} maps to no DCOC role; ask a Grafana admin for access`,
       };
     }
-    return { ok: true, identity: { ...base, role, source: 'org-role' } };
+    return { ok: true, identity: { ...base, role, source: 'org-role', ...(rbacUnavailable ? { rbacUnavailable } : {}) } };
   }
 }
 
