@@ -1,18 +1,18 @@
 // Subscribes to the DCOC data source's `events` stream on Grafana Live
 // (channel ds/<uid>/events, or ds/<uid>/events/<commons> for one commons)
 // and hands each event to `onEvent`.
-import { isLiveChannelMessageEvent, isLiveChannelStatusEvent, LiveChannelConnectionState, LiveChannelScope } from '@grafana/data';
+import { isLiveChannelMessageEvent, isLiveChannelStatusEvent, LiveChannelConnectionState } from '@grafana/data';
 import { getGrafanaLiveSrv } from '@grafana/runtime';
 import { useEffect, useRef, useState } from 'react';
 import type { DcocEvent } from '../schemas/events';
 import { useDcocDataSourceUid } from '../data/useDcocDataSource';
+import { eventsChannel } from './channel';
 import { parseLiveMessage } from './parseEvent';
 
 export type LiveState = 'off' | 'connecting' | 'connected' | 'unavailable';
 
 export function useLiveEvents(onEvent: (e: DcocEvent) => void, opts: { enabled?: boolean; commons?: string } = {}): LiveState {
   const enabled = opts.enabled ?? true;
-  const path = opts.commons ? `events/${opts.commons}` : 'events';
   const uid = useDcocDataSourceUid();
   const [state, setState] = useState<LiveState>('off');
   const handler = useRef(onEvent);
@@ -35,7 +35,7 @@ export function useLiveEvents(onEvent: (e: DcocEvent) => void, opts: { enabled?:
       return;
     }
     setState('connecting');
-    const sub = live.getStream<unknown>({ scope: LiveChannelScope.DataSource, stream: uid, path }).subscribe({
+    const sub = live.getStream<unknown>(eventsChannel(uid, opts.commons)).subscribe({
       next: (evt) => {
         if (isLiveChannelStatusEvent(evt)) {
           if (evt.error) setState('unavailable');
@@ -51,7 +51,7 @@ export function useLiveEvents(onEvent: (e: DcocEvent) => void, opts: { enabled?:
       error: () => setState('unavailable'),
     });
     return () => sub.unsubscribe();
-  }, [uid, enabled, path]);
+  }, [uid, enabled, opts.commons]);
 
   return state;
 }

@@ -98,7 +98,7 @@ describe('fleet page', () => {
     g.on('GET', 'commons', () => ({ data: { items: [summary('brh', { status })] } }));
     renderApp('/a/gen3-dcoc-app/fleet');
     expect(await screen.findByTestId(testIds.fleet.status('brh'))).toHaveTextContent('healthy');
-    expect(g.liveAddresses[0]).toMatchObject({ scope: 'ds', stream: 'dcoc-ds', path: 'events' });
+    expect(g.liveAddresses[0]).toMatchObject({ scope: 'ds', stream: 'dcoc-ds', namespace: 'dcoc-ds', path: 'events' });
     status = 'down';
     g.emit({ id: 7, at: new Date().toISOString(), type: 'commons.status', commons: 'brh', status: 'down', previous: 'healthy' });
     await waitFor(() => expect(screen.getByTestId(testIds.fleet.status('brh'))).toHaveTextContent('down'));

@@ -1,0 +1,14 @@
+// The Grafana Live channel of the DCOC events stream: ds/<data source uid>/events,
+// or ds/<uid>/events/<commons> for one commons. Grafana 12.3 reads the middle
+// part from `namespace` (and calls an address without it invalid, so nothing is
+// subscribed); newer Grafana reads `stream` and falls back to `namespace`.
+// Both are set, so every Grafana the plugin declares gets a valid address.
+import type { LiveChannelAddress, LiveChannelScope } from '@grafana/data';
+
+// LiveChannelScope.DataSource, spelt out: type-only imports keep this module
+// loadable outside a Grafana page (a test checks it with each release's own code).
+const DATA_SOURCE_SCOPE = 'ds' as unknown as LiveChannelScope;
+
+export function eventsChannel(dataSourceUid: string, commons?: string): LiveChannelAddress {
+  return { scope: DATA_SOURCE_SCOPE, stream: dataSourceUid, namespace: dataSourceUid, path: commons ? `events/${commons}` : 'events' };
+}
