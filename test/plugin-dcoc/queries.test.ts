@@ -9,6 +9,8 @@ import { eventually } from '../support/fleet';
 import type { QueryInput } from '../support/grafana-host';
 import { dsContext, type DcocContextOptions } from './support/contexts';
 import { pluginFleet, TS_HOST } from './support/plugin-fleet';
+import { actionsForRole } from '../../plugin/identity/rbac';
+import { FakeGrafana } from './support/fake-grafana';
 import { assertGoDecodable, column, frameMeta } from './support/frames';
 
 const MIDRC = 'data-midrc-org';
@@ -189,5 +191,32 @@ describe('query errors', () => {
       queries: [{ refId: 'A', json: { queryType: 'fleet' }, queryType: 'fleet' }],
     });
     assert.match(res.responses.A.error, /controlSecret is not set/);
+  });
+});
+
+// With its own service account (plugin.json `iam`), the data source resolves roles from Grafana RBAC as the app does.
+describe('the role from Grafana RBAC in the data source', () => {
+  it('an org Viewer granted the DCOC operator role reads the audit log; without the grant, 403', async () => {
+    const grafana = await FakeGrafana.start();
+    try {
+      grafana.permissions.set('user:42', [...actionsForRole('operator')]);
+      grafana.permissions.set('user:43', ['gen3-dcoc-app.commons:read']);
+      const ask = (subject: string) =>
+        rig.datasource
+          .queryData({
+            pluginContext: dsContext({ role: 'Viewer', controlUrl: rig.fleet.control.url, grafanaConfig: grafana.grafanaConfig() }),
+            queries: [{ refId: 'A', json: { queryType: 'audit' }, queryType: 'audit' }],
+            headers: { 'http_X-Grafana-Id': grafana.idToken(subject) },
+          })
+          .then((r) => r.responses.A);
+      const granted = await ask('user:42');
+      assert.equal(granted.status, 200, granted.error);
+      const viewer = await ask('user:43');
+      assert.equal(viewer.status, 403);
+      assert.match(viewer.error, /has role viewer; audit:read needs operator/);
+      assert.ok(grafana.searches.every((s) => s.authorization === `Bearer ${grafana.serviceAccountToken}`), 'asked with the data source\'s service account');
+    } finally {
+      await grafana.close();
+    }
   });
 });

@@ -10,6 +10,7 @@ import { DCOC_APP_ID, DCOC_DATASOURCE_ID, DCOC_RBAC_ACTIONS, actionsForRole, rol
 
 interface PluginJson {
   id: string;
+  iam?: { permissions: { action: string; scope: string }[] };
   executable?: string;
   includes?: { action?: string }[];
   roles?: { role: { name: string; permissions: { action: string }[] }; grants: string[] }[];
@@ -34,6 +35,15 @@ describe('RBAC contract between the app plugin.json and the backend', () => {
     assert.ok(used.length > 0);
     for (const a of used) assert.ok(known.includes(a), `${a} is in DCOC_RBAC_ACTIONS`);
     assert.deepEqual(new Set(used.filter((a) => a.startsWith(`${DCOC_APP_ID}.`))), new Set(known), 'and every backend action is declared');
+  });
+
+  // Issue 13, finding 4: Grafana gives a plugin a service account (GF_PLUGIN_APP_CLIENT_SECRET) only when its own
+  // plugin.json has `iam` (pkg/services/pluginsintegration/serviceregistration: datasources too, always enabled).
+  // Without it the nested data source never resolved roles from Grafana RBAC, and could disagree with the app.
+  it('the data source asks Grafana for the same service account permissions as the app', () => {
+    const ds = read('../../src/datasource/plugin.json');
+    assert.deepEqual(app.iam?.permissions, [{ action: 'users.permissions:read', scope: 'users:*' }]);
+    assert.deepEqual(ds.iam?.permissions, app.iam?.permissions);
   });
 
   it('each declared role resolves to the DCOC role of the same name', () => {
