@@ -1,13 +1,19 @@
-// Builds the two Grafana backend executables (Node single executable
-// applications that carry their runtime; Grafana's images have no Node.js):
+// Builds the two Grafana backend executables:
 //   <dist>/gpx_dcoc_app_linux_<arch>                    (gen3-dcoc-app)
 //   <dist>/datasource/gpx_dcoc_datasource_linux_<arch>  (gen3-dcoc-datasource)
-// Only the architecture of the machine running the build is produced: the
-// executable embeds the running node binary.
+// Each is a static launcher (plugin/sdk/build/launcher.c) beside a folder
+// <executable>.runtime/ holding the Node single executable application (the
+// plugin with its Node runtime: Grafana's images have no Node.js) and the
+// dynamic loader and libraries it links against (Grafana's default image has
+// no libstdc++ or libgcc_s). Only the architecture of the machine running the
+// build is produced: the executable embeds the running node binary.
 //
 // Run: `npx tsx scripts/build-plugin-backend.ts [distDir]`.
-import { resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildLauncher } from '../plugin/sdk/build/launcher';
+import { shipRuntimeLibraries } from '../plugin/sdk/build/runtime';
 import { buildExecutable, type BuiltExecutable } from '../plugin/sdk/build/sea';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -37,11 +43,24 @@ export function pluginBackendPaths(distDir = 'dist'): { app: string; datasource:
   };
 }
 
+/** The folder beside an executable with its Node runtime and libraries. */
+export const runtimeDirOf = (executable: string) => `${executable}.runtime`;
+
+/** One backend: the SEA in the runtime folder with the libraries it needs, and the launcher Grafana starts. */
+async function buildBackend(entry: string, outFile: string): Promise<BuiltExecutable> {
+  const runtime = runtimeDirOf(outFile);
+  rmSync(runtime, { recursive: true, force: true });
+  const sea = await buildExecutable({ entry: resolve(ROOT, entry), outFile: join(runtime, basename(outFile)) });
+  const { loader } = shipRuntimeLibraries(process.execPath, runtime);
+  buildLauncher(outFile, loader);
+  return { ...sea, outFile };
+}
+
 export async function buildPluginBackends(distDir = 'dist'): Promise<PluginBackends> {
   const out = pluginBackendPaths(distDir);
   // One after the other: each build copies and rewrites a ~100 MB binary.
-  const app = await buildExecutable({ entry: resolve(ROOT, 'plugin/app/main.ts'), outFile: out.app });
-  const datasource = await buildExecutable({ entry: resolve(ROOT, 'plugin/datasource/main.ts'), outFile: out.datasource });
+  const app = await buildBackend('plugin/app/main.ts', out.app);
+  const datasource = await buildBackend('plugin/datasource/main.ts', out.datasource);
   return { app, datasource };
 }
 

@@ -50,8 +50,10 @@ for (const kind of ['app', 'datasource'] as const) {
 
       assert.match(host.handshake.line, HANDSHAKE);
       assert.ok(host.elapsedMs() < 2000, `handshake after ${host.elapsedMs()} ms`);
-      // The process is the shipped executable itself, alone: no node found anywhere, no child.
-      assert.equal(host.runningBinary(), realpathSync(exe));
+      // The process is the shipped runtime, started by the launcher through the loader shipped beside it (same PID): no node found anywhere, no child.
+      const runtime = `${realpathSync(exe)}.runtime`;
+      assert.equal(host.runningBinary(), join(runtime, readdirSync(runtime).find((f) => f.startsWith('ld-linux'))!));
+      assert.ok(readFileSync(`/proc/${host.pid}/cmdline`, 'utf8').split('\0').includes(join(runtime, exe.split('/').pop()!)), 'running the runtime beside the launcher');
       assert.deepEqual(childrenOf(host.pid), []);
       const environ = readFileSync(`/proc/${host.pid}/environ`, 'utf8').split('\0');
       for (const v of ['PATH=/nonexistent', 'grafana_plugin_type=datasource', 'PLUGIN_PROTOCOL_VERSIONS=2']) assert.ok(environ.includes(v), v);
