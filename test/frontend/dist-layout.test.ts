@@ -4,7 +4,7 @@
 // module.js files that are AMD modules bundling neither React nor Grafana's
 // shared @grafana/* packages. Built here with the real build steps.
 import assert from 'node:assert/strict';
-import { accessSync, constants, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DCOC_RBAC_ACTIONS, actionsForRole } from '../../plugin/identity/rbac';
@@ -101,13 +101,20 @@ describe('dist/ layout', { timeout: 600_000 }, () => {
     assert.ok(ds.dependencies.grafanaDependency);
   });
 
-  test('each executable is <executable>_linux_<arch> beside its plugin.json, and executable', () => {
+  test('each executable is <executable>_linux_<arch> beside its plugin.json, and executable, with its runtime beside it', () => {
     const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch as 'x64' | 'arm64'];
     for (const [dir, json] of [['', app], ['datasource', ds]] as const) {
       const exe = join(built.dist, dir, `${json.executable}_linux_${arch}`);
       assert.ok(existsSync(exe), `${exe} exists`);
-      assert.ok(statSync(exe).size > 1_000_000, `${exe} carries its runtime`);
       accessSync(exe, constants.X_OK);
+      // The launcher Grafana starts, and <exe>.runtime/: the Node runtime, the loader and the libraries it needs.
+      const runtime = `${exe}.runtime`;
+      assert.ok(statSync(join(runtime, `${json.executable}_linux_${arch}`)).size > 1_000_000, `${runtime} carries the Node runtime`);
+      const files = readdirSync(runtime);
+      for (const lib of ['libstdc++.so.6', 'libgcc_s.so.1', 'libc.so.6', 'NOTICE-runtime.txt']) assert.ok(files.includes(lib), `${runtime} has ${lib}`);
+      const loader = files.find((f) => f.startsWith('ld-linux'));
+      assert.ok(loader, `${runtime} has the dynamic loader`);
+      accessSync(join(runtime, loader), constants.X_OK);
     }
   });
 
