@@ -37,6 +37,8 @@ export class SqlStore implements Store {
       const fs = await statfs(dir);
       const free = fs.bavail * fs.bsize;
       if (free < minFreeBytes) return { ok: false, reason: `the disk holding ${dir} has ${Math.floor(free / 1024)} KiB free, under the ${Math.floor(minFreeBytes / 1024)} KiB minimum (DCOC_STORE_MIN_FREE_MB)` };
+      // Our own transaction is open between two awaits: we hold the write lock, so the store is writable.
+      if (handle.inTransaction) return { ok: true };
       // Take and drop the write lock without waiting: a lock held elsewhere or a read-only file shows here.
       // Synchronous, so no other query runs between BEGIN and ROLLBACK.
       const timeout = handle.pragma('busy_timeout', { simple: true }) as number;
