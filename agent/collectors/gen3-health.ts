@@ -114,6 +114,6 @@ export function clusterHealthTargets(namespace: string) {
     services.flatMap((name) => {
       const s = gen3Service(name);
       if (!s) return [];
-      return [{ service: name, url: `http://${s.k8sService}.${namespace}.svc.cluster.local:${s.port}${s.healthPath}`, rule: s.healthRule }];
+      return [{ service: name, url: `http://${s.k8sService}.${namespace}.svc.cluster.local${s.servicePort === 80 ? '' : `:${s.servicePort}`}${s.healthPath}`, rule: s.healthRule }];
     });
 }

@@ -1,6 +1,11 @@
-// Gen3 services as gen3-helm deploys them (shared/docs/gen3-facts.md §1.1,
-// §2.2, §2.3): Deployment and Service names, images, ports, and the health
-// endpoint each one really serves with the body rule that says "healthy".
+// Gen3 services as gen3-helm deploys them: Deployment and Service names,
+// images, the port each Service listens on, and the health endpoint each one
+// really serves with the body rule that says "healthy". Service ports and
+// probe paths: uc-cdis/gen3-helm 42cc46bc, helm/<svc>/values.yaml
+// `service.port` (80 for every Gen3 service; wts `service.httpPort` 80) and
+// helm/<svc>/templates/service.yaml, which forwards to the container port
+// (arborist 8080, hatchery/guppy/sower/ssjdispatcher 8000, frontend-framework
+// `.Values.port`); readiness paths from helm/<svc>/templates/deployment.yaml.
 export type HealthRule =
   | 'text-healthy' // plain text Healthy (fence, indexd, sheepdog, ...)
   | 'json-string-healthy' // JSON string "Healthy" (arborist)
@@ -15,7 +20,8 @@ export interface Gen3Service {
   deployment: string;
   k8sService: string;
   image: string;
-  port: number;
+  /** The port the Kubernetes Service listens on: what in-cluster clients dial (not the container's). */
+  servicePort: number;
   healthPath: string;
   healthRule: HealthRule;
   /** On in the umbrella chart's defaults. */
@@ -27,7 +33,7 @@ export interface Gen3Service {
 const svc = (
   name: string,
   image: string,
-  port: number,
+  servicePort: number,
   healthPath: string,
   healthRule: HealthRule,
   defaultEnabled: boolean,
@@ -35,28 +41,28 @@ const svc = (
   critical = true,
   deployment = `${name}-deployment`,
   k8sService = `${name}-service`,
-): Gen3Service => ({ name, deployment, k8sService, image, port, healthPath, healthRule, defaultEnabled, partOf, critical });
+): Gen3Service => ({ name, deployment, k8sService, image, servicePort, healthPath, healthRule, defaultEnabled, partOf, critical });
 
 export const GEN3_SERVICES: readonly Gen3Service[] = [
   svc('revproxy', 'quay.io/cdis/nginx', 80, '/_status', 'revproxy', true, 'Front-End'),
   svc('portal', 'quay.io/cdis/data-portal', 80, '/', 'http-200', true, 'Front-End'),
   svc('fence', 'quay.io/cdis/fence', 80, '/_status', 'text-healthy', true, 'Authentication'),
   svc('presigned-url-fence', 'quay.io/cdis/fence', 80, '/_status', 'text-healthy', true, 'Authentication'),
-  svc('arborist', 'quay.io/cdis/arborist', 8080, '/health', 'json-string-healthy', true, 'Authentication'),
+  svc('arborist', 'quay.io/cdis/arborist', 80, '/health', 'json-string-healthy', true, 'Authentication'),
   svc('indexd', 'quay.io/cdis/indexd', 80, '/_status', 'text-healthy', true, 'S3-GS'),
-  svc('sheepdog', 'quay.io/cdis/sheepdog', 80, '/_status', 'text-healthy', true, 'Core-Service'),
-  svc('peregrine', 'quay.io/cdis/peregrine', 80, '/_status', 'text-healthy', true, 'Core-Service'),
+  svc('sheepdog', 'quay.io/cdis/sheepdog', 80, '/_status?timeout=2', 'text-healthy', true, 'Core-Service'),
+  svc('peregrine', 'quay.io/cdis/peregrine', 80, '/_status?timeout=2', 'text-healthy', true, 'Core-Service'),
   svc('metadata', 'quay.io/cdis/metadata-service', 80, '/_status', 'json-status-ok', true, 'Discovery-Tab'),
   svc('audit', 'quay.io/cdis/audit-service', 80, '/_status', 'json-status-ok', true, 'Logging', false),
   svc('manifestservice', 'quay.io/cdis/manifestservice', 80, '/_status', 'text-healthy', true, 'Workspace-tab'),
   svc('wts', 'quay.io/cdis/workspace-token-service', 80, '/_status', 'text-healthy', true, 'Authentication', true, 'wts-deployment', 'workspace-token-service'),
-  svc('hatchery', 'quay.io/cdis/hatchery', 8000, '/_status', 'text-healthy', true, 'Workspace-Tab'),
+  svc('hatchery', 'quay.io/cdis/hatchery', 80, '/_status', 'text-healthy', true, 'Workspace-Tab'),
   svc('ambassador', 'quay.io/datawire/ambassador', 8877, '/ambassador/v0/check_ready', 'http-200', true, 'Workspace-Tab', true, 'ambassador-deployment', 'ambassador-admin'),
-  svc('guppy', 'quay.io/cdis/guppy', 8000, '/_status', 'guppy', false, 'Explorer-Tab'),
+  svc('guppy', 'quay.io/cdis/guppy', 80, '/_status', 'guppy', false, 'Explorer-Tab'),
   svc('requestor', 'quay.io/cdis/requestor', 80, '/_status', 'json-status-ok', false, 'Authentication', false),
-  svc('sower', 'quay.io/cdis/sower', 8000, '/_status', 'text-healthy', false, 'Core-Service', false, 'sower'),
-  svc('ssjdispatcher', 'quay.io/cdis/ssjdispatcher', 8000, '/_status', 'text-healthy', false, 'Workspace-Tab', true, 'ssjdispatcher'),
-  svc('frontend-framework', 'quay.io/cdis/frontend-framework', 3000, '/', 'http-200', false, 'Front-End', true, 'frontend-framework-deployment', 'frontend-framework-service'),
+  svc('sower', 'quay.io/cdis/sower', 80, '/_status', 'text-healthy', false, 'Core-Service', false, 'sower'),
+  svc('ssjdispatcher', 'quay.io/cdis/ssjdispatcher', 80, '/_status', 'text-healthy', false, 'Workspace-Tab', true, 'ssjdispatcher'),
+  svc('frontend-framework', 'quay.io/cdis/frontend-framework', 80, '/ff', 'http-200', false, 'Front-End', true, 'frontend-framework-deployment', 'frontend-framework-service'),
   svc('aws-es-proxy', 'quay.io/cdis/aws-es-proxy', 9200, '/_cluster/health', 'http-200', false, 'Explorer-Tab', false, 'aws-es-proxy-deployment', 'elasticsearch'),
 ];
 

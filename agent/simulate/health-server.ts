@@ -87,7 +87,7 @@ export class SimHealthServer {
     services.flatMap((name) => {
       const s = gen3Service(name);
       if (!s) return [];
-      return [{ service: name, url: `http://${s.k8sService}${s.port === 80 ? '' : `:${s.port}`}${s.healthPath}`, connect: { host: '127.0.0.1', port: this.port }, rule: s.healthRule }];
+      return [{ service: name, url: `http://${s.k8sService}${s.servicePort === 80 ? '' : `:${s.servicePort}`}${s.healthPath}`, connect: { host: '127.0.0.1', port: this.port }, rule: s.healthRule }];
     });
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -106,7 +106,8 @@ export class SimHealthServer {
       return;
     }
     if (fault === 'slow') await new Promise((r) => setTimeout(r, SLOW_MS));
-    if (url.pathname === spec.healthPath) {
+    // The probe path may carry a query (sheepdog's /_status?timeout=2); the service answers its path whatever the query.
+    if (url.pathname === new URL(spec.healthPath, 'http://sim').pathname) {
       const { type, body } = healthBody(spec, this.sim);
       res.writeHead(200, { 'Content-Type': type }).end(body);
       return;

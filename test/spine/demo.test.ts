@@ -88,7 +88,9 @@ describe('npm start', () => {
       }
       const fence = detail.services.find((s) => s.name === 'fence')!;
       assert.equal(fence.health!.url, 'http://fence-service/_status');
-      assert.equal(detail.services.find((s) => s.name === 'arborist')!.health!.url, 'http://arborist-service:8080/health');
+      // gen3-helm 42cc46bc: arborist-service listens on 80 (helm/arborist/values.yaml service.port) and forwards to 8080.
+      assert.equal(detail.services.find((s) => s.name === 'arborist')!.health!.url, 'http://arborist-service/health');
+      assert.equal(detail.services.find((s) => s.name === 'sheepdog')!.health!.url, 'http://sheepdog-service/_status?timeout=2');
     }
   });
 
