@@ -3,7 +3,7 @@
 import { AssertionError, isAssertion, verifyAssertion } from '../contracts/identity';
 import { Role } from '../contracts/roles';
 import type { Store } from '../store/store';
-import { hashToken } from './api-tokens';
+import { apiTokenState, hashToken } from './api-tokens';
 import { SeenAssertions } from './replay-guard';
 import type { Principal } from './principal';
 
@@ -31,8 +31,8 @@ export class Authenticator {
       }
     }
     const row = await this.store.findApiToken(hashToken(credential));
-    if (!row || row.revoked) throw new AuthError('unknown or revoked API token');
-    if (row.expires_at && row.expires_at <= new Date().toISOString()) throw new AuthError('API token expired');
+    if (!row || apiTokenState(row) === 'revoked') throw new AuthError('unknown or revoked API token');
+    if (apiTokenState(row) === 'expired') throw new AuthError('API token expired');
     const role = Role.safeParse(row.role);
     if (!role.success) throw new AuthError('API token has an unknown role');
     return { actor: `token:${row.name}`, kind: 'token', role: role.data };
