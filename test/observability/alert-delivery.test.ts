@@ -104,19 +104,20 @@ scrape_configs:
     assert.deepEqual(await amAlerts(), [], 'Alertmanager has no alert from a healthy fleet');
 
     const faultAt = Date.now();
-    await fleet!.simFault(MIDRC.hostname, 'fence', 'down');
-    const sel = 'commons="data-midrc-org",service="fence"';
+    // indexd, not fence: fence down takes the whole commons down (no one can log in), which is DCOCCommonsDown too.
+    await fleet!.simFault(MIDRC.hostname, 'indexd', 'down');
+    const sel = 'commons="data-midrc-org",service="indexd"';
 
     // Alertmanager receives it.
     const received = await eventually(
       async () => {
-        const a = (await amAlerts()).find((x) => x.labels.alertname === 'DCOCServiceDown' && x.labels.commons === 'data-midrc-org' && x.labels.service === 'fence');
+        const a = (await amAlerts()).find((x) => x.labels.alertname === 'DCOCServiceDown' && x.labels.commons === 'data-midrc-org' && x.labels.service === 'indexd');
         return a && { alert: a, at: Date.now() };
       },
       { timeoutMs: 60_000, intervalMs: 100, what: 'Alertmanager to receive DCOCServiceDown' },
     );
 
-    // When Prometheus first saw fence down (scrape time) and first evaluated the alert as firing (evaluation time).
+    // When Prometheus first saw indexd down (scrape time) and first evaluated the alert as firing (evaluation time).
     const down = await promQuery(prom!.url, `dcoc_service_up{${sel}}[2m]`);
     const samples = down[0].values!.map(([ts, v]) => ({ ts: ts * 1000, v: Number(v) }));
     const firstDown = samples.find((s, i) => s.v === 0 && i > 0 && samples[i - 1].v === 1);
@@ -135,8 +136,8 @@ scrape_configs:
     assert.ok(received.at - firstDown.ts <= budgetMs + 100, `Alertmanager had it ${received.at - firstDown.ts} ms after the service was seen down (budget ${budgetMs} ms)`);
 
     const a = received.alert;
-    assert.deepEqual(a.labels, { alertname: 'DCOCServiceDown', commons: 'data-midrc-org', environment: 'midrcprod', service: 'fence', severity: 'critical' });
-    assert.equal(a.annotations.summary, 'fence is down in data-midrc-org');
+    assert.deepEqual(a.labels, { alertname: 'DCOCServiceDown', commons: 'data-midrc-org', environment: 'midrcprod', service: 'indexd', severity: 'critical' });
+    assert.equal(a.annotations.summary, 'indexd is down in data-midrc-org');
     assert.equal(a.annotations.runbook_url, '/d/dcoc-runbooks/dcoc-alert-runbooks');
     assert.equal(a.status.state, 'active');
 
@@ -145,7 +146,7 @@ scrape_configs:
     const all = await amAlerts();
     assert.deepEqual(
       all.map((x) => `${x.labels.alertname} ${x.labels.commons} ${x.labels.service ?? ''}`.trim()),
-      ['DCOCServiceDown data-midrc-org fence'],
+      ['DCOCServiceDown data-midrc-org indexd'],
     );
     const active = await promQuery(prom!.url, 'ALERTS');
     assert.deepEqual(active.map((x) => `${x.metric.alertname} ${x.metric.alertstate} ${x.metric.commons}`), ['DCOCServiceDown firing data-midrc-org']);
