@@ -2,7 +2,7 @@
 // is read from its deploy command once there is one, so it never disagrees
 // with the command history.
 import type { DeploymentState, DeploymentView, RevisionDetail, RevisionSummary, ServiceProgress, ValueChangeView } from '../contracts/api';
-import type { CommandState } from '../contracts/api';
+import { type CommandState, isFinal } from '../contracts/api';
 import type { LiveCommons } from '../fleet/fleet';
 import type { CommandEventRow, CommandRow, DeploymentRow, RevisionRow } from '../store/store';
 import { toYaml } from './values';
@@ -24,10 +24,31 @@ export function deploymentState(dep: DeploymentRow, cmd: CommandRow | undefined,
   return { state: s, message: cmd.message, percent: s === 'succeeded' ? 100 : cmd.percent };
 }
 
-function servicesOf(dep: DeploymentRow, cmd: CommandRow | undefined): ServiceProgress[] {
+function servicesOf(dep: DeploymentRow, cmd: CommandRow | undefined, commons: LiveCommons | undefined): ServiceProgress[] {
   const r = storedResult(cmd?.result_json ?? null) as { services?: ServiceProgress[] } | null;
-  if (Array.isArray(r?.services)) return r.services;
-  return JSON.parse(dep.plan_services_json) as ServiceProgress[];
+  const services = Array.isArray(r?.services) ? r.services : (JSON.parse(dep.plan_services_json) as ServiceProgress[]);
+  const s = cmd?.state as CommandState | undefined;
+  return s && s !== 'succeeded' && isFinal(s) && commons ? services.map((p) => afterStop(p, s, commons)) : services;
+}
+
+/**
+ * A deploy that stopped (cancelled, failed, expired) stops reporting, but what
+ * it applied keeps rolling in the cluster: a service it left "rolling 1/4" is
+ * shown as the commons reports it now, not frozen at the last progress.
+ */
+function afterStop(p: ServiceProgress, s: CommandState, commons: LiveCommons): ServiceProgress {
+  if (p.state === 'done' || p.state === 'failed') return p;
+  const live = commons.services.get(p.name);
+  if (!live) return { ...p, message: `${p.message} (deploy ${s}; ${commons.hostname} does not report ${p.name} now)` };
+  const counts = { updated: live.updatedReplicas, ready: live.readyReplicas, desired: live.desiredReplicas };
+  if (live.image !== p.to) {
+    const why = live.image === p.from ? `not applied: the deploy was ${s} first; still on ${live.image}` : `now on ${live.image}, changed since the deploy was ${s}`;
+    return { ...p, ...counts, state: p.state === 'pending' ? 'pending' : 'failed', message: why };
+  }
+  const rolled = live.updatedReplicas >= live.desiredReplicas && live.readyReplicas >= live.desiredReplicas && !live.rollout;
+  return rolled
+    ? { ...p, ...counts, state: 'done', message: `${live.readyReplicas}/${live.desiredReplicas} ready on ${p.to}; it finished rolling after the deploy was ${s}` }
+    : { ...p, ...counts, state: 'rolling', message: `${live.updatedReplicas}/${live.desiredReplicas} updated, ${live.readyReplicas} ready: still rolling although the deploy was ${s}` };
 }
 
 export function deploymentView(
@@ -53,7 +74,7 @@ export function deploymentView(
     updatedAt: cmd && cmd.updated_at > dep.updated_at ? cmd.updated_at : dep.updated_at,
     commandId: dep.command_id,
     gitops: { state: dep.gitops_state as DeploymentView['gitops']['state'], path: dep.gitops_path, commit: dep.gitops_commit },
-    services: servicesOf(dep, cmd),
+    services: servicesOf(dep, cmd, commons),
     ...(events ? { progress: events.map((e) => ({ at: e.at, state: e.state as CommandState, message: e.message, percent: e.percent })) } : {}),
   };
 }
