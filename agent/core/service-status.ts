@@ -1,11 +1,12 @@
 // One status per service from workload and health facts: no ready replica is
 // down, a failing health check is down, fewer ready than desired is degraded.
-import { tagOf } from '../gen3/catalog';
+import { imageVersion } from './release-of';
 import type { HealthResult, ServiceState, WorkloadFacts } from './types';
 
 /** `healthExpected`: a health collector runs, so a service not checked yet is not known to be healthy. */
 export function serviceState(w: WorkloadFacts, health: HealthResult | null, healthExpected = true): ServiceState {
-  const base = { ...w, version: tagOf(w.image), health };
+  // The version as the image states it: tag as written (master, 1.2.1, 2026.07) or digest.
+  const base = { ...w, version: imageVersion(w.image), health };
   if (w.ready === 0) {
     return { ...base, status: 'down', statusReason: w.reason || (w.desired === 0 ? 'scaled to 0 replicas' : 'no ready replicas') };
   }

@@ -35,6 +35,8 @@ export const releaseView = z.object({
   name: z.string().nullable(),
   source: z.enum(['built-in', 'imported']),
   images: z.record(z.string(), z.string()),
+  // A control service from before releases kept their other entries sends none.
+  unmanaged: z.record(z.string(), z.string()).default({}),
   importedBy: z.string().nullable().default(null),
   importedAt: isoDate.nullable().default(null),
 }) satisfies z.ZodType<ReleaseView>;
@@ -55,7 +57,7 @@ export const profileView = z.object({
   replicas: z.object({ default: z.number(), max: z.number() }),
   services: z.record(
     z.string(),
-    z.object({ replicas: z.number(), max: z.number(), autoscaling: z.object({ min: z.number(), max: z.number(), targetCpu: z.number() }).nullable() }),
+    z.object({ replicas: z.number(), max: z.number(), autoscaling: z.object({ min: z.number(), max: z.number(), averageCPUValue: z.string().optional(), averageMemoryValue: z.string().optional() }).nullable() }),
   ),
 }) satisfies z.ZodType<ProfileView>;
 export const profilesResponse = itemsOf(profileView);

@@ -1,4 +1,4 @@
-// The services of a commons: status, replicas, image, health latency, last
+// The services of a commons: status, replicas, version, image, health latency, last
 // restart and rollout; actions for those who may operate.
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
@@ -19,6 +19,7 @@ export function ServicesTable({ commonsName, services, actions }: { commonsName:
           <th>Service</th>
           <th>Status</th>
           <th>Replicas ready / desired</th>
+          <th>Version</th>
           <th>Image</th>
           <th>Health</th>
           <th>Last restart</th>
@@ -41,6 +42,8 @@ export function ServicesTable({ commonsName, services, actions }: { commonsName:
                 {svc.readyReplicas} / {svc.desiredReplicas}
                 {svc.updatedReplicas < svc.desiredReplicas && <span className={s.weak}> ({svc.updatedReplicas} updated)</span>}
               </td>
+              {/* The tag as written (2026.07, master, 1.2.1) or the digest: what the image says, not a release it is assumed to be. */}
+              <td className={s.mono}>{svc.version || '—'}</td>
               <td className={s.mono}>{svc.image}</td>
               <td>
                 {svc.health ? (

@@ -7,10 +7,12 @@ import { Alert, useStyles2 } from '@grafana/ui';
 import { DiffView } from '../../components/DiffView';
 import type { DeploymentPlanView } from '../../schemas/deployments';
 import { testIds } from '../../testIds';
+import { imageParts, imageVersion } from '../../../backend/contracts/image';
 
-/** quay.io/cdis/fence:2026.07 → fence and 2026.07. */
-const imageName = (image: string) => image.slice(image.lastIndexOf('/') + 1).replace(/:[^:]*$/, '');
-const tagOf = (image: string | null) => (image ? (image.slice(image.lastIndexOf('/') + 1).split(':')[1] ?? 'latest') : 'none');
+/** quay.io/cdis/fence:2026.07 → fence and 2026.07; a tag is shown as written (master, 1.2.1), a digest-pinned image by its digest. */
+const lastPart = (repository: string) => repository.slice(repository.lastIndexOf('/') + 1);
+const imageName = (image: string) => lastPart(imageParts(image).repository);
+const tagOf = (image: string | null) => (image ? imageVersion(image) : 'none');
 
 function baseText(p: DeploymentPlanView): string {
   if (p.base.source === 'revision') return `revision ${p.base.revision}`;
