@@ -6,12 +6,20 @@
 // helm/<svc>/templates/service.yaml, which forwards to the container port
 // (arborist 8080, hatchery/guppy/sower/ssjdispatcher 8000, frontend-framework
 // `.Values.port`); readiness paths from helm/<svc>/templates/deployment.yaml.
+// The catalog holds the services with a health endpoint; the umbrella's other
+// subcharts (etl, dashboard, argo-wrapper, ...) are in
+// backend/deployments/charts.ts SUBCHARTS. aws-es-proxy and aws-sigv4-proxy
+// both serve Service `elasticsearch` on 9200 (helm/aws-es-proxy and
+// helm/aws-sigv4-proxy templates/service.yaml, `service.port` 9200) and have
+// no readiness probe: their health is the Elasticsearch cluster's, which they
+// proxy (/_cluster/health answers 200 even when the cluster is red).
 export type HealthRule =
   | 'text-healthy' // plain text Healthy (fence, indexd, sheepdog, ...)
   | 'json-string-healthy' // JSON string "Healthy" (arborist)
   | 'json-status-ok' // {"status":"OK", ...} (metadata, audit, requestor)
   | 'revproxy' // {"message":"Feelin good!", "csrf": ...}
   | 'guppy' // {"statusCode":200, "indices": {...}}
+  | 'es-cluster-health' // Elasticsearch's {"status":"green"|"yellow"|"red", ...} (aws-es-proxy, aws-sigv4-proxy)
   | 'http-200'; // any 2xx (portal, frontend-framework, ambassador)
 
 export interface Gen3Service {
@@ -63,7 +71,9 @@ export const GEN3_SERVICES: readonly Gen3Service[] = [
   svc('sower', 'quay.io/cdis/sower', 80, '/_status', 'text-healthy', false, 'Core-Service', false, 'sower'),
   svc('ssjdispatcher', 'quay.io/cdis/ssjdispatcher', 80, '/_status', 'text-healthy', false, 'Workspace-Tab', true, 'ssjdispatcher'),
   svc('frontend-framework', 'quay.io/cdis/frontend-framework', 80, '/ff', 'http-200', false, 'Front-End', true, 'frontend-framework-deployment', 'frontend-framework-service'),
-  svc('aws-es-proxy', 'quay.io/cdis/aws-es-proxy', 9200, '/_cluster/health', 'http-200', false, 'Explorer-Tab', false, 'aws-es-proxy-deployment', 'elasticsearch'),
+  svc('aws-es-proxy', 'quay.io/cdis/aws-es-proxy', 9200, '/_cluster/health', 'es-cluster-health', false, 'Explorer-Tab', false, 'aws-es-proxy-deployment', 'elasticsearch'),
+  // Deployment aws-sigv4-proxy-deployment (container esproxy, image tag "" → the chart's appVersion), pods `app: aws-sigv4-proxy`.
+  svc('aws-sigv4-proxy', 'quay.io/cdis/aws-sigv4-proxy', 9200, '/_cluster/health', 'es-cluster-health', false, 'Explorer-Tab', false, 'aws-sigv4-proxy-deployment', 'elasticsearch'),
 ];
 
 export const DEFAULT_ENABLED = GEN3_SERVICES.filter((s) => s.defaultEnabled).map((s) => s.name);
@@ -72,8 +82,8 @@ export function gen3Service(name: string): Gen3Service | undefined {
   return GEN3_SERVICES.find((s) => s.name === name);
 }
 
-/** Third-party images keep their own version, whatever the Gen3 release. */
-export const PINNED_TAGS: Record<string, string> = { ambassador: '1.4.2', 'aws-es-proxy': 'v1.3.1' };
+/** Third-party images keep their own version, whatever the Gen3 release (aws-sigv4-proxy: the chart's appVersion, helm/aws-sigv4-proxy/Chart.yaml 42cc46bc). */
+export const PINNED_TAGS: Record<string, string> = { ambassador: '1.4.2', 'aws-es-proxy': 'v1.3.1', 'aws-sigv4-proxy': 'master' };
 
 export function imageFor(service: Gen3Service, release: string): string {
   return `${service.image}:${PINNED_TAGS[service.name] ?? release}`;

@@ -61,7 +61,7 @@ describe('deployments', () => {
     assert.deepEqual(templates, ['gen3-default', 'gen3-explorer', 'gen3-full']);
     const profiles = (await get<{ items: { name: string; services: Record<string, { autoscaling: { min: number; max: number } | null }> }[] }>('/api/v1/profiles', developer)).body.items;
     assert.deepEqual(profiles.map((p) => p.name), ['dev', 'production', 'small']);
-    assert.deepEqual(profiles.find((p) => p.name === 'production')!.services.fence.autoscaling, { min: 5, max: 15, targetCpu: 40 });
+    assert.deepEqual(profiles.find((p) => p.name === 'production')!.services.fence.autoscaling, { min: 5, max: 15, averageCPUValue: '500m' });
     assert.equal((await get('/api/v1/releases', viewer)).status, 403);
   });
 
@@ -131,11 +131,13 @@ describe('deployments', () => {
     const existing = { commons: ID, template: 'gen3-explorer', profile: 'production' };
     // Unknown service.
     await refused({ ...existing, overrides: { notaservice: { replicaCount: 2 } } }, 'body.overrides.notaservice', /unknown service notaservice/);
-    // Release missing an image for an enabled service: an imported release without guppy.
+    // Release missing an image for an enabled service (an imported release without guppy): not refused, gen3-helm's own image runs (issue 14).
     const partial = { versions: Object.fromEntries(Object.entries(releases.get('2026.07')!.images).filter(([k]) => k !== 'guppy').map(([k, img]) => [k, img.replace(':2026.07', ':2026.10')])) };
     const imp = await post<{ release: ReleaseView }>('/api/v1/releases', { version: '2026.10', format: 'manifest', content: JSON.stringify(partial) });
     assert.equal(imp.status, 201, JSON.stringify(imp.body));
-    await refused({ ...existing, release: '2026.10' }, 'body.release', /no image for guppy/);
+    const noGuppy = await post<DeploymentPlan>('/api/v1/deployments', { mode: 'plan', ...existing, release: '2026.10' });
+    assert.equal(noGuppy.status, 200, JSON.stringify(noGuppy.body));
+    assert.equal((noGuppy.body.values.guppy as { image?: unknown }).image, undefined);
     // Hostname not a DNS name.
     await refused({ newCommons: { hostname: 'Not_A..Host', environment: 'x' }, template: 'gen3-default', profile: 'dev' }, 'body.newCommons.hostname', /DNS name/);
     // Replica counts above the profile's bound, from overrides and from the HPA range.
@@ -201,7 +203,11 @@ describe('deployments', () => {
       assert.equal(done.state, 'succeeded', done.message);
       assert.equal(done.percent, 100);
       const release = releases.get('2026.07')!;
-      const changed = Object.keys((await get<CommonsDetail>(`/api/v1/commons/${ID}`)).body.services.reduce((m, s) => (chartOf(s.name) !== 'ambassador' ? { ...m, [s.name]: 1 } : m), {}));
+      // Every service the release names an image for (ambassador's is pinned, so unchanged); metadata, audit and
+      // requestor are in no monthly release manifest (cdis-manifest releases/2025/09/manifest.json): no target for them.
+      const running = (await get<CommonsDetail>(`/api/v1/commons/${ID}`)).body.services;
+      const changed = running.filter((s) => chartOf(s.name) !== 'ambassador' && release.images[chartOf(s.name)]).map((s) => s.name);
+      assert.deepEqual(running.filter((s) => !release.images[chartOf(s.name)]).map((s) => s.name).sort(), ['audit', 'metadata', 'requestor']);
       assert.deepEqual(done.services.map((s) => s.name).sort(), changed.sort());
       for (const s of done.services) {
         assert.equal(s.state, 'done', `${s.name}: ${s.message}`);
@@ -224,16 +230,17 @@ describe('deployments', () => {
       }
       assert.ok(sse.events.some((x) => x.type === 'command.updated' && x.data.kind === 'deploy'));
 
-      // The commons reports the new release on every service.
+      // The commons reports the new release, and each service the release names runs its image; the others keep theirs.
       const c = await eventually(async () => {
         const d = (await get<CommonsDetail>(`/api/v1/commons/${ID}`)).body;
-        return d.version === '2026.07' && d.services.every((s) => s.image === release.images[chartOf(s.name)] && s.readyReplicas === s.desiredReplicas) && d;
+        return d.version === '2026.07' && d.services.every((s) => (release.images[chartOf(s.name)] ? s.image === release.images[chartOf(s.name)] : s.version === '2026.06') && s.readyReplicas === s.desiredReplicas) && d;
       }, { what: 'the commons on 2026.07' });
-      for (const s of c.services) assert.equal(s.version, tagOf(release.images[chartOf(s.name)]), s.name);
+      for (const s of c.services) assert.equal(s.version, release.images[chartOf(s.name)] ? tagOf(release.images[chartOf(s.name)]) : '2026.06', s.name);
       assert.equal(c.services.find((s) => s.name === 'sheepdog')!.desiredReplicas, 4, 'production sizes sheepdog at 4');
       const sim = await simState(fleet, MIDRC.hostname);
       assert.equal(sim.release, '2026.07');
       assert.equal(sim.services.ambassador.rollouts, 0, 'unchanged services are not touched');
+      assert.equal(sim.services.metadata.rollouts, 0, 'a service the release has no image for is not touched');
 
       rev1 = (await get<RevisionDetail>(`/api/v1/commons/${ID}/revisions/1`, developer)).body;
       assert.equal(rev1.author, 'token:test-operator');
@@ -282,7 +289,7 @@ describe('deployments', () => {
     ]);
     const c = await eventually(async () => {
       const d = (await get<CommonsDetail>(`/api/v1/commons/${ID}`)).body;
-      return d.version === '2026.07' && d.services.every((s) => s.image === releases.get('2026.07')!.images[chartOf(s.name)]) && d;
+      return d.version === '2026.07' && d.services.every((s) => !releases.get('2026.07')!.images[chartOf(s.name)] || s.image === releases.get('2026.07')!.images[chartOf(s.name)]) && d;
     }, { what: 'the commons back on 2026.07' });
     assert.equal(c.version, '2026.07');
     assert.equal((await post<Problem>(`/api/v1/commons/${ID}/rollback`, { toRevision: 9, reason: 'x' })).body.errors?.[0].field, 'body.toRevision');
@@ -307,7 +314,8 @@ describe('deployments', () => {
     assert.equal(first.status, 202, JSON.stringify(first.body));
     const waiting = await waitDeployment(fleet, operator, first.body.deployment.id, ['waiting-for-agent']);
     assert.match(waiting.message, /waiting for an agent of data\.newcommons\.org: no agent has connected for it yet/);
-    assert.ok(waiting.services.length === 14 && waiting.services.every((s) => s.state === 'pending' && s.from === null), JSON.stringify(waiting.services));
+    // gen3-default's 14 services less metadata and audit, which release 2026.07 has no image for (the chart's default runs; nothing to follow).
+    assert.ok(waiting.services.length === 12 && waiting.services.every((s) => s.state === 'pending' && s.from === null), JSON.stringify(waiting.services));
     const listed = (await get<{ items: CommonsSummary[] }>('/api/v1/commons')).body.items.find((c) => c.id === NEW_ID)!;
     assert.deepEqual([listed.status, listed.agent.id, listed.agent.connected, listed.agent.deployMethod], ['unknown', null, false, null]);
     // One open deployment per commons; a second one for the same hostname is a conflict too.
@@ -328,8 +336,10 @@ describe('deployments', () => {
     assert.equal(done.state, 'succeeded', done.message);
     const c = await eventually(async () => {
       const d = (await get<CommonsDetail>(`/api/v1/commons/${NEW_ID}`)).body;
-      return d.version === '2026.07' && d.services.length === 14 && d.services.every((s) => s.desiredReplicas === 1 && s.readyReplicas === 1) && d;
-    }, { what: 'the new commons on 2026.07 with one replica each (dev)' });
+      // metadata and audit have no image in the release, so no target: the simulated agent (images and replicas) leaves them as they are.
+      const targeted = d.services.filter((s) => !['metadata', 'audit'].includes(s.name));
+      return d.version === '2026.07' && d.services.length === 14 && targeted.every((s) => s.desiredReplicas === 1 && s.readyReplicas === 1) && d;
+    }, { what: 'the new commons on 2026.07 with one replica each (dev) where the release names an image' });
     assert.equal(c.name, NEW.name);
     const sim = await simState(fleet, NEW.hostname);
     assert.equal(sim.services.fence.rollouts, 1, 'the cancelled deploy never reached the commons');

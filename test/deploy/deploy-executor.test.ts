@@ -47,7 +47,7 @@ describe('deploy executor (simulated commons)', () => {
   });
   after(() => sim.stop());
 
-  it('changes only what differs, reports each service from pending to done, then sets the release; a repeat changes nothing', async () => {
+  it('changes only what differs, reports each service from pending to done, and the commons reports the release; a repeat changes nothing', async () => {
     const target = { revision: 1, release: '2026.07', images: { ...images('2026.07'), arborist: 'quay.io/cdis/arborist:2026.06' }, replicas: { indexd: 2 } };
     const r = await run(sim, cmd(target));
     assert.equal(r.ok, true, r.message);
@@ -88,14 +88,15 @@ describe('deploy executor (simulated commons)', () => {
     assert.match(r.message, /^rollout failed: arborist: CrashLoopBackOff: new pods are not becoming ready/);
     const last = r.reports[r.reports.length - 1].services;
     assert.equal(last.find((s) => s.name === 'arborist')?.state, 'failed');
-    assert.equal(sim.release, '2026.07', 'the release moves only when every service is done');
+    // What the commons runs: the images were applied (arborist's pods crash on it), so it reports 2026.08 (issue 14, finding 10).
+    assert.equal(sim.release, '2026.08', 'the release the Deployments are on, not the one before the deploy');
   });
 
   it('cancel stops following the rollout and says what stays applied', async () => {
     const r = await run(sim, cmd({ revision: 4, release: '2026.09', images: images('2026.09') }), (services) => services.some((s) => s.state === 'rolling'));
     assert.equal(r.ok, false);
     assert.match(r.message, /^cancelled: operator cancelled .*what was applied stays, roll back to undo it$/);
-    assert.equal(sim.release, '2026.07');
+    assert.equal(sim.release, '2026.09', 'what was applied stays, and the commons says so');
   });
 
   it('refuses a malformed target', async () => {

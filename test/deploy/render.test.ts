@@ -15,12 +15,11 @@ import { GitOps, GitOpsError, redact } from '../../backend/deployments/gitops';
 import { parseRelease } from '../../backend/deployments/release-parse';
 import { databaseWarning, deployTarget, render } from '../../backend/deployments/render';
 import { type Values, toYaml } from '../../backend/deployments/values';
+import { fullRelease } from './full-release';
 
 const bp = Blueprints.load();
-const release = (version: string) => {
-  const images = parseRelease('manifest', readFileSync(`backend/deployments/releases/${version}.json`, 'utf8')).images;
-  return { version, images };
-};
+// Every chart's image at the version: what these tests render does not depend on the built-in release files.
+const release = fullRelease;
 const input = (over: Partial<Parameters<typeof render>[0]> = {}) => ({
   hostname: 'data.example.org',
   environment: 'exampleprod',
@@ -32,13 +31,19 @@ const input = (over: Partial<Parameters<typeof render>[0]> = {}) => ({
 });
 
 describe('rendering values', () => {
-  it('production: global identity, enabled services, replicas, images and the HPA ranges of gen3 production', () => {
+  it('production: global identity, enabled services, replicas, images and the HPA ranges of gen3 production, in gen3-helm\'s keys', () => {
     const { values, errors } = render(input());
     assert.deepEqual(errors, []);
     const v = values as Record<string, Record<string, unknown>>;
-    assert.deepEqual(v.global, { hostname: 'data.example.org', environment: 'exampleprod', frontendRoot: 'portal', tierAccessLevel: 'private', netPolicy: { enabled: true }, metricsEnabled: true, dev: false, pdb: true });
-    assert.deepEqual(v.fence, { enabled: true, replicaCount: 4, image: { repository: 'quay.io/cdis/fence', tag: '2026.07' }, autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 15, targetCPUUtilizationPercentage: 40 } });
-    assert.deepEqual(v.indexd.autoscaling, { enabled: true, minReplicas: 4, maxReplicas: 8, targetCPUUtilizationPercentage: 40 });
+    assert.deepEqual(v.global, { hostname: 'data.example.org', environment: 'exampleprod', frontendRoot: 'portal', tierAccessLevel: 'private', netPolicy: { enabled: false }, metricsEnabled: true, dev: false, pdb: true });
+    // helm/common/templates/_hpa.tpl (uc-cdis/gen3-helm 42cc46bc) reads autoscaling.enabled, minReplicas, maxReplicas, averageCPUValue, averageMemoryValue.
+    assert.deepEqual(v.fence, { enabled: true, replicaCount: 4, image: { repository: 'quay.io/cdis/fence', tag: '2026.07' }, autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 15, averageCPUValue: '500m' } });
+    assert.deepEqual(v.indexd.autoscaling, { enabled: true, minReplicas: 4, maxReplicas: 8, averageCPUValue: '500m' });
+    assert.deepEqual(v.revproxy.autoscaling, { enabled: true, minReplicas: 4, maxReplicas: 10, averageCPUValue: '500m' });
+    assert.deepEqual(v.audit.autoscaling, { enabled: false });
+    // presigned-url-fence's own range, which gen3-helm has no value for, in DCOC's block.
+    assert.deepEqual(v.dcoc, { hpa: { 'presigned-url-fence': { minReplicas: 20, maxReplicas: 25 } } });
+    assert.doesNotMatch(toYaml(values), /targetCPUUtilizationPercentage/);
     assert.deepEqual(v.revproxy.image, { repository: 'quay.io/cdis/nginx', tag: '2026.07' });
     assert.deepEqual(v.ambassador.image, { repository: 'quay.io/datawire/ambassador', tag: '1.4.2' });
     assert.equal(v.sheepdog.replicaCount, 4);
@@ -84,12 +89,13 @@ describe('rendering values', () => {
     assert.deepEqual(fields({ fence: { autoscaling: { maxReplicas: 16 } } }), ['body.overrides.fence.autoscaling.maxReplicas']);
     assert.deepEqual(fields({ fence: { autoscaling: { minReplicas: 9, maxReplicas: 8 } } }), ['body.overrides.fence.autoscaling']);
     assert.deepEqual(fields({ fence: { image: { tag: 'a b' } } }), ['body.overrides.fence.image']);
+    // A chart the release has no image for runs gen3-helm's own default image: no tag is written, none is demanded (issue 14).
     const noGuppy = { version: '2026.10', images: Object.fromEntries(Object.entries(release('2026.07').images).filter(([k]) => k !== 'guppy')) };
     const missing = render(input({ release: noGuppy }));
-    assert.deepEqual(missing.errors.map((e) => e.field), ['body.release']);
-    assert.match(missing.errors[0].message, /release 2026\.10 has no image for guppy/);
-    // ...unless guppy is off, or given an image.
-    assert.deepEqual(fields({ guppy: { enabled: false } }, { release: noGuppy }), []);
+    assert.deepEqual(missing.errors, []);
+    assert.equal((missing.values.guppy as Values).image, undefined);
+    assert.equal(deployTarget(missing.values).images.guppy, undefined, 'not followed: the agent would not know which image to wait for');
+    // The overrides can still give it one.
     assert.deepEqual(fields({ guppy: { image: { repository: 'quay.io/cdis/guppy', tag: '2026.09' } } }, { release: noGuppy }), []);
     // A profile's own sizing is checked against its bound too: dev allows 2.
     assert.deepEqual(fields({ sheepdog: { replicaCount: 3 } }, { profile: bp.profiles.get('dev')! }), ['body.overrides.sheepdog.replicaCount']);
@@ -140,8 +146,10 @@ describe('rendering values', () => {
     assert.equal(warn('production', { global: { postgres: { master: { host: 'aurora.example.org' } } } }), undefined);
   });
 
-  it('the deploy target: an image per service (presigned-url-fence rides on fence), replicas only where no HPA manages them', () => {
+  it('the deploy target: an image per service (presigned-url-fence rides on fence), replicas only where no HPA manages them, presigned-url-fence\'s own HPA range', () => {
     const t = deployTarget(render(input()).values);
+    assert.deepEqual(t.hpa, { 'presigned-url-fence': { min: 20, max: 25 } });
+    assert.equal(t.replicas['presigned-url-fence'], undefined);
     assert.equal(t.images['presigned-url-fence'], 'quay.io/cdis/fence:2026.07');
     assert.equal(t.images.fence, 'quay.io/cdis/fence:2026.07');
     assert.equal(Object.keys(t.images).length, 18);
@@ -216,7 +224,7 @@ describe('GitOps client', () => {
     try {
       const g = new GitOps({ repo: 'http://deploy:ghp_s3cretT0ken@127.0.0.1:1/org/gitops.git', cluster: 'c', branch: 'main', workdir: join(dir, 'clone'), log, timeoutMs: 20_000 });
       assert.equal(g.displayRepo, 'http://***@127.0.0.1:1/org/gitops.git');
-      const err = await g.commit({ hostname: 'a.org', content: 'x: 1\n', author: { name: 'n', email: 'e@x' }, message: 'm' }).then(
+      const err = await g.commit({ hostname: 'a.org', edit: () => 'x: 1\n', namespace: 'gen3', author: { name: 'n', email: 'e@x' }, message: 'm' }).then(
         () => null,
         (e: Error) => e,
       );
@@ -233,7 +241,7 @@ describe('GitOps client', () => {
     try {
       execFileSync('git', ['init', '--quiet', '--bare', join(dir, 'r.git')]);
       const g = new GitOps({ repo: join(dir, 'r.git'), cluster: 'c', branch: 'main', workdir: join(dir, 'clone'), log });
-      await g.commit({ hostname: 'a.org', content: 'x: 1\n', author: { name: 'Mallory <boss@example.org>\nX', email: 'm@example.org>' }, message: 'm' });
+      await g.commit({ hostname: 'a.org', edit: () => 'x: 1\n', namespace: 'gen3', author: { name: 'Mallory <boss@example.org>\nX', email: 'm@example.org>' }, message: 'm' });
       assert.equal(execFileSync('git', ['--git-dir', join(dir, 'r.git'), 'log', '-1', '--format=%an|%ae', 'main'], { encoding: 'utf8' }).trim(), 'Mallory boss@example.orgX|m@example.org');
     } finally {
       rmSync(dir, { recursive: true, force: true });

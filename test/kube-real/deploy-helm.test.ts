@@ -261,10 +261,10 @@ describe('deploy through helm template and server-side apply, OpenAPI validation
     assert.ok(updates.some((u) => /server-side applied the \d+ objects helm template rendered/.test(u.message)));
 
     const applies = env.audit().slice(from).filter((e) => e.verb === 'patch' && /fieldManager=dcoc-agent/.test(e.requestURI));
-    // 14 Deployments, 14 Services and fence's HPA: Services before Deployments before the HPA, as helm orders them.
+    // manifest-global (rendered from global.*), 14 Deployments, 14 Services and the fence chart's two HPAs (fence-hpa, presigned-url-fence-hpa from fence's autoscaling, as gen3-helm renders them), in helm's install order.
     const kinds = applies.map((e) => String(e.requestObject?.kind));
-    assert.equal(applies.length, 29, kinds.join(','));
-    assert.deepEqual([...new Set(kinds)], ['Service', 'Deployment', 'HorizontalPodAutoscaler']);
+    assert.equal(applies.length, 31, kinds.join(','));
+    assert.deepEqual([...new Set(kinds)], ['ConfigMap', 'Service', 'Deployment', 'HorizontalPodAutoscaler']);
     assert.ok(applies.every((e) => /[?&]force=true/.test(e.requestURI) && e.objectRef?.namespace === env.namespace));
     const fence = applies.find((e) => e.objectRef?.resource === 'deployments' && e.objectRef.name === 'fence-deployment')!.requestObject as { spec: { template: { spec: { containers: { image: string }[] } } } };
     assert.equal(fence.spec.template.spec.containers[0].image, 'quay.io/cdis/fence:2026.09');

@@ -1,10 +1,19 @@
 // Writes a small gen3-helm-shaped umbrella chart for the helm tests: chart
 // `gen3` with one subchart per service under charts/, each enabled by
 // `<name>.enabled` and reading `image.repository`, `image.tag`,
-// `replicaCount` and `autoscaling` like gen3-helm's charts do. The Deployments,
-// Services and HPA it renders are the ones test/support/gen3-commons.ts renders (same
-// names, labels, annotations and pod template), so a helm deploy over a seeded
-// commons changes only what the values change.
+// `replicaCount` and `autoscaling` like gen3-helm's charts do. The Deployments
+// and Services it renders are the ones test/support/gen3-commons.ts renders
+// (same names, labels, annotations and pod template), so a helm deploy over a
+// seeded commons changes only what the values change. HPAs as gen3-helm
+// renders them (uc-cdis/gen3-helm 42cc46bc): helm/<chart>/templates/hpa.yaml
+// includes helm/common/templates/_hpa.tpl when
+// `default .Values.global.autoscaling.enabled .Values.autoscaling.enabled`,
+// taking minReplicas/maxReplicas and AverageValue CPU and memory targets from
+// `autoscaling` with global.autoscaling's defaults (1, 10, 500m, 500Mi in every
+// subchart's values.yaml); the fence chart also renders
+// presigned-url-fence-hpa from fence's own `autoscaling`
+// (helm/fence/templates/presigned-url-fence-hpa.yaml). audit has no HPA
+// template in gen3-helm, and none here.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gen3ServiceSpec, type Gen3ServiceSpec } from './gen3-commons';
@@ -103,8 +112,63 @@ ${ind(8, extra.annotations)}
           resources:
             requests: { cpu: 100m, memory: 128Mi }
             limits: { memory: 1Gi }
-`;
+${
+  s.name === 'portal'
+    ? `          env:
+            - name: APP
+              valueFrom:
+                configMapKeyRef:
+                  name: manifest-global
+                  key: portal_app
+`
+    : ''
+}`;
 }
+
+/**
+ * manifest-global from global.*, as gen3-helm's helm/gen3/templates/global-manifest.yaml
+ * renders it (42cc46bc; the keys the seeded commons has, and manifestGlobalExtraValues).
+ */
+const GLOBAL_MANIFEST = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: manifest-global
+data:
+  "environment": {{ .Values.global.environment | quote }}
+  "hostname": {{ .Values.global.hostname | quote }}
+  "revproxy_arn": {{ .Values.global.revproxyArn | quote }}
+  "dictionary_url": {{ .Values.global.dictionaryUrl | quote }}
+  "portal_app": {{ .Values.global.portalApp | quote }}
+  "public_datasets": {{ .Values.global.publicDataSets | quote }}
+  "tier_access_level": {{ .Values.global.tierAccessLevel | quote }}
+  "tier_access_limit": {{ .Values.global.tierAccessLimit | quote }}
+  "netpolicy": {{ .Values.global.netPolicy | quote }}
+  "dispatcher_job_num": {{ .Values.global.dispatcherJobNum | quote }}
+  "frontend_root": {{ .Values.global.frontendRoot | quote }}
+  "logout_inactive_users": {{ .Values.global.logoutInactiveUsers | quote }}
+  "workspace_timeout_in_minutes": {{ .Values.global.workspaceTimeoutInMinutes | quote }}
+  "maintenance_mode": {{ .Values.global.maintenanceMode | quote }}
+  {{- with .Values.global.manifestGlobalExtraValues }}
+  {{- range $key, $value := . }}
+  {{ $key }}: {{ $value | quote }}
+  {{- end }}
+  {{- end }}
+`;
+
+/** The umbrella's global defaults: what the seeded commons' manifest-global says (test/support/gen3-commons.ts). */
+const GLOBAL_DEFAULTS = `  revproxyArn: arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000
+  dictionaryUrl: https://s3.amazonaws.com/dictionary-artifacts/datadictionary/develop/schema.json
+  portalApp: gitops
+  publicDataSets: false
+  tierAccessLevel: private
+  tierAccessLimit: 1000
+  netPolicy: "on"
+  dispatcherJobNum: 10
+  frontendRoot: portal
+  logoutInactiveUsers: false
+  workspaceTimeoutInMinutes: 480
+  maintenanceMode: "off"
+`;
 
 function serviceYaml(s: Gen3ServiceSpec): string {
   return `apiVersion: v1
@@ -128,33 +192,48 @@ spec:
 `;
 }
 
-function hpaYaml(chart: string): string {
-  return `{{- if .Values.autoscaling.enabled }}
+/** An HPA for Deployment `<service>-deployment` named `<service>-hpa`, from the chart's `autoscaling` (gen3-helm's _hpa.tpl). */
+function hpaYaml(service: string): string {
+  const v = (k: string) => `(default .Values.global.autoscaling.${k} .Values.autoscaling.${k})`;
+  return `{{- if default .Values.global.autoscaling.enabled .Values.autoscaling.enabled }}
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata:
-  name: ${chart}-hpa
+  name: ${service}-hpa
   labels:
     app.kubernetes.io/managed-by: {{ .Release.Service }}
     app.kubernetes.io/instance: {{ .Release.Name }}
-    app: ${chart}
+    app: ${service}
 spec:
   scaleTargetRef:
     apiVersion: apps/v1
     kind: Deployment
-    name: ${chart}-deployment
-  minReplicas: {{ .Values.autoscaling.minReplicas }}
-  maxReplicas: {{ .Values.autoscaling.maxReplicas }}
+    name: ${service}-deployment
+  minReplicas: {{ ${v('minReplicas')} }}
+  maxReplicas: {{ ${v('maxReplicas')} }}
   metrics:
-    - type: Resource
-      resource:
-        name: cpu
-        target:
-          type: Utilization
-          averageUtilization: {{ .Values.autoscaling.targetCPUUtilizationPercentage }}
+    {{- if ${v('averageCPUValue')} }}
+  - type: Resource
+    resource:
+      name: cpu
+      target:
+        type: AverageValue
+        averageValue: {{ ${v('averageCPUValue')} }}
+    {{- end }}
+    {{- if ${v('averageMemoryValue')} }}
+  - type: Resource
+    resource:
+      name: memory
+      target:
+        type: AverageValue
+        averageValue: {{ ${v('averageMemoryValue')} }}
+    {{- end }}
 {{- end }}
 `;
 }
+
+/** Charts without an HPA template in gen3-helm (42cc46bc: no helm/audit/templates/hpa.yaml). */
+const NO_HPA = new Set(['audit']);
 
 /** Writes the chart into `dir` (created) and returns its path; `defaultTag` is the subcharts' default image tag. */
 export function writeGen3Chart(dir: string, defaultTag = '2026.07'): string {
@@ -164,9 +243,10 @@ export function writeGen3Chart(dir: string, defaultTag = '2026.07'): string {
     .join('\n');
   mkdirSync(join(root, 'charts'), { recursive: true });
   writeFileSync(join(root, 'Chart.yaml'), `apiVersion: v2\nname: gen3\ndescription: Test umbrella chart shaped like gen3-helm's helm/gen3\ntype: application\nversion: 0.3.90\ndependencies:\n${deps}\n`);
-  writeFileSync(join(root, 'values.yaml'), `global:\n  hostname: localhost\n  environment: default\n${Object.keys(CHART_SERVICES).map((c) => `${c}:\n  enabled: ${c !== 'guppy'}`).join('\n')}\n`);
+  writeFileSync(join(root, 'values.yaml'), `global:\n  hostname: localhost\n  environment: default\n${GLOBAL_DEFAULTS}${Object.keys(CHART_SERVICES).map((c) => `${c}:\n  enabled: ${c !== 'guppy'}`).join('\n')}\n`);
   // Off unless a test turns it on: a cluster-scoped object, which the agent's namespaced Role cannot apply.
   mkdirSync(join(root, 'templates'), { recursive: true });
+  writeFileSync(join(root, 'templates', 'global-manifest.yaml'), GLOBAL_MANIFEST);
   writeFileSync(
     join(root, 'templates', 'clusterrole.yaml'),
     `{{- if .Values.global.clusterRole }}\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: {{ .Release.Name }}-reader\nrules:\n  - apiGroups: [""]\n    resources: [pods]\n    verbs: [get, list]\n{{- end }}\n`,
@@ -180,11 +260,14 @@ export function writeGen3Chart(dir: string, defaultTag = '2026.07'): string {
     const at = image.lastIndexOf(':');
     writeFileSync(
       join(sub, 'values.yaml'),
-      `global:\n  hostname: localhost\nrelease: production\nreplicaCount: ${specs[0].replicas}\nimage:\n  repository: ${image.slice(0, at)}\n  tag: ${q(image.slice(at + 1))}\nautoscaling:\n  enabled: false\n  minReplicas: 1\n  maxReplicas: 4\n  targetCPUUtilizationPercentage: 40\n`,
+      `global:\n  hostname: localhost\n  autoscaling:\n    enabled: false\n    minReplicas: 1\n    maxReplicas: 10\n    averageCPUValue: 500m\n    averageMemoryValue: 500Mi\nrelease: production\nreplicaCount: ${specs[0].replicas}\nimage:\n  repository: ${image.slice(0, at)}\n  tag: ${q(image.slice(at + 1))}\nautoscaling: {}\n`,
     );
     writeFileSync(join(sub, 'templates', 'deployment.yaml'), specs.map(deploymentYaml).join('---\n'));
     writeFileSync(join(sub, 'templates', 'service.yaml'), specs.map(serviceYaml).join('---\n'));
-    writeFileSync(join(sub, 'templates', 'hpa.yaml'), hpaYaml(chart));
+    if (!NO_HPA.has(chart)) {
+      writeFileSync(join(sub, 'templates', 'hpa.yaml'), hpaYaml(chart));
+      for (const rider of services.filter((x) => x !== chart)) writeFileSync(join(sub, 'templates', `${rider}-hpa.yaml`), hpaYaml(rider));
+    }
   }
   return root;
 }
