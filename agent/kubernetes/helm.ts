@@ -6,7 +6,6 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import type { KubeClients } from './kube-client';
 
 export interface HelmOptions {
@@ -73,7 +72,8 @@ export class Helm {
   private async withValues<T>(values: Record<string, unknown>, fn: (file: string) => Promise<T>): Promise<T> {
     const dir = mkdtempSync(join(this.o.workDir, 'tmp', 'values-'));
     const file = join(dir, 'values.yaml');
-    writeFileSync(file, stringify(values, { lineWidth: 0 }), { mode: 0o600 });
+    // JSON is YAML that reads the same in 1.1: Helm (go-yaml) would take an unquoted on/off/yes/no as a boolean.
+    writeFileSync(file, JSON.stringify(values, null, 1), { mode: 0o600 });
     try {
       return await fn(file);
     } finally {

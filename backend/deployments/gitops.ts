@@ -1,13 +1,17 @@
 // GitOps: each revision is committed to the configured repository in the
 // gen3-gitops layout (<cluster>/<hostname>/values/values.yaml, gen3-facts.md
 // §2.5) with the operator as author and the reason in the message, then
-// pushed. A working clone lives under DCOC_DATA_DIR; every commit starts from
-// the remote branch as it is, so a commit whose push failed never rides along
-// with the next one. Credentials in the repository URL never reach a log or
-// an error message.
+// pushed. The values file is edited, not replaced: the caller's edit runs on
+// the file as it is on the remote branch at commit time. A new commons also
+// gets the ArgoCD Application chart gen3-gitops keeps beside its values. A
+// working clone lives under DCOC_DATA_DIR; every commit starts from the remote
+// branch as it is, so a commit whose push failed never rides along with the
+// next one. Credentials in the repository URL never reach a log, an error
+// message or a committed file.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { stringify } from 'yaml';
 import type { Logger } from '../config/logger';
 
 export interface GitOpsOptions {
@@ -18,14 +22,25 @@ export interface GitOpsOptions {
   workdir: string;
   log: Logger;
   timeoutMs?: number;
+  /** The chart a new commons' ArgoCD Application deploys (default: gen3-helm's helm/gen3 on master). */
+  chart?: { repoURL: string; path: string; targetRevision: string };
 }
 
 export interface GitOpsCommit {
   hostname: string;
-  content: string;
+  /**
+   * The values file's new text from its text on the branch (undefined: there is
+   * none yet). Runs at commit time on the freshly fetched branch; what it throws
+   * fails the commit with nothing written.
+   */
+  edit: (existing: string | undefined) => string;
+  /** Kubernetes namespace of the commons: where a new commons' Application deploys. */
+  namespace: string;
   author: { name: string; email: string };
   message: string;
 }
+
+const GEN3_HELM = { repoURL: 'https://github.com/uc-cdis/gen3-helm', path: 'helm/gen3', targetRevision: 'master' };
 
 export class GitOpsError extends Error {}
 
@@ -56,7 +71,49 @@ export class GitOps {
 
   /** Where a commons' values live in the repository. */
   pathFor(hostname: string): string {
-    return `${this.o.cluster}/${hostname}/values/values.yaml`;
+    return `${this.dirFor(hostname)}/values/values.yaml`;
+  }
+
+  /** A commons' directory: a small Helm chart whose one template is its ArgoCD Application. */
+  private dirFor(hostname: string): string {
+    return `${this.o.cluster}/${hostname}`;
+  }
+
+  /**
+   * The chart gen3-gitops keeps for each commons beside values/: Chart.yaml, an
+   * empty values.yaml and templates/app.yaml, an Application with two sources
+   * (the gen3 chart, and this repository as `$values` for the commons' values file).
+   */
+  applicationFiles(hostname: string, namespace: string): [path: string, text: string][] {
+    const dir = this.dirFor(hostname);
+    const chart = this.o.chart ?? GEN3_HELM;
+    // Helm release names are at most 53 characters.
+    const name = `gen3-${namespace}`.length <= 53 ? `gen3-${namespace}` : namespace.slice(0, 53).replace(/-+$/, '');
+    const app = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name, namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+      spec: {
+        project: 'default',
+        sources: [
+          { path: chart.path, repoURL: chart.repoURL, targetRevision: chart.targetRevision, helm: { releaseName: name, valueFiles: [`$values/${this.pathFor(hostname)}`] } },
+          // Never the credentials of DCOC's own clone URL: ArgoCD has its own repository secret.
+          { repoURL: this.o.repo.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1'), targetRevision: this.o.branch, ref: 'values' },
+        ],
+        destination: { server: 'https://kubernetes.default.svc', namespace },
+        syncPolicy: {
+          managedNamespaceMetadata: { labels: { role: 'gen3' } },
+          syncOptions: ['CreateNamespace=true'],
+          automated: { selfHeal: true },
+        },
+      },
+    };
+    const chartYaml = { apiVersion: 'v2', name: hostname, description: `${hostname} argo application`, type: 'application', version: '0.1.0', appVersion: '1.0' };
+    return [
+      [`${dir}/Chart.yaml`, stringify(chartYaml, { lineWidth: 0 })],
+      [`${dir}/values.yaml`, ''],
+      [`${dir}/templates/app.yaml`, `# ArgoCD Application of ${hostname}, created by DCOC with its first revision.\n${stringify(app, { lineWidth: 0 })}`],
+    ];
   }
 
   /** The repository as it may be shown (no credentials). */
@@ -121,15 +178,26 @@ export class GitOps {
     await this.syncToRemote();
     const rel = this.pathFor(c.hostname);
     const file = join(this.o.workdir, rel);
-    mkdirSync(dirname(file), { recursive: true });
-    const unchanged = existsSync(file) && readFileSync(file, 'utf8') === c.content;
-    if (unchanged) {
+    const existing = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    let content: string;
+    try {
+      content = c.edit(existing);
+    } catch (e) {
+      throw new GitOpsError(`${rel} in ${this.displayRepo} (branch ${this.o.branch}) was left as it is, nothing was committed: ${redact((e as Error).message, this.secrets)}`);
+    }
+    const writes: [string, string][] = content === existing ? [] : [[rel, content]];
+    // A new commons: its Application too, unless someone already wrote one.
+    if (existing === undefined) writes.push(...this.applicationFiles(c.hostname, c.namespace).filter(([p]) => !existsSync(join(this.o.workdir, p))));
+    if (writes.length === 0) {
       const head = await this.git(['rev-parse', 'HEAD']);
       this.o.log.info({ repo: this.displayRepo, path: rel, commit: head }, 'gitops: values already committed');
       return { commit: head, changed: false };
     }
-    writeFileSync(file, c.content);
-    await this.git(['add', '--', rel]);
+    for (const [p, text] of writes) {
+      mkdirSync(dirname(join(this.o.workdir, p)), { recursive: true });
+      writeFileSync(join(this.o.workdir, p), text);
+    }
+    await this.git(['add', '--', ...writes.map(([p]) => p)]);
     await this.git(
       ['-c', 'user.name=DCOC control service', '-c', 'user.email=dcoc@localhost', 'commit', '--quiet', `--author=${clean(c.author.name)} <${clean(c.author.email)}>`, '-F', '-'],
       { input: c.message },
@@ -140,7 +208,7 @@ export class GitOps {
     } catch (e) {
       throw new GitOpsError(`push of ${commit.slice(0, 12)} to ${this.displayRepo} (branch ${this.o.branch}) was refused: ${(e as Error).message.replace(/^git push failed: /, '')}`);
     }
-    this.o.log.info({ repo: this.displayRepo, path: rel, commit }, 'gitops: values committed and pushed');
+    this.o.log.info({ repo: this.displayRepo, path: rel, files: writes.length, commit }, 'gitops: values committed and pushed');
     return { commit, changed: true };
   }
 }

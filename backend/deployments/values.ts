@@ -16,9 +16,16 @@ export function deepMerge(base: Values, over: Values): Values {
   return out;
 }
 
-/** The values file text: key order as built, strings that look like numbers quoted (tag "2026.10"). */
+/**
+ * Helm reads values as YAML 1.1 (go-yaml), where on/off/yes/no are booleans:
+ * written for YAML 1.2, `maintenanceMode: on` reached the chart as true.
+ * Writing for 1.1 quotes every string 1.1 would read as something else.
+ */
+export const HELM_YAML = { version: '1.1' } as const;
+
+/** The values file text: key order as built, strings that look like numbers or YAML 1.1 booleans quoted (tag "2026.10", "on"). */
 export function toYaml(values: Values): string {
-  return stringify(values, { lineWidth: 0 });
+  return stringify(values, { lineWidth: 0, ...HELM_YAML });
 }
 
 export function getPath(v: unknown, path: readonly string[]): unknown {

@@ -3,6 +3,8 @@
 // <cluster>/<hostname>/values/values.yaml with the operator as author and the
 // reason in the message, and pushed; a push the repository rejects (a
 // pre-receive hook) fails the deploy with git's reason, and nothing rolls out.
+// How a revision edits a values file that is already there (issue 14):
+// gitops-roundtrip.test.ts.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -67,9 +69,10 @@ describe('GitOps', () => {
     const message = git('log', '-1', '--format=%B', 'main');
     assert.match(message, /^healdata\.org: revision 1, Gen3 release 2026\.07 \(deploy\)\n\nHEAL to 2026\.07 \(ticket OPS-1234\)\n/);
     assert.match(message, new RegExp(`DCOC-Deployment: ${done.id}`));
-    assert.equal(git('ls-tree', '-r', '--name-only', 'main'), PATH);
+    // A new commons: its values, and the Application chart gen3-gitops keeps beside them (gitops-roundtrip.test.ts has the layout).
+    assert.deepEqual(git('ls-tree', '-r', '--name-only', 'main').split('\n'), [`${CLUSTER}/healdata.org/Chart.yaml`, `${CLUSTER}/healdata.org/templates/app.yaml`, `${CLUSTER}/healdata.org/values.yaml`, PATH]);
     const file = git('show', `main:${PATH}`);
-    assert.match(file, /^# Managed by DCOC: revision 1 of healdata\.org, Gen3 release 2026\.07 \(Hambergite\)\./);
+    assert.match(file, /^# gen3-helm values of healdata\.org, created by DCOC with revision 1: Gen3 release 2026\.07 \(Hambergite\), template gen3-default, profile small\.\n/);
     const rev = (await fleet.api<RevisionDetail>(operator, 'GET', `/api/v1/commons/${ID}/revisions/1`)).body;
     assert.deepEqual(parseYaml(file), rev.values);
     assert.equal(rev.deployment.gitopsCommit, done.gitops.commit);
