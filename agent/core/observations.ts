@@ -3,7 +3,7 @@
 // last read as deltas.
 import { EventEmitter } from 'node:events';
 import { serviceState } from './service-status';
-import type { CommonsIdentity, ConfigFacts, HealthResult, MetricSample, ServiceState, WorkloadFacts } from './types';
+import type { CommonsIdentity, ConfigFacts, CronJobFacts, HealthResult, MetricSample, ServiceState, WorkloadFacts } from './types';
 
 export class Observations extends EventEmitter {
   identity: CommonsIdentity | null = null;
@@ -18,6 +18,9 @@ export class Observations extends EventEmitter {
   private samples: MetricSample[] = [];
   /** False when no health collector runs; status then rests on workloads alone. */
   healthExpected = true;
+  /** The commons' CronJobs, sorted by name; null until a collector reports them (or when it cannot). */
+  private cronjobList: CronJobFacts[] | null = null;
+  private cronjobsSent = 'null';
 
   setIdentity(identity: CommonsIdentity): void {
     this.identity = identity;
@@ -53,6 +56,18 @@ export class Observations extends EventEmitter {
     this.emit('change');
   }
 
+  /** Replaces the CronJobs (a collector's full view); null: not known. */
+  setCronJobs(list: CronJobFacts[] | null): void {
+    const next = list && [...list].sort((a, b) => a.name.localeCompare(b.name));
+    if (JSON.stringify(next) === JSON.stringify(this.cronjobList)) return;
+    this.cronjobList = next;
+    this.emit('change');
+  }
+
+  cronjobs(): CronJobFacts[] | null {
+    return this.cronjobList;
+  }
+
   serviceNames(): string[] {
     return [...this.workloads.keys()];
   }
@@ -67,18 +82,19 @@ export class Observations extends EventEmitter {
   }
 
   /** Everything, and marks it all as sent. */
-  takeSnapshot(): { services: ServiceState[]; config: ConfigFacts; release: string } {
+  takeSnapshot(): { services: ServiceState[]; config: ConfigFacts; release: string; cronjobs: CronJobFacts[] | null } {
     const services = this.services();
+    this.cronjobsSent = JSON.stringify(this.cronjobList);
     this.sent.clear();
     for (const s of services) this.sent.set(s.name, JSON.stringify(s));
     this.removed.clear();
     this.configSent = this.configKey();
     this.releaseSent = this.release;
-    return { services, config: this.config, release: this.release };
+    return { services, config: this.config, release: this.release, cronjobs: this.cronjobList };
   }
 
   /** What changed since the last snapshot or delta; undefined when nothing did. */
-  takeDelta(): { services: ServiceState[]; removed: string[]; config: ConfigFacts | null; release: string } | undefined {
+  takeDelta(): { services: ServiceState[]; removed: string[]; config: ConfigFacts | null; release: string; cronjobs: CronJobFacts[] | null } | undefined {
     const changed: ServiceState[] = [];
     for (const s of this.services()) {
       const key = JSON.stringify(s);
@@ -94,8 +110,12 @@ export class Observations extends EventEmitter {
     this.configSent = this.configKey();
     const release = this.release !== this.releaseSent ? this.release : '';
     this.releaseSent = this.release;
-    if (!changed.length && !removed.length && !config && !release) return undefined;
-    return { services: changed, removed, config, release };
+    // CronJobs go whole when any of them changed (a commons has a handful).
+    const cronjobsKey = JSON.stringify(this.cronjobList);
+    const cronjobs = cronjobsKey !== this.cronjobsSent ? this.cronjobList : null;
+    this.cronjobsSent = cronjobsKey;
+    if (!changed.length && !removed.length && !config && !release && !cronjobs) return undefined;
+    return { services: changed, removed, config, release, cronjobs };
   }
 
   private configKey(): string {

@@ -1,14 +1,15 @@
 // Kubernetes state of one commons namespace, from watches (no polling):
 // Deployments, pods, Events and the manifest-global ConfigMap, mapped to Gen3
-// services and written into the agent's observations on every change.
-import type { CoreV1Event, V1ConfigMap, V1Deployment, V1Pod } from '@kubernetes/client-node';
+// services, and the CronJobs with the Jobs they own, written into the agent's
+// observations on every change.
+import type { CoreV1Event, V1ConfigMap, V1CronJob, V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../../backend/config/logger';
 import type { Collector } from '../collectors/collector';
 import type { Observations } from '../core/observations';
-import type { KubeClients } from './kube-client';
+import { type KubeClients, describeKubeError, statusOf } from './kube-client';
 import { MANIFEST_GLOBAL, configFrom, identityFrom } from './manifest-global';
 import { WatchCache } from './watch-cache';
-import { releaseOf, serviceOfDeployment, workloadFacts } from './workloads';
+import { cronJobFacts, releaseOf, serviceOfDeployment, workloadFacts } from './workloads';
 
 const EVENT_WINDOW_MS = 10 * 60_000;
 
@@ -18,6 +19,10 @@ export class KubeCollector implements Collector {
   private readonly pods: WatchCache<V1Pod>;
   private readonly events: WatchCache<CoreV1Event>;
   private readonly configMaps: WatchCache<V1ConfigMap>;
+  readonly cronJobs: WatchCache<V1CronJob>;
+  private readonly jobs: WatchCache<V1Job>;
+  /** False when the Role does not let the agent list CronJobs and Jobs: they are then not reported (unknown), the rest is. */
+  private cronJobsWatched = false;
   private obs: Observations | null = null;
   private readonly listeners = new Set<() => void>();
 
@@ -33,17 +38,36 @@ export class KubeCollector implements Collector {
     this.events = new WatchCache(k.kc, `/api/v1/namespaces/${ns}/events`, () => k.core.listNamespacedEvent({ namespace: ns }), changed, log);
     const field = `metadata.name=${MANIFEST_GLOBAL}`;
     this.configMaps = new WatchCache(k.kc, `/api/v1/namespaces/${ns}/configmaps`, () => k.core.listNamespacedConfigMap({ namespace: ns, fieldSelector: field }), changed, log, field);
+    this.cronJobs = new WatchCache(k.kc, `/apis/batch/v1/namespaces/${ns}/cronjobs`, () => k.batch.listNamespacedCronJob({ namespace: ns }), changed, log);
+    this.jobs = new WatchCache(k.kc, `/apis/batch/v1/namespaces/${ns}/jobs`, () => k.batch.listNamespacedJob({ namespace: ns }), changed, log);
   }
 
   async start(obs: Observations): Promise<void> {
     this.obs = obs;
-    await Promise.all([this.configMaps.start(), this.deployments.start(), this.pods.start(), this.events.start()]);
+    await Promise.all([this.configMaps.start(), this.deployments.start(), this.pods.start(), this.events.start(), this.startCronJobWatches()]);
     this.refresh();
+  }
+
+  /**
+   * CronJobs and Jobs (list and watch, agent/deploy/rbac.yaml). A Role from
+   * before they were reported refuses them: say so and go on without them,
+   * rather than keep the agent from serving the commons.
+   */
+  private async startCronJobWatches(): Promise<void> {
+    try {
+      await Promise.all([this.cronJobs.start(), this.jobs.start()]);
+      this.cronJobsWatched = true;
+    } catch (e) {
+      if (statusOf((e as Error).cause) !== 403) throw e;
+      await Promise.all([this.cronJobs.stop(), this.jobs.stop()]);
+      this.log.warn({ err: describeKubeError((e as Error).cause) }, 'CronJobs are not reported: the agent may not list and watch cronjobs and jobs');
+    }
   }
 
   async stop(): Promise<void> {
     this.obs = null;
-    await Promise.all([this.deployments.stop(), this.pods.stop(), this.events.stop(), this.configMaps.stop()]);
+    this.cronJobsWatched = false;
+    await Promise.all([this.deployments.stop(), this.pods.stop(), this.events.stop(), this.configMaps.stop(), this.cronJobs.stop(), this.jobs.stop()]);
   }
 
   /** Executors follow rollouts through the watched state, not extra API calls. */
@@ -90,7 +114,8 @@ export class KubeCollector implements Collector {
       }
       return [w];
     });
-    obs.setWorkloads(workloads, releaseOf(workloads.map((w) => w.image)));
+    obs.setWorkloads(workloads, releaseOf(workloads));
+    obs.setCronJobs(this.cronJobsWatched ? cronJobFacts(this.cronJobs.items(), this.jobs.items()) : null);
     for (const fn of this.listeners) fn();
   }
 }

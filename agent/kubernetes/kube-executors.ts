@@ -162,7 +162,10 @@ export function kubeExecutors(d: Deps): Executor[] {
           try {
             cj = await k.batch.readNamespacedCronJob({ name: cronjob, namespace });
           } catch (err) {
-            if (statusOf(err) === 404) throw new ExecError(`no CronJob ${cronjob} in namespace ${namespace}`);
+            if (statusOf(err) === 404) {
+              const has = d.collector.cronJobs.items().map((c) => c.metadata?.name ?? '').sort();
+              throw new ExecError(`no CronJob ${cronjob} in namespace ${namespace} (it has: ${has.join(', ') || 'none'})`);
+            }
             throw err;
           }
           const tpl = cj.spec?.jobTemplate;

@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { AgentGatewayService, EnrollmentService } from '../../backend/gateway/proto';
 
-export type { AgentMessage, ControlMessage, CommandUpdateMsg, ServiceStateMsg } from '../../backend/gateway/messages';
+export type { AgentMessage, ControlMessage, CommandUpdateMsg, CronJobListMsg, ServiceStateMsg } from '../../backend/gateway/messages';
 
 export interface TlsIdentity {
   caPem: string;

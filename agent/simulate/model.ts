@@ -7,15 +7,26 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { rolloutStatus } from '../core/rollout-status';
-import type { CommonsIdentity, ConfigFacts, WorkloadFacts } from '../core/types';
+import type { CommonsIdentity, ConfigFacts, CronJobFacts, WorkloadFacts } from '../core/types';
+import { type ChartCronJob, cronFiresAt, lastFireTime, renderedCronJobs } from '../gen3/cronjobs';
 import { DEFAULT_ENABLED, gen3Service, imageFor } from '../gen3/catalog';
 import { writeFileDurably } from '../core/durable-file';
+import { releaseOf } from '../kubernetes/workloads';
 
-export type Fault = 'none' | 'down' | 'slow' | 'crashloop';
+/** down: no ready pod; crashloop: pods restart; slow: answers late; error: pods up, the service answers 500 as it really does. */
+export type Fault = 'none' | 'down' | 'slow' | 'crashloop' | 'error';
 
-/** CronJobs a gen3-helm commons carries (gen3-facts.md §2.3). */
-export const SIM_CRONJOBS = ['usersync', 'fence-visa-update', 'arborist-rm-expired-access', 'hatchery-reaper', 'etl-cronjob', 'fence-db-migrate-cronjob'];
-export const FAULTS: readonly Fault[] = ['none', 'down', 'slow', 'crashloop'];
+/**
+ * The CronJobs of a simulated commons: those gen3-helm 42cc46bc renders for
+ * its services' charts with the default values, or with `values` (see
+ * agent/gen3/cronjobs.ts): usersync only with 'fence.usersync.usersync'.
+ */
+export function simCronJobs(services: readonly string[], values?: Readonly<Record<string, boolean>>): ChartCronJob[] {
+  // presigned-url-fence is rendered by the fence chart; every other service by its own.
+  const charts = services.map((s) => (s === 'presigned-url-fence' ? 'fence' : s));
+  return renderedCronJobs(charts, values);
+}
+export const FAULTS: readonly Fault[] = ['none', 'down', 'slow', 'crashloop', 'error'];
 
 export interface SimOptions extends CommonsIdentity {
   release: string;
@@ -25,6 +36,24 @@ export interface SimOptions extends CommonsIdentity {
   tickMs?: number;
   podStartMs?: number;
   stateFile?: string;
+  /** gen3-helm values that switch CronJobs on or off, by umbrella path ('fence.usersync.usersync': true). */
+  cronJobValues?: Record<string, boolean>;
+}
+
+/** A Job of the simulated commons, started by a CronJob's schedule or by hand. */
+interface SimJob {
+  name: string;
+  cronjob: string;
+  startedAt: number;
+  completesAt: number;
+  manual: boolean;
+}
+
+interface SimCronJob {
+  spec: ChartCronJob;
+  lastScheduleTime: number | null;
+  lastSuccessfulTime: number | null;
+  lastRun: SimJob | null;
 }
 
 interface Pod {
@@ -52,6 +81,7 @@ interface Durable {
   config: ConfigFacts;
   configWrites: number;
   services: Record<string, Omit<ServiceModel, 'pods' | 'name' | 'deployment'> & { runningTemplate: string }>;
+  cronjobs?: Record<string, Omit<SimCronJob, 'spec'>>;
 }
 
 const DEFAULT_REPLICAS: Record<string, number> = { indexd: 4, fence: 3, 'presigned-url-fence': 3, revproxy: 4, arborist: 3, peregrine: 3 };
@@ -62,7 +92,8 @@ export function templateOf(image: string, restartedAt: string | null): string {
 
 export class SimCommons extends EventEmitter {
   readonly identity: CommonsIdentity;
-  release: string;
+  /** The release the commons was seeded with (its images before any deploy). */
+  private readonly seededRelease: string;
   config: ConfigFacts = { revision: 1, data: {} };
   configWrites = 0;
   networkCut = false;
@@ -71,13 +102,16 @@ export class SimCommons extends EventEmitter {
   private readonly podStartMs: number;
   private timer: NodeJS.Timeout | null = null;
   private podSeq = 0;
-  /** Jobs started from CronJobs: name → when it completes. */
-  private readonly jobs = new Map<string, number>();
+  /** The commons' CronJobs by name, and the Jobs they started by Job name. */
+  private readonly cronjobMap = new Map<string, SimCronJob>();
+  private readonly jobs = new Map<string, SimJob>();
+  /** The last minute whose schedules were looked at. */
+  private scheduledMinute = 0;
 
   constructor(private readonly opts: SimOptions) {
     super();
     this.identity = { hostname: opts.hostname, environment: opts.environment, name: opts.name, namespace: opts.namespace };
-    this.release = opts.release;
+    this.seededRelease = opts.release;
     this.tickMs = opts.tickMs ?? 500;
     this.podStartMs = opts.podStartMs ?? 1500;
     const saved = opts.stateFile && existsSync(opts.stateFile) ? (JSON.parse(readFileSync(opts.stateFile, 'utf8')) as Durable) : null;
@@ -86,13 +120,13 @@ export class SimCommons extends EventEmitter {
       data: { hostname: opts.hostname, environment: opts.environment, maintenance_mode: 'off', tier_access_level: 'private', netpolicy: 'on' },
     };
     this.configWrites = saved?.configWrites ?? 0;
-    if (saved) this.release = saved.release;
+    if (saved) this.seededRelease = saved.release;
     for (const name of opts.services ?? DEFAULT_ENABLED) {
       const spec = gen3Service(name);
       if (!spec) throw new Error(`unknown Gen3 service ${name}`);
       const s = saved?.services[name];
       const desired = s?.desired ?? opts.replicas?.[name] ?? DEFAULT_REPLICAS[name] ?? 2;
-      const image = s?.image ?? imageFor(spec, this.release);
+      const image = s?.image ?? imageFor(spec, this.seededRelease);
       const model: ServiceModel = {
         name,
         deployment: spec.deployment,
@@ -110,6 +144,7 @@ export class SimCommons extends EventEmitter {
       model.pods = Array.from({ length: desired }, () => this.newPod(model, running, 0));
       this.services.set(name, model);
     }
+    this.seedCronJobs(saved?.cronjobs);
   }
 
   start(): void {
@@ -149,6 +184,7 @@ export class SimCommons extends EventEmitter {
 
   /** Advances every rollout and scale by one step, the way the Deployment controller would (maxUnavailable 1). */
   tick(now = Date.now()): void {
+    this.runSchedules(now);
     let settled = false;
     for (const s of this.services.values()) {
       if (s.fault === 'crashloop' && Math.random() < 0.3) s.restartCount += s.pods.length;
@@ -230,12 +266,13 @@ export class SimCommons extends EventEmitter {
     return true;
   }
 
-  /** The release the commons reports, once a deploy has rolled every service to it. */
-  setRelease(release: string): void {
-    if (this.release === release) return;
-    this.release = release;
-    this.persist();
-    this.emit('tick');
+  /**
+   * The release the commons reports: read from the images its Deployments
+   * run, as the Kubernetes agent reads it, so a deploy that stopped half way
+   * shows what is really running rather than what was there before.
+   */
+  get release(): string {
+    return releaseOf([...this.services.values()].map((s) => s.image));
   }
 
     scale(name: string, replicas: number): boolean {
@@ -245,6 +282,28 @@ export class SimCommons extends EventEmitter {
     s.scales += 1;
     this.persist();
     return true;
+  }
+
+  /**
+   * An HPA on the service (a deploy's autoscaling values): like the real
+   * controller with no load, it keeps the replicas within min–max.
+   */
+  autoscale(name: string, range: { min: number; max: number } | null): void {
+    if (!this.has(name) || !range) return;
+    const s = this.get(name);
+    const want = Math.min(Math.max(s.desired, range.min), range.max);
+    if (want !== s.desired) this.scale(name, want);
+  }
+
+  /**
+   * manifest-global as a deploy's chart rendered it from global.* (as helm
+   * does): the data replaced, the revision counted on when it changed.
+   */
+  renderConfig(data: Record<string, string>): void {
+    if (JSON.stringify(data) === JSON.stringify(this.config.data)) return;
+    this.config = { revision: this.config.revision + 1, data: { ...data } };
+    this.persist();
+    this.emit('tick');
   }
 
   /** Writes config revision `revision` over `base`; already there → 'already'; a different base → conflict. */
@@ -258,14 +317,88 @@ export class SimCommons extends EventEmitter {
     return 'applied';
   }
 
-  /** Starts job `jobName` from `cronjob` unless it exists; returns its completion time, or undefined for an unknown CronJob. */
+  /**
+   * The CronJobs as the chart rendered them; each one's last run is its last
+   * scheduled time in the past two days, as a commons that has been up a while
+   * shows (suspended ones and Feb 31st schedules never ran).
+   */
+  private seedCronJobs(saved: Durable['cronjobs']): void {
+    const now = Date.now();
+    for (const spec of simCronJobs(this.serviceNames(), this.opts.cronJobValues)) {
+      const kept = saved?.[spec.name];
+      const c: SimCronJob = kept ? { spec, ...kept } : { spec, lastScheduleTime: null, lastSuccessfulTime: null, lastRun: null };
+      if (!kept && !spec.suspend) {
+        const fired = lastFireTime(spec.schedule, now);
+        if (fired) this.startJob(c, `${spec.name}-${Math.floor(fired.getTime() / 60_000)}`, fired.getTime(), false, Math.min(now, fired.getTime() + 30_000), false);
+      }
+      this.cronjobMap.set(spec.name, c);
+    }
+    this.scheduledMinute = Math.floor(now / 60_000);
+  }
+
+  /** Starts what the CronJob controller would have started since the last look (Job name `<cronjob>-<minutes since epoch>`, as it names them). */
+  private runSchedules(now: number): void {
+    const minute = Math.floor(now / 60_000);
+    if (minute <= this.scheduledMinute) return;
+    // After a long pause (a laptop asleep) only the latest hour counts, as startingDeadlineSeconds would have it.
+    for (let m = Math.max(this.scheduledMinute + 1, minute - 60); m <= minute; m++) {
+      for (const c of this.cronjobMap.values()) {
+        if (c.spec.suspend || !cronFiresAt(c.spec.schedule, new Date(m * 60_000))) continue;
+        if (c.lastRun && this.jobResult(c.lastRun, now) === 'running') continue;
+        this.startJob(c, `${c.spec.name}-${m}`, m * 60_000, false);
+      }
+    }
+    this.scheduledMinute = minute;
+  }
+
+  private startJob(c: SimCronJob, name: string, startedAt: number, manual: boolean, completesAt = startedAt + this.podStartMs * 2, persist = true): SimJob {
+    const job: SimJob = { name, cronjob: c.spec.name, startedAt, completesAt, manual };
+    const previous = c.lastRun;
+    if (previous && this.jobResult(previous, startedAt) === 'succeeded') c.lastSuccessfulTime = Math.max(c.lastSuccessfulTime ?? 0, previous.completesAt);
+    this.jobs.set(name, job);
+    c.lastRun = job;
+    if (!manual) c.lastScheduleTime = startedAt;
+    if (persist) this.persist();
+    return job;
+  }
+
+  private jobResult(job: SimJob, now: number): 'running' | 'succeeded' {
+    return now >= job.completesAt ? 'succeeded' : 'running';
+  }
+
+  cronjobNames(): string[] {
+    return [...this.cronjobMap.keys()].sort();
+  }
+
+  /** The CronJobs with their last run, as the Kubernetes collector reports a namespace's. */
+  cronjobs(now = Date.now()): CronJobFacts[] {
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    return [...this.cronjobMap.values()]
+      .sort((a, b) => a.spec.name.localeCompare(b.spec.name))
+      .map((c) => {
+        const run = c.lastRun;
+        const result = run && this.jobResult(run, now);
+        const lastSuccessfulTime = result === 'succeeded' ? Math.max(c.lastSuccessfulTime ?? 0, run!.completesAt) : c.lastSuccessfulTime;
+        return {
+          name: c.spec.name,
+          schedule: c.spec.schedule,
+          suspended: c.spec.suspend,
+          lastScheduleTime: iso(c.lastScheduleTime),
+          lastSuccessfulTime: iso(lastSuccessfulTime),
+          lastRun: run && { name: run.name, result: result!, startedAt: iso(run.startedAt), finishedAt: result === 'succeeded' ? iso(run.completesAt) : null, reason: '', manual: run.manual },
+        };
+      });
+  }
+
+  /** Starts job `jobName` from `cronjob` unless it exists; returns its completion time, or undefined for a CronJob the commons does not have. */
   runJob(cronjob: string, jobName: string): { completesAt: number; started: boolean } | undefined {
-    if (!SIM_CRONJOBS.includes(cronjob)) return undefined;
-    const existing = this.jobs.get(jobName);
-    if (existing) return { completesAt: existing, started: false };
-    const completesAt = Date.now() + this.podStartMs * 2;
-    this.jobs.set(jobName, completesAt);
-    return { completesAt, started: true };
+    const c = this.cronjobMap.get(cronjob);
+    if (!c) return undefined;
+    const existing = this.jobs.get(jobName) ?? (c.lastRun?.name === jobName ? c.lastRun : undefined);
+    if (existing) return { completesAt: existing.completesAt, started: false };
+    const job = this.startJob(c, jobName, Date.now(), true);
+    this.emit('tick');
+    return { completesAt: job.completesAt, started: true };
   }
 
   inject(name: string, fault: Fault): void {
@@ -307,7 +440,8 @@ export class SimCommons extends EventEmitter {
         runningTemplate: running,
       };
     }
-    const state: Durable = { release: this.release, config: this.config, configWrites: this.configWrites, services };
+    const cronjobs: Durable['cronjobs'] = Object.fromEntries([...this.cronjobMap].map(([name, { spec: _spec, ...c }]) => [name, c]));
+    const state: Durable = { release: this.seededRelease, config: this.config, configWrites: this.configWrites, services, cronjobs };
     writeFileDurably(this.opts.stateFile, JSON.stringify(state));
   }
 }

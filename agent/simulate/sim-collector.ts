@@ -1,4 +1,4 @@
-// Workload facts from the simulated commons, on every simulation tick.
+// Workload facts and CronJobs from the simulated commons, on every simulation tick.
 import type { Collector } from '../collectors/collector';
 import type { Observations } from '../core/observations';
 import type { SimCommons } from './model';
@@ -13,6 +13,7 @@ export class SimWorkloadCollector implements Collector {
     obs.setIdentity(this.sim.identity);
     this.listener = () => {
       obs.setWorkloads(this.sim.workloads(), this.sim.release);
+      obs.setCronJobs(this.sim.cronjobs());
       if (obs.config.revision !== this.sim.config.revision) obs.setConfig({ ...this.sim.config });
     };
     this.sim.on('tick', this.listener);

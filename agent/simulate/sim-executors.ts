@@ -52,7 +52,7 @@ export function simExecutors(sim: SimCommons): Executor[] {
       async execute(cmd, ctx) {
         const jobName = `${cmd.service.slice(0, 40)}-dcoc-${cmd.id.replace(/-/g, '').slice(0, 10)}`;
         const job = sim.runJob(cmd.service, jobName);
-        if (!job) throw new ExecError(`no CronJob ${cmd.service} in ${sim.identity.hostname}`);
+        if (!job) throw new ExecError(`no CronJob ${cmd.service} in ${sim.identity.hostname} (it has: ${sim.cronjobNames().join(', ') || 'none'})`);
         ctx.progress(job.started ? `job ${jobName} created from cronjob/${cmd.service}` : `job ${jobName} already started; following it`, 0);
         const message = await waitUntil(cmd, ctx, () => {
           const done = Date.now() >= job.completesAt;

@@ -1,7 +1,7 @@
 // The live state of every commons, as its agent last reported it. Durable
 // facts (identity, agent binding, config revision) are in the store; service
 // state is re-sent in full by the agent on every connect, so it lives here.
-import type { AgentRef, CommonsDetail, CommonsSummary, ServiceStatus, ServiceView } from '../contracts/api';
+import type { AgentRef, CommonsDetail, CommonsJobs, CommonsSummary, CronJobView, ServiceStatus, ServiceView } from '../contracts/api';
 import type { EventBus } from '../events/bus';
 import type { CommonsRow } from '../store/store';
 import { commonsStatus } from './status';
@@ -17,6 +17,8 @@ export interface LiveCommons {
   services: Map<string, ServiceView>;
   agent: { id: string | null; connected: boolean; lastSeenMs: number | null; version: string | null; deployMethod: string | null };
   status: ServiceStatus;
+  /** The CronJobs the agent last reported, and when; null until it reports them. */
+  cronjobs: { items: CronJobView[]; atMs: number } | null;
 }
 
 export class Fleet {
@@ -46,6 +48,7 @@ export class Fleet {
         services: new Map(),
         agent: { id: r.agent_id, connected: false, lastSeenMs: null, version: null, deployMethod: null },
         status: 'unknown',
+        cronjobs: null,
       };
       this.commons.set(r.id, c);
       this.events.publish({ type: 'commons.added', commons: r.id });
@@ -102,6 +105,16 @@ export class Fleet {
     for (const name of opts.removed ?? []) next.delete(name);
     c.services = next;
     this.recompute(c);
+  }
+
+  /** Replaces the CronJobs (a snapshot, or a delta that carries them). */
+  applyCronJobs(id: string, items: CronJobView[]): void {
+    const c = this.commons.get(id);
+    if (c) c.cronjobs = { items, atMs: Date.now() };
+  }
+
+  jobs(c: LiveCommons): CommonsJobs {
+    return { items: c.cronjobs?.items ?? [], reported: c.cronjobs !== null, reportedAt: c.cronjobs ? new Date(c.cronjobs.atMs).toISOString() : null };
   }
 
   applyConfig(id: string, config: { revision: number; data: Record<string, string>; resourceVersion?: string }): void {

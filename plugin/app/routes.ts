@@ -19,6 +19,7 @@ export const RESOURCE_ROUTES: readonly RouteSpec[] = [
   { path: 'commons/{id}/config', methods: ['PUT'], control: '/commons/{id}/config' },
   { path: 'commons/{id}/services/{service}/restart', methods: ['POST'], control: '/commons/{id}/services/{service}/restart' },
   { path: 'commons/{id}/services/{service}/scale', methods: ['POST'], control: '/commons/{id}/services/{service}/scale' },
+  { path: 'commons/{id}/jobs', methods: ['GET'], control: '/commons/{id}/jobs' },
   { path: 'commons/{id}/jobs/{cronjob}/run', methods: ['POST'], control: '/commons/{id}/jobs/{cronjob}/run' },
   { path: 'commons/{id}/revisions', methods: ['GET'], control: '/commons/{id}/revisions' },
   { path: 'commons/{id}/revisions/{n}', methods: ['GET'], control: '/commons/{id}/revisions/{n}' },

@@ -15,6 +15,7 @@ function as(role: 'viewer' | 'developer' | 'operator' | 'admin') {
     .install()
     .on('GET', 'whoami', { data: whoami(role) })
     .on('GET', 'commons/midrc', { data: MIDRC })
+    .on('GET', 'commons/midrc/jobs', { data: { items: [{ name: 'fence-delete-expired-clients', schedule: '*/5 * * * *', suspended: false, lastScheduleTime: null, lastSuccessfulTime: null, lastRun: null }], reported: true, reportedAt: null } })
     .on('GET', 'commons/midrc/config/revisions', { data: { items: [{ revision: 3, author: 'ops', createdAt: new Date().toISOString(), state: 'applied', commandId: null, data: { a: 'b' } }] } })
     .on('GET', 'commands', { data: { items: [] } })
     .on('GET', 'commons/midrc/revisions', { data: { items: [revision(2, { release: '2026.08', reason: 'try 2026.08' }), revision(1, { release: '2026.07' })] } })

@@ -32,7 +32,8 @@ describe('agent RBAC on the real apiserver', { timeout: 300_000 }, () => {
     const cm = await cp.kubeConfig.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: 'manifest-global', namespace: NS });
     const config = await run(ex('config'), command('config', '', { revision: 2, baseRevision: 1, data: { ...cm.data, maintenance_mode: 'on' }, resourceVersion: cm.metadata!.resourceVersion }));
     assert.equal(config.ok, true, config.message);
-    assert.equal((await run(ex('run-job'), command('run-job', 'usersync', {}))).ok, true);
+    // A CronJob the chart renders by default (gen3-helm 42cc46bc helm/fence/templates/fence-delete-expired-clients-cron.yaml).
+    assert.equal((await run(ex('run-job'), command('run-job', 'fence-delete-expired-clients', {}))).ok, true);
     // deploy: a server-side apply per changed Deployment, followed through the watches; a repeat finds it done.
     const deploy = command('deploy', '', { revision: 1, release: '2026.08', images: { fence: 'quay.io/cdis/fence:2026.08', 'presigned-url-fence': 'quay.io/cdis/fence:2026.08' }, replicas: {} });
     const deployed = await run(ex('deploy'), deploy);

@@ -240,12 +240,16 @@ describe('the app resources, as Grafana calls them', () => {
   });
 
   it('forwards running a CronJob and removing a commons', async () => {
-    const run = await call({ path: `commons/${ID}/jobs/usersync/run`, method: 'POST', role: 'Editor' });
+    // A CronJob gen3-helm renders with its default values (42cc46bc, helm/fence/templates/fence-delete-expired-clients-cron.yaml).
+    const jobs = await call({ path: `commons/${ID}/jobs`, role: 'Viewer' });
+    assert.equal(jobs.status, 200);
+    assert.ok(json<{ items: { name: string }[] }>(jobs.body).items.some((j) => j.name === 'fence-delete-expired-clients'));
+    const run = await call({ path: `commons/${ID}/jobs/fence-delete-expired-clients/run`, method: 'POST', role: 'Editor' });
     assert.equal(run.status, 202);
     const { command } = json<{ command: { id: string; kind: string } }>(run.body);
     assert.equal(command.kind, 'run-job');
     assert.equal((await commandDone(command.id)).state, 'succeeded');
-    assert.equal((await call({ path: `commons/${ID}/jobs/usersync/run`, method: 'POST', role: 'Viewer' })).status, 403);
+    assert.equal((await call({ path: `commons/${ID}/jobs/fence-delete-expired-clients/run`, method: 'POST', role: 'Viewer' })).status, 403);
     assert.equal((await call({ path: `commons/${ID}`, method: 'DELETE', role: 'Editor' })).status, 403, 'removing a commons needs admin');
     const still = await call({ path: `commons/${ID}`, method: 'DELETE', role: 'Admin' });
     assert.equal(still.status, 409, 'a commons whose agent is not revoked stays');

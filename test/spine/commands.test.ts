@@ -65,16 +65,18 @@ describe('restart and scale through the API', () => {
     assert.equal(indexd.readyReplicas, 6);
   });
 
-  it('an operator runs usersync from its CronJob; an unknown CronJob fails with the reason', async () => {
-    const r = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${ID}/jobs/usersync/run`);
+  it('an operator runs a Job from one of its CronJobs; a CronJob it does not have is refused before anything is queued', async () => {
+    // fence-delete-expired-clients: rendered by gen3-helm's default values (42cc46bc, helm/fence/templates/fence-delete-expired-clients-cron.yaml).
+    const r = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${ID}/jobs/fence-delete-expired-clients/run`);
     assert.equal(r.status, 202);
     const done = await waitFinal(r.body.command.id);
     assert.equal(done.state, 'succeeded', done.message);
-    assert.match(done.message, /usersync-dcoc-[0-9a-f]{10}: 1\/1 succeeded/);
-    const bad = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${ID}/jobs/no-such-job/run`);
-    const failed = await waitFinal(bad.body.command.id);
-    assert.equal(failed.state, 'failed');
-    assert.match(failed.message, /no CronJob no-such-job/);
+    assert.match(done.message, /fence-delete-expired-clients-dcoc-[0-9a-f]{10}: 1\/1 succeeded/);
+    const before = (await fleet.admin<{ items: CommandView[] }>('GET', `/api/v1/commands?commons=${ID}`)).body.items.length;
+    const bad = await fleet.api<{ errors: { field: string }[] }>(operator, 'POST', `/api/v1/commons/${ID}/jobs/no-such-job/run`);
+    assert.equal(bad.status, 404);
+    assert.deepEqual(bad.body.errors.map((e) => e.field), ['path.cronjob']);
+    assert.equal((await fleet.admin<{ items: CommandView[] }>('GET', `/api/v1/commands?commons=${ID}`)).body.items.length, before);
   });
 
   it('a viewer gets 403 and no credential gets 401; nothing is queued', async () => {
@@ -103,8 +105,14 @@ describe('restart and scale through the API', () => {
     assert.ok(denied.some((e) => e.actor === 'token:test-viewer' && e.action === 'service.restart' && e.service === 'fence'));
     assert.ok(denied.some((e) => e.actor === 'token:test-viewer' && e.action === 'service.scale'));
     const rejected = audit.filter((e) => e.outcome === 'rejected');
-    assert.ok(rejected.length >= 2 && rejected.every((e) => e.actor === 'anonymous'));
-    assert.ok(rejected.some((e) => /missing bearer/.test(String(e.detail.reason))));
+    // The unauthenticated attempts, and the operator's run of a CronJob the commons does not have.
+    const anonymous = rejected.filter((e) => e.actor === 'anonymous');
+    assert.ok(anonymous.length >= 2);
+    assert.ok(anonymous.some((e) => /missing bearer/.test(String(e.detail.reason))));
+    assert.deepEqual(
+      rejected.filter((e) => e.actor !== 'anonymous').map((e) => [e.actor, e.action, e.detail.status]),
+      [['token:test-operator', 'POST /api/v1/commons/:id/jobs/:cronjob/run', 404]],
+    );
   });
 
   it('a viewer cannot read the audit log', async () => {

@@ -2,7 +2,8 @@
 // §2.2, §2.3, §6.1, §6.4): `<chart>-deployment` Deployments with the chart's
 // labels, `quay.io/cdis/<image>:<release>` images, realistic replica counts,
 // Services, DB-credential Secrets, the `manifest-global` ConfigMap, the
-// usersync / fence-db-migrate CronJobs and a fence HPA. Plain objects, created
+// CronJobs the chart renders with its default values (GEN3_CRONJOBS) and a
+// fence HPA. Plain objects, created
 // on the real control plane by test/support/control-plane/gen3-commons.ts; the
 // test chart (test/support/gen3-chart.ts) renders the same Deployments and
 // Services.
@@ -170,6 +171,8 @@ function renderDeployment(s: Gen3ServiceSpec, o: Required<Pick<Gen3CommonsOption
               readinessProbe: { httpGet: { path: s.healthPath, port: probePort, scheme: 'HTTP' }, initialDelaySeconds: 5, periodSeconds: 10 },
               livenessProbe: { httpGet: { path: s.healthPath, port: probePort, scheme: 'HTTP' }, initialDelaySeconds: 30, periodSeconds: 60 },
               resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '1Gi' } },
+              // portal reads portal_app from manifest-global as env at start (gen3-helm 42cc46bc helm/portal/templates/deployment.yaml).
+              ...(s.name === 'portal' ? { env: [{ name: 'APP', valueFrom: { configMapKeyRef: { name: 'manifest-global', key: 'portal_app' } } }] } : {}),
             },
           ],
         },
@@ -187,29 +190,127 @@ export function helmMeta(name: string, o: { namespace: string; helmRelease: stri
   };
 }
 
-function cronJob(name: string, schedule: string, image: string, command: string[], o: { namespace: string; helmRelease: string }, extra: Record<string, unknown> = {}): KubeObject {
+/**
+ * The CronJobs gen3-helm 42cc46bc renders with the umbrella chart's default
+ * values (`helm template gen3 helm/gen3`): seven, from these templates.
+ * Schedule, suspend, concurrency, history limits and backoffLimit as
+ * rendered; containers cut to their first command line; images tagged with
+ * the commons' release where the chart uses the service's image. Not
+ * rendered by default, so not here: usersync (fence `usersync.usersync:
+ * false`; the chart runs the one-shot Job `useryaml` instead),
+ * fence-visa-update, metadata-aggregate-sync (`useAggMds: false`), the google-*
+ * jobs and the rest.
+ */
+interface ChartCronJobSeed {
+  name: string;
+  /** The chart that renders it: the commons has it when it has that service (etl: on in the umbrella, no Deployment). */
+  chart: string;
+  template: string;
+  schedule: string;
+  suspend?: boolean;
+  concurrencyPolicy?: 'Forbid';
+  successfulJobsHistoryLimit?: number;
+  failedJobsHistoryLimit?: number;
+  backoffLimit?: number;
+  labels?: Record<string, string>;
+  containers: (release: string) => { name: string; image: string; command: string[] }[];
+}
+
+export const GEN3_CRONJOBS: readonly ChartCronJobSeed[] = [
+  {
+    name: 'arborist-rm-expired-access',
+    chart: 'arborist',
+    template: 'helm/arborist/templates/arborist-expired-access-cronjob.yaml',
+    schedule: '*/5 * * * *',
+    concurrencyPolicy: 'Forbid',
+    successfulJobsHistoryLimit: 2,
+    failedJobsHistoryLimit: 2,
+    containers: (r) => [{ name: 'arborist', image: `quay.io/cdis/arborist:${r}`, command: ['sh', '-c', '/go/src/github.com/uc-cdis/arborist/jobs/delete'] }],
+  },
+  {
+    name: 'es-garbage',
+    chart: 'etl',
+    template: 'helm/etl/templates/es-garbage-collect-cronjob.yaml',
+    schedule: '0 0 * * *',
+    concurrencyPolicy: 'Forbid',
+    successfulJobsHistoryLimit: 3,
+    failedJobsHistoryLimit: 1,
+    backoffLimit: 4,
+    containers: () => [{ name: 'awshelper', image: 'quay.io/cdis/awshelper:master', command: ['/bin/bash', '-c', 'source "$GEN3_HOME/gen3/gen3setup.sh"; gen3 es garbage'] }],
+  },
+  {
+    name: 'etl-cronjob',
+    chart: 'etl',
+    template: 'helm/etl/templates/etl-job.yaml',
+    schedule: '*/30 * * * *',
+    suspend: true,
+    backoffLimit: 0,
+    containers: () => [
+      { name: 'gen3-spark', image: 'quay.io/cdis/gen3-spark:master', command: ['/bin/bash', '-c', 'python run_config.py && hdfs namenode -format'] },
+      { name: 'tube', image: 'quay.io/cdis/tube:master', command: ['/bin/bash', '-c', 'python run_etl.py'] },
+    ],
+  },
+  {
+    name: 'fence-db-migrate-cronjob',
+    chart: 'fence',
+    template: 'helm/fence/templates/fence-db-migrate-job.yaml',
+    // "Invalid schedule, feb 31st - we never want this to actually trigger itself."
+    schedule: '0 0 31 2 *',
+    suspend: true,
+    backoffLimit: 0,
+    containers: (r) => [{ name: 'fence', image: `quay.io/cdis/fence:${r}`, command: ['/bin/bash', '-c', 'fence-create migrate'] }],
+  },
+  {
+    name: 'fence-delete-expired-clients',
+    chart: 'fence',
+    template: 'helm/fence/templates/fence-delete-expired-clients-cron.yaml',
+    schedule: '*/5 * * * *',
+    concurrencyPolicy: 'Forbid',
+    successfulJobsHistoryLimit: 3,
+    failedJobsHistoryLimit: 1,
+    backoffLimit: 4,
+    containers: (r) => [{ name: 'fence', image: `quay.io/cdis/fence:${r}`, command: ['/bin/bash', '-c', 'fence-create client-delete-expired'] }],
+  },
+  {
+    name: 'hatchery-reaper',
+    chart: 'hatchery',
+    template: 'helm/hatchery/templates/hatchery-reaper-cronjob.yaml',
+    schedule: '*/15 * * * *',
+    suspend: false,
+    concurrencyPolicy: 'Forbid',
+    labels: { app: 'hatchery-reaper' },
+    containers: () => [{ name: 'awshelper', image: 'quay.io/cdis/awshelper:master', command: ['/bin/bash', '-c', 'limit=3600; kubectl get pods -n "$JUPYTER_NAMESPACE"'] }],
+  },
+  {
+    name: 'migrate-to-single-table-indexd',
+    chart: 'indexd',
+    template: 'helm/indexd/templates/migrate-to-single-table.yaml',
+    schedule: '0 0 31 2 *',
+    backoffLimit: 0,
+    containers: (r) => [{ name: 'indexd', image: `quay.io/cdis/indexd:${r}`, command: ['/bin/sh', '-c', 'python /indexd/bin/migrate_to_single_table.py --creds-file /indexd/bin/creds.json'] }],
+  },
+];
+
+function cronJob(c: ChartCronJobSeed, release: string, o: { namespace: string; helmRelease: string }): KubeObject {
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
-    metadata: helmMeta(name, o, { app: 'gen3job' }),
+    metadata: helmMeta(c.name, o, c.labels),
     spec: {
-      schedule,
-      concurrencyPolicy: 'Forbid',
-      successfulJobsHistoryLimit: 2,
-      failedJobsHistoryLimit: 2,
+      schedule: c.schedule,
+      ...(c.suspend !== undefined ? { suspend: c.suspend } : {}),
+      ...(c.concurrencyPolicy ? { concurrencyPolicy: c.concurrencyPolicy } : {}),
+      ...(c.successfulJobsHistoryLimit !== undefined ? { successfulJobsHistoryLimit: c.successfulJobsHistoryLimit } : {}),
+      ...(c.failedJobsHistoryLimit !== undefined ? { failedJobsHistoryLimit: c.failedJobsHistoryLimit } : {}),
       jobTemplate: {
         spec: {
-          backoffLimit: 0,
+          ...(c.backoffLimit !== undefined ? { backoffLimit: c.backoffLimit } : {}),
           template: {
             metadata: { labels: { app: 'gen3job' } },
-            spec: {
-              restartPolicy: 'Never',
-              containers: [{ name: name.replace(/-cronjob$/, ''), image, command }],
-            },
+            spec: { restartPolicy: 'Never', containers: c.containers(release) },
           },
         },
       },
-      ...extra,
     },
   };
 }
@@ -298,15 +399,10 @@ export function gen3CommonsObjects(opts: Gen3CommonsOptions): Gen3Commons {
     objects.push(renderDeployment(s, o), service(s, o));
     if (s.db) objects.push(dbSecret(s, o));
   });
-  const fenceImage = gen3ServiceSpec('fence', opts.release).image;
-  objects.push(
-    cronJob('usersync', '*/30 * * * *', fenceImage, ['/bin/bash', '-c', 'fence-create sync --arborist http://arborist-service --yaml /var/www/fence/user.yaml'], o),
-    cronJob('fence-db-migrate-cronjob', '0 0 31 2 *', fenceImage, ['/bin/bash', '-c', 'fence-create migrate'], o),
-  );
-  const lastRun = new Date(Math.floor(Date.now() / 1_800_000) * 1_800_000);
-  const status: Gen3Commons['status'] = {
-    'CronJob/usersync': { lastScheduleTime: rfc3339(lastRun), lastSuccessfulTime: rfc3339(new Date(lastRun.getTime() + 94_000)) },
-  };
+  const charts = new Set([...names.map((n) => (n === 'presigned-url-fence' ? 'fence' : n)), 'etl']);
+  // Their runs come from the real CronJob controller (and tests), not from a made-up status.
+  for (const c of GEN3_CRONJOBS.filter((x) => charts.has(x.chart))) objects.push(cronJob(c, opts.release, o));
+  const status: Gen3Commons['status'] = {};
   const fence = specs.find((s) => s.name === 'fence');
   if (fence) {
     objects.push(fenceHpa(o));

@@ -10,6 +10,7 @@ import { testIds } from '../../testIds';
 function describe(c: CommandView): string {
   if (c.kind === 'scale') return `scale ${c.service} to ${String(c.target.replicas)}`;
   if (c.kind === 'config') return `config revision ${String(c.target.revision)}`;
+  if (c.kind === 'run-job') return `run a Job from cronjob/${c.service}`;
   return `restart ${c.service}`;
 }
 

@@ -1,0 +1,242 @@
+// CronJobs (issue 14, finding 9): DCOC lists the CronJobs a commons really
+// has instead of a fixed set in which usersync, off by default in gen3-helm,
+// always appeared. The gen3-helm facts, the simulator that follows them, the
+// Kubernetes mapping of CronJobs and their Jobs, the agent's change tracking
+// and the gateway's bounds on what an agent reports.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { V1CronJob, V1Job } from '@kubernetes/client-node';
+import { Observations } from '../../agent/core/observations';
+import { DEFAULT_ENABLED } from '../../agent/gen3/catalog';
+import { cronFiresAt, lastFireTime, renderedCronJobs } from '../../agent/gen3/cronjobs';
+import { cronJobFacts } from '../../agent/kubernetes/workloads';
+import { toCronJobListMsg } from '../../agent/protocol/cronjob-msg';
+import { SimCommons, simCronJobs } from '../../agent/simulate/model';
+import { MAX_CRONJOBS, MAX_REASON, reportedCronJobs } from '../../backend/gateway/cronjob-report';
+import type { CronJobStateMsg } from '../../backend/gateway/messages';
+
+/**
+ * What `helm template gen3 helm/gen3` renders with the default values at
+ * uc-cdis/gen3-helm 42cc46bc (the dev-only remote dependencies dropped):
+ * exactly these CronJobs, from
+ *   helm/arborist/templates/arborist-expired-access-cronjob.yaml (cronjob.enabled: true),
+ *   helm/etl/templates/es-garbage-collect-cronjob.yaml (esGarbageCollect.enabled: true),
+ *   helm/etl/templates/etl-job.yaml (suspendCronjob: true),
+ *   helm/fence/templates/fence-db-migrate-job.yaml (suspend: true, "0 0 31 2 *"),
+ *   helm/fence/templates/fence-delete-expired-clients-cron.yaml,
+ *   helm/hatchery/templates/hatchery-reaper-cronjob.yaml (helm/gen3/values.yaml hatchery.hatchery.reaper),
+ *   helm/indexd/templates/migrate-to-single-table.yaml ("0 0 31 2 *", no suspend).
+ * No usersync: helm/fence/values.yaml and helm/gen3/values.yaml set
+ * fence.usersync.usersync: false, and helm/fence/templates/useryaml-job.yaml
+ * runs the one-shot Job `useryaml` instead.
+ */
+const HELM_DEFAULT_CRONJOBS: [name: string, schedule: string, suspend: boolean][] = [
+  ['arborist-rm-expired-access', '*/5 * * * *', false],
+  ['es-garbage', '0 0 * * *', false],
+  ['etl-cronjob', '*/30 * * * *', true],
+  ['fence-db-migrate-cronjob', '0 0 31 2 *', true],
+  ['fence-delete-expired-clients', '*/5 * * * *', false],
+  ['hatchery-reaper', '*/15 * * * *', false],
+  ['migrate-to-single-table-indexd', '0 0 31 2 *', false],
+];
+
+describe('gen3-helm CronJobs (42cc46bc)', () => {
+  it('the default values render the seven CronJobs helm template renders, with their schedules and suspend; not usersync', () => {
+    const charts = DEFAULT_ENABLED.map((s) => (s === 'presigned-url-fence' ? 'fence' : s));
+    const got = renderedCronJobs(charts).map((c) => [c.name, c.schedule, c.suspend]);
+    assert.deepEqual(got.sort(), HELM_DEFAULT_CRONJOBS);
+    assert.deepEqual(simCronJobs(DEFAULT_ENABLED).map((c) => c.name).sort(), HELM_DEFAULT_CRONJOBS.map(([n]) => n));
+  });
+
+  it('each optional one renders only with its value on (helm/fence/templates/usersync-cron.yaml: usersync.usersync; helm/metadata/templates/agg-mds-sync.yaml: useAggMds)', () => {
+    const names = (values: Record<string, boolean>) => simCronJobs(DEFAULT_ENABLED, values).map((c) => c.name);
+    assert.ok(names({ 'fence.usersync.usersync': true }).includes('usersync'));
+    assert.ok(!names({}).includes('usersync'));
+    const mds = simCronJobs(DEFAULT_ENABLED, { 'metadata.useAggMds': true }).find((c) => c.name === 'metadata-aggregate-sync');
+    assert.deepEqual(mds && [mds.schedule, mds.suspend], ['0 0 1 1 */5', true]);
+    // A chart switched off takes its CronJobs with it; etl renders no Deployment but is on in helm/gen3/values.yaml.
+    assert.ok(!names({ 'etl.enabled': false }).includes('etl-cronjob'));
+    assert.deepEqual(simCronJobs(['revproxy', 'portal']).map((c) => c.name).sort(), ['es-garbage', 'etl-cronjob']);
+  });
+
+  it('schedules fire when cron would fire them; Feb 31st never', () => {
+    assert.ok(cronFiresAt('*/5 * * * *', new Date('2026-11-24T07:05:00Z')));
+    assert.ok(!cronFiresAt('*/5 * * * *', new Date('2026-11-24T07:06:00Z')));
+    assert.ok(cronFiresAt('30 * * * *', new Date('2026-11-24T07:30:00Z')));
+    assert.ok(cronFiresAt('0 8,15 * * *', new Date('2026-11-24T15:00:00Z')));
+    assert.equal(lastFireTime('0 0 31 2 *', Date.parse('2026-03-01T00:00:00Z')), null);
+    assert.equal(lastFireTime('*/15 * * * *', Date.parse('2026-11-24T07:14:59Z'))?.toISOString(), '2026-11-24T07:00:00.000Z');
+  });
+});
+
+describe('the simulated commons', () => {
+  const sim = (o: Partial<ConstructorParameters<typeof SimCommons>[0]> = {}) =>
+    new SimCommons({ hostname: 'data.example.org', environment: 'ex', name: 'Example', namespace: 'ex', release: '2026.07', podStartMs: 20, ...o });
+
+  it('has the CronJobs the chart renders for its services, each with its last scheduled run; usersync only when enabled', () => {
+    const s = sim();
+    const jobs = s.cronjobs();
+    assert.deepEqual(jobs.map((j) => j.name), HELM_DEFAULT_CRONJOBS.map(([n]) => n));
+    const every5 = jobs.find((j) => j.name === 'fence-delete-expired-clients')!;
+    assert.equal(every5.lastRun?.result, 'succeeded');
+    assert.equal(every5.lastRun?.manual, false);
+    assert.match(every5.lastRun!.name, /^fence-delete-expired-clients-\d+$/);
+    assert.equal(every5.lastScheduleTime, every5.lastRun?.startedAt);
+    // Suspended, or Feb 31st: never ran.
+    for (const n of ['etl-cronjob', 'fence-db-migrate-cronjob', 'migrate-to-single-table-indexd']) assert.equal(jobs.find((j) => j.name === n)!.lastRun, null, n);
+    assert.equal(s.runJob('usersync', 'usersync-dcoc-1'), undefined);
+    assert.ok(sim({ cronJobValues: { 'fence.usersync.usersync': true } }).cronjobNames().includes('usersync'));
+  });
+
+  it('a run by hand is the last run, running and then succeeded; asked again it starts nothing; it survives a restart', async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'dcoc-sim-')), 'state.json');
+    const s = sim({ stateFile });
+    const first = s.runJob('fence-db-migrate-cronjob', 'fence-db-migrate-cronjob-dcoc-abc');
+    assert.equal(first?.started, true);
+    assert.equal(s.runJob('fence-db-migrate-cronjob', 'fence-db-migrate-cronjob-dcoc-abc')?.started, false);
+    const running = s.cronjobs().find((j) => j.name === 'fence-db-migrate-cronjob')!;
+    assert.deepEqual([running.lastRun?.name, running.lastRun?.result, running.lastRun?.manual, running.lastScheduleTime], ['fence-db-migrate-cronjob-dcoc-abc', 'running', true, null]);
+    await new Promise((r) => setTimeout(r, 60));
+    const done = s.cronjobs().find((j) => j.name === 'fence-db-migrate-cronjob')!;
+    assert.equal(done.lastRun?.result, 'succeeded');
+    assert.ok(done.lastRun?.finishedAt && done.lastSuccessfulTime === done.lastRun.finishedAt);
+    const again = sim({ stateFile });
+    assert.deepEqual(again.cronjobs().find((j) => j.name === 'fence-db-migrate-cronjob')?.lastRun?.name, 'fence-db-migrate-cronjob-dcoc-abc');
+    assert.equal(again.runJob('fence-db-migrate-cronjob', 'fence-db-migrate-cronjob-dcoc-abc')?.started, false);
+  });
+});
+
+describe('CronJobs and their Jobs on Kubernetes', () => {
+  const cron = (name: string, uid: string, over: Partial<V1CronJob['spec']> = {}, status: V1CronJob['status'] = {}): V1CronJob => ({
+    metadata: { name, uid },
+    spec: { schedule: '*/5 * * * *', jobTemplate: {}, ...over },
+    status,
+  });
+  const job = (name: string, owner: { name: string; uid?: string } | null, created: string, status: V1Job['status'] = {}, annotations?: Record<string, string>): V1Job => ({
+    metadata: {
+      name,
+      // As client-node hands a listed object over: times as Dates.
+      creationTimestamp: new Date(created),
+      annotations,
+      ownerReferences: owner ? [{ apiVersion: 'batch/v1', kind: 'CronJob', name: owner.name, uid: owner.uid ?? '', controller: true }] : undefined,
+    },
+    status,
+  });
+
+  it('each CronJob with the newest Job it owns, succeeded, failed (with why) or running', () => {
+    const facts = cronJobFacts(
+      [
+        cron('fence-delete-expired-clients', 'u1', {}, { lastScheduleTime: new Date('2026-11-24T07:05:00Z'), lastSuccessfulTime: new Date('2026-11-24T07:05:09Z') }),
+        cron('fence-db-migrate-cronjob', 'u2', { schedule: '0 0 31 2 *', suspend: true }),
+        cron('hatchery-reaper', 'u3', { schedule: '*/15 * * * *' }),
+        cron('etl-cronjob', 'u4', { suspend: true }),
+      ],
+      [
+        job('fence-delete-expired-clients-29400420', { name: 'fence-delete-expired-clients', uid: 'u1' }, '2026-11-24T07:00:00Z', {
+          startTime: new Date('2026-11-24T07:00:00Z'),
+          completionTime: new Date('2026-11-24T07:00:08Z'),
+          conditions: [{ type: 'Complete', status: 'True' }],
+        }),
+        job('fence-delete-expired-clients-29400425', { name: 'fence-delete-expired-clients', uid: 'u1' }, '2026-11-24T07:05:00Z', {
+          startTime: new Date('2026-11-24T07:05:00Z'),
+          completionTime: new Date('2026-11-24T07:05:09Z'),
+          conditions: [{ type: 'SuccessCriteriaMet', status: 'True' }, { type: 'Complete', status: 'True' }],
+        }),
+        job(
+          'fence-db-migrate-cronjob-dcoc-0123456789',
+          { name: 'fence-db-migrate-cronjob', uid: 'u2' },
+          '2026-11-24T06:00:00Z',
+          { startTime: new Date('2026-11-24T06:00:00Z'), conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastTransitionTime: new Date('2026-11-24T06:01:00Z') }] },
+          { 'cronjob.kubernetes.io/instantiate': 'manual' },
+        ),
+        // A watch event hands times over as strings.
+        { ...job('hatchery-reaper-29400420', { name: 'hatchery-reaper', uid: 'u3' }, '2026-11-24T07:00:00Z', { active: 1 }), metadata: { name: 'hatchery-reaper-29400420', creationTimestamp: '2026-11-24T07:00:00Z' as never, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'hatchery-reaper', uid: 'u3' }] } },
+        // Left by an earlier etl-cronjob of the same name, and a Job no CronJob owns.
+        job('etl-cronjob-manual', { name: 'etl-cronjob', uid: 'gone' }, '2026-11-24T07:10:00Z'),
+        job('useryaml', null, '2026-11-24T07:20:00Z'),
+      ],
+    );
+    assert.deepEqual(facts, [
+      { name: 'etl-cronjob', schedule: '*/5 * * * *', suspended: true, lastScheduleTime: null, lastSuccessfulTime: null, lastRun: null },
+      {
+        name: 'fence-db-migrate-cronjob',
+        schedule: '0 0 31 2 *',
+        suspended: true,
+        lastScheduleTime: null,
+        lastSuccessfulTime: null,
+        lastRun: { name: 'fence-db-migrate-cronjob-dcoc-0123456789', result: 'failed', startedAt: '2026-11-24T06:00:00.000Z', finishedAt: '2026-11-24T06:01:00.000Z', reason: 'BackoffLimitExceeded: Job has reached the specified backoff limit', manual: true },
+      },
+      {
+        name: 'fence-delete-expired-clients',
+        schedule: '*/5 * * * *',
+        suspended: false,
+        lastScheduleTime: '2026-11-24T07:05:00.000Z',
+        lastSuccessfulTime: '2026-11-24T07:05:09.000Z',
+        lastRun: { name: 'fence-delete-expired-clients-29400425', result: 'succeeded', startedAt: '2026-11-24T07:05:00.000Z', finishedAt: '2026-11-24T07:05:09.000Z', reason: '', manual: false },
+      },
+      {
+        name: 'hatchery-reaper',
+        schedule: '*/15 * * * *',
+        suspended: false,
+        lastScheduleTime: null,
+        lastSuccessfulTime: null,
+        lastRun: { name: 'hatchery-reaper-29400420', result: 'running', startedAt: '2026-11-24T07:00:00.000Z', finishedAt: null, reason: '', manual: false },
+      },
+    ]);
+  });
+});
+
+describe('the agent reports CronJobs', () => {
+  const facts = (result: 'running' | 'succeeded') => [
+    { name: 'fence-delete-expired-clients', schedule: '*/5 * * * *', suspended: false, lastScheduleTime: null, lastSuccessfulTime: null, lastRun: { name: 'x-1', result, startedAt: '2026-11-24T07:05:00.000Z', finishedAt: null, reason: '', manual: true } },
+  ];
+
+  it('in the snapshot, and in a delta only when they changed; not at all while unknown', () => {
+    const obs = new Observations();
+    assert.equal(obs.takeSnapshot().cronjobs, null);
+    assert.equal(obs.takeDelta(), undefined);
+    obs.setCronJobs(facts('running'));
+    assert.deepEqual(obs.takeDelta()?.cronjobs, facts('running'));
+    obs.setCronJobs(facts('running'));
+    assert.equal(obs.takeDelta(), undefined, 'nothing changed');
+    obs.setCronJobs(facts('succeeded'));
+    assert.equal(obs.takeDelta()?.cronjobs?.[0].lastRun?.result, 'succeeded');
+    assert.deepEqual(obs.takeSnapshot().cronjobs, facts('succeeded'));
+    assert.equal(toCronJobListMsg(null), null);
+    assert.deepEqual(toCronJobListMsg(facts('running'))?.items[0].last_run, { name: 'x-1', result: 'running', started_at: '2026-11-24T07:05:00.000Z', finished_at: '', reason: '', manual: true });
+  });
+});
+
+describe('the gateway bounds what an agent reports', () => {
+  const msg = (over: Partial<CronJobStateMsg> = {}): CronJobStateMsg => ({ name: 'fence-delete-expired-clients', schedule: '*/5 * * * *', suspended: false, last_schedule_time: '', last_successful_time: '', last_run: null, ...over });
+
+  it('keeps what a commons can have, drops the rest; absent is "not reported"', () => {
+    assert.equal(reportedCronJobs(null), null);
+    assert.deepEqual(reportedCronJobs({ items: [] }), { items: [], dropped: 0, why: [] });
+    const r = reportedCronJobs({
+      items: [
+        msg({ last_run: { name: 'fence-delete-expired-clients-29400425', result: 'failed', started_at: '2026-11-24T07:05:00Z', finished_at: '2026-11-24T07:06:00Z', reason: `x\u0000${'y'.repeat(5000)}`, manual: false } }),
+        msg(),
+        msg({ name: 'Not-A-Name' }),
+        msg({ name: 'x'.repeat(60) }),
+        msg({ name: 'long-schedule', schedule: '*'.repeat(500) }),
+        msg({ name: 'bad-time', last_schedule_time: 'yesterday' }),
+        msg({ name: 'bad-result', last_run: { name: 'bad-result-1', result: 'exploded', started_at: '', finished_at: '', reason: '', manual: false } }),
+        msg({ name: 'bad-job', last_run: { name: '../../etc', result: 'running', started_at: '', finished_at: '', reason: '', manual: false } }),
+        { name: 42 } as unknown as CronJobStateMsg,
+      ],
+    })!;
+    assert.deepEqual(r.items.map((c) => c.name), ['fence-delete-expired-clients']);
+    assert.equal(r.dropped, 8);
+    const run = r.items[0].lastRun!;
+    assert.equal(run.startedAt, '2026-11-24T07:05:00.000Z');
+    assert.equal(run.reason.length, MAX_REASON);
+    assert.ok(!run.reason.includes('\u0000'), 'no control characters');
+    const many = reportedCronJobs({ items: Array.from({ length: MAX_CRONJOBS + 50 }, (_, i) => msg({ name: `job-${i}` })) })!;
+    assert.equal(many.items.length, MAX_CRONJOBS);
+    assert.ok(many.why.includes(`more than ${MAX_CRONJOBS}`));
+  });
+});
