@@ -8,6 +8,7 @@ import { ExecError } from '../executors/executor';
 import type { Platform } from '../executors/platform';
 import type { AgentMessage, CommandUpdateMsg, ControlMessage, ServiceStateMsg } from '../protocol/client';
 import { ControlConnection } from '../protocol/connection';
+import { toCronJobListMsg } from '../protocol/cronjob-msg';
 import { type AgentIdentity, type IdentityStore, fileIdentityStore, renew, renewalDueAt } from '../protocol/identity';
 import { Journal } from '../protocol/journal';
 import { Observations } from './observations';
@@ -53,6 +54,7 @@ export function toServiceMsg(s: ServiceState): ServiceStateMsg {
     restarted_at: s.restartedAt ?? '',
     restart_count: s.restartCount,
     rollout: s.rollout,
+    gitops_owner: s.gitopsOwner ?? '',
   };
 }
 
@@ -147,7 +149,7 @@ export class Agent {
     });
     const snap = this.obs.takeSnapshot();
     this.send({
-      snapshot: { commons: identity, release: snap.release, services: snap.services.map(toServiceMsg), config: toConfigMsg(snap.config), taken_at_ms: Date.now() },
+      snapshot: { commons: identity, release: snap.release, services: snap.services.map(toServiceMsg), config: toConfigMsg(snap.config), taken_at_ms: Date.now(), cronjobs: toCronJobListMsg(snap.cronjobs) },
     });
   }
 
@@ -209,7 +211,7 @@ export class Agent {
     const d = this.obs.takeDelta();
     if (!d) return;
     this.send({
-      delta: { services: d.services.map(toServiceMsg), removed_services: d.removed, config: d.config && toConfigMsg(d.config), release: d.release, taken_at_ms: Date.now() },
+      delta: { services: d.services.map(toServiceMsg), removed_services: d.removed, config: d.config && toConfigMsg(d.config), release: d.release, taken_at_ms: Date.now(), cronjobs: toCronJobListMsg(d.cronjobs) },
     });
   }
 

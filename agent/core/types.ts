@@ -23,6 +23,8 @@ export interface WorkloadFacts {
   reasonIsFatal?: boolean;
   /** What `kubectl rollout status` says while a rollout runs (agent/core/rollout-status.ts), or ''. */
   rollout: string;
+  /** `argocd:<application>` when an ArgoCD Application tracks the Deployment (agent/kubernetes/gitops-owner.ts), else ''. */
+  gitopsOwner?: string;
 }
 
 export interface HealthResult {
@@ -55,4 +57,31 @@ export interface MetricSample {
   labels: Record<string, string>;
   value: number;
   timestampMs: number;
+}
+
+/** The outcome of a Job: running until it completes or fails. */
+export type JobResult = 'running' | 'succeeded' | 'failed';
+
+/** The most recent Job a CronJob owns (started by its schedule or by hand). */
+export interface JobRunFacts {
+  name: string;
+  result: JobResult;
+  /** RFC 3339, or null when not known. */
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Why it failed (the Job's Failed condition), or ''. */
+  reason: string;
+  /** Created by hand (kubectl create job --from=cronjob/..., a DCOC run-job), not by the schedule. */
+  manual: boolean;
+}
+
+/** One CronJob of the commons as the platform has it. */
+export interface CronJobFacts {
+  name: string;
+  schedule: string;
+  suspended: boolean;
+  /** When the CronJob controller last started a Job on schedule (RFC 3339), or null. */
+  lastScheduleTime: string | null;
+  lastSuccessfulTime: string | null;
+  lastRun: JobRunFacts | null;
 }

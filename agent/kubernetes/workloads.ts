@@ -1,10 +1,12 @@
 // Maps Kubernetes objects to Gen3 services and their workload facts, by the
 // gen3-helm names and labels (gen3-facts.md §2.3): Deployment
 // `<chart>-deployment` (ssjdispatcher and sower without suffix,
-// presigned-url-fence), pod label `app: <chart>`.
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+// presigned-url-fence), pod label `app: <chart>`; and CronJobs to the last
+// Job each one owns.
+import type { V1CronJob, V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
+import { gitopsOwner } from './gitops-owner';
 import { type RolloutStatus, rolloutStatus } from '../core/rollout-status';
-import type { WorkloadFacts } from '../core/types';
+import type { CronJobFacts, JobRunFacts, WorkloadFacts } from '../core/types';
 import { GEN3_SERVICES } from '../gen3/catalog';
 
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
@@ -85,15 +87,79 @@ export function workloadFacts(service: string, d: V1Deployment, pods: readonly V
     reason: worst?.reason ?? '',
     reasonIsFatal: worst?.fatal ?? false,
     rollout: rolloutText(d),
+    gitopsOwner: gitopsOwner(d),
   };
 }
 
-/** The release a commons runs: the most common YYYY.MM tag among its Gen3 images. */
-export function releaseOf(images: string[]): string {
-  const counts = new Map<string, number>();
-  for (const img of images) {
-    const tag = img.slice(img.lastIndexOf(':') + 1);
-    if (/^\d{4}\.\d{2}$/.test(tag)) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+/** The release a commons runs, read honestly from its Gen3 services' images: agent/core/release-of.ts. */
+export { releaseOf } from '../core/release-of';
+
+/** A time as client-node hands it over (a Date from a list, a string from a watch event), as RFC 3339; null when absent or invalid. */
+export function isoTime(v: unknown): string | null {
+  if (v === undefined || v === null || v === '') return null;
+  const ms = v instanceof Date ? v.getTime() : Date.parse(String(v));
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+const conditionTrue = (j: V1Job, type: string) => j.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+
+/**
+ * Where a Job stands, from its conditions as the Job controller writes them:
+ * Complete or Failed, or before them (while its pods terminate) the
+ * SuccessCriteriaMet or FailureTarget that decides it; times from the final one.
+ */
+export function jobRun(j: V1Job): JobRunFacts {
+  const failed = conditionTrue(j, 'Failed') ?? conditionTrue(j, 'FailureTarget');
+  const complete = conditionTrue(j, 'Complete') ?? conditionTrue(j, 'SuccessCriteriaMet');
+  const result = failed ? 'failed' : complete ? 'succeeded' : 'running';
+  return {
+    name: j.metadata?.name ?? '',
+    result,
+    startedAt: isoTime(j.status?.startTime) ?? isoTime(j.metadata?.creationTimestamp),
+    finishedAt: result === 'succeeded' ? (isoTime(j.status?.completionTime) ?? isoTime(complete?.lastTransitionTime)) : result === 'failed' ? isoTime(failed?.lastTransitionTime) : null,
+    reason: failed ? [failed.reason, failed.message].filter(Boolean).join(': ') : '',
+    manual: j.metadata?.annotations?.['cronjob.kubernetes.io/instantiate'] === 'manual',
+  };
+}
+
+/** The CronJob that controls a Job (its owner reference, by uid where both have one), if any. */
+function ownerCronJob(j: V1Job, byUid: Map<string, V1CronJob>, byName: Map<string, V1CronJob>): V1CronJob | undefined {
+  const ref = j.metadata?.ownerReferences?.find((o) => o.kind === 'CronJob' && o.apiVersion?.startsWith('batch/'));
+  if (!ref) return undefined;
+  if (ref.uid && byUid.has(ref.uid)) return byUid.get(ref.uid);
+  // A Job left by an earlier CronJob of the same name (deleted, created again) is not this one's.
+  const named = byName.get(ref.name);
+  return named && (!ref.uid || !named.metadata?.uid) ? named : undefined;
+}
+
+const createdMs = (j: V1Job) => Date.parse(isoTime(j.metadata?.creationTimestamp) ?? '') || Date.parse(isoTime(j.status?.startTime) ?? '') || 0;
+
+/**
+ * The namespace's CronJobs, each with the most recent Job it owns (started by
+ * its schedule, by `kubectl create job --from`, or by DCOC's run-job): what
+ * `kubectl get cronjobs` and `kubectl get jobs` together say.
+ */
+export function cronJobFacts(cronjobs: readonly V1CronJob[], jobs: readonly V1Job[]): CronJobFacts[] {
+  const byUid = new Map(cronjobs.filter((c) => c.metadata?.uid).map((c) => [c.metadata!.uid!, c]));
+  const byName = new Map(cronjobs.map((c) => [c.metadata?.name ?? '', c]));
+  const latest = new Map<V1CronJob, V1Job>();
+  for (const j of jobs) {
+    const owner = ownerCronJob(j, byUid, byName);
+    if (!owner) continue;
+    const seen = latest.get(owner);
+    if (!seen || createdMs(j) > createdMs(seen) || (createdMs(j) === createdMs(seen) && (j.metadata?.name ?? '') > (seen.metadata?.name ?? ''))) latest.set(owner, j);
   }
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || b[0].localeCompare(a[0]))[0]?.[0] ?? '';
+  return cronjobs
+    .map((c) => {
+      const last = latest.get(c);
+      return {
+        name: c.metadata?.name ?? '',
+        schedule: c.spec?.schedule ?? '',
+        suspended: c.spec?.suspend ?? false,
+        lastScheduleTime: isoTime(c.status?.lastScheduleTime),
+        lastSuccessfulTime: isoTime(c.status?.lastSuccessfulTime),
+        lastRun: last ? jobRun(last) : null,
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
 }

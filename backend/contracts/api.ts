@@ -181,12 +181,15 @@ export interface ServiceView {
   readyReplicas: number;
   updatedReplicas: number;
   image: string;
+  /** The image's tag as written (2026.07, master, 1.2.1, ...), or its digest when pinned by one; latest when it has neither. */
   version: string;
   reason: string;
   restartedAt: string | null;
   restartCount: number;
   rollout: string | null;
   health: HealthView | null;
+  /** `argocd:<application>` when an ArgoCD Application tracks the service's Deployment: changes go through GitOps. */
+  gitopsOwner: string | null;
 }
 
 export interface AgentRef {
@@ -205,6 +208,13 @@ export interface CommonsSummary {
   environment: string;
   namespace: string;
   status: ServiceStatus;
+  /**
+   * The release the commons runs, as its agent reads it from the Gen3
+   * services' images (agent/core/release-of.ts): `2026.07` when they all run
+   * it; `2026.07 (2 of 17 services on other versions)` when most do;
+   * `mixed (2026.07 on 5 of 17 services)` or `mixed` when no release has most
+   * of them; a tag such as `master` when they all run that; '' when unknown.
+   */
   version: string;
   agent: AgentRef;
   services: { total: number; healthy: number; down: number };
@@ -214,6 +224,37 @@ export interface CommonsSummary {
 export interface CommonsDetail extends Omit<CommonsSummary, 'services'> {
   services: ServiceView[];
   config: { revision: number; data: Record<string, string> };
+}
+
+export type JobResult = 'running' | 'succeeded' | 'failed';
+
+/** The most recent Job a CronJob owns: started by its schedule, or by hand (`manual`). */
+export interface JobRunView {
+  name: string;
+  result: JobResult;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Why it failed, or ''. */
+  reason: string;
+  manual: boolean;
+}
+
+export interface CronJobView {
+  name: string;
+  schedule: string;
+  suspended: boolean;
+  lastScheduleTime: string | null;
+  lastSuccessfulTime: string | null;
+  lastRun: JobRunView | null;
+}
+
+/** GET /api/v1/commons/{id}/jobs: the CronJobs the commons' agent last reported. */
+export interface CommonsJobs {
+  items: CronJobView[];
+  /** False until the agent has reported CronJobs (an older agent, or one whose Role may not list them, never does). */
+  reported: boolean;
+  /** When the agent last reported them. */
+  reportedAt: string | null;
 }
 
 export interface CommandView {
@@ -283,8 +324,14 @@ export interface ReleaseView {
   version: string;
   name: string | null;
   source: 'built-in' | 'imported';
-  /** Chart → full image. */
+  /** Chart → full image, for the charts DCOC deploys (a chart the release does not name is absent). */
   images: Record<string, string>;
+  /**
+   * The release's other entries, as written (fluentd, spark, tube, dashboard,
+   * ...: cdis-manifest lists services DCOC does not model): imported and kept,
+   * neither deployed nor probed.
+   */
+  unmanaged: Record<string, string>;
   importedBy: string | null;
   importedAt: string | null;
 }
@@ -301,7 +348,8 @@ export interface ProfileView {
   description: string;
   global: Record<string, unknown>;
   replicas: { default: number; max: number };
-  services: Record<string, { replicas: number; max: number; autoscaling: { min: number; max: number; targetCpu: number } | null }>;
+  /** autoscaling as gen3-helm's HPAs take it: a range and the average CPU / memory per pod to keep (unset: the chart's default). */
+  services: Record<string, { replicas: number; max: number; autoscaling: { min: number; max: number; averageCPUValue?: string; averageMemoryValue?: string } | null }>;
 }
 
 export interface ValueChangeView {

@@ -6,6 +6,7 @@
 // only: plan and apply compute exactly the same thing.
 import type { DeploymentPlan, DeploymentRequest, ReleaseView, ServiceProgress } from '../contracts/api';
 import type { Fleet, LiveCommons } from '../fleet/fleet';
+import { argoApplications, argoOwnership } from '../fleet/gitops-owned';
 import { commonsIdFor } from '../gateway/slug';
 import { HttpProblem, notFound } from '../http/problem';
 import type { RevisionRow, Store } from '../store/store';
@@ -14,8 +15,8 @@ import { chartOfService } from './charts';
 import { type ValueChange, structuredDiff, unifiedDiff } from './diff';
 import type { GitOps } from './gitops';
 import type { ReleaseCatalog } from './release-catalog';
-import { databaseWarning, deployTarget, enabledCharts, observedValues, render } from './render';
-import { type Values, getPath, toYaml } from './values';
+import { databaseWarning, deployTarget, enabledCharts, hpaNotes, netPolicyWarning, observedValues, render, unversionedCharts } from './render';
+import { type Values, deepMerge, getPath, isMap, toYaml } from './values';
 
 export interface PlannerDeps {
   store: Store;
@@ -49,10 +50,27 @@ export interface Prepared {
   diff: { text: string; changes: ValueChange[] };
   services: (ServiceProgress & { changes: boolean })[];
   warnings: string[];
+  /** Who changes the cluster: the agent, or ArgoCD syncing the GitOps commit (the agent then only follows). */
+  appliedBy: 'agent' | 'argocd';
+  /** Why apply must refuse these values (ArgoCD owns the commons and DCOC has no GitOps to route through), or null. */
+  refusal: string | null;
 }
 
 export const invalid = (errors: { field: string; message: string }[]) =>
   new HttpProblem(422, 'Invalid deployment', `${errors.length} field(s) are invalid: ${errors.map((e) => e.field).join(', ')}`, errors);
+
+/**
+ * The overrides of the next revision: the request's, or the current ones.
+ * `global` carries over either way (the request's merged over it; null stops
+ * overriding a key): config changes live there (global-config.ts), and a
+ * deploy that sends its own overrides must not undo them.
+ */
+export function carryGlobal(current: Values, requested: Values | undefined): Values {
+  if (!requested) return current;
+  if (!isMap(current.global)) return requested;
+  const global = deepMerge(current.global, isMap(requested.global) ? requested.global : {});
+  return { ...requested, ...(Object.keys(global).length ? { global } : {}) };
+}
 
 export class Planner {
   constructor(private readonly d: PlannerDeps) {}
@@ -95,7 +113,7 @@ export class Planner {
     }
     if (errors.length || !template || !profile || !release) throw invalid(errors);
 
-    const overrides = req.overrides ?? (current ? (JSON.parse(current.overrides_json) as Values) : {});
+    const overrides = carryGlobal(current ? (JSON.parse(current.overrides_json) as Values) : {}, req.overrides);
     const r = render({ hostname: commons.hostname, environment: commons.environment, template, profile, release, overrides });
     if (r.errors.length) throw invalid(r.errors);
     return this.forValues(commons, current, { template: templateName, profile: profileName, release: release.version, overrides, values: r.values });
@@ -137,6 +155,14 @@ export class Planner {
       });
 
     const warnings: string[] = [];
+    const argo = argoApplications(live);
+    let refusal: string | null = null;
+    if (argo.length && this.d.gitops) {
+      warnings.push(`${argoOwnership(argo, commons)}. So this revision is committed to ${this.d.gitops.displayRepo} and ArgoCD applies it; the agent changes nothing itself and follows the rollout`);
+    } else if (argo.length) {
+      refusal = `${argoOwnership(argo, commons)}. DCOC has no GitOps repository configured (DCOC_GITOPS_REPO, DCOC_GITOPS_CLUSTER), so it cannot deploy here: configure the repository the Application syncs from, or change the values there yourself`;
+      warnings.push(`${refusal}; apply will be refused`);
+    }
     const deadline = `${Math.round(this.d.deployDeadlineMs / 60_000)} min`;
     if (!commons.exists) {
       warnings.push(
@@ -150,6 +176,15 @@ export class Planner {
     const viaHelm = method === 'helm-upgrade' || method === 'helm-template';
     const db = databaseWarning(p.values);
     if (db && (viaHelm || method === null || this.d.gitops)) warnings.push(db);
+    const unversioned = unversionedCharts(p.values);
+    if (unversioned.length) {
+      warnings.push(
+        `release ${p.release} has no image for ${unversioned.join(', ')}: gen3-helm's own default image runs there (for metadata a feature-branch tag in gen3-helm 42cc46bc), and DCOC does not follow their rollout; pin one with overrides.<chart>.image.tag, or import a release that names them`,
+      );
+    }
+    warnings.push(...hpaNotes(p.values, target, argo.length ? 'argocd' : method));
+    const netPolicy = netPolicyWarning(p.values);
+    if (netPolicy) warnings.push(netPolicy);
     if (liveServices.length) {
       const missing = Object.keys(target.images).filter((s) => !live!.services.has(s));
       if (missing.length && viaHelm) {
@@ -170,7 +205,7 @@ export class Planner {
         warnings.push(`running in ${commons.hostname} but disabled in these values: ${extra.join(', ')}; ${fate}`);
       }
     }
-    return { commons, ...p, base, yaml, diff, services, warnings };
+    return { commons, ...p, base, yaml, diff, services, warnings, appliedBy: argo.length ? 'argocd' : 'agent', refusal };
   }
 
   async plan(req: DeploymentRequest): Promise<DeploymentPlan> {

@@ -17,8 +17,11 @@ import type { Blueprints, Profile, Template } from './blueprints';
 import { type GitOps, GitOpsError } from './gitops';
 import { Planner, type Prepared, invalid } from './planner';
 import type { ReleaseCatalog } from './release-catalog';
+import { chartOfService } from './charts';
 import { deployTarget } from './render';
-import { type Values, toYaml } from './values';
+import { type Values, deepMerge, getPath, isMap } from './values';
+import { argoApplications, argoOwnership } from '../fleet/gitops-owned';
+import { editValuesFile } from './values-edit';
 import { deploymentView, revisionDetail, revisionSummary } from './views';
 
 export interface DeploymentDeps {
@@ -31,6 +34,12 @@ export interface DeploymentDeps {
   gitops: GitOps | null;
   log: Logger;
   deployDeadlineMs: number;
+}
+
+/** Services the deploy restarts once rolled out (a config change's readers), when there are any. */
+function restartAfter(dep: DeploymentRow): { restartAfter?: string[] } {
+  const list = JSON.parse(dep.restart_after_json || '[]') as string[];
+  return list.length ? { restartAfter: list } : {};
 }
 
 /** Git author of a revision: Grafana users as themselves, API tokens as token:<name>. */
@@ -118,6 +127,99 @@ export class DeploymentService {
     return this.record(p, principal, { kind: 'deploy', rollbackOf: null, reason: req.reason ?? '', baseRevision: req.baseRevision });
   }
 
+  /**
+   * The HPA range that manages a service's replicas in the commons' current
+   * revision, if one does: a scale of it would be overridden at the HPA's next
+   * sync, so it is refused with where to change the range instead.
+   */
+  async hpaRangeOf(commonsId: string, service: string): Promise<{ min: number; max: number; field: string } | undefined> {
+    const current = await this.d.store.currentRevision(commonsId);
+    const chartName = chartOfService(service);
+    if (!current || !chartName) return undefined;
+    const values = JSON.parse(current.values_json) as Values;
+    const a = getPath(values, [chartName, 'autoscaling']);
+    if (!isMap(a) || a.enabled !== true || typeof a.minReplicas !== 'number' || typeof a.maxReplicas !== 'number') return undefined;
+    const own = deployTarget(values).hpa?.[service];
+    return own ? { ...own, field: `dcoc.hpa.${service}` } : { min: a.minReplicas, max: a.maxReplicas, field: `${chartName}.autoscaling` };
+  }
+
+  get gitopsEnabled(): boolean {
+    return !!this.d.gitops;
+  }
+
+  /**
+   * A scale of a commons ArgoCD owns, as a revision: the current revision's
+   * overrides with the chart's replicaCount changed, committed to GitOps for
+   * ArgoCD to apply (a scale the agent made would be reverted by self-heal).
+   */
+  async scaleThroughGitOps(commonsId: string, service: string, replicas: number, principal: Principal): Promise<DeploymentView> {
+    const current = await this.d.store.currentRevision(commonsId);
+    const chartName = chartOfService(service);
+    const refuse = (detail: string) => new HttpProblem(409, 'Commons managed by ArgoCD', detail, [{ field: 'path.service', message: detail }]);
+    if (!current) throw refuse(`${commonsId} has no DCOC revision to change replicaCount in; deploy it once (POST /api/v1/deployments), then scale`);
+    if (!chartName) throw refuse(`${service} is not rendered by a gen3-helm chart DCOC knows; change its replicas in the GitOps repository`);
+    if (chartName !== service) throw refuse(`${service} takes ${chartName}'s replicaCount in gen3-helm; scale ${chartName}`);
+    const values = JSON.parse(current.values_json) as Values;
+    if (getPath(values, [chartName, 'autoscaling', 'enabled']) === true) throw refuse(`an HPA manages ${service}'s replicas (${chartName}.autoscaling); change its range with a deploy`);
+    const overrides = JSON.parse(current.overrides_json) as Values;
+    const chartOverrides = isMap(overrides[chartName]) ? (overrides[chartName] as Values) : {};
+    const req: DeploymentRequest = {
+      commons: commonsId,
+      release: current.release,
+      overrides: { ...overrides, [chartName]: { ...chartOverrides, replicaCount: replicas } },
+      mode: 'apply',
+      reason: `scale ${service} to ${replicas} replicas (ArgoCD owns the commons: routed through GitOps)`,
+      baseRevision: current.revision,
+    };
+    try {
+      return await this.apply(req, principal);
+    } catch (e) {
+      if (e instanceof HttpProblem && e.status === 422) throw new HttpProblem(422, 'Invalid scale', e.detail, [{ field: 'body.replicas', message: e.detail }]);
+      throw e;
+    }
+  }
+
+  /**
+   * Whether a config change of this commons goes into its values: helm and
+   * ArgoCD render manifest-global from global.*, so once DCOC has the
+   * commons' values every config change is a revision. 'refuse' where the
+   * chart or ArgoCD renders the ConfigMap but DCOC has no values yet (a direct
+   * write would be reverted); 'direct' for agents that change only what they
+   * are told and no GitOps (the ConfigMap is nobody else's).
+   */
+  async configRoute(commonsId: string): Promise<{ route: 'values' | 'direct' } | { route: 'refuse'; why: string }> {
+    const live = this.d.fleet.get(commonsId);
+    const method = live?.agent.deployMethod ?? null;
+    const chart = method === 'helm-upgrade' || method === 'helm-template';
+    const argo = argoApplications(live).length > 0;
+    const current = await this.d.store.currentRevision(commonsId);
+    if (argo && !this.d.gitops) {
+      return { route: 'refuse', why: `${argoOwnership(argoApplications(live), live!)}, manifest-global with it; configure DCOC's GitOps (DCOC_GITOPS_REPO) or change global.* in the repository the Application syncs` };
+    }
+    if (current && (chart || argo || this.d.gitops || method === 'simulated')) return { route: 'values' };
+    if (chart || argo) {
+      return {
+        route: 'refuse',
+        why: `gen3-helm renders manifest-global from global.*, and the next helm upgrade would undo a direct write; DCOC has no values for ${commonsId} yet: deploy it once (POST /api/v1/deployments), then change the config`,
+      };
+    }
+    return { route: 'direct' };
+  }
+
+  /** A config change as a revision of global.* (global-config.ts), applied like a deploy; readers of changed keys restart after. */
+  async configThroughValues(commonsId: string, change: { global: Values; restart: string[] }, reason: string, principal: Principal): Promise<DeploymentView> {
+    const current = await this.d.store.currentRevision(commonsId);
+    if (!current) throw new HttpProblem(409, 'No values to change', `${commonsId} has no DCOC revision; deploy it once, then change the config`);
+    const overrides = JSON.parse(current.overrides_json) as Values;
+    const global = deepMerge(isMap(overrides.global) ? (overrides.global as Values) : {}, {});
+    for (const [k, v] of Object.entries(change.global)) {
+      if (isMap(v)) global[k] = { ...(isMap(global[k]) ? (global[k] as Values) : {}), ...v };
+      else global[k] = v;
+    }
+    const p = await this.planner.prepare({ commons: commonsId, release: current.release, overrides: { ...overrides, global }, mode: 'apply', reason, baseRevision: current.revision });
+    return this.record(p, principal, { kind: 'deploy', rollbackOf: null, reason, baseRevision: current.revision, restartAfter: change.restart });
+  }
+
   async rollback(commonsId: string, req: { toRevision: number; reason: string; baseRevision?: number | null }, principal: Principal): Promise<DeploymentView> {
     const commons = await this.planner.commonsRef(commonsId);
     const old = await this.d.store.getRevision(commonsId, req.toRevision);
@@ -136,8 +238,13 @@ export class DeploymentService {
     return this.record(p, principal, { kind: 'rollback', rollbackOf: old.revision, reason: req.reason, baseRevision: req.baseRevision });
   }
 
-  private async record(p: Prepared, principal: Principal, o: { kind: 'deploy' | 'rollback'; rollbackOf: number | null; reason: string; baseRevision?: number | null }): Promise<DeploymentView> {
+  private async record(
+    p: Prepared,
+    principal: Principal,
+    o: { kind: 'deploy' | 'rollback'; rollbackOf: number | null; reason: string; baseRevision?: number | null; restartAfter?: string[] },
+  ): Promise<DeploymentView> {
     const baseRevision = p.base.row?.revision ?? null;
+    if (p.refusal) throw new HttpProblem(409, 'Commons managed by ArgoCD', p.refusal, [{ field: 'body.commons', message: p.refusal }]);
     if (o.baseRevision !== undefined && o.baseRevision !== baseRevision) {
       throw new HttpProblem(409, 'Stale plan', `${p.commons.id} is at revision ${baseRevision ?? 'none'}, not ${o.baseRevision ?? 'none'}; plan again and review the new diff`, [
         { field: 'body.baseRevision', message: `current revision is ${baseRevision ?? 'none'}` },
@@ -195,6 +302,8 @@ export class DeploymentService {
           gitops_state: this.d.gitops ? 'pending' : 'disabled',
           gitops_path: gitopsPath,
           gitops_commit: null,
+          applied_by: p.appliedBy,
+          restart_after_json: JSON.stringify(o.restartAfter ?? []),
           plan_services_json: JSON.stringify(p.services.filter((s) => s.changes).map(({ changes: _c, ...s }) => s)),
           actor: principal.actor,
           actor_kind: principal.kind,
@@ -246,9 +355,17 @@ export class DeploymentService {
         if (!this.d.gitops) return void (await this.fail(dep, 'GitOps was configured when this deployment was recorded but is not now; nothing was committed or rolled out'));
         const release = await this.d.catalog.get(rev.release);
         try {
+          // The file is edited with what changes from the values DCOC committed before (the base revision's, when its commit
+          // reached the repository; a rollback's base is the revision it leaves), or from the file itself when there are none.
+          const base = rev.base_revision === null ? undefined : await this.d.store.getRevision(dep.commons_id, rev.base_revision);
+          const committed = base && (await this.d.store.getDeployment(base.deployment_id))?.gitops_state === 'pushed' ? (JSON.parse(base.values_json) as Values) : undefined;
           const r = await this.d.gitops.commit({
             hostname: commons.hostname,
-            content: `# Managed by DCOC: revision ${rev.revision} of ${commons.hostname}, Gen3 release ${rev.release}${release?.name ? ` (${release.name})` : ''}.\n# Template ${rev.template}, profile ${rev.profile}. Change it through DCOC: the next revision replaces this file.\n${toYaml(values)}`,
+            namespace: commons.namespace || commons.id,
+            edit: (existing) =>
+              editValuesFile(existing, committed, values, {
+                header: `gen3-helm values of ${commons.hostname}, created by DCOC with revision ${rev.revision}: Gen3 release ${rev.release}${release?.name ? ` (${release.name})` : ''}, template ${rev.template}, profile ${rev.profile}.\nLater revisions change only the values they change; everything else here is kept as written.`,
+              }),
             author: { name: dep.author_name, email: dep.author_email },
             message: `${commons.hostname}: revision ${rev.revision}, Gen3 release ${rev.release} (${rev.kind}${rev.rollback_of ? ` to revision ${rev.rollback_of}` : ''})\n\n${rev.reason}\n\nDCOC-Revision: ${rev.revision}\nDCOC-Deployment: ${dep.id}\nDCOC-Actor: ${dep.actor}\n`,
           });
@@ -265,7 +382,7 @@ export class DeploymentService {
           kind: 'deploy',
           commonsId: dep.commons_id,
           service: null,
-          target: { revision: rev.revision, release: rev.release, ...deployTarget(values), values },
+          target: { revision: rev.revision, release: rev.release, ...deployTarget(values), values, ...(dep.applied_by === 'argocd' ? { appliedBy: 'argocd' } : {}), ...restartAfter(dep) },
           principal: { actor: dep.actor, kind: dep.actor_kind as Principal['kind'], role: dep.role as Principal['role'] },
           action: 'deployment.rollout',
           detail: { deployment: dep.id, revision: rev.revision, release: rev.release },

@@ -11,6 +11,7 @@ import { type CertificateAuthority, CsrError } from '../pki/ca';
 import { sameSerial } from '../pki/x509';
 import type { AgentRow, Store } from '../store/store';
 import type { AgentConfigMsg, AgentMessage, CommonsIdentityMsg, ConfigStateMsg, ControlMessage, ServiceStateMsg } from './messages';
+import { reportedCronJobs } from './cronjob-report';
 import type { AgentSession, AgentSessions } from './sessions';
 import { commonsIdFor } from './slug';
 
@@ -29,6 +30,10 @@ export interface GatewayDeps {
 const STATUSES = new Set(['healthy', 'degraded', 'down', 'unknown']);
 const LAST_SEEN_WRITE_MS = 30_000;
 
+/** What an agent says owns a service, kept only in the one form agents send (argocd:<Kubernetes name>). */
+const GITOPS_OWNER = /^argocd:[a-z0-9]([a-z0-9._-]{0,251}[a-z0-9])?$/;
+const gitopsOwnerOf = (v: unknown): string | null => (typeof v === 'string' && GITOPS_OWNER.test(v) ? v : null);
+
 export function toServiceView(s: ServiceStateMsg): ServiceView {
   const h = s.health;
   return {
@@ -44,6 +49,7 @@ export function toServiceView(s: ServiceStateMsg): ServiceView {
     restartedAt: s.restarted_at || null,
     restartCount: s.restart_count,
     rollout: s.rollout || null,
+    gitopsOwner: gitopsOwnerOf(s.gitops_owner),
     health: h
       ? { url: h.url, httpStatus: h.http_status, latencyMs: h.latency_ms, checkedAt: h.checked_at_ms ? new Date(h.checked_at_ms).toISOString() : null, ok: h.ok, detail: h.detail }
       : null,
@@ -177,6 +183,7 @@ class AgentStream {
         if (!msg.snapshot) return;
         const before = this.d.fleet.get(id)?.release;
         this.d.fleet.applyServices(id, this.reportedServices(id, msg.snapshot.services), { replace: true, release: msg.snapshot.release });
+        this.cronjobs(id, msg.snapshot.cronjobs);
         await this.persistState(msg.snapshot.config, msg.snapshot.release, before);
         return this.touch();
       }
@@ -188,6 +195,7 @@ class AgentStream {
           removed: msg.delta.removed_services,
           release: msg.delta.release || undefined,
         });
+        this.cronjobs(id, msg.delta.cronjobs);
         await this.persistState(msg.delta.config, msg.delta.release, before);
         return;
       }
@@ -301,6 +309,14 @@ class AgentStream {
     const ok = services.filter((s) => typeof s.name === 'string' && SERVICE_NAME.test(s.name)).slice(0, MAX_SERVICES);
     if (ok.length < services.length) this.d.log.warn({ commonsId: id, sent: services.length, kept: ok.length }, `agent reported services with invalid names or more than ${MAX_SERVICES}; the rest were dropped`);
     return ok.map(toServiceView);
+  }
+
+  /** CronJobs, when the message carries them, within bounds (cronjob-report.ts). */
+  private cronjobs(id: string, list: Parameters<typeof reportedCronJobs>[0]): void {
+    const report = reportedCronJobs(list);
+    if (!report) return;
+    if (report.dropped) this.d.log.warn({ commonsId: id, kept: report.items.length, dropped: report.dropped, why: report.why }, 'agent reported CronJobs no Gen3 commons can have; those were dropped');
+    this.d.fleet.applyCronJobs(id, report.items);
   }
 
   /**

@@ -31,12 +31,36 @@ export interface ServiceStateMsg {
   restarted_at: string;
   restart_count: number;
   rollout: string;
+  gitops_owner?: string;
 }
 
 export interface ConfigStateMsg {
   revision: number;
   data: Record<string, string>;
   resource_version?: string;
+}
+
+export interface JobRunMsg {
+  name: string;
+  result: string;
+  started_at: string;
+  finished_at: string;
+  reason: string;
+  manual: boolean;
+}
+
+export interface CronJobStateMsg {
+  name: string;
+  schedule: string;
+  suspended: boolean;
+  last_schedule_time: string;
+  last_successful_time: string;
+  last_run?: JobRunMsg | null;
+}
+
+/** Absent (null as decoded): not reported, or unchanged in a delta. */
+export interface CronJobListMsg {
+  items: CronJobStateMsg[];
 }
 
 export interface CommandUpdateMsg {
@@ -59,8 +83,8 @@ export interface AgentMessage {
   seq?: number;
   hello?: { agent_id: string; agent_version: string; capabilities: string[]; commons: CommonsIdentityMsg; finished: CommandUpdateMsg[] };
   heartbeat?: { sent_at_ms: number };
-  snapshot?: { commons: CommonsIdentityMsg; release: string; services: ServiceStateMsg[]; config?: ConfigStateMsg | null; taken_at_ms: number };
-  delta?: { services: ServiceStateMsg[]; removed_services: string[]; config?: ConfigStateMsg | null; release: string; taken_at_ms: number };
+  snapshot?: { commons: CommonsIdentityMsg; release: string; services: ServiceStateMsg[]; config?: ConfigStateMsg | null; taken_at_ms: number; cronjobs?: CronJobListMsg | null };
+  delta?: { services: ServiceStateMsg[]; removed_services: string[]; config?: ConfigStateMsg | null; release: string; taken_at_ms: number; cronjobs?: CronJobListMsg | null };
   metrics?: { samples: MetricSampleMsg[] };
   command_update?: CommandUpdateMsg;
   body?: 'hello' | 'heartbeat' | 'snapshot' | 'delta' | 'metrics' | 'command_update';

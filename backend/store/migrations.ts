@@ -185,8 +185,18 @@ const agentCertRotation: Migration = {
   },
 };
 
+// Who applies a deployment in the cluster: the agent, or ArgoCD syncing the
+// GitOps commit (the agent only follows); and the services a config change
+// restarts once it is applied (they read the changed keys as env at start).
+const deploymentAppliedBy: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('deployments').addColumn('applied_by', 'text', (c) => c.notNull().defaultTo('agent')).execute();
+    await db.schema.alterTable('deployments').addColumn('restart_after_json', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+  },
+};
+
 export const migrations: MigrationProvider = {
   async getMigrations() {
-    return { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation };
+    return { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy };
   },
 };

@@ -148,6 +148,10 @@ export interface DeploymentsTable {
   gitops_state: string;
   gitops_path: string | null;
   gitops_commit: string | null;
+  /** agent | argocd: who changes the cluster (under ArgoCD the agent only follows the rollout). */
+  applied_by: string;
+  /** JSON list of services to restart after the rollout (a config change's readers). */
+  restart_after_json: string;
   plan_services_json: string;
   actor: string;
   actor_kind: string;

@@ -1,6 +1,7 @@
-// One commons: summary panels, services with restart/scale, commands with
-// live progress, live events, deployment revisions with their diffs and
-// rollback, and config, each shown as far as the role allows.
+// One commons: summary panels, services with restart/scale, its CronJobs
+// with their last runs, commands with live progress, live events, deployment
+// revisions with their diffs and rollback, and config, each shown as far as
+// the role allows.
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
@@ -12,6 +13,7 @@ import { Empty, Forbidden, queryStateView } from '../components/QueryState';
 import { pageUrl, ROUTES } from '../constants';
 import { useCommands } from '../data/useCommands';
 import { useCommons } from '../data/useCommons';
+import { useCommonsJobs } from '../data/useCommonsJobs';
 import { useRestartService, useScaleService } from '../data/useServiceActions';
 import { allows, useWhoami } from '../data/useWhoami';
 import { Section } from '../components/Section';
@@ -21,6 +23,7 @@ import { CommonsHeader } from './commons/CommonsHeader';
 import { CommonsPanels } from './commons/CommonsPanels';
 import { ConfigPanel } from './commons/ConfigPanel';
 import { EventsPanel } from './commons/EventsPanel';
+import { JobsPanel } from './commons/JobsPanel';
 import { RevisionsPanel } from './commons/RevisionsPanel';
 import { ServicesTable } from './commons/ServicesTable';
 import { useCommonsLive } from './commons/useCommonsLive';
@@ -30,6 +33,7 @@ export function CommonsPage() {
   const s = useStyles2(styles);
   const me = useWhoami();
   const commons = useCommons(id);
+  const jobs = useCommonsJobs(id);
   const canDetails = allows(me.data, 'details:read');
   const canEvents = allows(me.data, 'events:read');
   const canOperate = allows(me.data, 'services:operate');
@@ -76,13 +80,23 @@ export function CommonsPage() {
                           },
                           onScale: (service, replicas) => {
                             restart.reset();
-                            scale.mutate({ service, replicas }, { onSuccess: (r) => setStarted(`Scaling ${service} to ${replicas} started (command ${r.command.id})`) });
+                            scale.mutate({ service, replicas }, {
+                                onSuccess: (r) =>
+                                  setStarted(
+                                    'command' in r
+                                      ? `Scaling ${service} to ${replicas} started (command ${r.command.id})`
+                                      : `Scaling ${service} to ${replicas} committed to GitOps for ArgoCD to apply (deployment ${r.deployment.id})`,
+                                  ),
+                              });
                           },
                         }
                       : undefined
                   }
                 />
                 )}
+              </Section>
+              <Section title="CronJobs" className={s.grow}>
+                {queryStateView(jobs, 'CronJobs') ?? (jobs.data && <JobsPanel jobs={jobs.data} />)}
               </Section>
               <div className={s.columns}>
                 <Section title="Commands" className={s.grow}>

@@ -27,3 +27,6 @@ export const commandAccepted = z.object({
   command: z.object({ id: z.string(), state: commandState, kind: z.string() }),
 });
 export type CommandAccepted = z.infer<typeof commandAccepted>;
+
+/** A scale: a command, or where ArgoCD owns the commons a deployment (a revision committed to GitOps). */
+export const scaleAccepted = z.union([commandAccepted, z.object({ deployment: z.object({ id: z.string(), state: z.string() }) })]);

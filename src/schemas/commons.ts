@@ -43,6 +43,7 @@ export const serviceView = z.object({
   restartedAt: isoDate.nullable(),
   restartCount: z.number(),
   rollout: z.string().nullable(),
+  gitopsOwner: z.string().nullable().default(null),
   health: z
     .object({
       url: z.string(),

@@ -79,8 +79,8 @@ export function run(ex: Executor, cmd: CommandSpec) {
  * on `platform`, enrolled through the enrollment path and keeping its identity
  * in a Secret (through `clients`); resolves once the commons reports healthy.
  */
-export async function agentOnFleet(platform: KubePlatform, clients: ReturnType<typeof kubeClients>, namespace = NS) {
-  const fleet = await TestFleet.start({ commons: [] });
+export async function agentOnFleet(platform: KubePlatform, clients: ReturnType<typeof kubeClients>, namespace = NS, controlEnv?: NodeJS.ProcessEnv) {
+  const fleet = await TestFleet.start({ commons: [], controlEnv });
   const store = secretIdentityStore(clients, namespace, 'dcoc-agent-identity');
   const identity = await enroll({
     store,
@@ -107,9 +107,10 @@ export async function agentOnFleet(platform: KubePlatform, clients: ReturnType<t
 }
 
 /** realKubeCommons with the real Agent and control service on top; stop() leaves the control plane running. */
-export async function realKubeAgentOnFleet(cp: ControlPlane, o: RealCommonsOptions = {}) {
+export async function realKubeAgentOnFleet(cp: ControlPlane, o: RealCommonsOptions & { controlEnv?: NodeJS.ProcessEnv; beforeAgent?: (namespace: string) => Promise<void> } = {}) {
   const k = await realKubeCommons(cp, o);
-  const { fleet, agent } = await agentOnFleet(k.platform, k.clients, k.commons.namespace);
+  await o.beforeAgent?.(k.commons.namespace);
+  const { fleet, agent } = await agentOnFleet(k.platform, k.clients, k.commons.namespace, o.controlEnv);
   return {
     fleet,
     k,

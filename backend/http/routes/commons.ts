@@ -3,8 +3,10 @@ import { Router } from 'express';
 import { CommonsPath, ConfigRequest, JobPath, RestartRequest, RunJobRequest, ScaleRequest, ServicePath } from '../../contracts/api';
 import { can } from '../../contracts/roles';
 import { ConflictError } from '../../store/store';
+import { argoApplications, argoOwnership } from '../../fleet/gitops-owned';
 import { audit } from '../../audit/record';
 import { configChangeErrors, configChanges } from '../../commands/config-change';
+import { globalChange } from '../../deployments/global-config';
 import { requirePermission } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpProblem, notFound } from '../problem';
@@ -82,17 +84,48 @@ export function commonsRouter(ctx: ApiContext): Router {
   r.post('/commons/:id/services/:service/scale', async (req, res) => {
     const { id, service } = parse(ServicePath, req.params, 'path');
     const principal = await requirePermission(req, store, 'services:operate', { action: 'service.scale', commons: id, service });
-    liveService(id, service);
+    const c = liveService(id, service);
     const { replicas } = parse(ScaleRequest, jsonBody(req), 'body');
+    const hpa = await ctx.deployments.hpaRangeOf(id, service);
+    if (hpa) {
+      const detail = `an HPA manages ${service}'s replicas (${service}-hpa, ${hpa.min}–${hpa.max}); it would override a scale at its next sync. Change the range with a deploy (overrides ${hpa.field}.minReplicas/maxReplicas)`;
+      throw new HttpProblem(409, 'Replicas managed by an HPA', detail, [{ field: 'path.service', message: detail }]);
+    }
+    const argo = argoApplications(c);
+    if (argo.length) {
+      // A scale made in the cluster would be reverted by ArgoCD's self-heal: it goes through GitOps as a revision.
+      if (!ctx.deployments.gitopsEnabled) {
+        const detail = `${argoOwnership(argo, c)}. DCOC has no GitOps repository configured (DCOC_GITOPS_REPO, DCOC_GITOPS_CLUSTER); change ${service}'s replicaCount in the repository the Application syncs, or configure DCOC's GitOps and scale again`;
+        throw new HttpProblem(409, 'Commons managed by ArgoCD', detail, [{ field: 'path.id', message: detail }]);
+      }
+      const deployment = await ctx.deployments.scaleThroughGitOps(id, service, replicas, principal);
+      res.status(202).location(`/api/v1/deployments/${deployment.id}`).json({ deployment });
+      return;
+    }
     const row = await commands.create({ kind: 'scale', commonsId: id, service, target: { replicas }, principal, action: 'service.scale', detail: { replicas } });
     res.status(202).location(`/api/v1/commands/${row.id}`).json({ command: { id: row.id, state: row.state, kind: row.kind } });
+  });
+
+  // The CronJobs the commons' agent reported, each with its last run.
+  r.get('/commons/:id/jobs', async (req, res) => {
+    const { id } = parse(CommonsPath, req.params, 'path');
+    await requirePermission(req, store, 'fleet:read');
+    res.json(fleet.jobs(liveCommons(id)));
   });
 
   r.post('/commons/:id/jobs/:cronjob/run', async (req, res) => {
     const { id, cronjob } = parse(JobPath, req.params, 'path');
     const principal = await requirePermission(req, store, 'services:operate', { action: 'job.run', commons: id, service: cronjob });
-    liveCommons(id);
+    const c = liveCommons(id);
     if (req.body !== undefined) parse(RunJobRequest, jsonBody(req), 'body');
+    // Only a CronJob the commons has; until its agent has reported them (an older agent), the agent judges.
+    const has = c.cronjobs?.items.map((j) => j.name);
+    if (has && !has.includes(cronjob)) {
+      const known = has.join(', ') || 'none';
+      throw new HttpProblem(404, 'No such CronJob', `commons ${id} has no CronJob ${cronjob}; it has: ${known} (GET /api/v1/commons/${id}/jobs)`, [
+        { field: 'path.cronjob', message: `not a CronJob of commons ${id}; it has: ${known}` },
+      ]);
+    }
     const row = await commands.create({ kind: 'run-job', commonsId: id, service: cronjob, target: { cronjob }, principal, action: 'job.run', detail: { cronjob } });
     res.status(202).location(`/api/v1/commands/${row.id}`).json({ command: { id: row.id, state: row.state, kind: row.kind } });
   });
@@ -109,6 +142,23 @@ export function commonsRouter(ctx: ApiContext): Router {
     }
     const errors = configChangeErrors(c.config.data, data);
     if (errors.length > 0) throw new HttpProblem(422, 'Config change refused', `${errors.length} field(s) cannot be written: ${errors.map((e) => e.field).join(', ')}`, errors);
+    const route = await ctx.deployments.configRoute(id);
+    if (route.route === 'refuse') throw new HttpProblem(409, 'Config is rendered from the values', route.why, [{ field: 'path.id', message: route.why }]);
+    if (route.route === 'values') {
+      // helm (or ArgoCD) renders manifest-global from global.*: the change is a revision of the values, applied like a deploy.
+      const change = globalChange(c.config.data, data);
+      if (change.errors.length) throw new HttpProblem(422, 'Config change refused', `${change.errors.length} field(s) cannot be expressed in gen3-helm's global values: ${change.errors.map((e) => e.field).join(', ')}`, change.errors);
+      // The revision and its deployment.apply audit entry are written together before anything rolls; this entry says what the config change was.
+      const deployment = await ctx.deployments.configThroughValues(id, change, reason, principal);
+      await audit(store, principal, {
+        action: 'config.update',
+        outcome: 'accepted',
+        commons: id,
+        detail: { baseRevision, reason, via: 'values', deployment: deployment.id, revision: deployment.revision, global: change.global, restart: change.restart, changes: configChanges(c.config.data, data) },
+      });
+      res.status(202).location(`/api/v1/deployments/${deployment.id}`).json({ deployment, revision: deployment.revision });
+      return;
+    }
     const revision = baseRevision + 1;
     try {
       const row = await commands.create({

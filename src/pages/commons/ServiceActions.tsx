@@ -37,7 +37,11 @@ export function ServiceActions({ commonsName, service, handlers }: { commonsName
         onDismiss={() => setConfirmRestart(false)}
       />
       <Modal title={`Scale ${service.name} in ${commonsName}`} isOpen={scaling} onDismiss={() => setScaling(false)}>
-        <Field label="Replicas" description={`Now ${service.readyReplicas} ready of ${service.desiredReplicas} desired (0 to 100).`} invalid={!valid} error={valid ? undefined : 'A whole number from 0 to 100'}>
+        <Field
+          label="Replicas"
+          description={`Now ${service.readyReplicas} ready of ${service.desiredReplicas} desired (0 to 100).${
+            service.gitopsOwner ? ` ArgoCD (${service.gitopsOwner.replace(/^argocd:/, '')}) owns ${service.name}: the scale becomes a revision committed to GitOps, which ArgoCD applies.` : ''
+          }`} invalid={!valid} error={valid ? undefined : 'A whole number from 0 to 100'}>
           <Input type="number" min={0} max={100} value={replicas} onChange={(e) => setReplicas(e.currentTarget.value)} data-testid={testIds.commons.scaleInput} />
         </Field>
         <Modal.ButtonRow>

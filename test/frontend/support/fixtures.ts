@@ -49,6 +49,7 @@ export function service(name: string, over: Partial<ServiceView> = {}): ServiceV
     restartCount: 0,
     rollout: null,
     health: { url: `http://${name}-service/_status`, httpStatus: 200, latencyMs: 12, checkedAt: now, ok: true, detail: 'Healthy' },
+    gitopsOwner: null,
     ...over,
   };
 }
@@ -114,7 +115,7 @@ export function auditEntry(id: number, over: Partial<AuditEntry> = {}): AuditEnt
 
 export function release(version: string, name: string | null = null): ReleaseView {
   const images = Object.fromEntries(['fence', 'indexd', 'sheepdog', 'revproxy'].map((c) => [c, `quay.io/cdis/${c === 'revproxy' ? 'nginx' : c}:${version}`]));
-  return { version, name, source: 'built-in', images: { ...images, ambassador: 'quay.io/datawire/ambassador:1.4.2' }, importedBy: null, importedAt: null };
+  return { version, name, source: 'built-in', images: { ...images, ambassador: 'quay.io/datawire/ambassador:1.4.2' }, unmanaged: { fluentd: 'fluent/fluentd-kubernetes-daemonset:v1.2-debian-cloudwatch' }, importedBy: null, importedAt: null };
 }
 
 export function template(name: string, description = `${name} services`): TemplateView {
