@@ -10,7 +10,7 @@ import { ExecError, type Executor } from '../executors/executor';
 import type { KubeCollector } from './kube-collector';
 import { type KubeClients, messageOf } from './kube-client';
 import { FIELD_MANAGER } from './kube-executors';
-import { rolloutText, serviceOfDeployment, workloadFacts } from './workloads';
+import { RESTARTED_AT, rolloutText, serviceOfDeployment, workloadFacts } from './workloads';
 
 export interface Deps {
   k: KubeClients;
@@ -83,6 +83,26 @@ export function rolloutTracker(d: Pick<Deps, 'collector'>): RolloutTracker {
   };
 }
 
+/**
+ * A rolling restart as `kubectl rollout restart` does it (the pod template's
+ * restartedAt annotation), for services that read a changed config at start;
+ * nothing when the pods already carry this restartedAt (a repeated deploy).
+ */
+export async function restartForConfig(k: KubeClients, namespace: string, tracker: RolloutTracker, service: string, restartedAt: string): Promise<void> {
+  const dep = tracker.find(service);
+  const name = dep?.metadata?.name;
+  if (!dep || !name) throw new ExecError(`no Deployment for Gen3 service ${service} in namespace ${namespace} to restart`);
+  const image = mainContainer(dep, service)?.image ?? '';
+  if (dep.spec?.template?.metadata?.annotations?.[RESTARTED_AT] === restartedAt) return;
+  try {
+    const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt } } } } };
+    const res = await k.apps.patchNamespacedDeployment({ name, namespace, body, fieldManager: FIELD_MANAGER }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    tracker.remember(service, res.metadata?.generation ?? 0, image);
+  } catch (e) {
+    throw new ExecError(`restart of ${name} failed: ${messageOf(e)}`);
+  }
+}
+
 export function kubeDeployDriver(d: Deps): DeployDriver {
   const { k, namespace } = d;
   const tracker = rolloutTracker(d);
@@ -90,6 +110,7 @@ export function kubeDeployDriver(d: Deps): DeployDriver {
   return {
     current: tracker.current,
     rollout: tracker.rollout,
+    restart: (service, restartedAt) => restartForConfig(k, namespace, tracker, service, restartedAt),
 
     async apply(service, change) {
       const dep = tracker.find(service);
