@@ -35,10 +35,37 @@ function healthBody(s: Gen3Service, sim: SimCommons): { type: string; body: stri
           indices: { [`${env}_etl`]: { aliases: { etl: {} }, arrayFields: [] }, [`${env}_file`]: { aliases: { file: {} }, arrayFields: [] } },
         }),
       };
+    case 'es-cluster-health':
+      return { type: 'application/json', body: JSON.stringify({ cluster_name: `${env}-es`, status: 'green', number_of_nodes: 3 }) };
     case 'http-200':
       if (s.name === 'ambassador') return { type: 'text/plain', body: 'ambassador readiness check OK' };
-      if (s.name === 'aws-es-proxy') return { type: 'application/json', body: JSON.stringify({ cluster_name: `${env}-es`, status: 'green', number_of_nodes: 3 }) };
       return { type: 'text/html; charset=utf-8', body: '<!doctype html><html><head><title>Gen3 Data Commons</title></head><body><div id="root"></div></body></html>' };
+  }
+}
+
+/**
+ * How a running Gen3 service answers its health check when it is unhealthy
+ * (a database it cannot reach): the Flask services (fence, indexd, sheepdog,
+ * peregrine, manifestservice) with Werkzeug's 500 page, arborist with a JSON
+ * error, wts with a bare "Unhealthy", the FastAPI services with their status.
+ */
+export function failureBody(s: Gen3Service): { type: string; body: string } {
+  switch (s.name) {
+    case 'arborist':
+      return { type: 'application/json', body: JSON.stringify({ error: { message: 'could not reach the database: dial tcp: connection refused', code: 500 } }) };
+    case 'wts':
+      return { type: 'text/html; charset=utf-8', body: 'Unhealthy' };
+    case 'metadata':
+    case 'audit':
+    case 'requestor':
+      return { type: 'application/json', body: JSON.stringify({ status: 'ERROR', detail: 'database unavailable' }) };
+    case 'revproxy':
+      return { type: 'text/html', body: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n' };
+    default:
+      return {
+        type: 'text/html; charset=utf-8',
+        body: '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n',
+      };
   }
 }
 
@@ -108,12 +135,13 @@ export class SimHealthServer {
     if (fault === 'slow') await new Promise((r) => setTimeout(r, SLOW_MS));
     // The probe path may carry a query (sheepdog's /_status?timeout=2); the service answers its path whatever the query.
     if (url.pathname === new URL(spec.healthPath, 'http://sim').pathname) {
-      const { type, body } = healthBody(spec, this.sim);
-      res.writeHead(200, { 'Content-Type': type }).end(body);
+      const failing = fault === 'error';
+      const { type, body } = failing ? failureBody(spec) : healthBody(spec, this.sim);
+      res.writeHead(failing ? (spec.name === 'revproxy' ? 502 : 500) : 200, { 'Content-Type': type }).end(body);
       return;
     }
     const versionPath = spec.name === 'metadata' ? '/version' : '/_version';
-    if (url.pathname === versionPath && spec.healthRule !== 'http-200') {
+    if (url.pathname === versionPath && spec.healthRule !== 'http-200' && spec.healthRule !== 'es-cluster-health') {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(versionBody(spec, this.sim));
       return;
     }

@@ -35,7 +35,7 @@ describe('agents page', () => {
     renderApp(URL);
     await userEvent.click(await screen.findByTestId(testIds.agents.enroll));
     await userEvent.type(screen.getByPlaceholderText(/data.midrc.org/), 'new commons');
-    await userEvent.click(screen.getByTestId(testIds.agents.enrollSubmit));
+    await userEvent.click(await screen.findByTestId(testIds.agents.enrollSubmit));
     expect(await screen.findByTestId(testIds.agents.token)).toHaveValue(TOKEN.token);
     expect(screen.getByTestId(testIds.agents.installCommand)).toHaveTextContent(TOKEN.installCommand);
     expect(screen.getByRole('dialog')).toHaveTextContent('shown only once');
@@ -59,7 +59,7 @@ describe('agents page', () => {
     g.on('POST', 'enrollment-tokens', { status: 403, data: problem(403, 'Forbidden', 'role operator lacks agents:manage') });
     renderApp(URL);
     await userEvent.click(await screen.findByTestId(testIds.agents.enroll));
-    await userEvent.click(screen.getByTestId(testIds.agents.enrollSubmit));
+    await userEvent.click(await screen.findByTestId(testIds.agents.enrollSubmit));
     expect(await screen.findByTestId(testIds.state.error)).toHaveTextContent('Enrollment failed: Forbidden');
   });
 

@@ -140,7 +140,7 @@ export class TestFleet {
     return (await r.json()) as SimState;
   }
 
-  async simFault(hostname: string, service: string, fault: 'none' | 'down' | 'slow' | 'crashloop'): Promise<void> {
+  async simFault(hostname: string, service: string, fault: 'none' | 'down' | 'slow' | 'crashloop' | 'error'): Promise<void> {
     const r = await fetch(`http://127.0.0.1:${this.agent(hostname).healthPort}/__sim/fault`, {
       method: 'POST',
       body: JSON.stringify({ service, fault }),
