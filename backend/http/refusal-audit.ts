@@ -27,10 +27,26 @@ export function boundedAction(req: Request): string {
   return `${req.method} ${path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path}`;
 }
 
-const param = (req: Request, name: string) => {
-  const v = (req.params as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v.slice(0, 253) : null;
-};
+/**
+ * A path parameter of the refused request. Express has reset req.params by
+ * the time an error reaches this middleware (outside the router), so they are
+ * read back from the matched route's pattern and the path as sent.
+ */
+function param(req: Request, name: string): string | null {
+  const own = (req.params as Record<string, unknown> | undefined)?.[name];
+  if (typeof own === 'string') return own.slice(0, 253);
+  const pattern = typeof req.route?.path === 'string' ? (req.route.path as string).split('/') : [];
+  const sent = (req.originalUrl ?? '').split('?')[0];
+  if (!pattern.length || !sent.startsWith(API_MOUNT)) return null;
+  const parts = sent.slice(API_MOUNT.length).split('/');
+  const at = pattern.indexOf(`:${name}`);
+  if (at < 0 || parts.length !== pattern.length) return null;
+  try {
+    return decodeURIComponent(parts[at]).slice(0, 253);
+  } catch {
+    return parts[at].slice(0, 253);
+  }
+}
 
 /** Error middleware: audits an authenticated caller's refused change, then passes the error on. */
 export function auditRefusals(store: Store) {

@@ -38,9 +38,11 @@ describe('refusals in the audit log', () => {
     assert.ok(s, JSON.stringify(rejected));
     assert.equal(s.actor, 'token:test-operator');
     assert.deepEqual([s.detail.status, s.detail.fields], [422, ['body.replicas']]);
+    assert.deepEqual([s.commons, s.service], [ID, 'fence'], 'the refusal names the commons and service it was about');
     const c = rejected.find((e) => e.action === 'PUT /api/v1/commons/:id/config');
     assert.ok(c, JSON.stringify(rejected));
     assert.deepEqual([c.actor, c.detail.status, c.detail.fields], ['token:test-admin', 409, ['body.baseRevision']]);
+    assert.equal(c.commons, ID);
   });
 
   it('a flood of unauthenticated changes with long paths writes bounded rows, at most the minute\'s limit one by one', async () => {
