@@ -30,6 +30,24 @@ function missing(): string | undefined {
   return reason;
 }
 
+/**
+ * Whether a failed run is only schemathesis tripping over CPython 3.11's AST
+ * recursion-depth bug: its one error is that SystemError, and every generated
+ * test case passed (a real finding is a failed case, never this).
+ */
+function toolCrashOnly(out: string): boolean {
+  const cases = /(\d+) generated, (\d+) passed/.exec(out);
+  const errors = /Errors:[ \t]*\n((?:[ \t]+\S.*\n)+)/.exec(out)?.[1].trim().split('\n') ?? [];
+  return (
+    !!cases &&
+    cases[1] === cases[2] &&
+    errors.length === 1 &&
+    /Runtime Error: 1$/.test(errors[0].trim()) &&
+    /SystemError: AST constructor recursion depth mismatch/.test(out) &&
+    !/FAILURES/.test(out)
+  );
+}
+
 /** Runs in `cwd`: schemathesis keeps its cache (.schemathesis/) and reports where it runs. */
 function run(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
@@ -53,32 +71,42 @@ describeUnless(missing(), 'schemathesis against the served OpenAPI document', ()
   it(`finds no server error and no undocumented response (seed ${FUZZ_SEED}, ${SCHEMATHESIS_EXAMPLES} examples an operation)`, async (t) => {
     // Its own admin token: whatever it revokes or mints, the suite's admin stays.
     const token = (await fleet.admin<{ token: string }>('POST', '/api/v1/tokens', { name: 'schemathesis', role: 'admin' })).body.token;
-    const reports = mkdtempSync(join(tmpdir(), 'dcoc-schemathesis-'));
     const t0 = Date.now();
-    const { code, out } = await run(findPythonTool('schemathesis')!, [
-      'run',
-      `${fleet.control.url}/api/v1/openapi.json`,
-      '--header',
-      `Authorization: Bearer ${token}`,
-      '--checks',
-      CHECKS.join(','),
-      '--max-examples',
-      String(SCHEMATHESIS_EXAMPLES),
-      '--seed',
-      String(FUZZ_SEED),
-      // An accepted event stream never ends; the fast-check tier covers its refusals.
-      '--exclude-operation-id',
-      'streamEvents',
-      '--workers',
-      '2',
-      '--request-timeout',
-      '20',
-      '--max-failures',
-      '20',
-      '--report-dir',
-      reports,
-    ], reports);
-    rmSync(reports, { recursive: true, force: true });
+    const once = async () => {
+      const reports = mkdtempSync(join(tmpdir(), 'dcoc-schemathesis-'));
+      const r = await run(findPythonTool('schemathesis')!, [
+        'run',
+        `${fleet.control.url}/api/v1/openapi.json`,
+        '--header',
+        `Authorization: Bearer ${token}`,
+        '--checks',
+        CHECKS.join(','),
+        '--max-examples',
+        String(SCHEMATHESIS_EXAMPLES),
+        '--seed',
+        String(FUZZ_SEED),
+        // An accepted event stream never ends; the fast-check tier covers its refusals.
+        '--exclude-operation-id',
+        'streamEvents',
+        '--workers',
+        '2',
+        '--request-timeout',
+        '20',
+        '--max-failures',
+        '20',
+        '--report-dir',
+        reports,
+      ], reports);
+      rmSync(reports, { recursive: true, force: true });
+      return r;
+    };
+    let { code, out } = await once();
+    if (code !== 0 && toolCrashOnly(out)) {
+      // Not a finding about the API: CPython 3.11's parser lost count of its recursion depth inside
+      // hypothesis (describing a lambda), and schemathesis reports it as its own runtime error. Once more.
+      t.diagnostic('schemathesis crashed inside CPython (AST constructor recursion depth mismatch) with every test case passed; running it again');
+      ({ code, out } = await once());
+    }
     const seconds = ((Date.now() - t0) / 1000).toFixed(1);
     const cases = /Test cases:\s*\n\s*(\d+) generated[^\n]*/.exec(out);
     t.diagnostic(`schemathesis: ${cases ? cases[0].replace(/\s+/g, ' ').trim() : 'no summary'} in ${seconds} s`);
