@@ -32,6 +32,8 @@ export interface Gen3Service {
   servicePort: number;
   healthPath: string;
   healthRule: HealthRule;
+  /** The path the service itself answers with its version, or null if it has none (see VERSION_FACTS in agent/simulate/health-server.ts for the sources). */
+  versionPath: string | null;
   /** On in the umbrella chart's defaults. */
   defaultEnabled: boolean;
   partOf: string;
@@ -44,36 +46,37 @@ const svc = (
   servicePort: number,
   healthPath: string,
   healthRule: HealthRule,
+  versionPath: string | null,
   defaultEnabled: boolean,
   partOf: string,
   critical = true,
   deployment = `${name}-deployment`,
   k8sService = `${name}-service`,
-): Gen3Service => ({ name, deployment, k8sService, image, servicePort, healthPath, healthRule, defaultEnabled, partOf, critical });
+): Gen3Service => ({ name, deployment, k8sService, image, servicePort, healthPath, healthRule, versionPath, defaultEnabled, partOf, critical });
 
 export const GEN3_SERVICES: readonly Gen3Service[] = [
-  svc('revproxy', 'quay.io/cdis/nginx', 80, '/_status', 'revproxy', true, 'Front-End'),
-  svc('portal', 'quay.io/cdis/data-portal', 80, '/', 'http-200', true, 'Front-End'),
-  svc('fence', 'quay.io/cdis/fence', 80, '/_status', 'text-healthy', true, 'Authentication'),
-  svc('presigned-url-fence', 'quay.io/cdis/fence', 80, '/_status', 'text-healthy', true, 'Authentication'),
-  svc('arborist', 'quay.io/cdis/arborist', 80, '/health', 'json-string-healthy', true, 'Authentication'),
-  svc('indexd', 'quay.io/cdis/indexd', 80, '/_status', 'text-healthy', true, 'S3-GS'),
-  svc('sheepdog', 'quay.io/cdis/sheepdog', 80, '/_status?timeout=2', 'text-healthy', true, 'Core-Service'),
-  svc('peregrine', 'quay.io/cdis/peregrine', 80, '/_status?timeout=2', 'text-healthy', true, 'Core-Service'),
-  svc('metadata', 'quay.io/cdis/metadata-service', 80, '/_status', 'json-status-ok', true, 'Discovery-Tab'),
-  svc('audit', 'quay.io/cdis/audit-service', 80, '/_status', 'json-status-ok', true, 'Logging', false),
-  svc('manifestservice', 'quay.io/cdis/manifestservice', 80, '/_status', 'text-healthy', true, 'Workspace-tab'),
-  svc('wts', 'quay.io/cdis/workspace-token-service', 80, '/_status', 'text-healthy', true, 'Authentication', true, 'wts-deployment', 'workspace-token-service'),
-  svc('hatchery', 'quay.io/cdis/hatchery', 80, '/_status', 'text-healthy', true, 'Workspace-Tab'),
-  svc('ambassador', 'quay.io/datawire/ambassador', 8877, '/ambassador/v0/check_ready', 'http-200', true, 'Workspace-Tab', true, 'ambassador-deployment', 'ambassador-admin'),
-  svc('guppy', 'quay.io/cdis/guppy', 80, '/_status', 'guppy', false, 'Explorer-Tab'),
-  svc('requestor', 'quay.io/cdis/requestor', 80, '/_status', 'json-status-ok', false, 'Authentication', false),
-  svc('sower', 'quay.io/cdis/sower', 80, '/_status', 'text-healthy', false, 'Core-Service', false, 'sower'),
-  svc('ssjdispatcher', 'quay.io/cdis/ssjdispatcher', 80, '/_status', 'text-healthy', false, 'Workspace-Tab', true, 'ssjdispatcher'),
-  svc('frontend-framework', 'quay.io/cdis/frontend-framework', 80, '/ff', 'http-200', false, 'Front-End', true, 'frontend-framework-deployment', 'frontend-framework-service'),
-  svc('aws-es-proxy', 'quay.io/cdis/aws-es-proxy', 9200, '/_cluster/health', 'es-cluster-health', false, 'Explorer-Tab', false, 'aws-es-proxy-deployment', 'elasticsearch'),
+  svc('revproxy', 'quay.io/cdis/nginx', 80, '/_status', 'revproxy', null, true, 'Front-End'),
+  svc('portal', 'quay.io/cdis/data-portal', 80, '/', 'http-200', null, true, 'Front-End'),
+  svc('fence', 'quay.io/cdis/fence', 80, '/_status', 'text-healthy', '/_version', true, 'Authentication'),
+  svc('presigned-url-fence', 'quay.io/cdis/fence', 80, '/_status', 'text-healthy', '/_version', true, 'Authentication'),
+  svc('arborist', 'quay.io/cdis/arborist', 80, '/health', 'json-string-healthy', null, true, 'Authentication'),
+  svc('indexd', 'quay.io/cdis/indexd', 80, '/_status', 'text-healthy', '/_version', true, 'S3-GS'),
+  svc('sheepdog', 'quay.io/cdis/sheepdog', 80, '/_status?timeout=2', 'text-healthy', '/_version', true, 'Core-Service'),
+  svc('peregrine', 'quay.io/cdis/peregrine', 80, '/_status?timeout=2', 'text-healthy', '/_version', true, 'Core-Service'),
+  svc('metadata', 'quay.io/cdis/metadata-service', 80, '/_status', 'json-status-ok', '/version', true, 'Discovery-Tab'),
+  svc('audit', 'quay.io/cdis/audit-service', 80, '/_status', 'json-status-ok', '/_version', true, 'Logging', false),
+  svc('manifestservice', 'quay.io/cdis/manifestservice', 80, '/_status', 'text-healthy', null, true, 'Workspace-tab'),
+  svc('wts', 'quay.io/cdis/workspace-token-service', 80, '/_status', 'text-healthy', '/_version', true, 'Authentication', true, 'wts-deployment', 'workspace-token-service'),
+  svc('hatchery', 'quay.io/cdis/hatchery', 80, '/_status', 'text-healthy', '/_version', true, 'Workspace-Tab'),
+  svc('ambassador', 'quay.io/datawire/ambassador', 8877, '/ambassador/v0/check_ready', 'http-200', null, true, 'Workspace-Tab', true, 'ambassador-deployment', 'ambassador-admin'),
+  svc('guppy', 'quay.io/cdis/guppy', 80, '/_status', 'guppy', '/_version', false, 'Explorer-Tab'),
+  svc('requestor', 'quay.io/cdis/requestor', 80, '/_status', 'json-status-ok', '/_version', false, 'Authentication', false),
+  svc('sower', 'quay.io/cdis/sower', 80, '/_status', 'text-healthy', '/_version', false, 'Core-Service', false, 'sower'),
+  svc('ssjdispatcher', 'quay.io/cdis/ssjdispatcher', 80, '/_status', 'text-healthy', null, false, 'Workspace-Tab', true, 'ssjdispatcher'),
+  svc('frontend-framework', 'quay.io/cdis/frontend-framework', 80, '/ff', 'http-200', null, false, 'Front-End', true, 'frontend-framework-deployment', 'frontend-framework-service'),
+  svc('aws-es-proxy', 'quay.io/cdis/aws-es-proxy', 9200, '/_cluster/health', 'es-cluster-health', null, false, 'Explorer-Tab', false, 'aws-es-proxy-deployment', 'elasticsearch'),
   // Deployment aws-sigv4-proxy-deployment (container esproxy, image tag "" → the chart's appVersion), pods `app: aws-sigv4-proxy`.
-  svc('aws-sigv4-proxy', 'quay.io/cdis/aws-sigv4-proxy', 9200, '/_cluster/health', 'es-cluster-health', false, 'Explorer-Tab', false, 'aws-sigv4-proxy-deployment', 'elasticsearch'),
+  svc('aws-sigv4-proxy', 'quay.io/cdis/aws-sigv4-proxy', 9200, '/_cluster/health', 'es-cluster-health', null, false, 'Explorer-Tab', false, 'aws-sigv4-proxy-deployment', 'elasticsearch'),
 ];
 
 export const DEFAULT_ENABLED = GEN3_SERVICES.filter((s) => s.defaultEnabled).map((s) => s.name);

@@ -3,11 +3,11 @@
 // listener per commons; the service is chosen by the Host header, as the
 // cluster's Service DNS name would choose it (fence-service, arborist-service).
 // /__sim/* is the simulation's own control surface (effects, fault injection).
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HealthTarget } from '../collectors/gen3-health';
-import { GEN3_SERVICES, type Gen3Service, gen3Service } from '../gen3/catalog';
+import { GEN3_SERVICES, type Gen3Service, gen3Service, tagOf } from '../gen3/catalog';
 import { FAULTS, type Fault, type SimCommons } from './model';
 
 const SLOW_MS = 1200;
@@ -39,40 +39,174 @@ function healthBody(s: Gen3Service, sim: SimCommons): { type: string; body: stri
       return { type: 'application/json', body: JSON.stringify({ cluster_name: `${env}-es`, status: 'green', number_of_nodes: 3 }) };
     case 'http-200':
       if (s.name === 'ambassador') return { type: 'text/plain', body: 'ambassador readiness check OK' };
-      return { type: 'text/html; charset=utf-8', body: '<!doctype html><html><head><title>Gen3 Data Commons</title></head><body><div id="root"></div></body></html>' };
+      return { type: 'text/html; charset=utf-8', body: SPA_SHELL };
   }
+}
+
+// What each service answers on its health path when it is unhealthy (an
+// 'error' fault: up, but its check fails) and on its version path, from the
+// services' own sources (bare mirrors, the commit each was read at):
+//  - fence, presigned-url-fence: uc-cdis/fence d03fe036, fence/blueprints/misc.py:
+//    /_status raises cdiserrors.UnhealthyCheck (code 500) when `SELECT 1` fails;
+//    fence/__init__.py's errorhandler(Exception) → fence/error_handler.py renders
+//    templates/error.html: 500, HTML, <title>500</title>, <h2>Internal Server
+//    Error</h2> and an error id (no message for codes ≥ 500). /_version →
+//    {"version", "commit"}.
+//  - arborist: uc-cdis/arborist 708d9101, arborist/server.go handleHealth: a failed
+//    db.Ping() → newErrorResponse("database unavailable", 500) → arborist/response.go
+//    writes application/json {"error":{"message":"database unavailable","code":500}}.
+//    The router has no version route (404 {"error":{"message":"not found",...}}).
+//  - indexd: uc-cdis/indexd a8403f09, indexd/index/blueprint.py: the driver's
+//    health_check raises UnhealthyCheck, handled as ("Unhealthy", 500), Flask's
+//    text/html. /_version → {"version", "commit"}.
+//  - sheepdog: uc-cdis/sheepdog 24efc2dd, sheepdog/api.py; peregrine: uc-cdis/peregrine
+//    f504cc26, peregrine/api.py: /_status raises cdiserrors UnhealthyCheck("Unhealthy"),
+//    which the APIError handler answers jsonify(message=...), 500 → {"message":"Unhealthy"}.
+//    /_version → {"version", "commit", "dictionary": {"version", "commit"}}.
+//  - metadata: uc-cdis/metadata-service c65cb59b, src/mds/main.py: GET /version →
+//    version("mds"), a bare JSON string; /_status's `SELECT now()` raising is not
+//    handled (no exception handlers), so Starlette's ServerErrorMiddleware answers
+//    500 text/plain "Internal Server Error" (encode/starlette d1829f91,
+//    starlette/middleware/errors.py).
+//  - audit: uc-cdis/audit-service 0489141e, src/audit/routes/system.py; requestor:
+//    uc-cdis/requestor 2a6f5b52, src/requestor/routes/system.py: /_status runs
+//    `SELECT 1;` unhandled → the same Starlette 500 "Internal Server Error";
+//    /_version → {"version"}.
+//  - wts: uc-cdis/workspace-token-service df0a6fd4, wts/api.py: /_status returns
+//    ("Unhealthy", 500), text/html; /_version → {"version", "commit"}.
+//  - manifestservice: uc-cdis/manifestservice 2d9eb2c4, manifestservice/api.py:
+//    /_status returns "Healthy" unconditionally and there is no version route; the
+//    service has no failure answer of its own, so an 'error' fault gives Flask's
+//    default 500 page (no error handlers registered).
+//  - hatchery: uc-cdis/hatchery 24f55bc3, hatchery/system.go; sower: uc-cdis/sower
+//    13fd6e58, handlers/system.go: /_status writes "Healthy" unconditionally;
+//    /_version → {"commit", "version"} written without a Content-Type (Go sniffs
+//    text/plain). ssjdispatcher: uc-cdis/ssjdispatcher 37d64554, handlers/system.go:
+//    /_status only, no version route. None of the three has a failure branch, so an
+//    'error' fault answers net/http's generic http.Error shape (text/plain
+//    "Internal Server Error\n"): a sim choice, not observed from these services.
+//  - guppy: uc-cdis/guppy 7ffc5878, src/server/server.js + endpoints.js: /_version →
+//    {"version", "commit"}; a failed Elasticsearch call reaches the /_status error
+//    handler, whose parameters are misordered ((req, res, err, next) where Express
+//    passes (err, req, res, next)), so it throws and Express's finalhandler answers
+//    (pillarjs/finalhandler d925d442, index.js): 500, text/html, a minimal document
+//    with <pre>Internal Server Error</pre> (NODE_ENV=production in gen3-helm
+//    42cc46bc helm/guppy/templates/deployment.yaml, so no stack).
+//  - revproxy: uc-cdis/gen3-helm 42cc46bc, helm/revproxy/nginx/nginx.conf: `location
+//    = /_status` is nginx's own `return 200` (it cannot fail while nginx is up); its
+//    failure answer is `error_page 500 501 502 503 504 @5xx` → `return 500 "{
+//    \"error\": \"service failure - try again later\"}"` (default_type
+//    application/octet-stream). No /_version location: the path falls through to
+//    `location /` (gen3.nginx.conf/portal-as-root/portal-service.conf), the portal.
+//  - portal: uc-cdis/data-portal 0d28c208, nginx.conf: static files, `location /`
+//    try_files $uri /index.html, so /_version (any extension-less path) is the SPA's
+//    index.html, 200. No error_page: a failure is nginx's built-in 500 page
+//    (server_tokens off: "nginx" without a version).
+//  - not verified (repository not available here, or not a Gen3 source):
+//    ambassador, frontend-framework (uc-cdis/frontend-framework has no snapshot),
+//    aws-es-proxy, aws-sigv4-proxy: no version endpoint is served and their failure
+//    answer is left as it was (the Werkzeug 500 page).
+
+const WERKZEUG_500 = {
+  type: 'text/html; charset=utf-8',
+  body: '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n',
+};
+
+const STARLETTE_500 = { type: 'text/plain; charset=utf-8', body: 'Internal Server Error' };
+
+const SPA_SHELL = '<!doctype html><html><head><title>Gen3 Data Commons</title></head><body><div id="root"></div></body></html>';
+
+/** fence's templates/error.html as rendered for a 5xx: the status, its reason, an error id, no message. */
+function fenceErrorPage(): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '  <head>',
+    '    <meta charset="utf-8">',
+    '    <title>500</title>',
+    '  </head>',
+    '  <body>',
+    '    <main>',
+    '      <div class="error-page">',
+    '        <div class="error-page__banner"><h1>Gen3 Data Commons</h1></div>',
+    '        <div class="error-page__status-code"><div class="error-page__status-code-text"><h1>500</h1><h2>Internal Server Error</h2></div></div>',
+    '        <div class="error-page__information">',
+    '          <p class="body">Error Identifier:</p>',
+    `          <p class="introduction">${randomUUID()}</p>`,
+    '          <div><p class="body">Please try again!</p></div>',
+    '        </div>',
+    '      </div>',
+    '    </main>',
+    '  </body>',
+    '</html>',
+    '',
+  ].join('\n');
 }
 
 /**
  * How a running Gen3 service answers its health check when it is unhealthy
- * (a database it cannot reach): the Flask services (fence, indexd, sheepdog,
- * peregrine, manifestservice) with Werkzeug's 500 page, arborist with a JSON
- * error, wts with a bare "Unhealthy", the FastAPI services with their status.
+ * (a database or Elasticsearch it cannot reach): status, Content-Type and body
+ * as the service's own code produces them (sources above).
  */
-export function failureBody(s: Gen3Service): { type: string; body: string } {
+export function failureBody(s: Gen3Service): { status: number; type: string; body: string } {
   switch (s.name) {
+    case 'fence':
+    case 'presigned-url-fence':
+      return { status: 500, type: 'text/html; charset=utf-8', body: fenceErrorPage() };
     case 'arborist':
-      return { type: 'application/json', body: JSON.stringify({ error: { message: 'could not reach the database: dial tcp: connection refused', code: 500 } }) };
+      return { status: 500, type: 'application/json', body: JSON.stringify({ error: { message: 'database unavailable', code: 500 } }) };
+    case 'indexd':
     case 'wts':
-      return { type: 'text/html; charset=utf-8', body: 'Unhealthy' };
+      return { status: 500, type: 'text/html; charset=utf-8', body: 'Unhealthy' };
+    case 'sheepdog':
+    case 'peregrine':
+      return { status: 500, type: 'application/json', body: `${JSON.stringify({ message: 'Unhealthy' })}\n` };
     case 'metadata':
     case 'audit':
     case 'requestor':
-      return { type: 'application/json', body: JSON.stringify({ status: 'ERROR', detail: 'database unavailable' }) };
-    case 'revproxy':
-      return { type: 'text/html', body: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n' };
-    default:
+      return { status: 500, ...STARLETTE_500 };
+    case 'hatchery':
+    case 'sower':
+    case 'ssjdispatcher':
+      return { status: 500, type: 'text/plain; charset=utf-8', body: 'Internal Server Error\n' };
+    case 'guppy':
       return {
+        status: 500,
         type: 'text/html; charset=utf-8',
-        body: '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>\n',
+        body: '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Internal Server Error</pre>\n</body>\n</html>\n',
       };
+    case 'revproxy':
+      return { status: 500, type: 'application/octet-stream', body: '{ "error": "service failure - try again later"}' };
+    case 'portal':
+      return { status: 500, type: 'text/html', body: '<html>\r\n<head><title>500 Internal Server Error</title></head>\r\n<body>\r\n<center><h1>500 Internal Server Error</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n' };
+    default:
+      // manifestservice (Flask, no handlers); ambassador, frontend-framework, aws-es-proxy, aws-sigv4-proxy: not verified.
+      return { status: 500, ...WERKZEUG_500 };
   }
 }
 
-function versionBody(s: Gen3Service, sim: SimCommons): string | null {
-  const version = sim.workload(s.name).image.split(':').pop() ?? '';
-  if (s.name === 'metadata') return JSON.stringify(version); // MDS: GET /version, a bare string
-  return JSON.stringify({ version, commit: randomBytes(20).toString('hex') });
+/** The service's own version answer (sources above), or null if it has none. */
+function versionAnswer(s: Gen3Service, sim: SimCommons): { type: string; body: string } | null {
+  if (!s.versionPath) return null;
+  const version = tagOf(sim.workload(s.name).image);
+  const commit = randomBytes(20).toString('hex');
+  switch (s.name) {
+    case 'metadata':
+      return { type: 'application/json', body: JSON.stringify(version) };
+    case 'audit':
+    case 'requestor':
+      return { type: 'application/json', body: JSON.stringify({ version }) };
+    case 'sheepdog':
+    case 'peregrine':
+      return { type: 'application/json', body: JSON.stringify({ version, commit, dictionary: { version: '', commit: '' } }) };
+    case 'hatchery':
+    case 'sower':
+      return { type: 'text/plain; charset=utf-8', body: JSON.stringify({ commit, version }) };
+    case 'guppy':
+      return { type: 'application/json; charset=utf-8', body: JSON.stringify({ version, commit }) };
+    default:
+      return { type: 'application/json', body: JSON.stringify({ version, commit }) };
+  }
 }
 
 function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
@@ -135,14 +269,24 @@ export class SimHealthServer {
     if (fault === 'slow') await new Promise((r) => setTimeout(r, SLOW_MS));
     // The probe path may carry a query (sheepdog's /_status?timeout=2); the service answers its path whatever the query.
     if (url.pathname === new URL(spec.healthPath, 'http://sim').pathname) {
-      const failing = fault === 'error';
-      const { type, body } = failing ? failureBody(spec) : healthBody(spec, this.sim);
-      res.writeHead(failing ? (spec.name === 'revproxy' ? 502 : 500) : 200, { 'Content-Type': type }).end(body);
+      if (fault === 'error') {
+        const { status, type, body } = failureBody(spec);
+        res.writeHead(status, { 'Content-Type': type }).end(body);
+      } else {
+        const { type, body } = healthBody(spec, this.sim);
+        res.writeHead(200, { 'Content-Type': type }).end(body);
+      }
       return;
     }
-    const versionPath = spec.name === 'metadata' ? '/version' : '/_version';
-    if (url.pathname === versionPath && spec.healthRule !== 'http-200' && spec.healthRule !== 'es-cluster-health') {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(versionBody(spec, this.sim));
+    const version = url.pathname === spec.versionPath ? versionAnswer(spec, this.sim) : null;
+    if (version) {
+      res.writeHead(200, { 'Content-Type': version.type }).end(version.body);
+      return;
+    }
+    // The portal's nginx answers any extension-less path with the SPA's index.html;
+    // revproxy's `location /` hands such paths to the portal.
+    if ((spec.name === 'portal' || spec.name === 'revproxy') && !/\.[^/]*$/.test(url.pathname)) {
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end(SPA_SHELL);
       return;
     }
     res.writeHead(404).end('not found');

@@ -2,7 +2,7 @@
 // finding 10): the HPAs DCOC's profile sets keep replicas within their range
 // (and a scale of an HPA-managed service is refused, as the HPA would undo
 // it); a running but unhealthy service answers its health check as the real
-// one does (Werkzeug's 500 page for fence, a JSON error for arborist, a bare
+// one does (fence's own 500 error page, a JSON error for arborist, a bare
 // "Unhealthy" for wts), and fence down takes the commons down.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -56,7 +56,7 @@ describe('the simulator as the chart and the services are', () => {
     }, { what: 'the three health checks to fail', timeoutMs: 20_000 });
     const health = (s: string) => c.services.find((x) => x.name === s)!.health!;
     assert.equal(health('fence').httpStatus, 500);
-    assert.match(health('fence').detail, /Internal Server Error/);
+    assert.match(health('fence').detail, /HTTP 500: <!doctype html>[\s\S]*<title>500<\/title>/);
     assert.equal(health('arborist').httpStatus, 500);
     assert.match(health('arborist').detail, /error/);
     assert.equal(health('wts').httpStatus, 500);
