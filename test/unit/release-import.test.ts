@@ -30,6 +30,7 @@ import type { Principal } from '../../backend/auth/principal';
 import { ReleaseCatalog } from '../../backend/deployments/release-catalog';
 import { ReleaseFormatError, parseRelease } from '../../backend/deployments/release-parse';
 import { openEmbeddedStore, type SqlStore } from '../../backend/store/sql-store';
+import { ECR, HEALDATA } from '../support/cdis-manifests';
 
 /** releases/2025/09/manifest.json, trimmed: its versions whole, one of its other sections. */
 const MONTHLY_2025_09 = {
@@ -57,35 +58,6 @@ const MONTHLY_2025_09 = {
     'gen3-user-data-library': 'quay.io/cdis/gen3-user-data-library:2025.09',
   },
   ssjdispatcher: { job_images: { indexing: 'quay.io/cdis/indexs3client:2025.09' } },
-};
-
-const ECR = '707767160287.dkr.ecr.us-east-1.amazonaws.com/gen3';
-/** healdata.org/manifest.json, trimmed to its versions. */
-const HEALDATA = {
-  notes: ['heal production'],
-  versions: {
-    ambassador: 'quay.io/datawire/ambassador:1.4.2',
-    arborist: `${ECR}/arborist:4.1.0`,
-    'audit-service': `${ECR}/audit-service:2025.05`,
-    'aws-es-proxy': `${ECR}/aws-es-proxy:v1.3.1`,
-    dashboard: `${ECR}/gen3-statics:2025.05`,
-    fence: `${ECR}/fence:2025.05`,
-    fluentd: 'fluent/fluentd-kubernetes-daemonset:v1.15.3-debian-cloudwatch-1.0',
-    hatchery: `${ECR}/hatchery:2.3.0`,
-    indexd: `${ECR}/indexd:2025.05`,
-    manifestservice: `${ECR}/manifestservice:2025.05`,
-    metadata: `${ECR}/metadata-service:2025.05`,
-    requestor: `${ECR}/requestor:2025.05`,
-    peregrine: `${ECR}/peregrine:2025.05`,
-    portal: `${ECR}/data-portal:5.38.1`,
-    revproxy: `${ECR}/nginx:2025.05`,
-    sheepdog: `${ECR}/sheepdog:2025.05`,
-    ssjdispatcher: `${ECR}/ssjdispatcher:2025.05`,
-    sower: `${ECR}/sower:2025.05`,
-    wts: `${ECR}/workspace-token-service:2025.05`,
-    'frontend-framework': `${ECR}/heal-data-commons:1.2.1`,
-    'cedar-wrapper': 'quay.io/cdis/cedar-wrapper-service:0.6.0',
-  },
 };
 
 /** nci-crdc.datacommons.io/manifest.json at 0700a5d4, its versions. */

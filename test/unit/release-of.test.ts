@@ -22,8 +22,8 @@ import { imageVersion, readRelease, releaseOf } from '../../agent/core/release-o
 import { serviceState } from '../../agent/core/service-status';
 import type { WorkloadFacts } from '../../agent/core/types';
 import { releaseOf as fromWorkloads } from '../../agent/kubernetes/workloads';
+import { ECR, HEALDATA } from '../support/cdis-manifests';
 
-const ECR = '707767160287.dkr.ecr.us-east-1.amazonaws.com/gen3';
 const DIGEST = 'sha256:9b2a3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b';
 
 /** The Deployments an agent sees for a commons running `versions` (cdis-manifest names → gen3-helm services). */
@@ -87,26 +87,8 @@ describe('the release a commons runs', () => {
   });
 
   it('healdata.org: 2025.05, which 12 of its 15 services run', () => {
-    const heal = {
-      ambassador: 'quay.io/datawire/ambassador:1.4.2',
-      arborist: `${ECR}/arborist:4.1.0`,
-      'audit-service': `${ECR}/audit-service:2025.05`,
-      'aws-es-proxy': `${ECR}/aws-es-proxy:v1.3.1`,
-      fence: `${ECR}/fence:2025.05`,
-      hatchery: `${ECR}/hatchery:2.3.0`,
-      indexd: `${ECR}/indexd:2025.05`,
-      manifestservice: `${ECR}/manifestservice:2025.05`,
-      metadata: `${ECR}/metadata-service:2025.05`,
-      requestor: `${ECR}/requestor:2025.05`,
-      peregrine: `${ECR}/peregrine:2025.05`,
-      portal: `${ECR}/data-portal:5.38.1`,
-      revproxy: `${ECR}/nginx:2025.05`,
-      sheepdog: `${ECR}/sheepdog:2025.05`,
-      ssjdispatcher: `${ECR}/ssjdispatcher:2025.05`,
-      sower: `${ECR}/sower:2025.05`,
-      wts: `${ECR}/workspace-token-service:2025.05`,
-      'frontend-framework': `${ECR}/heal-data-commons:1.2.1`,
-    };
+    // Its Deployments: the manifest's versions less those that are no Deployment DCOC reads (dashboard, fluentd, cedar-wrapper).
+    const heal = Object.fromEntries(Object.entries(HEALDATA.versions).filter(([k]) => !['dashboard', 'fluentd', 'cedar-wrapper'].includes(k)));
     const r = readRelease(workloads(heal));
     assert.equal(r.text, '2025.05');
     assert.equal(r.release, '2025.05');
