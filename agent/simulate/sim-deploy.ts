@@ -4,6 +4,7 @@
 import { type DeployDriver, deployExecutor } from '../executors/deploy';
 import type { Executor } from '../executors/executor';
 import type { SimCommons } from './model';
+import { chartOfService } from '../../backend/deployments/charts';
 import { renderManifestGlobal } from '../../backend/deployments/global-config';
 
 export function simDeployDriver(sim: SimCommons): DeployDriver {
@@ -25,7 +26,7 @@ export function simDeployDriver(sim: SimCommons): DeployDriver {
     finished(target) {
       // HPAs as the chart renders them from <chart>.autoscaling (riders: their own range from target.hpa, else the chart's).
       for (const service of Object.keys(target.images)) {
-        const chart = service === 'presigned-url-fence' ? 'fence' : service;
+        const chart = chartOfService(service) ?? service;
         const a = target.values?.[chart] as { autoscaling?: { enabled?: boolean; minReplicas?: number; maxReplicas?: number } } | undefined;
         const own = target.hpa?.[service];
         if (own) sim.autoscale(service, own);

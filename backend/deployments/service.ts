@@ -19,7 +19,7 @@ import { Planner, type Prepared, invalid } from './planner';
 import type { ReleaseCatalog } from './release-catalog';
 import { chartOfService } from './charts';
 import { deployTarget } from './render';
-import { type Values, deepMerge, getPath, isMap } from './values';
+import { type Values, getPath, isMap } from './values';
 import { argoApplications, argoOwnership } from '../fleet/gitops-owned';
 import { editValuesFile } from './values-edit';
 import { deploymentView, revisionDetail, revisionSummary } from './views';
@@ -191,10 +191,11 @@ export class DeploymentService {
     const live = this.d.fleet.get(commonsId);
     const method = live?.agent.deployMethod ?? null;
     const chart = method === 'helm-upgrade' || method === 'helm-template';
-    const argo = argoApplications(live).length > 0;
+    const apps = argoApplications(live);
+    const argo = apps.length > 0;
     const current = await this.d.store.currentRevision(commonsId);
     if (argo && !this.d.gitops) {
-      return { route: 'refuse', why: `${argoOwnership(argoApplications(live), live!)}, manifest-global with it; configure DCOC's GitOps (DCOC_GITOPS_REPO) or change global.* in the repository the Application syncs` };
+      return { route: 'refuse', why: `${argoOwnership(apps, live!)}, manifest-global with it; configure DCOC's GitOps (DCOC_GITOPS_REPO) or change global.* in the repository the Application syncs` };
     }
     if (current && (chart || argo || this.d.gitops || method === 'simulated')) return { route: 'values' };
     if (chart || argo) {
@@ -210,13 +211,9 @@ export class DeploymentService {
   async configThroughValues(commonsId: string, change: { global: Values; restart: string[] }, reason: string, principal: Principal): Promise<DeploymentView> {
     const current = await this.d.store.currentRevision(commonsId);
     if (!current) throw new HttpProblem(409, 'No values to change', `${commonsId} has no DCOC revision; deploy it once, then change the config`);
-    const overrides = JSON.parse(current.overrides_json) as Values;
-    const global = deepMerge(isMap(overrides.global) ? (overrides.global as Values) : {}, {});
-    for (const [k, v] of Object.entries(change.global)) {
-      if (isMap(v)) global[k] = { ...(isMap(global[k]) ? (global[k] as Values) : {}), ...v };
-      else global[k] = v;
-    }
-    const p = await this.planner.prepare({ commons: commonsId, release: current.release, overrides: { ...overrides, global }, mode: 'apply', reason, baseRevision: current.revision });
+    // The planner carries the current global over and merges this change into it (planner.ts carryGlobal).
+    const overrides = { ...(JSON.parse(current.overrides_json) as Values), global: change.global };
+    const p = await this.planner.prepare({ commons: commonsId, release: current.release, overrides, mode: 'apply', reason, baseRevision: current.revision });
     return this.record(p, principal, { kind: 'deploy', rollbackOf: null, reason, baseRevision: current.revision, restartAfter: change.restart });
   }
 
