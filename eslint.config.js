@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import dcoc from './scripts/lint/layer-boundaries.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', '**/generated/', '.config/', '.scratch/', '.data/'] },
@@ -12,6 +13,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': ['error', { allow: ['error', 'warn'] }],
     },
+  },
+  {
+    // contracts/ ← lib/ ← backend/, agent/; contracts/ ← plugin/, src/ (scripts/lint/layer-boundaries.js).
+    files: ['contracts/**', 'lib/**', 'backend/**', 'agent/**', 'plugin/**', 'src/**'],
+    plugins: { dcoc },
+    rules: { 'dcoc/layer-boundaries': 'error' },
   },
   {
     // Test and script entry points talk to people on stdout.

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger } from '../backend/config/logger';
+import { createLogger } from '../lib/logger';
 import { AGENT_VERSION, Agent } from './core/agent';
 import { KubePlatform } from './kubernetes/kube-platform';
 import { Helm, helmReleaseOf } from './kubernetes/helm';

@@ -1,6 +1,6 @@
 // `dcoc-control`: runs the control service until SIGINT/SIGTERM.
 import { loadEnv } from './config/env';
-import { createLogger } from './config/logger';
+import { createLogger } from '../lib/logger';
 import { startControlService } from './server';
 
 const log = createLogger('dcoc-control');

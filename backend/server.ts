@@ -7,7 +7,7 @@ import { applyAdminTokenSetting } from './auth/admin-token';
 import { Authenticator } from './auth/authenticate';
 import { CommandService } from './commands/command-service';
 import { type Env, splitHostPort } from './config/env';
-import { createLogger, type Logger } from './config/logger';
+import { createLogger, type Logger } from '../lib/logger';
 import { EventBus } from './events/bus';
 import { Fleet } from './fleet/fleet';
 import { agentGatewayHandlers } from './gateway/agent-gateway';

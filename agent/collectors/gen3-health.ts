@@ -4,7 +4,7 @@
 import { request } from 'node:http';
 import type { Observations } from '../core/observations';
 import type { HealthResult } from '../core/types';
-import { type HealthRule, gen3Service } from '../gen3/catalog';
+import { type HealthRule, gen3Service } from '../../contracts/gen3/catalog';
 import type { Collector } from './collector';
 import { judgeHealth } from './health-rules';
 

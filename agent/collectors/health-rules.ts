@@ -1,6 +1,6 @@
 // Decides from a health endpoint's answer whether a Gen3 service is healthy.
 // Bodies differ per service (gen3-facts.md §1.1), so each has its own rule.
-import type { HealthRule } from '../gen3/catalog';
+import type { HealthRule } from '../../contracts/gen3/catalog';
 
 export interface Verdict {
   ok: boolean;

@@ -2,7 +2,7 @@
 // service (hello, snapshot, deltas, heartbeats, metric batches, command
 // updates up; commands, cancels, config and acks down), and carries out
 // commands with its platform's executors, at least once and idempotently.
-import type { Logger } from '../../backend/config/logger';
+import type { Logger } from '../../lib/logger';
 import type { CommandSpec, Executor } from '../executors/executor';
 import { ExecError } from '../executors/executor';
 import type { Platform } from '../executors/platform';

@@ -23,8 +23,8 @@
 // and frontend-framework, which is each commons' own app
 // (heal-data-commons:1.2.1, bdc-data-commons:main) and in no monthly release
 // manifest (cdis-manifest releases/*/manifest.json).
-import { imageParts, imageVersion } from '../../backend/contracts/image';
-import { GEN3_SERVICES, PINNED_TAGS } from '../gen3/catalog';
+import { imageParts, imageVersion } from '../../contracts/image';
+import { GEN3_SERVICES, PINNED_TAGS } from '../../contracts/gen3/catalog';
 
 export { imageParts, imageVersion };
 

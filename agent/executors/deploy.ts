@@ -5,7 +5,7 @@
 // whole revision, which changes what the values change. Every rollout is
 // followed and reported per service; a repeat changes nothing more.
 // Platforms supply a driver.
-import type { ServiceProgress } from '../../backend/contracts/api';
+import type { ServiceProgress } from '../../contracts/api';
 import { type CommandSpec, type ExecContext, ExecError, type ExecResult, type Executor } from './executor';
 
 export interface DeployTarget {

@@ -18,7 +18,7 @@ import { FIELD_MANAGER } from './kube-executors';
 import { messageOf } from './kube-client';
 import { applyManifests, parseManifests } from './manifest-apply';
 import { serviceOfDeployment } from './workloads';
-import { gen3Service } from '../gen3/catalog';
+import { gen3Service } from '../../contracts/gen3/catalog';
 
 export type HelmMode = 'upgrade' | 'template';
 

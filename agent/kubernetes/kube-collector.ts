@@ -3,7 +3,7 @@
 // services, and the CronJobs with the Jobs they own, written into the agent's
 // observations on every change.
 import type { CoreV1Event, V1ConfigMap, V1CronJob, V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
-import type { Logger } from '../../backend/config/logger';
+import type { Logger } from '../../lib/logger';
 import type { Collector } from '../collectors/collector';
 import type { Observations } from '../core/observations';
 import { type KubeClients, describeKubeError, statusOf } from './kube-client';

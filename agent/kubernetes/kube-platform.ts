@@ -1,5 +1,5 @@
 // `dcoc-agent --kubernetes`: the agent on a real Gen3 commons namespace.
-import type { Logger } from '../../backend/config/logger';
+import type { Logger } from '../../lib/logger';
 import type { Collector } from '../collectors/collector';
 import { Gen3HealthCollector, type HealthTarget, clusterHealthTargets } from '../collectors/gen3-health';
 import type { CommonsIdentity } from '../core/types';

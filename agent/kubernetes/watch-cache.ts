@@ -2,7 +2,7 @@
 // resumed by client-node; an ERROR event from the apiserver makes it relist;
 // one that fails is restarted here after a jittered backoff.
 import { type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
-import type { Logger } from '../../backend/config/logger';
+import type { Logger } from '../../lib/logger';
 import { Backoff } from '../protocol/backoff';
 import { describeKubeError } from './kube-client';
 

@@ -7,7 +7,7 @@ import type { V1CronJob, V1Deployment, V1Job, V1Pod } from '@kubernetes/client-n
 import { gitopsOwner } from './gitops-owner';
 import { type RolloutStatus, rolloutStatus } from '../core/rollout-status';
 import type { CronJobFacts, JobRunFacts, WorkloadFacts } from '../core/types';
-import { GEN3_SERVICES } from '../gen3/catalog';
+import { GEN3_SERVICES } from '../../contracts/gen3/catalog';
 
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 const PENDING_TOO_LONG_MS = 5 * 60_000;

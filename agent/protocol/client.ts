@@ -1,8 +1,8 @@
-// gRPC clients for the agent protocol (the one .proto in backend/contracts).
+// gRPC clients for the agent protocol (the one .proto in contracts/).
 import * as grpc from '@grpc/grpc-js';
-import { AgentGatewayService, EnrollmentService } from '../../backend/gateway/proto';
+import { AgentGatewayService, EnrollmentService } from '../../lib/agent-proto';
 
-export type { AgentMessage, ControlMessage, CommandUpdateMsg, CronJobListMsg, ServiceStateMsg } from '../../backend/gateway/messages';
+export type { AgentMessage, ControlMessage, CommandUpdateMsg, CronJobListMsg, ServiceStateMsg } from '../../contracts/agent-messages';
 
 export interface TlsIdentity {
   caPem: string;

@@ -2,7 +2,7 @@
 // backoff whenever it breaks; each new stream starts with onOpen (hello and a
 // full snapshot), so the control service resyncs on every reconnect.
 import type * as grpc from '@grpc/grpc-js';
-import type { Logger } from '../../backend/config/logger';
+import type { Logger } from '../../lib/logger';
 import { Backoff } from './backoff';
 import { type AgentMessage, type ControlMessage, type TlsIdentity, gatewayClient } from './client';
 

@@ -1,7 +1,7 @@
 // The agent's CronJobs as the protocol carries them (CronJobList in
-// backend/contracts/agent.proto): null when the platform does not report them.
+// contracts/agent.proto): null when the platform does not report them.
 import type { CronJobFacts } from '../core/types';
-import type { CronJobListMsg } from '../../backend/gateway/messages';
+import type { CronJobListMsg } from '../../contracts/agent-messages';
 
 export function toCronJobListMsg(list: CronJobFacts[] | null): CronJobListMsg | null {
   if (!list) return null;

@@ -3,8 +3,7 @@
 // directory (mode 0600) so a restarted agent is the same agent.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCsr, generateKeys, privateKeyToPem, x509 } from '../../backend/pki/x509';
-import { CERT_BACKDATE_MS } from '../../backend/pki/ca';
+import { CERT_BACKDATE_MS, createCsr, generateKeys, privateKeyToPem, x509 } from '../../lib/pki/x509';
 import { writeFileDurably } from '../core/durable-file';
 import { type TlsIdentity, enrollmentClient, unary, gatewayClient } from './client';
 

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HealthTarget } from '../collectors/gen3-health';
-import { GEN3_SERVICES, type Gen3Service, gen3Service, tagOf } from '../gen3/catalog';
+import { GEN3_SERVICES, type Gen3Service, gen3Service, tagOf } from '../../contracts/gen3/catalog';
 import { FAULTS, type Fault, type SimCommons } from './model';
 
 const SLOW_MS = 1200;

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rolloutStatus } from '../core/rollout-status';
 import type { CommonsIdentity, ConfigFacts, CronJobFacts, WorkloadFacts } from '../core/types';
 import { type ChartCronJob, cronFiresAt, lastFireTime, renderedCronJobs } from '../gen3/cronjobs';
-import { DEFAULT_ENABLED, gen3Service, imageFor } from '../gen3/catalog';
+import { DEFAULT_ENABLED, gen3Service, imageFor } from '../../contracts/gen3/catalog';
 import { writeFileDurably } from '../core/durable-file';
 import { releaseOf } from '../kubernetes/workloads';
 

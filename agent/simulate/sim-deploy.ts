@@ -4,8 +4,8 @@
 import { type DeployDriver, deployExecutor } from '../executors/deploy';
 import type { Executor } from '../executors/executor';
 import type { SimCommons } from './model';
-import { chartOfService } from '../../backend/deployments/charts';
-import { renderManifestGlobal } from '../../backend/deployments/global-config';
+import { chartOfService } from '../../contracts/gen3/charts';
+import { renderManifestGlobal } from '../../contracts/gen3/global-config';
 
 export function simDeployDriver(sim: SimCommons): DeployDriver {
   return {

@@ -1,7 +1,7 @@
 // Commons sizes for the simulation, from production gen3-gitops values
 // (gen3-facts.md §6.1): small is the umbrella chart's default-enabled set,
 // medium adds the explorer and job services, large adds the rest.
-import { DEFAULT_ENABLED } from '../gen3/catalog';
+import { DEFAULT_ENABLED } from '../../contracts/gen3/catalog';
 
 export const SIZES = {
   small: { services: DEFAULT_ENABLED, replicas: {} as Record<string, number> },

@@ -1,6 +1,6 @@
 // One way to write an audit entry for something a caller did or tried.
 import type { Principal } from '../auth/principal';
-import type { AuditEntry } from '../contracts/api';
+import type { AuditEntry } from '../../contracts/api';
 import type { NewAudit, Store } from '../store/store';
 
 export interface AuditFacts {

@@ -1,8 +1,8 @@
 // API tokens for automation: opaque random strings, bound to a role, stored
 // only as SHA-256 hashes. DCOC_ADMIN_TOKEN seeds the first admin token.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { ApiTokenInfo } from '../contracts/api';
-import type { Role } from '../contracts/roles';
+import type { ApiTokenInfo } from '../../contracts/api';
+import type { Role } from '../../contracts/roles';
 import type { ApiTokenRow, NewAudit, Store } from '../store/store';
 
 export const API_TOKEN_PREFIX = 'dcoc_';

@@ -1,7 +1,7 @@
 // Turns a bearer credential into a Principal: an identity assertion signed by
 // the Grafana plugin, or an API token. Anything else is 401.
-import { AssertionError, isAssertion, verifyAssertion } from '../contracts/identity';
-import { Role } from '../contracts/roles';
+import { AssertionError, isAssertion, verifyAssertion } from '../../contracts/identity';
+import { Role } from '../../contracts/roles';
 import type { Store } from '../store/store';
 import { apiTokenState, hashToken } from './api-tokens';
 import { SeenAssertions } from './replay-guard';

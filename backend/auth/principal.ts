@@ -1,5 +1,5 @@
 // Who is calling: resolved from the bearer credential of every /api/v1 call.
-import type { Role } from '../contracts/roles';
+import type { Role } from '../../contracts/roles';
 
 export interface Principal {
   /** Grafana login, or "token:<name>" for API tokens. */

@@ -5,13 +5,13 @@
 // the deadline passes. Agents treat commands as target states, so a repeat
 // has no second effect.
 import { randomUUID } from 'node:crypto';
-import type { CommandKind, CommandState } from '../contracts/api';
+import type { CommandKind, CommandState } from '../../contracts/api';
 import type { Principal } from '../auth/principal';
-import type { Logger } from '../config/logger';
+import type { Logger } from '../../lib/logger';
 import type { EventBus } from '../events/bus';
 import type { Fleet } from '../fleet/fleet';
 import { boundedMessage, boundedPercent, checkResult } from '../gateway/command-results';
-import type { CommandUpdateMsg } from '../gateway/messages';
+import type { CommandUpdateMsg } from '../../contracts/agent-messages';
 import type { AgentSessions } from '../gateway/sessions';
 import type { Metrics } from '../metrics/registry';
 import type { CommandRow, Store } from '../store/store';

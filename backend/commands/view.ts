@@ -1,5 +1,5 @@
 // Store rows → API views of commands.
-import type { CommandKind, CommandState, CommandView } from '../contracts/api';
+import type { CommandKind, CommandState, CommandView } from '../../contracts/api';
 import type { CommandEventRow, CommandRow } from '../store/store';
 
 export function commandView(row: CommandRow, events: CommandEventRow[] = []): CommandView {

@@ -7,7 +7,7 @@
 // (`dcoc-commons-<id>.json`); anything else in the folder is left alone.
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { commonsDashboardUid, isCommonsId } from './uid';
+import { commonsDashboardUid, isCommonsId } from '../../contracts/dashboards';
 
 export interface CommonsRef {
   id: string;

@@ -1,7 +1,7 @@
 // Keeps one Grafana dashboard per commons in DCOC_DASHBOARDS_DIR: once at
 // start, then whenever a commons appears or goes (debounced, so a thousand
 // agents connecting at once cost one pass).
-import type { Logger } from '../config/logger';
+import type { Logger } from '../../lib/logger';
 import type { EventBus } from '../events/bus';
 import type { Fleet } from '../fleet/fleet';
 import { syncCommonsDashboards } from './generator';

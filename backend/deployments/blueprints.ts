@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { CHART_NAMES, RIDERS, autoscalingRefusal } from './charts';
+import { CHART_NAMES, RIDERS, autoscalingRefusal } from '../../contracts/gen3/charts';
 
 const Chart = z.string().refine((s) => CHART_NAMES.includes(s), { message: 'not a Gen3 chart DCOC deploys' });
 const Name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);

@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import type { Logger } from '../config/logger';
+import type { Logger } from '../../lib/logger';
 
 export interface GitOpsOptions {
   repo: string;

@@ -4,14 +4,14 @@
 // validated values, the diff against the current revision (or what the agent
 // reports, or nothing), the per-service image changes, and warnings. Reads
 // only: plan and apply compute exactly the same thing.
-import type { DeploymentPlan, DeploymentRequest, ReleaseView, ServiceProgress } from '../contracts/api';
+import type { DeploymentPlan, DeploymentRequest, ReleaseView, ServiceProgress } from '../../contracts/api';
 import type { Fleet, LiveCommons } from '../fleet/fleet';
 import { argoApplications, argoOwnership } from '../fleet/gitops-owned';
 import { commonsIdFor } from '../gateway/slug';
 import { HttpProblem, notFound } from '../http/problem';
 import type { RevisionRow, Store } from '../store/store';
 import type { Blueprints } from './blueprints';
-import { chartOfService } from './charts';
+import { chartOfService } from '../../contracts/gen3/charts';
 import { type ValueChange, structuredDiff, unifiedDiff } from './diff';
 import type { GitOps } from './gitops';
 import type { ReleaseCatalog } from './release-catalog';

@@ -18,7 +18,7 @@
 // charts DCOC deploys are its images, the others are shown as `unmanaged`.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ReleaseView } from '../contracts/api';
+import type { ReleaseView } from '../../contracts/api';
 import type { Principal } from '../auth/principal';
 import { ConflictError, type ReleaseRow, type Store } from '../store/store';
 import { type ReleaseFormat, importRelease, readManifest, splitEntries } from './release-parse';

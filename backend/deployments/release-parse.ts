@@ -16,7 +16,7 @@
 // not an error here: the planner decides, at plan time, whether a service it
 // enables has an image. Nothing is invented: no image is filled in.
 import { parse as parseYaml } from 'yaml';
-import { CHART_NAMES, MAX_IMAGE_REF, isImageRef } from './charts';
+import { CHART_NAMES, MAX_IMAGE_REF, isImageRef } from '../../contracts/gen3/charts';
 
 export type ReleaseFormat = 'manifest' | 'helm-values';
 

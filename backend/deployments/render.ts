@@ -20,7 +20,7 @@ import {
   nearestKey,
   splitImage,
   subchartEnabled,
-} from './charts';
+} from '../../contracts/gen3/charts';
 import { type Values, deepMerge, getPath, isMap } from './values';
 
 export interface FieldError {

@@ -1,8 +1,8 @@
 // Store rows → API views of deployments and revisions. A deployment's state
 // is read from its deploy command once there is one, so it never disagrees
 // with the command history.
-import type { DeploymentState, DeploymentView, RevisionDetail, RevisionSummary, ServiceProgress, ValueChangeView } from '../contracts/api';
-import { type CommandState, isFinal } from '../contracts/api';
+import type { DeploymentState, DeploymentView, RevisionDetail, RevisionSummary, ServiceProgress, ValueChangeView } from '../../contracts/api';
+import { type CommandState, isFinal } from '../../contracts/api';
 import type { LiveCommons } from '../fleet/fleet';
 import type { CommandEventRow, CommandRow, DeploymentRow, RevisionRow } from '../store/store';
 import { toYaml } from './values';

@@ -2,7 +2,7 @@
 // Each event gets a sequence number so a reconnecting client can say where it
 // stopped (Last-Event-ID) and get what it missed from a short ring buffer.
 import { EventEmitter } from 'node:events';
-import type { DeploymentState, ServiceProgress } from '../contracts/api';
+import type { DeploymentState, ServiceProgress } from '../../contracts/api';
 
 export type DcocEvent =
   | { type: 'commons.status'; commons: string; status: string; previous: string }

@@ -1,7 +1,7 @@
 // The live state of every commons, as its agent last reported it. Durable
 // facts (identity, agent binding, config revision) are in the store; service
 // state is re-sent in full by the agent on every connect, so it lives here.
-import type { AgentRef, CommonsDetail, CommonsJobs, CommonsSummary, CronJobView, ServiceStatus, ServiceView } from '../contracts/api';
+import type { AgentRef, CommonsDetail, CommonsJobs, CommonsSummary, CronJobView, ServiceStatus, ServiceView } from '../../contracts/api';
 import type { EventBus } from '../events/bus';
 import type { CommonsRow } from '../store/store';
 import { commonsStatus } from './status';

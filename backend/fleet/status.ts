@@ -1,7 +1,7 @@
 // How a service's and a commons' status follow from what the agent observed
 // (the rule gen3-admin uses too: no ready replicas is down, fewer than desired
 // is degraded; a failing health check is down).
-import type { ServiceStatus, ServiceView } from '../contracts/api';
+import type { ServiceStatus, ServiceView } from '../../contracts/api';
 
 /**
  * Services without which nobody can use the commons: revproxy is the only way

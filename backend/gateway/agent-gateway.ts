@@ -2,15 +2,15 @@
 // renewal. The agent is identified by the CN of the client certificate the
 // TLS handshake verified against our CA; a revoked agent is refused.
 import * as grpc from '@grpc/grpc-js';
-import type { ServiceStatus, ServiceView } from '../contracts/api';
+import type { ServiceStatus, ServiceView } from '../../contracts/api';
 import type { CommandService } from '../commands/command-service';
-import type { Logger } from '../config/logger';
+import type { Logger } from '../../lib/logger';
 import type { Fleet } from '../fleet/fleet';
 import type { Metrics } from '../metrics/registry';
 import { type CertificateAuthority, CsrError } from '../pki/ca';
-import { sameSerial } from '../pki/x509';
+import { sameSerial } from '../../lib/pki/x509';
 import type { AgentRow, Store } from '../store/store';
-import type { AgentConfigMsg, AgentMessage, CommonsIdentityMsg, ConfigStateMsg, ControlMessage, ServiceStateMsg } from './messages';
+import type { AgentConfigMsg, AgentMessage, CommonsIdentityMsg, ConfigStateMsg, ControlMessage, ServiceStateMsg } from '../../contracts/agent-messages';
 import { reportedCronJobs } from './cronjob-report';
 import type { AgentSession, AgentSessions } from './sessions';
 import { commonsIdFor } from './slug';

@@ -3,8 +3,8 @@
 // API and the app: at most MAX_CRONJOBS, names a CronJob can have and the API
 // can address (contracts/api.ts CronJobName), bounded strings, real times, a
 // known result. What does not fit is dropped and counted, never stored.
-import { type CronJobView, CronJobName, type JobResult, type JobRunView } from '../contracts/api';
-import type { CronJobListMsg, CronJobStateMsg, JobRunMsg } from './messages';
+import { type CronJobView, CronJobName, type JobResult, type JobRunView } from '../../contracts/api';
+import type { CronJobListMsg, CronJobStateMsg, JobRunMsg } from '../../contracts/agent-messages';
 
 /** gen3-helm renders about 25 CronJobs with every option on; a namespace with more is not a Gen3 commons. */
 export const MAX_CRONJOBS = 200;

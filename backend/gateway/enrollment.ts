@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { hashToken } from '../auth/api-tokens';
-import type { Logger } from '../config/logger';
+import type { Logger } from '../../lib/logger';
 import type { Metrics } from '../metrics/registry';
 import { type CertificateAuthority, CsrError } from '../pki/ca';
 import { audit } from '../audit/record';

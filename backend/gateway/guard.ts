@@ -3,7 +3,7 @@
 // with INTERNAL, and is logged; nothing reaches Node's unhandled-rejection
 // exit. Applied to every handler of both agent-facing services.
 import * as grpc from '@grpc/grpc-js';
-import type { Logger } from '../config/logger';
+import type { Logger } from '../../lib/logger';
 
 type Handler = (...args: unknown[]) => unknown;
 

@@ -1,9 +1,9 @@
 // The two agent-facing gRPC listeners: enrollment (server TLS) and the
 // gateway (mutual TLS, client certificates from our CA only).
 import * as grpc from '@grpc/grpc-js';
-import type { Logger } from '../config/logger';
+import type { Logger } from '../../lib/logger';
 import { guardHandlers } from './guard';
-import { AgentGatewayService, EnrollmentService } from './proto';
+import { AgentGatewayService, EnrollmentService } from '../../lib/agent-proto';
 
 export interface TlsMaterial {
   caPem: string;

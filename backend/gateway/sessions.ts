@@ -1,6 +1,6 @@
 // Open agent streams, one per commons. The command service sends through
 // here; the gateway adds and removes sessions as streams open and close.
-import type { ControlMessage } from './messages';
+import type { ControlMessage } from '../../contracts/agent-messages';
 
 export interface AgentSession {
   agentId: string;

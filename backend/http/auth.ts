@@ -3,7 +3,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { Principal } from '../auth/principal';
-import { PERMISSIONS, type Permission, can } from '../contracts/roles';
+import { PERMISSIONS, type Permission, can } from '../../contracts/roles';
 import { audit } from '../audit/record';
 import type { Store } from '../store/store';
 import { HttpProblem } from './problem';

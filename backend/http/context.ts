@@ -4,7 +4,7 @@ import type { CommandService } from '../commands/command-service';
 import type { Env } from '../config/env';
 import type { ReleaseCatalog } from '../deployments/release-catalog';
 import type { DeploymentService } from '../deployments/service';
-import type { Logger } from '../config/logger';
+import type { Logger } from '../../lib/logger';
 import type { EventBus } from '../events/bus';
 import type { Fleet } from '../fleet/fleet';
 import type { AgentSessions } from '../gateway/sessions';

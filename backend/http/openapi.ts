@@ -3,7 +3,7 @@
 // accepts. One table entry per route; test/unit/openapi.test.ts fails when the
 // table and the express routers list different routes.
 import { z } from 'zod';
-import * as contracts from '../contracts/api';
+import * as contracts from '../../contracts/api';
 import {
   ApiTokenRequest,
   AuditListQuery,
@@ -26,8 +26,8 @@ import {
   ServicePath,
   TokenPath,
   UuidPath,
-} from '../contracts/api';
-import { PERMISSIONS, type Permission } from '../contracts/roles';
+} from '../../contracts/api';
+import { PERMISSIONS, type Permission } from '../../contracts/roles';
 
 export const API_PREFIX = '/api/v1';
 

@@ -2,7 +2,7 @@
 // says what to do next; `errors` names the field at fault.
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodError } from 'zod';
-import type { Problem } from '../contracts/api';
+import type { Problem } from '../../contracts/api';
 import { storeFault } from '../store/faults';
 
 export class HttpProblem extends Error {

@@ -3,7 +3,7 @@
 // Fleet gauges are computed at scrape time from the live fleet, so a service
 // or commons that goes away stops being exported at once.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { CommandKind, FINAL_STATES, type ServiceView } from '../contracts/api';
+import { CommandKind, FINAL_STATES, type ServiceView } from '../../contracts/api';
 import type { Fleet } from '../fleet/fleet';
 
 export class Metrics {

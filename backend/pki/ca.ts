@@ -4,11 +4,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { KEY_ALG, SIGN_ALG, generateKeys, newSerial, pemToKeyPair, privateKeyToPem, x509 } from './x509';
+import { CERT_BACKDATE_MS, KEY_ALG, SIGN_ALG, generateKeys, newSerial, pemToKeyPair, privateKeyToPem, x509 } from '../../lib/pki/x509';
 
 const DAY_MS = 86_400_000;
-/** notBefore is set this far in the past, so a peer whose clock is a little behind accepts a new certificate. */
-export const CERT_BACKDATE_MS = 60_000;
+export { CERT_BACKDATE_MS };
 
 export interface IssuedCertificate {
   certPem: string;

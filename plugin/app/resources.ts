@@ -1,7 +1,7 @@
 // CallResource for the app: resolves the caller's DCOC role, answers whoami,
 // and forwards the known routes to the control service with a signed
 // identity assertion, passing status and body (problem+json included) through.
-import { PERMISSIONS, can, type Permission } from '../../backend/contracts/roles';
+import { PERMISSIONS, can, type Permission } from '../../contracts/roles';
 import { ControlClient } from '../control/client';
 import { describeControlError, parseProblem, ControlUnreachable } from '../control/errors';
 import { controlSettings } from '../control/settings';

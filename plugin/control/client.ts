@@ -1,7 +1,7 @@
 // HTTP client for the control service's /api/v1: every request carries a
 // fresh identity assertion for the acting user, signed with the shared secret
-// (backend/contracts/identity.ts). Secrets and assertions are never logged.
-import { signAssertion, type AssertionUser } from '../../backend/contracts/identity';
+// (contracts/identity.ts). Secrets and assertions are never logged.
+import { signAssertion, type AssertionUser } from '../../contracts/identity';
 import { ControlHttpError, ControlUnreachable, parseProblem } from './errors';
 import { controlRequestSeconds, controlRequests } from './metrics';
 import { causeOf } from './net';

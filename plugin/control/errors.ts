@@ -1,6 +1,6 @@
 // Control service failures as messages that say what to fix. The control
 // service answers errors as RFC 9457 problem+json.
-import type { Problem } from '../../backend/contracts/api';
+import type { Problem } from '../../contracts/api';
 import { ownerLabel, type ControlSettings } from './settings';
 
 /** The control service could not be reached at all. */

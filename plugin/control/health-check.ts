@@ -1,8 +1,8 @@
 // CheckHealth for the app and the data source: OK only when the control
 // service answers and accepts the plugin's signed assertion; otherwise ERROR
 // with what to fix.
-import type { CommonsSummary } from '../../backend/contracts/api';
-import type { AssertionUser } from '../../backend/contracts/identity';
+import type { CommonsSummary } from '../../contracts/api';
+import type { AssertionUser } from '../../contracts/identity';
 import type { Resolution } from '../identity/resolve';
 import type { CheckHealthResult, PluginContext } from '../sdk';
 import { ControlClient } from './client';

@@ -3,7 +3,7 @@
 // other user-less requests as grafana-server), a service identity with the
 // role set in the data source's jsonData `serviceRole` (default developer:
 // read-only, and enough for every query but audit).
-import { Role } from '../../backend/contracts/roles';
+import { Role } from '../../contracts/roles';
 import { safeJsonData, type IdentityResolver, type Resolution } from '../identity/resolve';
 import { forwardedHeader, type Logger, type PluginContext } from '../sdk';
 

@@ -1,6 +1,6 @@
 // The query model panels and alert rules send to the DCOC data source.
 import { z } from 'zod';
-import { CommonsId, ServiceName } from '../../backend/contracts/api';
+import { CommonsId, ServiceName } from '../../contracts/api';
 
 export const QUERY_TYPES = ['fleet', 'services', 'agents', 'health', 'events', 'audit', 'commands'] as const;
 export type QueryType = (typeof QUERY_TYPES)[number];

@@ -2,8 +2,8 @@
 // control service's event stream, one JSON packet per event, as long as the
 // channel has subscribers. Subscribing needs the events:read permission
 // (developer and up), checked for every subscriber.
-import { CommonsId } from '../../backend/contracts/api';
-import { can } from '../../backend/contracts/roles';
+import { CommonsId } from '../../contracts/api';
+import { can } from '../../contracts/roles';
 import { ControlClient } from '../control/client';
 import { relayEvents } from '../control/event-stream';
 import { controlSettings } from '../control/settings';

@@ -1,7 +1,7 @@
 // Grafana org role → DCOC role, where fine-grained RBAC is not available.
 // Defaults: Viewer → viewer, Editor → operator, Admin → admin; the app's (or
 // data source's) jsonData `roleMapping` overrides any of them, "none" refusing.
-import { Role } from '../../backend/contracts/roles';
+import { Role } from '../../contracts/roles';
 
 export type OrgRoleName = 'Viewer' | 'Editor' | 'Admin';
 export type RoleMapping = Partial<Record<OrgRoleName, Role | 'none'>>;

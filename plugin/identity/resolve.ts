@@ -2,7 +2,7 @@
 // the app URL from Grafana, and the user's ID token (X-Grafana-Id), the role
 // comes from the user's gen3-dcoc-app.* RBAC actions (Grafana's permission
 // search); otherwise from the org role through the configured mapping.
-import type { Role } from '../../backend/contracts/roles';
+import type { Role } from '../../contracts/roles';
 import { parseJsonData, type Logger, type PluginContext } from '../sdk';
 import { IdTokenError, IdTokenVerifier } from './id-token';
 import { roleForOrgRole, roleMapping } from './org-role';

@@ -1,7 +1,7 @@
 // The baseline for the bench's ratio: a gRPC server with the same proto and
 // TLS that receives the agent stream and does nothing but count messages.
 import * as grpc from '@grpc/grpc-js';
-import { AgentGatewayService } from '../../backend/gateway/proto';
+import { AgentGatewayService } from '../../lib/agent-proto';
 
 const [keyPem, certPem] = [process.env.BENCH_KEY!, process.env.BENCH_CERT!];
 let samples = 0;

@@ -8,7 +8,7 @@ import type { Platform } from '../../agent/executors/platform';
 import { SimCommons, type SimOptions } from '../../agent/simulate/model';
 import { SimWorkloadCollector } from '../../agent/simulate/sim-collector';
 import { simExecutors } from '../../agent/simulate/sim-executors';
-import { gen3Service } from '../../agent/gen3/catalog';
+import { gen3Service } from '../../contracts/gen3/catalog';
 
 class ModelHealthCollector implements Collector {
   readonly name = 'model-health';

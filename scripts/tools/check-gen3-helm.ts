@@ -1,9 +1,9 @@
 // Checks DCOC's knowledge of gen3-helm against a real gen3-helm checkout, with
 // `helm template` (no cluster, no network), and prints:
-//  1. the umbrella as DCOC knows it (backend/deployments/charts.ts) against
+//  1. the umbrella as DCOC knows it (contracts/gen3/charts.ts) against
 //     the checkout: subcharts (helm/gen3/Chart.yaml), top-level values and
 //     defaults (helm/gen3/values.yaml), charts with an HPA template;
-//  2. every Service DCOC probes (agent/gen3/catalog.ts) as the chart renders
+//  2. every Service DCOC probes (contracts/gen3/catalog.ts) as the chart renders
 //     it: port, and the Deployment's readiness path against DCOC's probe path;
 //  3. every HPA the chart can render (every subchart on, autoscaling on):
 //     target, range, averageValue targets, and whether DCOC refuses
@@ -24,9 +24,9 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { GEN3_SERVICES } from '../../agent/gen3/catalog';
+import { GEN3_SERVICES } from '../../contracts/gen3/catalog';
 import { Blueprints } from '../../backend/deployments/blueprints';
-import { CHART_NAMES, HPA_CHARTS, SUBCHARTS, UMBRELLA_ENABLED, VALUES_KEYS, autoscalingRefusal } from '../../backend/deployments/charts';
+import { CHART_NAMES, HPA_CHARTS, SUBCHARTS, UMBRELLA_ENABLED, VALUES_KEYS, autoscalingRefusal } from '../../contracts/gen3/charts';
 import { parseRelease } from '../../backend/deployments/release-parse';
 import { databaseWarning, deployTarget, hpaNotes, netPolicyWarning, render, unversionedCharts } from '../../backend/deployments/render';
 import { type Values, toYaml } from '../../backend/deployments/values';
@@ -92,7 +92,7 @@ function hpaText(h: K8s, objects: K8s[]): string {
 }
 
 // 1. The umbrella.
-console.log(`== gen3-helm at ${repo}: the umbrella chart against backend/deployments/charts.ts`);
+console.log(`== gen3-helm at ${repo}: the umbrella chart against contracts/gen3/charts.ts`);
 const unknownSubcharts = deps.filter((d) => !SUBCHARTS.includes(d));
 const goneSubcharts = SUBCHARTS.filter((d) => !deps.includes(d));
 console.log(`subcharts (helm/gen3/Chart.yaml): ${deps.length}; DCOC knows ${SUBCHARTS.length}`);
@@ -115,7 +115,7 @@ const hpaGone = HPA_CHARTS.filter((c) => !withHpa.includes(c));
 if (hpaNotKnown.length || hpaGone.length) console.log(`  ${differs(`HPA templates DCOC does not know: ${list(hpaNotKnown)}; DCOC's HPA_CHARTS without one: ${list(hpaGone)}`)}`);
 
 // 2. Every Service DCOC probes, as the chart renders it. aws-es-proxy and aws-sigv4-proxy render the same Service: one render each.
-console.log('\n== Services DCOC probes (agent/gen3/catalog.ts) as gen3-helm renders them');
+console.log('\n== Services DCOC probes (contracts/gen3/catalog.ts) as gen3-helm renders them');
 const renderCatalog = (on: (name: string) => boolean): K8s[] => {
   const values: Values = { global: { dev: true, hostname: 'data.example.org', environment: 'exampleprod' } };
   for (const c of SUBCHARTS) if (c !== 'common' && !['elasticsearch', 'postgresql'].includes(c)) values[c] = { enabled: on(c) };

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { resource } from '../api/resources';
 import { commandsResponse } from '../schemas/commands';
-import type { CommandView } from '../../backend/contracts/api';
+import type { CommandView } from '../../contracts/api';
 import { keys } from './keys';
 
 const FINAL = ['succeeded', 'failed', 'expired', 'cancelled'];

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { resource, seg } from '../api/resources';
 import { commonsJobs } from '../schemas/jobs';
-import type { CommonsJobs } from '../../backend/contracts/api';
+import type { CommonsJobs } from '../../contracts/api';
 import { keys } from './keys';
 
 export function useCommonsJobs(id: string) {

@@ -2,7 +2,7 @@
 // while it rolls (Grafana Live events go straight into its cache; polling is
 // the fallback), cancel, and the recent ones.
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import type { DeploymentRequest, DeploymentView } from '../../backend/contracts/api';
+import type { DeploymentRequest, DeploymentView } from '../../contracts/api';
 import { resource, seg } from '../api/resources';
 import { deploymentAccepted, deploymentPlan, deploymentsResponse, deploymentView, isFinalDeployment } from '../schemas/deployments';
 import type { DcocEvent } from '../schemas/events';

@@ -1,7 +1,7 @@
 // The deployment revisions of a commons (release, template, profile, values
 // and the diff each made) and rolling back to one.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { RevisionSummary } from '../../backend/contracts/api';
+import type { RevisionSummary } from '../../contracts/api';
 import { resource, seg } from '../api/resources';
 import { deploymentAccepted, isFinalDeployment, revisionDetail, revisionsResponse } from '../schemas/deployments';
 import { keys } from './keys';

@@ -4,7 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Badge, Field, Input, useStyles2, type BadgeColor } from '@grafana/ui';
 import { useDeferredValue, useState } from 'react';
-import type { AuditEntry } from '../../backend/contracts/api';
+import type { AuditEntry } from '../../contracts/api';
 import { Empty, queryStateView } from '../components/QueryState';
 import { TimeAgo } from '../components/TimeAgo';
 import type { AuditFilters } from '../data/keys';

@@ -1,6 +1,6 @@
 // Agents and the one-time answer to making an enrollment token.
 import { z } from 'zod';
-import type { AgentView } from '../../backend/contracts/api';
+import type { AgentView } from '../../contracts/api';
 import { isoDate, itemsOf } from './common';
 
 export const agentView = z.object({

@@ -1,6 +1,6 @@
 // The audit log.
 import { z } from 'zod';
-import type { AuditEntry } from '../../backend/contracts/api';
+import type { AuditEntry } from '../../contracts/api';
 import { isoDate, itemsOf, record, role } from './common';
 
 export const auditEntry = z.object({

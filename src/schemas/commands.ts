@@ -1,6 +1,6 @@
 // Commands (restart, scale, config) and the answer to starting one.
 import { z } from 'zod';
-import type { CommandView } from '../../backend/contracts/api';
+import type { CommandView } from '../../contracts/api';
 import { commandState, isoDate, itemsOf, record } from './common';
 
 export const commandView = z.object({

@@ -1,6 +1,6 @@
 // The fleet and one commons, as the control service returns them.
 import { z } from 'zod';
-import type { CommonsDetail, CommonsSummary, ServiceView } from '../../backend/contracts/api';
+import type { CommonsDetail, CommonsSummary, ServiceView } from '../../contracts/api';
 import { isoDate, itemsOf, status } from './common';
 
 const agentRef = z.object({

@@ -11,7 +11,7 @@ import type {
   ServiceProgress,
   TemplateView,
   ValuesDiff,
-} from '../../backend/contracts/api';
+} from '../../contracts/api';
 import { commandState, isoDate, itemsOf, record } from './common';
 
 export const DEPLOYMENT_STATES = ['committing', 'waiting-for-agent', 'queued', 'running', 'succeeded', 'failed', 'cancelled', 'expired'] as const;

@@ -1,6 +1,6 @@
 // A commons' CronJobs with their last runs, as the control service returns them.
 import { z } from 'zod';
-import type { CommonsJobs, CronJobView, JobRunView } from '../../backend/contracts/api';
+import type { CommonsJobs, CronJobView, JobRunView } from '../../contracts/api';
 import { isoDate } from './common';
 
 export const jobRunView = z.object({

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { CommandView, CommonsDetail, CommonsSummary, DeploymentView } from '../../backend/contracts/api';
+import type { CommandView, CommonsDetail, CommonsSummary, DeploymentView } from '../../contracts/api';
 import { testIds } from '../../src/testIds';
 import { eventually } from '../support/fleet';
 import { chromiumMissing, launchChromium, type Browser } from './support/chromium';

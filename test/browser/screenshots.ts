@@ -5,7 +5,7 @@
 // (no names: all of them).
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CommonsSummary } from '../../backend/contracts/api';
+import type { CommonsSummary } from '../../contracts/api';
 import { testIds } from '../../src/testIds';
 import { eventually } from '../support/fleet';
 import { chromiumMissing, launchChromium } from './support/chromium';

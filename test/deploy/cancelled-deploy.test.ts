@@ -4,7 +4,7 @@
 // what its pods run, not the release before the deploy.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CommonsDetail, DeploymentView } from '../../backend/contracts/api';
+import type { CommonsDetail, DeploymentView } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 import { simState, waitDeployment } from './support';

@@ -8,7 +8,7 @@
 // restarted, and a later deploy keeps the change.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AuditEntry, CommonsDetail, DeploymentView, RevisionDetail } from '../../backend/contracts/api';
+import type { AuditEntry, CommonsDetail, DeploymentView, RevisionDetail } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 import { waitDeployment } from './support';

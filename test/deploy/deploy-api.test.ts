@@ -18,7 +18,7 @@ import type {
   RevisionDetail,
   RevisionSummary,
   ServiceProgress,
-} from '../../backend/contracts/api';
+} from '../../contracts/api';
 import { type CommonsSpec, DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 import { simState, subscribe, waitDeployment } from './support';

@@ -3,7 +3,7 @@
 // service failing the deploy, cancel, and services the commons does not run.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ServiceProgress } from '../../backend/contracts/api';
+import type { ServiceProgress } from '../../contracts/api';
 import type { CommandSpec, ExecContext } from '../../agent/executors/executor';
 import { SimCommons } from '../../agent/simulate/model';
 import { simDeployExecutor } from '../../agent/simulate/sim-deploy';

@@ -1,8 +1,8 @@
 // A release that lists every chart a Gen3 release versions, at one tag
 // (third-party images at their pinned tags), for rendering tests that should
 // not depend on which entries the built-in release files happen to carry.
-import { PINNED_TAGS } from '../../agent/gen3/catalog';
-import { CHARTS } from '../../backend/deployments/charts';
+import { PINNED_TAGS } from '../../contracts/gen3/catalog';
+import { CHARTS } from '../../contracts/gen3/charts';
 
 /** Charts no Gen3 release (cdis-manifest) lists: their chart's default image runs. */
 const NOT_IN_RELEASES = new Set(['aws-sigv4-proxy']);

@@ -13,9 +13,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import type { DeploymentPlan, Problem } from '../../backend/contracts/api';
+import type { DeploymentPlan, Problem } from '../../contracts/api';
 import { Blueprints, Profile } from '../../backend/deployments/blueprints';
-import { SUBCHARTS, UMBRELLA_ENABLED, UMBRELLA_KEYS } from '../../backend/deployments/charts';
+import { SUBCHARTS, UMBRELLA_ENABLED, UMBRELLA_KEYS } from '../../contracts/gen3/charts';
 import { type RenderInput, deployTarget, enabledCharts, hpaNotes, netPolicyWarning, render, unversionedCharts } from '../../backend/deployments/render';
 import type { Values } from '../../backend/deployments/values';
 import { TestFleet } from '../support/fleet';

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml, parseDocument } from 'yaml';
-import type { CommandView, CommonsDetail, DeploymentView, RevisionDetail } from '../../backend/contracts/api';
+import type { CommandView, CommonsDetail, DeploymentView, RevisionDetail } from '../../contracts/api';
 import { structuredDiff, unifiedDiff } from '../../backend/deployments/diff';
 import { GitOps, GitOpsError } from '../../backend/deployments/gitops';
 import { type Values, getPath } from '../../backend/deployments/values';

@@ -6,7 +6,7 @@
 // "Unhealthy" for wts), and fence down takes the commons down.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CommonsDetail, DeploymentView, Problem } from '../../backend/contracts/api';
+import type { CommonsDetail, DeploymentView, Problem } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 import { waitDeployment } from './support';

@@ -1,6 +1,6 @@
 // Helpers for the deployment tests: an SSE reader for /api/v1/events, waiting
 // for a deployment to finish, and the simulated commons' state with images.
-import type { DeploymentView } from '../../backend/contracts/api';
+import type { DeploymentView } from '../../contracts/api';
 import { type TestFleet, eventually } from '../support/fleet';
 
 export interface SseEvent {

@@ -3,7 +3,7 @@
 // GET commons/{id}/jobs; and says so when the agent has not reported them.
 import { screen, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { CommonsJobs, CronJobView } from '../../backend/contracts/api';
+import type { CommonsJobs, CronJobView } from '../../contracts/api';
 import { testIds } from '../../src/testIds';
 import { detail, service, whoami } from './support/fixtures';
 import { FakeGrafana } from './support/grafana';

@@ -15,7 +15,7 @@ import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { type AgentIdentity, enroll } from '../../agent/protocol/identity';
-import { AGENT_PROTO_PATH } from '../../backend/gateway/proto';
+import { AGENT_PROTO_PATH } from '../../lib/agent-proto';
 import { mintEnrollmentToken } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 import { StoreReader, acceptedDifference } from '../support/store-snapshot';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import type { CommonsDetail } from '../../backend/contracts/api';
+import type { CommonsDetail } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { findPythonTool } from '../../scripts/tools/python-tools';
 import { describeUnless } from '../support/go-grafana-host';

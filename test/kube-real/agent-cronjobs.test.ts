@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BatchV1Api, type V1CronJob, type V1Job } from '@kubernetes/client-node';
-import type { CommandView, CommonsJobs, CronJobView, Problem } from '../../backend/contracts/api';
+import type { CommandView, CommonsJobs, CronJobView, Problem } from '../../contracts/api';
 import { useControlPlane } from '../support/control-plane';
 import { MISSING_IMAGE_TAG } from '../support/control-plane/kwok-stages';
 import { eventually } from '../support/fleet';

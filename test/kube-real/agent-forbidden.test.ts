@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RbacAuthorizationV1Api, type V1Role } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
-import type { CommandView } from '../../backend/contracts/api';
+import type { CommandView } from '../../contracts/api';
 import { ROOT, launch, stopProc } from '../../scripts/demo/processes';
 import { useControlPlane } from '../support/control-plane';
 import { eventually } from '../support/fleet';

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, BatchV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
 import { Observations } from '../../agent/core/observations';
-import { gen3Service } from '../../agent/gen3/catalog';
+import { gen3Service } from '../../contracts/gen3/catalog';
 import { REVISION_ANNOTATION } from '../../agent/kubernetes/manifest-global';
 import { type AuditEvent, type ControlPlane, useControlPlane } from '../support/control-plane';
 import { FAULT_ANNOTATION } from '../support/control-plane/kwok-stages';

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import type { CommandView } from '../../backend/contracts/api';
+import type { CommandView } from '../../contracts/api';
 import { findKubectl } from '../../scripts/tools/helm-binary';
 import { useControlPlane } from '../support/control-plane';
 import { skipOrFail } from '../support/control-plane/binaries';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
-import type { AuditEntry, CommonsDetail, DeploymentPlan, DeploymentView, Problem } from '../../backend/contracts/api';
+import type { AuditEntry, CommonsDetail, DeploymentPlan, DeploymentView, Problem } from '../../contracts/api';
 import { TRACKING_ID } from '../../agent/kubernetes/gitops-owner';
 import { type ControlPlane, useControlPlane } from '../support/control-plane';
 import { eventually } from '../support/fleet';

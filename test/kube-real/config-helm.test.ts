@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { Helm } from '../../agent/kubernetes/helm';
-import type { CommonsDetail, DeploymentView } from '../../backend/contracts/api';
+import type { CommonsDetail, DeploymentView } from '../../contracts/api';
 import { findHelm } from '../../scripts/tools/helm-binary';
 import { type ControlPlane, useControlPlane } from '../support/control-plane';
 import { skipOrFail } from '../support/control-plane/binaries';

@@ -16,7 +16,7 @@ import { gunzipSync } from 'node:zlib';
 import { after, describe, it, type TestContext } from 'node:test';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { Helm } from '../../agent/kubernetes/helm';
-import type { DeploymentView } from '../../backend/contracts/api';
+import type { DeploymentView } from '../../contracts/api';
 import { findHelm } from '../../scripts/tools/helm-binary';
 import { type AuditEvent, type ControlPlane, useControlPlane } from '../support/control-plane';
 import { skipOrFail } from '../support/control-plane/binaries';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import { AutoscalingV2Api, type V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { Helm } from '../../agent/kubernetes/helm';
-import type { DeploymentPlan, DeploymentView } from '../../backend/contracts/api';
+import type { DeploymentPlan, DeploymentView } from '../../contracts/api';
 import { findHelm } from '../../scripts/tools/helm-binary';
 import { type ControlPlane, useControlPlane } from '../support/control-plane';
 import { skipOrFail } from '../support/control-plane/binaries';

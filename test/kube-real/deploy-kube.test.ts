@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, type V1Deployment } from '@kubernetes/client-node';
-import type { CommonsDetail, DeploymentPlan, DeploymentView } from '../../backend/contracts/api';
+import type { CommonsDetail, DeploymentPlan, DeploymentView } from '../../contracts/api';
 import { type ControlPlane, useControlPlane } from '../support/control-plane';
 import { rolledOut } from '../support/control-plane/gen3-commons';
 import { MISSING_IMAGE_TAG } from '../support/control-plane/kwok-stages';

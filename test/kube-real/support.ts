@@ -1,6 +1,6 @@
 // Shared by the deploy tests on the real control plane.
 import assert from 'node:assert/strict';
-import type { ReleaseView } from '../../backend/contracts/api';
+import type { ReleaseView } from '../../contracts/api';
 import type { TestFleet } from '../support/fleet';
 
 /** Imports release 2026.09, in which only fence (and so presigned-url-fence) and indexd move on from 2026.07; returns an operator token. */

@@ -9,7 +9,7 @@
 // reported too.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CommonsSummary } from '../../backend/contracts/api';
+import type { CommonsSummary } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 import { ALERTMANAGER, type Daemon, PROMETHEUS, fastRules, findTool, promQuery, promRules, requireTools, startAlertmanager, startPrometheus } from './support';

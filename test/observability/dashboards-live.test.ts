@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CommonsDetail } from '../../backend/contracts/api';
+import type { CommonsDetail } from '../../contracts/api';
 import { TestFleet, eventually } from '../support/fleet';
 
 describe('dashboards follow the fleet', () => {

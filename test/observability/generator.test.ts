@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { CommonsSummary } from '../../backend/contracts/api';
+import type { CommonsSummary } from '../../contracts/api';
 import { type CommonsRef, GENERATED_TAG, commonsDashboardFile, syncCommonsDashboards } from '../../backend/dashboards/generator';
-import { GRAFANA_UID_MAX, commonsDashboardPath, commonsDashboardUid } from '../../backend/dashboards/uid';
+import { GRAFANA_UID_MAX, commonsDashboardPath, commonsDashboardUid } from '../../contracts/dashboards';
 import { commonsIdFor } from '../../backend/gateway/slug';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { type Dashboard, DASHBOARDS, readJson } from './support';

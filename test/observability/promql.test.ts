@@ -6,7 +6,7 @@
 // describe are injected. Also: the live /metrics passes `promtool check metrics`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CommandView, CommonsDetail, CommonsSummary } from '../../backend/contracts/api';
+import type { CommandView, CommonsDetail, CommonsSummary } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 import {

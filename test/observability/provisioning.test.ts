@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { renderCommonsDashboard } from '../../backend/dashboards/generator';
-import { GRAFANA_UID_MAX, commonsDashboardUid } from '../../backend/dashboards/uid';
+import { GRAFANA_UID_MAX, commonsDashboardUid } from '../../contracts/dashboards';
 import { commonsIdFor } from '../../backend/gateway/slug';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import {

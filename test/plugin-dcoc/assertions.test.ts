@@ -4,8 +4,8 @@
 // control service directly, with assertions made as the plugin makes them.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { signAssertion, type AssertionUser } from '../../backend/contracts/identity';
-import type { AuditEntry, Problem } from '../../backend/contracts/api';
+import { signAssertion, type AssertionUser } from '../../contracts/identity';
+import type { AuditEntry, Problem } from '../../contracts/api';
 import { PLUGIN_SECRET, TestFleet } from '../support/fleet';
 
 let fleet: TestFleet;

@@ -3,7 +3,7 @@
 // frames Grafana's Go decoder accepts, holding what the control service knows.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CommandView } from '../../backend/contracts/api';
+import type { CommandView } from '../../contracts/api';
 import type { WireDataResponse } from '../../plugin/sdk/wire';
 import { eventually } from '../support/fleet';
 import type { QueryInput } from '../support/grafana-host';

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ROLES } from '../../backend/contracts/roles';
+import { ROLES } from '../../contracts/roles';
 import { DCOC_APP_ID, DCOC_DATASOURCE_ID, DCOC_RBAC_ACTIONS, actionsForRole, roleFromActions } from '../../plugin/identity/rbac';
 
 interface PluginJson {

@@ -6,7 +6,7 @@
 // that say what to fix.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AuditEntry, CommandView, CommonsDetail, CommonsSummary, DeploymentPlan, DeploymentView, Problem, ProfileView, ReleaseView, RevisionSummary, TemplateView } from '../../backend/contracts/api';
+import type { AuditEntry, CommandView, CommonsDetail, CommonsSummary, DeploymentPlan, DeploymentView, Problem, ProfileView, ReleaseView, RevisionSummary, TemplateView } from '../../contracts/api';
 import { DEMO_COMMONS, freePort } from '../../scripts/demo/processes';
 import { PLUGIN_SECRET, TestFleet, eventually } from '../support/fleet';
 import { startPlugin, type GrafanaHost, type OrgRole, type ResourceResult } from '../support/grafana-host';

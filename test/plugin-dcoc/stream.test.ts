@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { CommandView } from '../../backend/contracts/api';
+import type { CommandView } from '../../contracts/api';
 import type { WireStreamPacket } from '../../plugin/sdk/wire';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { eventually } from '../support/fleet';

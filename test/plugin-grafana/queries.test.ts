@@ -4,7 +4,7 @@
 // API says: names, SDK types, nanosecond times, values, labels and config.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AgentView, AuditEntry, CommandView, CommonsDetail, CommonsSummary } from '../../backend/contracts/api';
+import type { AgentView, AuditEntry, CommandView, CommonsDetail, CommonsSummary } from '../../contracts/api';
 import { QUERY_TYPES } from '../../plugin/datasource/query-model';
 import { STATUS_MAPPINGS } from '../../plugin/datasource/queries/context';
 import { describeUnless, grafanaHostMissing, query, type DataResponse, type RenderedFrame } from '../support/go-grafana-host';

@@ -4,7 +4,7 @@
 // routes, and a body large enough to come in several messages.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CommonsDetail, Problem } from '../../backend/contracts/api';
+import type { CommonsDetail, Problem } from '../../contracts/api';
 import { resourceChunkBytes } from '../../plugin/sdk/services/resource-service';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { eventually } from '../support/fleet';

@@ -9,7 +9,7 @@
 // says why it is not one.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CommandView } from '../../backend/contracts/api';
+import type { CommandView } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { eventually } from '../support/fleet';
 import { describeUnless, grafanaHostMissing, HostCallError, type Packet } from '../support/go-grafana-host';

@@ -6,7 +6,7 @@
 // setting.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ApiTokenInfo } from '../../backend/contracts/api';
+import type { ApiTokenInfo } from '../../contracts/api';
 import { startControl, stopProc } from '../../scripts/demo/processes';
 import { ADMIN_TOKEN, TestFleet } from '../support/fleet';
 

@@ -6,7 +6,7 @@
 // appended a row holding its whole path (233 rows a second from one client).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AuditEntry, CommonsDetail } from '../../backend/contracts/api';
+import type { AuditEntry, CommonsDetail } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { ANONYMOUS_PER_MINUTE } from '../../backend/http/refusal-audit';
 import { TestFleet } from '../support/fleet';

@@ -2,7 +2,7 @@
 // nothing (issue 2, must-show 7).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CommandView, CommonsDetail, Problem } from '../../backend/contracts/api';
+import type { CommandView, CommonsDetail, Problem } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { ADMIN_TOKEN, type SimState, TestFleet, eventually } from '../support/fleet';
 

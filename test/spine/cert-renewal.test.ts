@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { gatewayClient, unary } from '../../agent/protocol/client';
 import { type AgentIdentity, enroll, renew } from '../../agent/protocol/identity';
-import type { ControlMessage } from '../../backend/gateway/messages';
+import type { ControlMessage } from '../../contracts/agent-messages';
 import { mintEnrollmentToken } from '../../scripts/demo/processes';
 import { TestFleet } from '../support/fleet';
 import { type StoreSnapshot, assertOnlyAccepted, snapshotOf } from '../support/store-snapshot';

@@ -2,7 +2,7 @@
 // (issue 2, must-show 3).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AuditEntry, CommandView, CommonsDetail } from '../../backend/contracts/api';
+import type { AuditEntry, CommandView, CommonsDetail } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 

@@ -7,7 +7,7 @@
 // entry named only the keys.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CommandView, CommonsDetail, Problem } from '../../backend/contracts/api';
+import type { CommandView, CommonsDetail, Problem } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 

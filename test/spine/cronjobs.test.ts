@@ -6,7 +6,7 @@
 // any command is queued.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AuditEntry, CommandView, CommonsJobs, Problem } from '../../backend/contracts/api';
+import type { AuditEntry, CommandView, CommonsJobs, Problem } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { ADMIN_TOKEN, TestFleet, eventually } from '../support/fleet';
 

@@ -3,7 +3,7 @@
 // must-show 8).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CommonsDetail } from '../../backend/contracts/api';
+import type { CommonsDetail } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 

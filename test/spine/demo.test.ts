@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CommonsDetail, CommonsSummary } from '../../backend/contracts/api';
+import type { CommonsDetail, CommonsSummary } from '../../contracts/api';
 import { ROOT, freePort } from '../../scripts/demo/processes';
 import { eventually } from '../support/fleet';
 

@@ -3,7 +3,7 @@
 // must-show 5).
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { CommandView } from '../../backend/contracts/api';
+import type { CommandView } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 

@@ -3,7 +3,7 @@
 // effect twice (issue 2, must-show 4).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CommandView } from '../../backend/contracts/api';
+import type { CommandView } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 

@@ -3,7 +3,7 @@
 // time, with nothing in its log an operator would read as "revoked".
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AgentView } from '../../backend/contracts/api';
+import type { AgentView } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 

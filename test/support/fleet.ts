@@ -14,7 +14,7 @@ import {
   startControl,
   stopProc,
 } from '../../scripts/demo/processes';
-import type { CommandView, CommonsSummary } from '../../backend/contracts/api';
+import type { CommandView, CommonsSummary } from '../../contracts/api';
 
 export const FAST_CONTROL_ENV = {
   DCOC_HEALTH_INTERVAL_MS: '500',

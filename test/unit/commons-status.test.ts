@@ -3,7 +3,7 @@
 // degrades it (issue 14, finding 10).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ServiceStatus, ServiceView } from '../../backend/contracts/api';
+import type { ServiceStatus, ServiceView } from '../../contracts/api';
 import { commonsStatus } from '../../backend/fleet/status';
 
 const svc = (name: string, status: ServiceStatus) => ({ name, status }) as ServiceView;

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { V1CronJob, V1Job } from '@kubernetes/client-node';
 import { Observations } from '../../agent/core/observations';
-import { DEFAULT_ENABLED } from '../../agent/gen3/catalog';
+import { DEFAULT_ENABLED } from '../../contracts/gen3/catalog';
 import { cronFiresAt, lastFireTime, renderedCronJobs } from '../../agent/gen3/cronjobs';
 import { cronJobFacts } from '../../agent/kubernetes/workloads';
 import { toCronJobListMsg } from '../../agent/protocol/cronjob-msg';
 import { SimCommons, simCronJobs } from '../../agent/simulate/model';
 import { MAX_CRONJOBS, MAX_REASON, reportedCronJobs } from '../../backend/gateway/cronjob-report';
-import type { CronJobStateMsg } from '../../backend/gateway/messages';
+import type { CronJobStateMsg } from '../../contracts/agent-messages';
 
 /**
  * What `helm template gen3 helm/gen3` renders with the default values at

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clusterHealthTargets } from '../../agent/collectors/gen3-health';
 import { judgeHealth } from '../../agent/collectors/health-rules';
-import { GEN3_SERVICES, gen3Service } from '../../agent/gen3/catalog';
+import { GEN3_SERVICES, gen3Service } from '../../contracts/gen3/catalog';
 
 const body = (status: string, unassigned = 0) => JSON.stringify({ cluster_name: 'exampleprod-es', status, timed_out: false, number_of_nodes: 3, active_primary_shards: 40, unassigned_shards: unassigned });
 

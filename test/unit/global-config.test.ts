@@ -5,7 +5,7 @@
 // deployment.yaml (sheepdog reads public_datasets).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { globalChange } from '../../backend/deployments/global-config';
+import { globalChange } from '../../contracts/gen3/global-config';
 
 const base = { hostname: 'data.example.org', environment: 'exampleprod', maintenance_mode: 'off', tier_access_level: 'private', portal_app: 'gitops', public_datasets: 'false' };
 
@@ -32,7 +32,7 @@ describe('config change → global values', () => {
 
 describe('manifest-global as gen3-helm renders it', () => {
   it('writes every unconditional key (nil as ""), the set conditional ones and the extra values', async () => {
-    const { renderManifestGlobal } = await import('../../backend/deployments/global-config');
+    const { renderManifestGlobal } = await import('../../contracts/gen3/global-config');
     const data = renderManifestGlobal({ hostname: 'data.example.org', environment: 'exampleprod', maintenanceMode: 'on', netPolicy: { enabled: false }, fenceURL: 'https://fence', manifestGlobalExtraValues: { my_flag: 'yes' } });
     assert.equal(data.hostname, 'data.example.org');
     assert.equal(data.maintenance_mode, 'on');

@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import pino from 'pino';
 import { unary } from '../../agent/protocol/client';
 import { guardHandlers } from '../../backend/gateway/guard';
-import { EnrollmentService } from '../../backend/gateway/proto';
+import { EnrollmentService } from '../../lib/agent-proto';
 
 const logged: string[] = [];
 const log = pino({ level: 'error' }, { write: (line: string) => void logged.push(line) });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { signAssertion, verifyAssertion } from '../../backend/contracts/identity';
+import { signAssertion, verifyAssertion } from '../../contracts/identity';
 import { SeenAssertions } from '../../backend/auth/replay-guard';
 
 const SECRET = 'unit-test-secret-0123456789abcdef';

@@ -1,7 +1,7 @@
 // The signed identity assertion the plugin sends the control service.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_LIFETIME_S, signAssertion, verifyAssertion } from '../../backend/contracts/identity';
+import { MAX_LIFETIME_S, signAssertion, verifyAssertion } from '../../contracts/identity';
 
 const SECRET = 'a-shared-secret-of-enough-length';
 const user = { login: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.org', role: 'operator' as const, orgId: 1 };

@@ -5,7 +5,7 @@
 // about 10 s (this test then took as long, and failed on the message).
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { MAX_IMAGE_REF, isImageRef } from '../../backend/deployments/charts';
+import { MAX_IMAGE_REF, isImageRef } from '../../contracts/gen3/charts';
 import { ReleaseFormatError, parseRelease } from '../../backend/deployments/release-parse';
 
 it('accepts the image references Gen3 releases use', () => {

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import * as contracts from '../../backend/contracts/api';
+import * as contracts from '../../contracts/api';
 import { createApp } from '../../backend/http/app';
 import type { ApiContext } from '../../backend/http/context';
 import { API_OPERATIONS, API_PREFIX, jsonSchema, openApiDocument, openApiPath } from '../../backend/http/openapi';

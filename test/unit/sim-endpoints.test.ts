@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { GEN3_SERVICES, gen3Service } from '../../agent/gen3/catalog';
+import { GEN3_SERVICES, gen3Service } from '../../contracts/gen3/catalog';
 import { SimHealthServer } from '../../agent/simulate/health-server';
 import { SimCommons } from '../../agent/simulate/model';
 

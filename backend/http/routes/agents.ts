@@ -1,7 +1,7 @@
 // /api/v1/agents and /api/v1/enrollment-tokens: who reports, enroll, revoke.
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { type AgentView, EnrollmentTokenRequest, UuidPath } from '../../contracts/api';
+import { type AgentView, EnrollmentTokenRequest, UuidPath } from '../../../contracts/api';
 import { ENROLLMENT_TOKEN_PREFIX, hashToken, newSecretToken } from '../../auth/api-tokens';
 import { audit, auditEntry } from '../../audit/record';
 import { requirePermission } from '../auth';

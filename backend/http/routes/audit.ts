@@ -1,7 +1,7 @@
 // /api/v1/audit: who did what, when, and how it ended.
 import { Router } from 'express';
-import { type AuditEntry, AuditListQuery } from '../../contracts/api';
-import type { Role } from '../../contracts/roles';
+import { type AuditEntry, AuditListQuery } from '../../../contracts/api';
+import type { Role } from '../../../contracts/roles';
 import { requirePermission } from '../auth';
 import type { ApiContext } from '../context';
 import { parse } from '../validate';

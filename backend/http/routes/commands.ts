@@ -1,6 +1,6 @@
 // /api/v1/commands: history, one command with its progress, cancel.
 import { Router } from 'express';
-import { CommandListQuery, type CommandState, isFinal, UuidPath } from '../../contracts/api';
+import { CommandListQuery, type CommandState, isFinal, UuidPath } from '../../../contracts/api';
 import { commandView } from '../../commands/view';
 import { audit } from '../../audit/record';
 import { requirePermission } from '../auth';

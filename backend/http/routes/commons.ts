@@ -1,12 +1,12 @@
 // /api/v1/commons: the fleet, one commons, and the actions on its services.
 import { Router } from 'express';
-import { CommonsPath, ConfigRequest, JobPath, RestartRequest, RunJobRequest, ScaleRequest, ServicePath } from '../../contracts/api';
-import { can } from '../../contracts/roles';
+import { CommonsPath, ConfigRequest, JobPath, RestartRequest, RunJobRequest, ScaleRequest, ServicePath } from '../../../contracts/api';
+import { can } from '../../../contracts/roles';
 import { ConflictError } from '../../store/store';
 import { argoApplications, argoOwnership } from '../../fleet/gitops-owned';
 import { audit } from '../../audit/record';
 import { configChangeErrors, configChanges } from '../../commands/config-change';
-import { globalChange } from '../../deployments/global-config';
+import { globalChange } from '../../../contracts/gen3/global-config';
 import { requirePermission } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpProblem, notFound } from '../problem';

@@ -2,8 +2,8 @@
 // revisions and rollback. Plans are read-only; apply, rollback, cancel and
 // release imports need deployments:write and are audited (refusals too).
 import { Router } from 'express';
-import type { ProfileView, TemplateView } from '../../contracts/api';
-import { CommonsPath, DeploymentListQuery, DeploymentRequest, ReleaseImportRequest, ReleasePath, RevisionPath, RollbackRequest, UuidPath } from '../../contracts/api';
+import type { ProfileView, TemplateView } from '../../../contracts/api';
+import { CommonsPath, DeploymentListQuery, DeploymentRequest, ReleaseImportRequest, ReleasePath, RevisionPath, RollbackRequest, UuidPath } from '../../../contracts/api';
 import { sizing } from '../../deployments/blueprints';
 import type { Profile } from '../../deployments/blueprints';
 import type { ReleaseCatalog } from '../../deployments/release-catalog';

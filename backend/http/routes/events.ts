@@ -1,7 +1,7 @@
 // /api/v1/events: Server-Sent Events of status changes and command progress.
 // Honors Last-Event-ID so a reconnecting client misses nothing still buffered.
 import { Router } from 'express';
-import { EventsQuery } from '../../contracts/api';
+import { EventsQuery } from '../../../contracts/api';
 import type { SequencedEvent } from '../../events/bus';
 import { requirePermission } from '../auth';
 import type { ApiContext } from '../context';

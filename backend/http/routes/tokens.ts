@@ -1,6 +1,6 @@
 // /api/v1/tokens: admins mint, list and revoke role-bound API tokens for automation.
 import { Router } from 'express';
-import { ApiTokenRequest, TokenPath } from '../../contracts/api';
+import { ApiTokenRequest, TokenPath } from '../../../contracts/api';
 import { apiTokenInfo, mintApiToken } from '../../auth/api-tokens';
 import { auditEntry } from '../../audit/record';
 import { requirePermission } from '../auth';

@@ -1,5 +1,5 @@
 // agents: one row per enrolled agent, with its heartbeat.
-import type { AgentView } from '../../../backend/contracts/api';
+import type { AgentView } from '../../../contracts/api';
 import type { Frame } from '../../sdk';
 import { time, type QueryContext } from './context';
 

@@ -1,5 +1,5 @@
 // audit: who did what and how it ended, as log lines (needs the operator role).
-import type { AuditEntry } from '../../../backend/contracts/api';
+import type { AuditEntry } from '../../../contracts/api';
 import type { Frame } from '../../sdk';
 import type { QueryContext } from './context';
 import { labels, logFrame, type LogLine } from './logs';

@@ -1,5 +1,5 @@
 // commands: the command history overlapping the time range, newest first.
-import type { CommandView } from '../../../backend/contracts/api';
+import type { CommandView } from '../../../contracts/api';
 import type { Frame } from '../../sdk';
 import { time, type QueryContext } from './context';
 

@@ -1,6 +1,6 @@
 // What every query needs: the control client acting for the caller, the
 // parsed model, the time range and cancellation.
-import type { CommonsDetail, CommonsSummary } from '../../../backend/contracts/api';
+import type { CommonsDetail, CommonsSummary } from '../../../contracts/api';
 import type { ControlClient } from '../../control/client';
 import type { DcocQuery } from '../query-model';
 

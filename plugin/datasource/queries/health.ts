@@ -2,7 +2,7 @@
 // dataplane contract): one row measured now, and per commons the numbers
 // services_down, agent_silence_seconds and commands_failed, each labelled
 // with commons and environment. A time field carries the measurement time.
-import type { CommandView, CommonsSummary } from '../../../backend/contracts/api';
+import type { CommandView, CommonsSummary } from '../../../contracts/api';
 import { ControlHttpError } from '../../control/errors';
 import type { Field, Frame, Notice } from '../../sdk';
 import { HEALTH_METRICS, type HealthMetric } from '../query-model';

@@ -1,5 +1,5 @@
 // services: one row per service of each commons (or of one commons, or one service).
-import type { ServiceView } from '../../../backend/contracts/api';
+import type { ServiceView } from '../../../contracts/api';
 import type { Frame } from '../../sdk';
 import { STATUS_MAPPINGS, commonsDetails, time, type QueryContext } from './context';
 

@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, ConfirmModal, useStyles2 } from '@grafana/ui';
 import { useState } from 'react';
-import type { AgentView } from '../../../backend/contracts/api';
+import type { AgentView } from '../../../contracts/api';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { testIds } from '../../testIds';

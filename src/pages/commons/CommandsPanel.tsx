@@ -2,7 +2,7 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import type { CommandView } from '../../../backend/contracts/api';
+import type { CommandView } from '../../../contracts/api';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { testIds } from '../../testIds';

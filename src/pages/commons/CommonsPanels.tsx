@@ -2,8 +2,8 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { LinkButton, useStyles2 } from '@grafana/ui';
-import type { CommonsDetail } from '../../../backend/contracts/api';
-import { commonsDashboardPath } from '../../../backend/dashboards/uid';
+import type { CommonsDetail } from '../../../contracts/api';
+import { commonsDashboardPath } from '../../../contracts/dashboards';
 import { testIds } from '../../testIds';
 
 function Stat({ label, value, tone }: { label: string; value: string; tone: 'ok' | 'warn' | 'bad' | 'plain' }) {

@@ -2,7 +2,7 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import type { CommonsDetail } from '../../../backend/contracts/api';
+import type { CommonsDetail } from '../../../contracts/api';
 import { queryStateView } from '../../components/QueryState';
 import { TimeAgo } from '../../components/TimeAgo';
 import { useConfigRevisions } from '../../data/useConfigRevisions';

@@ -3,7 +3,7 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import type { CommonsJobs, CronJobView } from '../../../backend/contracts/api';
+import type { CommonsJobs, CronJobView } from '../../../contracts/api';
 import { dataTable } from '../../components/dataTable';
 import { Empty } from '../../components/QueryState';
 import { StatusBadge } from '../../components/StatusBadge';

@@ -6,7 +6,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, Button, Field, Modal, TextArea, useStyles2 } from '@grafana/ui';
 import { Fragment, useState } from 'react';
 import { Link } from 'react-router-dom';
-import type { CommonsDetail, RevisionSummary } from '../../../backend/contracts/api';
+import type { CommonsDetail, RevisionSummary } from '../../../contracts/api';
 import { DiffView } from '../../components/DiffView';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { queryStateView } from '../../components/QueryState';

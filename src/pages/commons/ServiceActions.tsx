@@ -2,7 +2,7 @@
 // the commons and the service. Rendered only for users who may operate.
 import { Button, ConfirmModal, Field, Input, Modal, Stack } from '@grafana/ui';
 import { useState } from 'react';
-import type { ServiceView } from '../../../backend/contracts/api';
+import type { ServiceView } from '../../../contracts/api';
 import { testIds } from '../../testIds';
 
 export interface ServiceActionHandlers {

@@ -3,7 +3,7 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
-import type { ServiceView } from '../../../backend/contracts/api';
+import type { ServiceView } from '../../../contracts/api';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { testIds } from '../../testIds';

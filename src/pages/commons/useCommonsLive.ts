@@ -3,7 +3,7 @@
 // refresh the commons, and the last events are kept for the events panel.
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
-import type { CommandView, RevisionSummary } from '../../../backend/contracts/api';
+import type { CommandView, RevisionSummary } from '../../../contracts/api';
 import { keys } from '../../data/keys';
 import { isFinalState } from '../../data/useCommands';
 import { applyDeploymentEvent } from '../../data/useDeployments';

@@ -5,7 +5,7 @@ import { css } from '@emotion/css';
 import type { Dispatch, SetStateAction } from 'react';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Combobox, Field, Input, RadioButtonGroup, TextArea, useStyles2 } from '@grafana/ui';
-import type { CommonsSummary, ProfileView, ReleaseView, RevisionSummary, TemplateView } from '../../../backend/contracts/api';
+import type { CommonsSummary, ProfileView, ReleaseView, RevisionSummary, TemplateView } from '../../../contracts/api';
 import type { ApiError } from '../../api/errors';
 import { Empty } from '../../components/QueryState';
 import { testIds } from '../../testIds';

@@ -6,7 +6,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, useStyles2 } from '@grafana/ui';
 import { useState, type ReactNode } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import type { DeploymentView } from '../../../backend/contracts/api';
+import type { DeploymentView } from '../../../contracts/api';
 import { toApiError } from '../../api/errors';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { queryStateView } from '../../components/QueryState';

@@ -9,7 +9,7 @@ import { Alert, Button, ConfirmModal, useStyles2 } from '@grafana/ui';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 import { Link } from 'react-router-dom';
-import type { DeploymentView, ServiceProgress } from '../../../backend/contracts/api';
+import type { DeploymentView, ServiceProgress } from '../../../contracts/api';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { ProgressBar, type BarTone } from '../../components/ProgressBar';
 import { queryStateView } from '../../components/QueryState';

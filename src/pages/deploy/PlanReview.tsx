@@ -7,7 +7,7 @@ import { Alert, useStyles2 } from '@grafana/ui';
 import { DiffView } from '../../components/DiffView';
 import type { DeploymentPlanView } from '../../schemas/deployments';
 import { testIds } from '../../testIds';
-import { imageParts, imageVersion } from '../../../backend/contracts/image';
+import { imageParts, imageVersion } from '../../../contracts/image';
 
 /** quay.io/cdis/fence:2026.07 → fence and 2026.07; a tag is shown as written (master, 1.2.1), a digest-pinned image by its digest. */
 const lastPart = (repository: string) => repository.slice(repository.lastIndexOf('/') + 1);

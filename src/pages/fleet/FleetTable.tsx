@@ -6,7 +6,7 @@ import { Badge, useStyles2 } from '@grafana/ui';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef } from 'react';
 import { Link } from 'react-router-dom';
-import type { CommonsSummary } from '../../../backend/contracts/api';
+import type { CommonsSummary } from '../../../contracts/api';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { commonsUrl } from '../../constants';

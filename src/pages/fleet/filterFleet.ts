@@ -1,5 +1,5 @@
 // Search and filters of the fleet page, as one pure function.
-import type { CommonsSummary } from '../../../backend/contracts/api';
+import type { CommonsSummary } from '../../../contracts/api';
 
 export interface FleetFilter {
   search: string;

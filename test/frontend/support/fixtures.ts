@@ -14,7 +14,7 @@ import type {
   ServiceProgress,
   ServiceView,
   TemplateView,
-} from '../../../backend/contracts/api';
+} from '../../../contracts/api';
 
 const now = new Date().toISOString();
 

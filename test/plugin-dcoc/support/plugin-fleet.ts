@@ -6,7 +6,7 @@
 //   const rig = pluginFleet(GO_CLIENT, ['datasource'], { commons: [DEMO_COMMONS[1]] });
 //   it('…', async () => { await rig.datasource.queryData({ pluginContext: dsContext({ controlUrl: rig.fleet.control.url }), … }); });
 import { after, before } from 'node:test';
-import type { CommonsSummary } from '../../../backend/contracts/api';
+import type { CommonsSummary } from '../../../contracts/api';
 import { DEMO_COMMONS, type CommonsSpec } from '../../../scripts/demo/processes';
 import { TestFleet } from '../../support/fleet';
 import { GoGrafanaHost } from '../../support/go-grafana-host';

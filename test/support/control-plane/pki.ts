@@ -5,7 +5,7 @@
 import { webcrypto } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SIGN_ALG, generateKeys, newSerial, privateKeyToPem, x509 } from '../../../backend/pki/x509';
+import { SIGN_ALG, generateKeys, newSerial, privateKeyToPem, x509 } from '../../../lib/pki/x509';
 
 const DAY_MS = 86_400_000;
 

@@ -6,7 +6,8 @@
 // values, applied like a deploy, with the services that read a changed key
 // from the ConfigMap restarted afterwards (a values change that does not
 // touch their pod template does not roll them).
-import type { Values } from './values';
+/** A Helm values tree (the same shape as backend/deployments/values.ts Values). */
+type Values = Record<string, unknown>;
 
 /** manifest-global key → the `global` value gen3-helm renders it from (global-manifest.yaml, 42cc46bc). */
 export const KEY_TO_GLOBAL: Readonly<Record<string, string>> = {

@@ -8,7 +8,7 @@
 //    gen3-helm as written, with the chart's own image and defaults.
 // A chart gets an image tag only where the release (or the overrides) gives
 // one; otherwise gen3-helm's own default image runs.
-import { GEN3_SERVICES, type Gen3Service } from '../../agent/gen3/catalog';
+import { GEN3_SERVICES, type Gen3Service } from './catalog';
 
 const RIDES_ON: Record<string, string> = { 'presigned-url-fence': 'fence' };
 

@@ -49,3 +49,6 @@ export async function createCsr(commonName: string, keys: CryptoKeyPair): Promis
   });
   return csr.toString('pem');
 }
+
+/** notBefore is set this far in the past, so a peer whose clock is a little behind accepts a new certificate. */
+export const CERT_BACKDATE_MS = 60_000;
