@@ -1,8 +1,7 @@
 // The app in Chromium, loaded from the BUILT dist/module.js by a host page
 // that plays Grafana's frontend (SystemJS, the real @grafana/* and React),
 // its backend calls served by the real plugin executables in front of the
-// real control service and three simulated Gen3 commons (issue 4, must-show
-// 1-4; issue 7: the deploy wizard shows the diff before applying and a
+// real control service and three simulated Gen3 commons; the deploy wizard shows the diff before applying and a
 // progress bar per service while it applies).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-// A deploy cancelled mid-rollout (issue 14, finding 10): what it applied keeps
+// A deploy cancelled mid-rollout: what it applied keeps
 // rolling in the cluster, so the deployment's per-service state follows the
 // commons instead of freezing at "rolling 1/4", and the commons' version is
 // what its pods run, not the release before the deploy.

@@ -1,4 +1,4 @@
-// A config change is a revision of global.* (issue 14, finding 3): gen3-helm
+// A config change is a revision of global.*: gen3-helm
 // renders manifest-global from the values (helm/gen3/templates/
 // global-manifest.yaml, uc-cdis/gen3-helm 42cc46bc), so a direct write of the
 // ConfigMap would be undone by the next helm upgrade or ArgoCD self-heal. Here

@@ -1,5 +1,4 @@
-// Deployments through the API against simulated commons (issue 7, must-show
-// 1, 2, 4 and 6): plan changes nothing, apply rolls every service with
+// Deployments through the API against simulated commons: plan changes nothing, apply rolls every service with
 // per-service progress on /api/v1/events, rollback is a new revision, bad
 // input is refused naming the field; plus a new commons whose rollout waits
 // for its agent, cancel, conflicts and permissions.
@@ -65,7 +64,7 @@ describe('deployments', () => {
     assert.equal((await get('/api/v1/releases', viewer)).status, 403);
   });
 
-  it('must-show 1: a plan for a new commons returns the rendered values and a diff, and changes nothing', async () => {
+  it('a plan for a new commons returns the rendered values and a diff, and changes nothing', async () => {
     const before0 = { audit: (await accepted()).length, commands: await commandCount(), commons: (await get<{ items: CommonsSummary[] }>('/api/v1/commons')).body.items.map((c) => c.id) };
     const r = await post<DeploymentPlan>('/api/v1/deployments', {
       newCommons: { hostname: NEW.hostname, environment: NEW.environment, name: NEW.name },
@@ -119,7 +118,7 @@ describe('deployments', () => {
     assert.equal(sim.services.fence.image, 'quay.io/cdis/fence:2026.06');
   });
 
-  it('must-show 6: invalid input is refused with the field at fault, and nothing is recorded', async () => {
+  it('invalid input is refused with the field at fault, and nothing is recorded', async () => {
     const before0 = { audit: (await accepted()).length, commands: await commandCount() };
     const refused = async (body: Record<string, unknown>, field: string, message?: RegExp) => {
       const r = await post<Problem>('/api/v1/deployments', { mode: 'plan', release: '2026.07', ...body });
@@ -131,7 +130,7 @@ describe('deployments', () => {
     const existing = { commons: ID, template: 'gen3-explorer', profile: 'production' };
     // Unknown service.
     await refused({ ...existing, overrides: { notaservice: { replicaCount: 2 } } }, 'body.overrides.notaservice', /unknown service notaservice/);
-    // Release missing an image for an enabled service (an imported release without guppy): not refused, gen3-helm's own image runs (issue 14).
+    // Release missing an image for an enabled service (an imported release without guppy): not refused, gen3-helm's own image runs.
     const partial = { versions: Object.fromEntries(Object.entries(releases.get('2026.07')!.images).filter(([k]) => k !== 'guppy').map(([k, img]) => [k, img.replace(':2026.07', ':2026.10')])) };
     const imp = await post<{ release: ReleaseView }>('/api/v1/releases', { version: '2026.10', format: 'manifest', content: JSON.stringify(partial) });
     assert.equal(imp.status, 201, JSON.stringify(imp.body));
@@ -182,7 +181,7 @@ describe('deployments', () => {
 
   let rev1: RevisionDetail;
 
-  it('must-show 2: apply to a simulated commons: per-service progress events, succeeded, the new release on every service', async () => {
+  it('apply to a simulated commons: per-service progress events, succeeded, the new release on every service', async () => {
     assert.equal((await get<CommonsDetail>(`/api/v1/commons/${ID}`)).body.agent.deployMethod, 'simulated');
     const sse = await subscribe(fleet, developer, `?commons=${ID}`);
     try {
@@ -256,7 +255,7 @@ describe('deployments', () => {
     }
   });
 
-  it('must-show 4: rollback restores the previous revision values and release, as a new revision', async () => {
+  it('rollback restores the previous revision values and release, as a new revision', async () => {
     // Revision 2: 2026.08; template, profile and overrides come from revision 1.
     const up = await post<{ deployment: DeploymentView }>('/api/v1/deployments', { commons: ID, release: '2026.08', mode: 'apply', reason: 'try 2026.08', baseRevision: 1 });
     assert.equal(up.status, 202, JSON.stringify(up.body));

@@ -88,7 +88,7 @@ describe('deploy executor (simulated commons)', () => {
     assert.match(r.message, /^rollout failed: arborist: CrashLoopBackOff: new pods are not becoming ready/);
     const last = r.reports[r.reports.length - 1].services;
     assert.equal(last.find((s) => s.name === 'arborist')?.state, 'failed');
-    // What the commons runs: the images were applied (arborist's pods crash on it), so it reports 2026.08 (issue 14, finding 10).
+    // What the commons runs: the images were applied (arborist's pods crash on it), so it reports 2026.08.
     assert.equal(sim.release, '2026.08', 'the release the Deployments are on, not the one before the deploy');
   });
 

@@ -1,9 +1,9 @@
-// GitOps through the API (issue 7, must-show 3): with a repository
+// GitOps through the API: with a repository
 // configured (a local bare repository here), every revision is committed at
 // <cluster>/<hostname>/values/values.yaml with the operator as author and the
 // reason in the message, and pushed; a push the repository rejects (a
 // pre-receive hook) fails the deploy with git's reason, and nothing rolls out.
-// How a revision edits a values file that is already there (issue 14):
+// How a revision edits a values file that is already there:
 // gitops-roundtrip.test.ts.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

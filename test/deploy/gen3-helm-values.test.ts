@@ -1,5 +1,5 @@
 // Real gen3-helm values files, HPAs in gen3-helm's keys, and the network
-// policy switch (issue 14, bugs 4–6). Facts from uc-cdis/gen3-helm at commit
+// policy switch. Facts from uc-cdis/gen3-helm at commit
 // 42cc46bc: the umbrella's subcharts are helm/gen3/Chart.yaml's dependencies
 // and its top-level values helm/gen3/values.yaml's keys (etl on by default;
 // pidgin a values block with no chart behind it); fluentd is a block of
@@ -98,7 +98,7 @@ mutatingWebhook:
 const REAL = parseYaml(VALUES_FILE) as Values;
 const ADDED = ['etl', 'aws-sigv4-proxy', 'dashboard', 'argo-wrapper', 'gen3-user-data-library', 'gen3-workflow', 'cohort-middleware', 'dicom-server', 'ohif-viewer'];
 
-describe('a real gen3-helm values file (issue 14, bug 6)', () => {
+describe('a real gen3-helm values file', () => {
   it('plans without error: every subchart of the umbrella and its top-level values are accepted, as written', () => {
     const { values, errors } = render(input({ overrides: REAL }));
     assert.deepEqual(errors, []);
@@ -168,7 +168,7 @@ describe('a real gen3-helm values file (issue 14, bug 6)', () => {
   });
 });
 
-describe('HPAs in gen3-helm\'s keys (issue 14, bug 4)', () => {
+describe('HPAs in gen3-helm\'s keys', () => {
   it('autoscaling is refused, naming the field and why, for charts whose HPA would not scale their Deployment', () => {
     let e = fields({ audit: { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 } } });
     assert.deepEqual(e.map((x) => x.field), ['body.overrides.audit.autoscaling.enabled']);
@@ -246,7 +246,7 @@ describe('HPAs in gen3-helm\'s keys (issue 14, bug 4)', () => {
   });
 });
 
-describe('network policies (issue 14, bug 5)', () => {
+describe('network policies', () => {
   it("DCOC's templates leave gen3-helm's network policies off; turned on through overrides, the plan can warn about the agent", () => {
     for (const [name, t] of bp.templates) assert.deepEqual((t.global as Values).netPolicy, { enabled: false }, name);
     assert.equal(netPolicyWarning(render(input()).values), undefined);

@@ -1,4 +1,4 @@
-// GitOps deploys edit the values file that is there (issue 14, finding 2).
+// GitOps deploys edit the values file that is there.
 // A gen3-gitops values file holds far more than DCOC renders (FENCE_CONFIG,
 // etl mappings, sower jobs, comments; bdcatprod's is 3,893 lines), and ArgoCD
 // syncs whatever is committed. Through the API and the real GitOps class

@@ -1,4 +1,4 @@
-// A revision applied to a values file as an edit (issue 14, finding 2):
+// A revision applied to a values file as an edit:
 // editValuesFile changes only the leaves the revision changes and keeps every
 // other byte: comments, order, quoting, keys DCOC does not model. The GitOps
 // round trip through the real GitOps class is gitops-roundtrip.test.ts.

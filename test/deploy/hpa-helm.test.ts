@@ -1,5 +1,5 @@
 // The production profile's HPAs through real `helm template` of the
-// gen3-helm-shaped test chart (issue 14, bug 4). The chart renders HPAs as
+// gen3-helm-shaped test chart. The chart renders HPAs as
 // uc-cdis/gen3-helm 42cc46bc does: helm/common/templates/_hpa.tpl (HPA
 // `<chart>-hpa` for `<chart>-deployment` when
 // `default .Values.global.autoscaling.enabled .Values.autoscaling.enabled`,
@@ -65,7 +65,7 @@ const hpas = (objects: K8s[]) =>
   );
 const replicas = (objects: K8s[], name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!.spec.replicas;
 
-describe('production HPAs through helm template (issue 14, bug 4)', () => {
+describe('production HPAs through helm template', () => {
   const production = () => render({ hostname: 'data.example.org', environment: 'exampleprod', template: bp.templates.get('gen3-default')!, profile: bp.profiles.get('production')!, release: fullRelease('2026.07'), overrides: {} });
 
   it("render in gen3-helm's keys: the chart makes each HPA with the profile's range and average CPU; presigned-url-fence's own range goes to the agent", (t) => {

@@ -1,6 +1,5 @@
 // Rendering and validating gen3-helm values, reading releases, diffs, and
-// the GitOps client's handling of failures and credentials (issue 7, the
-// units under must-show 3 and 6).
+// the GitOps client's handling of failures and credentials.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -89,7 +88,7 @@ describe('rendering values', () => {
     assert.deepEqual(fields({ fence: { autoscaling: { maxReplicas: 16 } } }), ['body.overrides.fence.autoscaling.maxReplicas']);
     assert.deepEqual(fields({ fence: { autoscaling: { minReplicas: 9, maxReplicas: 8 } } }), ['body.overrides.fence.autoscaling']);
     assert.deepEqual(fields({ fence: { image: { tag: 'a b' } } }), ['body.overrides.fence.image']);
-    // A chart the release has no image for runs gen3-helm's own default image: no tag is written, none is demanded (issue 14).
+    // A chart the release has no image for runs gen3-helm's own default image: no tag is written, none is demanded.
     const noGuppy = { version: '2026.10', images: Object.fromEntries(Object.entries(release('2026.07').images).filter(([k]) => k !== 'guppy')) };
     const missing = render(input({ release: noGuppy }));
     assert.deepEqual(missing.errors, []);
@@ -114,7 +113,7 @@ describe('rendering values', () => {
     assert.deepEqual(refused({ global: { externalSecrets: { deploy: true }, postgres: { master: { host: 'db.example.org' } } } }), []);
   });
 
-  it('finds credentials however the key is spelled or wherever they sit (issue 12, finding 6)', () => {
+  it('finds credentials however the key is spelled or wherever they sit', () => {
     const fields = (o: Values) => render(input({ overrides: o })).errors.map((x) => x.field);
     // In a list.
     assert.deepEqual(fields({ fence: { extraEnv: [{ name: 'X', password: 'hunter2' }] } }), ['body.overrides.fence.extraEnv.0.password']);
@@ -131,7 +130,7 @@ describe('rendering values', () => {
     assert.deepEqual(fields({ fence: { ACCESS_TOKEN_EXPIRES_IN: 1200, usersync: { secrets: { enabled: false } } } }), []);
   });
 
-  it('a switch named enabled must be a boolean: helm takes the string "true" (and "false") as true (issue 12, finding 7)', () => {
+  it('a switch named enabled must be a boolean: helm takes the string "true" (and "false") as true', () => {
     const errors = render(input({ overrides: { fence: { autoscaling: { enabled: 'true', minReplicas: 1, maxReplicas: 500 } }, guppy: { enabled: 'false' } } })).errors;
     assert.deepEqual(errors.map((x) => x.field), ['body.overrides.fence.autoscaling.enabled', 'body.overrides.guppy.enabled']);
     assert.match(errors[0].message, /must be true or false \(a boolean, not "true"\): helm takes any non-empty string as true/);

@@ -1,5 +1,4 @@
-// The simulator follows the real chart and the real services (issue 14,
-// finding 10): the HPAs DCOC's profile sets keep replicas within their range
+// The simulator follows the real chart and the real services: the HPAs DCOC's profile sets keep replicas within their range
 // (and a scale of an HPA-managed service is refused, as the HPA would undo
 // it); a running but unhealthy service answers its health check as the real
 // one does (fence's own 500 error page, a JSON error for arborist, a bare

@@ -1,5 +1,4 @@
-// The commons page shows the CronJobs the commons really has (issue 14,
-// finding 9): name, schedule, last run and its result, from
+// The commons page shows the CronJobs the commons really has: name, schedule, last run and its result, from
 // GET commons/{id}/jobs; and says so when the agent has not reported them.
 import { screen, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Versions shown as the images state them (issue 14, finding 7): a service on
+// Versions shown as the images state them: a service on
 // master, main or a semver tag shows that tag, a digest-pinned one its digest,
 // never a release it is assumed to be. Tags from uc-cdis/cdis-manifest
 // 64134748: healdata.org/manifest.json (frontend-framework

@@ -1,4 +1,4 @@
-// dist/ as Grafana loads it (issue 4, must-show 5): both plugin.json files
+// dist/ as Grafana loads it: both plugin.json files
 // (ids, backend, executables, includes with actions, roles, the nested data
 // source, grafanaDependency), the executables present and executable, and
 // module.js files that are AMD modules bundling neither React nor Grafana's

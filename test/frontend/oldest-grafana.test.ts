@@ -1,4 +1,4 @@
-// The pages at the oldest Grafana the plugin declares (issue 13, must-show 2):
+// The pages at the oldest Grafana the plugin declares:
 // src/ type-checks, and every component test passes, against @grafana/* at
 // src/plugin.json's grafanaDependency minimum, as they do against the version
 // in package.json (npm run typecheck, frontend.test.ts). The old release's

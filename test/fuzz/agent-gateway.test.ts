@@ -1,4 +1,4 @@
-// Property-based fuzzing of the agent gateway (issue 12): an enrolled agent
+// Property-based fuzzing of the agent gateway: an enrolled agent
 // (mutual TLS, so past the door) opens stream after stream and sends what
 // fast-check makes: every AgentMessage kind with hostile values (huge and
 // empty strings, negative and overflowing numbers, NaN, unknown states,

@@ -1,4 +1,4 @@
-// Property-based fuzzing of the HTTP API (issue 12): fast-check generates
+// Property-based fuzzing of the HTTP API: fast-check generates
 // requests for every route in the OpenAPI table (path parameters valid and
 // hostile, query strings, bodies valid, mutated, arbitrary, deep or not JSON,
 // content types, credentials of every role and none) against a control service

@@ -1,5 +1,5 @@
 // Schemathesis (PyPI) against the control service, driven by the OpenAPI
-// document the service itself serves at /api/v1/openapi.json (issue 12): it
+// document the service itself serves at /api/v1/openapi.json: it
 // validates the document on load, then generates positive and negative
 // requests for every operation and checks no 5xx, documented status codes,
 // content types and headers, that invalid data is refused and that

@@ -1,4 +1,4 @@
-// The CronJobs a commons really has (issue 14, finding 9), on the real
+// The CronJobs a commons really has, on the real
 // control plane: the commons carries the CronJobs gen3-helm renders with its
 // default values (test/support/gen3-commons.ts GEN3_CRONJOBS, from gen3-helm
 // 42cc46bc), the real CronJob and Job controllers (kwok as the kubelet) run

@@ -1,5 +1,4 @@
-// What the agent does when the real apiserver refuses it (issue 11, must-show
-// 4): the agent runs as its ServiceAccount bound to agent/deploy/rbac.yaml, so
+// What the agent does when the real apiserver refuses it: the agent runs as its ServiceAccount bound to agent/deploy/rbac.yaml, so
 // a request outside that Role is answered 403 by kube-apiserver's RBAC. The
 // agent reports it in one clear line naming what was refused and the Role to
 // change, and does not crash: a refused command fails while the agent keeps

@@ -1,5 +1,4 @@
-// A restart through the control service on the real control plane (issue 11,
-// must-show 3): the operator's POST reaches the agent, which patches the
+// A restart through the control service on the real control plane: the operator's POST reaches the agent, which patches the
 // Deployment once; the real deployment and ReplicaSet controllers roll it and
 // kwok makes the new pods Ready. Every progress line the control service
 // reports is one `kubectl rollout status` (the real kubectl, watching the same

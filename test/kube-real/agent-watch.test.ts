@@ -1,5 +1,5 @@
 // The collector's watches against the real apiserver when the connection
-// fails (issue 11): through a TCP proxy that cuts connections and holds new
+// fails: through a TCP proxy that cuts connections and holds new
 // ones, and with etcd compacted on demand so the apiserver itself answers a
 // resumed watch "410 Gone" (watch cache off, so the watch is served from
 // etcd). The agent's requests are read back from the apiserver's audit log.

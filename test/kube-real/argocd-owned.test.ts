@@ -1,4 +1,4 @@
-// A commons an ArgoCD Application owns (issue 14, finding 8), on the real
+// A commons an ArgoCD Application owns, on the real
 // control plane: the agent reads the Application's tracking annotation off
 // the Deployments; without DCOC GitOps a deploy or a scale is refused before
 // anything changes (ArgoCD's self-heal would revert it); with GitOps both
@@ -178,7 +178,7 @@ describe('a commons ArgoCD owns, on the real control plane', { timeout: 300_000 
       assert.equal((await apps.readNamespacedDeployment({ name: 'indexd-deployment', namespace: NS })).spec?.replicas, 3);
       assert.deepEqual(agentWrites(from), [], 'the agent wrote no Deployment');
 
-      // A config change is revision 3 of the values, in GitOps: ArgoCD renders manifest-global from it (issue 14, finding 3).
+      // A config change is revision 3 of the values, in GitOps: ArgoCD renders manifest-global from it.
       const c = (await env.fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body;
       const put = await env.fleet.api<{ deployment: DeploymentView; revision: number }>(operator, 'PUT', `/api/v1/commons/${ID}/config`, {
         data: { ...c.config.data, maintenance_mode: 'on' },

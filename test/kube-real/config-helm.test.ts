@@ -1,5 +1,4 @@
-// A config change on a commons deployed with helm (issue 14, finding 3 and
-// must-show 3), on the real control plane: gen3-helm renders manifest-global
+// A config change on a commons deployed with helm, on the real control plane: gen3-helm renders manifest-global
 // from global.* (helm/gen3/templates/global-manifest.yaml, uc-cdis/gen3-helm
 // 42cc46bc; the test chart renders it the same way), so the change is a
 // revision of the values that helm applies; portal, which reads portal_app as

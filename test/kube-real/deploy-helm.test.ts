@@ -1,4 +1,4 @@
-// Deploys through helm on the real control plane (issue 11, must-show 5): the
+// Deploys through helm on the real control plane: the
 // agent runs with a gen3-helm-shaped chart (test/support/gen3-chart.ts) and
 // the real helm v4 binary, as its ServiceAccount bound to agent/deploy/rbac.yaml
 // + rbac-helm.yaml, against a real kube-apiserver with OpenAPI validation on

@@ -1,5 +1,5 @@
 // HPAs of the production profile through helm on the real control plane
-// (issue 14, bug 4): the agent deploys with the gen3-helm-shaped test chart
+//: the agent deploys with the gen3-helm-shaped test chart
 // (test/support/gen3-chart.ts, whose HPAs are rendered like gen3-helm's
 // helm/common/templates/_hpa.tpl and helm/fence/templates/
 // presigned-url-fence-hpa.yaml at uc-cdis/gen3-helm 42cc46bc) and the real

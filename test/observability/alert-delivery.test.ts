@@ -1,4 +1,4 @@
-// Issue 6, must-show 4: stopping a simulated service makes the Prometheus
+// Stopping a simulated service makes the Prometheus
 // "service down" alert fire in a real Prometheus and reach a real Alertmanager
 // within the rule's `for` plus two evaluation intervals.
 //

@@ -1,4 +1,4 @@
-// Issue 6, must-show 6: `docker compose config` accepts docker-compose.yaml.
+// `docker compose config` accepts docker-compose.yaml.
 // The stack cannot run on these machines (no container engine), so beyond the
 // compose client's own validation this checks what can be checked here: images
 // pinned, every mounted file present, the wiring between Grafana provisioning,

@@ -1,6 +1,6 @@
 // The control service keeps one dashboard per commons in DCOC_DASHBOARDS_DIR:
 // the demo's three, a fourth when its agent first reports, and none for a
-// commons removed (issue 6, must-show 5, through the running service).
+// commons removed, through the running service.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// Issue 6, must-show 5: the generator writes one dashboard per demo commons;
+// The generator writes one dashboard per demo commons;
 // adding a fourth commons adds a fourth file; removing it removes it.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Issue 6, must-show 3: `promtool check rules` and `promtool test rules` pass on
+// `promtool check rules` and `promtool test rules` pass on
 // the Prometheus rule file, including a service down for 5 minutes firing and a
 // healthy fleet firing nothing (fixtures/dcoc-alerts.promtest.yml).
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Issue 6, must-show 2: with the demo fleet (the real control service and the
+// With the demo fleet (the real control service and the
 // three simulated commons of `npm start`) and a real Prometheus scraping the
 // control service, every PromQL expression in the dashboards and in the alert
 // rules parses and returns at least one series. Alert expressions return

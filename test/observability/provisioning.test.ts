@@ -1,4 +1,4 @@
-// Issue 6, must-show 1: all provisioning parses and is internally consistent:
+// All provisioning parses and is internally consistent:
 // every data source UID a dashboard or rule uses is provisioned, every rule has
 // the required fields, every dashboard UID is unique.
 import assert from 'node:assert/strict';
@@ -174,7 +174,7 @@ describe('provisioning parses and is internally consistent', () => {
 
   // Grafana keeps folders and dashboards in one table (dashboard, is_folder) with one UID per org:
   // a folder whose UID a dashboard already has is refused ("Dashboard cannot be changed to a folder"), and the other way round.
-  it('no folder shares a UID with a dashboard, shipped or generated (issue 13, finding 3)', () => {
+  it('no folder shares a UID with a dashboard, shipped or generated', () => {
     const providers = files.filter((f) => f.startsWith('dashboards/')).flatMap((f) => yamlOf<{ providers: Json[] }>(f).providers);
     const folderUids = providers.map((p) => String(p.folderUid));
     assert.equal(new Set(folderUids).size, folderUids.length, `folder UIDs: ${folderUids.join(', ')}`);

@@ -1,4 +1,4 @@
-// Issue 3, must-show 5: the control service refuses, with 401, an identity
+// The control service refuses, with 401, an identity
 // assertion signed with the wrong secret, an expired one, and one whose role
 // was edited after signing; the genuine one is accepted. Checked against the
 // control service directly, with assertions made as the plugin makes them.
@@ -64,7 +64,7 @@ describe('the control service and the identity assertion', () => {
     assert.equal(r.status, 401);
   });
 
-  it('refuses an assertion sent a second time within its lifetime (401): each request carries a fresh one (issue 12, finding 12)', async () => {
+  it('refuses an assertion sent a second time within its lifetime (401): each request carries a fresh one', async () => {
     const once = signAssertion(viewer, PLUGIN_SECRET);
     assert.equal((await whoami(once)).status, 200);
     const again = await whoami(once);

@@ -1,4 +1,4 @@
-// Issue 3, must-show 6: CheckHealth is OK with the demo fleet running, and
+// CheckHealth is OK with the demo fleet running, and
 // ERROR with what to fix when the control service is down or the secret is
 // wrong; for the data source and for the app. Also CollectMetrics.
 import { describe, it } from 'node:test';
@@ -56,7 +56,7 @@ describe('CheckHealth', () => {
     );
   });
 
-  // Issue 13, finding 6: a zip install without provisioning has the app's service account disabled until the app is enabled.
+  // A zip install without provisioning has the app's service account disabled until the app is enabled.
   it("OK with the org-role mapping, saying why, when Grafana refuses the app's service account token", async () => {
     const grafana = await FakeGrafana.start();
     try {

@@ -1,4 +1,4 @@
-// Issue 3, must-show 1: each shipped executable, started as Grafana starts it
+// Each shipped executable, started as Grafana starts it
 // and with no node reachable, prints the go-plugin handshake as its first
 // stdout line within 2 s, answers health "plugin" SERVING, and exits within
 // 2 s of GRPCController.Shutdown.

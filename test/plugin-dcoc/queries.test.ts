@@ -1,4 +1,4 @@
-// Issue 3, must-show 3: every query type of the data source, against the
+// Every query type of the data source, against the
 // demo fleet (`npm start`'s three simulated commons), answers status 200 with
 // frames Grafana's Go decoder accepts, holding what the control service knows.
 import { describe, it } from 'node:test';

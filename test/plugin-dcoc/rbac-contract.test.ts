@@ -37,7 +37,7 @@ describe('RBAC contract between the app plugin.json and the backend', () => {
     assert.deepEqual(new Set(used.filter((a) => a.startsWith(`${DCOC_APP_ID}.`))), new Set(known), 'and every backend action is declared');
   });
 
-  // Issue 13, finding 4: Grafana gives a plugin a service account (GF_PLUGIN_APP_CLIENT_SECRET) only when its own
+  // Grafana gives a plugin a service account (GF_PLUGIN_APP_CLIENT_SECRET) only when its own
   // plugin.json has `iam` (pkg/services/pluginsintegration/serviceregistration: datasources too, always enabled).
   // Without it the nested data source never resolved roles from Grafana RBAC, and could disagree with the app.
   it('the data source asks Grafana for the same service account permissions as the app', () => {

@@ -1,4 +1,4 @@
-// Issue 3, must-show 4: the app's resources through CallResource, as Grafana
+// The app's resources through CallResource, as Grafana
 // sends them. A Viewer lists the fleet and gets 403 on restart; an Editor's
 // restart returns 202 and completes; the audit log names the Grafana login;
 // no user gets 401. Also: the role from Grafana RBAC (permission search with
@@ -340,7 +340,7 @@ describe('the role from Grafana RBAC (permission search with the service account
     assert.equal(grafana.searches.length, before);
   });
 
-  // Issue 13, finding 6: installed from the zip without provisioning, the app's service account stays
+  // Installed from the zip without provisioning, the app's service account stays
   // disabled until the app is enabled, and Grafana refuses its token. Before the fix every page got 502.
   it('a service account token Grafana refuses (app not enabled yet): the org-role mapping applies, saying why', async () => {
     const refused = { grafanaConfig: { ...grafana.grafanaConfig(), GF_PLUGIN_APP_CLIENT_SECRET: 'glsa_disabled' } };

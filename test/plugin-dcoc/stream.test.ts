@@ -1,4 +1,4 @@
-// Issue 3, must-show 7: RunStream on "events" delivers a command's progress
+// RunStream on "events" delivers a command's progress
 // events within 1 s of the control service emitting them (the event's `at`,
 // stamped by the control service, against the packet's arrival here; same
 // host, same clock). Also: who may subscribe, reconnection after the control

@@ -1,5 +1,5 @@
 // The shipped executables run where Grafana's default image would run them
-// (issue 13, finding 1): grafana/grafana is Alpine with a glibc compatibility
+//: grafana/grafana is Alpine with a glibc compatibility
 // layer (ld-linux, libc, libm, libdl, libpthread, librt, libresolv) and no
 // libstdc++ or libgcc_s, which the Node runtime inside each executable needs.
 // Each executable is started by Grafana's own plugin client in a chroot that

@@ -288,7 +288,7 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
     assert.match(viewer.error, /role viewer; audit:read needs operator/);
   });
 
-  // Issue 13, finding 5: Grafana evaluates alert rules as its background user grafana_scheduler with
+  // Grafana evaluates alert rules as its background user grafana_scheduler with
   // org role Admin (pkg/services/ngalert/schedule SchedulerUserFor) and the header FromAlert: true.
   it('an alert rule evaluation acts as grafana-alerting with the serviceRole, not as an Admin user', async () => {
     const scheduler = { user: { login: 'grafana_scheduler', name: '', email: '', role: 'Admin' } };

@@ -1,5 +1,5 @@
 // What one broken or compromised agent can send, against the real control
-// service (issue 12, findings 2 and 3): a command result that is not JSON (or
+// service: a command result that is not JSON (or
 // not an object, or a deploy result without its services) is refused at the
 // gateway and logged; the command's state still counts, and every read of
 // history keeps answering. Metric samples and services it reports cannot mint

@@ -1,6 +1,6 @@
 // The launcher (npm start, and the tests' fleets) gives an agent only what it
 // needs to run, never the control service's secrets or whatever else the
-// operator exported (issue 12, finding 15): before the fix every agent
+// operator exported: before the fix every agent
 // process carried the launcher's whole environment, admin token included.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

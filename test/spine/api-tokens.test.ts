@@ -1,4 +1,4 @@
-// API tokens (issue 12, finding 8): an admin lists them (never their secrets)
+// API tokens: an admin lists them (never their secrets)
 // and revokes one; a token minted without a TTL expires (90 days); unsetting
 // DCOC_ADMIN_TOKEN retires the token it seeded, and a seed revoked through
 // the API stays revoked across restarts. Before the fix there was no list or

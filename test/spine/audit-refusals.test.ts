@@ -1,4 +1,4 @@
-// Refused changes are in the audit log (issue 12, findings 18 and 5): an
+// Refused changes are in the audit log: an
 // authenticated caller's 422 and 409 name the caller, the route and the
 // fields; unauthenticated attempts are recorded with bounded rows, at most
 // ANONYMOUS_PER_MINUTE a minute one by one and the rest counted into one row.

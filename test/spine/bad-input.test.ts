@@ -1,5 +1,5 @@
 // Bad input gets problem+json naming the field at fault, and changes
-// nothing (issue 2, must-show 7).
+// nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CommandView, CommonsDetail, Problem } from '../../contracts/api';

@@ -1,4 +1,4 @@
-// A renewed agent certificate retires the one before it (issue 12, finding 9):
+// A renewed agent certificate retires the one before it:
 // the certificate an agent renewed from still connects until the new one is
 // first used (an agent that stopped between renewing and saving is not locked
 // out), then never again; older ones never do. Before the fix the stored serial

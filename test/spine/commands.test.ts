@@ -1,5 +1,5 @@
 // Restart and scale through the API, with roles and the audit log
-// (issue 2, must-show 3).
+//.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AuditEntry, CommandView, CommonsDetail } from '../../contracts/api';

@@ -1,4 +1,4 @@
-// Config changes (issue 12, finding 17): a change keeps the commons' identity
+// Config changes: a change keeps the commons' identity
 // (hostname, environment: gen3-helm helm/gen3/templates/global-manifest.yaml
 // always writes both into manifest-global), carries no credential, says why,
 // and is audited with what it changed; the history starts at revision 1, the

@@ -1,4 +1,4 @@
-// The CronJobs a commons really has (issue 14, finding 9), end to end with a
+// The CronJobs a commons really has, end to end with a
 // simulated commons: its agent reports the CronJobs gen3-helm renders for it
 // (not a fixed list with usersync, which the chart leaves off by default),
 // GET /commons/{id}/jobs lists them with their last runs, and a run of one the

@@ -1,4 +1,4 @@
-// The control service's data directory (issue 12, finding 13): a second
+// The control service's data directory: a second
 // control service on the same directory refuses to start, saying which
 // process holds it, before it touches anything (before the fix it overwrote
 // the seed admin token, then failed to bind); the database files are readable

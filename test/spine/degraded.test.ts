@@ -1,6 +1,5 @@
 // Stopping one simulated service degrades its commons within two health
-// intervals and shows as dcoc_service_up 0; restoring it heals both (issue 2,
-// must-show 8).
+// intervals and shows as dcoc_service_up 0; restoring it heals both.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CommonsDetail } from '../../contracts/api';

@@ -1,5 +1,5 @@
 // `npm start` gives three healthy commons whose health came from real HTTP
-// checks, and Ctrl-C stops everything (issue 2, must-show 2).
+// checks, and Ctrl-C stops everything.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -1,6 +1,6 @@
 // The enrollment port listens on every interface for agents that hold no
 // certificate yet: no request on it may take the control service down, and
-// no work is done for one without a live token (issue 12, finding 1). Before
+// no work is done for one without a live token. Before
 // the fix, a junk token with a P-384 or RSA CSR threw in signing before the
 // token was read, and the unhandled rejection ended the process.
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // Enrollment and the agent's mutual TLS: single-use expiring tokens, renewal,
-// revocation, foreign CAs and plaintext refused (issue 2, must-show 6).
+// revocation, foreign CAs and plaintext refused.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 // Requests the HTTP API must refuse with a 4xx naming what is wrong, changing
-// nothing (issue 12, findings 10 and 11): a body in a content type the route
+// nothing: a body in a content type the route
 // does not read, a malformed percent-escape in a path, a body whose
 // Content-Encoding does not decode, and JSON nested thousands deep. Before the
 // fix the first was accepted (202, the body unread) and the others were 500.

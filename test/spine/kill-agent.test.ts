@@ -1,6 +1,5 @@
 // kill -9 of an agent mid-command: the command ends succeeded (reported on
-// reconnect) or expired with a reason; never stuck, never lost (issue 2,
-// must-show 5).
+// reconnect) or expired with a reason; never stuck, never lost.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { CommandView } from '../../contracts/api';

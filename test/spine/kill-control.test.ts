@@ -1,6 +1,6 @@
 // kill -9 of the control service while commands are queued and running:
 // after it restarts, every command reaches a final state and none takes
-// effect twice (issue 2, must-show 4).
+// effect twice.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CommandView } from '../../contracts/api';

@@ -1,5 +1,5 @@
 // A revoked agent stops, saying why and what to do, with a non-zero exit
-// (issue 12, finding 16): before the fix it reconnected for ever, refused each
+//: before the fix it reconnected for ever, refused each
 // time, with nothing in its log an operator would read as "revoked".
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// Slow bodies (issue 12, finding 14): credentials are checked before a body is
+// Slow bodies: credentials are checked before a body is
 // read, so a stranger trickling a body gets 401 at once and the connection is
 // closed; an authenticated request whose body does not arrive within
 // DCOC_HTTP_REQUEST_TIMEOUT_S gets 408; a client that gives up mid-body leaves

@@ -1,4 +1,4 @@
-// Storage faults (issue 12, finding 13): /readyz reports whether the store can
+// Storage faults: /readyz reports whether the store can
 // be written now, and a write the store refuses is a 503 saying what to check,
 // with nothing changed. Two real faults: another process holding the
 // database's write lock, and a full disk (a small tmpfs, when this machine

@@ -63,7 +63,7 @@ export function acceptedDifference(a: StoreSnapshot, b: StoreSnapshot): Record<s
 }
 
 /**
- * Issue 12, must-show 3: since `before`, the store only gained the rows the
+ * Since `before`, the store only gained the rows the
  * test accepted on purpose (`accepted`: table → rows added), lost none, and the
  * service at `url` is ready.
  */

@@ -1,4 +1,4 @@
-// The DCOC agent under gen3-helm's network policies (issue 14, bug 5). With
+// The DCOC agent under gen3-helm's network policies. With
 // global.netPolicy.enabled the umbrella renders helm/gen3-network-policies;
 // the facts below are the selectors and rules of its policies at
 // uc-cdis/gen3-helm 42cc46bc (templates/allow_nothing_netpolicy.yaml,

@@ -1,6 +1,6 @@
 // backend/http/refusal-audit.ts AnonymousRefusals: per minute, the first
 // ANONYMOUS_PER_MINUTE unauthenticated refusals are written one by one and the
-// rest counted into one row when the next minute begins (issue 12, finding 5).
+// rest counted into one row when the next minute begins.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Request } from 'express';

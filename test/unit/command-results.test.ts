@@ -1,5 +1,5 @@
 // backend/gateway/command-results.ts: what an agent may report as a result
-// (issue 12, finding 2), per command kind.
+//, per command kind.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { MAX_RESULT_BYTES, boundedMessage, boundedPercent, checkResult } from '../../backend/gateway/command-results';

@@ -1,6 +1,6 @@
 // A commons is down when a service nobody can do without is down: revproxy
 // (the only way in) or fence (every login and token). Anything else down
-// degrades it (issue 14, finding 10).
+// degrades it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ServiceStatus, ServiceView } from '../../contracts/api';

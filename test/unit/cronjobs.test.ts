@@ -1,4 +1,4 @@
-// CronJobs (issue 14, finding 9): DCOC lists the CronJobs a commons really
+// CronJobs: DCOC lists the CronJobs a commons really
 // has instead of a fixed set in which usersync, off by default in gen3-helm,
 // always appeared. The gen3-helm facts, the simulator that follows them, the
 // Kubernetes mapping of CronJobs and their Jobs, the agent's change tracking

@@ -1,4 +1,4 @@
-// The deploy target's HPA ranges (issue 14, bug 4): presigned-url-fence's own
+// The deploy target's HPA ranges: presigned-url-fence's own
 // range, which gen3-helm cannot express (its presigned-url-fence-hpa reads
 // fence's `autoscaling`, helm/fence/templates/presigned-url-fence-hpa.yaml at
 // uc-cdis/gen3-helm 42cc46bc). The agent checks it, a chart driver sets it

@@ -1,4 +1,4 @@
-// Elasticsearch behind aws-es-proxy or aws-sigv4-proxy (issue 14, bug 6).
+// Elasticsearch behind aws-es-proxy or aws-sigv4-proxy.
 // GET /_cluster/health answers 200 whatever the cluster's state, so "HTTP
 // 200" cannot be the rule: red (a primary shard unassigned, some indices
 // unsearchable) is unhealthy; yellow (every primary allocated, some replicas

@@ -1,4 +1,4 @@
-// A config change as a change of global.* (issue 14, finding 3). Keys and
+// A config change as a change of global.*. Keys and
 // readers from uc-cdis/gen3-helm 42cc46bc: helm/gen3/templates/global-manifest.yaml
 // (key ← global value), helm/portal/templates/deployment-cached.yaml
 // (portal reads portal_app via configMapKeyRef), helm/sheepdog/templates/

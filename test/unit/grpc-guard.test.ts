@@ -1,7 +1,7 @@
 // backend/gateway/guard.ts: a gRPC handler that throws or rejects answers
 // INTERNAL and is logged, instead of ending the process with an unhandled
-// rejection (issue 12, finding 1: whatever the next such bug is, it cannot
-// take the control service down).
+// rejection: whatever the next such bug is, it cannot take the control
+// service down.
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';

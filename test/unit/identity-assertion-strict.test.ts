@@ -1,4 +1,4 @@
-// The identity assertion is read strictly (issue 12, finding 12). Each case is
+// The identity assertion is read strictly. Each case is
 // signed with the right secret, so only the strictness refuses it; before the
 // fix every one of them verified.
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Image references in release imports and overrides (issue 12, finding 4):
+// Image references in release imports and overrides:
 // the check runs in linear time and refuses an over-long reference by its
 // length, naming the field. Before the fix the pattern had two overlapping ways
 // to match a path: a 96 KB image in a release import held the event loop for

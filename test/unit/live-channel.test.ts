@@ -1,5 +1,5 @@
 // The events channel address is valid for every Grafana the plugin declares
-// (issue 13, finding 2), checked with each release's own @grafana/data code:
+//, checked with each release's own @grafana/data code:
 // the oldest (src/plugin.json grafanaDependency, unpacked from the npm registry
 // by scripts/tools/grafana-packages.ts) and the one the build uses. Before the
 // fix the address had only `stream`, which Grafana 12.3 does not read: its

@@ -1,4 +1,4 @@
-// Issue 14, finding 1: every in-cluster probe dials the Service gen3-helm
+// Every in-cluster probe dials the Service gen3-helm
 // renders, on the Service's port, at the path its readiness probe uses. Facts
 // from uc-cdis/gen3-helm 42cc46bc:
 //   helm/<svc>/values.yaml `service.port: 80` (wts: `service.httpPort: 80`),

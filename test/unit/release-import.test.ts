@@ -1,4 +1,4 @@
-// Releases are imported as cdis-manifest writes them (issue 14, finding 7).
+// Releases are imported as cdis-manifest writes them.
 // Facts, with the files they come from (uc-cdis/cdis-manifest, read at
 // 64134748fada575f172a50ce363e21c86007a9bc unless another commit is named);
 // the fixtures below are trimmed copies, written here:

@@ -1,5 +1,4 @@
-// Versions and the commons' release, read honestly from images (issue 14,
-// finding 7). Facts from uc-cdis/cdis-manifest at
+// Versions and the commons' release, read honestly from images. Facts from uc-cdis/cdis-manifest at
 // 64134748fada575f172a50ce363e21c86007a9bc (the commit each manifest.json
 // last changed in, in brackets) and uc-cdis/gen3-helm at 42cc46bc:
 // - healdata.org/manifest.json [049f789e]: arborist 4.1.0, hatchery 2.3.0,
