@@ -24,8 +24,8 @@ export const protobufFileName = "health.proto";
 
 /**
  * The standard gRPC health service (grpc.health.v1). go-plugin clients ask it
- * for service "plugin"; served from build-time descriptors because nothing can
- * be read from disk inside a single executable.
+ * for service "plugin"; served with the code generated from this file
+ * (pb/health.ts), which is bundled into the single executable.
  */
 
 export interface HealthCheckRequest {
