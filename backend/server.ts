@@ -2,7 +2,6 @@
 // command queue, HTTP API and agent gateway, and stops them in order.
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { applyAdminTokenSetting } from './auth/admin-token';
 import { Authenticator } from './auth/authenticate';
 import { CommandService } from './commands/command-service';
@@ -89,8 +88,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
         health_interval_ms: env.DCOC_HEALTH_INTERVAL_MS,
         metrics_interval_ms: env.DCOC_METRICS_INTERVAL_MS,
       },
-    }) as unknown as grpc.UntypedServiceImplementation,
-    enrollment: enrollmentHandlers({ store, ca, metrics, log: log.child({ module: 'enrollment' }), certTtlMs }) as unknown as grpc.UntypedServiceImplementation,
+    }),
+    enrollment: enrollmentHandlers({ store, ca, metrics, log: log.child({ module: 'enrollment' }), certTtlMs }),
     log: log.child({ module: 'grpc' }),
   });
   const publicHost = hostnames[0] ?? 'localhost';

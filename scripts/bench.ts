@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type * as grpc from '@grpc/grpc-js';
+import type { AgentMessage, ControlMessage } from '../contracts/pb/agent';
 import pino from 'pino';
 import { Agent } from '../agent/core/agent';
 import { gatewayClient, type TlsIdentity } from '../agent/protocol/client';
@@ -70,6 +71,7 @@ async function scrape(url: string): Promise<Map<string, number>> {
 function metricBatch(i: number) {
   const now = Date.now();
   return {
+    seq: 0,
     metrics: {
       samples: Array.from({ length: 15 }, (_, k) => ({ name: 'dcoc_health_check_latency_seconds', labels: { service: `svc${k}` }, value: 0.001 * ((i + k) % 50), timestamp_ms: now })),
     },
@@ -77,7 +79,7 @@ function metricBatch(i: number) {
 }
 
 /** Writes metric batches as fast as flow control allows for `seconds`, on `streams` streams. */
-async function blast(open: () => Promise<grpc.ClientDuplexStream<object, object>>, streams: number, seconds: number): Promise<number> {
+async function blast(open: () => Promise<grpc.ClientDuplexStream<AgentMessage, ControlMessage>>, streams: number, seconds: number): Promise<number> {
   const calls = await Promise.all(Array.from({ length: streams }, open));
   const until = Date.now() + seconds * 1000;
   let sent = 0;
@@ -188,9 +190,9 @@ async function main(): Promise<void> {
     let k = 0;
     const openDcoc = async () => {
       const id = blastIds[k++ % blastIds.length];
-      const call = (gatewayClient(control.gatewayAddr, id) as unknown as { Connect(): grpc.ClientDuplexStream<object, object> }).Connect();
+      const call = gatewayClient(control.gatewayAddr, id).connect();
       call.on('error', () => undefined);
-      call.write({ hello: { agent_id: id.agentId, agent_version: 'bench', capabilities: [], commons: { hostname: `blast${k}.bench.gen3.org`, environment: 'blast', name: 'blast', namespace: 'blast' }, finished: [] } });
+      call.write({ seq: 0, hello: { agent_id: id.agentId, agent_version: 'bench', capabilities: [], commons: { hostname: `blast${k}.bench.gen3.org`, environment: 'blast', name: 'blast', namespace: 'blast' }, finished: [] } });
       await new Promise((r) => call.once('data', r));
       return call;
     };
@@ -218,7 +220,7 @@ async function main(): Promise<void> {
     const { port } = JSON.parse((await lines.next()).value as string) as { port: number };
     const bareId: TlsIdentity = { caPem: ca.certPem, keyPem: cert.keyPem, certPem: cert.certPem };
     const openBare = async () => {
-      const call = (gatewayClient(`localhost:${port}`, bareId) as unknown as { Connect(): grpc.ClientDuplexStream<object, object> }).Connect();
+      const call = gatewayClient(`localhost:${port}`, bareId).connect();
       call.on('error', () => undefined);
       return call;
     };

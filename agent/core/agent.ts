@@ -175,7 +175,7 @@ export class Agent {
     }
   }
 
-  private applyConfig(c: { heartbeat_interval_ms: number; health_interval_ms: number; metrics_interval_ms: number } | undefined): void {
+  private applyConfig(c: { heartbeat_interval_ms: number; health_interval_ms: number; metrics_interval_ms: number } | null | undefined): void {
     if (!c) return;
     if (c.heartbeat_interval_ms) this.intervals.heartbeat = c.heartbeat_interval_ms;
     if (c.metrics_interval_ms) this.intervals.metrics = c.metrics_interval_ms;

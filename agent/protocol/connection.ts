@@ -4,11 +4,12 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../lib/logger';
 import { Backoff } from './backoff';
+import type { AgentGatewayClient, AgentMessage as AgentMessageWire, ControlMessage as ControlMessageWire } from '../../contracts/pb/agent';
 import { type AgentMessage, type ControlMessage, type TlsIdentity, gatewayClient } from './client';
 
 export interface ConnectionHandlers {
   onOpen(send: (m: AgentMessage) => boolean): void;
-  onMessage(m: ControlMessage & { body?: string }): void;
+  onMessage(m: ControlMessage): void;
   onClose(reason: string): void;
   /** The control service revoked this agent: no reconnecting will change that. */
   onRevoked?(details: string): void;
@@ -18,8 +19,8 @@ export interface ConnectionHandlers {
 const UNAUTHENTICATED = 16;
 
 export class ControlConnection {
-  private client: grpc.Client | null = null;
-  private call: grpc.ClientDuplexStream<AgentMessage, ControlMessage> | null = null;
+  private client: AgentGatewayClient | null = null;
+  private call: grpc.ClientDuplexStream<AgentMessageWire, ControlMessageWire> | null = null;
   private readonly backoff = new Backoff();
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
@@ -71,7 +72,7 @@ export class ControlConnection {
     }
     this.client?.close();
     this.client = gatewayClient(this.address, this.identity());
-    const call = (this.client as unknown as { Connect(): grpc.ClientDuplexStream<AgentMessage, ControlMessage> }).Connect();
+    const call = this.client.connect();
     this.call = call;
     this.connected = true;
     this.seq = 0;
@@ -91,6 +92,7 @@ export class ControlConnection {
         }
       }
     };
+    // The control service sends one member of the oneof per message.
     call.on('data', (m: ControlMessage) => this.handlers.onMessage(m));
     call.on('error', (e: grpc.ServiceError) => close(e.details || e.message, e.code === UNAUTHENTICATED && /revoked/.test(e.details ?? '')));
     call.on('end', () => close('control service ended the stream'));

@@ -73,7 +73,7 @@ export async function enroll(opts: {
   const csr = await createCsr('dcoc-agent', keys);
   const client = enrollmentClient(opts.enrollAddr, opts.caPem);
   try {
-    const res = await unary<object, { agent_id: string; certificate_pem: string; ca_pem: string }>(client, 'Enroll', {
+    const res = await unary(client, 'enroll', {
       token: opts.token,
       csr_pem: csr,
       agent_version: opts.version,
@@ -100,7 +100,7 @@ export async function renew(store: IdentityStore | string, gatewayAddr: string, 
   const csr = await createCsr(current.agentId, keys);
   const client = gatewayClient(gatewayAddr, current);
   try {
-    const res = await unary<object, { certificate_pem: string }>(client, 'Renew', { csr_pem: csr });
+    const res = await unary(client, 'renew', { csr_pem: csr });
     const next: AgentIdentity = { ...current, keyPem: await privateKeyToPem(keys.privateKey), certPem: res.certificate_pem, ...validity(res.certificate_pem) };
     await where.save(next);
     return next;

@@ -10,8 +10,10 @@ import type { Metrics } from '../metrics/registry';
 import { type CertificateAuthority, CsrError } from '../pki/ca';
 import { sameSerial } from '../../lib/pki/x509';
 import type { AgentRow, Store } from '../store/store';
-import type { AgentConfigMsg, AgentMessage, CommonsIdentityMsg, ConfigStateMsg, ControlMessage, ServiceStateMsg } from '../../contracts/agent-messages';
+import type { AgentConfigMsg, AgentMessage, ConfigStateMsg, ControlMessage, ServiceStateMsg } from '../../contracts/agent-messages';
+import type { AgentGatewayServer, ControlMessage as ControlMessageWire, RenewRequest, RenewResponse } from '../../contracts/pb/agent';
 import { reportedCronJobs } from './cronjob-report';
+import { bodyOf } from './message-body';
 import type { AgentSession, AgentSessions } from './sessions';
 import { commonsIdFor } from './slug';
 
@@ -85,9 +87,9 @@ const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const CONFIG_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
-export function agentGatewayHandlers(d: GatewayDeps) {
+export function agentGatewayHandlers(d: GatewayDeps): AgentGatewayServer {
   return {
-    async Renew(call: grpc.ServerUnaryCall<{ csr_pem: string }, unknown>, callback: grpc.sendUnaryData<unknown>) {
+    async renew(call: grpc.ServerUnaryCall<RenewRequest, RenewResponse>, callback: grpc.sendUnaryData<RenewResponse>) {
       const who = await authenticatedAgent(call, d.store);
       if (typeof who === 'string') return callback({ code: grpc.status.UNAUTHENTICATED, details: who });
       const { agent, serial } = who;
@@ -103,7 +105,7 @@ export function agentGatewayHandlers(d: GatewayDeps) {
       }
     },
 
-    async Connect(call: grpc.ServerDuplexStream<AgentMessage, ControlMessage>) {
+    async connect(call: grpc.ServerDuplexStream<AgentMessage, ControlMessageWire>) {
       const who = await authenticatedAgent(call, d.store);
       if (typeof who === 'string') {
         d.log.warn({ peer: call.getPeer() }, `agent stream refused: ${who}`);
@@ -126,7 +128,7 @@ class AgentStream {
 
   constructor(
     private readonly d: GatewayDeps,
-    private readonly call: grpc.ServerDuplexStream<AgentMessage, ControlMessage>,
+    private readonly call: grpc.ServerDuplexStream<AgentMessage, ControlMessageWire>,
     private readonly agent: AgentRow,
   ) {
     this.log = d.log.child({ agentId: agent.id });
@@ -170,7 +172,7 @@ class AgentStream {
 
   private async handle(msg: AgentMessage): Promise<void> {
     if (this.closed) return;
-    const type = msg.body ?? 'unknown';
+    const type = bodyOf(msg) ?? 'unknown';
     this.d.metrics.agentMessages.inc({ type });
     if (type === 'hello' && msg.hello) return this.hello(msg.hello);
     if (!this.commonsId) return this.fail(grpc.status.FAILED_PRECONDITION, 'the first message on the stream must be hello');
@@ -214,9 +216,9 @@ class AgentStream {
 
   private async hello(h: NonNullable<AgentMessage['hello']>): Promise<void> {
     if (this.commonsId) return this.fail(grpc.status.FAILED_PRECONDITION, 'hello sent twice on one stream');
-    const ident: CommonsIdentityMsg = h.commons;
+    const ident = h.commons;
     const id = ident?.hostname ? commonsIdFor(ident.hostname) : '';
-    if (!id) return this.fail(grpc.status.INVALID_ARGUMENT, 'hello must name the commons hostname (manifest-global hostname)');
+    if (!ident || !id) return this.fail(grpc.status.INVALID_ARGUMENT, 'hello must name the commons hostname (manifest-global hostname)');
     if (this.agent.commons_id && this.agent.commons_id !== id) {
       return this.fail(grpc.status.PERMISSION_DENIED, `this agent is bound to commons ${this.agent.commons_id}, not ${id}`);
     }

@@ -9,18 +9,12 @@ import type { Metrics } from '../metrics/registry';
 import { type CertificateAuthority, CsrError } from '../pki/ca';
 import { audit } from '../audit/record';
 import type { Store } from '../store/store';
+import type { EnrollRequest, EnrollResponse, EnrollmentServer } from '../../contracts/pb/agent';
 
-interface EnrollRequest {
-  token: string;
-  csr_pem: string;
-  agent_version: string;
-  hostname: string;
-}
-
-export function enrollmentHandlers(deps: { store: Store; ca: CertificateAuthority; metrics: Metrics; log: Logger; certTtlMs: number }) {
+export function enrollmentHandlers(deps: { store: Store; ca: CertificateAuthority; metrics: Metrics; log: Logger; certTtlMs: number }): EnrollmentServer {
   const { store, ca, metrics, log, certTtlMs } = deps;
   return {
-    async Enroll(call: grpc.ServerUnaryCall<EnrollRequest, unknown>, callback: grpc.sendUnaryData<unknown>) {
+    async enroll(call: grpc.ServerUnaryCall<EnrollRequest, EnrollResponse>, callback: grpc.sendUnaryData<EnrollResponse>) {
       const req = call.request;
       const fail = (code: grpc.status, details: string, outcome: string) => {
         metrics.enrollments.inc({ outcome });

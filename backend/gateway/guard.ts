@@ -21,18 +21,26 @@ function fail(call: unknown, callback: unknown, e: unknown, method: string, log:
   }
 }
 
-export function guardHandlers(impl: grpc.UntypedServiceImplementation, log: Logger): grpc.UntypedServiceImplementation {
+/** The method as the .proto names it (Enroll), from its path; the generated keys are camelCase (enroll). */
+function methodName(service: grpc.ServiceDefinition, key: string): string {
+  return service[key]?.path.split('/').pop() || key;
+}
+
+export function guardHandlers<Impl extends grpc.UntypedServiceImplementation>(service: grpc.ServiceDefinition, impl: Impl, log: Logger): Impl {
   return Object.fromEntries(
-    Object.entries(impl).map(([method, handler]) => [
-      method,
-      (call: unknown, callback?: unknown) => {
-        try {
-          const out = (handler as Handler)(call, callback);
-          if (out && typeof (out as Promise<unknown>).then === 'function') (out as Promise<unknown>).catch((e) => fail(call, callback, e, method, log));
-        } catch (e) {
-          fail(call, callback, e, method, log);
-        }
-      },
-    ]),
-  ) as grpc.UntypedServiceImplementation;
+    Object.entries(impl).map(([key, handler]) => {
+      const method = methodName(service, key);
+      return [
+        key,
+        (call: unknown, callback?: unknown) => {
+          try {
+            const out = (handler as Handler)(call, callback);
+            if (out && typeof (out as Promise<unknown>).then === 'function') (out as Promise<unknown>).catch((e) => fail(call, callback, e, method, log));
+          } catch (e) {
+            fail(call, callback, e, method, log);
+          }
+        },
+      ];
+    }),
+  ) as Impl;
 }

@@ -5,11 +5,13 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 import { routeConsoleToLogger } from './console-guard';
-import { services } from './descriptors';
 import type { PluginHandlers } from './handlers';
 import { checkHandshakeEnv, handshakeLine } from './handshake';
 import { createLogger, type Logger } from './logger';
 import { pluginRegistry } from './metrics';
+import { DataService, DiagnosticsService, ResourceService, StreamService } from './pb/backend';
+import { GRPCControllerService } from './pb/grpc_controller';
+import { HealthService } from './pb/health';
 import { CallTracker } from './services/calls';
 import { controllerService } from './services/controller-service';
 import { dataService } from './services/data-service';
@@ -77,14 +79,14 @@ export async function serve(options: ServeOptions): Promise<RunningPlugin> {
     process.exit(0);
   };
 
-  server.addService(services.health, healthService(health));
-  server.addService(services.grpcController, controllerService((reason) => void shutdown(reason)));
+  server.addService(HealthService, healthService(health));
+  server.addService(GRPCControllerService, controllerService((reason) => void shutdown(reason)));
   // Every pluginv2 service is registered; methods the plugin lacks answer UNIMPLEMENTED.
-  server.addService(services.data, options.data ? dataService(options.data, calls, logger) : {});
-  server.addService(services.resource, options.resource ? resourceService(options.resource, calls) : {});
-  server.addService(services.stream, options.stream ? streamService(options.stream, calls) : {});
+  server.addService(DataService, options.data ? dataService(options.data, calls, logger) : {});
+  server.addService(ResourceService, options.resource ? resourceService(options.resource, calls) : {});
+  server.addService(StreamService, options.stream ? streamService(options.stream, calls) : {});
   const registry = pluginRegistry(options.metricsRegistry, options.defaultMetrics ?? true);
-  server.addService(services.diagnostics, diagnosticsService(options.diagnostics ?? {}, registry, calls));
+  server.addService(DiagnosticsService, diagnosticsService(options.diagnostics ?? {}, registry, calls));
 
   // Like go-plugin servers: Ctrl-C in Grafana's terminal must not kill the plugin before Grafana stops it.
   process.on('SIGINT', () => logger.debug('plugin received interrupt signal, ignoring'));

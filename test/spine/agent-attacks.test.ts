@@ -18,6 +18,7 @@ import { gatewayClient } from '../../agent/protocol/client';
 import { enroll } from '../../agent/protocol/identity';
 import type { CommandView } from '../../contracts/api';
 import type { ControlMessage } from '../../contracts/agent-messages';
+import type { AgentMessage, ConfigState, ControlMessage as ControlMessageWire } from '../../contracts/pb/agent';
 import { mintEnrollmentToken } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 import { type StoreSnapshot, assertOnlyAccepted, snapshotOf } from '../support/store-snapshot';
@@ -29,7 +30,9 @@ describe('a compromised agent', () => {
   let fleet: TestFleet;
   let stored: StoreSnapshot;
   let restarts = 0;
-  let call: grpc.ClientDuplexStream<object, ControlMessage>;
+  let call: grpc.ClientDuplexStream<AgentMessage, ControlMessageWire>;
+  // seq is the connection's to number; this rogue agent leaves it 0.
+  const send = (m: Omit<AgentMessage, 'seq'>) => call.write({ seq: 0, ...m });
   const received: ControlMessage[] = [];
 
   before(async () => {
@@ -43,13 +46,13 @@ describe('a compromised agent', () => {
       hostname: HOST,
     });
     const client = gatewayClient(fleet.control.gatewayAddr, identity);
-    call = (client as unknown as { Connect(): grpc.ClientDuplexStream<object, ControlMessage> }).Connect();
+    call = client.connect();
     call.on('data', (m: ControlMessage) => received.push(m));
     call.on('error', () => undefined);
     const commons = { hostname: HOST, environment: 'rogue', name: HOST, namespace: 'rogue' };
-    call.write({ hello: { agent_id: identity.agentId, agent_version: 'rogue', capabilities: ['executor:restart'], commons, finished: [] } });
-    const service = { name: 'fence', status: 'healthy', deployment: 'fence-deployment', desired_replicas: 1, ready_replicas: 1, updated_replicas: 1, image: 'quay.io/cdis/fence:2026.07', version: '2026.07', reason: '', restarted_at: '', restart_count: 0, rollout: '' };
-    call.write({ snapshot: { commons, release: '2026.07', services: [service], config: null, taken_at_ms: Date.now() } });
+    send({ hello: { agent_id: identity.agentId, agent_version: 'rogue', capabilities: ['executor:restart'], commons, finished: [] } });
+    const service = { name: 'fence', status: 'healthy', deployment: 'fence-deployment', desired_replicas: 1, ready_replicas: 1, updated_replicas: 1, image: 'quay.io/cdis/fence:2026.07', version: '2026.07', reason: '', restarted_at: '', restart_count: 0, rollout: '', gitops_owner: '' };
+    send({ snapshot: { commons, release: '2026.07', services: [service], config: null, taken_at_ms: Date.now() } });
     await eventually(async () => (await fleet.admin('GET', `/api/v1/commons/${ID}`)).status === 200, { what: 'the rogue commons to register' });
     stored = snapshotOf(fleet.control.opts.dataDir);
   });
@@ -66,7 +69,7 @@ describe('a compromised agent', () => {
     assert.equal(r.status, 202);
     const id = r.body.command.id;
     await eventually(() => received.some((m) => 'command' in m && m.command.id === id), { what: 'the command to reach the agent' });
-    call.write({ command_update: { command_id: id, state: 'succeeded', message: 'done', percent: 100, at_ms: Date.now(), result_json: '', ...update } });
+    send({ command_update: { command_id: id, state: 'succeeded', message: 'done', percent: 100, at_ms: Date.now(), result_json: '', ...update } });
     return eventually(async () => {
       const c = await fleet.admin<CommandView>('GET', `/api/v1/commands/${id}`);
       return c.status === 200 && c.body.state === 'succeeded' && c.body;
@@ -92,10 +95,10 @@ describe('a compromised agent', () => {
     const metrics = async () => (await fetch(`${fleet.control.url}/metrics`)).text();
     const before = (await metrics()).length;
     const samples = Array.from({ length: 20_000 }, (_, i) => ({ name: 'dcoc_health_check_latency_seconds', labels: { service: `made-up-${i}` }, value: 0.1, timestamp_ms: Date.now() }));
-    call.write({ metrics: { samples } });
-    const service = (name: string) => ({ name, status: 'healthy', deployment: `${name}-deployment`, desired_replicas: 1, ready_replicas: 1, updated_replicas: 1, image: 'x:1', version: '1', reason: '', restarted_at: '', restart_count: 0, rollout: '' });
+    send({ metrics: { samples } });
+    const service = (name: string) => ({ name, status: 'healthy', deployment: `${name}-deployment`, desired_replicas: 1, ready_replicas: 1, updated_replicas: 1, image: 'x:1', version: '1', reason: '', restarted_at: '', restart_count: 0, rollout: '', gitops_owner: '' });
     const commons = { hostname: HOST, environment: 'rogue', name: HOST, namespace: 'rogue' };
-    call.write({ snapshot: { commons, release: '2026.07', services: [...Array.from({ length: 5000 }, (_, i) => service(`svc-${i}`)), service('Not A Name')], config: null, taken_at_ms: Date.now() } });
+    send({ snapshot: { commons, release: '2026.07', services: [...Array.from({ length: 5000 }, (_, i) => service(`svc-${i}`)), service('Not A Name')], config: null, taken_at_ms: Date.now() } });
     const services = await eventually(async () => {
       const c = await fleet.admin<{ services: { name: string }[] }>('GET', `/api/v1/commons/${ID}`);
       return c.body.services.length > 1 && c.body.services;
@@ -106,17 +109,17 @@ describe('a compromised agent', () => {
     assert.ok(!after.includes('made-up-'), 'no series for services the commons does not run');
     assert.ok(after.length - before < 200 * 2000, `/metrics grew by ${after.length - before} bytes`);
     // Back to the one service the other tests restart.
-    call.write({ snapshot: { commons, release: '2026.07', services: [service('fence')], config: null, taken_at_ms: Date.now() } });
+    send({ snapshot: { commons, release: '2026.07', services: [service('fence')], config: null, taken_at_ms: Date.now() } });
     await eventually(async () => (await fleet.admin<{ services: unknown[] }>('GET', `/api/v1/commons/${ID}`)).body.services.length === 1, { what: 'fence alone again' });
   });
 
   it('cannot grow the config history, nor store a config no ConfigMap could hold', async () => {
     const commons = { hostname: HOST, environment: 'rogue', name: HOST, namespace: 'rogue' };
-    const delta = (config: object) => call.write({ delta: { services: [], removed_services: [], config, release: '', taken_at_ms: Date.now() } });
+    const delta = (config: ConfigState) => send({ delta: { services: [], removed_services: [], config, release: '', taken_at_ms: Date.now() } });
     const config = async () => (await fleet.admin<{ config: { revision: number; data: Record<string, string> } }>('GET', `/api/v1/commons/${ID}`)).body.config;
     const history = async () => (await fleet.admin<{ items: { revision: number }[] }>('GET', `/api/v1/commons/${ID}/config/revisions`)).body.items;
-    const service = (name: string) => ({ name, status: 'healthy', deployment: `${name}-deployment`, desired_replicas: 1, ready_replicas: 1, updated_replicas: 1, image: 'x:1', version: '1', reason: '', restarted_at: '', restart_count: 0, rollout: '' });
-    call.write({ snapshot: { commons, release: '2026.07', services: [service('fence')], config: { revision: 1, data: { hostname: HOST, environment: 'rogue' }, resource_version: '' }, taken_at_ms: Date.now() } });
+    const service = (name: string) => ({ name, status: 'healthy', deployment: `${name}-deployment`, desired_replicas: 1, ready_replicas: 1, updated_replicas: 1, image: 'x:1', version: '1', reason: '', restarted_at: '', restart_count: 0, rollout: '', gitops_owner: '' });
+    send({ snapshot: { commons, release: '2026.07', services: [service('fence')], config: { revision: 1, data: { hostname: HOST, environment: 'rogue' }, resource_version: '' }, taken_at_ms: Date.now() } });
     await eventually(async () => (await config()).revision === 1, { what: 'config revision 1' });
     for (let r = 2; r <= 50; r++) delta({ revision: r, data: { hostname: HOST, environment: 'rogue', n: String(r) }, resource_version: '' });
     await eventually(async () => (await config()).revision === 50, { what: 'config revision 50' });

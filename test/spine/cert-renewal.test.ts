@@ -28,7 +28,7 @@ describe('certificate renewal', () => {
   /** Opens the agent stream with `id` and says hello: 'welcome' or the refusal's code and details. */
   function connect(id: AgentIdentity): Promise<string> {
     const client = gatewayClient(fleet.control.gatewayAddr, id);
-    const call = (client as unknown as { Connect(): grpc.ClientDuplexStream<object, ControlMessage> }).Connect();
+    const call = client.connect();
     return new Promise<string>((resolve) => {
       const done = (v: string) => {
         call.cancel();
@@ -38,7 +38,7 @@ describe('certificate renewal', () => {
       call.on('data', (m: ControlMessage) => 'welcome' in m && done('welcome'));
       call.on('error', (e: grpc.ServiceError) => done(`${grpc.status[e.code]}: ${e.details}`));
       const commons = { hostname: HOST, environment: 'renewing', name: HOST, namespace: 'renewing' };
-      call.write({ hello: { agent_id: id.agentId, agent_version: 'test', capabilities: [], commons, finished: [] } });
+      call.write({ seq: 0, hello: { agent_id: id.agentId, agent_version: 'test', capabilities: [], commons, finished: [] } });
     });
   }
 
@@ -58,7 +58,7 @@ describe('certificate renewal', () => {
     assert.equal(await connect(ids[1]), 'welcome');
     assert.match(await connect(ids[0]), /^UNAUTHENTICATED: .*superseded by a renewal/);
     const client = gatewayClient(fleet.control.gatewayAddr, ids[0]);
-    await assert.rejects(unary(client, 'Renew', { csr_pem: '' }), (e: grpc.ServiceError) => e.code === grpc.status.UNAUTHENTICATED && /superseded/.test(e.details), 'a retired certificate cannot renew either');
+    await assert.rejects(unary(client, 'renew', { csr_pem: '' }), (e: grpc.ServiceError) => e.code === grpc.status.UNAUTHENTICATED && /superseded/.test(e.details), 'a retired certificate cannot renew either');
     client.close();
   });
 

@@ -26,8 +26,8 @@ async function csrWith(alg: 'P-384' | 'RSA'): Promise<string> {
 describe('the enrollment port under attack', () => {
   let fleet: TestFleet;
   let stored: StoreSnapshot;
-  let client: grpc.Client;
-  const enroll = (token: string, csr_pem: string) => unary(client, 'Enroll', { token, csr_pem, agent_version: 'test', hostname: 'attack.example.org' });
+  let client: ReturnType<typeof enrollmentClient>;
+  const enroll = (token: string, csr_pem: string) => unary(client, 'enroll', { token, csr_pem, agent_version: 'test', hostname: 'attack.example.org' });
   const refusedWith = (code: grpc.status, details: RegExp) => (e: grpc.ServiceError) => e.code === code && details.test(e.details);
   const alive = async () => assert.equal((await fetch(`${fleet.control.url}/readyz`)).status, 200);
 

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import Sqlite from 'better-sqlite3';
 import type { AgentView } from '../../contracts/api';
-import { AgentGatewayService, EnrollmentService } from '../../lib/agent-proto';
+import { AgentGatewayClient, EnrollmentClient, type AgentMessage, type ControlMessage } from '../../contracts/pb/agent';
 import { CertificateAuthority } from '../../backend/pki/ca';
 import { createCsr, generateKeys, privateKeyToPem } from '../../lib/pki/x509';
 import { type TlsIdentity, gatewayClient, unary } from '../../agent/protocol/client';
@@ -19,13 +19,13 @@ import { TestFleet, eventually } from '../support/fleet';
 const tmp = () => mkdtempSync(join(tmpdir(), 'dcoc-enroll-'));
 
 /** Opens the agent stream with `id`, says hello, and resolves with the first answer or the error. */
-function connect(addr: string, id: TlsIdentity, hostname = 'enroll.example.org'): Promise<{ ok: true; call: grpc.ClientDuplexStream<object, object> } | { ok: false; code: number; details: string }> {
+function connect(addr: string, id: TlsIdentity, hostname = 'enroll.example.org'): Promise<{ ok: true; call: grpc.ClientDuplexStream<AgentMessage, ControlMessage> } | { ok: false; code: number; details: string }> {
   const client = gatewayClient(addr, id);
-  const call = (client as unknown as { Connect(): grpc.ClientDuplexStream<object, object> }).Connect();
+  const call = client.connect();
   return new Promise((resolve) => {
     call.once('data', () => resolve({ ok: true, call }));
     call.once('error', (e: grpc.ServiceError) => resolve({ ok: false, code: e.code, details: e.details }));
-    call.write({ hello: { agent_id: 'x', agent_version: 'test', capabilities: [], commons: { hostname, environment: 'test', name: 'test', namespace: 'test' }, finished: [] } });
+    call.write({ seq: 0, hello: { agent_id: 'x', agent_version: 'test', capabilities: [], commons: { hostname, environment: 'test', name: 'test', namespace: 'test' }, finished: [] } });
   });
 }
 
@@ -86,10 +86,10 @@ describe('enrollment and mutual TLS', () => {
   });
 
   it('plaintext clients are refused on both listeners', async () => {
-    const plainGateway = new AgentGatewayService(fleet.control.gatewayAddr, grpc.credentials.createInsecure());
-    await assert.rejects(unary(plainGateway, 'Renew', { csr_pem: 'x' }, 3000), (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE);
-    const plainEnroll = new EnrollmentService(fleet.control.enrollAddr, grpc.credentials.createInsecure());
-    await assert.rejects(unary(plainEnroll, 'Enroll', { token: 'x', csr_pem: 'x' }, 3000), (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE);
+    const plainGateway = new AgentGatewayClient(fleet.control.gatewayAddr, grpc.credentials.createInsecure());
+    await assert.rejects(unary(plainGateway, 'renew', { csr_pem: 'x' }, 3000), (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE);
+    const plainEnroll = new EnrollmentClient(fleet.control.enrollAddr, grpc.credentials.createInsecure());
+    await assert.rejects(unary(plainEnroll, 'enroll', { token: 'x', csr_pem: 'x', agent_version: '', hostname: '' }, 3000), (e: grpc.ServiceError) => e.code === grpc.status.UNAVAILABLE);
   });
 
   it('a certificate is renewed before it expires, and the agent stays connected', async () => {

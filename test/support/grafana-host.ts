@@ -16,8 +16,9 @@ import {
   type ServiceDefinition,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { ensureGenerated } from '../../plugin/sdk/build/gen-proto';
-import { packageDefinitionFrom, type ProtoDescriptor } from '../../plugin/sdk/proto-options';
+import { DataService, DiagnosticsService, ResourceService, StreamService } from '../../plugin/sdk/pb/backend';
+import { GRPCControllerService } from '../../plugin/sdk/pb/grpc_controller';
+import { HealthService } from '../../plugin/sdk/pb/health';
 import type {
   WireCallResourceResponse,
   WireCheckHealthResponse,
@@ -112,22 +113,15 @@ const serviceNames: Record<ServiceName, string> = {
   grpcController: 'plugin.GRPCController',
 };
 
-let definitions: Record<ServiceName, ServiceDefinition> | undefined;
-
-/** The same build-time descriptors the plugin bundles (generated now if missing). */
-function serviceDefinitions(): Record<ServiceName, ServiceDefinition> {
-  if (definitions) return definitions;
-  const d = ensureGenerated();
-  const all = packageDefinitionFrom(
-    d['pluginv2.json'] as ProtoDescriptor,
-    d['health.json'] as ProtoDescriptor,
-    d['grpc_controller.json'] as ProtoDescriptor,
-  );
-  definitions = Object.fromEntries(
-    Object.entries(serviceNames).map(([k, name]) => [k, all[name] as ServiceDefinition]),
-  ) as Record<ServiceName, ServiceDefinition>;
-  return definitions;
-}
+/** The same generated service definitions the plugin serves (method keys camelCase: queryData). */
+const serviceDefinitions: Record<ServiceName, ServiceDefinition> = {
+  data: DataService,
+  resource: ResourceService,
+  diagnostics: DiagnosticsService,
+  stream: StreamService,
+  health: HealthService,
+  grpcController: GRPCControllerService,
+};
 
 type UnaryMethod = (req: unknown, cb: (err: ServiceError | null, res: unknown) => void) => void;
 type StreamMethod = (req: unknown) => ClientReadableStream<unknown>;
@@ -298,7 +292,7 @@ export class GrafanaHost {
     let c = this.clients.get(name);
     if (!c) {
       const address = this.handshake.network === 'unix' ? `unix://${this.handshake.address}` : this.handshake.address;
-      const Ctor = makeGenericClientConstructor(serviceDefinitions()[name], serviceNames[name]);
+      const Ctor = makeGenericClientConstructor(serviceDefinitions[name], serviceNames[name]);
       // go-plugin dials with MaxInt32 send/receive limits.
       c = new Ctor(address, credentials.createInsecure(), {
         'grpc.max_receive_message_length': 2 ** 31 - 1,
@@ -336,7 +330,7 @@ export class GrafanaHost {
   }
 
   health(service = 'plugin'): Promise<WireServingStatus> {
-    return this.unary<{ status: WireServingStatus }>('health', 'Check', { service }).then((r) => r.status);
+    return this.unary<{ status: WireServingStatus }>('health', 'check', { service }).then((r) => r.status);
   }
 
   queryData(req: { pluginContext?: WirePluginContext; headers?: Record<string, string>; queries: QueryInput[] }): Promise<WireQueryDataResponse> {
@@ -352,7 +346,7 @@ export class GrafanaHost {
       json: Buffer.from(JSON.stringify(q.json ?? {})),
       queryType: q.queryType ?? '',
     }));
-    return this.unary('data', 'QueryData', {
+    return this.unary('data', 'queryData', {
       pluginContext: req.pluginContext ?? pluginContext(),
       headers: req.headers ?? {},
       queries,
@@ -370,7 +364,7 @@ export class GrafanaHost {
     body?: string | Uint8Array;
   }): Promise<ResourceResult> {
     const headers = Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [k, { values: v }]));
-    const call = this.serverStream<WireCallResourceResponse>('resource', 'CallResource', {
+    const call = this.serverStream<WireCallResourceResponse>('resource', 'callResource', {
       pluginContext: req.pluginContext ?? pluginContext(),
       path: req.path,
       method: req.method ?? 'GET',
@@ -392,25 +386,25 @@ export class GrafanaHost {
   }
 
   checkHealth(ctx: WirePluginContext = pluginContext(), headers: Record<string, string> = {}): Promise<WireCheckHealthResponse> {
-    return this.unary('diagnostics', 'CheckHealth', { pluginContext: ctx, headers });
+    return this.unary('diagnostics', 'checkHealth', { pluginContext: ctx, headers });
   }
 
   async collectMetrics(ctx: WirePluginContext = pluginContext()): Promise<string> {
-    const r = await this.unary<WireCollectMetricsResponse>('diagnostics', 'CollectMetrics', { pluginContext: ctx });
+    const r = await this.unary<WireCollectMetricsResponse>('diagnostics', 'collectMetrics', { pluginContext: ctx });
     return Buffer.from(r.metrics?.prometheus ?? []).toString('utf8');
   }
 
   subscribeStream(req: Partial<WireStreamRequest> & { path: string }): Promise<WireStreamResponse> {
-    return this.unary('stream', 'SubscribeStream', streamRequest(req));
+    return this.unary('stream', 'subscribeStream', streamRequest(req));
   }
 
   publishStream(req: Partial<WireStreamRequest> & { path: string; json?: unknown }): Promise<WireStreamResponse> {
-    return this.unary('stream', 'PublishStream', streamRequest(req));
+    return this.unary('stream', 'publishStream', streamRequest(req));
   }
 
   /** Yields each packet's JSON; leaving the loop cancels the stream, as Grafana does when the last subscriber leaves. */
   async *runStream(req: Partial<WireStreamRequest> & { path: string }): AsyncGenerator<unknown> {
-    const call = this.serverStream<WireStreamPacket>('stream', 'RunStream', streamRequest(req));
+    const call = this.serverStream<WireStreamPacket>('stream', 'runStream', streamRequest(req));
     try {
       for await (const packet of call as AsyncIterable<WireStreamPacket>) {
         yield JSON.parse(Buffer.from(packet.data).toString('utf8'));
@@ -426,7 +420,7 @@ export class GrafanaHost {
    * subscriber leaves (a for-await over runStream can only stop after a packet).
    */
   openStream(req: Partial<WireStreamRequest> & { path: string }): ClientReadableStream<WireStreamPacket> {
-    return this.serverStream<WireStreamPacket>('stream', 'RunStream', streamRequest(req));
+    return this.serverStream<WireStreamPacket>('stream', 'runStream', streamRequest(req));
   }
 
   /** Sends a signal to the plugin process. */
@@ -451,7 +445,7 @@ export class GrafanaHost {
   async shutdown(): Promise<ExitResult & { exitedInGrace: boolean; ms: number }> {
     const started = Date.now();
     try {
-      await this.unary('grpcController', 'Shutdown', {});
+      await this.unary('grpcController', 'shutdown', {});
     } catch {
       // go-plugin ignores the result.
     }

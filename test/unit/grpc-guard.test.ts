@@ -8,21 +8,22 @@ import * as grpc from '@grpc/grpc-js';
 import pino from 'pino';
 import { unary } from '../../agent/protocol/client';
 import { guardHandlers } from '../../backend/gateway/guard';
-import { EnrollmentService } from '../../lib/agent-proto';
+import { EnrollmentClient, EnrollmentService, type EnrollmentServer } from '../../contracts/pb/agent';
 
 const logged: string[] = [];
 const log = pino({ level: 'error' }, { write: (line: string) => void logged.push(line) });
 const server = new grpc.Server();
 let calls = 0;
 server.addService(
-  EnrollmentService.service,
-  guardHandlers(
+  EnrollmentService,
+  guardHandlers<EnrollmentServer>(
+    EnrollmentService,
     {
       // Rejects on the first call, throws synchronously on the second.
-      Enroll: (() => {
+      enroll: (() => {
         if (++calls % 2) return Promise.reject(new Error('store is read-only'));
         throw new Error('sync bug');
-      }) as grpc.handleUnaryCall<unknown, unknown>,
+      }) as EnrollmentServer['enroll'],
     },
     log,
   ),
@@ -31,9 +32,9 @@ after(() => server.forceShutdown());
 
 it('a handler that rejects or throws answers INTERNAL, is logged, and the server keeps serving', async () => {
   const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
-  const client = new EnrollmentService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const client = new EnrollmentClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   for (let i = 0; i < 4; i++) {
-    await assert.rejects(unary(client, 'Enroll', { token: 't', csr_pem: 'c' }), (e: grpc.ServiceError) => e.code === grpc.status.INTERNAL && /the control service failed handling Enroll; retry/.test(e.details));
+    await assert.rejects(unary(client, 'enroll', { token: 't', csr_pem: 'c', agent_version: '', hostname: '' }), (e: grpc.ServiceError) => e.code === grpc.status.INTERNAL && /the control service failed handling Enroll; retry/.test(e.details));
   }
   assert.equal(logged.length, 4);
   assert.match(logged[0], /"method":"Enroll".*"err":"store is read-only"/);

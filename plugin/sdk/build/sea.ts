@@ -14,7 +14,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { inject } from 'postject';
-import { ensureGenerated } from './gen-proto';
 
 /** The fuse Node looks for to know a SEA blob was injected (documented in Node's SEA guide). */
 export const seaSentinelFuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -35,7 +34,6 @@ export interface BuiltExecutable {
 }
 
 export async function buildExecutable(options: BuildExecutableOptions): Promise<BuiltExecutable> {
-  ensureGenerated(); // the bundle embeds the gRPC descriptors
   const outFile = resolve(options.outFile);
   const work = mkdtempSync(join(tmpdir(), 'plugin-sea-'));
   try {

@@ -1,6 +1,7 @@
 // grpc.health.v1.Health. go-plugin's client pings service "plugin"; the go-plugin
 // guide warns that a plugin without it "may be abruptly restarted".
-import { status, type ServerUnaryCall, type ServerWritableStream, type UntypedServiceImplementation, type sendUnaryData } from '@grpc/grpc-js';
+import { status, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import type { HealthServer } from '../pb/health';
 import type { WireHealthCheckRequest, WireHealthCheckResponse, WireServingStatus } from '../wire';
 
 export class HealthStatuses {
@@ -30,14 +31,14 @@ export class HealthStatuses {
   }
 }
 
-export function healthService(statuses: HealthStatuses): UntypedServiceImplementation {
+export function healthService(statuses: HealthStatuses): HealthServer {
   return {
-    Check(call: ServerUnaryCall<WireHealthCheckRequest, WireHealthCheckResponse>, callback: sendUnaryData<WireHealthCheckResponse>) {
+    check(call: ServerUnaryCall<WireHealthCheckRequest, WireHealthCheckResponse>, callback: sendUnaryData<WireHealthCheckResponse>) {
       const s = statuses.get(call.request.service);
       if (s === undefined) callback({ code: status.NOT_FOUND, details: `unknown service ${JSON.stringify(call.request.service)}` });
       else callback(null, { status: s });
     },
-    Watch(call: ServerWritableStream<WireHealthCheckRequest, WireHealthCheckResponse>) {
+    watch(call: ServerWritableStream<WireHealthCheckRequest, WireHealthCheckResponse>) {
       const service = call.request.service;
       call.write({ status: statuses.get(service) ?? 'SERVICE_UNKNOWN' });
       const stop = statuses.watch((changed, s) => {

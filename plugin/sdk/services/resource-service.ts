@@ -1,8 +1,9 @@
 // pluginv2.Resource: CallResource, a server stream. Grafana takes status and
 // headers from the first message only; every message's body is appended and
 // flushed to the HTTP client.
-import type { ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { CallResourceResponse, ResourceHandler } from '../handlers';
+import type { ResourceServer } from '../pb/backend';
 import { readCallResourceRequest } from '../requests';
 import type { WireCallResourceRequest, WireCallResourceResponse, WireStringList } from '../wire';
 import { writeMessage, type CallTracker } from './calls';
@@ -12,9 +13,9 @@ export const resourceChunkBytes = 1 << 20;
 
 const utf8 = new TextEncoder();
 
-export function resourceService(handler: ResourceHandler, calls: CallTracker): UntypedServiceImplementation {
+export function resourceService(handler: ResourceHandler, calls: CallTracker): ResourceServer {
   return {
-    CallResource: calls.serverStream<WireCallResourceRequest, WireCallResourceResponse>('CallResource', async (call, ctx) => {
+    callResource: calls.serverStream<WireCallResourceRequest, WireCallResourceResponse>('CallResource', async (call, ctx) => {
       const response = await handler.callResource(readCallResourceRequest(call.request), ctx);
       await sendResourceResponse(call, response, ctx.signal);
     }),
@@ -29,8 +30,8 @@ async function sendResourceResponse(
   const headers: Record<string, WireStringList> = {};
   for (const [k, v] of Object.entries(response.headers ?? {})) headers[k] = { values: Array.isArray(v) ? v : [v] };
   const body = response.body;
-  const first = (chunk: Uint8Array): WireCallResourceResponse => ({ code: response.status, headers, body: chunk });
-  const next = (chunk: Uint8Array): WireCallResourceResponse => ({ code: 0, headers: {}, body: chunk });
+  const first = (chunk: Uint8Array): WireCallResourceResponse => ({ code: response.status, headers, body: asBuffer(chunk) });
+  const next = (chunk: Uint8Array): WireCallResourceResponse => ({ code: 0, headers: {}, body: asBuffer(chunk) });
 
   if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) {
     const bytes = typeof body === 'string' ? utf8.encode(body) : (body ?? new Uint8Array(0));
@@ -48,4 +49,9 @@ async function sendResourceResponse(
       await writeMessage(call, next(bytes.subarray(at, at + resourceChunkBytes)), signal);
     }
   }
+}
+
+/** The same bytes as a Buffer (the generated type for bytes), without copying. */
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
