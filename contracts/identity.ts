@@ -5,7 +5,9 @@
 // `controlSecret`). Claims: iss "gen3-dcoc-app", aud "dcoc-control", sub
 // (Grafana login), name, email, role (DCOC role), org (Grafana org id), iat,
 // exp, jti. exp - iat may not exceed MAX_LIFETIME_S; 30 s of clock skew.
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+// jose signs and verifies; this module adds what the contract is stricter on.
+import { randomUUID } from 'node:crypto';
+import { SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { Role } from './roles';
 
@@ -43,30 +45,20 @@ export interface AssertionUser {
   orgId?: number;
 }
 
-const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
-const HEADER = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+const key = (secret: string) => new TextEncoder().encode(secret);
 
-function mac(secret: string, input: string): Buffer {
-  return createHmac('sha256', secret).update(input).digest();
-}
-
-export function signAssertion(user: AssertionUser, secret: string, lifetimeS = 60, nowMs = Date.now()): string {
+export async function signAssertion(user: AssertionUser, secret: string, lifetimeS = 60, nowMs = Date.now()): Promise<string> {
   if (!secret) throw new Error('no shared secret configured for identity assertions');
   const iat = Math.floor(nowMs / 1000);
-  const claims: AssertionClaims = {
-    iss: ASSERTION_ISSUER,
-    aud: ASSERTION_AUDIENCE,
-    sub: user.login,
-    name: user.name ?? '',
-    email: user.email ?? '',
-    role: user.role,
-    ...(user.orgId !== undefined ? { org: user.orgId } : {}),
-    iat,
-    exp: iat + Math.min(lifetimeS, MAX_LIFETIME_S),
-    jti: randomUUID(),
-  };
-  const body = `${HEADER}.${b64url(JSON.stringify(claims))}`;
-  return `${body}.${b64url(mac(secret, body))}`;
+  return new SignJWT({ name: user.name ?? '', email: user.email ?? '', role: user.role, ...(user.orgId !== undefined ? { org: user.orgId } : {}) })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(ASSERTION_ISSUER)
+    .setAudience(ASSERTION_AUDIENCE)
+    .setSubject(user.login)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + Math.min(lifetimeS, MAX_LIFETIME_S))
+    .setJti(randomUUID())
+    .sign(key(secret));
 }
 
 export class AssertionError extends Error {}
@@ -77,49 +69,61 @@ export function isAssertion(credential: string): boolean {
 }
 
 /**
- * The bytes of a base64url segment, or undefined unless it is in the one
- * canonical form (RFC 7515 §2: no padding, no other characters, unused bits
- * zero): Node's decoder skips what it does not understand, so one signature
- * would otherwise have many spellings.
+ * Whether a base64url segment is in its one canonical form (RFC 7515 §2: no
+ * padding, no other characters, unused bits zero): decoders, jose's among
+ * them, ignore the unused bits, so one signature would otherwise have many
+ * spellings.
  */
-function canonicalBase64url(segment: string): Buffer | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(segment) || segment.length % 4 === 1) return undefined;
-  const bytes = Buffer.from(segment, 'base64url');
-  return bytes.toString('base64url') === segment ? bytes : undefined;
+function isCanonicalBase64url(segment: string): boolean {
+  if (!/^[A-Za-z0-9_-]*$/.test(segment) || segment.length % 4 === 1) return false;
+  return Buffer.from(segment, 'base64url').toString('base64url') === segment;
 }
 
 // Header parameters this verifier understands; anything else (crit, jku, kid, ...) is refused.
 const ALLOWED_HEADER = new Set(['alg', 'typ']);
 
-export function verifyAssertion(token: string, secret: string, nowMs = Date.now()): AssertionClaims {
-  if (!secret) throw new AssertionError('identity assertions are not accepted: DCOC_PLUGIN_SECRET is not set');
-  const parts = token.split('.');
-  if (parts.length !== 3) throw new AssertionError('malformed assertion');
-  const [header, payload, signature] = parts;
-  const headBytes = canonicalBase64url(header);
-  const payloadBytes = canonicalBase64url(payload);
-  const given = canonicalBase64url(signature);
-  if (!headBytes || !payloadBytes || !given) throw new AssertionError('malformed assertion: every part must be canonical base64url');
+/** The assertion's protected header, checked before jose sees the token: jose would accept more than this contract allows. */
+function checkHeader(token: string): void {
   let head: unknown;
   try {
-    head = JSON.parse(headBytes.toString('utf8'));
+    head = decodeProtectedHeader(token);
   } catch {
     throw new AssertionError('malformed assertion header');
   }
-  if (typeof head !== 'object' || head === null || Array.isArray(head)) throw new AssertionError('malformed assertion header');
   if ((head as { alg?: string }).alg !== 'HS256') throw new AssertionError('assertion must be HS256');
-  const unknown = Object.keys(head).filter((k) => !ALLOWED_HEADER.has(k));
+  const unknown = Object.keys(head as object).filter((k) => !ALLOWED_HEADER.has(k));
   if (unknown.length > 0) throw new AssertionError(`assertion header has parameters this service does not understand: ${unknown.join(', ')}`);
   if ((head as { typ?: unknown }).typ !== undefined && (head as { typ?: unknown }).typ !== 'JWT') throw new AssertionError('assertion typ must be JWT');
-  const expected = mac(secret, `${header}.${payload}`);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new AssertionError('assertion signature does not verify');
-  }
+}
+
+/** jose's refusals in this contract's words (the control service's 401 bodies carry them). */
+function assertionErrorOf(err: unknown): AssertionError {
+  if (err instanceof errors.JWSSignatureVerificationFailed) return new AssertionError('assertion signature does not verify');
+  if (err instanceof errors.JWTExpired) return new AssertionError('assertion expired');
+  if (err instanceof errors.JWTClaimValidationFailed) return new AssertionError(`invalid assertion claims: ${err.claim}`);
+  if (err instanceof errors.JWTInvalid) return new AssertionError('malformed assertion claims');
+  if (err instanceof errors.JOSEError) return new AssertionError('malformed assertion');
+  throw err;
+}
+
+export async function verifyAssertion(token: string, secret: string, nowMs = Date.now()): Promise<AssertionClaims> {
+  if (!secret) throw new AssertionError('identity assertions are not accepted: DCOC_PLUGIN_SECRET is not set');
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new AssertionError('malformed assertion');
+  if (!parts.every(isCanonicalBase64url)) throw new AssertionError('malformed assertion: every part must be canonical base64url');
+  checkHeader(token);
   let raw: unknown;
   try {
-    raw = JSON.parse(payloadBytes.toString('utf8'));
-  } catch {
-    throw new AssertionError('malformed assertion claims');
+    ({ payload: raw } = await jwtVerify(token, key(secret), {
+      algorithms: ['HS256'],
+      issuer: ASSERTION_ISSUER,
+      audience: ASSERTION_AUDIENCE,
+      currentDate: new Date(nowMs),
+      // jose refuses exp <= now - tolerance; this contract has always accepted exp == now - SKEW_S.
+      clockTolerance: SKEW_S + 1,
+    }));
+  } catch (err) {
+    throw assertionErrorOf(err);
   }
   const parsed = AssertionClaims.safeParse(raw);
   if (!parsed.success) throw new AssertionError(`invalid assertion claims: ${parsed.error.issues[0]?.path.join('.')}`);
@@ -128,6 +132,5 @@ export function verifyAssertion(token: string, secret: string, nowMs = Date.now(
   if (c.exp <= c.iat) throw new AssertionError('assertion expires before it is issued (exp <= iat)');
   if (c.exp - c.iat > MAX_LIFETIME_S) throw new AssertionError(`assertion lifetime exceeds ${MAX_LIFETIME_S} s`);
   if (c.iat > now + SKEW_S) throw new AssertionError('assertion issued in the future');
-  if (c.exp < now - SKEW_S) throw new AssertionError('assertion expired');
   return c;
 }

@@ -32,8 +32,8 @@ async function main(): Promise<void> {
     for (const f of ['README.md', 'CHANGELOG.md']) copyFileSync(join(ROOT, f), join(DIST, f));
   });
   const zip = join(ROOT, `${PLUGIN_ID}-${version}.zip`);
-  await step(`archive ${PLUGIN_ID}-${version}.zip`, () => {
-    const r = zipDirectory(DIST, zip, PLUGIN_ID);
+  await step(`archive ${PLUGIN_ID}-${version}.zip`, async () => {
+    const r = await zipDirectory(DIST, zip, PLUGIN_ID);
     process.stdout.write(`(${r.files} files, ${(r.bytes / 1e6).toFixed(0)} MB) `);
   });
   console.log(`\nGrafana plugin in dist/; install elsewhere with: grafana cli --pluginUrl ${zip} plugins install ${PLUGIN_ID}`);

@@ -23,7 +23,7 @@ export class Authenticator {
     const credential = m[1];
     if (isAssertion(credential)) {
       try {
-        const c = verifyAssertion(credential, this.pluginSecret ?? '');
+        const c = await verifyAssertion(credential, this.pluginSecret ?? '');
         if (!this.seen.firstUse(c.jti, c.exp)) throw new AssertionError('assertion already used: send a fresh one with every request');
         return { actor: c.sub, kind: 'grafana', role: c.role, name: c.name, email: c.email };
       } catch (e) {

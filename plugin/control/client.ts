@@ -63,7 +63,7 @@ export class ControlClient {
     const headers: Record<string, string> = {
       Accept: 'application/json, application/problem+json',
       ...opts.headers,
-      Authorization: `Bearer ${signAssertion(this.user, this.settings.secret, ASSERTION_LIFETIME_S)}`,
+      Authorization: `Bearer ${await signAssertion(this.user, this.settings.secret, ASSERTION_LIFETIME_S)}`,
     };
     if (opts.body && opts.body.length > 0) headers['Content-Type'] = opts.contentType ?? 'application/json';
 

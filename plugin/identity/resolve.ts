@@ -71,7 +71,7 @@ export class IdentityResolver {
     if (token && appUrl && input.idToken) {
       let subject: string;
       try {
-        subject = (await this.verifier.verify(input.idToken, appUrl, input.signal)).sub;
+        subject = (await this.verifier.verify(input.idToken, appUrl)).sub;
       } catch (err) {
         if (!(err instanceof IdTokenError)) throw err;
         return { ok: false, status: 401, title: 'Unauthenticated', detail: `the Grafana ID token (X-Grafana-Id) was refused: ${err.message}` };

@@ -81,7 +81,7 @@ describe('GitOps', () => {
   });
 
   it('a Grafana user is the commit author with their name and email', async () => {
-    const assertion = signAssertion({ login: 'jdoe', name: 'Jane Doe', email: 'jane@example.org', role: 'operator' }, PLUGIN_SECRET);
+    const assertion = await signAssertion({ login: 'jdoe', name: 'Jane Doe', email: 'jane@example.org', role: 'operator' }, PLUGIN_SECRET);
     const r = await apply(assertion, { overrides: { global: { maintenanceMode: 'on' } }, release: '2026.07', reason: 'maintenance window' });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     const done = await waitDeployment(fleet, operator, r.body.deployment.id);

@@ -1,5 +1,6 @@
 // Helpers for the deployment tests: an SSE reader for /api/v1/events, waiting
 // for a deployment to finish, and the simulated commons' state with images.
+import { createParser } from 'eventsource-parser';
 import type { DeploymentView } from '../../contracts/api';
 import { type TestFleet, eventually } from '../support/fleet';
 
@@ -17,20 +18,13 @@ export async function subscribe(fleet: TestFleet, token: string, query = ''): Pr
   const events: SseEvent[] = [];
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
-  let buf = '';
+  const parser = createParser({ onEvent: (e) => events.push({ id: Number(e.id), type: e.event ?? 'message', data: JSON.parse(e.data) as Record<string, unknown> }) });
   void (async () => {
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const frame = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const fields = Object.fromEntries(frame.split('\n').filter((l) => l && !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
-          if (fields.data) events.push({ id: Number(fields.id), type: fields.event, data: JSON.parse(fields.data) as Record<string, unknown> });
-        }
+        parser.feed(decoder.decode(value, { stream: true }));
       }
     } catch {
       // aborted

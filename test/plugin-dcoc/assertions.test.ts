@@ -27,26 +27,26 @@ const whoami = (token: string) => fleet.api<Problem & { actor?: string; role?: s
 
 describe('the control service and the identity assertion', () => {
   it('accepts an assertion signed with the shared secret, as that user and role', async () => {
-    const r = await whoami(signAssertion(viewer, PLUGIN_SECRET));
+    const r = await whoami(await signAssertion(viewer, PLUGIN_SECRET));
     assert.equal(r.status, 200);
     assert.deepEqual([r.body.actor, r.body.role], ['viewer-user', 'viewer']);
   });
 
   it('refuses one signed with the wrong secret (401)', async () => {
-    const r = await whoami(signAssertion(viewer, 'some-other-secret-0123456789abcdef'));
+    const r = await whoami(await signAssertion(viewer, 'some-other-secret-0123456789abcdef'));
     assert.equal(r.status, 401);
     assert.equal(r.body.detail, 'assertion signature does not verify');
   });
 
   it('refuses an expired one (401)', async () => {
     const tenMinutesAgo = Date.now() - 10 * 60_000;
-    const r = await whoami(signAssertion(viewer, PLUGIN_SECRET, 60, tenMinutesAgo));
+    const r = await whoami(await signAssertion(viewer, PLUGIN_SECRET, 60, tenMinutesAgo));
     assert.equal(r.status, 401);
     assert.equal(r.body.detail, 'assertion expired');
   });
 
   it('refuses one whose role was edited after signing (401), and nothing happens', async () => {
-    const edited = withClaims(signAssertion(viewer, PLUGIN_SECRET), (c) => (c.role = 'admin'));
+    const edited = withClaims(await signAssertion(viewer, PLUGIN_SECRET), (c) => (c.role = 'admin'));
     const r = await whoami(edited);
     assert.equal(r.status, 401);
     assert.equal(r.body.detail, 'assertion signature does not verify');
@@ -60,16 +60,16 @@ describe('the control service and the identity assertion', () => {
   });
 
   it('refuses one whose user was edited after signing (401)', async () => {
-    const r = await whoami(withClaims(signAssertion(viewer, PLUGIN_SECRET), (c) => (c.sub = 'admin-user')));
+    const r = await whoami(withClaims(await signAssertion(viewer, PLUGIN_SECRET), (c) => (c.sub = 'admin-user')));
     assert.equal(r.status, 401);
   });
 
   it('refuses an assertion sent a second time within its lifetime (401): each request carries a fresh one', async () => {
-    const once = signAssertion(viewer, PLUGIN_SECRET);
+    const once = await signAssertion(viewer, PLUGIN_SECRET);
     assert.equal((await whoami(once)).status, 200);
     const again = await whoami(once);
     assert.equal(again.status, 401);
     assert.match(again.body.detail, /already used/);
-    assert.equal((await whoami(signAssertion(viewer, PLUGIN_SECRET))).status, 200, 'a fresh one still works');
+    assert.equal((await whoami(await signAssertion(viewer, PLUGIN_SECRET))).status, 200, 'a fresh one still works');
   });
 });

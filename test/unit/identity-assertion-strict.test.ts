@@ -18,12 +18,12 @@ function signed(header: string, payload: string): string {
 }
 const token = (head: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }, c: Record<string, unknown> = claims()) => signed(b64(head), b64(c));
 
-describe('identity assertions are read strictly', () => {
-  it('a well-formed assertion verifies (the cases below differ from it in one thing)', () => {
-    assert.equal(verifyAssertion(token(), SECRET).sub, 'jdoe');
+describe('identity assertions are read strictly', async () => {
+  it('a well-formed assertion verifies (the cases below differ from it in one thing)', async () => {
+    assert.equal((await verifyAssertion(token(), SECRET)).sub, 'jdoe');
   });
 
-  it('refuses signatures and segments not in canonical base64url', () => {
+  it('refuses signatures and segments not in canonical base64url', async () => {
     const good = token();
     const [h, p, s] = good.split('.');
     // The signature's last character carries 2 unused bits: flipping them spells the same bytes differently.
@@ -32,37 +32,37 @@ describe('identity assertions are read strictly', () => {
     const sibling = alphabet[(last & ~3) | ((last + 1) & 3)];
     assert.deepEqual(Buffer.from(`${s.slice(0, -1)}${sibling}`, 'base64url'), Buffer.from(s, 'base64url'), 'Node decodes both spellings alike');
     for (const bad of [`${h}.${p}.${s.slice(0, -1)}${sibling}`, `${h}.${p}.${s}=`, `${h}.${p}.${s.slice(0, 10)}+${s.slice(11)}`, `${h}.${p}.${s.slice(0, 10)}*${s.slice(10)}`, `${h}=.${p}.${s}`]) {
-      assert.throws(() => verifyAssertion(bad, SECRET), /canonical base64url/, bad);
+      await assert.rejects(verifyAssertion(bad, SECRET), /canonical base64url/, bad);
     }
   });
 
-  it('refuses header parameters it does not understand (crit, kid, jku) and a typ other than JWT', () => {
-    assert.throws(() => verifyAssertion(token({ alg: 'HS256', crit: ['exp'], exp: 1 }), SECRET), /does not understand: crit, exp/);
-    assert.throws(() => verifyAssertion(token({ alg: 'HS256', kid: 'other' }), SECRET), /does not understand: kid/);
-    assert.throws(() => verifyAssertion(token({ alg: 'HS256', typ: 'at+jwt' }), SECRET), /typ must be JWT/);
-    assert.throws(() => verifyAssertion(signed(b64(['HS256']), b64(claims())), SECRET), /malformed assertion header/);
+  it('refuses header parameters it does not understand (crit, kid, jku) and a typ other than JWT', async () => {
+    await assert.rejects(verifyAssertion(token({ alg: 'HS256', crit: ['exp'], exp: 1 }), SECRET), /does not understand: crit, exp/);
+    await assert.rejects(verifyAssertion(token({ alg: 'HS256', kid: 'other' }), SECRET), /does not understand: kid/);
+    await assert.rejects(verifyAssertion(token({ alg: 'HS256', typ: 'at+jwt' }), SECRET), /typ must be JWT/);
+    await assert.rejects(verifyAssertion(signed(b64(['HS256']), b64(claims())), SECRET), /malformed assertion header/);
   });
 
-  it('refuses exp at or before iat', () => {
-    assert.throws(() => verifyAssertion(token(undefined, claims({ iat: now(), exp: now() - 5 })), SECRET), /exp <= iat/);
-    assert.throws(() => verifyAssertion(token(undefined, claims({ iat: now(), exp: now() })), SECRET), /exp <= iat/);
+  it('refuses exp at or before iat', async () => {
+    await assert.rejects(verifyAssertion(token(undefined, claims({ iat: now(), exp: now() - 5 })), SECRET), /exp <= iat/);
+    await assert.rejects(verifyAssertion(token(undefined, claims({ iat: now(), exp: now() })), SECRET), /exp <= iat/);
   });
 
-  it('refuses a sub with control characters or one that mimics another kind of caller', () => {
+  it('refuses a sub with control characters or one that mimics another kind of caller', async () => {
     for (const sub of ['jdoe\r\nINFO admin granted', 'jdoe\u0000', 'jdoe\u200b', 'token:admin (DCOC_ADMIN_TOKEN)', 'system', 'Anonymous', 'agent:1234', ' jdoe']) {
-      assert.throws(() => verifyAssertion(token(undefined, claims({ sub })), SECRET), /invalid assertion claims: sub/, JSON.stringify(sub));
+      await assert.rejects(verifyAssertion(token(undefined, claims({ sub })), SECRET), /invalid assertion claims: sub/, JSON.stringify(sub));
     }
-    assert.throws(() => verifyAssertion(token(undefined, claims({ name: 'Jane\nDoe' })), SECRET), /invalid assertion claims: name/);
-    assert.equal(verifyAssertion(token(undefined, claims({ sub: 'jane.doe@example.org' })), SECRET).sub, 'jane.doe@example.org');
+    await assert.rejects(verifyAssertion(token(undefined, claims({ name: 'Jane\nDoe' })), SECRET), /invalid assertion claims: name/);
+    assert.equal((await verifyAssertion(token(undefined, claims({ sub: 'jane.doe@example.org' })), SECRET)).sub, 'jane.doe@example.org');
   });
 
-  it('the plugin signs what the verifier accepts', () => {
-    assert.equal(verifyAssertion(signAssertion({ login: 'jane.doe@example.org', name: 'Jane Doe', role: 'operator' }, SECRET), SECRET).role, 'operator');
+  it('the plugin signs what the verifier accepts', async () => {
+    assert.equal((await verifyAssertion(await signAssertion({ login: 'jane.doe@example.org', name: 'Jane Doe', role: 'operator' }, SECRET), SECRET)).role, 'operator');
   });
 });
 
-describe('replay guard', () => {
-  it('accepts a jti once until it expires, then forgets it', () => {
+describe('replay guard', async () => {
+  it('accepts a jti once until it expires, then forgets it', async () => {
     const g = new SeenAssertions(30_000);
     const t0 = 1_000_000_000_000;
     const exp = t0 / 1000 + 60;
@@ -73,7 +73,7 @@ describe('replay guard', () => {
     assert.equal(g.size, 1, 'a and b were forgotten after exp + skew');
   });
 
-  it('holds at most `max` entries', () => {
+  it('holds at most `max` entries', async () => {
     const g = new SeenAssertions(30_000, 3);
     for (const j of ['a', 'b', 'c', 'd']) g.firstUse(j, 2_000_000_000);
     assert.equal(g.size, 3);

@@ -6,9 +6,9 @@ import { MAX_LIFETIME_S, signAssertion, verifyAssertion } from '../../contracts/
 const SECRET = 'a-shared-secret-of-enough-length';
 const user = { login: 'jdoe', name: 'Jane Doe', email: 'jdoe@example.org', role: 'operator' as const, orgId: 1 };
 
-describe('identity assertion', () => {
-  it('round-trips the Grafana user and role', () => {
-    const c = verifyAssertion(signAssertion(user, SECRET), SECRET);
+describe('identity assertion', async () => {
+  it('round-trips the Grafana user and role', async () => {
+    const c = await verifyAssertion(await signAssertion(user, SECRET), SECRET);
     assert.equal(c.sub, 'jdoe');
     assert.equal(c.role, 'operator');
     assert.equal(c.email, 'jdoe@example.org');
@@ -17,22 +17,22 @@ describe('identity assertion', () => {
     assert.ok(c.exp - c.iat <= MAX_LIFETIME_S);
   });
 
-  it('refuses a wrong secret, an expired assertion and an edited role', () => {
-    assert.throws(() => verifyAssertion(signAssertion(user, SECRET), 'another-secret-of-enough-length'), /signature/);
-    const old = signAssertion(user, SECRET, 60, Date.now() - 10 * 60_000);
-    assert.throws(() => verifyAssertion(old, SECRET), /expired/);
-    const [h, p, s] = signAssertion({ ...user, role: 'viewer' }, SECRET).split('.');
+  it('refuses a wrong secret, an expired assertion and an edited role', async () => {
+    await assert.rejects(verifyAssertion(await signAssertion(user, SECRET), 'another-secret-of-enough-length'), /signature/);
+    const old = await signAssertion(user, SECRET, 60, Date.now() - 10 * 60_000);
+    await assert.rejects(verifyAssertion(old, SECRET), /expired/);
+    const [h, p, s] = (await signAssertion({ ...user, role: 'viewer' }, SECRET)).split('.');
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
     const edited = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
-    assert.throws(() => verifyAssertion(`${h}.${edited}.${s}`, SECRET), /signature/);
+    await assert.rejects(verifyAssertion(`${h}.${edited}.${s}`, SECRET), /signature/);
   });
 
-  it('caps the lifetime and refuses other algorithms', () => {
-    const c = verifyAssertion(signAssertion(user, SECRET, 3600), SECRET);
+  it('caps the lifetime and refuses other algorithms', async () => {
+    const c = await verifyAssertion(await signAssertion(user, SECRET, 3600), SECRET);
     assert.equal(c.exp - c.iat, MAX_LIFETIME_S);
-    const [, p, s] = signAssertion(user, SECRET).split('.');
+    const [, p, s] = (await signAssertion(user, SECRET)).split('.');
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-    assert.throws(() => verifyAssertion(`${none}.${p}.${s}`, SECRET), /HS256/);
-    assert.throws(() => verifyAssertion(signAssertion(user, SECRET), ''), /DCOC_PLUGIN_SECRET/);
+    await assert.rejects(verifyAssertion(`${none}.${p}.${s}`, SECRET), /HS256/);
+    await assert.rejects(verifyAssertion(await signAssertion(user, SECRET), ''), /DCOC_PLUGIN_SECRET/);
   });
 });

@@ -1,6 +1,7 @@
 // What the control service itself says its event buffer holds: GET
 // /api/v1/events with Last-Event-ID just above 0 replays the whole buffer and
 // marks the end of the replay with a ": connected" comment.
+import { createParser } from 'eventsource-parser';
 import { ADMIN_TOKEN, type TestFleet } from '../../support/fleet';
 
 export interface ControlEventData {
@@ -24,18 +25,17 @@ export async function bufferedControlEvents(fleet: TestFleet): Promise<ControlEv
     });
     if (res.status !== 200 || !res.body) throw new Error(`GET /api/v1/events: ${res.status}`);
     const decoder = new TextDecoder();
-    let text = '';
+    const events: ControlEventData[] = [];
+    let replayed = false;
+    const parser = createParser({
+      // Only the replay: events after the mark may arrive in the same chunk.
+      onEvent: (e) => void (replayed || events.push(JSON.parse(e.data) as ControlEventData)),
+      onComment: (text) => (replayed ||= text.trim() === 'connected'),
+    });
     const reader = res.body.getReader();
     for (let next = await reader.read(); !next.done; next = await reader.read()) {
-      text += decoder.decode(next.value, { stream: true });
-      const end = text.indexOf('\n: connected\n');
-      if (end >= 0 || text.startsWith(': connected\n')) {
-        return text
-          .slice(0, Math.max(end, 0))
-          .split('\n\n')
-          .flatMap((block) => block.split('\n').filter((l) => l.startsWith('data: ')))
-          .map((l) => JSON.parse(l.slice('data: '.length)) as ControlEventData);
-      }
+      parser.feed(decoder.decode(next.value, { stream: true }));
+      if (replayed) return events;
     }
     throw new Error('the event stream ended before its replay did');
   } finally {
