@@ -51,7 +51,7 @@ if (!repo) {
   process.stderr.write('usage: check-gen3-helm.ts /path/to/gen3-helm [release YYYY.MM] [overrides.json]\n');
   process.exit(2);
 }
-const found = findHelm();
+const found = await findHelm();
 if (!('path' in found)) throw new Error(found.missing);
 const helm = found;
 

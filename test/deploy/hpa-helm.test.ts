@@ -36,7 +36,7 @@ interface K8s {
 }
 
 const bp = Blueprints.load();
-const HELM = findHelm();
+const HELM = await findHelm();
 const dir = mkdtempSync(join(tmpdir(), 'dcoc-hpa-helm-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const chart = writeGen3Chart(dir);

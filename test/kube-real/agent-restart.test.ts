@@ -18,7 +18,7 @@ import { NS, realKubeAgentOnFleet } from '../support/kube-agent';
 
 const controlPlane = useControlPlane();
 const ID = 'data-example-org';
-const KUBECTL = findKubectl();
+const KUBECTL = await findKubectl();
 
 const isReady = (p: V1Pod) => p.status?.phase === 'Running' && Boolean(p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
 

@@ -26,7 +26,7 @@ const controlPlane = useControlPlane();
 const ID = 'data-example-org';
 const NS = 'gen3-config';
 const SIZING = { template: 'gen3-default', profile: 'small', overrides: { indexd: { replicaCount: 4 } } };
-const HELM = findHelm();
+const HELM = await findHelm();
 
 describe('a config change through helm, on the real control plane', { timeout: 300_000 }, () => {
   let env: Awaited<ReturnType<typeof realKubeAgentOnFleet>> | undefined;

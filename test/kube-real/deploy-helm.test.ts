@@ -36,7 +36,7 @@ const CHANGED = ['fence-deployment', 'indexd-deployment', 'presigned-url-fence-d
 // The commons: profile small with indexd at 4 renders the Deployments it already runs.
 const SIZING = { template: 'gen3-default', profile: 'small', overrides: { indexd: { replicaCount: 4 } } };
 const SECURITY_FIX = { release: '2026.09', reason: 'fence and indexd security fix', ...SIZING };
-const HELM = findHelm();
+const HELM = await findHelm();
 
 /** The helm binary, or undefined after a loud skip (a failure under CI). */
 function helmBinary(t: TestContext): string | undefined {

@@ -27,7 +27,7 @@ import { importRelease } from './support';
 
 const controlPlane = useControlPlane();
 const ID = 'data-example-org';
-const HELM = findHelm();
+const HELM = await findHelm();
 // The production profile as a commons would be deployed with it; indexd's and fence's replica counts as the seeded commons runs them.
 const PRODUCTION = { template: 'gen3-default', profile: 'production', overrides: { global: { externalSecrets: { deploy: true } } } };
 
