@@ -8,7 +8,7 @@ import type { Principal } from '../auth/principal';
 import type { CommandService } from '../commands/command-service';
 import type { Logger } from '../../lib/logger';
 import type { DeploymentPlan, DeploymentRequest, DeploymentView, RevisionDetail, RevisionSummary } from '../../contracts/api';
-import { type CommandState, isFinal } from '../../contracts/api';
+import { isFinal } from '../../contracts/api';
 import type { EventBus } from '../events/bus';
 import type { Fleet } from '../fleet/fleet';
 import { HttpProblem, notFound } from '../http/problem';
@@ -366,7 +366,7 @@ export class DeploymentService {
             author: { name: dep.author_name, email: dep.author_email },
             message: `${commons.hostname}: revision ${rev.revision}, Gen3 release ${rev.release} (${rev.kind}${rev.rollback_of ? ` to revision ${rev.rollback_of}` : ''})\n\n${rev.reason}\n\nDCOC-Revision: ${rev.revision}\nDCOC-Deployment: ${dep.id}\nDCOC-Actor: ${dep.actor}\n`,
           });
-          const moved = await this.d.store.updateDeployment(dep.id, { gitops_state: 'pushed', gitops_commit: r.commit, message: `committed ${r.commit.slice(0, 12)}; queuing the rollout`, updated_at: new Date().toISOString() }, 'committing');
+          const moved = await this.d.store.moveDeployment(dep.id, 'committing', { gitops: 'pushed' }, { gitops_commit: r.commit, message: `committed ${r.commit.slice(0, 12)}; queuing the rollout`, updated_at: new Date().toISOString() });
           if (moved) dep = moved;
         } catch (e) {
           if (!(e instanceof GitOpsError)) throw e;
@@ -386,7 +386,7 @@ export class DeploymentService {
           deadlineMs: this.d.deployDeadlineMs,
         });
       }
-      const moved = await this.d.store.updateDeployment(dep.id, { phase: 'commanded', message: 'rollout queued', updated_at: new Date().toISOString() }, 'committing');
+      const moved = await this.d.store.moveDeployment(dep.id, 'committing', { phase: 'commanded' }, { message: 'rollout queued', updated_at: new Date().toISOString() });
       if (moved) this.publish(moved);
     } catch (e) {
       this.d.log.error({ err: e, deployment: dep.id }, 'deployment could not proceed; it resumes when the control service restarts');
@@ -395,7 +395,8 @@ export class DeploymentService {
 
   private async fail(dep: DeploymentRow, message: string): Promise<void> {
     const at = new Date().toISOString();
-    const moved = await this.d.store.updateDeployment(dep.id, { phase: 'failed', gitops_state: dep.gitops_state === 'pending' ? 'failed' : dep.gitops_state, message, updated_at: at }, 'committing');
+    // A commit refused (or no longer possible) fails with the deployment; a commit already pushed stays pushed.
+    const moved = await this.d.store.moveDeployment(dep.id, 'committing', { phase: 'failed', ...(dep.gitops_state === 'pending' ? { gitops: 'failed' as const } : {}) }, { message, updated_at: at });
     if (!moved) return;
     await this.d.store.appendAudit({
       at,
@@ -420,7 +421,7 @@ export class DeploymentService {
     if (!dep) throw notFound(`deployment ${id}`);
     const cmd = await this.d.store.getCommand(dep.command_id);
     const view = await this.viewOf(dep);
-    if (dep.phase === 'failed' || (cmd && isFinal(cmd.state as CommandState))) throw new HttpProblem(409, 'Deployment finished', `deployment ${id} is ${view.state}; nothing to cancel`);
+    if (dep.phase === 'failed' || (cmd && isFinal(cmd.state))) throw new HttpProblem(409, 'Deployment finished', `deployment ${id} is ${view.state}; nothing to cancel`);
     if (!cmd) throw new HttpProblem(409, 'Deployment committing', `deployment ${id} is being prepared (GitOps commit); cancel it once its rollout is queued`);
     await this.d.store.appendAudit({
       at: new Date().toISOString(),

@@ -2,6 +2,16 @@
 // ISO-8601 UTC strings and JSON is text, so the same SQL runs on SQLite and
 // PostgreSQL.
 import type { Generated } from 'kysely';
+import type { CommandKind } from '../../contracts/commands';
+import type { CommandState, ConfigRevisionState, DeploymentPhase, GitOpsState } from '../../contracts/states';
+
+/** The other enumerated columns: their values, checked when a row is read (store/rows.ts). */
+export const REVISION_KINDS = ['deploy', 'rollback'] as const;
+export type RevisionKind = (typeof REVISION_KINDS)[number];
+export const BASE_SOURCES = ['revision', 'observed', 'none'] as const;
+export type BaseSource = (typeof BASE_SOURCES)[number];
+export const APPLIERS = ['agent', 'argocd'] as const;
+export type Applier = (typeof APPLIERS)[number];
 
 export interface CommonsTable {
   id: string;
@@ -56,11 +66,11 @@ export interface ApiTokensTable {
 
 export interface CommandsTable {
   id: string;
-  kind: string;
+  kind: CommandKind;
   commons_id: string;
   service: string | null;
   target_json: string;
-  state: string;
+  state: CommandState;
   message: string;
   percent: number;
   actor: string;
@@ -75,7 +85,7 @@ export interface CommandEventsTable {
   id: Generated<number>;
   command_id: string;
   at: string;
-  state: string;
+  state: CommandState;
   message: string;
   percent: number;
 }
@@ -101,7 +111,7 @@ export interface ConfigRevisionsTable {
   author: string;
   created_at: string;
   command_id: string | null;
-  state: string;
+  state: ConfigRevisionState;
 }
 
 /** Releases imported by operators (the built-in catalog is data files, not rows). */
@@ -123,10 +133,10 @@ export interface RevisionsTable {
   template: string;
   profile: string;
   overrides_json: string;
-  kind: string;
+  kind: RevisionKind;
   rollback_of: number | null;
   base_revision: number | null;
-  base_source: string;
+  base_source: BaseSource;
   diff_json: string;
   diff_text: string;
   author: string;
@@ -140,16 +150,16 @@ export interface DeploymentsTable {
   id: string;
   commons_id: string;
   revision: number;
-  kind: string;
-  /** committing | failed | commanded */
-  phase: string;
+  kind: RevisionKind;
+  /** contracts/states.ts DEPLOYMENT_PHASE */
+  phase: DeploymentPhase;
   message: string;
   command_id: string;
-  gitops_state: string;
+  gitops_state: GitOpsState;
   gitops_path: string | null;
   gitops_commit: string | null;
   /** agent | argocd: who changes the cluster (under ArgoCD the agent only follows the rollout). */
-  applied_by: string;
+  applied_by: Applier;
   /** JSON list of services to restart after the rollout (a config change's readers). */
   restart_after_json: string;
   plan_services_json: string;
