@@ -11,7 +11,7 @@ import type { DeploymentPlan, DeploymentRequest, DeploymentView, RevisionDetail,
 import { isFinal } from '../../contracts/api';
 import type { EventBus } from '../events/bus';
 import type { Fleet } from '../fleet/fleet';
-import { HttpProblem, notFound } from '../http/problem';
+import { Conflict, Invalid, NotFound, Refused, onField } from '../domain/errors';
 import { ConflictError, type DeploymentRow, type Store } from '../store/store';
 import type { Blueprints, Profile, Template } from './blueprints';
 import { type GitOps, GitOpsError } from './gitops';
@@ -82,7 +82,7 @@ export class DeploymentService {
 
   async view(id: string, withProgress = false): Promise<DeploymentView> {
     const dep = await this.d.store.getDeployment(id);
-    if (!dep) throw notFound(`deployment ${id}`);
+    if (!dep) throw new NotFound(`deployment ${id}`);
     return this.viewOf(dep, withProgress);
   }
 
@@ -100,7 +100,7 @@ export class DeploymentService {
   async revision(commonsId: string, n: number): Promise<RevisionDetail> {
     await this.planner.commonsRef(commonsId);
     const r = await this.d.store.getRevision(commonsId, n);
-    if (!r) throw notFound(`revision ${n} of commons ${commonsId}`);
+    if (!r) throw new NotFound(`revision ${n} of commons ${commonsId}`);
     return revisionDetail(r, await this.viewOfId(r.deployment_id));
   }
 
@@ -155,7 +155,7 @@ export class DeploymentService {
   async scaleThroughGitOps(commonsId: string, service: string, replicas: number, principal: Principal): Promise<DeploymentView> {
     const current = await this.d.store.currentRevision(commonsId);
     const chartName = chartOfService(service);
-    const refuse = (detail: string) => new HttpProblem(409, 'Commons managed by ArgoCD', detail, [{ field: 'path.service', message: detail }]);
+    const refuse = (detail: string) => new Refused('Commons managed by ArgoCD', detail, onField('path.service', detail));
     if (!current) throw refuse(`${commonsId} has no DCOC revision to change replicaCount in; deploy it once (POST /api/v1/deployments), then scale`);
     if (!chartName) throw refuse(`${service} is not rendered by a gen3-helm chart DCOC knows; change its replicas in the GitOps repository`);
     if (chartName !== service) throw refuse(`${service} takes ${chartName}'s replicaCount in gen3-helm; scale ${chartName}`);
@@ -174,7 +174,8 @@ export class DeploymentService {
     try {
       return await this.apply(req, principal);
     } catch (e) {
-      if (e instanceof HttpProblem && e.status === 422) throw new HttpProblem(422, 'Invalid scale', e.detail, [{ field: 'body.replicas', message: e.detail }]);
+      // The values a scale makes are invalid only through the replicas asked for.
+      if (e instanceof Invalid) throw new Invalid('Invalid scale', onField('body.replicas', e.detail), e.detail);
       throw e;
     }
   }
@@ -210,7 +211,7 @@ export class DeploymentService {
   /** A config change as a revision of global.* (global-config.ts), applied like a deploy; readers of changed keys restart after. */
   async configThroughValues(commonsId: string, change: { global: Values; restart: string[] }, reason: string, principal: Principal): Promise<DeploymentView> {
     const current = await this.d.store.currentRevision(commonsId);
-    if (!current) throw new HttpProblem(409, 'No values to change', `${commonsId} has no DCOC revision; deploy it once, then change the config`);
+    if (!current) throw new Conflict('No values to change', `${commonsId} has no DCOC revision; deploy it once, then change the config`);
     // The planner carries the current global over and merges this change into it (planner.ts carryGlobal).
     const overrides = { ...(JSON.parse(current.overrides_json) as Values), global: change.global };
     const p = await this.planner.prepare({ commons: commonsId, release: current.release, overrides, mode: 'apply', reason, baseRevision: current.revision });
@@ -241,9 +242,9 @@ export class DeploymentService {
     o: { kind: 'deploy' | 'rollback'; rollbackOf: number | null; reason: string; baseRevision?: number | null; restartAfter?: string[] },
   ): Promise<DeploymentView> {
     const baseRevision = p.base.row?.revision ?? null;
-    if (p.refusal) throw new HttpProblem(409, 'Commons managed by ArgoCD', p.refusal, [{ field: 'body.commons', message: p.refusal }]);
+    if (p.refusal) throw new Refused('Commons managed by ArgoCD', p.refusal, onField('body.commons', p.refusal));
     if (o.baseRevision !== undefined && o.baseRevision !== baseRevision) {
-      throw new HttpProblem(409, 'Stale plan', `${p.commons.id} is at revision ${baseRevision ?? 'none'}, not ${o.baseRevision ?? 'none'}; plan again and review the new diff`, [
+      throw new Conflict('Stale plan', `${p.commons.id} is at revision ${baseRevision ?? 'none'}, not ${o.baseRevision ?? 'none'}; plan again and review the new diff`, [
         { field: 'body.baseRevision', message: `current revision is ${baseRevision ?? 'none'}` },
       ]);
     }
@@ -327,7 +328,7 @@ export class DeploymentService {
         expectBase: baseRevision,
       });
     } catch (e) {
-      if (e instanceof ConflictError) throw new HttpProblem(409, 'Deployment conflict', `${e.message}; wait for it (or cancel it), plan again and retry`);
+      if (e instanceof ConflictError) throw new Conflict('Deployment conflict', `${e.message}; wait for it (or cancel it), plan again and retry`);
       throw e;
     }
     if (!p.commons.exists) {
@@ -418,11 +419,11 @@ export class DeploymentService {
 
   async cancel(id: string, principal: Principal): Promise<DeploymentView> {
     const dep = await this.d.store.getDeployment(id);
-    if (!dep) throw notFound(`deployment ${id}`);
+    if (!dep) throw new NotFound(`deployment ${id}`);
     const cmd = await this.d.store.getCommand(dep.command_id);
     const view = await this.viewOf(dep);
-    if (dep.phase === 'failed' || (cmd && isFinal(cmd.state))) throw new HttpProblem(409, 'Deployment finished', `deployment ${id} is ${view.state}; nothing to cancel`);
-    if (!cmd) throw new HttpProblem(409, 'Deployment committing', `deployment ${id} is being prepared (GitOps commit); cancel it once its rollout is queued`);
+    if (dep.phase === 'failed' || (cmd && isFinal(cmd.state))) throw new Conflict('Deployment finished', `deployment ${id} is ${view.state}; nothing to cancel`);
+    if (!cmd) throw new Conflict('Deployment committing', `deployment ${id} is being prepared (GitOps commit); cancel it once its rollout is queued`);
     await this.d.store.appendAudit({
       at: new Date().toISOString(),
       actor: principal.actor,
@@ -436,7 +437,7 @@ export class DeploymentService {
       command_id: cmd.id,
     });
     const moved = await this.d.commands.cancel(cmd, `cancelled by ${principal.actor}; images already applied stay (roll back to undo them)`);
-    if (!moved) throw new HttpProblem(409, 'Deployment finished', `deployment ${id} finished before it could be cancelled`);
+    if (!moved) throw new Conflict('Deployment finished', `deployment ${id} finished before it could be cancelled`);
     return this.viewOf(dep);
   }
 
