@@ -94,6 +94,10 @@ export const COMMAND = stateMachine('command', ['queued'], {
 export type CommandState = StateOf<typeof COMMAND>;
 export type FinalCommandState = FinalStateOf<typeof COMMAND>;
 
+/** A command no agent has started yet: a deployment shows it as queued, or waiting for an agent while none is connected. */
+const NOT_STARTED = ['queued', 'dispatched'] as const satisfies readonly CommandState[];
+export const isNotStarted = (s: CommandState): s is (typeof NOT_STARTED)[number] => (NOT_STARTED as readonly CommandState[]).includes(s);
+
 /** What an agent may report about a command (the rest are the control service's to set). */
 export const AGENT_REPORTED_STATES: readonly CommandState[] = ['running', 'succeeded', 'failed'];
 

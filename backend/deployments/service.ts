@@ -9,6 +9,7 @@ import type { CommandService } from '../commands/command-service';
 import type { Logger } from '../../lib/logger';
 import type { DeploymentPlan, DeploymentRequest, DeploymentView, RevisionDetail, RevisionSummary } from '../../contracts/api';
 import { isFinal } from '../../contracts/api';
+import { isNotStarted } from '../../contracts/states';
 import type { EventBus } from '../events/bus';
 import type { Fleet } from '../fleet/fleet';
 import { Conflict, Invalid, NotFound, Refused, onField } from '../domain/errors';
@@ -469,7 +470,7 @@ export class DeploymentService {
   private async publishWaiting(commonsId: string): Promise<void> {
     for (const dep of await this.d.store.listDeployments({ commons: commonsId, limit: 5 })) {
       const cmd = await this.d.store.getCommand(dep.command_id);
-      if (cmd && (cmd.state === 'queued' || cmd.state === 'dispatched')) await this.emit(dep);
+      if (cmd && isNotStarted(cmd.state)) await this.emit(dep);
     }
   }
 }

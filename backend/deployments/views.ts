@@ -2,7 +2,7 @@
 // is read from its deploy command once there is one, so it never disagrees
 // with the command history.
 import type { DeploymentState, DeploymentView, RevisionDetail, RevisionSummary, ServiceProgress, ValueChangeView } from '../../contracts/api';
-import { type CommandState, COMMAND } from '../../contracts/states';
+import { type CommandState, COMMAND, isNotStarted } from '../../contracts/states';
 import type { LiveCommons } from '../fleet/fleet';
 import type { CommandEventRow, CommandRow, DeploymentRow, RevisionRow } from '../store/store';
 import { toYaml } from './values';
@@ -13,7 +13,7 @@ export function deploymentState(dep: DeploymentRow, cmd: CommandRow | undefined,
   // Without GitOps there is nothing to commit: the few milliseconds before the command exists are queueing.
   if (!cmd) return { state: dep.gitops_state === 'disabled' ? 'queued' : 'committing', message: dep.message, percent: 0 };
   const s = cmd.state;
-  if (s === 'queued' || s === 'dispatched') {
+  if (isNotStarted(s)) {
     if (!online) {
       const who = commons?.agent.id ? `its agent ${commons.agent.id} is not connected` : 'no agent has connected for it yet (enroll one with POST /api/v1/enrollment-tokens)';
       return { state: 'waiting-for-agent', message: `waiting for an agent of ${commons?.hostname ?? dep.commons_id}: ${who}; the rollout starts when it connects, until ${cmd.deadline}`, percent: 0 };

@@ -14,6 +14,7 @@ import {
   IllegalTransition,
   type StateMachine,
   isFinalDeployment,
+  isNotStarted,
 } from '../../contracts/states';
 
 const MACHINES: StateMachine<string>[] = [COMMAND, DEPLOYMENT_PHASE, GITOPS, CONFIG_REVISION];
@@ -77,6 +78,10 @@ describe('command states', () => {
     }
     for (const from of COMMAND.open) for (const to of ['cancelled', 'expired'] as const) assert.equal(COMMAND.can(from, to), true, `${from} → ${to}`);
     for (const to of AGENT_REPORTED_STATES) assert.ok(COMMAND.sourcesOf(to).length > 0);
+  });
+
+  it('counts as not started exactly the open states an agent has not reported on', () => {
+    assert.deepEqual(COMMAND.states.filter(isNotStarted), COMMAND.open.filter((s) => !AGENT_REPORTED_STATES.includes(s)));
   });
 
   it('is the one list the API contract exports', () => {
