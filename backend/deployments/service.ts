@@ -382,7 +382,7 @@ export class DeploymentService {
           commonsId: dep.commons_id,
           service: null,
           target: { revision: rev.revision, release: rev.release, ...deployTarget(values), values, ...(dep.applied_by === 'argocd' ? { appliedBy: 'argocd' } : {}), ...restartAfter(dep) },
-          principal: { actor: dep.actor, kind: dep.actor_kind as Principal['kind'], role: dep.role as Principal['role'] },
+          principal: { actor: dep.actor, kind: dep.actor_kind, role: dep.role },
           action: 'deployment.rollout',
           detail: { deployment: dep.id, revision: rev.revision, release: rev.release },
           deadlineMs: this.d.deployDeadlineMs,

@@ -4,8 +4,9 @@
 // column, not a string passed on as if it were one of the union.
 import type { Selectable } from 'kysely';
 import { CommandKind } from '../../contracts/commands';
+import { ROLES } from '../../contracts/roles';
 import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contracts/states';
-import { APPLIERS, BASE_SOURCES, type CommandEventsTable, type CommandsTable, type ConfigRevisionsTable, type DeploymentsTable, REVISION_KINDS, type RevisionsTable } from './schema';
+import { ACTOR_KINDS, APPLIERS, AUDIT_OUTCOMES, type AuditTable, BASE_SOURCES, type CommandEventsTable, type CommandsTable, type ConfigRevisionsTable, type DeploymentsTable, PRINCIPAL_KINDS, REVISION_KINDS, type RevisionsTable } from './schema';
 
 export class StoreRowError extends Error {
   constructor(
@@ -42,7 +43,11 @@ export const checkDeployment = checker<Selectable<DeploymentsTable>>('deployment
   phase: DEPLOYMENT_PHASE.states,
   gitops_state: GITOPS.states,
   applied_by: APPLIERS,
+  actor_kind: PRINCIPAL_KINDS,
+  role: ROLES,
 });
+// role is null for unauthenticated and system actors, so it is not among the checked columns.
+export const checkAudit = checker<Selectable<AuditTable>>('audit', (r) => String(r.id), { actor_kind: ACTOR_KINDS, outcome: AUDIT_OUTCOMES });
 export const checkRevision = checker<Selectable<RevisionsTable>>('revisions', (r) => `${r.commons_id}/${r.revision}`, { kind: REVISION_KINDS, base_source: BASE_SOURCES });
 
 /** Each row of a list, checked. */

@@ -2,7 +2,9 @@
 // ISO-8601 UTC strings and JSON is text, so the same SQL runs on SQLite and
 // PostgreSQL.
 import type { Generated } from 'kysely';
+import type { AuditEntry } from '../../contracts/api';
 import type { CommandKind } from '../../contracts/commands';
+import type { Role } from '../../contracts/roles';
 import type { CommandState, ConfigRevisionState, DeploymentPhase, GitOpsState } from '../../contracts/states';
 
 /** The other enumerated columns: their values, checked when a row is read (store/rows.ts). */
@@ -12,6 +14,10 @@ export const BASE_SOURCES = ['revision', 'observed', 'none'] as const;
 export type BaseSource = (typeof BASE_SOURCES)[number];
 export const APPLIERS = ['agent', 'argocd'] as const;
 export type Applier = (typeof APPLIERS)[number];
+// Keys of a record over the union, so a value added to the union and not here fails to compile.
+export const AUDIT_OUTCOMES = Object.keys({ accepted: 1, denied: 1, succeeded: 1, failed: 1, rejected: 1 } satisfies Record<AuditEntry['outcome'], 1>);
+export const ACTOR_KINDS = Object.keys({ token: 1, grafana: 1, anonymous: 1, system: 1 } satisfies Record<AuditEntry['actorKind'], 1>);
+export const PRINCIPAL_KINDS = ['token', 'grafana'] as const satisfies readonly AuditEntry['actorKind'][];
 
 export interface CommonsTable {
   id: string;
@@ -94,13 +100,13 @@ export interface AuditTable {
   id: Generated<number>;
   at: string;
   actor: string;
-  actor_kind: string;
-  role: string | null;
+  actor_kind: AuditEntry['actorKind'];
+  role: Role | null;
   action: string;
   commons_id: string | null;
   service: string | null;
   detail_json: string;
-  outcome: string;
+  outcome: AuditEntry['outcome'];
   command_id: string | null;
 }
 
@@ -164,8 +170,9 @@ export interface DeploymentsTable {
   restart_after_json: string;
   plan_services_json: string;
   actor: string;
-  actor_kind: string;
-  role: string;
+  /** Who asked for the deployment: a principal (http/auth), never the system. */
+  actor_kind: (typeof PRINCIPAL_KINDS)[number];
+  role: Role;
   author_name: string;
   author_email: string;
   reason: string;

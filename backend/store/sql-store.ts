@@ -10,7 +10,7 @@ import { lockDataDir } from './data-dir-lock';
 import { storeFault } from './faults';
 import { migrations } from './migrations';
 import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contracts/states';
-import { checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
+import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
@@ -332,7 +332,7 @@ export class SqlStore implements Store {
     if (filter.action) q = q.where('action', '=', filter.action);
     if (filter.commons) q = q.where('commons_id', '=', filter.commons);
     if (filter.since) q = q.where('at', '>=', filter.since);
-    return q.orderBy('id', 'desc').limit(filter.limit).execute();
+    return q.orderBy('id', 'desc').limit(filter.limit).execute().then(each(checkAudit));
   }
 
   async close() {

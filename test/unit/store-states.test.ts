@@ -103,11 +103,13 @@ describe('state moves in the store', () => {
     try {
       raw.prepare('UPDATE commands SET state = ? WHERE id = ?').run('paused', id);
       raw.prepare('UPDATE deployments SET gitops_state = ? WHERE id = ?').run('merged', 'd1');
+      raw.prepare('UPDATE audit SET outcome = ? WHERE id = (SELECT max(id) FROM audit)').run('maybe');
     } finally {
       raw.close();
     }
     await assert.rejects(store.getCommand(id), (e: unknown) => e instanceof StoreRowError && e.table === 'commands' && e.row === id && e.column === 'state' && /"paused", which is none of queued, dispatched/.test(e.message));
     await assert.rejects(store.listCommands({ limit: 100 }), StoreRowError);
     await assert.rejects(store.getDeployment('d1'), (e: unknown) => e instanceof StoreRowError && e.column === 'gitops_state' && e.value === 'merged');
+    await assert.rejects(store.listAudit({ limit: 10 }), (e: unknown) => e instanceof StoreRowError && e.table === 'audit' && e.column === 'outcome');
   });
 });
