@@ -2,19 +2,20 @@
 // zod, unknown fields refused) and response shapes. The plugin and the tests
 // import these; nothing else defines them.
 import { z } from 'zod';
+import { CommandKind } from './commands';
 import { Role } from './roles';
+import { COMMAND, type DeploymentState, type GitOpsState } from './states';
 
 export const ServiceStatus = z.enum(['healthy', 'degraded', 'down', 'unknown']);
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 
-export const CommandKind = z.enum(['restart', 'scale', 'config', 'run-job', 'deploy']);
-export type CommandKind = z.infer<typeof CommandKind>;
-
-export const COMMAND_STATES = ['queued', 'dispatched', 'running', 'succeeded', 'failed', 'expired', 'cancelled'] as const;
+// Command kinds and the state machines are defined once, in commands.ts and states.ts.
+export { CommandKind } from './commands';
+export const COMMAND_STATES = COMMAND.states;
 export const CommandState = z.enum(COMMAND_STATES);
 export type CommandState = z.infer<typeof CommandState>;
-export const FINAL_STATES: readonly CommandState[] = ['succeeded', 'failed', 'expired', 'cancelled'];
-export const isFinal = (s: CommandState) => FINAL_STATES.includes(s);
+export const FINAL_STATES = COMMAND.final;
+export const isFinal = COMMAND.isFinal;
 
 /** A commons id and a service name as they appear in URLs. */
 export const CommonsId = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label');
@@ -304,7 +305,7 @@ export interface AuditEntry {
 
 // ---------------------------------------------------------------- deployments (responses)
 
-export type DeploymentState = 'committing' | 'waiting-for-agent' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
+export type { DeploymentState } from './states';
 export type ServiceRolloutState = 'pending' | 'rolling' | 'done' | 'failed';
 
 /** One service of a deploy, as the agent reports it while it rolls (and the control service plans it before). */
@@ -405,7 +406,7 @@ export interface DeploymentView {
   createdAt: string;
   updatedAt: string;
   commandId: string;
-  gitops: { state: 'disabled' | 'pending' | 'pushed' | 'failed'; path: string | null; commit: string | null };
+  gitops: { state: GitOpsState; path: string | null; commit: string | null };
   services: ServiceProgress[];
   /** GET /deployments/{id} only: the deploy command's progress messages. */
   progress?: { at: string; state: CommandState; message: string; percent: number }[];

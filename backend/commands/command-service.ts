@@ -5,7 +5,8 @@
 // the deadline passes. Agents treat commands as target states, so a repeat
 // has no second effect.
 import { randomUUID } from 'node:crypto';
-import type { CommandKind, CommandState } from '../../contracts/api';
+import { type CommandSpec, commandSpec } from '../../contracts/commands';
+import { AGENT_REPORTED_STATES, COMMAND, type CommandState } from '../../contracts/states';
 import type { Principal } from '../auth/principal';
 import type { Logger } from '../../lib/logger';
 import type { EventBus } from '../events/bus';
@@ -16,11 +17,10 @@ import type { AgentSessions } from '../gateway/sessions';
 import type { Metrics } from '../metrics/registry';
 import type { CommandRow, Store } from '../store/store';
 
-export interface NewCommand {
-  kind: CommandKind;
+/** A command to create: its kind with that kind's target (contracts/commands.ts), and who asked for what. */
+export type NewCommand = CommandSpec & {
   commonsId: string;
   service: string | null;
-  target: Record<string, unknown>;
   principal: Principal;
   action: string;
   detail: Record<string, unknown>;
@@ -29,9 +29,9 @@ export interface NewCommand {
   id?: string;
   /** Overrides DCOC_COMMAND_DEADLINE_S (a deploy may wait for a new commons' agent). */
   deadlineMs?: number;
-}
+};
 
-const AGENT_STATES = new Set<CommandState>(['running', 'succeeded', 'failed']);
+const isAgentReported = (s: string): s is CommandState => (AGENT_REPORTED_STATES as readonly string[]).includes(s);
 
 export class CommandService {
   constructor(
@@ -55,7 +55,7 @@ export class CommandService {
         commons_id: c.commonsId,
         service: c.service,
         target_json: JSON.stringify(c.target),
-        state: 'queued',
+        state: COMMAND.initial[0],
         message: 'queued',
         percent: 0,
         actor: c.principal.actor,
@@ -109,10 +109,12 @@ export class CommandService {
     });
     if (!sent) return;
     const at = new Date().toISOString();
-    const moved = await this.store.updateOpenCommand(
+    // Only a queued command moves: one already dispatched or running is sent again as it is (after a reconnect).
+    const moved = await this.store.moveCommand(
       row.id,
-      { state: 'dispatched', message: `sent to agent ${session.agentId}`, attempts: row.attempts + 1, updated_at: at },
-      { at, state: 'dispatched', message: `sent to agent ${session.agentId}`, percent: 0 },
+      'dispatched',
+      { message: `sent to agent ${session.agentId}`, attempts: row.attempts + 1, updated_at: at },
+      { at, message: `sent to agent ${session.agentId}`, percent: 0 },
       ['queued'],
     );
     if (moved) this.publish(moved);
@@ -127,8 +129,8 @@ export class CommandService {
 
   /** Records what an agent reported. Returns true once it is durable (the agent may then forget it). */
   async applyUpdate(commonsId: string, u: CommandUpdateMsg): Promise<boolean> {
-    const state = u.state as CommandState;
-    if (!AGENT_STATES.has(state)) {
+    const state = u.state;
+    if (!isAgentReported(state)) {
       this.log.warn({ commonsId, command: u.command_id, state: u.state }, 'agent sent an unknown command state; ignored');
       return false;
     }
@@ -147,14 +149,10 @@ export class CommandService {
       if (checked.ok) result = checked.json;
       else this.log.warn({ commonsId, command: u.command_id, why: checked.why }, 'agent sent a result that is not valid; dropped');
     }
-    const row = await this.store.updateOpenCommand(
-      u.command_id,
-      { state, message, percent, updated_at: at, ...(result ? { result_json: result } : {}) },
-      { at, state, message, percent },
-    );
+    const row = await this.store.moveCommand(u.command_id, state, { message, percent, updated_at: at, ...(result ? { result_json: result } : {}) }, { at, message, percent });
     if (!row) return true; // already final (a repeat, or it expired first): nothing changes
     this.publish(row);
-    if (state === 'succeeded' || state === 'failed') await this.finished(row);
+    if (COMMAND.isFinal(row.state)) await this.finished(row);
     return true;
   }
 
@@ -176,9 +174,9 @@ export class CommandService {
     }
   }
 
-  private async finish(id: string, state: CommandState, message: string): Promise<CommandRow | undefined> {
+  private async finish(id: string, state: 'cancelled' | 'expired', message: string): Promise<CommandRow | undefined> {
     const at = new Date().toISOString();
-    const row = await this.store.updateOpenCommand(id, { state, message, updated_at: at }, { at, state, message, percent: 0 });
+    const row = await this.store.moveCommand(id, state, { message, updated_at: at }, { at, message, percent: 0 });
     if (row) {
       this.publish(row);
       await this.finished(row);
@@ -190,13 +188,15 @@ export class CommandService {
     this.metrics.commandsFinished.inc({ commons: row.commons_id, environment: this.fleet.get(row.commons_id)?.environment ?? '', kind: row.kind, state: row.state });
     this.metrics.commandDuration.observe({ kind: row.kind, state: row.state }, (Date.parse(row.updated_at) - Date.parse(row.created_at)) / 1000);
     if (row.kind !== 'config') return;
-    const target = JSON.parse(row.target_json) as { revision: number; data: Record<string, string> };
+    const spec = commandSpec(row.kind, row.target_json);
+    if (spec.kind !== 'config') return;
+    const { revision, data } = spec.target;
     if (row.state === 'succeeded') {
-      await this.store.setConfigRevisionState(row.commons_id, target.revision, 'applied');
-      await this.store.updateCommons(row.commons_id, { config_revision: target.revision, config_json: JSON.stringify(target.data), updated_at: row.updated_at });
-      this.fleet.applyConfig(row.commons_id, { revision: target.revision, data: target.data });
+      await this.store.moveConfigRevision(row.commons_id, revision, 'applied');
+      await this.store.updateCommons(row.commons_id, { config_revision: revision, config_json: JSON.stringify(data), updated_at: row.updated_at });
+      this.fleet.applyConfig(row.commons_id, { revision, data });
     } else {
-      await this.store.setConfigRevisionState(row.commons_id, target.revision, 'failed');
+      await this.store.moveConfigRevision(row.commons_id, revision, 'failed');
     }
   }
 

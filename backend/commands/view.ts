@@ -1,15 +1,15 @@
 // Store rows → API views of commands.
-import type { CommandKind, CommandState, CommandView } from '../../contracts/api';
+import type { CommandView } from '../../contracts/api';
 import type { CommandEventRow, CommandRow } from '../store/store';
 
 export function commandView(row: CommandRow, events: CommandEventRow[] = []): CommandView {
   return {
     id: row.id,
-    kind: row.kind as CommandKind,
+    kind: row.kind,
     commons: row.commons_id,
     service: row.service,
     target: JSON.parse(row.target_json) as Record<string, unknown>,
-    state: row.state as CommandState,
+    state: row.state,
     message: row.message,
     percent: row.percent,
     actor: row.actor,
@@ -18,7 +18,7 @@ export function commandView(row: CommandRow, events: CommandEventRow[] = []): Co
     deadline: row.deadline,
     attempts: row.attempts,
     result: storedResult(row.result_json),
-    progress: events.map((e) => ({ at: e.at, state: e.state as CommandState, message: e.message, percent: e.percent })),
+    progress: events.map((e) => ({ at: e.at, state: e.state, message: e.message, percent: e.percent })),
   };
 }
 

@@ -8,7 +8,7 @@ import type { DeploymentPlan, DeploymentRequest, ReleaseView, ServiceProgress } 
 import type { Fleet, LiveCommons } from '../fleet/fleet';
 import { argoApplications, argoOwnership } from '../fleet/gitops-owned';
 import { commonsIdFor } from '../gateway/slug';
-import { HttpProblem, notFound } from '../http/problem';
+import { Conflict, type FieldIssue, Invalid, NotFound } from '../domain/errors';
 import type { RevisionRow, Store } from '../store/store';
 import type { Blueprints } from './blueprints';
 import { chartOfService } from '../../contracts/gen3/charts';
@@ -56,8 +56,7 @@ export interface Prepared {
   refusal: string | null;
 }
 
-export const invalid = (errors: { field: string; message: string }[]) =>
-  new HttpProblem(422, 'Invalid deployment', `${errors.length} field(s) are invalid: ${errors.map((e) => e.field).join(', ')}`, errors);
+export const invalid = (errors: FieldIssue[]) => new Invalid('Invalid deployment', errors);
 
 /**
  * The overrides of the next revision: the request's, or the current ones.
@@ -80,7 +79,7 @@ export class Planner {
     const live = this.d.fleet.get(id);
     const row = live ? undefined : await this.d.store.getCommons(id);
     const c = live ?? row;
-    if (!c) throw notFound(`commons ${id} (to deploy a new commons, send newCommons instead of commons)`);
+    if (!c) throw new NotFound(`commons ${id} (to deploy a new commons, send newCommons instead of commons)`);
     return { id, hostname: c.hostname, environment: c.environment, name: c.name, namespace: c.namespace, exists: true, live };
   }
 
@@ -90,7 +89,7 @@ export class Planner {
       const n = req.newCommons;
       const id = commonsIdFor(n.hostname);
       if (this.d.fleet.get(id) || (await this.d.store.getCommons(id))) {
-        throw new HttpProblem(409, 'Commons exists', `commons ${id} (${n.hostname}) already exists; deploy to it with "commons": "${id}"`, [{ field: 'body.newCommons.hostname', message: `commons ${id} already exists` }]);
+        throw new Conflict('Commons exists', `commons ${id} (${n.hostname}) already exists; deploy to it with "commons": "${id}"`, [{ field: 'body.newCommons.hostname', message: `commons ${id} already exists` }]);
       }
       commons = { id, hostname: n.hostname, environment: n.environment, name: n.name ?? n.hostname, namespace: n.namespace ?? '', exists: false, live: undefined };
     } else {

@@ -8,10 +8,11 @@ import type { Principal } from '../auth/principal';
 import type { CommandService } from '../commands/command-service';
 import type { Logger } from '../../lib/logger';
 import type { DeploymentPlan, DeploymentRequest, DeploymentView, RevisionDetail, RevisionSummary } from '../../contracts/api';
-import { type CommandState, isFinal } from '../../contracts/api';
+import { isFinal } from '../../contracts/api';
+import { isNotStarted } from '../../contracts/states';
 import type { EventBus } from '../events/bus';
 import type { Fleet } from '../fleet/fleet';
-import { HttpProblem, notFound } from '../http/problem';
+import { Conflict, Invalid, NotFound, Refused, onField } from '../domain/errors';
 import { ConflictError, type DeploymentRow, type Store } from '../store/store';
 import type { Blueprints, Profile, Template } from './blueprints';
 import { type GitOps, GitOpsError } from './gitops';
@@ -82,7 +83,7 @@ export class DeploymentService {
 
   async view(id: string, withProgress = false): Promise<DeploymentView> {
     const dep = await this.d.store.getDeployment(id);
-    if (!dep) throw notFound(`deployment ${id}`);
+    if (!dep) throw new NotFound(`deployment ${id}`);
     return this.viewOf(dep, withProgress);
   }
 
@@ -100,7 +101,7 @@ export class DeploymentService {
   async revision(commonsId: string, n: number): Promise<RevisionDetail> {
     await this.planner.commonsRef(commonsId);
     const r = await this.d.store.getRevision(commonsId, n);
-    if (!r) throw notFound(`revision ${n} of commons ${commonsId}`);
+    if (!r) throw new NotFound(`revision ${n} of commons ${commonsId}`);
     return revisionDetail(r, await this.viewOfId(r.deployment_id));
   }
 
@@ -155,7 +156,7 @@ export class DeploymentService {
   async scaleThroughGitOps(commonsId: string, service: string, replicas: number, principal: Principal): Promise<DeploymentView> {
     const current = await this.d.store.currentRevision(commonsId);
     const chartName = chartOfService(service);
-    const refuse = (detail: string) => new HttpProblem(409, 'Commons managed by ArgoCD', detail, [{ field: 'path.service', message: detail }]);
+    const refuse = (detail: string) => new Refused('Commons managed by ArgoCD', detail, onField('path.service', detail));
     if (!current) throw refuse(`${commonsId} has no DCOC revision to change replicaCount in; deploy it once (POST /api/v1/deployments), then scale`);
     if (!chartName) throw refuse(`${service} is not rendered by a gen3-helm chart DCOC knows; change its replicas in the GitOps repository`);
     if (chartName !== service) throw refuse(`${service} takes ${chartName}'s replicaCount in gen3-helm; scale ${chartName}`);
@@ -174,7 +175,8 @@ export class DeploymentService {
     try {
       return await this.apply(req, principal);
     } catch (e) {
-      if (e instanceof HttpProblem && e.status === 422) throw new HttpProblem(422, 'Invalid scale', e.detail, [{ field: 'body.replicas', message: e.detail }]);
+      // The values a scale makes are invalid only through the replicas asked for.
+      if (e instanceof Invalid) throw new Invalid('Invalid scale', onField('body.replicas', e.detail), e.detail);
       throw e;
     }
   }
@@ -210,7 +212,7 @@ export class DeploymentService {
   /** A config change as a revision of global.* (global-config.ts), applied like a deploy; readers of changed keys restart after. */
   async configThroughValues(commonsId: string, change: { global: Values; restart: string[] }, reason: string, principal: Principal): Promise<DeploymentView> {
     const current = await this.d.store.currentRevision(commonsId);
-    if (!current) throw new HttpProblem(409, 'No values to change', `${commonsId} has no DCOC revision; deploy it once, then change the config`);
+    if (!current) throw new Conflict('No values to change', `${commonsId} has no DCOC revision; deploy it once, then change the config`);
     // The planner carries the current global over and merges this change into it (planner.ts carryGlobal).
     const overrides = { ...(JSON.parse(current.overrides_json) as Values), global: change.global };
     const p = await this.planner.prepare({ commons: commonsId, release: current.release, overrides, mode: 'apply', reason, baseRevision: current.revision });
@@ -241,9 +243,9 @@ export class DeploymentService {
     o: { kind: 'deploy' | 'rollback'; rollbackOf: number | null; reason: string; baseRevision?: number | null; restartAfter?: string[] },
   ): Promise<DeploymentView> {
     const baseRevision = p.base.row?.revision ?? null;
-    if (p.refusal) throw new HttpProblem(409, 'Commons managed by ArgoCD', p.refusal, [{ field: 'body.commons', message: p.refusal }]);
+    if (p.refusal) throw new Refused('Commons managed by ArgoCD', p.refusal, onField('body.commons', p.refusal));
     if (o.baseRevision !== undefined && o.baseRevision !== baseRevision) {
-      throw new HttpProblem(409, 'Stale plan', `${p.commons.id} is at revision ${baseRevision ?? 'none'}, not ${o.baseRevision ?? 'none'}; plan again and review the new diff`, [
+      throw new Conflict('Stale plan', `${p.commons.id} is at revision ${baseRevision ?? 'none'}, not ${o.baseRevision ?? 'none'}; plan again and review the new diff`, [
         { field: 'body.baseRevision', message: `current revision is ${baseRevision ?? 'none'}` },
       ]);
     }
@@ -327,7 +329,7 @@ export class DeploymentService {
         expectBase: baseRevision,
       });
     } catch (e) {
-      if (e instanceof ConflictError) throw new HttpProblem(409, 'Deployment conflict', `${e.message}; wait for it (or cancel it), plan again and retry`);
+      if (e instanceof ConflictError) throw new Conflict('Deployment conflict', `${e.message}; wait for it (or cancel it), plan again and retry`);
       throw e;
     }
     if (!p.commons.exists) {
@@ -366,7 +368,7 @@ export class DeploymentService {
             author: { name: dep.author_name, email: dep.author_email },
             message: `${commons.hostname}: revision ${rev.revision}, Gen3 release ${rev.release} (${rev.kind}${rev.rollback_of ? ` to revision ${rev.rollback_of}` : ''})\n\n${rev.reason}\n\nDCOC-Revision: ${rev.revision}\nDCOC-Deployment: ${dep.id}\nDCOC-Actor: ${dep.actor}\n`,
           });
-          const moved = await this.d.store.updateDeployment(dep.id, { gitops_state: 'pushed', gitops_commit: r.commit, message: `committed ${r.commit.slice(0, 12)}; queuing the rollout`, updated_at: new Date().toISOString() }, 'committing');
+          const moved = await this.d.store.moveDeployment(dep.id, 'committing', { gitops: 'pushed' }, { gitops_commit: r.commit, message: `committed ${r.commit.slice(0, 12)}; queuing the rollout`, updated_at: new Date().toISOString() });
           if (moved) dep = moved;
         } catch (e) {
           if (!(e instanceof GitOpsError)) throw e;
@@ -380,13 +382,13 @@ export class DeploymentService {
           commonsId: dep.commons_id,
           service: null,
           target: { revision: rev.revision, release: rev.release, ...deployTarget(values), values, ...(dep.applied_by === 'argocd' ? { appliedBy: 'argocd' } : {}), ...restartAfter(dep) },
-          principal: { actor: dep.actor, kind: dep.actor_kind as Principal['kind'], role: dep.role as Principal['role'] },
+          principal: { actor: dep.actor, kind: dep.actor_kind, role: dep.role },
           action: 'deployment.rollout',
           detail: { deployment: dep.id, revision: rev.revision, release: rev.release },
           deadlineMs: this.d.deployDeadlineMs,
         });
       }
-      const moved = await this.d.store.updateDeployment(dep.id, { phase: 'commanded', message: 'rollout queued', updated_at: new Date().toISOString() }, 'committing');
+      const moved = await this.d.store.moveDeployment(dep.id, 'committing', { phase: 'commanded' }, { message: 'rollout queued', updated_at: new Date().toISOString() });
       if (moved) this.publish(moved);
     } catch (e) {
       this.d.log.error({ err: e, deployment: dep.id }, 'deployment could not proceed; it resumes when the control service restarts');
@@ -395,7 +397,8 @@ export class DeploymentService {
 
   private async fail(dep: DeploymentRow, message: string): Promise<void> {
     const at = new Date().toISOString();
-    const moved = await this.d.store.updateDeployment(dep.id, { phase: 'failed', gitops_state: dep.gitops_state === 'pending' ? 'failed' : dep.gitops_state, message, updated_at: at }, 'committing');
+    // A commit refused (or no longer possible) fails with the deployment; a commit already pushed stays pushed.
+    const moved = await this.d.store.moveDeployment(dep.id, 'committing', { phase: 'failed', ...(dep.gitops_state === 'pending' ? { gitops: 'failed' as const } : {}) }, { message, updated_at: at });
     if (!moved) return;
     await this.d.store.appendAudit({
       at,
@@ -417,11 +420,11 @@ export class DeploymentService {
 
   async cancel(id: string, principal: Principal): Promise<DeploymentView> {
     const dep = await this.d.store.getDeployment(id);
-    if (!dep) throw notFound(`deployment ${id}`);
+    if (!dep) throw new NotFound(`deployment ${id}`);
     const cmd = await this.d.store.getCommand(dep.command_id);
     const view = await this.viewOf(dep);
-    if (dep.phase === 'failed' || (cmd && isFinal(cmd.state as CommandState))) throw new HttpProblem(409, 'Deployment finished', `deployment ${id} is ${view.state}; nothing to cancel`);
-    if (!cmd) throw new HttpProblem(409, 'Deployment committing', `deployment ${id} is being prepared (GitOps commit); cancel it once its rollout is queued`);
+    if (dep.phase === 'failed' || (cmd && isFinal(cmd.state))) throw new Conflict('Deployment finished', `deployment ${id} is ${view.state}; nothing to cancel`);
+    if (!cmd) throw new Conflict('Deployment committing', `deployment ${id} is being prepared (GitOps commit); cancel it once its rollout is queued`);
     await this.d.store.appendAudit({
       at: new Date().toISOString(),
       actor: principal.actor,
@@ -435,7 +438,7 @@ export class DeploymentService {
       command_id: cmd.id,
     });
     const moved = await this.d.commands.cancel(cmd, `cancelled by ${principal.actor}; images already applied stay (roll back to undo them)`);
-    if (!moved) throw new HttpProblem(409, 'Deployment finished', `deployment ${id} finished before it could be cancelled`);
+    if (!moved) throw new Conflict('Deployment finished', `deployment ${id} finished before it could be cancelled`);
     return this.viewOf(dep);
   }
 
@@ -467,7 +470,7 @@ export class DeploymentService {
   private async publishWaiting(commonsId: string): Promise<void> {
     for (const dep of await this.d.store.listDeployments({ commons: commonsId, limit: 5 })) {
       const cmd = await this.d.store.getCommand(dep.command_id);
-      if (cmd && (cmd.state === 'queued' || cmd.state === 'dispatched')) await this.emit(dep);
+      if (cmd && isNotStarted(cmd.state)) await this.emit(dep);
     }
   }
 }

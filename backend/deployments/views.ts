@@ -2,7 +2,7 @@
 // is read from its deploy command once there is one, so it never disagrees
 // with the command history.
 import type { DeploymentState, DeploymentView, RevisionDetail, RevisionSummary, ServiceProgress, ValueChangeView } from '../../contracts/api';
-import { type CommandState, isFinal } from '../../contracts/api';
+import { type CommandState, COMMAND, isNotStarted } from '../../contracts/states';
 import type { LiveCommons } from '../fleet/fleet';
 import type { CommandEventRow, CommandRow, DeploymentRow, RevisionRow } from '../store/store';
 import { toYaml } from './values';
@@ -12,8 +12,8 @@ export function deploymentState(dep: DeploymentRow, cmd: CommandRow | undefined,
   if (dep.phase === 'failed') return { state: 'failed', message: dep.message, percent: 0 };
   // Without GitOps there is nothing to commit: the few milliseconds before the command exists are queueing.
   if (!cmd) return { state: dep.gitops_state === 'disabled' ? 'queued' : 'committing', message: dep.message, percent: 0 };
-  const s = cmd.state as CommandState;
-  if (s === 'queued' || s === 'dispatched') {
+  const s = cmd.state;
+  if (isNotStarted(s)) {
     if (!online) {
       const who = commons?.agent.id ? `its agent ${commons.agent.id} is not connected` : 'no agent has connected for it yet (enroll one with POST /api/v1/enrollment-tokens)';
       return { state: 'waiting-for-agent', message: `waiting for an agent of ${commons?.hostname ?? dep.commons_id}: ${who}; the rollout starts when it connects, until ${cmd.deadline}`, percent: 0 };
@@ -27,8 +27,8 @@ export function deploymentState(dep: DeploymentRow, cmd: CommandRow | undefined,
 function servicesOf(dep: DeploymentRow, cmd: CommandRow | undefined, commons: LiveCommons | undefined): ServiceProgress[] {
   const r = storedResult(cmd?.result_json ?? null) as { services?: ServiceProgress[] } | null;
   const services = Array.isArray(r?.services) ? r.services : (JSON.parse(dep.plan_services_json) as ServiceProgress[]);
-  const s = cmd?.state as CommandState | undefined;
-  return s && s !== 'succeeded' && isFinal(s) && commons ? services.map((p) => afterStop(p, s, commons)) : services;
+  const s = cmd?.state;
+  return s && s !== 'succeeded' && COMMAND.isFinal(s) && commons ? services.map((p) => afterStop(p, s, commons)) : services;
 }
 
 /**
@@ -64,7 +64,7 @@ export function deploymentView(
     id: dep.id,
     commons: dep.commons_id,
     revision: dep.revision,
-    kind: dep.kind as DeploymentView['kind'],
+    kind: dep.kind,
     rollbackOf: rev?.rollback_of ?? null,
     release: rev?.release ?? '',
     ...st,
@@ -73,9 +73,9 @@ export function deploymentView(
     createdAt: dep.created_at,
     updatedAt: cmd && cmd.updated_at > dep.updated_at ? cmd.updated_at : dep.updated_at,
     commandId: dep.command_id,
-    gitops: { state: dep.gitops_state as DeploymentView['gitops']['state'], path: dep.gitops_path, commit: dep.gitops_commit },
+    gitops: { state: dep.gitops_state, path: dep.gitops_path, commit: dep.gitops_commit },
     services: servicesOf(dep, cmd, commons),
-    ...(events ? { progress: events.map((e) => ({ at: e.at, state: e.state as CommandState, message: e.message, percent: e.percent })) } : {}),
+    ...(events ? { progress: events.map((e) => ({ at: e.at, state: e.state, message: e.message, percent: e.percent })) } : {}),
   };
 }
 
@@ -86,9 +86,9 @@ export function revisionSummary(r: RevisionRow, dep: DeploymentView | undefined)
     release: r.release,
     template: r.template,
     profile: r.profile,
-    kind: r.kind as RevisionSummary['kind'],
+    kind: r.kind,
     rollbackOf: r.rollback_of,
-    base: { source: r.base_source as RevisionSummary['base']['source'], revision: r.base_revision },
+    base: { source: r.base_source, revision: r.base_revision },
     author: r.author,
     reason: r.reason,
     createdAt: r.created_at,

@@ -3,6 +3,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodError } from 'zod';
 import type { Problem } from '../../contracts/api';
+import { DomainError } from '../domain/errors';
 import { storeFault } from '../store/faults';
 
 export class HttpProblem extends Error {
@@ -53,6 +54,15 @@ export function validationProblem(error: ZodError, where: 'body' | 'query' | 'pa
 
 export const notFound = (what: string) => new HttpProblem(404, 'Not found', `${what} does not exist`);
 
+const STATUS_OF: Record<DomainError['kind'], number> = { 'not-found': 404, conflict: 409, refused: 409, invalid: 422 };
+
+/** The problem an error is answered with: an HttpProblem as it is, a domain error mapped to its status; undefined for anything else. */
+export function problemOf(err: unknown): HttpProblem | undefined {
+  if (err instanceof HttpProblem) return err;
+  if (err instanceof DomainError) return new HttpProblem(STATUS_OF[err.kind], err.summary, err.detail, err.fields.length ? err.fields : undefined);
+  return undefined;
+}
+
 interface BodyParserError extends Error {
   type?: string;
   status?: number;
@@ -65,7 +75,8 @@ export function problemHandler(log: { error: (o: object, m: string) => void; war
     // A refusal sent before the body was read (no credential, too large) closes the
     // connection: the rest of that body is never read, however slowly it comes.
     if (!req.complete) res.setHeader('Connection', 'close');
-    if (err instanceof HttpProblem) return sendProblem(res, err);
+    const problem = problemOf(err);
+    if (problem) return sendProblem(res, problem);
     const e = err as BodyParserError;
     if (e?.type === 'entity.too.large') {
       return sendProblem(res, new HttpProblem(413, 'Request body too large', 'the body exceeds the limit (DCOC_MAX_BODY_BYTES); send less'));

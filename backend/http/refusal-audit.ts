@@ -8,7 +8,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { audit } from '../audit/record';
 import type { Store } from '../store/store';
-import { HttpProblem } from './problem';
+import { problemOf } from './problem';
 
 const AUDITED_REFUSALS = new Set([400, 404, 409, 413, 415, 422]);
 const MAX_PATH = 200;
@@ -51,14 +51,15 @@ function param(req: Request, name: string): string | null {
 /** Error middleware: audits an authenticated caller's refused change, then passes the error on. */
 export function auditRefusals(store: Store) {
   return async (err: unknown, req: Request, _res: Response, next: NextFunction) => {
-    if (err instanceof HttpProblem && AUDITED_REFUSALS.has(err.status) && req.method !== 'GET' && req.principal) {
+    const p = problemOf(err);
+    if (p && AUDITED_REFUSALS.has(p.status) && req.method !== 'GET' && req.principal) {
       try {
         await audit(store, req.principal, {
           action: boundedAction(req),
           outcome: 'rejected',
           commons: param(req, 'id'),
           service: param(req, 'service'),
-          detail: { status: err.status, reason: err.detail.slice(0, 500), fields: (err.errors ?? []).slice(0, 20).map((e) => e.field.slice(0, 200)) },
+          detail: { status: p.status, reason: p.detail.slice(0, 500), fields: (p.errors ?? []).slice(0, 20).map((e) => e.field.slice(0, 200)) },
         });
       } catch {
         // The refusal still goes out; a failing store is the readiness probe's business.

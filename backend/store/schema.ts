@@ -2,6 +2,22 @@
 // ISO-8601 UTC strings and JSON is text, so the same SQL runs on SQLite and
 // PostgreSQL.
 import type { Generated } from 'kysely';
+import type { AuditEntry } from '../../contracts/api';
+import type { CommandKind } from '../../contracts/commands';
+import type { Role } from '../../contracts/roles';
+import type { CommandState, ConfigRevisionState, DeploymentPhase, GitOpsState } from '../../contracts/states';
+
+/** The other enumerated columns: their values, checked when a row is read (store/rows.ts). */
+export const REVISION_KINDS = ['deploy', 'rollback'] as const;
+export type RevisionKind = (typeof REVISION_KINDS)[number];
+export const BASE_SOURCES = ['revision', 'observed', 'none'] as const;
+export type BaseSource = (typeof BASE_SOURCES)[number];
+export const APPLIERS = ['agent', 'argocd'] as const;
+export type Applier = (typeof APPLIERS)[number];
+// Keys of a record over the union, so a value added to the union and not here fails to compile.
+export const AUDIT_OUTCOMES = Object.keys({ accepted: 1, denied: 1, succeeded: 1, failed: 1, rejected: 1 } satisfies Record<AuditEntry['outcome'], 1>);
+export const ACTOR_KINDS = Object.keys({ token: 1, grafana: 1, anonymous: 1, system: 1 } satisfies Record<AuditEntry['actorKind'], 1>);
+export const PRINCIPAL_KINDS = ['token', 'grafana'] as const satisfies readonly AuditEntry['actorKind'][];
 
 export interface CommonsTable {
   id: string;
@@ -56,11 +72,11 @@ export interface ApiTokensTable {
 
 export interface CommandsTable {
   id: string;
-  kind: string;
+  kind: CommandKind;
   commons_id: string;
   service: string | null;
   target_json: string;
-  state: string;
+  state: CommandState;
   message: string;
   percent: number;
   actor: string;
@@ -75,7 +91,7 @@ export interface CommandEventsTable {
   id: Generated<number>;
   command_id: string;
   at: string;
-  state: string;
+  state: CommandState;
   message: string;
   percent: number;
 }
@@ -84,13 +100,13 @@ export interface AuditTable {
   id: Generated<number>;
   at: string;
   actor: string;
-  actor_kind: string;
-  role: string | null;
+  actor_kind: AuditEntry['actorKind'];
+  role: Role | null;
   action: string;
   commons_id: string | null;
   service: string | null;
   detail_json: string;
-  outcome: string;
+  outcome: AuditEntry['outcome'];
   command_id: string | null;
 }
 
@@ -101,7 +117,7 @@ export interface ConfigRevisionsTable {
   author: string;
   created_at: string;
   command_id: string | null;
-  state: string;
+  state: ConfigRevisionState;
 }
 
 /** Releases imported by operators (the built-in catalog is data files, not rows). */
@@ -123,10 +139,10 @@ export interface RevisionsTable {
   template: string;
   profile: string;
   overrides_json: string;
-  kind: string;
+  kind: RevisionKind;
   rollback_of: number | null;
   base_revision: number | null;
-  base_source: string;
+  base_source: BaseSource;
   diff_json: string;
   diff_text: string;
   author: string;
@@ -140,22 +156,23 @@ export interface DeploymentsTable {
   id: string;
   commons_id: string;
   revision: number;
-  kind: string;
-  /** committing | failed | commanded */
-  phase: string;
+  kind: RevisionKind;
+  /** contracts/states.ts DEPLOYMENT_PHASE */
+  phase: DeploymentPhase;
   message: string;
   command_id: string;
-  gitops_state: string;
+  gitops_state: GitOpsState;
   gitops_path: string | null;
   gitops_commit: string | null;
   /** agent | argocd: who changes the cluster (under ArgoCD the agent only follows the rollout). */
-  applied_by: string;
+  applied_by: Applier;
   /** JSON list of services to restart after the rollout (a config change's readers). */
   restart_after_json: string;
   plan_services_json: string;
   actor: string;
-  actor_kind: string;
-  role: string;
+  /** Who asked for the deployment: a principal (http/auth), never the system. */
+  actor_kind: (typeof PRINCIPAL_KINDS)[number];
+  role: Role;
   author_name: string;
   author_email: string;
   reason: string;

@@ -5,11 +5,13 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { type Insertable, Kysely, Migrator, type SqliteDatabase, SqliteDialect, type Updateable } from 'kysely';
+import { type Insertable, Kysely, Migrator, type SqliteDatabase, SqliteDialect } from 'kysely';
 import { lockDataDir } from './data-dir-lock';
 import { storeFault } from './faults';
 import { migrations } from './migrations';
-import type { AgentsTable, CommandEventsTable, CommandsTable, ConfigRevisionsTable, Database, DeploymentsTable, ReleasesTable } from './schema';
+import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contracts/states';
+import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
+import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
   type CommandFilter,
@@ -20,8 +22,6 @@ import {
   type NewDeployment,
   type Store,
 } from './store';
-
-const FINAL = ['succeeded', 'failed', 'expired', 'cancelled'];
 
 export class SqlStore implements Store {
   constructor(
@@ -169,7 +169,7 @@ export class SqlStore implements Store {
         await tx.insertInto('config_revisions').values(configRevision).execute();
       }
       await tx.insertInto('audit').values(audit).execute();
-      const row = await tx.insertInto('commands').values(command).returningAll().executeTakeFirstOrThrow();
+      const row = checkCommand(await tx.insertInto('commands').values(command).returningAll().executeTakeFirstOrThrow());
       await tx
         .insertInto('command_events')
         .values({ command_id: row.id, at: row.created_at, state: row.state, message: row.message, percent: 0 })
@@ -178,52 +178,50 @@ export class SqlStore implements Store {
     });
   }
 
-  getCommand: Store['getCommand'] = (id) => this.db.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst();
+  getCommand: Store['getCommand'] = (id) => this.db.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst().then(checkCommand);
 
   listCommands(filter: CommandFilter) {
     let q = this.db.selectFrom('commands').selectAll();
     if (filter.commons) q = q.where('commons_id', '=', filter.commons);
     if (filter.states?.length) q = q.where('state', 'in', filter.states);
     if (filter.since) q = q.where('updated_at', '>=', filter.since);
-    return q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute();
+    return q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute().then(each(checkCommand));
   }
 
   listOpenCommands(commonsId?: string) {
-    let q = this.db.selectFrom('commands').selectAll().where('state', 'not in', FINAL);
+    let q = this.db.selectFrom('commands').selectAll().where('state', 'in', COMMAND.open);
     if (commonsId) q = q.where('commons_id', '=', commonsId);
-    return q.orderBy('created_at').execute();
+    return q.orderBy('created_at').execute().then(each(checkCommand));
   }
 
-  async updateOpenCommand(
-    id: string,
-    patch: Updateable<CommandsTable>,
-    event?: Omit<Insertable<CommandEventsTable>, 'command_id'>,
-    onlyFrom?: string[],
-  ) {
-    return this.db.transaction().execute(async (tx) => {
+  moveCommand: Store['moveCommand'] = (id, to, patch, event, onlyFrom) =>
+    this.db.transaction().execute(async (tx) => {
+      const now = checkCommand(await tx.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst());
+      if (!now || COMMAND.isFinal(now.state) || (onlyFrom && !onlyFrom.includes(now.state))) return undefined;
+      const state = COMMAND.move(now.state, to);
       const row = await tx
         .updateTable('commands')
-        .set(patch)
+        .set({ ...patch, state })
         .where('id', '=', id)
-        .where('state', 'in', onlyFrom ?? ['queued', 'dispatched', 'running'])
+        .where('state', '=', now.state)
         .returningAll()
         .executeTakeFirst();
-      if (row && event) await tx.insertInto('command_events').values({ ...event, command_id: id }).execute();
-      return row;
+      if (row && event) await tx.insertInto('command_events').values({ ...event, state, command_id: id }).execute();
+      return checkCommand(row);
     });
-  }
 
   listCommandEvents: Store['listCommandEvents'] = (id) =>
-    this.db.selectFrom('command_events').selectAll().where('command_id', '=', id).orderBy('id').execute();
+    this.db.selectFrom('command_events').selectAll().where('command_id', '=', id).orderBy('id').execute().then(each(checkCommandEvent));
 
-  setConfigRevisionState: Store['setConfigRevisionState'] = async (commonsId, revision, state) => {
-    await this.db
-      .updateTable('config_revisions')
-      .set({ state })
-      .where('commons_id', '=', commonsId)
-      .where('revision', '=', revision)
-      .execute();
-  };
+  moveConfigRevision: Store['moveConfigRevision'] = (commonsId, revision, to) =>
+    this.db.transaction().execute(async (tx) => {
+      const now = checkConfigRevision(
+        await tx.selectFrom('config_revisions').selectAll().where('commons_id', '=', commonsId).where('revision', '=', revision).executeTakeFirst(),
+      );
+      if (!now) return;
+      const state = CONFIG_REVISION.move(now.state, to);
+      await tx.updateTable('config_revisions').set({ state }).where('commons_id', '=', commonsId).where('revision', '=', revision).where('state', '=', now.state).execute();
+    });
 
   recordObservedConfigRevision: Store['recordObservedConfigRevision'] = (row) =>
     this.db.transaction().execute(async (tx) => {
@@ -232,7 +230,7 @@ export class SqlStore implements Store {
     });
 
   listConfigRevisions: Store['listConfigRevisions'] = (commonsId) =>
-    this.db.selectFrom('config_revisions').selectAll().where('commons_id', '=', commonsId).orderBy('revision', 'desc').execute();
+    this.db.selectFrom('config_revisions').selectAll().where('commons_id', '=', commonsId).orderBy('revision', 'desc').execute().then(each(checkConfigRevision));
 
   async importRelease(row: Insertable<ReleasesTable>, audit: NewAudit) {
     return this.db.transaction().execute(async (tx) => {
@@ -254,7 +252,7 @@ export class SqlStore implements Store {
         .select(['deployments.id', 'deployments.revision'])
         .where('deployments.commons_id', '=', commonsId)
         .where((eb) =>
-          eb.or([eb('deployments.phase', '=', 'committing'), eb.and([eb('deployments.phase', '=', 'commanded'), eb.or([eb('commands.state', 'is', null), eb('commands.state', 'not in', FINAL)])])]),
+          eb.or([eb('deployments.phase', '=', 'committing'), eb.and([eb('deployments.phase', '=', 'commanded'), eb.or([eb('commands.state', 'is', null), eb('commands.state', 'in', COMMAND.open)])])]),
         )
         .executeTakeFirst();
       if (open) throw new ConflictError(`deployment ${open.id} (revision ${open.revision}) of ${commonsId} has not finished`);
@@ -266,8 +264,8 @@ export class SqlStore implements Store {
       const top = await tx.selectFrom('revisions').select((eb) => eb.fn.max('revision').as('n')).where('commons_id', '=', commonsId).executeTakeFirst();
       const n = Number(top?.n ?? 0) + 1;
       await tx.insertInto('audit').values(d.audit).execute();
-      const revision = await tx.insertInto('revisions').values({ ...d.revision, revision: n }).returningAll().executeTakeFirstOrThrow();
-      const deployment = await tx.insertInto('deployments').values({ ...d.deployment, revision: n }).returningAll().executeTakeFirstOrThrow();
+      const revision = checkRevision(await tx.insertInto('revisions').values({ ...d.revision, revision: n }).returningAll().executeTakeFirstOrThrow());
+      const deployment = checkDeployment(await tx.insertInto('deployments').values({ ...d.deployment, revision: n }).returningAll().executeTakeFirstOrThrow());
       return { revision, deployment };
     });
   }
@@ -281,31 +279,46 @@ export class SqlStore implements Store {
       .where('deployments.phase', '!=', 'failed')
       .orderBy('revisions.revision', 'desc')
       .limit(1)
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .then(checkRevision);
   }
 
-  getDeployment: Store['getDeployment'] = (id) => this.db.selectFrom('deployments').selectAll().where('id', '=', id).executeTakeFirst();
+  getDeployment: Store['getDeployment'] = (id) => this.db.selectFrom('deployments').selectAll().where('id', '=', id).executeTakeFirst().then(checkDeployment);
 
   getDeploymentByCommand: Store['getDeploymentByCommand'] = (commandId) =>
-    this.db.selectFrom('deployments').selectAll().where('command_id', '=', commandId).executeTakeFirst();
+    this.db.selectFrom('deployments').selectAll().where('command_id', '=', commandId).executeTakeFirst().then(checkDeployment);
 
   listDeployments(filter: DeploymentFilter) {
     let q = this.db.selectFrom('deployments').selectAll();
     if (filter.commons) q = q.where('commons_id', '=', filter.commons);
-    return q.orderBy('created_at', 'desc').orderBy('revision', 'desc').limit(filter.limit).execute();
+    return q.orderBy('created_at', 'desc').orderBy('revision', 'desc').limit(filter.limit).execute().then(each(checkDeployment));
   }
 
   listDeploymentsInPhase: Store['listDeploymentsInPhase'] = (phase) =>
-    this.db.selectFrom('deployments').selectAll().where('phase', '=', phase).orderBy('created_at').execute();
+    this.db.selectFrom('deployments').selectAll().where('phase', '=', phase).orderBy('created_at').execute().then(each(checkDeployment));
 
-  updateDeployment = (id: string, patch: Updateable<DeploymentsTable>, fromPhase: string) =>
-    this.db.updateTable('deployments').set(patch).where('id', '=', id).where('phase', '=', fromPhase).returningAll().executeTakeFirst();
+  moveDeployment: Store['moveDeployment'] = (id, fromPhase, move, patch) =>
+    this.db.transaction().execute(async (tx) => {
+      const now = checkDeployment(await tx.selectFrom('deployments').selectAll().where('id', '=', id).executeTakeFirst());
+      if (!now || now.phase !== fromPhase) return undefined;
+      const phase = move.phase === undefined ? now.phase : DEPLOYMENT_PHASE.move(now.phase, move.phase);
+      const gitops_state = move.gitops === undefined ? now.gitops_state : GITOPS.move(now.gitops_state, move.gitops);
+      const row = await tx
+        .updateTable('deployments')
+        .set({ ...patch, phase, gitops_state })
+        .where('id', '=', id)
+        .where('phase', '=', now.phase)
+        .where('gitops_state', '=', now.gitops_state)
+        .returningAll()
+        .executeTakeFirst();
+      return checkDeployment(row);
+    });
 
   listRevisions: Store['listRevisions'] = (commonsId) =>
-    this.db.selectFrom('revisions').selectAll().where('commons_id', '=', commonsId).orderBy('revision', 'desc').execute();
+    this.db.selectFrom('revisions').selectAll().where('commons_id', '=', commonsId).orderBy('revision', 'desc').execute().then(each(checkRevision));
 
   getRevision: Store['getRevision'] = (commonsId, revision) =>
-    this.db.selectFrom('revisions').selectAll().where('commons_id', '=', commonsId).where('revision', '=', revision).executeTakeFirst();
+    this.db.selectFrom('revisions').selectAll().where('commons_id', '=', commonsId).where('revision', '=', revision).executeTakeFirst().then(checkRevision);
 
   currentRevision: Store['currentRevision'] = (commonsId) => this.currentRevisionIn(this.db, commonsId);
 
@@ -319,7 +332,7 @@ export class SqlStore implements Store {
     if (filter.action) q = q.where('action', '=', filter.action);
     if (filter.commons) q = q.where('commons_id', '=', filter.commons);
     if (filter.since) q = q.where('at', '>=', filter.since);
-    return q.orderBy('id', 'desc').limit(filter.limit).execute();
+    return q.orderBy('id', 'desc').limit(filter.limit).execute().then(each(checkAudit));
   }
 
   async close() {

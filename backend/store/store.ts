@@ -2,6 +2,7 @@
 // SQLite, store/sql-store.ts) ships now; PostgreSQL is another Kysely dialect
 // behind this same interface.
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { CommandState, ConfigRevisionState, DeploymentPhase, GitOpsState } from '../../contracts/states';
 import type {
   AgentsTable,
   ApiTokensTable,
@@ -51,7 +52,7 @@ export type ConsumeTokenResult =
 
 export interface CommandFilter {
   commons?: string;
-  states?: string[];
+  states?: CommandState[];
   since?: string;
   limit: number;
 }
@@ -104,17 +105,22 @@ export interface Store {
   getCommand(id: string): Promise<CommandRow | undefined>;
   listCommands(filter: CommandFilter): Promise<CommandRow[]>;
   listOpenCommands(commonsId?: string): Promise<CommandRow[]>;
-  /** Moves a command that is not final yet; returns undefined when it already was final. */
-  updateOpenCommand(
+  /**
+   * Moves a command that is not final yet to `to` (only from one of `onlyFrom`, when given), with its event;
+   * undefined when it already was final or in none of them. IllegalTransition (contracts/states.ts) for a move the table does not allow.
+   */
+  moveCommand(
     id: string,
-    patch: Updateable<CommandsTable>,
-    event?: Omit<Insertable<CommandEventsTable>, 'command_id'>,
-    onlyFrom?: string[],
+    to: CommandState,
+    patch: Omit<Updateable<CommandsTable>, 'state'>,
+    event?: Omit<Insertable<CommandEventsTable>, 'command_id' | 'state'>,
+    onlyFrom?: readonly CommandState[],
   ): Promise<CommandRow | undefined>;
   listCommandEvents(id: string): Promise<CommandEventRow[]>;
 
   // config revisions
-  setConfigRevisionState(commonsId: string, revision: number, state: string): Promise<void>;
+  /** Moves a config revision on (IllegalTransition for a move the table does not allow); nothing when there is no such revision. */
+  moveConfigRevision(commonsId: string, revision: number, to: ConfigRevisionState): Promise<void>;
   listConfigRevisions(commonsId: string): Promise<ConfigRevisionRow[]>;
   /** The first config revision an agent reports for a commons starts its history; once there is a history, this writes nothing (an agent cannot grow it). */
   recordObservedConfigRevision(row: Insertable<ConfigRevisionsTable>): Promise<void>;
@@ -131,9 +137,17 @@ export interface Store {
   getDeployment(id: string): Promise<DeploymentRow | undefined>;
   getDeploymentByCommand(commandId: string): Promise<DeploymentRow | undefined>;
   listDeployments(filter: DeploymentFilter): Promise<DeploymentRow[]>;
-  listDeploymentsInPhase(phase: string): Promise<DeploymentRow[]>;
-  /** Moves a deployment on from `fromPhase`; undefined when it was not in that phase. */
-  updateDeployment(id: string, patch: Updateable<DeploymentsTable>, fromPhase: string): Promise<DeploymentRow | undefined>;
+  listDeploymentsInPhase(phase: DeploymentPhase): Promise<DeploymentRow[]>;
+  /**
+   * Changes a deployment that is in `fromPhase`, moving its phase and GitOps state as `move` says;
+   * undefined when it was not in that phase. IllegalTransition for a move the tables do not allow.
+   */
+  moveDeployment(
+    id: string,
+    fromPhase: DeploymentPhase,
+    move: { phase?: DeploymentPhase; gitops?: GitOpsState },
+    patch: Omit<Updateable<DeploymentsTable>, 'phase' | 'gitops_state'>,
+  ): Promise<DeploymentRow | undefined>;
   listRevisions(commonsId: string): Promise<RevisionRow[]>;
   getRevision(commonsId: string, revision: number): Promise<RevisionRow | undefined>;
   /** The newest revision that was not refused before taking effect (its deployment did not fail at GitOps). */

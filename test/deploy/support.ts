@@ -2,6 +2,7 @@
 // for a deployment to finish, and the simulated commons' state with images.
 import { createParser } from 'eventsource-parser';
 import type { DeploymentView } from '../../contracts/api';
+import { type DeploymentState, FINAL_DEPLOYMENT_STATES } from '../../contracts/states';
 import { type TestFleet, eventually } from '../support/fleet';
 
 export interface SseEvent {
@@ -33,9 +34,7 @@ export async function subscribe(fleet: TestFleet, token: string, query = ''): Pr
   return { events, close: () => ac.abort() };
 }
 
-export const FINAL = ['succeeded', 'failed', 'cancelled', 'expired'];
-
-export function waitDeployment(fleet: TestFleet, token: string, id: string, states = FINAL, timeoutMs = 60_000): Promise<DeploymentView> {
+export function waitDeployment(fleet: TestFleet, token: string, id: string, states: readonly DeploymentState[] = FINAL_DEPLOYMENT_STATES, timeoutMs = 60_000): Promise<DeploymentView> {
   return eventually(
     async () => {
       const r = await fleet.api<DeploymentView>(token, 'GET', `/api/v1/deployments/${id}`);
