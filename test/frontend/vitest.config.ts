@@ -12,6 +12,7 @@ export default defineConfig({
     css: false,
     // Grafana's packages import CSS and ship ESM that Node alone cannot load.
     server: { deps: { inline: [/@grafana\//, /react-calendar/, /rc-/] } },
+    reporters: ['default', './test/frontend/support/no-skips-reporter.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'threads',
