@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   esbuild: { jsx: 'automatic' },
   test: {
+    name: 'grafana-package.json',
     root: new URL('../..', import.meta.url).pathname,
     include: ['test/frontend/**/*.test.tsx'],
     environment: 'jsdom',

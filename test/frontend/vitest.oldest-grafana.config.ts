@@ -32,5 +32,5 @@ function missing(): never | void {
 }
 
 export default modules
-  ? defineConfig({ ...base, resolve: { ...base.resolve, preserveSymlinks: true }, test: { ...base.test, root: project() } })
-  : (missing(), defineConfig({ ...base, test: { ...base.test, include: [], passWithNoTests: true } }));
+  ? defineConfig({ ...base, resolve: { ...base.resolve, preserveSymlinks: true }, test: { ...base.test, name: `grafana-${oldest}`, root: project() } })
+  : (missing(), defineConfig({ ...base, test: { ...base.test, name: `grafana-${oldest}`, include: [], passWithNoTests: true } }));
