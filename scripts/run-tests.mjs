@@ -8,9 +8,11 @@
 //     -j N, --jobs N           at most N files at once (default: 3 per core); -j 1 runs them one by one
 //     --test-name-pattern=RE   and any other --test-* option: passed to node --test
 //     --quiet                  print the output of failing files only
+//     --save-seed              keep this run's times as the first guess of fresh checkouts
 //
 // The component tests (Vitest) are not run here: `npm run test:frontend`.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findTestFiles, imports } from './test-runner/files.mjs';
@@ -19,18 +21,21 @@ import { estimate, readHistory, schedule, writeHistory } from './test-runner/sch
 
 const ROOT = resolve(import.meta.dirname, '..');
 const HISTORY = join(ROOT, '.data', 'test-times.json');
+/** Times measured on a 2-core machine, for a checkout that has not run the tests yet (CI): `--save-seed` rewrites it from this run. */
+const SEED = join(ROOT, 'scripts', 'test-runner', 'times-seed.json');
 const PLUGIN_BUILD = join(ROOT, 'test', 'support', 'plugin-build.ts');
 const CORES = availableParallelism();
 /** Files mostly wait, so more than one per core; kept modest since the slowest are CPU-bound. */
 const OVERCOMMIT = 1.5;
 
 function parseArgs(argv) {
-  const opts = { jobs: CORES * 3, quiet: false, nodeArgs: [], filters: [] };
+  const opts = { jobs: CORES * 3, quiet: false, saveSeed: false, nodeArgs: [], filters: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-j' || a === '--jobs') opts.jobs = Number(argv[++i]);
     else if (a.startsWith('--jobs=')) opts.jobs = Number(a.slice('--jobs='.length));
     else if (a === '--quiet') opts.quiet = true;
+    else if (a === '--save-seed') opts.saveSeed = true;
     else if (a.startsWith('--test-')) opts.nodeArgs.push(a);
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else opts.filters.push(a);
@@ -67,7 +72,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-const history = readHistory(HISTORY);
+const history = { ...readHistory(SEED), ...readHistory(HISTORY) };
 const jobs = files.map((f) => ({ name: f, ...estimate(f, history), command: ['node', '--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', '--test-reporter-destination={tap}', ...opts.nodeArgs, f] }));
 // The plugin build is a job of its own, first in line: files that need it wait for it (test/support/plugin-build.ts locks).
 if (files.some((f) => imports(join(ROOT, f), PLUGIN_BUILD))) {
@@ -93,6 +98,7 @@ const wallS = (Date.now() - t0) / 1000;
 
 for (const r of results) if (!r.job.build && r.code === 0 && Number.isFinite(r.cpuS)) history[r.job.name] = { wallS: +r.wallS.toFixed(2), cpuS: +r.cpuS.toFixed(2) };
 writeHistory(HISTORY, history);
+if (opts.saveSeed) writeHistory(SEED, Object.fromEntries(Object.entries(history).filter(([f]) => existsSync(join(ROOT, f))).sort(([a], [b]) => a.localeCompare(b))));
 
 const sum = (key) => results.reduce((s, r) => s + (r.counts[key] ?? 0), 0);
 const failed = results.filter((r) => r.code !== 0);
