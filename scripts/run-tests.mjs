@@ -82,13 +82,14 @@ if (files.some((f) => imports(join(ROOT, f), PLUGIN_BUILD))) {
 const results = [];
 const t0 = Date.now();
 await schedule(jobs, { cores: CORES, overcommit: OVERCOMMIT, maxJobs: opts.jobs }, async (job) => {
+  const startedS = (Date.now() - t0) / 1000;
   let r;
   try {
     r = await runMeasured(job.command, { cwd: ROOT, env: process.env, children });
   } catch (e) {
     r = { code: 1, output: String(e?.stack ?? e), counts: {}, wallS: NaN, cpuS: NaN };
   }
-  results.push({ job, ...r });
+  results.push({ job, startedS, ...r });
   const status = r.code === 0 ? 'ok' : `FAILED (exit ${r.code})`;
   const head = `━━ ${job.name}: ${status}, ${r.wallS.toFixed(1)} s wall, ${r.cpuS.toFixed(1)} s CPU`;
   if (!opts.quiet || r.code !== 0) process.stdout.write(`\n${head}\n${r.output}`);
@@ -102,10 +103,10 @@ if (opts.saveSeed) writeHistory(SEED, Object.fromEntries(Object.entries(history)
 
 const sum = (key) => results.reduce((s, r) => s + (r.counts[key] ?? 0), 0);
 const failed = results.filter((r) => r.code !== 0);
-console.log('\n━━ per file, slowest first: wall s, CPU s, tests (pass/fail/skipped)');
+console.log('\n━━ per file, slowest first: wall s, CPU s, started at s, tests (pass/fail/skipped)');
 for (const r of [...results].sort((a, b) => b.wallS - a.wallS)) {
   const c = r.counts;
-  console.log(`${r.wallS.toFixed(1).padStart(7)} ${r.cpuS.toFixed(1).padStart(7)}  ${String(c.pass ?? '-').padStart(3)}/${c.fail ?? '-'}/${c.skipped ?? '-'}  ${r.code === 0 ? '' : 'FAILED '}${r.job.name}`);
+  console.log(`${r.wallS.toFixed(1).padStart(7)} ${r.cpuS.toFixed(1).padStart(7)} ${r.startedS.toFixed(0).padStart(5)}  ${String(c.pass ?? '-').padStart(3)}/${c.fail ?? '-'}/${c.skipped ?? '-'}  ${r.code === 0 ? '' : 'FAILED '}${r.job.name}`);
 }
 const cpuTotal = results.reduce((s, r) => s + (Number.isFinite(r.cpuS) ? r.cpuS : 0), 0);
 console.log(
