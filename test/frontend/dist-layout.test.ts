@@ -4,11 +4,11 @@
 // module.js files that are AMD modules bundling neither React nor Grafana's
 // shared @grafana/* packages. Built here with the real build steps.
 import assert from 'node:assert/strict';
-import { accessSync, constants, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { DCOC_RBAC_ACTIONS, actionsForRole } from '../../plugin/identity/rbac';
-import { buildPlugin, type BuiltPlugin } from '../browser/support/build-plugin';
+import { builtPlugin, type BuiltPlugin } from '../support/plugin-build';
 
 interface PluginJson {
   id: string;
@@ -31,11 +31,10 @@ describe('dist/ layout', { timeout: 600_000 }, () => {
   const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
   before(async () => {
-    built = await buildPlugin();
+    built = await builtPlugin();
     app = JSON.parse(readFileSync(join(built.dist, 'plugin.json'), 'utf8')) as PluginJson;
     ds = JSON.parse(readFileSync(join(built.dist, 'datasource', 'plugin.json'), 'utf8')) as PluginJson;
   });
-  after(() => built && rmSync(built.dist, { recursive: true, force: true }));
 
   test('holds what Grafana needs beside each plugin.json', () => {
     for (const f of ['plugin.json', 'module.js', 'README.md', 'CHANGELOG.md', 'img/logo.svg', 'datasource/plugin.json', 'datasource/module.js', 'datasource/img/logo.svg']) {

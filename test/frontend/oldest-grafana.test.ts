@@ -1,10 +1,12 @@
 // The pages at the oldest Grafana the plugin declares:
-// src/ type-checks, and every component test passes, against @grafana/* at
-// src/plugin.json's grafanaDependency minimum, as they do against the version
-// in package.json (npm run typecheck, frontend.test.ts). The old release's
-// packages come from scripts/tools/grafana-packages.ts; here a project folder
-// links src/, backend/ and test/ beside them, with symlinks kept as paths so
-// every import from src/ resolves to that release. Before the fix the type
+// src/ type-checks against @grafana/* at src/plugin.json's grafanaDependency
+// minimum, as it does against the version in package.json (npm run
+// typecheck); every component test passes against it in `npm run
+// test:frontend:oldest` (test/frontend/vitest.oldest-grafana.config.ts). The
+// old release's packages come from scripts/tools/grafana-packages.ts; here a
+// project folder links src/, contracts/, lib/, backend/ and test/ beside
+// them, with symlinks kept as paths so every import from src/ resolves to
+// that release. Before the fix the type
 // check failed: Grafana 12.3's LiveChannelAddress has no `stream`.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -42,15 +44,9 @@ describe(`the pages against @grafana/* ${oldest}, the oldest release declared`, 
   let project: string;
   before(() => {
     project = mkdtempSync(join(tmpdir(), `dcoc-grafana-${oldest}-`));
-    for (const dir of ['src', 'backend', 'test']) symlinkSync(join(ROOT, dir), join(project, dir));
+    for (const dir of ['src', 'backend', 'test', 'contracts', 'lib']) symlinkSync(join(ROOT, dir), join(project, dir));
     symlinkSync(modules!, join(project, 'node_modules'));
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ extends: join(ROOT, 'tsconfig.json'), compilerOptions: { preserveSymlinks: true, noEmit: true }, include: ['src'] }));
-    // The component tests' own configuration, rooted here, with symlinks kept as paths.
-    writeFileSync(
-      join(project, 'vitest.config.mjs'),
-      `import base from ${JSON.stringify(join(ROOT, 'test/frontend/vitest.config.ts'))};\n` +
-        `export default { ...base, resolve: { ...base.resolve, preserveSymlinks: true }, test: { ...base.test, root: ${JSON.stringify(project)} } };\n`,
-    );
   });
   after(() => rmSync(project, { recursive: true, force: true }));
 
@@ -63,14 +59,5 @@ describe(`the pages against @grafana/* ${oldest}, the oldest release declared`, 
   it('src/ type-checks', { timeout: 300_000 }, async () => {
     const r = await run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], project);
     assert.equal(r.code, 0, `tsc against @grafana/* ${oldest}:\n${r.out.slice(0, 6000)}`);
-  });
-
-  it('every component test passes', { timeout: 900_000 }, async () => {
-    const r = await run(join(ROOT, 'node_modules', '.bin', 'vitest'), ['run', '--config', 'vitest.config.mjs'], project);
-    const plain = r.out.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
-    const start = plain.indexOf('Failed Tests');
-    assert.equal(r.code, 0, `vitest against @grafana/* ${oldest}:\n${(start >= 0 ? plain.slice(start) : plain.slice(-4000)).slice(0, 6000)}`);
-    assert.match(plain, /Tests\s+\d+ passed/);
-    assert.doesNotMatch(plain, /Tests\s+.*\d+ (failed|skipped)/);
   });
 });

@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   esbuild: { jsx: 'automatic' },
   test: {
+    name: 'grafana-package.json',
     root: new URL('../..', import.meta.url).pathname,
     include: ['test/frontend/**/*.test.tsx'],
     environment: 'jsdom',
@@ -12,6 +13,7 @@ export default defineConfig({
     css: false,
     // Grafana's packages import CSS and ship ESM that Node alone cannot load.
     server: { deps: { inline: [/@grafana\//, /react-calendar/, /rc-/] } },
+    reporters: ['default', './test/frontend/support/no-skips-reporter.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'threads',

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import { ROOT, freePort } from '../../scripts/demo/processes';
+import { ROOT } from '../../scripts/demo/processes';
+import { freePort } from '../support/free-port';
 import { onPath } from '../../scripts/tools/on-path';
 import { eventually } from '../support/fleet';
 

@@ -3,7 +3,8 @@
 // wrong; for the data source and for the app. Also CollectMetrics.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_COMMONS, freePort, stopProc } from '../../scripts/demo/processes';
+import { DEMO_COMMONS, stopProc } from '../../scripts/demo/processes';
+import { freePort } from '../support/free-port';
 import { eventually } from '../support/fleet';
 import { appContext, dsContext, type DcocContextOptions } from './support/contexts';
 import { pluginFleet, TS_HOST } from './support/plugin-fleet';

@@ -7,7 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditEntry, CommandView, CommonsDetail, CommonsSummary, DeploymentPlan, DeploymentView, Problem, ProfileView, ReleaseView, RevisionSummary, TemplateView } from '../../contracts/api';
-import { DEMO_COMMONS, freePort } from '../../scripts/demo/processes';
+import { DEMO_COMMONS } from '../../scripts/demo/processes';
+import { freePort } from '../support/free-port';
 import { PLUGIN_SECRET, TestFleet, eventually } from '../support/fleet';
 import { startPlugin, type GrafanaHost, type OrgRole, type ResourceResult } from '../support/grafana-host';
 import { dcocExecutables } from './support/build';

@@ -3,7 +3,8 @@
 // answers, ERROR with what to fix when the configuration is wrong.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_COMMONS, freePort } from '../../scripts/demo/processes';
+import { DEMO_COMMONS } from '../../scripts/demo/processes';
+import { freePort } from '../support/free-port';
 import { describeUnless, grafanaHostMissing } from '../support/go-grafana-host';
 import { appContext, dsContext, type DcocContextOptions } from '../plugin-dcoc/support/contexts';
 import { GO_CLIENT, pluginFleet } from '../plugin-dcoc/support/plugin-fleet';

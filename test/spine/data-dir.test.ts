@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freePort, startControl } from '../../scripts/demo/processes';
+import { startControl } from '../../scripts/demo/processes';
+import { freePort } from '../support/free-port';
 import { ADMIN_TOKEN, TestFleet } from '../support/fleet';
 
 describe('the data directory', () => {

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CommonsDetail, CommonsSummary } from '../../contracts/api';
-import { ROOT, freePort } from '../../scripts/demo/processes';
+import { ROOT } from '../../scripts/demo/processes';
+import { freePort } from '../support/free-port';
 import { eventually } from '../support/fleet';
 
 function get(port: number, host: string, path: string): Promise<{ status: number; body: string }> {

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Sqlite from 'better-sqlite3';
-import { freePort, startControl, stopProc, type Control } from '../../scripts/demo/processes';
+import { startControl, stopProc, type Control } from '../../scripts/demo/processes';
+import { freePort } from '../support/free-port';
 import { ADMIN_TOKEN, FAST_CONTROL_ENV, TestFleet } from '../support/fleet';
 
 interface Problem {

@@ -9,11 +9,11 @@ import {
   type Control,
   DEMO_COMMONS,
   api,
-  freePort,
   startAgent,
   startControl,
   stopProc,
 } from '../../scripts/demo/processes';
+import { freePort } from './free-port';
 import type { CommandView, CommonsSummary } from '../../contracts/api';
 
 export const FAST_CONTROL_ENV = {

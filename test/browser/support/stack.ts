@@ -10,7 +10,7 @@ import { PLUGIN_SECRET, TestFleet } from '../../support/fleet';
 import { startPlugin, type GrafanaHost } from '../../support/grafana-host';
 import { bundleHost } from '../host/bundle';
 import { GrafanaTestHost } from '../host/server';
-import { buildPlugin } from './build-plugin';
+import { builtPlugin } from '../../support/plugin-build';
 
 export interface Stack {
   fleet: TestFleet;
@@ -24,10 +24,10 @@ export interface Stack {
 /** podStartMs: how long a simulated pod takes to become ready; slow enough that a restart's progress can be watched. */
 export async function startStack(opts: { podStartMs?: number } = {}): Promise<Stack> {
   const hostDir = mkdtempSync(join(tmpdir(), 'dcoc-host-'));
-  const [built, hostScript, fleet] = await Promise.all([buildPlugin(), bundleHost(hostDir), TestFleet.start({ podStartMs: opts.podStartMs ?? 800 })]);
+  const [built, hostScript, fleet] = await Promise.all([builtPlugin(), bundleHost(hostDir), TestFleet.start({ podStartMs: opts.podStartMs ?? 800 })]);
   const [app, datasource] = await Promise.all([
-    startPlugin({ executable: built.backends.app.outFile, startTimeoutMs: 60_000 }),
-    startPlugin({ executable: built.backends.datasource.outFile, startTimeoutMs: 60_000 }),
+    startPlugin({ executable: built.executables.app, startTimeoutMs: 60_000 }),
+    startPlugin({ executable: built.executables.datasource, startTimeoutMs: 60_000 }),
   ]);
   const host = await new GrafanaTestHost({ dist: built.dist, hostScript, app, datasource, controlUrl: fleet.control.url, pluginSecret: PLUGIN_SECRET }).start();
   return {
@@ -40,7 +40,6 @@ export async function startStack(opts: { podStartMs?: number } = {}): Promise<St
       await host.stop();
       await Promise.all([app.shutdown(), datasource.shutdown()]);
       await fleet.stop();
-      rmSync(built.dist, { recursive: true, force: true });
       rmSync(hostDir, { recursive: true, force: true });
     },
   };

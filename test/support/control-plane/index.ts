@@ -31,7 +31,7 @@ import {
   type VersionInfo,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { freePort } from '../../../scripts/demo/processes';
+import { freePort } from '../free-port';
 import { type ControlPlaneBinaries, findControlPlaneBinaries, skipOrFail } from './binaries';
 import { type Daemon, atTeardown, startDaemon } from './daemons';
 import { kubeConfig, writeComponentKubeconfig, writeKubeconfig } from './kubeconfig';
