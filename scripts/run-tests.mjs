@@ -11,7 +11,6 @@
 //     --save-seed              keep this run's times as the first guess of fresh checkouts
 //
 // The component tests (Vitest) are not run here: `npm run test:frontend`.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
