@@ -1,6 +1,8 @@
 // An executor carries out one kind of command against the commons, as a
 // target state: if the commons is already there, it succeeds with no effect.
 // The agent advertises each as capability "executor:<kind>".
+import { COMMAND_TARGETS, type CommandKind, type CommandTargetOf } from '../../contracts/commands';
+
 export interface CommandSpec {
   id: string;
   kind: string;
@@ -23,6 +25,17 @@ export interface ExecResult {
 
 /** A failure the operator can act on; its message is shown as is. */
 export class ExecError extends Error {}
+
+/** The command's target as its kind's contract (contracts/commands.ts) reads it; an ExecError naming the field when it does not. */
+export function readTarget<K extends CommandKind>(kind: K, target: Record<string, unknown>): CommandTargetOf<K> {
+  const r = COMMAND_TARGETS[kind].safeParse(target);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new ExecError(`${kind} target.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  // The table maps K to its schema, which TypeScript cannot follow through a generic index.
+  return r.data as CommandTargetOf<K>;
+}
 
 export interface Executor {
   readonly kind: string;

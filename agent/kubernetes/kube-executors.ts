@@ -2,7 +2,7 @@
 // states: each checks the cluster first and changes nothing that is already
 // as the command wants it, then follows the change to completion.
 import { PatchStrategy, type V1ConfigMap, type V1Deployment, type V1Job, setHeaderOptions } from '@kubernetes/client-node';
-import { type CommandSpec, type ExecContext, ExecError, type Executor, waitUntil } from '../executors/executor';
+import { type CommandSpec, type ExecContext, ExecError, type Executor, readTarget, waitUntil } from '../executors/executor';
 import type { KubeCollector } from './kube-collector';
 import { type KubeClients, messageOf, statusOf } from './kube-client';
 import { MANIFEST_GLOBAL, REVISION_ANNOTATION, configFrom } from './manifest-global';
@@ -112,7 +112,7 @@ export function kubeExecutors(d: Deps): Executor[] {
     {
       kind: 'config',
       async execute(cmd, ctx) {
-        const { revision, baseRevision, data, resourceVersion } = cmd.target as { revision: number; baseRevision: number; data: Record<string, string>; resourceVersion?: string };
+        const { revision, baseRevision, data, resourceVersion } = readTarget('config', cmd.target);
         const cm = await k.core.readNamespacedConfigMap({ name: MANIFEST_GLOBAL, namespace });
         const current = configFrom(cm);
         if (current.revision === revision) {

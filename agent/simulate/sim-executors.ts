@@ -1,5 +1,5 @@
 // restart, scale and config against the simulated commons, as target states.
-import { type CommandSpec, type ExecContext, ExecError, type Executor, waitUntil } from '../executors/executor';
+import { type CommandSpec, type ExecContext, ExecError, type Executor, readTarget, waitUntil } from '../executors/executor';
 import type { SimCommons } from './model';
 import { simDeployExecutor } from './sim-deploy';
 
@@ -64,7 +64,7 @@ export function simExecutors(sim: SimCommons): Executor[] {
     {
       kind: 'config',
       async execute(cmd, ctx) {
-        const { revision, baseRevision, data } = cmd.target as { revision: number; baseRevision: number; data: Record<string, string> };
+        const { revision, baseRevision, data } = readTarget('config', cmd.target);
         const r = sim.writeConfig(revision, baseRevision, data);
         if (typeof r === 'object') {
           throw new ExecError(`conflict: manifest-global is at revision ${r.conflict}, the command expected ${baseRevision}; reload the config and retry`);
