@@ -98,6 +98,9 @@ export type FinalCommandState = FinalStateOf<typeof COMMAND>;
 const NOT_STARTED = ['queued', 'dispatched'] as const satisfies readonly CommandState[];
 export const isNotStarted = (s: CommandState): s is (typeof NOT_STARTED)[number] => (NOT_STARTED as readonly CommandState[]).includes(s);
 
+/** Final states in which a command did not do what was asked (cancelled is the operator's choice, not a failure). */
+export const FAILED_COMMAND_STATES = ['failed', 'expired'] as const satisfies readonly FinalCommandState[];
+
 /** What an agent may report about a command (the rest are the control service's to set). */
 export const AGENT_REPORTED_STATES: readonly CommandState[] = ['running', 'succeeded', 'failed'];
 

@@ -7,8 +7,8 @@ import { ControlHttpError } from '../../control/errors';
 import type { Field, Frame, Notice } from '../../sdk';
 import { HEALTH_METRICS, type HealthMetric } from '../query-model';
 import { commonsDetails, type QueryContext } from './context';
+import { FAILED_COMMAND_STATES } from '../../../contracts/states';
 
-const FAILED_STATES = ['failed', 'expired'] as const;
 const COMMANDS_PAGE = 1000;
 
 const DESCRIPTIONS: Record<HealthMetric, { unit: string; description: string }> = {
@@ -63,7 +63,7 @@ async function commandsFailed(q: QueryContext, fleet: CommonsSummary[], notices:
   const from = q.range.from.getTime();
   const to = q.range.to.getTime();
   try {
-    for (const state of FAILED_STATES) {
+    for (const state of FAILED_COMMAND_STATES) {
       const query = new URLSearchParams({ status: state, limit: String(COMMANDS_PAGE) });
       if (q.query.commons) query.set('commons', q.query.commons);
       const { items } = await q.client.getJson<{ items: CommandView[] }>('/api/v1/commands', { query, signal: q.signal, route: 'commands' });
