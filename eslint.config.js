@@ -15,6 +15,21 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware: each file is checked by the tsconfig that includes it (tsconfig.json's references).
+    files: ['**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // A promise is awaited, handled, or marked `void` on purpose.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test reports failures itself; the promises test() and describe() return never reject.
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
     // contracts/ ← lib/ ← backend/, agent/; contracts/ ← plugin/, src/ (scripts/lint/layer-boundaries.js).
     files: ['contracts/**', 'lib/**', 'backend/**', 'agent/**', 'plugin/**', 'src/**'],
     plugins: { dcoc },

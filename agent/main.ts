@@ -141,7 +141,10 @@ async function main(): Promise<void> {
     log,
     onRevoked: (why) => {
       log.fatal(`revoked: ${why}. To enroll again, delete the agent's identity (${where}) and start it with a new token from POST /api/v1/enrollment-tokens`);
-      agent.stop().finally(() => process.exit(3));
+      agent
+        .stop()
+        .catch((e: unknown) => log.error({ err: (e as Error).message }, 'stopping after revocation failed'))
+        .finally(() => process.exit(3));
     },
   });
   if (platform instanceof KubePlatform) agent.obs.healthExpected = platform.healthExpected;

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
-  control.exited.then((code) => {
+  void control.exited.then((code) => {
     if (!stopping) {
       console.error(`control service exited (${code}); see its log above (DCOC_DEMO_VERBOSE=1 shows all logs)`);
       void stopAll(1);

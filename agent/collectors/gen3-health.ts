@@ -101,9 +101,12 @@ export class Gen3HealthCollector implements Collector {
 
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(async () => {
-      await this.checkAll().catch(() => undefined);
-      if (this.obs) this.schedule(this.intervalMs);
+    this.timer = setTimeout(() => {
+      void this.checkAll()
+        .catch(() => undefined)
+        .then(() => {
+          if (this.obs) this.schedule(this.intervalMs);
+        });
     }, ms);
   }
 }

@@ -165,7 +165,8 @@ export class Agent {
       this.applyConfig(m.welcome.config);
       this.log.info({ commons: m.welcome.commons_id }, 'connected to the control service');
     } else if ('command' in m && m.command) {
-      void this.onCommand(m.command);
+      const id = m.command.id;
+      this.onCommand(m.command).catch((e: unknown) => this.log.error({ command: id, err: (e as Error).message }, 'command handling failed'));
     } else if ('cancel' in m && m.cancel) {
       this.running.get(m.cancel.command_id)?.abort(m.cancel.reason);
     } else if ('config' in m && m.config) {

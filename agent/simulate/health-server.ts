@@ -230,7 +230,8 @@ export class SimHealthServer {
   constructor(private readonly sim: SimCommons) {}
 
   async start(port = 0): Promise<number> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    // A request it cannot answer drops the connection, as a crashing service's would.
+    this.server = createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', () => resolve()));
     this.port = (this.server.address() as AddressInfo).port;
     return this.port;

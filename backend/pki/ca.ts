@@ -1,12 +1,15 @@
 // The control service's certificate authority: it signs the server
 // certificate agents verify and the client certificates agents present.
 // The CA key lives in DCOC_DATA_DIR/pki with mode 0600 and never leaves it.
+import type { webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { CERT_BACKDATE_MS, KEY_ALG, SIGN_ALG, generateKeys, newSerial, pemToKeyPair, privateKeyToPem, x509 } from '../../lib/pki/x509';
 
 const DAY_MS = 86_400_000;
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 export { CERT_BACKDATE_MS };
 
 export interface IssuedCertificate {

@@ -4,11 +4,14 @@ import 'reflect-metadata'; // @peculiar/x509 needs it loaded first
 import { randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 export const KEY_ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 export const SIGN_ALG = { name: 'ECDSA', hash: 'SHA-256' } as const;
-const subtle = webcrypto.subtle as unknown as SubtleCrypto;
+const subtle = webcrypto.subtle;
+// Node's WebCrypto types: the code runs on Node, without the DOM lib.
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 export { x509 };
 

@@ -10,7 +10,7 @@ const resolver = new IdentityResolver();
 // Debug lines too: Grafana's own log level decides what it keeps.
 const logger = createLogger({ module: 'gen3-dcoc-app' });
 
-void serve({
+serve({
   logger,
   resource: { callResource: resourceHandler(resolver) },
   diagnostics: {
@@ -24,4 +24,7 @@ void serve({
       return checkHealthAs(r, req.pluginContext, ctx.signal);
     },
   },
+}).catch((err: unknown) => {
+  logger.error('plugin failed to start', { error: err });
+  process.exit(1);
 });

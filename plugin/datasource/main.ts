@@ -12,7 +12,7 @@ const resolver = new IdentityResolver();
 // Debug lines too: Grafana's own log level decides what it keeps.
 const logger = createLogger({ module: 'gen3-dcoc-datasource' });
 
-void serve({
+serve({
   logger,
   data: { queryData: queryDataHandler(resolver) },
   stream: streamHandler(resolver),
@@ -22,4 +22,7 @@ void serve({
       return checkHealthAs(r, req.pluginContext, ctx.signal);
     },
   },
+}).catch((err: unknown) => {
+  logger.error('plugin failed to start', { error: err });
+  process.exit(1);
 });

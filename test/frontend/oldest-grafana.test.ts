@@ -46,7 +46,7 @@ describe(`the pages against @grafana/* ${oldest}, the oldest release declared`, 
     project = mkdtempSync(join(tmpdir(), `dcoc-grafana-${oldest}-`));
     for (const dir of ['src', 'backend', 'test', 'contracts', 'lib']) symlinkSync(join(ROOT, dir), join(project, dir));
     symlinkSync(modules!, join(project, 'node_modules'));
-    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ extends: join(ROOT, 'tsconfig.json'), compilerOptions: { preserveSymlinks: true, noEmit: true }, include: ['src'] }));
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ extends: join(ROOT, 'tsconfig.browser.json'), compilerOptions: { preserveSymlinks: true, noEmit: true }, include: ['src'] }));
   });
   after(() => rmSync(project, { recursive: true, force: true }));
 

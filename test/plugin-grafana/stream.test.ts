@@ -94,7 +94,11 @@ describeUnless(missing, 'the events channel, through Grafana’s client', () => 
   it('a channel for one commons, read up to a number of packets', async () => {
     const stream = rig.datasource.runStream({ pluginContext: ctx(), path: `events/${ID}` }, { maxPackets: 3, timeoutMs: 60_000 });
     let ended = false;
-    void stream.done.then(() => (ended = true));
+    // Ended either way; a failure is reported by the await below.
+    void stream.done.then(
+      () => (ended = true),
+      () => (ended = true),
+    );
     // A restart a second until three packets came (events before the relay connected are not replayed).
     await eventually(async () => ended || (await restart(), false), { what: 'three packets', timeoutMs: 60_000, intervalMs: 1_000 });
     const end = await stream.done;

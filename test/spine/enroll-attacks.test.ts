@@ -19,7 +19,7 @@ async function csrWith(alg: 'P-384' | 'RSA'): Promise<string> {
   const params = alg === 'RSA'
     ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
     : { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' };
-  const keys = (await webcrypto.subtle.generateKey(params, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(params, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   return (await x509.Pkcs10CertificateRequestGenerator.create({ name: 'CN=attacker', keys, signingAlgorithm: params })).toString('pem');
 }
 
