@@ -6,7 +6,6 @@
 // (Grafana login), name, email, role (DCOC role), org (Grafana org id), iat,
 // exp, jti. exp - iat may not exceed MAX_LIFETIME_S; 30 s of clock skew.
 // jose signs and verifies; this module adds what the contract is stricter on.
-import { randomUUID } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { Role } from './roles';
@@ -57,7 +56,7 @@ export async function signAssertion(user: AssertionUser, secret: string, lifetim
     .setSubject(user.login)
     .setIssuedAt(iat)
     .setExpirationTime(iat + Math.min(lifetimeS, MAX_LIFETIME_S))
-    .setJti(randomUUID())
+    .setJti(globalThis.crypto.randomUUID())
     .sign(key(secret));
 }
 
