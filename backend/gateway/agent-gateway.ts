@@ -12,6 +12,7 @@ import { sameSerial } from '../../lib/pki/x509';
 import type { AgentRow, Store } from '../store/store';
 import type { AgentConfigMsg, AgentMessage, ConfigStateMsg, ControlMessage, ServiceStateMsg } from '../../contracts/agent-messages';
 import type { AgentGatewayServer, ControlMessage as ControlMessageWire, RenewRequest, RenewResponse } from '../../contracts/pb/agent';
+import type { AsyncHandlers } from './guard';
 import { reportedCronJobs } from './cronjob-report';
 import { bodyOf } from './message-body';
 import type { AgentSession, AgentSessions } from './sessions';
@@ -87,7 +88,7 @@ const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const CONFIG_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
-export function agentGatewayHandlers(d: GatewayDeps): AgentGatewayServer {
+export function agentGatewayHandlers(d: GatewayDeps): AsyncHandlers<AgentGatewayServer> {
   return {
     async renew(call: grpc.ServerUnaryCall<RenewRequest, RenewResponse>, callback: grpc.sendUnaryData<RenewResponse>) {
       const who = await authenticatedAgent(call, d.store);

@@ -10,8 +10,9 @@ import { type CertificateAuthority, CsrError } from '../pki/ca';
 import { audit } from '../audit/record';
 import type { Store } from '../store/store';
 import type { EnrollRequest, EnrollResponse, EnrollmentServer } from '../../contracts/pb/agent';
+import type { AsyncHandlers } from './guard';
 
-export function enrollmentHandlers(deps: { store: Store; ca: CertificateAuthority; metrics: Metrics; log: Logger; certTtlMs: number }): EnrollmentServer {
+export function enrollmentHandlers(deps: { store: Store; ca: CertificateAuthority; metrics: Metrics; log: Logger; certTtlMs: number }): AsyncHandlers<EnrollmentServer> {
   const { store, ca, metrics, log, certTtlMs } = deps;
   return {
     async enroll(call: grpc.ServerUnaryCall<EnrollRequest, EnrollResponse>, callback: grpc.sendUnaryData<EnrollResponse>) {

@@ -26,7 +26,10 @@ function methodName(service: grpc.ServiceDefinition, key: string): string {
   return service[key]?.path.split('/').pop() || key;
 }
 
-export function guardHandlers<Impl extends grpc.UntypedServiceImplementation>(service: grpc.ServiceDefinition, impl: Impl, log: Logger): Impl {
+/** A service's handlers as written: each may be async, which grpc-js would not await; guardHandlers makes them what grpc-js calls. */
+export type AsyncHandlers<Impl> = { [K in keyof Impl]: Impl[K] extends (...args: infer A) => void ? (...args: A) => void | Promise<void> : Impl[K] };
+
+export function guardHandlers<Impl extends grpc.UntypedServiceImplementation>(service: grpc.ServiceDefinition, impl: AsyncHandlers<Impl>, log: Logger): Impl {
   return Object.fromEntries(
     Object.entries(impl).map(([key, handler]) => {
       const method = methodName(service, key);
