@@ -88,6 +88,20 @@ describe('commons page', () => {
     expect(alert).toHaveTextContent('Ask a Grafana administrator');
   });
 
+  it('lists every kind of command the control service runs, a CronJob run and a deploy included', async () => {
+    g.on('GET', 'commands', {
+      data: {
+        items: [
+          command('cmd-job', { kind: 'run-job', service: 'fence-delete-expired-clients', target: { cronjob: 'fence-delete-expired-clients' }, state: 'succeeded' }),
+          command('cmd-deploy', { kind: 'deploy', service: null, target: { revision: 2 }, state: 'running' }),
+        ],
+      },
+    });
+    renderApp(URL);
+    expect(await screen.findByTestId(testIds.commons.commandRow('cmd-job'))).toHaveTextContent('run a Job from cronjob/fence-delete-expired-clients');
+    expect(screen.getByTestId(testIds.commons.commandState('cmd-deploy'))).toHaveTextContent('running');
+  });
+
   it('follows a command live: progress from Grafana Live, then success', async () => {
     g.on('GET', 'commands', { data: { items: [command('cmd-1', { commons: 'midrc', state: 'queued' })] } });
     renderApp(URL);
