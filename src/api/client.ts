@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { type ApiRoute, type AppRoute, responseSchema, templatePath } from '../../contracts/routes';
 import { RESOURCES_URL } from '../constants';
 import { ApiError } from './errors';
-import { fetchResource } from './resources';
+import { checked, fetchResource } from './resources';
 
 /** A route the page may call through the app: one the app forwards, or one it answers itself. */
 export type ClientRoute = (ApiRoute & { app: 'forward' }) | AppRoute;
@@ -36,10 +36,5 @@ export async function request<R extends ClientRoute>(route: R, input: RequestInp
   const schema = responseSchema(route, res.status);
   if (schema === undefined) throw new ApiError(0, 'Unexpected answer from the DCOC backend', `${url}: status ${res.status}`);
   if (schema === null) return undefined as ResponseOf<R>;
-  const parsed = schema.safeParse(res.data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ApiError(0, 'Unexpected answer from the DCOC backend', `${url}: ${issue?.path.join('.') || 'body'} ${issue?.message ?? ''}`.trim());
-  }
-  return parsed.data as ResponseOf<R>;
+  return checked(url, schema, res.data) as ResponseOf<R>;
 }

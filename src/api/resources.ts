@@ -32,13 +32,18 @@ export async function fetchResource(url: string, opts: ResourceOptions = {}): Pr
   }
 }
 
-/** A JSON answer from a URL outside the app (Grafana's own APIs), checked against its schema. */
-export async function fetchJson<S extends z.ZodType>(url: string, schema: S, opts: ResourceOptions = {}): Promise<z.infer<S>> {
-  const { data } = await fetchResource(url, opts);
+/** An answer checked against its schema; one that does not fit is an error, not something a page guesses at. */
+export function checked<S extends z.ZodType>(url: string, schema: S, data: unknown): z.infer<S> {
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ApiError(0, 'Unexpected answer from the DCOC backend', `${url}: ${issue?.path.join('.') || 'body'} ${issue?.message ?? ''}`.trim());
   }
   return parsed.data;
+}
+
+/** A JSON answer from a URL outside the app (Grafana's own APIs), checked against its schema. */
+export async function fetchJson<S extends z.ZodType>(url: string, schema: S, opts: ResourceOptions = {}): Promise<z.infer<S>> {
+  const { data } = await fetchResource(url, opts);
+  return checked(url, schema, data);
 }
