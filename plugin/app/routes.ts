@@ -5,6 +5,8 @@
 import { API_ROUTES, APP_ROUTES, type ApiRoute, templatePath } from '../../contracts/routes';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+/** The order methods are listed in (the Allow header of a 405). */
+const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'DELETE'];
 
 export interface RouteSpec {
   /** The resource path, with {param} segments; also the metric label. */
@@ -19,7 +21,8 @@ export function resourceRoutes(table: readonly Pick<ApiRoute, 'method' | 'path' 
   const byPath = new Map<string, RouteSpec>();
   const add = (method: string, path: string, control: string | undefined) => {
     const spec = byPath.get(path) ?? { path, methods: [], control };
-    byPath.set(path, { ...spec, methods: [...spec.methods, method.toUpperCase() as Method] });
+    const methods = [...spec.methods, method.toUpperCase() as Method].sort((a, b) => METHODS.indexOf(a) - METHODS.indexOf(b));
+    byPath.set(path, { ...spec, methods });
   };
   for (const r of table) if (r.app === 'forward') add(r.method, templatePath(r.path).slice(1), templatePath(r.path));
   for (const r of own) add(r.method, templatePath(r.path).slice(1), undefined);

@@ -34,7 +34,7 @@ export function sourceHash(): string {
   h.update(`${process.version} ${process.platform} ${process.arch}\n`);
   const inputs = [
     ...files(join(ROOT, 'plugin')),
-    ...files(join(ROOT, 'backend', 'contracts')),
+    ...files(join(ROOT, 'contracts')),
     join(ROOT, 'scripts', 'build-plugin-backend.ts'),
     join(ROOT, 'package-lock.json'),
   ];
