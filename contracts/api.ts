@@ -1,16 +1,19 @@
-// The control service's HTTP API contract: request schemas (validated with
-// zod, unknown fields refused) and response shapes. The plugin and the tests
-// import these; nothing else defines them.
+// The control service's HTTP API contract: request and response schemas in
+// zod (unknown request fields refused), each type inferred from its schema.
+// The control service, the app plugin, the frontend and the tests import
+// these; nothing else defines them.
 import { z } from 'zod';
 import { CommandKind } from './commands';
-import { Role } from './roles';
-import { COMMAND, type DeploymentState, type GitOpsState } from './states';
+import { PERMISSIONS, type Permission, Role } from './roles';
+import { COMMAND, DEPLOYMENT_STATES, GITOPS } from './states';
 
 export const ServiceStatus = z.enum(['healthy', 'degraded', 'down', 'unknown']);
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 
 // Command kinds and the state machines are defined once, in commands.ts and states.ts.
 export { CommandKind } from './commands';
+export const COMMAND_KINDS = CommandKind.options;
+
 export const COMMAND_STATES = COMMAND.states;
 export const CommandState = z.enum(COMMAND_STATES);
 export type CommandState = z.infer<typeof CommandState>;
@@ -56,18 +59,6 @@ export const ApiTokenRequest = z.strictObject({
 });
 
 export const ApiTokenId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an API token id');
-
-/** An API token as listed: never its secret or hash. */
-export interface ApiTokenInfo {
-  id: string;
-  name: string;
-  role: string;
-  createdBy: string;
-  createdAt: string;
-  /** null only for the token seeded from DCOC_ADMIN_TOKEN, which lives as long as that setting. */
-  expiresAt: string | null;
-  state: 'active' | 'expired' | 'revoked';
-}
 
 // Path parameters and the events query, as every route parses them (and the OpenAPI document describes them).
 export const UuidPath = z.object({ id: z.uuid() });
@@ -165,50 +156,82 @@ export const DeploymentListQuery = z.strictObject({
 
 // ---------------------------------------------------------------- responses
 
-export interface HealthView {
-  url: string;
-  httpStatus: number;
-  latencyMs: number;
-  checkedAt: string | null;
-  ok: boolean;
-  detail: string;
+/** Times are ISO 8601 strings as the control service writes them. */
+const IsoTime = z.string();
+const JsonObject = z.record(z.string(), z.unknown());
+
+/** `{ items: [...] }`, the control service's list envelope. */
+export function itemsOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item) });
 }
 
-export interface ServiceView {
-  name: string;
-  status: ServiceStatus;
-  deployment: string;
-  desiredReplicas: number;
-  readyReplicas: number;
-  updatedReplicas: number;
-  image: string;
+export const ApiTokenState = z.enum(['active', 'expired', 'revoked']);
+
+/** An API token as listed: never its secret or hash. */
+export const ApiTokenInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.string(),
+  createdBy: z.string(),
+  createdAt: IsoTime,
+  /** null only for the token seeded from DCOC_ADMIN_TOKEN, which lives as long as that setting. */
+  expiresAt: IsoTime.nullable(),
+  state: ApiTokenState,
+});
+export type ApiTokenInfo = z.infer<typeof ApiTokenInfo>;
+export const ApiTokenList = itemsOf(ApiTokenInfo);
+
+/** POST /tokens: the token itself, shown this once. */
+export const ApiTokenMinted = z.object({ id: z.string(), name: z.string(), role: Role, expiresAt: IsoTime, token: z.string() });
+export type ApiTokenMinted = z.infer<typeof ApiTokenMinted>;
+
+export const HealthView = z.object({
+  url: z.string(),
+  httpStatus: z.number(),
+  latencyMs: z.number(),
+  checkedAt: IsoTime.nullable(),
+  ok: z.boolean(),
+  detail: z.string(),
+});
+export type HealthView = z.infer<typeof HealthView>;
+
+export const ServiceView = z.object({
+  name: z.string(),
+  status: ServiceStatus,
+  deployment: z.string(),
+  desiredReplicas: z.number(),
+  readyReplicas: z.number(),
+  updatedReplicas: z.number(),
+  image: z.string(),
   /** The image's tag as written (2026.07, master, 1.2.1, ...), or its digest when pinned by one; latest when it has neither. */
-  version: string;
-  reason: string;
-  restartedAt: string | null;
-  restartCount: number;
-  rollout: string | null;
-  health: HealthView | null;
+  version: z.string(),
+  reason: z.string(),
+  restartedAt: IsoTime.nullable(),
+  restartCount: z.number(),
+  rollout: z.string().nullable(),
+  health: HealthView.nullable(),
   /** `argocd:<application>` when an ArgoCD Application tracks the service's Deployment: changes go through GitOps. */
-  gitopsOwner: string | null;
-}
+  gitopsOwner: z.string().nullable(),
+});
+export type ServiceView = z.infer<typeof ServiceView>;
 
-export interface AgentRef {
-  id: string | null;
-  connected: boolean;
-  lastSeen: string | null;
-  version: string | null;
+export const AgentRef = z.object({
+  id: z.string().nullable(),
+  connected: z.boolean(),
+  lastSeen: IsoTime.nullable(),
+  version: z.string().nullable(),
   /** How the agent applies deploys, from its capabilities: helm-upgrade, helm-template, images, simulated; null when not known. */
-  deployMethod: string | null;
-}
+  deployMethod: z.string().nullable(),
+});
+export type AgentRef = z.infer<typeof AgentRef>;
 
-export interface CommonsSummary {
-  id: string;
-  name: string;
-  hostname: string;
-  environment: string;
-  namespace: string;
-  status: ServiceStatus;
+const commonsBase = {
+  id: z.string(),
+  name: z.string(),
+  hostname: z.string(),
+  environment: z.string(),
+  namespace: z.string(),
+  status: ServiceStatus,
   /**
    * The release the commons runs, as its agent reads it from the Gen3
    * services' images (agent/core/release-of.ts): `2026.07` when they all run
@@ -216,229 +239,358 @@ export interface CommonsSummary {
    * `mixed (2026.07 on 5 of 17 services)` or `mixed` when no release has most
    * of them; a tag such as `master` when they all run that; '' when unknown.
    */
-  version: string;
-  agent: AgentRef;
-  services: { total: number; healthy: number; down: number };
-  config: { revision: number };
-}
+  version: z.string(),
+  agent: AgentRef,
+};
 
-export interface CommonsDetail extends Omit<CommonsSummary, 'services'> {
-  services: ServiceView[];
-  config: { revision: number; data: Record<string, string> };
-}
+export const CommonsSummary = z.object({
+  ...commonsBase,
+  services: z.object({ total: z.number(), healthy: z.number(), down: z.number() }),
+  config: z.object({ revision: z.number() }),
+});
+export type CommonsSummary = z.infer<typeof CommonsSummary>;
+export const CommonsList = itemsOf(CommonsSummary);
 
-export type JobResult = 'running' | 'succeeded' | 'failed';
+/** One commons; config data is {} for callers without details:read. */
+export const CommonsDetail = z.object({
+  ...commonsBase,
+  services: z.array(ServiceView),
+  config: z.object({ revision: z.number(), data: z.record(z.string(), z.string()) }),
+});
+export type CommonsDetail = z.infer<typeof CommonsDetail>;
+
+export const ConfigRevisionView = z.object({
+  revision: z.number(),
+  author: z.string(),
+  createdAt: IsoTime,
+  state: z.string(),
+  commandId: z.string().nullable(),
+  data: z.record(z.string(), z.string()),
+});
+export type ConfigRevisionView = z.infer<typeof ConfigRevisionView>;
+export const ConfigRevisionList = itemsOf(ConfigRevisionView);
+
+export const JobResult = z.enum(['running', 'succeeded', 'failed']);
+export type JobResult = z.infer<typeof JobResult>;
 
 /** The most recent Job a CronJob owns: started by its schedule, or by hand (`manual`). */
-export interface JobRunView {
-  name: string;
-  result: JobResult;
-  startedAt: string | null;
-  finishedAt: string | null;
+export const JobRunView = z.object({
+  name: z.string(),
+  result: JobResult,
+  startedAt: IsoTime.nullable(),
+  finishedAt: IsoTime.nullable(),
   /** Why it failed, or ''. */
-  reason: string;
-  manual: boolean;
-}
+  reason: z.string(),
+  manual: z.boolean(),
+});
+export type JobRunView = z.infer<typeof JobRunView>;
 
-export interface CronJobView {
-  name: string;
-  schedule: string;
-  suspended: boolean;
-  lastScheduleTime: string | null;
-  lastSuccessfulTime: string | null;
-  lastRun: JobRunView | null;
-}
+export const CronJobView = z.object({
+  name: z.string(),
+  schedule: z.string(),
+  suspended: z.boolean(),
+  lastScheduleTime: IsoTime.nullable(),
+  lastSuccessfulTime: IsoTime.nullable(),
+  lastRun: JobRunView.nullable(),
+});
+export type CronJobView = z.infer<typeof CronJobView>;
 
 /** GET /api/v1/commons/{id}/jobs: the CronJobs the commons' agent last reported. */
-export interface CommonsJobs {
-  items: CronJobView[];
+export const CommonsJobs = z.object({
+  items: z.array(CronJobView),
   /** False until the agent has reported CronJobs (an older agent, or one whose Role may not list them, never does). */
-  reported: boolean;
+  reported: z.boolean(),
   /** When the agent last reported them. */
-  reportedAt: string | null;
-}
+  reportedAt: IsoTime.nullable(),
+});
+export type CommonsJobs = z.infer<typeof CommonsJobs>;
 
-export interface CommandView {
-  id: string;
-  kind: CommandKind;
-  commons: string;
-  service: string | null;
-  target: Record<string, unknown>;
-  state: CommandState;
-  message: string;
-  percent: number;
-  actor: string;
-  createdAt: string;
-  updatedAt: string;
-  deadline: string;
-  attempts: number;
-  result: Record<string, unknown> | null;
-  progress: { at: string; state: CommandState; message: string; percent: number }[];
-}
+export const ProgressEntry = z.object({ at: IsoTime, state: CommandState, message: z.string(), percent: z.number() });
+export type ProgressEntry = z.infer<typeof ProgressEntry>;
 
-export interface AgentView {
-  id: string;
-  commons: string | null;
-  hostname: string | null;
-  connected: boolean;
-  lastSeen: string | null;
-  version: string | null;
-  certificateSerial: string;
-  certificateExpiresAt: string;
-  revoked: boolean;
-  enrolledAt: string;
-}
+export const CommandView = z.object({
+  id: z.string(),
+  kind: CommandKind,
+  commons: z.string(),
+  service: z.string().nullable(),
+  target: JsonObject,
+  state: CommandState,
+  message: z.string(),
+  percent: z.number(),
+  actor: z.string(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+  deadline: IsoTime,
+  attempts: z.number(),
+  result: JsonObject.nullable(),
+  progress: z.array(ProgressEntry),
+});
+export type CommandView = z.infer<typeof CommandView>;
+export const CommandList = itemsOf(CommandView);
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  actorKind: 'token' | 'grafana' | 'anonymous' | 'system';
-  role: Role | null;
-  action: string;
-  commons: string | null;
-  service: string | null;
-  detail: Record<string, unknown>;
-  outcome: 'accepted' | 'denied' | 'succeeded' | 'failed' | 'rejected';
-  commandId: string | null;
-}
+/** A command queued: follow it at /commands/{id}. */
+export const CommandRef = z.object({ id: z.string(), state: CommandState, kind: CommandKind });
+export const CommandAccepted = z.object({ command: CommandRef });
+export type CommandAccepted = z.infer<typeof CommandAccepted>;
+
+export const AgentView = z.object({
+  id: z.string(),
+  commons: z.string().nullable(),
+  hostname: z.string().nullable(),
+  connected: z.boolean(),
+  lastSeen: IsoTime.nullable(),
+  version: z.string().nullable(),
+  certificateSerial: z.string(),
+  certificateExpiresAt: IsoTime,
+  revoked: z.boolean(),
+  enrolledAt: IsoTime,
+});
+export type AgentView = z.infer<typeof AgentView>;
+export const AgentList = itemsOf(AgentView);
+
+/** POST /enrollment-tokens: the token itself, shown this once, and how to install an agent with it. */
+export const EnrollmentTokenCreated = z.object({
+  id: z.string(),
+  token: z.string(),
+  expiresAt: IsoTime,
+  caCertificate: z.string(),
+  installCommand: z.string(),
+});
+export type EnrollmentTokenCreated = z.infer<typeof EnrollmentTokenCreated>;
+
+export const ActorKind = z.enum(['token', 'grafana', 'anonymous', 'system']);
+export type ActorKind = z.infer<typeof ActorKind>;
+export const AUDIT_OUTCOMES = ['accepted', 'denied', 'succeeded', 'failed', 'rejected'] as const;
+export const AuditOutcome = z.enum(AUDIT_OUTCOMES);
+export type AuditOutcome = z.infer<typeof AuditOutcome>;
+
+export const AuditEntry = z.object({
+  id: z.number(),
+  at: IsoTime,
+  actor: z.string(),
+  actorKind: ActorKind,
+  role: Role.nullable(),
+  action: z.string(),
+  commons: z.string().nullable(),
+  service: z.string().nullable(),
+  detail: JsonObject,
+  outcome: AuditOutcome,
+  commandId: z.string().nullable(),
+  /** How it ended: the command's state now for an accepted command (null once the command is gone), else the outcome. */
+  result: z.enum([...new Set([...COMMAND_STATES, ...AUDIT_OUTCOMES])] as [CommandState | AuditOutcome, ...(CommandState | AuditOutcome)[]]).nullable(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+export const AuditList = itemsOf(AuditEntry);
+
+/** GET /whoami on the control service: the caller as it authenticated them. */
+export const PrincipalView = z.object({
+  actor: z.string(),
+  kind: z.enum(['token', 'grafana']),
+  role: Role,
+  name: z.string().optional(),
+  email: z.string().optional(),
+});
+export type PrincipalView = z.infer<typeof PrincipalView>;
+
+/** The OpenAPI document: described by itself, so any JSON object. */
+export const OpenApiDocument = JsonObject;
 
 // ---------------------------------------------------------------- deployments (responses)
 
-export type { DeploymentState } from './states';
-export type ServiceRolloutState = 'pending' | 'rolling' | 'done' | 'failed';
+export { DEPLOYMENT_STATES, isFinalDeployment } from './states';
+export const DeploymentState = z.enum(DEPLOYMENT_STATES);
+export type DeploymentState = z.infer<typeof DeploymentState>;
+
+export const ServiceRolloutState = z.enum(['pending', 'rolling', 'done', 'failed']);
+export type ServiceRolloutState = z.infer<typeof ServiceRolloutState>;
+export const DeploymentKind = z.enum(['deploy', 'rollback']);
 
 /** One service of a deploy, as the agent reports it while it rolls (and the control service plans it before). */
-export interface ServiceProgress {
-  name: string;
+export const ServiceProgress = z.object({
+  name: z.string(),
   /** Image before the deploy (null when not known yet). */
-  from: string | null;
-  to: string;
-  state: ServiceRolloutState;
-  updated: number;
-  ready: number;
-  desired: number;
-  message: string;
-}
+  from: z.string().nullable(),
+  to: z.string(),
+  state: ServiceRolloutState,
+  updated: z.number(),
+  ready: z.number(),
+  desired: z.number(),
+  message: z.string(),
+});
+export type ServiceProgress = z.infer<typeof ServiceProgress>;
 
-export interface ReleaseView {
-  version: string;
-  name: string | null;
-  source: 'built-in' | 'imported';
+export const ReleaseView = z.object({
+  version: z.string(),
+  name: z.string().nullable(),
+  source: z.enum(['built-in', 'imported']),
   /** Chart → full image, for the charts DCOC deploys (a chart the release does not name is absent). */
-  images: Record<string, string>;
+  images: z.record(z.string(), z.string()),
   /**
    * The release's other entries, as written (fluentd, spark, tube, dashboard,
    * ...: cdis-manifest lists services DCOC does not model): imported and kept,
    * neither deployed nor probed.
    */
-  unmanaged: Record<string, string>;
-  importedBy: string | null;
-  importedAt: string | null;
-}
+  unmanaged: z.record(z.string(), z.string()),
+  importedBy: z.string().nullable(),
+  importedAt: IsoTime.nullable(),
+});
+export type ReleaseView = z.infer<typeof ReleaseView>;
+export const ReleaseList = itemsOf(ReleaseView);
 
-export interface TemplateView {
-  name: string;
-  description: string;
-  services: string[];
-  global: Record<string, unknown>;
-}
+/** POST /releases: the release as stored, and the entries of the file it did not understand. */
+export const ReleaseImported = z.object({ release: ReleaseView, ignored: z.array(z.string()) });
+export type ReleaseImported = z.infer<typeof ReleaseImported>;
 
-export interface ProfileView {
-  name: string;
-  description: string;
-  global: Record<string, unknown>;
-  replicas: { default: number; max: number };
-  /** autoscaling as gen3-helm's HPAs take it: a range and the average CPU / memory per pod to keep (unset: the chart's default). */
-  services: Record<string, { replicas: number; max: number; autoscaling: { min: number; max: number; averageCPUValue?: string; averageMemoryValue?: string } | null }>;
-}
+export const TemplateView = z.object({
+  name: z.string(),
+  description: z.string(),
+  services: z.array(z.string()),
+  global: JsonObject,
+});
+export type TemplateView = z.infer<typeof TemplateView>;
+export const TemplateList = itemsOf(TemplateView);
 
-export interface ValueChangeView {
-  path: string;
-  op: 'add' | 'remove' | 'change';
-  from?: unknown;
-  to?: unknown;
-}
+/** autoscaling as gen3-helm's HPAs take it: a range and the average CPU / memory per pod to keep (unset: the chart's default). */
+export const Autoscaling = z.object({ min: z.number(), max: z.number(), averageCPUValue: z.string().optional(), averageMemoryValue: z.string().optional() });
 
-export interface ValuesDiff {
+export const ProfileView = z.object({
+  name: z.string(),
+  description: z.string(),
+  global: JsonObject,
+  replicas: z.object({ default: z.number(), max: z.number() }),
+  services: z.record(z.string(), z.object({ replicas: z.number(), max: z.number(), autoscaling: Autoscaling.nullable() })),
+});
+export type ProfileView = z.infer<typeof ProfileView>;
+export const ProfileList = itemsOf(ProfileView);
+
+export const ValueChangeView = z.object({
+  path: z.string(),
+  op: z.enum(['add', 'remove', 'change']),
+  from: z.unknown().optional(),
+  to: z.unknown().optional(),
+});
+export type ValueChangeView = z.infer<typeof ValueChangeView>;
+
+export const ValuesDiff = z.object({
   /** Unified diff (`diff -u`) of the values YAML; '' when nothing changes. */
-  text: string;
-  changes: ValueChangeView[];
-}
+  text: z.string(),
+  changes: z.array(ValueChangeView),
+});
+export type ValuesDiff = z.infer<typeof ValuesDiff>;
 
-export interface DeploymentBase {
+export const DeploymentBase = z.object({
   /** revision: the commons' current revision; observed: what its agent reports (no revision yet); none: a new commons. */
-  source: 'revision' | 'observed' | 'none';
-  revision: number | null;
-}
+  source: z.enum(['revision', 'observed', 'none']),
+  revision: z.number().nullable(),
+});
+export type DeploymentBase = z.infer<typeof DeploymentBase>;
 
-export interface DeploymentPlan {
-  mode: 'plan';
-  commons: { id: string; hostname: string; environment: string; exists: boolean; agentConnected: boolean };
-  template: string;
-  profile: string;
-  release: { version: string; name: string | null };
-  overrides: Record<string, unknown>;
-  base: DeploymentBase;
+export const DeploymentPlan = z.object({
+  mode: z.literal('plan'),
+  commons: z.object({ id: z.string(), hostname: z.string(), environment: z.string(), exists: z.boolean(), agentConnected: z.boolean() }),
+  template: z.string(),
+  profile: z.string(),
+  release: z.object({ version: z.string(), name: z.string().nullable() }),
+  overrides: JsonObject,
+  base: DeploymentBase,
   /** The number apply would give the revision (if nothing else is applied first). */
-  nextRevision: number;
-  values: Record<string, unknown>;
-  valuesYaml: string;
-  diff: ValuesDiff;
+  nextRevision: z.number(),
+  values: JsonObject,
+  valuesYaml: z.string(),
+  diff: ValuesDiff,
   /** Per service: image now → image after (state pending where it changes). */
-  services: (ServiceProgress & { changes: boolean })[];
-  warnings: string[];
-  gitops: { enabled: boolean; path: string | null };
-}
+  services: z.array(ServiceProgress.extend({ changes: z.boolean() })),
+  warnings: z.array(z.string()),
+  gitops: z.object({ enabled: z.boolean(), path: z.string().nullable() }),
+});
+export type DeploymentPlan = z.infer<typeof DeploymentPlan>;
 
-export interface DeploymentView {
-  id: string;
-  commons: string;
-  revision: number;
-  kind: 'deploy' | 'rollback';
-  rollbackOf: number | null;
-  release: string;
-  state: DeploymentState;
-  message: string;
-  percent: number;
-  actor: string;
-  reason: string;
-  createdAt: string;
-  updatedAt: string;
-  commandId: string;
-  gitops: { state: GitOpsState; path: string | null; commit: string | null };
-  services: ServiceProgress[];
+export const DeploymentView = z.object({
+  id: z.string(),
+  commons: z.string(),
+  revision: z.number(),
+  kind: DeploymentKind,
+  rollbackOf: z.number().nullable(),
+  release: z.string(),
+  state: DeploymentState,
+  message: z.string(),
+  percent: z.number(),
+  actor: z.string(),
+  reason: z.string(),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+  commandId: z.string(),
+  gitops: z.object({ state: z.enum(GITOPS.states), path: z.string().nullable(), commit: z.string().nullable() }),
+  services: z.array(ServiceProgress),
   /** GET /deployments/{id} only: the deploy command's progress messages. */
-  progress?: { at: string; state: CommandState; message: string; percent: number }[];
-}
+  progress: z.array(ProgressEntry).optional(),
+});
+export type DeploymentView = z.infer<typeof DeploymentView>;
+export const DeploymentList = itemsOf(DeploymentView);
+export const DeploymentAccepted = z.object({ deployment: DeploymentView });
+export type DeploymentAccepted = z.infer<typeof DeploymentAccepted>;
 
-export interface RevisionSummary {
-  commons: string;
-  revision: number;
-  release: string;
-  template: string;
-  profile: string;
-  kind: 'deploy' | 'rollback';
-  rollbackOf: number | null;
-  base: DeploymentBase;
-  author: string;
-  reason: string;
-  createdAt: string;
-  changes: number;
-  deployment: { id: string; state: DeploymentState; gitopsCommit: string | null };
-}
+/** POST /deployments: a plan (200) or the deployment it started (202). */
+export const DeploymentAnswer = z.union([DeploymentPlan, DeploymentAccepted]);
 
-export interface RevisionDetail extends RevisionSummary {
-  overrides: Record<string, unknown>;
-  values: Record<string, unknown>;
-  valuesYaml: string;
-  diff: ValuesDiff;
-}
+/** A scale: a command, or where ArgoCD owns the commons a deployment (a revision committed to GitOps). */
+export const ScaleAccepted = z.union([CommandAccepted, DeploymentAccepted]);
+export type ScaleAccepted = z.infer<typeof ScaleAccepted>;
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: { field: string; message: string }[];
-}
+/** A config change: a command, or where helm renders the config a deployment of the values; with the revision it makes. */
+export const ConfigAccepted = z.union([CommandAccepted.extend({ revision: z.number() }), DeploymentAccepted.extend({ revision: z.number() })]);
+export type ConfigAccepted = z.infer<typeof ConfigAccepted>;
+
+export const RevisionSummary = z.object({
+  commons: z.string(),
+  revision: z.number(),
+  release: z.string(),
+  template: z.string(),
+  profile: z.string(),
+  kind: DeploymentKind,
+  rollbackOf: z.number().nullable(),
+  base: DeploymentBase,
+  author: z.string(),
+  reason: z.string(),
+  createdAt: IsoTime,
+  changes: z.number(),
+  deployment: z.object({ id: z.string(), state: DeploymentState, gitopsCommit: z.string().nullable() }),
+});
+export type RevisionSummary = z.infer<typeof RevisionSummary>;
+export const RevisionList = itemsOf(RevisionSummary);
+
+export const RevisionDetail = RevisionSummary.extend({
+  overrides: JsonObject,
+  values: JsonObject,
+  valuesYaml: z.string(),
+  diff: ValuesDiff,
+});
+export type RevisionDetail = z.infer<typeof RevisionDetail>;
+
+/** RFC 9457 problem details, as every refusal is written. */
+export const Problem = z.object({
+  type: z.string().describe('urn:gen3-dcoc:problem:<kind>'),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().describe('What went wrong and what to do next'),
+  errors: z.array(z.object({ field: z.string().describe('body.x, query.y or path.z'), message: z.string() })).optional(),
+});
+export type Problem = z.infer<typeof Problem>;
+
+// ---------------------------------------------------------------- the app plugin's own answers
+
+const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
+
+/** GET …/resources/whoami, answered by the app plugin: the Grafana user, their DCOC role and what it permits. */
+export const AppWhoami = z.object({
+  user: z.object({ login: z.string(), name: z.string().default(''), email: z.string().default(''), orgRole: z.string().default('') }),
+  role: Role,
+  roleSource: z.enum(['rbac', 'org-role', 'service']).optional(),
+  // Unknown permission names from a newer plugin are left out rather than failing the page.
+  permissions: z.array(z.string()).transform((ps) => ps.filter((p): p is Permission => (PERMISSION_NAMES as string[]).includes(p))),
+  /** The RBAC actions found, when roleSource is rbac. */
+  actions: z.array(z.string()).optional(),
+  /** Why Grafana's RBAC could not be read (the role then comes from the org role). */
+  rbacUnavailable: z.string().optional(),
+});
+export type AppWhoami = z.infer<typeof AppWhoami>;

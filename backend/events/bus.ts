@@ -2,36 +2,9 @@
 // Each event gets a sequence number so a reconnecting client can say where it
 // stopped (Last-Event-ID) and get what it missed from a short ring buffer.
 import { EventEmitter } from 'node:events';
-import type { DeploymentState, ServiceProgress } from '../../contracts/api';
+import type { DcocEvent, SequencedEvent } from '../../contracts/events';
 
-export type DcocEvent =
-  | { type: 'commons.status'; commons: string; status: string; previous: string }
-  | { type: 'service.status'; commons: string; service: string; status: string; previous: string; reason: string }
-  | { type: 'agent.connected'; commons: string; agent: string }
-  | { type: 'agent.disconnected'; commons: string; agent: string; reason: string }
-  | {
-      type: 'command.updated';
-      commons: string;
-      command: string;
-      kind: string;
-      service: string | null;
-      state: string;
-      message: string;
-      percent: number;
-    }
-  | { type: 'commons.added' | 'commons.removed'; commons: string }
-  | {
-      type: 'deployment.updated';
-      commons: string;
-      deployment: string;
-      revision: number;
-      state: DeploymentState;
-      message: string;
-      percent: number;
-      services: ServiceProgress[];
-    };
-
-export type SequencedEvent = DcocEvent & { id: number; at: string };
+export type { DcocEvent, SequencedEvent };
 
 const RING = 1000;
 

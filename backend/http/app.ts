@@ -3,7 +3,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { authenticate } from './auth';
 import { bodyGuard } from './body-guard';
+import { ROUTES } from '../../contracts/routes';
 import type { ApiContext } from './context';
+import { mount } from './mount';
 import { openApiDocument } from './openapi';
 import { HttpProblem, problemHandler, sendProblem } from './problem';
 import { auditRefusals } from './refusal-audit';
@@ -44,20 +46,20 @@ export function createApp(ctx: ApiContext): express.Express {
   const api = express.Router();
   // The API's description needs no credential (schemathesis and client generators read it first).
   const openApi = openApiDocument();
-  api.get('/openapi.json', (_req, res) => {
-    res.json(openApi);
-  });
+  mount(api, ROUTES.openApiDocument, ctx.store, () => ({ status: 200, body: openApi }));
   // Credentials first: a stranger's body is never read, however slowly it arrives.
   api.use(authenticate(ctx.auth, ctx.store));
   api.use(express.json({ limit: ctx.env.DCOC_MAX_BODY_BYTES, strict: true }));
   api.use(bodyGuard);
-  api.use(commonsRouter(ctx));
-  api.use(deploymentsRouter(ctx, ctx.deployments, ctx.releases));
-  api.use(commandsRouter(ctx));
-  api.use(agentsRouter(ctx));
-  api.use(tokensRouter(ctx));
-  api.use(auditRouter(ctx));
-  api.use(eventsRouter(ctx));
+  // Each router gets the services its routes use, nothing else.
+  const { store, fleet, commands, deployments, releases, sessions, ca, events, agentEndpoints } = ctx;
+  api.use(commonsRouter({ store, fleet, commands, deployments }));
+  api.use(deploymentsRouter({ store, deployments, releases }));
+  api.use(commandsRouter({ store, commands }));
+  api.use(agentsRouter({ store, fleet, sessions, ca, agentEndpoints }));
+  api.use(tokensRouter({ store }));
+  api.use(auditRouter({ store }));
+  api.use(eventsRouter({ store, events }));
   app.use('/api/v1', api);
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new HttpProblem(404, 'Not found', `no route ${req.method} ${req.path}`)));

@@ -1,4 +1,5 @@
-// What the HTTP routes need from the rest of the control service.
+// What the HTTP app is built from. createApp hands each router only the
+// services its routes use (each router declares its own narrow deps).
 import type { Authenticator } from '../auth/authenticate';
 import type { CommandService } from '../commands/command-service';
 import type { Env } from '../config/env';

@@ -1,6 +1,8 @@
 // CallResource for the app: resolves the caller's DCOC role, answers whoami,
 // and forwards the known routes to the control service with a signed
 // identity assertion, passing status and body (problem+json included) through.
+import type { z } from 'zod';
+import type { AppWhoami } from '../../contracts/api';
 import { PERMISSIONS, can, type Permission } from '../../contracts/roles';
 import { ControlClient } from '../control/client';
 import { describeControlError, parseProblem, ControlUnreachable } from '../control/errors';
@@ -13,7 +15,8 @@ import { matchRoute } from './routes';
 /** Response headers worth passing on; the rest (Location, hop-by-hop, …) describe the control service, not the app. */
 const PASSED_HEADERS = ['content-type', 'cache-control', 'retry-after'];
 
-export function whoami(identity: DcocIdentity) {
+/** The answer to …/resources/whoami, as the page parses it (contracts/api.ts AppWhoami). */
+export function whoami(identity: DcocIdentity): z.input<typeof AppWhoami> {
   return {
     user: { login: identity.login, name: identity.name, email: identity.email, orgRole: identity.orgRole },
     role: identity.role,

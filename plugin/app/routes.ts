@@ -1,10 +1,14 @@
 // The resource routes the app's pages call (…/api/plugins/gen3-dcoc-app/resources/<path>)
-// and the control service route each one forwards to. Only these paths and
-// methods are forwarded: the app is not an open proxy to the control service.
+// and the control service route each one forwards to, derived from the route
+// table (contracts/routes.ts): only the routes it marks app: 'forward' are
+// forwarded, so the app is not an open proxy to the control service.
+import { API_ROUTES, APP_ROUTES, type ApiRoute, templatePath } from '../../contracts/routes';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+/** The order methods are listed in (the Allow header of a 405). */
+const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'DELETE'];
 
-interface RouteSpec {
+export interface RouteSpec {
   /** The resource path, with {param} segments; also the metric label. */
   path: string;
   methods: readonly Method[];
@@ -12,34 +16,20 @@ interface RouteSpec {
   control?: string;
 }
 
-export const RESOURCE_ROUTES: readonly RouteSpec[] = [
-  { path: 'commons', methods: ['GET'], control: '/commons' },
-  { path: 'commons/{id}', methods: ['GET', 'DELETE'], control: '/commons/{id}' },
-  { path: 'commons/{id}/config/revisions', methods: ['GET'], control: '/commons/{id}/config/revisions' },
-  { path: 'commons/{id}/config', methods: ['PUT'], control: '/commons/{id}/config' },
-  { path: 'commons/{id}/services/{service}/restart', methods: ['POST'], control: '/commons/{id}/services/{service}/restart' },
-  { path: 'commons/{id}/services/{service}/scale', methods: ['POST'], control: '/commons/{id}/services/{service}/scale' },
-  { path: 'commons/{id}/jobs', methods: ['GET'], control: '/commons/{id}/jobs' },
-  { path: 'commons/{id}/jobs/{cronjob}/run', methods: ['POST'], control: '/commons/{id}/jobs/{cronjob}/run' },
-  { path: 'commons/{id}/revisions', methods: ['GET'], control: '/commons/{id}/revisions' },
-  { path: 'commons/{id}/revisions/{n}', methods: ['GET'], control: '/commons/{id}/revisions/{n}' },
-  { path: 'commons/{id}/rollback', methods: ['POST'], control: '/commons/{id}/rollback' },
-  { path: 'releases', methods: ['GET'], control: '/releases' },
-  { path: 'releases/{version}', methods: ['GET'], control: '/releases/{version}' },
-  { path: 'templates', methods: ['GET'], control: '/templates' },
-  { path: 'profiles', methods: ['GET'], control: '/profiles' },
-  { path: 'deployments', methods: ['GET', 'POST'], control: '/deployments' },
-  { path: 'deployments/{id}', methods: ['GET'], control: '/deployments/{id}' },
-  { path: 'deployments/{id}/cancel', methods: ['POST'], control: '/deployments/{id}/cancel' },
-  { path: 'commands', methods: ['GET'], control: '/commands' },
-  { path: 'commands/{id}', methods: ['GET'], control: '/commands/{id}' },
-  { path: 'commands/{id}/cancel', methods: ['POST'], control: '/commands/{id}/cancel' },
-  { path: 'agents', methods: ['GET'], control: '/agents' },
-  { path: 'agents/{id}', methods: ['DELETE'], control: '/agents/{id}' },
-  { path: 'enrollment-tokens', methods: ['POST'], control: '/enrollment-tokens' },
-  { path: 'audit', methods: ['GET'], control: '/audit' },
-  { path: 'whoami', methods: ['GET'] },
-];
+/** The allow-list: the table's forwarded routes grouped by path, and the routes the app answers itself. */
+export function resourceRoutes(table: readonly Pick<ApiRoute, 'method' | 'path' | 'app'>[], own: readonly { method: string; path: string }[]): RouteSpec[] {
+  const byPath = new Map<string, RouteSpec>();
+  const add = (method: string, path: string, control: string | undefined) => {
+    const spec = byPath.get(path) ?? { path, methods: [], control };
+    const methods = [...spec.methods, method.toUpperCase() as Method].sort((a, b) => METHODS.indexOf(a) - METHODS.indexOf(b));
+    byPath.set(path, { ...spec, methods });
+  };
+  for (const r of table) if (r.app === 'forward') add(r.method, templatePath(r.path).slice(1), templatePath(r.path));
+  for (const r of own) add(r.method, templatePath(r.path).slice(1), undefined);
+  return [...byPath.values()];
+}
+
+export const RESOURCE_ROUTES: readonly RouteSpec[] = resourceRoutes(API_ROUTES, Object.values(APP_ROUTES));
 
 /** A path parameter: ids, DNS labels and UUIDs only; never "..", never an encoded slash. */
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;

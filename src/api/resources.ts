@@ -1,9 +1,8 @@
-// Calls to the app backend's resources (Grafana's /api/plugins/<app>/resources/…),
-// each answer checked against its schema before a page sees it.
+// Calls through Grafana's backend_srv: the app backend's resources
+// (/api/plugins/<app>/resources/…, see client.ts) and Grafana's own APIs.
 import { getBackendSrv } from '@grafana/runtime';
 import { lastValueFrom } from 'rxjs';
 import type { z } from 'zod';
-import { RESOURCES_URL } from '../constants';
 import { ApiError, toApiError } from './errors';
 
 export interface ResourceOptions {
@@ -12,9 +11,9 @@ export interface ResourceOptions {
   params?: Record<string, string | number | undefined>;
 }
 
-export async function fetchJson<S extends z.ZodType>(url: string, schema: S, opts: ResourceOptions = {}): Promise<z.infer<S>> {
+/** The status and body of a call; a refusal is thrown as an ApiError. */
+export async function fetchResource(url: string, opts: ResourceOptions = {}): Promise<{ status: number; data: unknown }> {
   const params = Object.fromEntries(Object.entries(opts.params ?? {}).filter(([, v]) => v !== undefined && v !== ''));
-  let data: unknown;
   try {
     const res = await lastValueFrom(
       getBackendSrv().fetch<unknown>({
@@ -27,10 +26,14 @@ export async function fetchJson<S extends z.ZodType>(url: string, schema: S, opt
         showSuccessAlert: false,
       }),
     );
-    data = res.data;
+    return { status: res.status, data: res.data };
   } catch (err) {
     throw toApiError(err);
   }
+}
+
+/** An answer checked against its schema; one that does not fit is an error, not something a page guesses at. */
+export function checked<S extends z.ZodType>(url: string, schema: S, data: unknown): z.infer<S> {
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -39,10 +42,8 @@ export async function fetchJson<S extends z.ZodType>(url: string, schema: S, opt
   return parsed.data;
 }
 
-/** A resource route of the app backend, e.g. `commons/data-midrc-org`. */
-export function resource<S extends z.ZodType>(route: string, schema: S, opts: ResourceOptions = {}): Promise<z.infer<S>> {
-  return fetchJson(`${RESOURCES_URL}/${route}`, schema, opts);
+/** A JSON answer from a URL outside the app (Grafana's own APIs), checked against its schema. */
+export async function fetchJson<S extends z.ZodType>(url: string, schema: S, opts: ResourceOptions = {}): Promise<z.infer<S>> {
+  const { data } = await fetchResource(url, opts);
+  return checked(url, schema, data);
 }
-
-/** Encodes one path segment of a resource route. */
-export const seg = encodeURIComponent;

@@ -1,13 +1,13 @@
 // The config revision history of one commons (developer and up).
 import { useQuery } from '@tanstack/react-query';
-import { resource, seg } from '../api/resources';
-import { configRevisionsResponse } from '../schemas/commons';
+import { request } from '../api/client';
+import { ROUTES } from '../../contracts/routes';
 import { keys } from './keys';
 
 export function useConfigRevisions(id: string, enabled: boolean) {
   return useQuery({
     queryKey: keys.revisions(id),
-    queryFn: () => resource(`commons/${seg(id)}/config/revisions`, configRevisionsResponse).then((r) => r.items),
+    queryFn: () => request(ROUTES.listConfigRevisions, { params: { id } }).then((r) => r.items),
     enabled,
   });
 }

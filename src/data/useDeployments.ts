@@ -2,10 +2,10 @@
 // while it rolls (Grafana Live events go straight into its cache; polling is
 // the fallback), cancel, and the recent ones.
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import type { DeploymentRequest, DeploymentView } from '../../contracts/api';
-import { resource, seg } from '../api/resources';
-import { deploymentAccepted, deploymentPlan, deploymentsResponse, deploymentView, isFinalDeployment } from '../schemas/deployments';
-import type { DcocEvent } from '../schemas/events';
+import { type DeploymentAccepted, type DeploymentPlan, type DeploymentRequest, type DeploymentView, isFinalDeployment } from '../../contracts/api';
+import type { SequencedEvent } from '../../contracts/events';
+import { ROUTES } from '../../contracts/routes';
+import { request } from '../api/client';
 import { keys } from './keys';
 
 /** How often an open deployment is read when Live delivers its progress (a safety net), and when it does not. */
@@ -14,7 +14,7 @@ export const DEPLOYMENT_POLL_MS = { live: 10_000, fallback: 1_500 };
 export function useDeployment(id: string | undefined, opts: { live: boolean; enabled?: boolean }) {
   return useQuery({
     queryKey: keys.deployment(id ?? ''),
-    queryFn: () => resource(`deployments/${seg(id ?? '')}`, deploymentView),
+    queryFn: () => request(ROUTES.getDeployment, { params: { id: id ?? '' } }),
     enabled: !!id && (opts.enabled ?? true),
     refetchInterval: (q) => {
       const d = q.state.data as DeploymentView | undefined;
@@ -27,7 +27,7 @@ export function useDeployment(id: string | undefined, opts: { live: boolean; ena
 export function useDeployments(commons: string | undefined, enabled: boolean) {
   return useQuery({
     queryKey: keys.deployments(commons),
-    queryFn: () => resource('deployments', deploymentsResponse, { params: { commons, limit: 20 } }).then((r) => r.items),
+    queryFn: () => request(ROUTES.listDeployments, { query: { commons, limit: 20 } }).then((r) => r.items),
     enabled,
     refetchInterval: (q) => ((q.state.data as DeploymentView[] | undefined)?.some((d) => !isFinalDeployment(d.state)) ? 3_000 : 30_000),
   });
@@ -37,14 +37,14 @@ export type PlanRequest = Omit<DeploymentRequest, 'mode' | 'baseRevision'>;
 
 export function usePlanDeployment() {
   return useMutation({
-    mutationFn: (body: PlanRequest) => resource('deployments', deploymentPlan, { method: 'POST', body: { ...body, mode: 'plan' } }),
+    mutationFn: (body: PlanRequest) => request(ROUTES.createDeployment, { body: { ...body, mode: 'plan' } }) as Promise<DeploymentPlan>,
   });
 }
 
 export function useApplyDeployment() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: PlanRequest & { baseRevision: number | null }) => resource('deployments', deploymentAccepted, { method: 'POST', body: { ...body, mode: 'apply' } }),
+    mutationFn: (body: PlanRequest & { baseRevision: number | null }) => request(ROUTES.createDeployment, { body: { ...body, mode: 'apply' } }) as Promise<DeploymentAccepted>,
     onSuccess: ({ deployment }) => {
       qc.setQueryData(keys.deployment(deployment.id), deployment);
       void qc.invalidateQueries({ queryKey: ['deployments'] });
@@ -56,7 +56,7 @@ export function useApplyDeployment() {
 export function useCancelDeployment() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => resource(`deployments/${seg(id)}/cancel`, deploymentAccepted, { method: 'POST', body: {} }),
+    mutationFn: (id: string) => request(ROUTES.cancelDeployment, { params: { id } }),
     onSuccess: ({ deployment }) => {
       qc.setQueryData<DeploymentView>(keys.deployment(deployment.id), (old) => ({ ...deployment, progress: deployment.progress ?? old?.progress }));
       void qc.invalidateQueries({ queryKey: ['deployments'] });
@@ -68,7 +68,7 @@ export function useCancelDeployment() {
  * A `deployment.updated` event into the cache of that deployment (every event carries the whole
  * per-service state, so the latest one is complete). Returns false when the deployment is not cached.
  */
-export function applyDeploymentEvent(qc: QueryClient, e: Extract<DcocEvent, { type: 'deployment.updated' }>): boolean {
+export function applyDeploymentEvent(qc: QueryClient, e: Extract<SequencedEvent, { type: 'deployment.updated' }>): boolean {
   let known = false;
   qc.setQueryData<DeploymentView>(keys.deployment(e.deployment), (d) => {
     if (!d) return d;

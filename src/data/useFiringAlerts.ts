@@ -2,7 +2,7 @@
 // DCOC alert rules carry). Failing to read them must not break the fleet page.
 import { useQuery } from '@tanstack/react-query';
 import { fetchJson } from '../api/resources';
-import { alertmanagerAlerts } from '../schemas/alerts';
+import { alertmanagerAlerts } from '../api/alertmanager';
 import { keys } from './keys';
 
 export const ALERTS_URL = '/api/alertmanager/grafana/api/v2/alerts';

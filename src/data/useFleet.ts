@@ -1,7 +1,7 @@
 // Every commons, refreshed in the background; live events refresh it sooner.
 import { useQuery } from '@tanstack/react-query';
-import { resource } from '../api/resources';
-import { fleetResponse } from '../schemas/commons';
+import { request } from '../api/client';
+import { ROUTES } from '../../contracts/routes';
 import { keys } from './keys';
 
 export const FLEET_REFRESH_MS = 15_000;
@@ -9,7 +9,7 @@ export const FLEET_REFRESH_MS = 15_000;
 export function useFleet() {
   return useQuery({
     queryKey: keys.fleet,
-    queryFn: () => resource('commons', fleetResponse).then((r) => r.items),
+    queryFn: () => request(ROUTES.listCommons).then((r) => r.items),
     refetchInterval: FLEET_REFRESH_MS,
   });
 }

@@ -1,15 +1,15 @@
 // The deployment revisions of a commons (release, template, profile, values
 // and the diff each made) and rolling back to one.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { RevisionSummary } from '../../contracts/api';
-import { resource, seg } from '../api/resources';
-import { deploymentAccepted, isFinalDeployment, revisionDetail, revisionsResponse } from '../schemas/deployments';
+import { isFinalDeployment, type RevisionSummary } from '../../contracts/api';
+import { ROUTES } from '../../contracts/routes';
+import { request } from '../api/client';
 import { keys } from './keys';
 
 export function useRevisions(commons: string, enabled: boolean) {
   return useQuery({
     queryKey: keys.deployRevisions(commons),
-    queryFn: () => resource(`commons/${seg(commons)}/revisions`, revisionsResponse).then((r) => r.items),
+    queryFn: () => request(ROUTES.listRevisions, { params: { id: commons } }).then((r) => r.items),
     enabled,
     // While one is rolling out its state changes; Live events refresh it sooner.
     refetchInterval: (q) => ((q.state.data as RevisionSummary[] | undefined)?.some((r) => !isFinalDeployment(r.deployment.state)) ? 3_000 : 30_000),
@@ -19,7 +19,7 @@ export function useRevisions(commons: string, enabled: boolean) {
 export function useRevision(commons: string, n: number, enabled: boolean) {
   return useQuery({
     queryKey: keys.deployRevision(commons, n),
-    queryFn: () => resource(`commons/${seg(commons)}/revisions/${n}`, revisionDetail),
+    queryFn: () => request(ROUTES.getRevision, { params: { id: commons, n } }),
     enabled,
     staleTime: Infinity,
   });
@@ -29,7 +29,7 @@ export function useRollback(commons: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: { toRevision: number; reason: string; baseRevision: number | null }) =>
-      resource(`commons/${seg(commons)}/rollback`, deploymentAccepted, { method: 'POST', body }),
+      request(ROUTES.rollback, { params: { id: commons }, body }),
     onSuccess: ({ deployment }) => {
       qc.setQueryData(keys.deployment(deployment.id), deployment);
       void qc.invalidateQueries({ queryKey: keys.deployRevisions(commons) });

@@ -1,13 +1,13 @@
 // Restart and scale: each starts a command; the commands list picks it up at once.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { resource, seg } from '../api/resources';
-import { commandAccepted, scaleAccepted } from '../schemas/commands';
+import { request } from '../api/client';
+import { ROUTES } from '../../contracts/routes';
 import { keys } from './keys';
 
 export function useRestartService(commons: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (service: string) => resource(`commons/${seg(commons)}/services/${seg(service)}/restart`, commandAccepted, { method: 'POST', body: {} }),
+    mutationFn: (service: string) => request(ROUTES.restartService, { params: { id: commons, service }, body: {} }),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.commands(commons) }),
   });
 }
@@ -16,7 +16,7 @@ export function useScaleService(commons: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ service, replicas }: { service: string; replicas: number }) =>
-      resource(`commons/${seg(commons)}/services/${seg(service)}/scale`, scaleAccepted, { method: 'POST', body: { replicas } }),
+      request(ROUTES.scaleService, { params: { id: commons, service }, body: { replicas } }),
     onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: keys.commands(commons) }), qc.invalidateQueries({ queryKey: keys.deployments(commons) })]),
   });
 }

@@ -1,7 +1,7 @@
 // Commons and service choices for the query editor, from the DCOC app backend.
 import { useEffect, useState } from 'react';
-import { resource, seg } from '../api/resources';
-import { commonsDetail, fleetResponse } from '../schemas/commons';
+import { ROUTES } from '../../contracts/routes';
+import { request } from '../api/client';
 
 export interface Option {
   label: string;
@@ -14,7 +14,7 @@ export function usePickerOptions(commons: string | undefined): { commons: Option
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    resource('commons', fleetResponse)
+    request(ROUTES.listCommons)
       .then((r) => live && setCommons(r.items.map((c) => ({ label: `${c.name} (${c.id})`, value: c.id }))))
       .catch((e: Error) => live && setError(e.message));
     return () => {
@@ -27,7 +27,7 @@ export function usePickerOptions(commons: string | undefined): { commons: Option
       setServices([]);
       return;
     }
-    resource(`commons/${seg(commons)}`, commonsDetail)
+    request(ROUTES.getCommons, { params: { id: commons } })
       .then((c) => live && setServices(c.services.map((s) => ({ label: s.name, value: s.name }))))
       .catch((e: Error) => live && setError(e.message));
     return () => {

@@ -1,12 +1,12 @@
 // A Live message is the control service's event as JSON; accept it bare or
 // wrapped in { data } (the SSE relay's envelope), ignore anything else.
-import { dcocEvent, type DcocEvent } from '../schemas/events';
+import { SequencedEvent } from '../../contracts/events';
 
-export function parseLiveMessage(message: unknown): DcocEvent | undefined {
-  const direct = dcocEvent.safeParse(message);
+export function parseLiveMessage(message: unknown): SequencedEvent | undefined {
+  const direct = SequencedEvent.safeParse(message);
   if (direct.success) return direct.data;
   if (message && typeof message === 'object' && 'data' in message) {
-    const inner = dcocEvent.safeParse((message as { data: unknown }).data);
+    const inner = SequencedEvent.safeParse((message as { data: unknown }).data);
     if (inner.success) return inner.data;
   }
   return undefined;

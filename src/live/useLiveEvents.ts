@@ -4,14 +4,14 @@
 import { isLiveChannelMessageEvent, isLiveChannelStatusEvent, LiveChannelConnectionState } from '@grafana/data';
 import { getGrafanaLiveSrv } from '@grafana/runtime';
 import { useEffect, useRef, useState } from 'react';
-import type { DcocEvent } from '../schemas/events';
+import type { SequencedEvent } from '../../contracts/events';
 import { useDcocDataSourceUid } from '../data/useDcocDataSource';
 import { eventsChannel } from './channel';
 import { parseLiveMessage } from './parseEvent';
 
 export type LiveState = 'off' | 'connecting' | 'connected' | 'unavailable';
 
-export function useLiveEvents(onEvent: (e: DcocEvent) => void, opts: { enabled?: boolean; commons?: string } = {}): LiveState {
+export function useLiveEvents(onEvent: (e: SequencedEvent) => void, opts: { enabled?: boolean; commons?: string } = {}): LiveState {
   const enabled = opts.enabled ?? true;
   const uid = useDcocDataSourceUid();
   const [state, setState] = useState<LiveState>('off');

@@ -20,6 +20,28 @@ const OUTCOME_COLOR: Record<AuditEntry['outcome'], BadgeColor> = {
   failed: 'red',
 };
 
+/** How an accepted command ended (or where it is now). */
+const RESULT_COLOR: Record<NonNullable<AuditEntry['result']>, BadgeColor> = {
+  ...OUTCOME_COLOR,
+  queued: 'blue',
+  dispatched: 'blue',
+  running: 'blue',
+  expired: 'orange',
+  cancelled: 'orange',
+};
+
+function Result({ entry: e }: { entry: AuditEntry }) {
+  const outcome = <Badge text={e.outcome} color={OUTCOME_COLOR[e.outcome]} />;
+  if (!e.commandId) return outcome;
+  // A command's entry says it was accepted; what came of it is the command's state now.
+  return (
+    <>
+      {outcome} →{' '}
+      {e.result ? <Badge text={e.result} color={RESULT_COLOR[e.result]} tooltip="the command's state now" /> : <Badge text="no longer known" color="darkgrey" />}
+    </>
+  );
+}
+
 function detailText(d: Record<string, unknown>): string {
   return Object.entries(d)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
@@ -79,8 +101,8 @@ export function AuditPage() {
                     </td>
                     <td className={s.mono}>{e.action}</td>
                     <td>{[e.commons, e.service].filter(Boolean).join(' / ') || '—'}</td>
-                    <td>
-                      <Badge text={e.outcome} color={OUTCOME_COLOR[e.outcome]} />
+                    <td className={s.nowrap}>
+                      <Result entry={e} />
                     </td>
                     <td className={s.weak}>
                       {detailText(e.detail)}
@@ -101,5 +123,6 @@ const styles = (theme: GrafanaTheme2) => ({
   field: css({ width: 260 }),
   table: css({ ...dataTable(theme), 'td:first-child, td:nth-child(3)': { whiteSpace: 'nowrap' } }),
   weak: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+  nowrap: css({ whiteSpace: 'nowrap' }),
   mono: css({ fontFamily: theme.typography.fontFamilyMonospace }),
 });

@@ -8,8 +8,8 @@ import { keys } from '../data/keys';
 import { useFiringAlerts } from '../data/useFiringAlerts';
 import { useFleet } from '../data/useFleet';
 import { useLiveEvents } from '../live/useLiveEvents';
-import { isFinalDeployment } from '../schemas/deployments';
-import type { DcocEvent } from '../schemas/events';
+import { isFinalDeployment } from '../../contracts/api';
+import type { SequencedEvent } from '../../contracts/events';
 import { testIds } from '../testIds';
 import { FleetFilters } from './fleet/FleetFilters';
 import { FleetTable } from './fleet/FleetTable';
@@ -22,7 +22,7 @@ export function FleetPage() {
   const alerts = useFiringAlerts();
   const qc = useQueryClient();
   const [filter, setFilter] = useState<FleetFilter>(NO_FILTER);
-  const onEvent = useCallback((e: DcocEvent) => {
+  const onEvent = useCallback((e: SequencedEvent) => {
     // A finished deployment changes the commons' release.
     if (FLEET_EVENTS.has(e.type) || (e.type === 'deployment.updated' && isFinalDeployment(e.state))) void qc.invalidateQueries({ queryKey: keys.fleet });
   }, [qc]);

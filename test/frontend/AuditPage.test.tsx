@@ -24,6 +24,25 @@ describe('audit page', () => {
     expect(screen.getByTestId(testIds.audit.row(1))).toHaveTextContent('accepted');
   });
 
+  it("shows what came of an accepted command: the command's state now", async () => {
+    g.on('GET', 'audit', {
+      data: {
+        items: [
+          auditEntry(3, { action: 'service.scale', commandId: 'cmd-3', result: 'failed' }),
+          auditEntry(4, { action: 'service.restart', commandId: 'cmd-4', result: 'running' }),
+          auditEntry(5, { action: 'agent.revoke', commandId: null, outcome: 'succeeded', result: 'succeeded' }),
+        ],
+      },
+    });
+    renderApp(URL);
+    const failed = await screen.findByTestId(testIds.audit.row(3));
+    expect(failed).toHaveTextContent(/accepted\s*→\s*failed/);
+    expect(screen.getByTestId(testIds.audit.row(4))).toHaveTextContent(/accepted\s*→\s*running/);
+    const revoke = screen.getByTestId(testIds.audit.row(5));
+    expect(revoke).toHaveTextContent('succeeded');
+    expect(revoke).not.toHaveTextContent('→');
+  });
+
   it('filters on the server by actor, action and commons', async () => {
     g.on('GET', 'audit', (c: RecordedCall) => ({ data: { items: c.params.actor === 'editor-user' ? [auditEntry(5)] : [auditEntry(6, { actor: 'someone' })] } }));
     renderApp(URL);

@@ -88,6 +88,20 @@ describe('commons page', () => {
     expect(alert).toHaveTextContent('Ask a Grafana administrator');
   });
 
+  it('lists every kind of command the control service runs, a CronJob run and a deploy included', async () => {
+    g.on('GET', 'commands', {
+      data: {
+        items: [
+          command('cmd-job', { kind: 'run-job', service: 'fence-delete-expired-clients', target: { cronjob: 'fence-delete-expired-clients' }, state: 'succeeded' }),
+          command('cmd-deploy', { kind: 'deploy', service: null, target: { revision: 2 }, state: 'running' }),
+        ],
+      },
+    });
+    renderApp(URL);
+    expect(await screen.findByTestId(testIds.commons.commandRow('cmd-job'))).toHaveTextContent('run a Job from cronjob/fence-delete-expired-clients');
+    expect(screen.getByTestId(testIds.commons.commandState('cmd-deploy'))).toHaveTextContent('running');
+  });
+
   it('follows a command live: progress from Grafana Live, then success', async () => {
     g.on('GET', 'commands', { data: { items: [command('cmd-1', { commons: 'midrc', state: 'queued' })] } });
     renderApp(URL);
@@ -104,7 +118,7 @@ describe('commons page', () => {
     await waitFor(() => expect(screen.getByTestId(testIds.commons.commandState('cmd-1'))).toHaveTextContent('succeeded'));
     expect(screen.getByTestId(testIds.commons.events)).toHaveTextContent('restart fence: succeeded 100% deployment "fence-deployment" successfully rolled out');
     // Events of other commons are not this page's.
-    g.emit({ id: 3, type: 'service.status', commons: 'brh', service: 'x', status: 'down', previous: 'healthy', reason: '' });
+    g.emit({ id: 3, at: new Date().toISOString(), type: 'service.status', commons: 'brh', service: 'x', status: 'down', previous: 'healthy', reason: '' });
     expect(screen.getByTestId(testIds.commons.events)).not.toHaveTextContent('x: healthy → down');
   });
 
@@ -193,7 +207,7 @@ describe('commons page', () => {
     expect(await screen.findByTestId(testIds.commons.revisionState(3))).toHaveTextContent('running');
     await screen.findByTestId(testIds.deploy.serviceBar('fence'));
     await waitFor(() => expect(screen.getByTestId(testIds.commons.liveState)).toHaveAttribute('data-live', 'connected'));
-    g.emit({ id: 5, type: 'deployment.updated', commons: 'midrc', deployment: 'dep-3', revision: 3, state: 'running', message: 'rolling', percent: 50, services: [progress('fence', { state: 'rolling', updated: 1 })] });
+    g.emit({ id: 5, at: new Date().toISOString(), type: 'deployment.updated', commons: 'midrc', deployment: 'dep-3', revision: 3, state: 'running', message: 'rolling', percent: 50, services: [progress('fence', { state: 'rolling', updated: 1 })] });
     await waitFor(() => expect(screen.getByTestId(testIds.deploy.serviceBar('fence'))).toHaveAttribute('aria-valuenow', '50'));
     expect(screen.getByTestId(testIds.commons.events)).toHaveTextContent('deployment revision 3: running 50% rolling');
   });

@@ -135,9 +135,10 @@ describe('deploy wizard', () => {
     expect(screen.getByTestId(testIds.deploy.percent)).toHaveTextContent('75%');
     expect(screen.getByTestId(testIds.deploy.message)).toHaveTextContent('rolling: indexd 1/2 updated');
     // Another deployment's events are not this one's.
-    g.emit({ type: 'deployment.updated', commons: 'midrc', deployment: 'other', revision: 9, state: 'failed', message: 'x', percent: 0, services: [] });
+    g.emit({ id: 3, at: new Date().toISOString(), type: 'deployment.updated', commons: 'midrc', deployment: 'other', revision: 9, state: 'failed', message: 'x', percent: 0, services: [] });
     g.emit({
       id: 2,
+      at: new Date().toISOString(),
       type: 'deployment.updated',
       commons: 'midrc',
       deployment: DEP,

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { CommonsDetail } from '../../contracts/api';
-import { API_OPERATIONS, API_PREFIX, type ApiOperation } from '../../backend/http/openapi';
+import { API_ROUTES as API_OPERATIONS, API_PREFIX, type ApiRoute as ApiOperation } from '../../contracts/routes';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { ADMIN_TOKEN, TestFleet, eventually } from '../support/fleet';
 import { StoreReader, acceptedDifference } from '../support/store-snapshot';

@@ -1,24 +1,26 @@
 // /api/v1/audit: who did what, when, and how it ended.
 import { Router } from 'express';
-import { type AuditEntry, AuditListQuery } from '../../../contracts/api';
+import type { AuditEntry, CommandState } from '../../../contracts/api';
 import type { Role } from '../../../contracts/roles';
-import { requirePermission } from '../auth';
-import type { ApiContext } from '../context';
-import { parse } from '../validate';
+import { ROUTES } from '../../../contracts/routes';
+import type { Store } from '../../store/store';
+import { mount } from '../mount';
 
-export function auditRouter(ctx: ApiContext): Router {
+export interface AuditRoutesDeps {
+  store: Store;
+}
+
+export function auditRouter({ store }: AuditRoutesDeps): Router {
   const r = Router();
-  r.get('/audit', async (req, res) => {
-    await requirePermission(req, ctx.store, 'audit:read');
-    const q = parse(AuditListQuery, req.query, 'query');
-    const rows = await ctx.store.listAudit(q);
+  mount(r, ROUTES.listAudit, store, async ({ query }) => {
+    const rows = await store.listAudit(query);
     // The result of an accepted command is the command's state now.
-    const results = new Map<string, string>();
+    const results = new Map<string, CommandState>();
     for (const id of new Set(rows.map((r) => r.command_id).filter((x): x is string => !!x))) {
-      const c = await ctx.store.getCommand(id);
-      if (c) results.set(id, c.state);
+      const c = await store.getCommand(id);
+      if (c) results.set(id, c.state as CommandState);
     }
-    const items: (AuditEntry & { result: string | null })[] = rows.map((row) => ({
+    const items: AuditEntry[] = rows.map((row) => ({
       id: row.id,
       at: row.at,
       actor: row.actor,
@@ -30,9 +32,9 @@ export function auditRouter(ctx: ApiContext): Router {
       detail: JSON.parse(row.detail_json) as Record<string, unknown>,
       outcome: row.outcome as AuditEntry['outcome'],
       commandId: row.command_id,
-      result: row.command_id ? (results.get(row.command_id) ?? null) : row.outcome,
+      result: row.command_id ? (results.get(row.command_id) ?? null) : (row.outcome as AuditEntry['outcome']),
     }));
-    res.json({ items });
+    return { status: 200, body: { items } };
   });
   return r;
 }

@@ -1,42 +1,48 @@
-// /api/v1/tokens: admins mint, list and revoke role-bound API tokens for automation.
+// /api/v1/tokens: admins mint, list and revoke role-bound API tokens for
+// automation; /api/v1/whoami: the caller as the API sees them.
 import { Router } from 'express';
-import { ApiTokenRequest, TokenPath } from '../../../contracts/api';
+import { ROUTES } from '../../../contracts/routes';
 import { apiTokenInfo, mintApiToken } from '../../auth/api-tokens';
 import { auditEntry } from '../../audit/record';
-import { requirePermission } from '../auth';
-import type { ApiContext } from '../context';
+import type { Store } from '../../store/store';
+import { mount } from '../mount';
 import { notFound } from '../problem';
-import { jsonBody, parse } from '../validate';
 
+export interface TokenRoutesDeps {
+  store: Store;
+}
 
-export function tokensRouter(ctx: ApiContext): Router {
+export function tokensRouter({ store }: TokenRoutesDeps): Router {
   const r = Router();
-  r.post('/tokens', async (req, res) => {
-    const principal = await requirePermission(req, ctx.store, 'tokens:manage', { action: 'api-token.create' });
-    const body = parse(ApiTokenRequest, jsonBody(req), 'body');
-    const minted = await mintApiToken(ctx.store, { ...body, createdBy: principal.actor }, (id) =>
-      auditEntry(principal, { action: 'api-token.create', outcome: 'succeeded', detail: { id, name: body.name, role: body.role, ttlSeconds: body.ttlSeconds } }),
-    );
-    res.status(201).json(minted);
-  });
+  mount(
+    r,
+    ROUTES.createApiToken,
+    store,
+    async ({ body, principal }) => {
+      const minted = await mintApiToken(store, { ...body, createdBy: principal.actor }, (id) =>
+        auditEntry(principal, { action: 'api-token.create', outcome: 'succeeded', detail: { id, name: body.name, role: body.role, ttlSeconds: body.ttlSeconds } }),
+      );
+      return { status: 201, body: minted };
+    },
+    { denial: () => ({ action: 'api-token.create' }) },
+  );
 
-  r.get('/tokens', async (req, res) => {
-    await requirePermission(req, ctx.store, 'tokens:manage');
-    res.json({ items: (await ctx.store.listApiTokens()).map(apiTokenInfo) });
-  });
+  mount(r, ROUTES.listApiTokens, store, async () => ({ status: 200, body: { items: (await store.listApiTokens()).map(apiTokenInfo) } }));
 
-  r.delete('/tokens/:id', async (req, res) => {
-    const { id } = parse(TokenPath, req.params, 'path');
-    const principal = await requirePermission(req, ctx.store, 'tokens:manage', { action: 'api-token.revoke' });
-    const row = await ctx.store.getApiToken(id);
-    if (!row) throw notFound(`API token ${id}`);
-    // The audit entry and the revocation are one transaction; revoking a revoked token changes nothing.
-    if (!row.revoked) await ctx.store.revokeApiToken(id, auditEntry(principal, { action: 'api-token.revoke', outcome: 'succeeded', detail: { id, name: row.name, role: row.role } }));
-    res.status(204).end();
-  });
+  mount(
+    r,
+    ROUTES.revokeApiToken,
+    store,
+    async ({ params: { id }, principal }) => {
+      const row = await store.getApiToken(id);
+      if (!row) throw notFound(`API token ${id}`);
+      // The audit entry and the revocation are one transaction; revoking a revoked token changes nothing.
+      if (!row.revoked) await store.revokeApiToken(id, auditEntry(principal, { action: 'api-token.revoke', outcome: 'succeeded', detail: { id, name: row.name, role: row.role } }));
+      return { status: 204, body: undefined };
+    },
+    { denial: () => ({ action: 'api-token.revoke' }) },
+  );
 
-  r.get('/whoami', (req, res) => {
-    res.json(req.principal);
-  });
+  mount(r, ROUTES.whoami, store, ({ principal }) => ({ status: 200, body: principal }));
   return r;
 }

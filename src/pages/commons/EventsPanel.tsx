@@ -3,10 +3,10 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 import type { LiveState } from '../../live/useLiveEvents';
-import type { DcocEvent } from '../../schemas/events';
+import type { SequencedEvent } from '../../../contracts/events';
 import { testIds } from '../../testIds';
 
-function summary(e: DcocEvent): string {
+function summary(e: SequencedEvent): string {
   switch (e.type) {
     case 'command.updated':
       return `${e.kind} ${e.service ?? ''}: ${e.state} ${e.percent}% ${e.message}`;
@@ -32,7 +32,7 @@ const LIVE_TEXT: Record<LiveState, string> = {
   unavailable: 'Live updates unavailable: refreshing periodically',
 };
 
-export function EventsPanel({ events, live }: { events: DcocEvent[]; live: LiveState }) {
+export function EventsPanel({ events, live }: { events: SequencedEvent[]; live: LiveState }) {
   const s = useStyles2(styles);
   return (
     <div data-testid={testIds.commons.events}>

@@ -15,7 +15,7 @@ import { TimeAgo } from '../../components/TimeAgo';
 import { pageUrl, ROUTES } from '../../constants';
 import { useRevision, useRevisions, useRollback } from '../../data/useRevisions';
 import type { LiveState } from '../../live/useLiveEvents';
-import { isFinalDeployment } from '../../schemas/deployments';
+import { isFinalDeployment } from '../../../contracts/api';
 import { testIds } from '../../testIds';
 import { DeploymentProgress } from '../deploy/DeploymentProgress';
 import { dataTable } from '../../components/dataTable';

@@ -7,17 +7,17 @@ import type { CommandView, RevisionSummary } from '../../../contracts/api';
 import { keys } from '../../data/keys';
 import { isFinalState } from '../../data/useCommands';
 import { applyDeploymentEvent } from '../../data/useDeployments';
-import { isFinalDeployment } from '../../schemas/deployments';
+import { isFinalDeployment } from '../../../contracts/api';
 import { useLiveEvents, type LiveState } from '../../live/useLiveEvents';
-import type { DcocEvent } from '../../schemas/events';
+import type { SequencedEvent } from '../../../contracts/events';
 
 const KEEP_EVENTS = 50;
 
-export function useCommonsLive(commons: string, enabled: boolean): { live: LiveState; events: DcocEvent[] } {
+export function useCommonsLive(commons: string, enabled: boolean): { live: LiveState; events: SequencedEvent[] } {
   const qc = useQueryClient();
-  const [events, setEvents] = useState<DcocEvent[]>([]);
+  const [events, setEvents] = useState<SequencedEvent[]>([]);
   const onEvent = useCallback(
-    (e: DcocEvent) => {
+    (e: SequencedEvent) => {
       if (e.commons !== commons) return;
       setEvents((prev) => [e, ...prev].slice(0, KEEP_EVENTS));
       if (e.type === 'command.updated') {

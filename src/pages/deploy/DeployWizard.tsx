@@ -16,7 +16,7 @@ import { useProfiles } from '../../data/useProfiles';
 import { useReleases } from '../../data/useReleases';
 import { useRevisions } from '../../data/useRevisions';
 import { useTemplates } from '../../data/useTemplates';
-import type { DeploymentPlanView } from '../../schemas/deployments';
+import type { DeploymentPlan as DeploymentPlanView } from '../../../contracts/api';
 import { testIds } from '../../testIds';
 import { DeployForm } from './DeployForm';
 import { buildRequest, emptyInput, planKey, type DeployInput } from './deployInput';

@@ -19,8 +19,8 @@ import { commonsUrl } from '../../constants';
 import { keys } from '../../data/keys';
 import { DEPLOYMENT_POLL_MS, applyDeploymentEvent, useCancelDeployment, useDeployment } from '../../data/useDeployments';
 import { useLiveEvents, type LiveState } from '../../live/useLiveEvents';
-import { isFinalDeployment } from '../../schemas/deployments';
-import type { DcocEvent } from '../../schemas/events';
+import { isFinalDeployment } from '../../../contracts/api';
+import type { SequencedEvent } from '../../../contracts/events';
 import { testIds } from '../../testIds';
 
 export function servicePercent(s: ServiceProgress): number {
@@ -88,7 +88,7 @@ export function DeploymentProgress({ id, live: pageLive, liveEnabled = true, can
   // The commons is known once the deployment is; before that, polling covers it.
   const cachedCommons = qc.getQueryData<DeploymentView>(keys.deployment(id))?.commons;
   const onEvent = useCallback(
-    (e: DcocEvent) => {
+    (e: SequencedEvent) => {
       if (e.type !== 'deployment.updated' || e.deployment !== id) return;
       if (!applyDeploymentEvent(qc, e)) void qc.invalidateQueries({ queryKey: keys.deployment(id) });
       if (isFinalDeployment(e.state)) {

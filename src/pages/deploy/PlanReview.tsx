@@ -5,7 +5,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, useStyles2 } from '@grafana/ui';
 import { DiffView } from '../../components/DiffView';
-import type { DeploymentPlanView } from '../../schemas/deployments';
+import type { DeploymentPlan as DeploymentPlanView } from '../../../contracts/api';
 import { testIds } from '../../testIds';
 import { imageParts, imageVersion } from '../../../contracts/image';
 

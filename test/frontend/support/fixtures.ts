@@ -109,6 +109,7 @@ export function auditEntry(id: number, over: Partial<AuditEntry> = {}): AuditEnt
     detail: { restartedAt: now },
     outcome: 'accepted',
     commandId: 'cmd-1',
+    result: 'succeeded',
     ...over,
   };
 }

@@ -1,0 +1,122 @@
+// The control service's HTTP API, one entry per route: method, path,
+// permission, the schemas of what it takes and of what it answers, and
+// whether the Grafana app plugin forwards it. The express routes are mounted
+// from it (backend/http/mount.ts), the plugin's allow-list is derived from it
+// (plugin/app/routes.ts), the frontend's client calls it (src/api/client.ts),
+// and the OpenAPI document and README's API table are generated from it.
+import type { z } from 'zod';
+import * as api from './api';
+import type { Permission } from './roles';
+
+export const API_PREFIX = '/api/v1';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
+export type SuccessStatus = 200 | 201 | 202 | 204;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+
+export interface ApiRoute {
+  method: HttpMethod;
+  /** Express style, relative to API_PREFIX: '/commons/:id'. */
+  path: string;
+  operationId: string;
+  summary: string;
+  /** null: any authenticated caller. */
+  permission: Permission | null;
+  /** No credential needed. */
+  public?: boolean;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** The route accepts no body at all as well as its schema (restart, run-job, enrollment tokens). */
+  bodyOptional?: boolean;
+  /** The body of each success status; null: none (204). Several when the request decides (a plan is 200, an apply 202). */
+  responses: Partial<Record<SuccessStatus, z.ZodType | null>>;
+  /** The success body's media type when not JSON. */
+  mediaType?: string;
+  /** Refusals beyond those implied by the entry's inputs. */
+  problems?: readonly ProblemStatus[];
+  /**
+   * Whether the app plugin forwards it from its resources (…/resources/<path>)
+   * to the control service. not-forwarded: automation only (API tokens,
+   * release import, the document), or served another way (events go through
+   * the data source's stream; the app answers whoami itself).
+   */
+  app: 'forward' | 'not-forwarded';
+}
+
+// Keeps each entry's literal schema types, so handlers and the client are typed by them.
+const route = <R extends ApiRoute>(r: R): R => r;
+
+export const ROUTES = {
+  // agents
+  listAgents: route({ method: 'get', path: '/agents', operationId: 'listAgents', summary: 'List enrolled agents', permission: 'fleet:read', responses: { 200: api.AgentList }, app: 'forward' }),
+  createEnrollmentToken: route({ method: 'post', path: '/enrollment-tokens', operationId: 'createEnrollmentToken', summary: 'Mint a one-time agent enrollment token (shown once)', body: api.EnrollmentTokenRequest, bodyOptional: true, permission: 'agents:manage', responses: { 201: api.EnrollmentTokenCreated }, app: 'forward' }),
+  revokeAgent: route({ method: 'delete', path: '/agents/:id', operationId: 'revokeAgent', summary: "Revoke an agent's certificate and close its session", params: api.UuidPath, permission: 'agents:manage', responses: { 204: null }, app: 'forward' }),
+  // audit
+  listAudit: route({ method: 'get', path: '/audit', operationId: 'listAudit', summary: "Audit log, newest first: who did what, when, and the result (an accepted command's state now)", query: api.AuditListQuery, permission: 'audit:read', responses: { 200: api.AuditList }, app: 'forward' }),
+  // commands
+  listCommands: route({ method: 'get', path: '/commands', operationId: 'listCommands', summary: 'Command history', query: api.CommandListQuery, permission: 'events:read', responses: { 200: api.CommandList }, app: 'forward' }),
+  getCommand: route({ method: 'get', path: '/commands/:id', operationId: 'getCommand', summary: 'One command with its progress', params: api.UuidPath, permission: 'events:read', responses: { 200: api.CommandView }, app: 'forward' }),
+  cancelCommand: route({ method: 'post', path: '/commands/:id/cancel', operationId: 'cancelCommand', summary: 'Cancel a command that has not finished', params: api.UuidPath, permission: 'services:operate', responses: { 200: api.CommandView }, problems: [409], app: 'forward' }),
+  // commons
+  listCommons: route({ method: 'get', path: '/commons', operationId: 'listCommons', summary: 'The fleet: every commons with its status (healthy, degraded, down, unknown), release, agent and its services counted by health', permission: 'fleet:read', responses: { 200: api.CommonsList }, app: 'forward' }),
+  getCommons: route({ method: 'get', path: '/commons/:id', operationId: 'getCommons', summary: 'One commons with its services: status, replicas desired/ready/updated, image, version, health check, rollout, reason (config data needs details:read)', params: api.CommonsPath, permission: 'fleet:read', responses: { 200: api.CommonsDetail }, app: 'forward' }),
+  removeCommons: route({ method: 'delete', path: '/commons/:id', operationId: 'removeCommons', summary: 'Remove a commons whose agent is revoked', params: api.CommonsPath, permission: 'agents:manage', responses: { 204: null }, problems: [409], app: 'forward' }),
+  listConfigRevisions: route({ method: 'get', path: '/commons/:id/config/revisions', operationId: 'listConfigRevisions', summary: 'Revisions of the manifest-global config, from revision 1 (the config the agent found, observed)', params: api.CommonsPath, permission: 'details:read', responses: { 200: api.ConfigRevisionList }, app: 'forward' }),
+  restartService: route({ method: 'post', path: '/commons/:id/services/:service/restart', operationId: 'restartService', summary: 'Restart a service (rolling); queues a command', params: api.ServicePath, body: api.RestartRequest, bodyOptional: true, permission: 'services:operate', responses: { 202: api.CommandAccepted }, app: 'forward' }),
+  scaleService: route({ method: 'post', path: '/commons/:id/services/:service/scale', operationId: 'scaleService', summary: 'Scale a service; queues a command, or where ArgoCD owns the commons records a revision committed to GitOps (202 with the deployment); replicas a JSON integer 0–100', params: api.ServicePath, body: api.ScaleRequest, permission: 'services:operate', responses: { 202: api.ScaleAccepted }, app: 'forward' }),
+  listJobs: route({ method: 'get', path: '/commons/:id/jobs', operationId: 'listJobs', summary: "The commons' CronJobs as its agent reports them: schedule, suspended, last run and its result", params: api.CommonsPath, permission: 'fleet:read', responses: { 200: api.CommonsJobs }, app: 'forward' }),
+  runJob: route({ method: 'post', path: '/commons/:id/jobs/:cronjob/run', operationId: 'runJob', summary: "Run a Job from one of the commons' CronJobs (404 naming path.cronjob for one it does not have); queues a command", params: api.JobPath, body: api.RunJobRequest, bodyOptional: true, permission: 'services:operate', responses: { 202: api.CommandAccepted }, app: 'forward' }),
+  updateConfig: route({ method: 'put', path: '/commons/:id/config', operationId: 'updateConfig', summary: 'Replace the manifest-global config data; queues a command (409 when baseRevision is stale; 422 when data drops or changes hostname or environment or holds a credential); audited with the reason and each key changed', params: api.CommonsPath, body: api.ConfigRequest, permission: 'config:write', responses: { 202: api.ConfigAccepted }, problems: [409], app: 'forward' }),
+  // deployments
+  listReleases: route({ method: 'get', path: '/releases', operationId: 'listReleases', summary: 'Gen3 releases (built-in and imported)', permission: 'details:read', responses: { 200: api.ReleaseList }, app: 'forward' }),
+  getRelease: route({ method: 'get', path: '/releases/:version', operationId: 'getRelease', summary: 'One release with its images', params: api.ReleasePath, permission: 'details:read', responses: { 200: api.ReleaseView }, app: 'forward' }),
+  importRelease: route({ method: 'post', path: '/releases', operationId: 'importRelease', summary: 'Import a release from a manifest.json or gen3-helm values', body: api.ReleaseImportRequest, permission: 'deployments:write', responses: { 201: api.ReleaseImported }, problems: [409], app: 'not-forwarded' }),
+  listTemplates: route({ method: 'get', path: '/templates', operationId: 'listTemplates', summary: 'Deployment templates', permission: 'details:read', responses: { 200: api.TemplateList }, app: 'forward' }),
+  listProfiles: route({ method: 'get', path: '/profiles', operationId: 'listProfiles', summary: 'Sizing profiles', permission: 'details:read', responses: { 200: api.ProfileList }, app: 'forward' }),
+  createDeployment: route({ method: 'post', path: '/deployments', operationId: 'createDeployment', summary: 'Plan (200: rendered values, diff and per-service changes; changes nothing) or apply (202) a deployment', body: api.DeploymentRequest, permission: 'deployments:write', responses: { 200: api.DeploymentPlan, 202: api.DeploymentAccepted }, problems: [404, 409], app: 'forward' }),
+  listDeployments: route({ method: 'get', path: '/deployments', operationId: 'listDeployments', summary: 'Deployments, newest first', query: api.DeploymentListQuery, permission: 'details:read', responses: { 200: api.DeploymentList }, app: 'forward' }),
+  getDeployment: route({ method: 'get', path: '/deployments/:id', operationId: 'getDeployment', summary: 'One deployment with its progress', params: api.UuidPath, permission: 'details:read', responses: { 200: api.DeploymentView }, app: 'forward' }),
+  cancelDeployment: route({ method: 'post', path: '/deployments/:id/cancel', operationId: 'cancelDeployment', summary: 'Cancel a deployment that has not finished', params: api.UuidPath, permission: 'deployments:write', responses: { 200: api.DeploymentAccepted }, problems: [409], app: 'forward' }),
+  listRevisions: route({ method: 'get', path: '/commons/:id/revisions', operationId: 'listRevisions', summary: "A commons' deployment revisions", params: api.CommonsPath, permission: 'details:read', responses: { 200: api.RevisionList }, app: 'forward' }),
+  getRevision: route({ method: 'get', path: '/commons/:id/revisions/:n', operationId: 'getRevision', summary: 'One revision with its values and diff', params: api.RevisionPath, permission: 'details:read', responses: { 200: api.RevisionDetail }, app: 'forward' }),
+  rollback: route({ method: 'post', path: '/commons/:id/rollback', operationId: 'rollback', summary: 'Roll a commons back to an earlier revision (a new revision equal to the old one)', params: api.CommonsPath, body: api.RollbackRequest, permission: 'deployments:write', responses: { 202: api.DeploymentAccepted }, problems: [409], app: 'forward' }),
+  // events
+  streamEvents: route({ method: 'get', path: '/events', operationId: 'streamEvents', summary: 'Server-Sent Events: commons.status, service.status, agent.connected, agent.disconnected, command.updated, commons.added, commons.removed, deployment.updated (honors Last-Event-ID)', query: api.EventsQuery, permission: 'events:read', responses: { 200: null }, mediaType: 'text/event-stream', app: 'not-forwarded' }),
+  // tokens
+  createApiToken: route({ method: 'post', path: '/tokens', operationId: 'createApiToken', summary: 'Mint a role-bound API token (shown once; expires after ttlSeconds, 90 days by default)', body: api.ApiTokenRequest, permission: 'tokens:manage', responses: { 201: api.ApiTokenMinted }, app: 'not-forwarded' }),
+  listApiTokens: route({ method: 'get', path: '/tokens', operationId: 'listApiTokens', summary: 'API tokens (never their secrets)', permission: 'tokens:manage', responses: { 200: api.ApiTokenList }, app: 'not-forwarded' }),
+  revokeApiToken: route({ method: 'delete', path: '/tokens/:id', operationId: 'revokeApiToken', summary: 'Revoke an API token (audited first; idempotent)', params: api.TokenPath, permission: 'tokens:manage', responses: { 204: null }, app: 'not-forwarded' }),
+  openApiDocument: route({ method: 'get', path: '/openapi.json', operationId: 'openApiDocument', summary: "The API's OpenAPI 3.1 document, generated from the route table", permission: null, public: true, responses: { 200: api.OpenApiDocument }, app: 'not-forwarded' }),
+  whoami: route({ method: 'get', path: '/whoami', operationId: 'whoami', summary: 'The caller as the API sees it (actor, role)', permission: null, responses: { 200: api.PrincipalView }, app: 'not-forwarded' }),
+} as const;
+
+export type RouteName = keyof typeof ROUTES;
+export const API_ROUTES: readonly ApiRoute[] = Object.values(ROUTES);
+
+/**
+ * Routes the app plugin answers itself, at the same resource paths: whoami
+ * tells the page the Grafana user's DCOC role (the control service's /whoami
+ * would name the plugin's assertion instead).
+ */
+export const APP_ROUTES = {
+  appWhoami: { method: 'get', path: '/whoami', operationId: 'appWhoami', summary: "The Grafana user's DCOC role and permissions", responses: { 200: api.AppWhoami } },
+} as const;
+export type AppRoute = (typeof APP_ROUTES)[keyof typeof APP_ROUTES];
+
+/** '/commons/:id/services/:service' → '/commons/{id}/services/{service}'. */
+export function templatePath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
+}
+
+/** The body schema of a success status (undefined: not a status the route answers with). */
+export function responseSchema(r: Pick<ApiRoute, 'responses'>, status: number): z.ZodType | null | undefined {
+  return (r.responses as Record<number, z.ZodType | null | undefined>)[status];
+}
+
+/** The success statuses of a route, lowest first. */
+export function successStatuses(r: Pick<ApiRoute, 'responses'>): SuccessStatus[] {
+  return Object.keys(r.responses)
+    .map(Number)
+    .sort((a, b) => a - b) as SuccessStatus[];
+}

@@ -1,0 +1,109 @@
+// Response conformance: the real control service, with a simulated commons,
+// driven through the routes that answer with a body; each body is checked
+// deep-strictly (unknown keys anywhere fail) against its route's response
+// schema in contracts/routes.ts, and each event on /events against the event
+// schemas. A field the control service sends that its schema lacks fails here.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { AuditEntry, CommandAccepted, CommonsDetail, CommonsJobs, DeploymentAccepted, DeploymentPlan, ReleaseView, RevisionSummary } from '../../contracts/api';
+import { SequencedEvent } from '../../contracts/events';
+import { API_ROUTES, type ApiRoute, ROUTES, responseSchema, templatePath } from '../../contracts/routes';
+import { DEMO_COMMONS } from '../../scripts/demo/processes';
+import { subscribe, waitDeployment } from '../deploy/support';
+import { TestFleet, eventually } from '../support/fleet';
+import { strictIssues } from '../support/strict-schema';
+
+const MIDRC = DEMO_COMMONS[1];
+const ID = 'data-midrc-org';
+
+describe('every body the control service sends fits its route response schema', () => {
+  let fleet: TestFleet;
+  let viewer: string;
+  const checked = new Set<string>();
+
+  /** Calls a route as the admin (or `token`) and checks the answer deep-strictly against the table. */
+  async function call<T>(route: ApiRoute, path: string, opts: { body?: unknown; token?: string; expect?: number } = {}): Promise<T> {
+    const r = await fleet.api<T>(opts.token ?? (await adminToken()), route.method.toUpperCase(), `/api/v1${path}`, opts.body);
+    const expected = opts.expect ?? Number(Object.keys(route.responses)[0]);
+    assert.equal(r.status, expected, `${route.method} ${path}: ${JSON.stringify(r.body)}`);
+    const schema = responseSchema(route, r.status);
+    assert.ok(schema, `${route.method} ${path} answered ${r.status}, a status its route does not describe`);
+    assert.equal(strictIssues(schema, r.body), '', `${route.method} ${path} sent what ${route.operationId}'s ${r.status} schema does not describe`);
+    checked.add(route.operationId);
+    return r.body;
+  }
+  let admin: string | undefined;
+  const adminToken = async () => (admin ??= await fleet.tokenFor('admin'));
+
+  before(async () => {
+    fleet = await TestFleet.start({ commons: [MIDRC] });
+    viewer = await fleet.tokenFor('viewer');
+    await eventually(async () => (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body?.status === 'healthy', { what: 'a healthy commons' });
+  });
+  after(() => fleet.stop());
+
+  it('fleet, commons, jobs, config, agents, whoami and the document', async () => {
+    await call(ROUTES.listCommons, '/commons');
+    const detail = await call<CommonsDetail>(ROUTES.getCommons, `/commons/${ID}`);
+    assert.ok(detail.services.length > 0);
+    // Without details:read the config data is left out, still as the schema says.
+    await call(ROUTES.getCommons, `/commons/${ID}`, { token: viewer });
+    const jobs = await call<CommonsJobs>(ROUTES.listJobs, `/commons/${ID}/jobs`);
+    assert.ok(jobs.items.length > 0, 'the simulated commons reports CronJobs');
+    await call(ROUTES.runJob, `/commons/${ID}/jobs/${jobs.items[0].name}/run`);
+    await call(ROUTES.listAgents, '/agents');
+    await call(ROUTES.createEnrollmentToken, '/enrollment-tokens', { body: {} });
+    await call(ROUTES.whoami, '/whoami');
+    await call(ROUTES.openApiDocument, '/openapi.json');
+    await call(ROUTES.createApiToken, '/tokens', { body: { name: 'conformance', role: 'viewer' } });
+    await call(ROUTES.listApiTokens, '/tokens');
+    const config = await call<CommandAccepted & { revision: number }>(ROUTES.updateConfig, `/commons/${ID}/config`, {
+      body: { data: { ...detail.config.data, maintenance_mode: 'on' }, baseRevision: detail.config.revision, reason: 'conformance' },
+    });
+    await eventually(async () => (await fleet.admin<{ state: string }>('GET', `/api/v1/commands/${config.command.id}`)).body.state === 'succeeded', { what: 'the config change' });
+    await call(ROUTES.listConfigRevisions, `/commons/${ID}/config/revisions`);
+  });
+
+  it("commands with their events, and the audit log with each command's result", async () => {
+    const stream = await subscribe(fleet, await adminToken(), `?commons=${ID}`);
+    try {
+      const restart = await call<CommandAccepted>(ROUTES.restartService, `/commons/${ID}/services/fence/restart`);
+      await call(ROUTES.scaleService, `/commons/${ID}/services/indexd/scale`, { body: { replicas: 3 } });
+      await eventually(async () => (await fleet.admin<{ state: string }>('GET', `/api/v1/commands/${restart.command.id}`)).body.state === 'succeeded', { what: 'the restart' });
+      await call(ROUTES.getCommand, `/commands/${restart.command.id}`);
+      await call(ROUTES.listCommands, '/commands');
+      const audit = await call<{ items: AuditEntry[] }>(ROUTES.listAudit, '/audit');
+      const row = audit.items.find((e) => e.commandId === restart.command.id);
+      assert.equal(row?.result, 'succeeded', "the restart's audit entry carries the command's result");
+      await eventually(() => stream.events.some((e) => e.type === 'command.updated' && e.data.state === 'succeeded'), { what: 'command events' });
+    } finally {
+      stream.close();
+    }
+    assert.ok(stream.events.length > 0);
+    for (const e of stream.events) assert.equal(strictIssues(SequencedEvent, e.data), '', `event ${e.type} ${JSON.stringify(e.data)}`);
+  });
+
+  it('releases, templates, profiles, a plan, an applied deployment and its revision', async () => {
+    const releases = await call<{ items: ReleaseView[] }>(ROUTES.listReleases, '/releases');
+    await call(ROUTES.getRelease, '/releases/2026.07');
+    const partial = { versions: Object.fromEntries(Object.entries(releases.items.find((r) => r.version === '2026.07')!.images).map(([k, img]) => [k, img.replace(':2026.07', ':2026.10')])) };
+    await call(ROUTES.importRelease, '/releases', { body: { version: '2026.10', format: 'manifest', content: JSON.stringify(partial) } });
+    await call(ROUTES.listTemplates, '/templates');
+    await call(ROUTES.listProfiles, '/profiles');
+    const request = { commons: ID, template: 'gen3-explorer', profile: 'production', release: '2026.07' };
+    const plan = await call<DeploymentPlan>(ROUTES.createDeployment, '/deployments', { body: { ...request, mode: 'plan' }, expect: 200 });
+    const applied = await call<DeploymentAccepted>(ROUTES.createDeployment, '/deployments', { body: { ...request, mode: 'apply', reason: 'conformance', baseRevision: plan.base.revision }, expect: 202 });
+    await waitDeployment(fleet, await adminToken(), applied.deployment.id);
+    await call(ROUTES.getDeployment, `/deployments/${applied.deployment.id}`);
+    await call(ROUTES.listDeployments, '/deployments');
+    const revisions = await call<{ items: RevisionSummary[] }>(ROUTES.listRevisions, `/commons/${ID}/revisions`);
+    await call(ROUTES.getRevision, `/commons/${ID}/revisions/${revisions.items[0].revision}`);
+  });
+
+  it('covered every route that answers with a JSON body, except those it names', () => {
+    // Not driven here: cancels need a command or deployment caught unfinished, a rollback a second revision, /events is a stream (its events are checked above).
+    const skipped = new Set(['cancelCommand', 'cancelDeployment', 'rollback', 'streamEvents']);
+    const withBody = API_ROUTES.filter((r) => Object.values(r.responses).some(Boolean) && !skipped.has(r.operationId)).map((r) => `${r.operationId} (${r.method} ${templatePath(r.path)})`);
+    assert.deepEqual(withBody.filter((r) => !checked.has(r.split(' ')[0])), []);
+  });
+});
