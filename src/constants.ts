@@ -1,6 +1,8 @@
 // Where the app lives in Grafana and the routes of its pages.
-export const PLUGIN_ID = 'gen3-dcoc-app';
-export const DATASOURCE_PLUGIN_ID = 'gen3-dcoc-datasource';
+import { DCOC_APP_ID, DCOC_DATASOURCE_ID } from '../contracts/rbac';
+
+export const PLUGIN_ID = DCOC_APP_ID;
+export const DATASOURCE_PLUGIN_ID = DCOC_DATASOURCE_ID;
 export const PLUGIN_BASE_URL = `/a/${PLUGIN_ID}`;
 /** Grafana's proxy to the app backend's CallResource. */
 export const RESOURCES_URL = `/api/plugins/${PLUGIN_ID}/resources`;

@@ -5,7 +5,7 @@
 // that makes ten calls costs Grafana one search.
 import { createHash } from 'node:crypto';
 import { causeOf, timeoutSignal } from '../control/net';
-import { DCOC_ACTION_PREFIX } from './rbac';
+import { DCOC_ACTION_PREFIX } from '../../contracts/rbac';
 
 export const SEARCH_PATH = '/api/access-control/users/permissions/search';
 const CACHE_MS = 30_000;

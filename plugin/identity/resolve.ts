@@ -7,7 +7,7 @@ import { parseJsonData, type Logger, type PluginContext } from '../sdk';
 import { IdTokenError, IdTokenVerifier } from './id-token';
 import { roleForOrgRole, roleMapping } from './org-role';
 import { PermissionSearch, PermissionSearchError } from './permission-search';
-import { roleFromActions } from './rbac';
+import { roleFromActions } from '../../contracts/rbac';
 
 export interface DcocIdentity {
   login: string;

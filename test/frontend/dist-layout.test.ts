@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { accessSync, constants, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { DCOC_RBAC_ACTIONS, actionsForRole } from '../../plugin/identity/rbac';
+import { DCOC_RBAC_ACTIONS, actionsForRole } from '../../contracts/rbac';
 import { builtPlugin, type BuiltPlugin } from '../support/plugin-build';
 
 interface PluginJson {

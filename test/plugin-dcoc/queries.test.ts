@@ -9,7 +9,7 @@ import { eventually } from '../support/fleet';
 import type { QueryInput } from '../support/grafana-host';
 import { dsContext, type DcocContextOptions } from './support/contexts';
 import { pluginFleet, TS_HOST } from './support/plugin-fleet';
-import { actionsForRole } from '../../plugin/identity/rbac';
+import { actionsForRole } from '../../contracts/rbac';
 import { FakeGrafana } from './support/fake-grafana';
 import { assertGoDecodable, column, frameMeta } from './support/frames';
 

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ROLES } from '../../contracts/roles';
-import { DCOC_APP_ID, DCOC_DATASOURCE_ID, DCOC_RBAC_ACTIONS, actionsForRole, roleFromActions } from '../../plugin/identity/rbac';
+import { DCOC_APP_ID, DCOC_DATASOURCE_ID, DCOC_RBAC_ACTIONS, actionsForRole, roleFromActions } from '../../contracts/rbac';
 
 interface PluginJson {
   id: string;

@@ -1,7 +1,7 @@
 // The RBAC actions DCOC declares in Grafana (the app's plugin.json `roles`)
 // and how a user's actions map onto a DCOC role. This constant is the single
 // source: the frontend's plugin.json is checked against it.
-import { ROLES, roleRank, type Role } from '../../contracts/roles';
+import { ROLES, roleRank, type Role } from './roles';
 
 export const DCOC_APP_ID = 'gen3-dcoc-app';
 export const DCOC_DATASOURCE_ID = 'gen3-dcoc-datasource';
