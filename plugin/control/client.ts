@@ -1,7 +1,9 @@
 // HTTP client for the control service's /api/v1: every request carries a
 // fresh identity assertion for the acting user, signed with the shared secret
 // (contracts/identity.ts). Secrets and assertions are never logged.
+import type { z } from 'zod';
 import { signAssertion, type AssertionUser } from '../../contracts/identity';
+import { API_PREFIX, type ApiRoute, templatePath } from '../../contracts/routes';
 import { ControlHttpError, ControlUnreachable, parseProblem } from './errors';
 import { controlRequestSeconds, controlRequests } from './metrics';
 import { causeOf } from './net';
@@ -29,6 +31,14 @@ export interface RequestOptions {
 /** Assertions live just long enough for one request; the maximum the control service accepts is 300 s. */
 const ASSERTION_LIFETIME_S = 60;
 
+/** The control service answered with a body its route's schema does not describe: the two are different versions. */
+export class ControlSchemaError extends Error {
+  constructor(operation: string, why: string) {
+    super(`the control service's answer to ${operation} does not fit DCOC's schema (${why}); upgrade the plugin and the control service to the same release`);
+    this.name = 'ControlSchemaError';
+  }
+}
+
 export class ControlClient {
   constructor(
     readonly settings: ControlSettings,
@@ -50,6 +60,21 @@ export class ControlClient {
     const res = await this.request('GET', path, opts);
     if (res.status < 200 || res.status > 299) throw new ControlHttpError(res.status, parseProblem(res.body), this.settings);
     return JSON.parse(new TextDecoder().decode(res.body)) as T;
+  }
+
+  /**
+   * GET a route of the table (contracts/routes.ts) that takes no path
+   * parameters, its answer checked against the route's 200 schema: the plugin
+   * reads what the control service sends through the schema it is sent by.
+   */
+  async getRoute<R extends ApiRoute & { method: 'get'; responses: { 200: z.ZodType } }>(route: R, opts: RequestOptions = {}): Promise<z.output<R['responses'][200]>> {
+    const body = await this.getJson<unknown>(API_PREFIX + templatePath(route.path), opts);
+    const parsed = route.responses[200].safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ControlSchemaError(route.operationId, `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    }
+    return parsed.data as z.output<R['responses'][200]>;
   }
 
   /** Opens a request and returns once headers arrive, for streamed bodies (SSE); `connectTimeoutMs` bounds only that wait. */

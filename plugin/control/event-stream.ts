@@ -8,6 +8,7 @@ import { ControlHttpError, ControlUnreachable, parseProblem } from './errors';
 import { eventStreamReconnects } from './metrics';
 import { causeOf } from './net';
 import { SseParser, type SseEvent } from './sse';
+import { API_PREFIX, ROUTES, templatePath } from '../../contracts/routes';
 
 export interface ControlEvent {
   id: string;
@@ -36,7 +37,7 @@ function toControlEvent(e: SseEvent): ControlEvent | undefined {
 }
 
 async function openEvents(client: ControlClient, opts: { commons?: string; lastEventId?: string; signal: AbortSignal }): Promise<Response> {
-  const res = await client.stream('/api/v1/events', {
+  const res = await client.stream(API_PREFIX + templatePath(ROUTES.streamEvents.path), {
     query: eventsQuery(opts.commons),
     headers: { Accept: 'text/event-stream', ...(opts.lastEventId ? { 'Last-Event-ID': opts.lastEventId } : {}) },
     signal: opts.signal,

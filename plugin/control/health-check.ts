@@ -1,21 +1,21 @@
 // CheckHealth for the app and the data source: OK only when the control
 // service answers and accepts the plugin's signed assertion; otherwise ERROR
 // with what to fix.
-import type { CommonsSummary } from '../../contracts/api';
 import type { AssertionUser } from '../../contracts/identity';
 import type { Resolution } from '../identity/resolve';
 import type { CheckHealthResult, PluginContext } from '../sdk';
 import { ControlClient } from './client';
 import { ControlHttpError, ControlUnreachable } from './errors';
 import { controlSettings } from './settings';
+import { ROUTES } from '../../contracts/routes';
 
 export async function checkControlHealth(ctx: PluginContext, identity: AssertionUser, signal: AbortSignal): Promise<CheckHealthResult> {
   const s = controlSettings(ctx);
   if (!s.ok) return { status: 'ERROR', message: s.problem };
   const client = new ControlClient(s.settings, identity);
   try {
-    const who = await client.getJson<{ actor: string; role: string }>('/api/v1/whoami', { signal, route: 'whoami', timeoutMs: 5000 });
-    const fleet = await client.getJson<{ items: CommonsSummary[] }>('/api/v1/commons', { signal, route: 'commons', timeoutMs: 5000 });
+    const who = await client.getRoute(ROUTES.whoami, { signal, route: 'whoami', timeoutMs: 5000 });
+    const fleet = await client.getRoute(ROUTES.listCommons, { signal, route: 'commons', timeoutMs: 5000 });
     const healthy = fleet.items.filter((c) => c.status === 'healthy').length;
     return {
       status: 'OK',

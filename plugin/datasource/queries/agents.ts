@@ -1,10 +1,10 @@
 // agents: one row per enrolled agent, with its heartbeat.
-import type { AgentView } from '../../../contracts/api';
 import type { Frame } from '../../sdk';
 import { time, type QueryContext } from './context';
+import { ROUTES } from '../../../contracts/routes';
 
 export async function agentsFrames(q: QueryContext): Promise<Frame[]> {
-  const { items } = await q.client.getJson<{ items: AgentView[] }>('/api/v1/agents', { signal: q.signal, route: 'agents' });
+  const { items } = await q.client.getRoute(ROUTES.listAgents, { signal: q.signal, route: 'agents' });
   const rows = q.query.commons ? items.filter((a) => a.commons === q.query.commons) : items;
   return [
     {

@@ -3,19 +3,19 @@ import type { AuditEntry } from '../../../contracts/api';
 import type { Frame } from '../../sdk';
 import type { QueryContext } from './context';
 import { labels, logFrame, type LogLine } from './logs';
+import { ROUTES } from '../../../contracts/routes';
 
-type AuditItem = AuditEntry & { result?: string | null };
 
 export async function auditFrames(q: QueryContext): Promise<Frame[]> {
   const query = new URLSearchParams({ limit: String(q.query.limit ?? 200), since: q.range.from.toISOString() });
   if (q.query.commons) query.set('commons', q.query.commons);
-  const { items } = await q.client.getJson<{ items: AuditItem[] }>('/api/v1/audit', { query, signal: q.signal, route: 'audit' });
+  const { items } = await q.client.getRoute(ROUTES.listAudit, { query, signal: q.signal, route: 'audit' });
   const to = q.range.to.getTime();
   const lines = items.filter((e) => Date.parse(e.at) <= to && (!q.query.service || e.service === q.query.service)).map(auditLine);
   return [logFrame('audit', lines)];
 }
 
-export function auditLine(e: AuditItem): LogLine {
+export function auditLine(e: AuditEntry): LogLine {
   const target = [e.commons, e.service].filter(Boolean).join('/');
   const reason = typeof e.detail?.reason === 'string' ? ` (${e.detail.reason})` : '';
   const result = e.result && e.result !== e.outcome ? `, now ${e.result}` : '';

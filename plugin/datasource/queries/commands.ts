@@ -1,12 +1,12 @@
 // commands: the command history overlapping the time range, newest first.
-import type { CommandView } from '../../../contracts/api';
 import type { Frame } from '../../sdk';
 import { time, type QueryContext } from './context';
+import { ROUTES } from '../../../contracts/routes';
 
 export async function commandsFrames(q: QueryContext): Promise<Frame[]> {
   const query = new URLSearchParams({ limit: String(q.query.limit ?? 100) });
   if (q.query.commons) query.set('commons', q.query.commons);
-  const { items } = await q.client.getJson<{ items: CommandView[] }>('/api/v1/commands', { query, signal: q.signal, route: 'commands' });
+  const { items } = await q.client.getRoute(ROUTES.listCommands, { query, signal: q.signal, route: 'commands' });
   const from = q.range.from.getTime();
   const to = q.range.to.getTime();
   const rows = items.filter(

@@ -3,6 +3,7 @@
 import type { CommonsDetail, CommonsSummary } from '../../../contracts/api';
 import type { ControlClient } from '../../control/client';
 import type { DcocQuery } from '../query-model';
+import { ROUTES } from '../../../contracts/routes';
 
 export interface QueryContext {
   client: ControlClient;
@@ -15,7 +16,7 @@ export interface QueryContext {
 const DETAIL_CONCURRENCY = 8;
 
 export async function commonsSummaries(q: QueryContext): Promise<CommonsSummary[]> {
-  const { items } = await q.client.getJson<{ items: CommonsSummary[] }>('/api/v1/commons', { signal: q.signal, route: 'commons' });
+  const { items } = await q.client.getRoute(ROUTES.listCommons, { signal: q.signal, route: 'commons' });
   return q.query.commons ? items.filter((c) => c.id === q.query.commons) : items;
 }
 

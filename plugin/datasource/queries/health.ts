@@ -2,12 +2,13 @@
 // dataplane contract): one row measured now, and per commons the numbers
 // services_down, agent_silence_seconds and commands_failed, each labelled
 // with commons and environment. A time field carries the measurement time.
-import type { CommandView, CommonsSummary } from '../../../contracts/api';
+import type { CommonsSummary } from '../../../contracts/api';
 import { ControlHttpError } from '../../control/errors';
 import type { Field, Frame, Notice } from '../../sdk';
 import { HEALTH_METRICS, type HealthMetric } from '../query-model';
 import { commonsDetails, type QueryContext } from './context';
 import { FAILED_COMMAND_STATES } from '../../../contracts/states';
+import { ROUTES } from '../../../contracts/routes';
 
 const COMMANDS_PAGE = 1000;
 
@@ -21,7 +22,7 @@ type Values = Map<string, number | null>;
 
 export async function healthFrames(q: QueryContext): Promise<Frame[]> {
   const metrics = q.query.metric ? [q.query.metric] : [...HEALTH_METRICS];
-  const { items } = await q.client.getJson<{ items: CommonsSummary[] }>('/api/v1/commons', { signal: q.signal, route: 'commons' });
+  const { items } = await q.client.getRoute(ROUTES.listCommons, { signal: q.signal, route: 'commons' });
   const fleet = q.query.commons ? items.filter((c) => c.id === q.query.commons) : items;
   const now = new Date();
   const notices: Notice[] = [];
@@ -66,7 +67,7 @@ async function commandsFailed(q: QueryContext, fleet: CommonsSummary[], notices:
     for (const state of FAILED_COMMAND_STATES) {
       const query = new URLSearchParams({ status: state, limit: String(COMMANDS_PAGE) });
       if (q.query.commons) query.set('commons', q.query.commons);
-      const { items } = await q.client.getJson<{ items: CommandView[] }>('/api/v1/commands', { query, signal: q.signal, route: 'commands' });
+      const { items } = await q.client.getRoute(ROUTES.listCommands, { query, signal: q.signal, route: 'commands' });
       if (items.length === COMMANDS_PAGE) {
         notices.push({ severity: 'warning', text: `more than ${COMMANDS_PAGE} ${state} commands: commands_failed counts only the newest ${COMMANDS_PAGE}` });
       }
