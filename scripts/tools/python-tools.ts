@@ -5,8 +5,9 @@
 // runs this script before `npm test`.
 //
 //   node --import tsx scripts/tools/python-tools.ts [--help] [--list] [tool...]
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseToolArgs } from './tool-args';
 
@@ -57,6 +58,27 @@ function run(cmd: string, args: string[]): Promise<void> {
 
 const log = (msg: string) => process.stderr.write(`python-tools: ${msg}\n`);
 
+/**
+ * The newest CPython here that can make a venv. CPython 3.11 can raise
+ * "SystemError: AST constructor recursion depth mismatch" from ast.parse
+ * (CPython gh-106905), which hypothesis calls inside schemathesis; later
+ * releases fixed it. pyenv's installed versions count even when not global.
+ */
+export function pythonForTools(): string {
+  const pyenv = process.env.PYENV_ROOT || join(homedir(), '.pyenv');
+  const installed = existsSync(join(pyenv, 'versions')) ? readdirSync(join(pyenv, 'versions')) : [];
+  const candidates: string[] = [];
+  for (const minor of ['3.13', '3.12']) {
+    candidates.push(`python${minor}`);
+    for (const v of installed.filter((d) => d === minor || d.startsWith(`${minor}.`)).sort().reverse()) candidates.push(join(pyenv, 'versions', v, 'bin', 'python3'));
+  }
+  candidates.push('python3');
+  for (const c of candidates) {
+    if (spawnSync(c, ['-c', 'import venv, ensurepip'], { stdio: 'ignore' }).status === 0) return c;
+  }
+  return 'python3';
+}
+
 async function install(t: PythonTool): Promise<string> {
   const dir = folderOf(t);
   const t0 = Date.now();
@@ -64,7 +86,9 @@ async function install(t: PythonTool): Promise<string> {
   mkdirSync(pythonToolsDir(), { recursive: true });
   log(`${t.requirement}: creating a virtual environment and installing from PyPI ...`);
   try {
-    await run('python3', ['-m', 'venv', dir]);
+    const python = pythonForTools();
+    log(`${t.requirement}: with ${python}`);
+    await run(python, ['-m', 'venv', dir]);
     await run(join(dir, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '--no-input', t.requirement]);
     if (!existsSync(join(dir, 'bin', t.command))) throw new Error(`${t.requirement} installed no bin/${t.command}; fix the command in scripts/tools/python-tools.ts`);
     writeFileSync(join(dir, DONE), `${t.requirement}\n`);
