@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { pidAlive } from './pid-alive';
 
 const DIR = join(resolve(import.meta.dirname, '..', '..'), '.data', 'test-ports');
 /** Below Linux's default ephemeral range (32768–60999) and above the range Grafana's plugin hosts are given (10000–25000). */
@@ -19,14 +20,6 @@ process.on('exit', () => {
   for (const f of mine) rmSync(f, { force: true });
 });
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** Claims port's reservation file; takes over one whose process has ended. */
 function reserve(port: number): boolean {
@@ -40,7 +33,7 @@ function reserve(port: number): boolean {
     } catch {
       return false;
     }
-    if (!Number.isInteger(holder) || holder === 0 || alive(holder)) return false;
+    if (!Number.isInteger(holder) || holder === 0 || pidAlive(holder)) return false;
     rmSync(file, { force: true });
     return reserve(port);
   }

@@ -17,6 +17,7 @@ import { existsSync, linkSync, mkdirSync, copyFileSync, readFileSync, readdirSyn
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPluginBackends, pluginBackendPaths } from '../../scripts/build-plugin-backend';
+import { pidAlive } from './pid-alive';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 const CACHE = resolve(process.env.DCOC_TEST_BUILDS_DIR || join(ROOT, '.data', 'test-builds'));
@@ -65,14 +66,6 @@ const FRONTEND_INPUTS = ['src', 'contracts', '.config', 'package.json', 'package
 export const backendSourceHash = () => hashOf(BACKEND_INPUTS);
 export const pluginSourceHash = () => hashOf([...BACKEND_INPUTS, ...FRONTEND_INPUTS]);
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -98,7 +91,7 @@ async function cached(name: string, make: (work: string) => Promise<void>): Prom
           return 0;
         }
       })();
-      if ((Number.isInteger(holder) && !alive(holder)) || age > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+      if ((Number.isInteger(holder) && !pidAlive(holder)) || age > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
       else await sleep(250);
       continue;
     }
