@@ -8,37 +8,14 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as contracts from '../../contracts/api';
-import { createApp } from '../../backend/http/app';
-import type { ApiContext } from '../../backend/http/context';
-import { API_PREFIX, jsonSchema, openApiDocument, openApiPath } from '../../backend/http/openapi';
+import { jsonSchema, openApiDocument, openApiPath } from '../../backend/http/openapi';
+import { controlApp, registeredRoutes as expressRoutes } from '../support/express-routes';
 import { API_ROUTES as API_OPERATIONS, ROUTES } from '../../contracts/routes';
 
 type Json = Record<string, unknown>;
-interface Layer {
-  route?: { path: string | string[]; methods: Record<string, boolean> };
-  handle?: { stack?: Layer[] };
-  rawPath?: unknown;
-}
-
-/** Every `method path` the app routes under API_PREFIX (path relative to it). Routers only register handlers when built, so a stub context will do. */
+/** Every `method path` the app routes under API_PREFIX (path relative to it). */
 function registeredRoutes(): Set<string> {
-  const ctx = new Proxy({ env: {} } as Json, { get: (t, k: string) => t[k] ?? {} }) as unknown as ApiContext;
-  const app = createApp(ctx) as unknown as { router: { stack: Layer[] } };
-  const out = new Set<string>();
-  const walk = (stack: Layer[], prefix: string) => {
-    for (const layer of stack) {
-      if (layer.route) {
-        for (const path of [layer.route.path].flat()) {
-          for (const [method, on] of Object.entries(layer.route.methods)) if (on) out.add(`${method} ${prefix}${path}`);
-        }
-      } else if (layer.handle?.stack) {
-        assert.equal(typeof layer.rawPath, 'string', 'a router is mounted on a non-string path; teach this walk about it');
-        walk(layer.handle.stack, prefix + (layer.rawPath === '/' ? '' : (layer.rawPath as string)));
-      }
-    }
-  };
-  walk(app.router.stack, '');
-  return new Set([...out].filter((r) => r.split(' ')[1].startsWith(`${API_PREFIX}/`)).map((r) => r.replace(` ${API_PREFIX}/`, ' /')));
+  return new Set(expressRoutes(controlApp()).map((r) => r.replace(/^\S+/, (m) => m.toLowerCase())));
 }
 
 /** Every `<router>.<method>(` call in the files that define API routes: a route registered around the table. */
