@@ -10,6 +10,30 @@ const EnvSchema = z.object({
   DCOC_GRPC_ADDR: hostPort.default('0.0.0.0:8471'),
   DCOC_ENROLL_ADDR: hostPort.default('0.0.0.0:8472'),
   DCOC_DATA_DIR: z.string().min(1).default('.data/control'),
+  /**
+   * postgres://user:password@host:5432/dbname: the store on PostgreSQL, shared by every replica of the
+   * control service. Unset: one SQLite file in DCOC_DATA_DIR (one replica only).
+   */
+  DCOC_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** Connections each replica keeps to PostgreSQL. */
+  DCOC_DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
+  /** This replica's name among several on one PostgreSQL (logs, metrics, which replica holds an agent). Default: hostname-pid. */
+  DCOC_REPLICA_ID: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be letters, digits, ".", "_" or "-"').optional(),
+  /**
+   * An existing CA (PEM files, e.g. a mounted Kubernetes Secret or a cert-manager CA): used as it is, never created.
+   * Both or neither. Unset: the CA is created once in DCOC_DATA_DIR/pki. Every replica must share one CA.
+   */
+  DCOC_CA_CERT_FILE: z.string().min(1).optional(),
+  DCOC_CA_KEY_FILE: z.string().min(1).optional(),
+  /** The agent gateway's own server certificate and key (PEM), instead of one issued by the CA at start. Both or neither. */
+  DCOC_TLS_CERT_FILE: z.string().min(1).optional(),
+  DCOC_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** Serve the HTTP API over TLS with this certificate and key (PEM). Both or neither; unset: plain HTTP (put it behind a TLS proxy). */
+  DCOC_HTTP_TLS_CERT_FILE: z.string().min(1).optional(),
+  DCOC_HTTP_TLS_KEY_FILE: z.string().min(1).optional(),
   /** Below this much free disk under DCOC_DATA_DIR the service reports not ready (/readyz 503). */
   DCOC_STORE_MIN_FREE_MB: z.coerce.number().min(0).default(64),
   DCOC_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -35,6 +59,12 @@ const EnvSchema = z.object({
   DCOC_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
+const PAIRS = [
+  ['DCOC_CA_CERT_FILE', 'DCOC_CA_KEY_FILE'],
+  ['DCOC_TLS_CERT_FILE', 'DCOC_TLS_KEY_FILE'],
+  ['DCOC_HTTP_TLS_CERT_FILE', 'DCOC_HTTP_TLS_KEY_FILE'],
+] as const;
+
 export type Env = z.infer<typeof EnvSchema>;
 
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
@@ -42,6 +72,10 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const unpaired = PAIRS.filter(([a, b]) => (parsed.data[a] === undefined) !== (parsed.data[b] === undefined));
+  if (unpaired.length) {
+    throw new Error(`invalid configuration:\n${unpaired.map(([a, b]) => `  ${parsed.data[a] ? b : a}: must be set with ${parsed.data[a] ? a : b}`).join('\n')}`);
   }
   return parsed.data;
 }
