@@ -21,7 +21,7 @@ import { keepCommonsDashboardsInSync } from './dashboards/keep-in-sync';
 import { createApp } from './http/app';
 import { Metrics } from './metrics/registry';
 import { CertificateAuthority } from './pki/ca';
-import { openEmbeddedStore } from './store/sql-store';
+import { openStore } from './store/open-store';
 
 export interface ControlService {
   httpUrl: string;
@@ -40,7 +40,7 @@ export function httpServerOptions(requestTimeoutMs: number) {
 
 export async function startControlService(env: Env, log: Logger = createLogger('dcoc-control', env.DCOC_LOG_LEVEL)): Promise<ControlService> {
   let ready = false;
-  const store = await openEmbeddedStore(env.DCOC_DATA_DIR, { minFreeBytes: env.DCOC_STORE_MIN_FREE_MB * 1024 * 1024 });
+  const store = await openStore(env, log.child({ module: 'store' }));
   await applyAdminTokenSetting(store, env.DCOC_ADMIN_TOKEN, log);
   const ca = await CertificateAuthority.loadOrCreate(join(env.DCOC_DATA_DIR, 'pki'));
   const hostnames = env.DCOC_TLS_HOSTNAMES.split(',').map((h) => h.trim()).filter(Boolean);

@@ -1,202 +1,223 @@
 // One schema and one set of migrations for every database DCOC runs on.
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+// Two things differ by engine, and only in how a column is declared: an
+// auto-numbered id (SQLite AUTOINCREMENT, PostgreSQL serial) and text, which
+// on PostgreSQL sorts bytewise (collate "C") as SQLite's BINARY does, so lists
+// come back in the same order on both.
+import { type ColumnDataType, type ColumnDefinitionBuilder, type Expression, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
-const initial: Migration = {
+export type Engine = 'sqlite' | 'postgres';
+
+interface Types {
+  text: ColumnDataType | Expression<unknown>;
+  /** An auto-numbered integer primary key. */
+  autoId: [ColumnDataType, (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder];
+}
+
+const TYPES: Record<Engine, Types> = {
+  sqlite: { text: 'text', autoId: ['integer', (c) => c.primaryKey().autoIncrement()] },
+  postgres: { text: sql`text collate "C"`, autoId: ['serial', (c) => c.primaryKey()] },
+};
+
+const initial = ({ text, autoId }: Types): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('commons')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('hostname', 'text', (c) => c.notNull())
-      .addColumn('environment', 'text', (c) => c.notNull())
-      .addColumn('namespace', 'text', (c) => c.notNull())
-      .addColumn('agent_id', 'text')
-      .addColumn('release', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('name', text, (c) => c.notNull())
+      .addColumn('hostname', text, (c) => c.notNull())
+      .addColumn('environment', text, (c) => c.notNull())
+      .addColumn('namespace', text, (c) => c.notNull())
+      .addColumn('agent_id', text)
+      .addColumn('release', text, (c) => c.notNull().defaultTo(''))
       .addColumn('config_revision', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('config_json', 'text', (c) => c.notNull().defaultTo('{}'))
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('config_json', text, (c) => c.notNull().defaultTo('{}'))
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
       .execute();
 
     await db.schema
       .createTable('agents')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('commons_id', 'text')
-      .addColumn('hostname', 'text', (c) => c.notNull())
-      .addColumn('version', 'text', (c) => c.notNull())
-      .addColumn('cert_serial', 'text', (c) => c.notNull())
-      .addColumn('cert_not_after', 'text', (c) => c.notNull())
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('commons_id', text)
+      .addColumn('hostname', text, (c) => c.notNull())
+      .addColumn('version', text, (c) => c.notNull())
+      .addColumn('cert_serial', text, (c) => c.notNull())
+      .addColumn('cert_not_after', text, (c) => c.notNull())
       .addColumn('revoked', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('enrolled_at', 'text', (c) => c.notNull())
-      .addColumn('last_seen', 'text')
-      .addColumn('enrollment_token_id', 'text', (c) => c.notNull())
+      .addColumn('enrolled_at', text, (c) => c.notNull())
+      .addColumn('last_seen', text)
+      .addColumn('enrollment_token_id', text, (c) => c.notNull())
       .execute();
 
     await db.schema
       .createTable('enrollment_tokens')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-      .addColumn('description', 'text', (c) => c.notNull())
-      .addColumn('created_by', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('expires_at', 'text', (c) => c.notNull())
-      .addColumn('used_at', 'text')
-      .addColumn('used_by_agent', 'text')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('token_hash', text, (c) => c.notNull().unique())
+      .addColumn('description', text, (c) => c.notNull())
+      .addColumn('created_by', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('expires_at', text, (c) => c.notNull())
+      .addColumn('used_at', text)
+      .addColumn('used_by_agent', text)
       .execute();
 
     await db.schema
       .createTable('api_tokens')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-      .addColumn('role', 'text', (c) => c.notNull())
-      .addColumn('created_by', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('expires_at', 'text')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('name', text, (c) => c.notNull())
+      .addColumn('token_hash', text, (c) => c.notNull().unique())
+      .addColumn('role', text, (c) => c.notNull())
+      .addColumn('created_by', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('expires_at', text)
       .addColumn('revoked', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
 
     await db.schema
       .createTable('commands')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('kind', 'text', (c) => c.notNull())
-      .addColumn('commons_id', 'text', (c) => c.notNull())
-      .addColumn('service', 'text')
-      .addColumn('target_json', 'text', (c) => c.notNull())
-      .addColumn('state', 'text', (c) => c.notNull())
-      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('kind', text, (c) => c.notNull())
+      .addColumn('commons_id', text, (c) => c.notNull())
+      .addColumn('service', text)
+      .addColumn('target_json', text, (c) => c.notNull())
+      .addColumn('state', text, (c) => c.notNull())
+      .addColumn('message', text, (c) => c.notNull())
       .addColumn('percent', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('actor', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('updated_at', 'text', (c) => c.notNull())
-      .addColumn('deadline', 'text', (c) => c.notNull())
+      .addColumn('actor', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .addColumn('deadline', text, (c) => c.notNull())
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('result_json', 'text')
+      .addColumn('result_json', text)
       .execute();
     await db.schema.createIndex('commands_commons_created').on('commands').columns(['commons_id', 'created_at']).execute();
     await db.schema.createIndex('commands_state').on('commands').column('state').execute();
 
     await db.schema
       .createTable('command_events')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('command_id', 'text', (c) => c.notNull())
-      .addColumn('at', 'text', (c) => c.notNull())
-      .addColumn('state', 'text', (c) => c.notNull())
-      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('id', ...autoId)
+      .addColumn('command_id', text, (c) => c.notNull())
+      .addColumn('at', text, (c) => c.notNull())
+      .addColumn('state', text, (c) => c.notNull())
+      .addColumn('message', text, (c) => c.notNull())
       .addColumn('percent', 'integer', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('command_events_command').on('command_events').column('command_id').execute();
 
     await db.schema
       .createTable('audit')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('at', 'text', (c) => c.notNull())
-      .addColumn('actor', 'text', (c) => c.notNull())
-      .addColumn('actor_kind', 'text', (c) => c.notNull())
-      .addColumn('role', 'text')
-      .addColumn('action', 'text', (c) => c.notNull())
-      .addColumn('commons_id', 'text')
-      .addColumn('service', 'text')
-      .addColumn('detail_json', 'text', (c) => c.notNull())
-      .addColumn('outcome', 'text', (c) => c.notNull())
-      .addColumn('command_id', 'text')
+      .addColumn('id', ...autoId)
+      .addColumn('at', text, (c) => c.notNull())
+      .addColumn('actor', text, (c) => c.notNull())
+      .addColumn('actor_kind', text, (c) => c.notNull())
+      .addColumn('role', text)
+      .addColumn('action', text, (c) => c.notNull())
+      .addColumn('commons_id', text)
+      .addColumn('service', text)
+      .addColumn('detail_json', text, (c) => c.notNull())
+      .addColumn('outcome', text, (c) => c.notNull())
+      .addColumn('command_id', text)
       .execute();
     await db.schema.createIndex('audit_at').on('audit').column('at').execute();
 
     await db.schema
       .createTable('config_revisions')
-      .addColumn('commons_id', 'text', (c) => c.notNull())
+      .addColumn('commons_id', text, (c) => c.notNull())
       .addColumn('revision', 'integer', (c) => c.notNull())
-      .addColumn('data_json', 'text', (c) => c.notNull())
-      .addColumn('author', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('command_id', 'text')
-      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('data_json', text, (c) => c.notNull())
+      .addColumn('author', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('command_id', text)
+      .addColumn('state', text, (c) => c.notNull())
       .addPrimaryKeyConstraint('config_revisions_pk', ['commons_id', 'revision'])
       .execute();
   },
-};
+});
 
-const deployments: Migration = {
+const deployments = ({ text }: Types): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema
       .createTable('releases')
-      .addColumn('version', 'text', (c) => c.primaryKey())
-      .addColumn('name', 'text')
-      .addColumn('images_json', 'text', (c) => c.notNull())
-      .addColumn('format', 'text', (c) => c.notNull())
-      .addColumn('imported_by', 'text', (c) => c.notNull())
-      .addColumn('imported_at', 'text', (c) => c.notNull())
+      .addColumn('version', text, (c) => c.primaryKey())
+      .addColumn('name', text)
+      .addColumn('images_json', text, (c) => c.notNull())
+      .addColumn('format', text, (c) => c.notNull())
+      .addColumn('imported_by', text, (c) => c.notNull())
+      .addColumn('imported_at', text, (c) => c.notNull())
       .execute();
 
     await db.schema
       .createTable('revisions')
-      .addColumn('commons_id', 'text', (c) => c.notNull())
+      .addColumn('commons_id', text, (c) => c.notNull())
       .addColumn('revision', 'integer', (c) => c.notNull())
-      .addColumn('values_json', 'text', (c) => c.notNull())
-      .addColumn('release', 'text', (c) => c.notNull())
-      .addColumn('template', 'text', (c) => c.notNull())
-      .addColumn('profile', 'text', (c) => c.notNull())
-      .addColumn('overrides_json', 'text', (c) => c.notNull())
-      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('values_json', text, (c) => c.notNull())
+      .addColumn('release', text, (c) => c.notNull())
+      .addColumn('template', text, (c) => c.notNull())
+      .addColumn('profile', text, (c) => c.notNull())
+      .addColumn('overrides_json', text, (c) => c.notNull())
+      .addColumn('kind', text, (c) => c.notNull())
       .addColumn('rollback_of', 'integer')
       .addColumn('base_revision', 'integer')
-      .addColumn('base_source', 'text', (c) => c.notNull())
-      .addColumn('diff_json', 'text', (c) => c.notNull())
-      .addColumn('diff_text', 'text', (c) => c.notNull())
-      .addColumn('author', 'text', (c) => c.notNull())
-      .addColumn('reason', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('deployment_id', 'text', (c) => c.notNull())
+      .addColumn('base_source', text, (c) => c.notNull())
+      .addColumn('diff_json', text, (c) => c.notNull())
+      .addColumn('diff_text', text, (c) => c.notNull())
+      .addColumn('author', text, (c) => c.notNull())
+      .addColumn('reason', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('deployment_id', text, (c) => c.notNull())
       .addPrimaryKeyConstraint('revisions_pk', ['commons_id', 'revision'])
       .execute();
 
     await db.schema
       .createTable('deployments')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('commons_id', 'text', (c) => c.notNull())
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('commons_id', text, (c) => c.notNull())
       .addColumn('revision', 'integer', (c) => c.notNull())
-      .addColumn('kind', 'text', (c) => c.notNull())
-      .addColumn('phase', 'text', (c) => c.notNull())
-      .addColumn('message', 'text', (c) => c.notNull())
-      .addColumn('command_id', 'text', (c) => c.notNull().unique())
-      .addColumn('gitops_state', 'text', (c) => c.notNull())
-      .addColumn('gitops_path', 'text')
-      .addColumn('gitops_commit', 'text')
-      .addColumn('plan_services_json', 'text', (c) => c.notNull())
-      .addColumn('actor', 'text', (c) => c.notNull())
-      .addColumn('actor_kind', 'text', (c) => c.notNull())
-      .addColumn('role', 'text', (c) => c.notNull())
-      .addColumn('author_name', 'text', (c) => c.notNull())
-      .addColumn('author_email', 'text', (c) => c.notNull())
-      .addColumn('reason', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('kind', text, (c) => c.notNull())
+      .addColumn('phase', text, (c) => c.notNull())
+      .addColumn('message', text, (c) => c.notNull())
+      .addColumn('command_id', text, (c) => c.notNull().unique())
+      .addColumn('gitops_state', text, (c) => c.notNull())
+      .addColumn('gitops_path', text)
+      .addColumn('gitops_commit', text)
+      .addColumn('plan_services_json', text, (c) => c.notNull())
+      .addColumn('actor', text, (c) => c.notNull())
+      .addColumn('actor_kind', text, (c) => c.notNull())
+      .addColumn('role', text, (c) => c.notNull())
+      .addColumn('author_name', text, (c) => c.notNull())
+      .addColumn('author_email', text, (c) => c.notNull())
+      .addColumn('reason', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
       .execute();
     await db.schema.createIndex('deployments_commons_created').on('deployments').columns(['commons_id', 'created_at']).execute();
     await db.schema.createIndex('deployments_phase').on('deployments').column('phase').execute();
   },
-};
+});
 
 // The certificate an agent renewed from stays valid only until the new one is first used.
-const agentCertRotation: Migration = {
+const agentCertRotation = ({ text }: Types): Migration => ({
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable('agents').addColumn('prev_cert_serial', 'text').execute();
+    await db.schema.alterTable('agents').addColumn('prev_cert_serial', text).execute();
   },
-};
+});
 
 // Who applies a deployment in the cluster: the agent, or ArgoCD syncing the
 // GitOps commit (the agent only follows); and the services a config change
 // restarts once it is applied (they read the changed keys as env at start).
-const deploymentAppliedBy: Migration = {
+const deploymentAppliedBy = ({ text }: Types): Migration => ({
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable('deployments').addColumn('applied_by', 'text', (c) => c.notNull().defaultTo('agent')).execute();
-    await db.schema.alterTable('deployments').addColumn('restart_after_json', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    await db.schema.alterTable('deployments').addColumn('applied_by', text, (c) => c.notNull().defaultTo('agent')).execute();
+    await db.schema.alterTable('deployments').addColumn('restart_after_json', text, (c) => c.notNull().defaultTo('[]')).execute();
   },
-};
+});
 
-export const migrations: MigrationProvider = {
-  async getMigrations() {
-    return { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy };
-  },
-};
+const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy };
+
+/** The names of the migrations this build knows, oldest first. */
+export const MIGRATION_NAMES = Object.keys(ALL);
+
+export function migrationsFor(engine: Engine): MigrationProvider {
+  const types = TYPES[engine];
+  return { getMigrations: () => Promise.resolve(Object.fromEntries(Object.entries(ALL).map(([name, m]) => [name, m(types)]))) };
+}

@@ -1,14 +1,7 @@
-// Store over Kysely. openEmbeddedStore() gives the default: one SQLite file
-// under DCOC_DATA_DIR in WAL mode with synchronous=FULL, so a write that was
-// acknowledged survives kill -9 of the process (and a power cut).
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { statfs } from 'node:fs/promises';
-import { join } from 'node:path';
-import Sqlite from 'better-sqlite3';
-import { type Insertable, Kysely, Migrator, type SqliteDatabase, SqliteDialect } from 'kysely';
-import { lockDataDir } from './data-dir-lock';
-import { storeFault } from './faults';
-import { migrations } from './migrations';
+// The store over Kysely: the same queries on SQLite (open-sqlite.ts) and
+// PostgreSQL (open-postgres.ts); what differs between them is in StoreEngine.
+import { type Insertable, type Kysely, Migrator, sql } from 'kysely';
+import { type Engine, MIGRATION_NAMES, migrationsFor } from './migrations';
 import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contracts/states';
 import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
@@ -23,37 +16,41 @@ import {
   type Store,
 } from './store';
 
+/** What differs between the databases the store runs on. */
+export interface StoreEngine {
+  kind: Engine;
+  writable: Store['writable'];
+  /**
+   * Makes transactions that check something and then write on it run one at a
+   * time per key, held to the end of `tx`. SQLite already runs one writer at a
+   * time; PostgreSQL (read committed, several replicas) takes an advisory lock.
+   */
+  serialize(tx: Kysely<Database>, key: string): Promise<void>;
+  /** After the connections are closed (releases the data directory's lock). */
+  closed(): void;
+}
+
+/** The database was written by a newer dcoc-control than this one. */
+export class SchemaTooNewError extends Error {
+  constructor(newer: string[], latest: string | undefined) {
+    super(
+      `the database has migrations this dcoc-control does not know (${newer.join(', ')}; this build's latest is ${latest ?? 'none'}): ` +
+        'it was upgraded by a newer version. Run that version (or newer), or restore a backup taken before the upgrade (docs/operating.md, "Upgrade")',
+    );
+  }
+}
+
 export class SqlStore implements Store {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly releaseLock: () => void = () => undefined,
-    private readonly file?: { handle: Sqlite.Database; dir: string; minFreeBytes: number },
+    private readonly engine: StoreEngine,
   ) {}
 
-  writable: Store['writable'] = async () => {
-    if (!this.file) return { ok: true };
-    const { handle, dir, minFreeBytes } = this.file;
-    try {
-      const fs = await statfs(dir);
-      const free = fs.bavail * fs.bsize;
-      if (free < minFreeBytes) return { ok: false, reason: `the disk holding ${dir} has ${Math.floor(free / 1024)} KiB free, under the ${Math.floor(minFreeBytes / 1024)} KiB minimum (DCOC_STORE_MIN_FREE_MB)` };
-      // Our own transaction is open between two awaits: we hold the write lock, so the store is writable.
-      if (handle.inTransaction) return { ok: true };
-      // Take and drop the write lock without waiting: a lock held elsewhere or a read-only file shows here.
-      // Synchronous, so no other query runs between BEGIN and ROLLBACK.
-      const timeout = handle.pragma('busy_timeout', { simple: true }) as number;
-      handle.pragma('busy_timeout = 0');
-      try {
-        handle.exec('BEGIN IMMEDIATE');
-        handle.exec('ROLLBACK');
-      } finally {
-        handle.pragma(`busy_timeout = ${timeout}`);
-      }
-      return { ok: true };
-    } catch (e) {
-      return { ok: false, reason: storeFault(e) ?? (e as Error).message };
-    }
-  };
+  get kind(): Engine {
+    return this.engine.kind;
+  }
+
+  writable: Store['writable'] = () => this.engine.writable();
 
   /** Runs `write` with its audit entry in one transaction; without one, as it is. */
   private audited<T>(audit: NewAudit | undefined, write: (db: Kysely<Database>) => Promise<T>): Promise<T> {
@@ -64,9 +61,24 @@ export class SqlStore implements Store {
     });
   }
 
+  /**
+   * Brings the schema up to this build's. A database written by a newer build
+   * (a migration this one does not know) is refused before anything is changed:
+   * running older code on it could lose what the newer one keeps.
+   */
   async migrate(): Promise<void> {
-    const { error } = await new Migrator({ db: this.db, provider: migrations }).migrateToLatest();
+    const newer = (await this.appliedMigrations()).filter((m) => !MIGRATION_NAMES.includes(m));
+    if (newer.length) throw new SchemaTooNewError(newer, MIGRATION_NAMES[MIGRATION_NAMES.length - 1]);
+    const { error } = await new Migrator({ db: this.db, provider: migrationsFor(this.engine.kind) }).migrateToLatest();
     if (error) throw error;
+  }
+
+  /** The migrations applied to this database, oldest first (none for a new one). */
+  async appliedMigrations(): Promise<string[]> {
+    const tables = await this.db.introspection.getTables({ withInternalKyselyTables: true });
+    if (!tables.some((t) => t.name === 'kysely_migration')) return [];
+    const rows = await sql<{ name: string }>`select name from kysely_migration order by timestamp, name`.execute(this.db);
+    return rows.rows.map((r) => r.name);
   }
 
   upsertCommons: Store['upsertCommons'] = async (row) => {
@@ -153,6 +165,7 @@ export class SqlStore implements Store {
   async createCommand(command: Insertable<CommandsTable>, audit: NewAudit, configRevision?: Insertable<ConfigRevisionsTable>) {
     return this.db.transaction().execute(async (tx) => {
       if (configRevision) {
+        await this.engine.serialize(tx, `config-revision:${configRevision.commons_id}`);
         const taken = await tx
           .selectFrom('config_revisions')
           .select('revision')
@@ -234,6 +247,7 @@ export class SqlStore implements Store {
 
   async importRelease(row: Insertable<ReleasesTable>, audit: NewAudit) {
     return this.db.transaction().execute(async (tx) => {
+      await this.engine.serialize(tx, `release:${row.version}`);
       const taken = await tx.selectFrom('releases').select('version').where('version', '=', row.version).executeTakeFirst();
       if (taken) throw new ConflictError(`release ${row.version} was already imported`);
       await tx.insertInto('audit').values(audit).execute();
@@ -246,6 +260,7 @@ export class SqlStore implements Store {
   async createDeployment(d: NewDeployment) {
     return this.db.transaction().execute(async (tx) => {
       const commonsId = d.deployment.commons_id;
+      await this.engine.serialize(tx, `deployments:${commonsId}`);
       const open = await tx
         .selectFrom('deployments')
         .leftJoin('commands', 'commands.id', 'deployments.command_id')
@@ -337,43 +352,6 @@ export class SqlStore implements Store {
 
   async close() {
     await this.db.destroy();
-    this.releaseLock();
+    this.engine.closed();
   }
 }
-
-/** The database and its WAL and shared-memory files: readable by this user only (they hold token hashes and audit history). */
-const DB_FILES = ['dcoc.sqlite', 'dcoc.sqlite-wal', 'dcoc.sqlite-shm'];
-
-/**
- * SQLite ends a transaction by itself on some errors (SQLITE_FULL, SQLITE_IOERR);
- * Kysely's ROLLBACK after that fails with "no transaction is active" and hides
- * the error that matters. A ROLLBACK with no transaction open is a no-op here.
- */
-function keepingTransactionErrors(file: Sqlite.Database): SqliteDatabase {
-  const noop = { reader: false, all: () => [], run: () => ({ changes: 0, lastInsertRowid: 0 }), iterate: () => [][Symbol.iterator]() };
-  return {
-    close: () => file.close(),
-    prepare: (sql: string) => (/^\s*rollback\s*$/i.test(sql) && !file.inTransaction ? noop : file.prepare(sql)),
-  };
-}
-
-export async function openEmbeddedStore(dataDir: string, opts: { minFreeBytes?: number } = {}): Promise<SqlStore> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const release = lockDataDir(dataDir);
-  try {
-    // Created 0600 before SQLite opens it; SQLite gives the WAL files the database's mode.
-    closeSync(openSync(join(dataDir, DB_FILES[0]), 'a', 0o600));
-    const file = new Sqlite(join(dataDir, DB_FILES[0]));
-    file.pragma('journal_mode = WAL');
-    file.pragma('synchronous = FULL');
-    file.pragma('busy_timeout = 5000');
-    for (const f of DB_FILES) if (existsSync(join(dataDir, f))) chmodSync(join(dataDir, f), 0o600);
-    const store = new SqlStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingTransactionErrors(file) }) }), release, { handle: file, dir: dataDir, minFreeBytes: opts.minFreeBytes ?? 0 });
-    await store.migrate();
-    return store;
-  } catch (e) {
-    release();
-    throw e;
-  }
-}
-

@@ -22,15 +22,15 @@
 // release kept chart images only) and audit-service was one of them, so a
 // production manifest imported without its audit image.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Principal } from '../../backend/auth/principal';
 import { ReleaseCatalog } from '../../backend/deployments/release-catalog';
 import { ReleaseFormatError, parseRelease } from '../../backend/deployments/release-parse';
-import { openEmbeddedStore, type SqlStore } from '../../backend/store/sql-store';
+import type { SqlStore } from '../../backend/store/sql-store';
 import { ECR, HEALDATA } from '../support/cdis-manifests';
+import { storeEngines } from '../support/store-engines';
 
 /** releases/2025/09/manifest.json, trimmed: its versions whole, one of its other sections. */
 const MONTHLY_2025_09 = {
@@ -81,19 +81,15 @@ const operator: Principal = { actor: 'token:ops', kind: 'token', role: 'operator
 const only = (o: Record<string, string>, keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
 const except = (o: Record<string, string>, keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 
-describe('importing a cdis-manifest release as it is written', () => {
-  let dir: string;
+for (const engine of await storeEngines('release_import'))
+describe(`importing a cdis-manifest release as it is written (${engine.name})`, { skip: engine.skip }, () => {
   let store: SqlStore;
   let catalog: ReleaseCatalog;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dcoc-release-import-'));
-    store = await openEmbeddedStore(dir);
+    store = await engine.open();
     catalog = new ReleaseCatalog(store);
   });
-  after(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => engine.cleanup());
 
   it('a monthly release manifest: every versions entry kept, those DCOC does not deploy as unmanaged, none invented', async () => {
     const out = await catalog.import({ version: '2025.07', format: 'manifest', content: JSON.stringify(MONTHLY_2025_09) }, operator);

@@ -2,31 +2,24 @@
 // (contracts/states.ts), and a row whose state is none the code knows is a
 // clear error when read, not a string passed on as a known state.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Sqlite from 'better-sqlite3';
 import { IllegalTransition } from '../../contracts/states';
 import { StoreRowError } from '../../backend/store/rows';
-import { openEmbeddedStore, type SqlStore } from '../../backend/store/sql-store';
+import type { SqlStore } from '../../backend/store/sql-store';
 import type { NewAudit } from '../../backend/store/store';
+import { raw, storeEngines } from '../support/store-engines';
 
 const at = '2026-07-01T00:00:00.000Z';
 const audit: NewAudit = { at, actor: 'test', actor_kind: 'token', role: 'admin', action: 'test', commons_id: 'c1', service: null, detail_json: '{}', outcome: 'accepted', command_id: null };
 
-describe('state moves in the store', () => {
-  let dir: string;
+for (const engine of await storeEngines('states'))
+describe(`state moves in the store (${engine.name})`, { skip: engine.skip }, () => {
   let store: SqlStore;
   let n = 0;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dcoc-states-'));
-    store = await openEmbeddedStore(dir);
+    store = await engine.open();
   });
-  after(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => engine.cleanup());
 
   const command = async () => {
     const id = `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
@@ -99,14 +92,9 @@ describe('state moves in the store', () => {
 
   it('names the row and column of a state it does not know, instead of passing it on', async () => {
     const id = await command();
-    const raw = new Sqlite(join(dir, 'dcoc.sqlite'));
-    try {
-      raw.prepare('UPDATE commands SET state = ? WHERE id = ?').run('paused', id);
-      raw.prepare('UPDATE deployments SET gitops_state = ? WHERE id = ?').run('merged', 'd1');
-      raw.prepare('UPDATE audit SET outcome = ? WHERE id = (SELECT max(id) FROM audit)').run('maybe');
-    } finally {
-      raw.close();
-    }
+    await raw(store, `UPDATE commands SET state = 'paused' WHERE id = '${id}'`);
+    await raw(store, `UPDATE deployments SET gitops_state = 'merged' WHERE id = 'd1'`);
+    await raw(store, `UPDATE audit SET outcome = 'maybe' WHERE id = (SELECT max(id) FROM audit)`);
     await assert.rejects(store.getCommand(id), (e: unknown) => e instanceof StoreRowError && e.table === 'commands' && e.row === id && e.column === 'state' && /"paused", which is none of queued, dispatched/.test(e.message));
     await assert.rejects(store.listCommands({ limit: 100 }), StoreRowError);
     await assert.rejects(store.getDeployment('d1'), (e: unknown) => e instanceof StoreRowError && e.column === 'gitops_state' && e.value === 'merged');

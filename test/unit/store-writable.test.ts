@@ -1,6 +1,7 @@
 // Store.writable() (what /readyz asks): true while the service's own
 // transaction is open between two awaits (the probe must not mistake its own
-// write lock for a fault), false while another process holds the lock.
+// write lock for a fault), false while another process holds the lock
+// (SQLite) or the database turns read-only (PostgreSQL).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,9 +10,13 @@ import { after, before, describe, it } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../backend/store/schema';
-import { openEmbeddedStore, type SqlStore } from '../../backend/store/sql-store';
+import { openEmbeddedStore } from '../../backend/store/open-sqlite';
+import type { SqlStore } from '../../backend/store/sql-store';
+import { createTestDatabase, skipWithoutPostgres } from '../support/postgres';
+import { openPostgresStore } from '../../backend/store/open-postgres';
+import pg from 'pg';
 
-describe('the store probe', () => {
+describe('the store probe (sqlite)', () => {
   let dir: string;
   let store: SqlStore;
   before(async () => {
@@ -46,5 +51,56 @@ describe('the store probe', () => {
       other.close();
     }
     assert.deepEqual(await store.writable(), { ok: true });
+  });
+});
+
+const ownTransaction = (store: SqlStore) =>
+  (store as unknown as { db: Kysely<Database> }).db.transaction().execute(async (tx) => {
+    await tx.insertInto('releases').values({ version: '2026.12', name: null, images_json: '{}', format: 'manifest', imported_by: 'x', imported_at: new Date().toISOString() }).execute();
+    return store.writable();
+  });
+
+describe('the store probe (postgres)', { skip: await skipWithoutPostgres() }, () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let store: SqlStore;
+  before(async () => {
+    db = await createTestDatabase('writable');
+    store = await openPostgresStore(db.url, { poolSize: 2 });
+  });
+  after(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  it('is writable while one of its own transactions is open', async () => {
+    assert.deepEqual(await ownTransaction(store), { ok: true });
+    assert.deepEqual(await store.writable(), { ok: true });
+  });
+
+  it('is not writable while the database is read-only, and is again after', async () => {
+    // New connections get the setting; ending the store's own (from outside) makes its pool open new ones.
+    const outside = async (text: string) => {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        await c.query(text);
+      } finally {
+        await c.end();
+      }
+    };
+    const reconnect = () => outside(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db.name}' AND pid <> pg_backend_pid()`);
+    // A connection that was just ended fails its next query once, and the pool then drops it.
+    const probe = async () => (await store.writable().then((r) => (r.ok || /read-only/.test(r.reason) ? r : undefined))) ?? store.writable();
+    await outside(`ALTER DATABASE ${db.name} SET default_transaction_read_only = on`);
+    await reconnect();
+    try {
+      const r = await probe();
+      assert.equal(r.ok, false);
+      assert.match(r.ok ? '' : r.reason, /read-only \(default_transaction_read_only is on\)/);
+    } finally {
+      await outside(`BEGIN; SET TRANSACTION READ WRITE; ALTER DATABASE ${db.name} SET default_transaction_read_only = off; COMMIT`);
+      await reconnect();
+    }
+    assert.deepEqual(await probe(), { ok: true });
   });
 });
