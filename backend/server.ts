@@ -1,6 +1,8 @@
 // Composition root of the control service: wires the store, CA, fleet state,
 // command queue, HTTP API and agent gateway, and stops them in order.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { join } from 'node:path';
 import { applyAdminTokenSetting } from './auth/admin-token';
 import { Authenticator } from './auth/authenticate';
@@ -22,12 +24,17 @@ import { createApp } from './http/app';
 import { Metrics } from './metrics/registry';
 import { CertificateAuthority } from './pki/ca';
 import { openStore } from './store/open-store';
+import { type Cluster, LocalCluster, defaultReplicaId } from './cluster/cluster';
+import { PostgresCluster } from './cluster/postgres-cluster';
+import { bridgeEvents } from './cluster/event-bridge';
+import { shareLiveState } from './cluster/live-sync';
 
 export interface ControlService {
   httpUrl: string;
   gatewayAddr: string;
   enrollAddr: string;
   caPem: string;
+  replicaId: string;
   fleet: Fleet;
   events: EventBus;
   stop(): Promise<void>;
@@ -40,18 +47,42 @@ export function httpServerOptions(requestTimeoutMs: number) {
 
 export async function startControlService(env: Env, log: Logger = createLogger('dcoc-control', env.DCOC_LOG_LEVEL)): Promise<ControlService> {
   let ready = false;
-  const store = await openStore(env, log.child({ module: 'store' }));
+  const replicaId = env.DCOC_REPLICA_ID ?? defaultReplicaId();
+  log = log.child({ replica: replicaId });
+  const store = await openStore(env, log.child({ module: 'store' }), replicaId);
   await applyAdminTokenSetting(store, env.DCOC_ADMIN_TOKEN, log);
-  const ca = await CertificateAuthority.loadOrCreate(join(env.DCOC_DATA_DIR, 'pki'));
+  // Every replica must sign with the same CA: on PostgreSQL it comes from files the replicas share (a Secret).
+  const ca =
+    env.DCOC_CA_CERT_FILE && env.DCOC_CA_KEY_FILE
+      ? await CertificateAuthority.load(env.DCOC_CA_CERT_FILE, env.DCOC_CA_KEY_FILE)
+      : await CertificateAuthority.loadOrCreate(join(env.DCOC_DATA_DIR, 'pki'));
   const hostnames = env.DCOC_TLS_HOSTNAMES.split(',').map((h) => h.trim()).filter(Boolean);
-  const serverCert = await ca.issueServerCertificate(hostnames);
+  const serverCert =
+    env.DCOC_TLS_CERT_FILE && env.DCOC_TLS_KEY_FILE
+      ? { certPem: readFileSync(env.DCOC_TLS_CERT_FILE, 'utf8'), keyPem: readFileSync(env.DCOC_TLS_KEY_FILE, 'utf8') }
+      : await ca.issueServerCertificate(hostnames);
+  const cluster: Cluster = env.DCOC_DATABASE_URL ? await PostgresCluster.start(replicaId, env.DCOC_DATABASE_URL, log.child({ module: 'cluster' })) : new LocalCluster(replicaId);
 
   const events = new EventBus();
   const fleet = new Fleet(events, env.DCOC_AGENT_SILENCE_S * 1000);
   fleet.load(await store.listCommons());
   const metrics = new Metrics(fleet);
   const sessions = new AgentSessions();
-  const commands = new CommandService(store, fleet, events, metrics, sessions, log.child({ module: 'commands' }), env.DCOC_COMMAND_DEADLINE_S * 1000);
+  const commands = new CommandService(store, fleet, events, metrics, sessions, log.child({ module: 'commands' }), env.DCOC_COMMAND_DEADLINE_S * 1000, cluster);
+  const unbridge = bridgeEvents(cluster, events, fleet, log.child({ module: 'cluster' }));
+  const live = shareLiveState({ cluster, fleet, store, sessions, log: log.child({ module: 'live-sync' }), silenceMs: env.DCOC_AGENT_SILENCE_S * 1000 });
+  cluster.onMessage((m, from) => {
+    if (m.kind === 'dispatch' || m.kind === 'cancel') {
+      commands.fromOtherReplica(m).catch((e: Error) => log.error({ err: e, command: m.command }, 'could not send a command another replica accepted'));
+    } else if (m.kind === 'session') {
+      const s = sessions.forCommons(m.commons);
+      if (s) s.close(`agent ${m.agent} of this commons connected to replica ${from}`);
+    }
+  });
+  // Notifications were lost while this replica could not hear the others: whatever is open goes out again.
+  cluster.onResync(() => {
+    for (const commonsId of sessions.commonsIds()) commands.redispatch(commonsId).catch((e: Error) => log.error({ err: e, commons: commonsId }, 'redispatch after resync failed'));
+  });
   const certTtlMs = env.DCOC_AGENT_CERT_TTL_S * 1000;
   if (env.DCOC_GITOPS_REPO && !env.DCOC_GITOPS_CLUSTER) throw new Error('invalid configuration:\n  DCOC_GITOPS_CLUSTER: must be set with DCOC_GITOPS_REPO (the cluster directory in the GitOps repository)');
   const releases = new ReleaseCatalog(store);
@@ -81,6 +112,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       commands,
       metrics,
       ca,
+      cluster,
       log: log.child({ module: 'gateway' }),
       certTtlMs,
       agentConfig: {
@@ -113,29 +145,51 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     ready: () => ready,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
-  const http: Server = createServer(httpServerOptions(env.DCOC_HTTP_REQUEST_TIMEOUT_S * 1000), app);
+  const httpTls = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: readFileSync(env.DCOC_HTTP_TLS_CERT_FILE), key: readFileSync(env.DCOC_HTTP_TLS_KEY_FILE) } : null;
+  const http: Server = httpTls
+    ? createTlsServer({ ...httpServerOptions(env.DCOC_HTTP_REQUEST_TIMEOUT_S * 1000), ...httpTls }, app)
+    : createServer(httpServerOptions(env.DCOC_HTTP_REQUEST_TIMEOUT_S * 1000), app);
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(port, host, () => resolve());
   });
   const addr = http.address();
-  const httpUrl = `http://${host.includes(':') ? `[${host}]` : host}:${typeof addr === 'object' && addr ? addr.port : port}`;
+  const httpUrl = `${httpTls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${typeof addr === 'object' && addr ? addr.port : port}`;
 
+  await live.ready;
+  // Deadline sweeps, dashboard files and resuming interrupted deployments happen on one replica: the sweeper.
   const timers = [
     setInterval(() => fleet.sweep(), 1000),
-    setInterval(() => void commands.sweepDeadlines().catch((e: Error) => log.error({ err: e }, 'deadline sweep failed')), 1000),
+    setInterval(() => {
+      if (cluster.holds('sweeper')) void commands.sweepDeadlines().catch((e: Error) => log.error({ err: e }, 'deadline sweep failed'));
+    }, 1000),
   ];
   await deployments.start();
-  const dashboards = env.DCOC_DASHBOARDS_DIR ? keepCommonsDashboardsInSync(env.DCOC_DASHBOARDS_DIR, fleet, events, log.child({ module: 'dashboards' })) : null;
-  await dashboards?.ready;
+  let dashboards: ReturnType<typeof keepCommonsDashboardsInSync> | null = null;
+  const roleWork: Promise<void>[] = [];
+  cluster.onRole((role, held) => {
+    if (role !== 'sweeper') return;
+    if (held) {
+      roleWork.push(deployments.resume().catch((e: Error) => log.error({ err: e }, 'resuming deployments failed')));
+      if (env.DCOC_DASHBOARDS_DIR && !dashboards) {
+        dashboards = keepCommonsDashboardsInSync(env.DCOC_DASHBOARDS_DIR, fleet, events, log.child({ module: 'dashboards' }));
+        roleWork.push(dashboards.ready);
+      }
+    } else {
+      dashboards?.stop();
+      dashboards = null;
+    }
+  });
+  await Promise.all(roleWork);
   ready = true;
-  log.info({ httpUrl, gatewayAddr, enrollAddr, dataDir: env.DCOC_DATA_DIR }, 'control service started');
+  log.info({ httpUrl, gatewayAddr, enrollAddr, dataDir: env.DCOC_DATA_DIR, store: store.kind, sweeper: cluster.holds('sweeper') }, 'control service started');
 
   return {
     httpUrl,
     gatewayAddr,
     enrollAddr,
     caPem: ca.certPem,
+    replicaId,
     fleet,
     events,
     async stop() {
@@ -143,10 +197,13 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       timers.forEach(clearInterval);
       dashboards?.stop();
       deployments.stop();
+      unbridge();
       sessions.closeAll('control service shutting down');
+      await live.stop();
       await grpcServers.stop();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await cluster.close();
       await store.close();
       log.info('control service stopped');
     },

@@ -16,6 +16,7 @@ import type { CommandUpdateMsg } from '../../contracts/agent-messages';
 import type { AgentSessions } from '../gateway/sessions';
 import type { Metrics } from '../metrics/registry';
 import type { CommandRow, Store } from '../store/store';
+import type { Cluster } from '../cluster/cluster';
 
 /** A command to create: its kind with that kind's target (contracts/commands.ts), and who asked for what. */
 export type NewCommand = CommandSpec & {
@@ -42,6 +43,7 @@ export class CommandService {
     private readonly sessions: AgentSessions,
     private readonly log: Logger,
     private readonly deadlineMs: number,
+    private readonly cluster: Cluster,
   ) {}
 
   async create(c: NewCommand): Promise<CommandRow> {
@@ -93,10 +95,17 @@ export class CommandService {
     return row;
   }
 
-  /** Sends a command to the commons' agent if one is connected; otherwise it waits for one. */
+  /**
+   * Sends a command to the commons' agent if one is connected here; with other
+   * replicas, the one holding the agent is told to send it. Otherwise it waits
+   * for the agent (sent again on every connect).
+   */
   async dispatch(row: CommandRow): Promise<void> {
     const session = this.sessions.forCommons(row.commons_id);
-    if (!session) return;
+    if (!session) {
+      if (this.cluster.shared) await this.tellOthers({ kind: 'dispatch', commons: row.commons_id, command: row.id });
+      return;
+    }
     const sent = session.send({
       command: {
         id: row.id,
@@ -158,11 +167,34 @@ export class CommandService {
 
   async cancel(row: CommandRow, reason: string): Promise<CommandRow | undefined> {
     const moved = await this.finish(row.id, 'cancelled', reason);
-    if (moved) this.sessions.forCommons(row.commons_id)?.send({ cancel: { command_id: row.id, reason } });
+    if (moved) await this.sendCancel(row, reason);
     return moved;
   }
 
-  /** Expires what is past its deadline; runs on a timer. */
+  /** A command another replica accepted, or cancelled, for an agent connected here. */
+  async fromOtherReplica(msg: { kind: 'dispatch' | 'cancel'; commons: string; command: string; reason?: string }): Promise<void> {
+    const session = this.sessions.forCommons(msg.commons);
+    if (!session) return;
+    if (msg.kind === 'cancel') {
+      session.send({ cancel: { command_id: msg.command, reason: msg.reason ?? 'cancelled' } });
+      return;
+    }
+    const row = await this.store.getCommand(msg.command);
+    if (row && row.commons_id === msg.commons && !COMMAND.isFinal(row.state)) await this.dispatch(row);
+  }
+
+  private async sendCancel(row: CommandRow, reason: string): Promise<void> {
+    const session = this.sessions.forCommons(row.commons_id);
+    if (session) session.send({ cancel: { command_id: row.id, reason } });
+    else if (this.cluster.shared) await this.tellOthers({ kind: 'cancel', commons: row.commons_id, command: row.id, reason });
+  }
+
+  /** The command is durable already: a lost message only delays it until the agent's next connect or the holder's resync. */
+  private async tellOthers(msg: Parameters<Cluster['tell']>[0]): Promise<void> {
+    await this.cluster.tell(msg).catch((e: Error) => this.log.warn({ err: e.message, kind: msg.kind }, 'could not tell the other replicas; the command goes out at the next resync'));
+  }
+
+  /** Expires what is past its deadline; runs on a timer, on one replica (the sweeper role). */
   async sweepDeadlines(now = Date.now()): Promise<void> {
     for (const row of await this.store.listOpenCommands()) {
       if (Date.parse(row.deadline) > now) continue;
@@ -170,7 +202,7 @@ export class CommandService {
       const seen = c?.agent.lastSeenMs ? `agent last seen ${new Date(c.agent.lastSeenMs).toISOString()}` : 'agent never seen';
       const reason = `no result from the commons agent before the deadline (${seen}, state was ${row.state}); check the agent and re-issue the command`;
       const moved = await this.finish(row.id, 'expired', reason);
-      if (moved) this.sessions.forCommons(row.commons_id)?.send({ cancel: { command_id: row.id, reason: 'deadline passed' } });
+      if (moved) await this.sendCancel(row, 'deadline passed');
     }
   }
 

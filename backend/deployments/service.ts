@@ -60,10 +60,16 @@ export class DeploymentService {
 
   /** Follows deploy commands into deployment events, and finishes what a restart interrupted. */
   async start(): Promise<void> {
-    this.unsubscribe = this.d.events.subscribe((e) => {
+    // What another replica reported is that replica's to act on (it holds the agent).
+    this.unsubscribe = this.d.events.subscribe((e, origin) => {
+      if (origin.remote) return;
       if (e.type === 'command.updated' && e.kind === 'deploy') this.enqueue(() => this.publishByCommand(e.command));
       else if (e.type === 'agent.connected' || e.type === 'agent.disconnected') this.enqueue(() => this.publishWaiting(e.commons));
     });
+  }
+
+  /** Carries on with deployments a stopped replica left committing; on one replica (the sweeper). */
+  async resume(): Promise<void> {
     for (const dep of await this.d.store.listDeploymentsInPhase('committing')) void this.proceed(dep);
   }
 

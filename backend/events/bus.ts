@@ -6,7 +6,13 @@ import type { DcocEvent, SequencedEvent } from '../../contracts/events';
 
 export type { DcocEvent, SequencedEvent };
 
+/** Where an event came from: this replica, or another one (through backend/cluster). */
+export interface EventOrigin {
+  remote: boolean;
+}
+
 const RING = 1000;
+const LOCAL: EventOrigin = { remote: false };
 
 export class EventBus {
   private readonly emitter = new EventEmitter();
@@ -19,11 +25,11 @@ export class EventBus {
     this.emitter.setMaxListeners(0);
   }
 
-  publish(event: DcocEvent): SequencedEvent {
+  publish(event: DcocEvent, origin: EventOrigin = LOCAL): SequencedEvent {
     const e = { ...event, id: ++this.seq, at: new Date().toISOString() } as SequencedEvent;
     this.ring.push(e);
     if (this.ring.length > RING) this.ring.shift();
-    this.emitter.emit('event', e);
+    this.emitter.emit('event', e, origin);
     return e;
   }
 
@@ -32,7 +38,7 @@ export class EventBus {
     return this.ring.filter((e) => e.id > afterId);
   }
 
-  subscribe(fn: (e: SequencedEvent) => void): () => void {
+  subscribe(fn: (e: SequencedEvent, origin: EventOrigin) => void): () => void {
     this.emitter.on('event', fn);
     return () => this.emitter.off('event', fn);
   }

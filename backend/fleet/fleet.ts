@@ -2,7 +2,7 @@
 // facts (identity, agent binding, config revision) are in the store; service
 // state is re-sent in full by the agent on every connect, so it lives here.
 import type { AgentRef, CommonsDetail, CommonsJobs, CommonsSummary, CronJobView, ServiceStatus, ServiceView } from '../../contracts/api';
-import type { EventBus } from '../events/bus';
+import type { EventBus, EventOrigin } from '../events/bus';
 import type { CommonsRow } from '../store/store';
 import { commonsStatus } from './status';
 
@@ -21,8 +21,22 @@ export interface LiveCommons {
   cronjobs: { items: CronJobView[]; atMs: number } | null;
 }
 
+/** A commons' live state as one replica writes it for the others (backend/cluster/live-sync.ts). */
+export interface LiveSnapshot {
+  release: string;
+  config: LiveCommons['config'];
+  services: ServiceView[];
+  agent: LiveCommons['agent'];
+  cronjobs: LiveCommons['cronjobs'];
+}
+
+const LOCAL: EventOrigin = { remote: false };
+const REMOTE: EventOrigin = { remote: true };
+
 export class Fleet {
   private readonly commons = new Map<string, LiveCommons>();
+  /** Told of every change this replica's agents make (live-sync shares them with the other replicas). */
+  onLocalChange: ((id: string, what: 'state' | 'seen') => void) | null = null;
 
   constructor(
     private readonly events: EventBus,
@@ -34,7 +48,7 @@ export class Fleet {
     for (const r of rows) this.ensure(r);
   }
 
-  ensure(r: CommonsRow): LiveCommons {
+  ensure(r: CommonsRow, origin: EventOrigin = LOCAL): LiveCommons {
     let c = this.commons.get(r.id);
     if (!c) {
       c = {
@@ -51,7 +65,7 @@ export class Fleet {
         cronjobs: null,
       };
       this.commons.set(r.id, c);
-      this.events.publish({ type: 'commons.added', commons: r.id });
+      this.events.publish({ type: 'commons.added', commons: r.id }, origin);
     } else {
       Object.assign(c, { name: r.name, hostname: r.hostname, environment: r.environment, namespace: r.namespace });
       c.agent.id = r.agent_id;
@@ -73,6 +87,7 @@ export class Fleet {
     const deployMethod = capabilities.find((k) => k.startsWith('deploy:'))?.slice('deploy:'.length) ?? null;
     c.agent = { id: agentId, connected: true, lastSeenMs: Date.now(), version, deployMethod };
     this.events.publish({ type: 'agent.connected', commons: id, agent: agentId });
+    this.onLocalChange?.(id, 'state');
   }
 
   agentDisconnected(id: string, agentId: string, reason: string): void {
@@ -81,11 +96,14 @@ export class Fleet {
     c.agent.connected = false;
     this.events.publish({ type: 'agent.disconnected', commons: id, agent: agentId, reason });
     this.recompute(c);
+    this.onLocalChange?.(id, 'state');
   }
 
   seen(id: string): void {
     const c = this.commons.get(id);
-    if (c) c.agent.lastSeenMs = Date.now();
+    if (!c) return;
+    c.agent.lastSeenMs = Date.now();
+    this.onLocalChange?.(id, 'seen');
   }
 
   /** Replace every service (snapshot) or merge some (delta). */
@@ -105,12 +123,15 @@ export class Fleet {
     for (const name of opts.removed ?? []) next.delete(name);
     c.services = next;
     this.recompute(c);
+    this.onLocalChange?.(id, 'state');
   }
 
   /** Replaces the CronJobs (a snapshot, or a delta that carries them). */
   applyCronJobs(id: string, items: CronJobView[]): void {
     const c = this.commons.get(id);
-    if (c) c.cronjobs = { items, atMs: Date.now() };
+    if (!c) return;
+    c.cronjobs = { items, atMs: Date.now() };
+    this.onLocalChange?.(id, 'state');
   }
 
   jobs(c: LiveCommons): CommonsJobs {
@@ -119,11 +140,46 @@ export class Fleet {
 
   applyConfig(id: string, config: { revision: number; data: Record<string, string>; resourceVersion?: string }): void {
     const c = this.commons.get(id);
-    if (c) c.config = config;
+    if (!c) return;
+    c.config = config;
+    this.onLocalChange?.(id, 'state');
   }
 
-  remove(id: string): void {
-    if (this.commons.delete(id)) this.events.publish({ type: 'commons.removed', commons: id });
+  remove(id: string, origin: EventOrigin = LOCAL): void {
+    if (this.commons.delete(id)) this.events.publish({ type: 'commons.removed', commons: id }, origin);
+  }
+
+  /** What this replica knows of a commons, for the others. */
+  snapshot(id: string): LiveSnapshot | undefined {
+    const c = this.commons.get(id);
+    if (!c) return undefined;
+    return { release: c.release, config: c.config, services: [...c.services.values()], agent: { ...c.agent }, cronjobs: c.cronjobs };
+  }
+
+  /**
+   * Takes a commons' live state from the replica that holds its agent, with
+   * the events that replica's own changes would have made here.
+   */
+  applyRemote(row: CommonsRow, live: LiveSnapshot): void {
+    const c = this.ensure(row, REMOTE);
+    const was = c.agent;
+    for (const s of live.services) {
+      const before = c.services.get(s.name);
+      if (before && before.status !== s.status) {
+        this.events.publish({ type: 'service.status', commons: c.id, service: s.name, status: s.status, previous: before.status, reason: s.reason }, REMOTE);
+      }
+    }
+    c.services = new Map(live.services.map((s) => [s.name, s]));
+    c.release = live.release;
+    c.config = live.config;
+    c.cronjobs = live.cronjobs;
+    c.agent = { ...live.agent };
+    if (live.agent.id && live.agent.connected && (!was.connected || was.id !== live.agent.id)) {
+      this.events.publish({ type: 'agent.connected', commons: c.id, agent: live.agent.id }, REMOTE);
+    } else if (was.id && was.connected && !live.agent.connected) {
+      this.events.publish({ type: 'agent.disconnected', commons: c.id, agent: was.id, reason: 'disconnected from another replica' }, REMOTE);
+    }
+    this.recompute(c, REMOTE);
   }
 
   online(c: LiveCommons, now = Date.now()): boolean {
@@ -135,12 +191,12 @@ export class Fleet {
     for (const c of this.commons.values()) this.recompute(c);
   }
 
-  private recompute(c: LiveCommons): void {
+  private recompute(c: LiveCommons, origin: EventOrigin = LOCAL): void {
     const status = commonsStatus([...c.services.values()], this.online(c));
     if (status !== c.status) {
       const previous = c.status;
       c.status = status;
-      this.events.publish({ type: 'commons.status', commons: c.id, status, previous });
+      this.events.publish({ type: 'commons.status', commons: c.id, status, previous }, origin);
     }
   }
 

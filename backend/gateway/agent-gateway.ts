@@ -3,6 +3,7 @@
 // TLS handshake verified against our CA; a revoked agent is refused.
 import * as grpc from '@grpc/grpc-js';
 import type { ServiceStatus, ServiceView } from '../../contracts/api';
+import type { Cluster } from '../cluster/cluster';
 import type { CommandService } from '../commands/command-service';
 import type { Logger } from '../../lib/logger';
 import type { Fleet } from '../fleet/fleet';
@@ -25,6 +26,7 @@ export interface GatewayDeps {
   commands: CommandService;
   metrics: Metrics;
   ca: CertificateAuthority;
+  cluster: Cluster;
   log: Logger;
   certTtlMs: number;
   agentConfig: AgentConfigMsg;
@@ -252,6 +254,10 @@ class AgentStream {
     this.d.fleet.ensure(row);
     this.session = { agentId: this.agent.id, commonsId: id, send: this.send, close: (reason) => this.fail(grpc.status.UNAVAILABLE, reason) };
     this.d.sessions.add(this.session);
+    if (this.d.cluster.shared) {
+      // A replica still holding an older stream of this commons closes it (commands go to one stream).
+      this.d.cluster.tell({ kind: 'session', commons: id, agent: this.agent.id }).catch((e: Error) => this.log.warn({ err: e.message }, 'could not tell the other replicas of this agent'));
+    }
     this.d.fleet.agentConnected(id, this.agent.id, h.agent_version, h.capabilities);
     this.log.info({ commons: id, finished: h.finished.length, capabilities: h.capabilities }, 'agent connected');
     this.send({ welcome: { agent_id: this.agent.id, commons_id: id, config: this.d.agentConfig } });

@@ -32,6 +32,10 @@ export class AgentSessions {
     return [...this.byCommons.values()].find((s) => s.agentId === agentId);
   }
 
+  commonsIds(): string[] {
+    return [...this.byCommons.keys()];
+  }
+
   get size(): number {
     return this.byCommons.size;
   }

@@ -1,7 +1,7 @@
 // The control service's certificate authority: it signs the server
 // certificate agents verify and the client certificates agents present.
 // The CA key lives in DCOC_DATA_DIR/pki with mode 0600 and never leaves it.
-import type { webcrypto } from 'node:crypto';
+import { createPrivateKey, type webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -27,6 +27,20 @@ export class CertificateAuthority {
     readonly cert: x509.X509Certificate,
     readonly certPem: string,
   ) {}
+
+  /** An existing CA (DCOC_CA_CERT_FILE, DCOC_CA_KEY_FILE: e.g. a mounted Secret); never created or written. ECDSA P-256. */
+  static async load(certFile: string, keyFile: string): Promise<CertificateAuthority> {
+    const certPem = readFileSync(certFile, 'utf8');
+    let keys: CryptoKeyPair;
+    try {
+      // cert-manager writes EC keys as SEC1 ("EC PRIVATE KEY") unless told PKCS8: take either.
+      const pkcs8 = createPrivateKey(readFileSync(keyFile, 'utf8')).export({ type: 'pkcs8', format: 'pem' }).toString();
+      keys = await pemToKeyPair(pkcs8, certPem);
+    } catch (e) {
+      throw new Error(`cannot use the CA in ${certFile} and ${keyFile}: ${(e as Error).message}. The CA key must be ECDSA P-256 (PKCS#8 or SEC1 PEM) and match the certificate`, { cause: e });
+    }
+    return new CertificateAuthority(keys, new x509.X509Certificate(certPem), certPem);
+  }
 
   static async loadOrCreate(dir: string): Promise<CertificateAuthority> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });

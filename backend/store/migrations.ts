@@ -212,7 +212,22 @@ const deploymentAppliedBy = ({ text }: Types): Migration => ({
   },
 });
 
-const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy };
+// Several replicas on one PostgreSQL: the replica holding a commons' agent
+// writes its live state here for the others (backend/cluster/live-sync.ts).
+const commonsLive = ({ text }: Types): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('commons_live')
+      .addColumn('commons_id', text, (c) => c.primaryKey())
+      .addColumn('replica_id', text, (c) => c.notNull())
+      .addColumn('connected', 'integer', (c) => c.notNull())
+      .addColumn('live_json', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+  },
+});
+
+const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive };
 
 /** The names of the migrations this build knows, oldest first. */
 export const MIGRATION_NAMES = Object.keys(ALL);

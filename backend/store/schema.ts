@@ -192,4 +192,14 @@ export interface Database {
   releases: ReleasesTable;
   revisions: RevisionsTable;
   deployments: DeploymentsTable;
+  commons_live: CommonsLiveTable;
+}
+
+/** A commons' live state, written by the replica holding its agent. */
+export interface CommonsLiveTable {
+  commons_id: string;
+  replica_id: string;
+  connected: number;
+  live_json: string;
+  updated_at: string;
 }

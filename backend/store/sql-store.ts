@@ -337,6 +337,27 @@ export class SqlStore implements Store {
 
   currentRevision: Store['currentRevision'] = (commonsId) => this.currentRevisionIn(this.db, commonsId);
 
+  putCommonsLive: Store['putCommonsLive'] = async (row) => {
+    const { commons_id: _id, ...rest } = row;
+    await this.db
+      .insertInto('commons_live')
+      .values(row)
+      .onConflict((oc) => {
+        const update = oc.column('commons_id').doUpdateSet(rest);
+        return row.connected ? update : update.where('commons_live.replica_id', '=', row.replica_id);
+      })
+      .execute();
+  };
+
+  listCommonsLive: Store['listCommonsLive'] = (ids) => {
+    let q = this.db.selectFrom('commons_live').selectAll();
+    if (ids) {
+      if (!ids.length) return Promise.resolve([]);
+      q = q.where('commons_id', 'in', ids);
+    }
+    return q.execute();
+  };
+
   appendAudit: Store['appendAudit'] = async (entry) => {
     await this.db.insertInto('audit').values(entry).execute();
   };

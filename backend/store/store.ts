@@ -9,6 +9,7 @@ import type {
   AuditTable,
   CommandEventsTable,
   CommandsTable,
+  CommonsLiveTable,
   CommonsTable,
   ConfigRevisionsTable,
   DeploymentsTable,
@@ -29,6 +30,7 @@ export type NewAudit = Insertable<AuditTable>;
 export type ReleaseRow = Selectable<ReleasesTable>;
 export type RevisionRow = Selectable<RevisionsTable>;
 export type DeploymentRow = Selectable<DeploymentsTable>;
+export type CommonsLiveRow = Selectable<CommonsLiveTable>;
 
 export interface NewDeployment {
   /** A commons declared by this deploy (no agent yet); created unless it exists. */
@@ -152,6 +154,16 @@ export interface Store {
   getRevision(commonsId: string, revision: number): Promise<RevisionRow | undefined>;
   /** The newest revision that was not refused before taking effect (its deployment did not fail at GitOps). */
   currentRevision(commonsId: string): Promise<RevisionRow | undefined>;
+
+  // live state shared between replicas (backend/cluster/live-sync.ts)
+  /**
+   * Writes a commons' live state as `replica_id` sees it. A replica with the agent connected
+   * takes the row over; one without it writes only over its own row (a late disconnect does not
+   * hide the replica the agent moved to).
+   */
+  putCommonsLive(row: CommonsLiveRow): Promise<void>;
+  /** The rows of these commons (all when `ids` is undefined). */
+  listCommonsLive(ids?: string[]): Promise<CommonsLiveRow[]>;
 
   // audit
   appendAudit(entry: NewAudit): Promise<void>;
