@@ -55,7 +55,9 @@ export async function skipWithoutPostgres(): Promise<false | string> {
 
 export async function createTestDatabase(label = 't'): Promise<TestDatabase> {
   const name = `dcoc_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(5).toString('hex')}`;
-  await admin((c) => c.query(`create database ${name}`));
+  // Sorted as most production clusters sort text (en-US), not the C locale a bare test cluster has:
+  // the store must not depend on the server's collation.
+  await admin((c) => c.query(`create database ${name} template template0 locale_provider icu icu_locale 'en-US' locale 'C.UTF-8'`));
   return {
     url: withDatabase(adminUrl(), name),
     name,
