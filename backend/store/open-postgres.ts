@@ -40,6 +40,10 @@ function postgresEngine(db: Kysely<Database>): StoreEngine {
 export function postgresPool(url: string, opts: PostgresOptions = {}): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, application_name: opts.applicationName ?? 'dcoc-control', connectionTimeoutMillis: 10_000 });
   pool.on('error', (e) => opts.log?.warn({ err: e }, 'an idle PostgreSQL connection failed; the pool opens a new one when needed'));
+  // pg-pool listens for errors only while a client is idle; a connection that breaks while checked out
+  // (PostgreSQL restarted, the connection terminated) would emit 'error' with no listener and end the
+  // process. Its query fails anyway, and the pool drops the client when it is released.
+  pool.on('connect', (client) => client.on('error', (e) => opts.log?.warn({ err: e.message }, 'a PostgreSQL connection in use failed; its query fails and the pool replaces it')));
   return pool;
 }
 
