@@ -145,15 +145,15 @@ describe('fuzzing the agent gateway', () => {
     const r = await fleet.api<{ command: { id: string } }>(operator, 'POST', `/api/v1/commons/${ID}/services/fence/restart`);
     assert.equal(r.status, 202, JSON.stringify(r.body));
     commandIds.push(r.body.command.id);
-    store = new StoreReader(fleet.control.opts.dataDir);
+    store = await StoreReader.open(fleet.control.opts);
   });
   after(async () => {
-    store?.close();
+    await store?.close();
     await fleet.stop();
   });
 
   it(`${AGENT_FUZZ_RUNS} streams of hostile messages (seed ${FUZZ_SEED}): the service stays up, ready and correct`, async (t) => {
-    const before = store.snapshot();
+    const before = (await store.snapshot());
     const endings = new Map<string, number>();
     let frames = 0;
     const t0 = Date.now();
@@ -176,7 +176,7 @@ describe('fuzzing the agent gateway', () => {
     assert.equal(metrics.status, 200);
     assert.ok((await metrics.text()).length < 2 * 1024 * 1024, '/metrics stays small');
     // An agent moves its commons' state and its commands' states, nothing else.
-    const changed = acceptedDifference(before, store.snapshot());
+    const changed = acceptedDifference(before, (await store.snapshot()));
     assert.deepEqual(changed, {}, 'an agent created or removed nothing it may not');
   });
 });

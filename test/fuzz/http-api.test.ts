@@ -118,10 +118,10 @@ describe('fuzzing the HTTP API', () => {
     tokens.viewer = await fleet.tokenFor('viewer');
     tokens.junk = 'dcoc_not-a-token-000000000000000';
     tokens['forged-assertion'] = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiIsInJvbGUiOiJhZG1pbiJ9.c2lnbmF0dXJl';
-    store = new StoreReader(fleet.control.opts.dataDir);
+    store = await StoreReader.open(fleet.control.opts);
   });
   after(async () => {
-    store?.close();
+    await store?.close();
     await fleet.stop();
   });
 
@@ -129,11 +129,11 @@ describe('fuzzing the HTTP API', () => {
     const config = (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body.config;
     const statuses = new Map<number, number>();
     const t0 = Date.now();
-    const before = store.snapshot();
+    const before = (await store.snapshot());
     await fc.assert(
       fc.asyncProperty(requestArbitrary(config), async (r) => {
         const op = API_OPERATIONS.find((o) => `${o.method} ${o.path}` === r.route)!;
-        const snap = store.snapshot();
+        const snap = (await store.snapshot());
         const headers: Record<string, string> = {};
         const token = tokens[r.credential];
         if (token) headers.Authorization = `Bearer ${token}`;
@@ -152,7 +152,7 @@ describe('fuzzing the HTTP API', () => {
           assert.equal((JSON.parse(text) as { status: number }).status, res.status, what);
         }
         if (res.status >= 400 || op.method === 'get') {
-          assert.deepEqual(acceptedDifference(snap, store.snapshot()), {}, `a ${res.status >= 400 ? 'refusal' : 'read'} changed the store: ${what}`);
+          assert.deepEqual(acceptedDifference(snap, (await store.snapshot())), {}, `a ${res.status >= 400 ? 'refusal' : 'read'} changed the store: ${what}`);
         }
       }),
       { numRuns: FUZZ_RUNS, seed: FUZZ_SEED, endOnFailure: true },
@@ -160,7 +160,7 @@ describe('fuzzing the HTTP API', () => {
     const seconds = (Date.now() - t0) / 1000;
     const fivexx = [...statuses].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0);
     t.diagnostic(`fuzz http: ${FUZZ_RUNS} requests in ${seconds.toFixed(1)} s, 5xx ${fivexx}, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
-    const changed = acceptedDifference(before, store.snapshot());
+    const changed = acceptedDifference(before, (await store.snapshot()));
     t.diagnostic(`fuzz http: accepted changes ${JSON.stringify(Object.fromEntries(Object.entries(changed).map(([k, v]) => [k, v.added.length])))}`);
     assert.deepEqual(Object.values(changed).flatMap((v) => v.gone), [], 'nothing accepted before was lost');
 

@@ -54,7 +54,7 @@ describe('a compromised agent', () => {
     const service = { name: 'fence', status: 'healthy', deployment: 'fence-deployment', desired_replicas: 1, ready_replicas: 1, updated_replicas: 1, image: 'quay.io/cdis/fence:2026.07', version: '2026.07', reason: '', restarted_at: '', restart_count: 0, rollout: '', gitops_owner: '' };
     send({ snapshot: { commons, release: '2026.07', services: [service], config: null, taken_at_ms: Date.now() } });
     await eventually(async () => (await fleet.admin('GET', `/api/v1/commons/${ID}`)).status === 200, { what: 'the rogue commons to register' });
-    stored = snapshotOf(fleet.control.opts.dataDir);
+    stored = await snapshotOf(fleet.control.opts);
   });
   after(async () => {
     call?.cancel();
@@ -147,6 +147,6 @@ describe('a compromised agent', () => {
 
   it('after the attacks the store holds only what operators did (their restarts, the operator token) and the first config the agent reported; /readyz is 200', async () => {
     // Each restart: a command and its audit entry; the operator token: the token and its audit entry.
-    await assertOnlyAccepted(fleet.control.opts.dataDir, stored, { commands: restarts, audit: restarts + 1, api_tokens: 1, config_revisions: 1 }, fleet.control.url);
+    await assertOnlyAccepted(fleet.control.opts, stored, { commands: restarts, audit: restarts + 1, api_tokens: 1, config_revisions: 1 }, fleet.control.url);
   });
 });

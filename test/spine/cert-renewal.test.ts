@@ -48,7 +48,7 @@ describe('certificate renewal', () => {
     ids.push(
       await enroll({ dataDir, enrollAddr: fleet.control.enrollAddr, caPem: readFileSync(fleet.control.caFile, 'utf8'), token: await mintEnrollmentToken(fleet.control), version: 'test', hostname: HOST }),
     );
-    stored = snapshotOf(fleet.control.opts.dataDir);
+    stored = await snapshotOf(fleet.control.opts);
   });
   after(() => fleet.stop());
 
@@ -71,6 +71,6 @@ describe('certificate renewal', () => {
   });
 
   it('after the superseded certificates were refused the store holds only the commons the agent registered; /readyz is 200', async () => {
-    await assertOnlyAccepted(fleet.control.opts.dataDir, stored, { commons: 1 }, fleet.control.url);
+    await assertOnlyAccepted(fleet.control.opts, stored, { commons: 1 }, fleet.control.url);
   });
 });

@@ -34,7 +34,7 @@ describe('the enrollment port under attack', () => {
   before(async () => {
     fleet = await TestFleet.start({ commons: [] });
     client = enrollmentClient(fleet.control.enrollAddr, readFileSync(fleet.control.caFile, 'utf8'));
-    stored = snapshotOf(fleet.control.opts.dataDir);
+    stored = await snapshotOf(fleet.control.opts);
   });
   after(() => fleet.stop());
 
@@ -57,6 +57,6 @@ describe('the enrollment port under attack', () => {
 
   it('after the attacks the store holds only what was accepted (one token minted, one agent enrolled), and /readyz is 200', async () => {
     // The token the second case minted (with its audit entry), and the agent it enrolled (with its audit entry).
-    await assertOnlyAccepted(fleet.control.opts.dataDir, stored, { enrollment_tokens: 1, agents: 1, audit: 2 }, fleet.control.url);
+    await assertOnlyAccepted(fleet.control.opts, stored, { enrollment_tokens: 1, agents: 1, audit: 2 }, fleet.control.url);
   });
 });

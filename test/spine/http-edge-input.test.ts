@@ -33,7 +33,7 @@ describe('edge input on the HTTP API', () => {
     await fleet.healthyCommons(1);
     operator = await fleet.tokenFor('operator');
     admin = await fleet.tokenFor('admin');
-    stored = snapshotOf(fleet.control.opts.dataDir);
+    stored = await snapshotOf(fleet.control.opts);
   });
   after(() => fleet.stop());
 
@@ -80,6 +80,6 @@ describe('edge input on the HTTP API', () => {
   });
 
   it('after the attacks the store holds only what was accepted (the gzip scale and its audit entry), and /readyz is 200', async () => {
-    await assertOnlyAccepted(fleet.control.opts.dataDir, stored, { commands: 1, audit: 1 }, fleet.control.url);
+    await assertOnlyAccepted(fleet.control.opts, stored, { commands: 1, audit: 1 }, fleet.control.url);
   });
 });

@@ -37,7 +37,7 @@ describe('slow request bodies', () => {
   let stored: StoreSnapshot;
   before(async () => {
     fleet = await TestFleet.start({ commons: [], controlEnv: { DCOC_HTTP_REQUEST_TIMEOUT_S: '2' } });
-    stored = snapshotOf(fleet.control.opts.dataDir);
+    stored = await snapshotOf(fleet.control.opts);
   });
   after(() => fleet.stop());
 
@@ -72,6 +72,6 @@ describe('slow request bodies', () => {
   });
 
   it('after the slow bodies the store holds nothing new, and /readyz is 200', async () => {
-    await assertOnlyAccepted(fleet.control.opts.dataDir, stored, {}, fleet.control.url);
+    await assertOnlyAccepted(fleet.control.opts, stored, {}, fleet.control.url);
   });
 });

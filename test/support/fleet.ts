@@ -14,6 +14,7 @@ import {
   stopProc,
 } from '../../scripts/demo/processes';
 import { freePort } from './free-port';
+import { type TestDatabase, createTestDatabase } from './postgres';
 import type { CommandView, CommonsSummary } from '../../contracts/api';
 
 export const FAST_CONTROL_ENV = {
@@ -34,10 +35,17 @@ export class TestFleet {
     readonly dir: string,
     public control: Control,
     private readonly agentOpts: { tickMs: number; podStartMs: number },
+    private readonly database: TestDatabase | null,
   ) {}
 
+  /**
+   * The store is SQLite in the fleet's directory, or, with DCOC_TEST_STORE=postgres (test/spine-postgres/),
+   * a PostgreSQL database of the fleet's own, dropped at stop().
+   */
   static async start(opts: { commons?: CommonsSpec[]; controlEnv?: NodeJS.ProcessEnv; tickMs?: number; podStartMs?: number } = {}): Promise<TestFleet> {
     const dir = mkdtempSync(join(tmpdir(), 'dcoc-test-'));
+    const database = process.env.DCOC_TEST_STORE === 'postgres' ? await createTestDatabase('fleet') : null;
+    const storeEnv = database ? { DCOC_DATABASE_URL: database.url } : {};
     const control = await startControl({
       dataDir: join(dir, 'control'),
       adminToken: ADMIN_TOKEN,
@@ -45,9 +53,9 @@ export class TestFleet {
       httpPort: await freePort(),
       grpcPort: await freePort(),
       enrollPort: await freePort(),
-      env: { ...FAST_CONTROL_ENV, ...opts.controlEnv },
+      env: { ...FAST_CONTROL_ENV, ...storeEnv, ...opts.controlEnv },
     });
-    const fleet = new TestFleet(dir, control, { tickMs: opts.tickMs ?? 100, podStartMs: opts.podStartMs ?? 300 });
+    const fleet = new TestFleet(dir, control, { tickMs: opts.tickMs ?? 100, podStartMs: opts.podStartMs ?? 300 }, database);
     for (const spec of opts.commons ?? DEMO_COMMONS) await fleet.addAgent(spec);
     return fleet;
   }
@@ -155,6 +163,7 @@ export class TestFleet {
   async stop(): Promise<void> {
     await Promise.all(this.agents.map((a) => stopProc(a)));
     await stopProc(this.control);
+    await this.database?.drop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

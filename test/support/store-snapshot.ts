@@ -7,6 +7,13 @@
 // command and deployment states on their own; only which rows exist is compared.
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
+import pg from 'pg';
+
+/** Where a control service keeps its store: its data directory, or DCOC_DATABASE_URL in its environment (ControlOptions fits). */
+export interface StoreLocation {
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+}
 
 export interface StoreSnapshot {
   accepted: Record<string, string[]>;
@@ -27,25 +34,30 @@ const KEYS: Record<string, string> = {
 };
 
 export class StoreReader {
-  private readonly db: Sqlite.Database;
+  private constructor(private readonly query: (sql: string) => Promise<Record<string, unknown>[]>, readonly close: () => Promise<void>) {}
 
-  constructor(dataDir: string) {
-    this.db = new Sqlite(join(dataDir, 'dcoc.sqlite'), { readonly: true, fileMustExist: true });
+  static async open(at: StoreLocation): Promise<StoreReader> {
+    const url = at.env?.DCOC_DATABASE_URL;
+    if (url) {
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => undefined);
+      await client.connect();
+      return new StoreReader((sql) => client.query(sql).then((r) => r.rows as Record<string, unknown>[]), () => client.end());
+    }
+    const db = new Sqlite(join(at.dataDir, 'dcoc.sqlite'), { readonly: true, fileMustExist: true });
+    return new StoreReader((sql) => Promise.resolve(db.prepare(sql).all() as Record<string, unknown>[]), () => Promise.resolve(void db.close()));
   }
 
-  snapshot(): StoreSnapshot {
+  async snapshot(): Promise<StoreSnapshot> {
     const accepted: Record<string, string[]> = {};
     for (const [table, key] of Object.entries(KEYS)) {
       // 'failed' entries come later, from the work an accepted request started (a deployment that fails at GitOps).
       const where = table === 'audit' ? " WHERE outcome NOT IN ('rejected', 'denied', 'failed')" : '';
-      accepted[table] = (this.db.prepare(`SELECT ${key} AS k FROM ${table}${where} ORDER BY k`).all() as { k: string }[]).map((r) => r.k);
+      // Sorted here, bytewise, so both engines give the same order.
+      accepted[table] = (await this.query(`SELECT ${key} AS k FROM ${table}${where}`)).map((r) => String(r.k)).sort();
     }
-    const refusalsAudited = (this.db.prepare("SELECT count(*) AS n FROM audit WHERE outcome IN ('rejected', 'denied')").get() as { n: number }).n;
+    const refusalsAudited = Number((await this.query("SELECT count(*) AS n FROM audit WHERE outcome IN ('rejected', 'denied')"))[0]?.n ?? 0);
     return { accepted, refusalsAudited };
-  }
-
-  close(): void {
-    this.db.close();
   }
 }
 
@@ -67,10 +79,8 @@ export function acceptedDifference(a: StoreSnapshot, b: StoreSnapshot): Record<s
  * test accepted on purpose (`accepted`: table → rows added), lost none, and the
  * service at `url` is ready.
  */
-export async function assertOnlyAccepted(dataDir: string, before: StoreSnapshot, accepted: Record<string, number>, url: string): Promise<void> {
-  const reader = new StoreReader(dataDir);
-  const now = reader.snapshot();
-  reader.close();
+export async function assertOnlyAccepted(at: StoreLocation, before: StoreSnapshot, accepted: Record<string, number>, url: string): Promise<void> {
+  const now = await snapshotOf(at);
   const diff = acceptedDifference(before, now);
   const gone = Object.fromEntries(Object.entries(diff).filter(([, d]) => d.gone.length).map(([t, d]) => [t, d.gone]));
   if (Object.keys(gone).length) throw new Error(`rows the store had accepted are gone: ${JSON.stringify(gone)}`);
@@ -83,12 +93,12 @@ export async function assertOnlyAccepted(dataDir: string, before: StoreSnapshot,
   if (ready.status !== 200) throw new Error(`/readyz is ${ready.status}: ${await ready.text()}`);
 }
 
-/** A snapshot of the store under `dataDir`, read and closed at once. */
-export function snapshotOf(dataDir: string): StoreSnapshot {
-  const reader = new StoreReader(dataDir);
+/** A snapshot of the store at `at`, read and closed at once. */
+export async function snapshotOf(at: StoreLocation): Promise<StoreSnapshot> {
+  const reader = await StoreReader.open(at);
   try {
-    return reader.snapshot();
+    return await reader.snapshot();
   } finally {
-    reader.close();
+    await reader.close();
   }
 }
