@@ -11,10 +11,10 @@
 // nothing elsewhere.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api, KubernetesObjectApi, type KubernetesObject, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import { CertificateAuthority } from '../../backend/pki/ca';
@@ -29,6 +29,7 @@ const AGENT_CHART = 'deploy/helm/dcoc-agent';
 const HELM = await findHelm();
 const controlPlane = useControlPlane();
 const work = mkdtempSync(join(tmpdir(), 'dcoc-charts-'));
+after(() => rmSync(work, { recursive: true, force: true }));
 // helm keeps a cache and config under HOME: never the developer's.
 const helmEnv = { ...process.env, HELM_CACHE_HOME: join(work, 'cache'), HELM_CONFIG_HOME: join(work, 'config'), HELM_DATA_HOME: join(work, 'data'), KUBECONFIG: '' };
 
@@ -270,7 +271,7 @@ describe('the Helm charts on the real control plane', { concurrency: true, timeo
     assert.equal(env.DCOC_CA_CERT_FILE, '/etc/dcoc/ca/tls.crt');
     assert.equal(env.DCOC_CA_KEY_FILE, '/etc/dcoc/ca/tls.key');
     assert.equal(env.DCOC_LOG_LEVEL, 'debug');
-    assert.match(env.DCOC_TLS_HOSTNAMES, /^dcoc\.example\.org,dcoc-agents,dcoc-agents\.dcoc-pg,/);
+    assert.match(env.DCOC_TLS_HOSTNAMES ?? '', /^dcoc\.example\.org,dcoc-agents,dcoc-agents\.dcoc-pg,/);
     await cp.createNamespace(ns);
     // What the operator creates first: the database URL and the CA (the control service's own kind: ECDSA P-256, PKCS#8).
     await applyAll(cp, [
@@ -285,7 +286,7 @@ describe('the Helm charts on the real control plane', { concurrency: true, timeo
     assert.deepEqual(agents.spec?.ports?.map((p) => [p.name, p.port]), [['gateway', 8471], ['enroll', 8472]]);
   });
 
-  it('PostgreSQL with the CA from cert-manager: every object but the Certificate (no cert-manager CRD here) applies, two pods Ready', async (t) => {
+  it('PostgreSQL with the CA from cert-manager: every object but the Certificate and the ServiceMonitor (their CRDs are not installed here) applies, two pods Ready', async (t) => {
     const cp = await controlPlane(t);
     if (!cp) return;
     const ns = 'dcoc-cm';
