@@ -1,8 +1,8 @@
 // Composition root of the control service: wires the store, CA, fleet state,
 // command queue, HTTP API and agent gateway, and stops them in order.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTlsServer } from 'node:https';
+import { type Server as HttpsServer, createServer as createTlsServer } from 'node:https';
 import { join } from 'node:path';
 import { applyAdminTokenSetting } from './auth/admin-token';
 import { Authenticator } from './auth/authenticate';
@@ -23,6 +23,7 @@ import { keepCommonsDashboardsInSync } from './dashboards/keep-in-sync';
 import { createApp } from './http/app';
 import { Metrics } from './metrics/registry';
 import { CertificateAuthority } from './pki/ca';
+import { gatewayIdentity } from './gateway/gateway-identity';
 import { openStore } from './store/open-store';
 import { type Cluster, LocalCluster, defaultReplicaId } from './cluster/cluster';
 import { PostgresCluster } from './cluster/postgres-cluster';
@@ -57,10 +58,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       ? await CertificateAuthority.load(env.DCOC_CA_CERT_FILE, env.DCOC_CA_KEY_FILE)
       : await CertificateAuthority.loadOrCreate(join(env.DCOC_DATA_DIR, 'pki'));
   const hostnames = env.DCOC_TLS_HOSTNAMES.split(',').map((h) => h.trim()).filter(Boolean);
-  const serverCert =
-    env.DCOC_TLS_CERT_FILE && env.DCOC_TLS_KEY_FILE
-      ? { certPem: readFileSync(env.DCOC_TLS_CERT_FILE, 'utf8'), keyPem: readFileSync(env.DCOC_TLS_KEY_FILE, 'utf8') }
-      : await ca.issueServerCertificate(hostnames);
+  const identity = await gatewayIdentity(env, ca, hostnames, log.child({ module: 'tls' }));
   const cluster: Cluster = env.DCOC_DATABASE_URL ? await PostgresCluster.start(replicaId, env.DCOC_DATABASE_URL, log.child({ module: 'cluster' })) : new LocalCluster(replicaId);
 
   const events = new EventBus();
@@ -102,7 +100,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   });
 
   const grpcServers = await startGrpcServers({
-    tls: { caPem: ca.certPem, keyPem: serverCert.keyPem, certPem: serverCert.certPem },
+    identity,
     gatewayAddr: env.DCOC_GRPC_ADDR,
     enrollAddr: env.DCOC_ENROLL_ADDR,
     gateway: agentGatewayHandlers({
@@ -145,10 +143,13 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     ready: () => ready,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
-  const httpTls = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: readFileSync(env.DCOC_HTTP_TLS_CERT_FILE), key: readFileSync(env.DCOC_HTTP_TLS_KEY_FILE) } : null;
+  const httpTlsFiles = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: env.DCOC_HTTP_TLS_CERT_FILE, key: env.DCOC_HTTP_TLS_KEY_FILE } : null;
+  const httpTls = httpTlsFiles ? { cert: readFileSync(httpTlsFiles.cert), key: readFileSync(httpTlsFiles.key) } : null;
   const http: Server = httpTls
     ? createTlsServer({ ...httpServerOptions(env.DCOC_HTTP_REQUEST_TIMEOUT_S * 1000), ...httpTls }, app)
     : createServer(httpServerOptions(env.DCOC_HTTP_REQUEST_TIMEOUT_S * 1000), app);
+  // A renewed certificate (a Secret cert-manager rewrites) is taken by new connections, without a restart.
+  const httpTlsWatch = httpTlsFiles ? watchHttpCertificate(http as HttpsServer, httpTlsFiles, env.DCOC_TLS_CHECK_S * 1000, log.child({ module: 'tls' })) : null;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(port, host, () => resolve());
@@ -195,6 +196,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     async stop() {
       ready = false;
       timers.forEach(clearInterval);
+      identity.stop();
+      if (httpTlsWatch) clearInterval(httpTlsWatch);
       dashboards?.stop();
       deployments.stop();
       unbridge();
@@ -208,4 +211,22 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       log.info('control service stopped');
     },
   };
+}
+
+function watchHttpCertificate(server: HttpsServer, files: { cert: string; key: string }, checkMs: number, log: Logger): NodeJS.Timeout {
+  const mtime = () => Math.max(statSync(files.cert).mtimeMs, statSync(files.key).mtimeMs);
+  let seen = mtime();
+  const timer = setInterval(() => {
+    try {
+      const now = mtime();
+      if (now === seen) return;
+      server.setSecureContext({ cert: readFileSync(files.cert), key: readFileSync(files.key) });
+      seen = now;
+      log.info('HTTP API certificate replaced');
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'could not take the HTTP API certificate from its files; trying again later');
+    }
+  }, checkMs);
+  timer.unref();
+  return timer;
 }

@@ -31,6 +31,8 @@ const EnvSchema = z.object({
   /** The agent gateway's own server certificate and key (PEM), instead of one issued by the CA at start. Both or neither. */
   DCOC_TLS_CERT_FILE: z.string().min(1).optional(),
   DCOC_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** How often the gateway certificate is checked: files read again when they changed, an issued one renewed at two thirds of its 90 days. */
+  DCOC_TLS_CHECK_S: z.coerce.number().int().min(1).max(86400).default(60),
   /** Serve the HTTP API over TLS with this certificate and key (PEM). Both or neither; unset: plain HTTP (put it behind a TLS proxy). */
   DCOC_HTTP_TLS_CERT_FILE: z.string().min(1).optional(),
   DCOC_HTTP_TLS_KEY_FILE: z.string().min(1).optional(),

@@ -3,36 +3,31 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../lib/logger';
 import { type AsyncHandlers, guardHandlers } from './guard';
+import type { ServerIdentity } from './server-identity';
 import { AgentGatewayService, EnrollmentService, type AgentGatewayServer, type EnrollmentServer } from '../../contracts/pb/agent';
-
-export interface TlsMaterial {
-  caPem: string;
-  keyPem: string;
-  certPem: string;
-}
 
 function bind(server: grpc.Server, addr: string, creds: grpc.ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) => server.bindAsync(addr, creds, (err, port) => (err ? reject(err) : resolve(port))));
 }
 
 export async function startGrpcServers(opts: {
-  tls: TlsMaterial;
+  /** The CA that signs agents' certificates and the certificate both listeners present, renewed in place. */
+  identity: ServerIdentity;
   gatewayAddr: string;
   enrollAddr: string;
   gateway: AsyncHandlers<AgentGatewayServer>;
   enrollment: AsyncHandlers<EnrollmentServer>;
   log: Logger;
 }) {
-  const keyCert = [{ private_key: Buffer.from(opts.tls.keyPem), cert_chain: Buffer.from(opts.tls.certPem) }];
   const options = { 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.keepalive_permit_without_calls': 1 };
 
   const gateway = new grpc.Server(options);
   gateway.addService(AgentGatewayService, guardHandlers<AgentGatewayServer>(AgentGatewayService, opts.gateway, opts.log));
-  const gatewayPort = await bind(gateway, opts.gatewayAddr, grpc.ServerCredentials.createSsl(Buffer.from(opts.tls.caPem), keyCert, true));
+  const gatewayPort = await bind(gateway, opts.gatewayAddr, grpc.experimental.createCertificateProviderServerCredentials(opts.identity, opts.identity, true));
 
   const enroll = new grpc.Server();
   enroll.addService(EnrollmentService, guardHandlers<EnrollmentServer>(EnrollmentService, opts.enrollment, opts.log));
-  const enrollPort = await bind(enroll, opts.enrollAddr, grpc.ServerCredentials.createSsl(null, keyCert, false));
+  const enrollPort = await bind(enroll, opts.enrollAddr, grpc.experimental.createCertificateProviderServerCredentials(opts.identity, null, false));
 
   return {
     gatewayPort,
