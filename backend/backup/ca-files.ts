@@ -57,12 +57,18 @@ export function backupCa(paths: CaPaths, dir: string): { cert: boolean; key: boo
   return { cert: certPem !== null, key: keyPem !== null, keyExists: existsSync(paths.key) };
 }
 
-/** Whether the CA these settings name is there, and is the same as the backup's (its certificate, and a key beside it). */
+/** Whether the CA these settings name is there, and is the backup's (its certificate, with that certificate's key beside it). */
 export function caAtTarget(paths: CaPaths, backupCert: string | null): 'absent' | 'same' | 'different' {
   const cert = readable(paths.cert);
   if (cert === null && !existsSync(paths.key)) return 'absent';
-  if (cert === null || backupCert === null || !existsSync(paths.key)) return 'different';
-  return new X509Certificate(cert).fingerprint256 === new X509Certificate(backupCert).fingerprint256 ? 'same' : 'different';
+  const key = readable(paths.key);
+  if (cert === null || key === null || backupCert === null) return 'different';
+  try {
+    const target = new X509Certificate(cert);
+    return target.fingerprint256 === new X509Certificate(backupCert).fingerprint256 && target.checkPrivateKey(createPrivateKey(key)) ? 'same' : 'different';
+  } catch {
+    return 'different';
+  }
 }
 
 /** Writes the backup's CA into DCOC_DATA_DIR/pki (directory 0700, files 0600). */
