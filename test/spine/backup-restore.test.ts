@@ -26,9 +26,9 @@ interface Run {
 }
 
 /** `dcoc-control backup|restore ...` as the operator runs it: a process of its own with the service's settings. */
-function dcocControl(args: string[], env: { DCOC_DATA_DIR: string; DCOC_DATABASE_URL?: string }): Promise<Run> {
+function dcocControl(args: string[], env: { DCOC_DATA_DIR: string; DCOC_DATABASE_URL?: string; DCOC_CA_CERT_FILE?: string; DCOC_CA_KEY_FILE?: string }): Promise<Run> {
   const base = { ...process.env };
-  delete base.DCOC_DATABASE_URL;
+  for (const k of ['DCOC_DATABASE_URL', 'DCOC_CA_CERT_FILE', 'DCOC_CA_KEY_FILE']) delete base[k];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'backend/backup/cli.ts', ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -296,6 +296,18 @@ describe('backup under load and restore (sqlite)', () => {
     assert.match(r2.stderr, /WARNING: restored without the backup's CA/);
     assert.ok(existsSync(join(t, 'dcoc.sqlite')));
     assert.ok(!existsSync(join(t, 'pki', 'ca.key.pem')));
+  });
+
+  it('with the CA in files of the operator (DCOC_CA_*_FILE), never writes it: says where the backup\'s goes, or that it is already there', async () => {
+    const t = join(fleet.dir, 'target-ca-files');
+    const elsewhere = { DCOC_CA_CERT_FILE: join(fleet.dir, 'secret', 'tls.crt'), DCOC_CA_KEY_FILE: join(fleet.dir, 'secret', 'tls.key') };
+    const r = await dcocControl(['restore', '--from', backupDir], { DCOC_DATA_DIR: t, ...elsewhere });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /NEXT: the CA DCOC_CA_CERT_FILE\/DCOC_CA_KEY_FILE name is not there\. Put the backup's .*pki\/ca\.crt\.pem and .*pki\/ca\.key\.pem there before starting the service/);
+    assert.ok(!existsSync(join(t, 'pki')) && !existsSync(elsewhere.DCOC_CA_KEY_FILE));
+    const same = await dcocControl(['restore', '--from', backupDir], { DCOC_DATA_DIR: join(fleet.dir, 'target-ca-same'), DCOC_CA_CERT_FILE: join(backupDir, 'pki', 'ca.crt.pem'), DCOC_CA_KEY_FILE: join(backupDir, 'pki', 'ca.key.pem') });
+    assert.equal(same.code, 0, same.stderr);
+    assert.match(same.stderr, /the CA at DCOC_CA_CERT_FILE is the backup's: agents keep their certificates/);
   });
 
   it('refuses a backup of the other engine', async () => {
