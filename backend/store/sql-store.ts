@@ -100,7 +100,10 @@ export class SqlStore implements Store {
   listCommons: Store['listCommons'] = () => this.db.selectFrom('commons').selectAll().orderBy('id').execute();
 
   deleteCommons: Store['deleteCommons'] = async (id) => {
-    await this.db.deleteFrom('commons').where('id', '=', id).execute();
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('commons_live').where('commons_id', '=', id).execute();
+      await tx.deleteFrom('commons').where('id', '=', id).execute();
+    });
   };
 
   createEnrollmentToken: Store['createEnrollmentToken'] = (row, audit) =>
