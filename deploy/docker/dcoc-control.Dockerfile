@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # ghcr.io/uc-cdis/dcoc-control: the control service artifact (npm run build:server)
 # with its production dependencies only, run as uid 65532 on a read-only root
-# filesystem; only /var/lib/dcoc (DCOC_DATA_DIR) and /tmp are written.
+# filesystem; only /var/lib/dcoc (DCOC_DATA_DIR), /tmp and, when
+# DCOC_DASHBOARDS_DIR points there, /var/lib/dcoc-dashboards are written.
 #
 #   docker build -f deploy/docker/dcoc-control.Dockerfile -t ghcr.io/uc-cdis/dcoc-control:0.1.0 .
 #   docker run --read-only --tmpfs /tmp -v dcoc:/var/lib/dcoc -p 8470-8472:8470-8472 ghcr.io/uc-cdis/dcoc-control:0.1.0
@@ -37,8 +38,8 @@ RUN apt-get update \
  && rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* \
  && groupadd --gid 65532 dcoc \
  && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin dcoc \
- && mkdir -p /var/lib/dcoc \
- && chown 65532:65532 /var/lib/dcoc \
+ && mkdir -p /var/lib/dcoc /var/lib/dcoc-dashboards \
+ && chown 65532:65532 /var/lib/dcoc /var/lib/dcoc-dashboards \
  && chmod 0700 /var/lib/dcoc
 # Owned by root, not writable by the service.
 COPY --from=build --chown=0:0 /src/dist-server/dcoc-control /app
@@ -49,6 +50,8 @@ ENV NODE_ENV=production \
     DCOC_HTTP_ADDR=0.0.0.0:8470 \
     DCOC_GRPC_ADDR=0.0.0.0:8471 \
     DCOC_ENROLL_ADDR=0.0.0.0:8472
+# /var/lib/dcoc-dashboards is no VOLUME: a volume is mounted there only when dashboards are generated (DCOC_DASHBOARDS_DIR);
+# being the service's, a new named volume mounted there is the service's too.
 VOLUME ["/var/lib/dcoc"]
 # HTTP API, agent gateway (mutual TLS), enrollment (server TLS).
 EXPOSE 8470 8471 8472

@@ -87,8 +87,8 @@ const chartValues = (chart: string) => parseYaml(readFileSync(join(ROOT, 'deploy
 const portOf = (name: keyof typeof EnvSchema.shape) => String(EnvSchema.shape[name].parse(undefined)).split(':').pop();
 
 const IMAGES = [
-  { artifact: 'dcoc-control', chart: 'dcoc', dataDir: '/var/lib/dcoc', ports: [portOf('DCOC_HTTP_ADDR'), portOf('DCOC_GRPC_ADDR'), portOf('DCOC_ENROLL_ADDR')] },
-  { artifact: 'dcoc-agent', chart: 'dcoc-agent', dataDir: '/var/lib/dcoc-agent', ports: [] as string[] },
+  { artifact: 'dcoc-control', chart: 'dcoc', dataDir: '/var/lib/dcoc', writable: ['/var/lib/dcoc', '/var/lib/dcoc-dashboards'], ports: [portOf('DCOC_HTTP_ADDR'), portOf('DCOC_GRPC_ADDR'), portOf('DCOC_ENROLL_ADDR')] },
+  { artifact: 'dcoc-agent', chart: 'dcoc-agent', dataDir: '/var/lib/dcoc-agent', writable: ['/var/lib/dcoc-agent'], ports: [] as string[] },
 ] as const;
 
 describe('the parser', () => {
@@ -163,7 +163,7 @@ for (const image of IMAGES) {
       }
     });
 
-    it("the last USER is the charts' non-root uid:gid, and only the data directory (a VOLUME) is made writable for it", () => {
+    it("the last USER is the charts' non-root uid:gid, and only the data directory (a VOLUME) and the dashboards folder are made writable for it", () => {
       const users = all('USER', runtime.body);
       const last = users.at(-1)?.args;
       assert.ok(last, 'USER set in the runtime stage');
@@ -171,8 +171,8 @@ for (const image of IMAGES) {
       const sc = chartValues(image.chart).podSecurityContext;
       assert.equal(last, `${sc.runAsUser}:${sc.runAsGroup}`, `deploy/helm/${image.chart} runs as ${sc.runAsUser}:${sc.runAsGroup}`);
       assert.deepEqual(JSON.parse(all('VOLUME', runtime.body).at(-1)!.args), [image.dataDir]);
-      const chowns = all('RUN', runtime.body).flatMap((r) => [...r.args.matchAll(/chown (\S+) (\S+)/g)].map((m) => [m[1], m[2]]));
-      assert.deepEqual(chowns, [[`${sc.runAsUser}:${sc.runAsGroup}`, image.dataDir]], 'nothing else is given to the user');
+      const chowns = all('RUN', runtime.body).flatMap((r) => [...r.args.matchAll(/chown (\S+) ((?:\/\S+ ?)+)/g)].map((m) => [m[1], m[2].trim()]));
+      assert.deepEqual(chowns, [[`${sc.runAsUser}:${sc.runAsGroup}`, image.writable.join(' ')]], 'nothing else is given to the user');
     });
 
     it('EXPOSE is the ports the settings default to (none for the agent, which dials out)', () => {
