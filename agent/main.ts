@@ -1,9 +1,10 @@
 // `dcoc-agent`: enrolls once (token + CA), then runs against its commons.
-//   --simulate runs it against an in-process simulated Gen3 commons.
+//   --simulate runs it against an in-process simulated Gen3 commons. Flags: agent/cli/flags.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createLogger } from '../lib/logger';
+import { VERSION } from '../lib/version';
+import { UsageError, agentHelp, parseAgentArgs } from './cli/flags';
 import { AGENT_VERSION, Agent } from './core/agent';
 import { KubePlatform } from './kubernetes/kube-platform';
 import { Helm, helmReleaseOf } from './kubernetes/helm';
@@ -13,55 +14,52 @@ import { enroll, fileIdentityStore } from './protocol/identity';
 import { SimPlatform } from './simulate/sim-platform';
 import { SIZES, type Size } from './simulate/sizes';
 
-const HELP = `dcoc-agent: reports a Gen3 commons to the DCOC control service and carries out its commands.
+/** The parsed flags (agent/cli/flags.ts): strings and booleans as the table declares them. */
+interface Args {
+  control: string;
+  enroll: string;
+  'data-dir': string;
+  'ca-file'?: string;
+  'token-file'?: string;
+  simulate: boolean;
+  kubernetes: boolean;
+  namespace?: string;
+  kubeconfig?: string;
+  'identity-secret'?: string;
+  'helm-chart'?: string;
+  'helm-mode': string;
+  'helm-release'?: string;
+  'helm-chart-version'?: string;
+  helm: string;
+  'helm-arg': string[];
+  hostname: string;
+  environment: string;
+  name?: string;
+  release: string;
+  size: string;
+  'tick-ms': string;
+  'pod-start-ms': string;
+  'health-port': string;
+  help: boolean;
+  version: boolean;
+}
 
-  --control HOST:PORT     agent gateway (mutual TLS)          [DCOC_AGENT_CONTROL, localhost:8471]
-  --enroll HOST:PORT      enrollment endpoint                 [DCOC_AGENT_ENROLL, localhost:8472]
-  --data-dir DIR          key, certificate, journal           [DCOC_AGENT_DATA_DIR, .data/agent]
-  --ca-file FILE          control service CA (first start)    [DCOC_AGENT_CA_FILE]
-  --token-file FILE       enrollment token file; or set DCOC_ENROLL_TOKEN (first start only)
-  --kubernetes            run against a Gen3 commons namespace (in-cluster service account, or --kubeconfig):
-      --namespace NS [--kubeconfig FILE] [--identity-secret NAME]   [DCOC_AGENT_NAMESPACE, DCOC_AGENT_IDENTITY_SECRET]
-      --helm-chart REF    deploy revisions with this gen3-helm chart (directory, repo/chart, oci://...)  [DCOC_HELM_CHART]
-                          without it, deploys server-side apply changed images only
-      --helm-mode M       upgrade: helm upgrade --install (default); template: helm template, then server-side apply
-      --helm-release NAME helm release name                  [the Deployments' app.kubernetes.io/instance, else gen3]
-      --helm-chart-version V, --helm BIN (default: helm on PATH, DCOC_HELM), --helm-arg ARG (repeatable, e.g. --repo=URL)
-  Exits 3 when the control service has revoked this agent (reconnecting would not help).
-  --simulate              run against a simulated Gen3 commons:
-      --hostname H --environment E --name N --release YYYY.MM --size small|medium|large
-      --tick-ms MS --pod-start-ms MS --health-port PORT
-`;
-
-const { values: a } = parseArgs({
-  options: {
-    control: { type: 'string', default: process.env.DCOC_AGENT_CONTROL ?? 'localhost:8471' },
-    enroll: { type: 'string', default: process.env.DCOC_AGENT_ENROLL ?? 'localhost:8472' },
-    'data-dir': { type: 'string', default: process.env.DCOC_AGENT_DATA_DIR ?? '.data/agent' },
-    'ca-file': { type: 'string', default: process.env.DCOC_AGENT_CA_FILE },
-    'token-file': { type: 'string' },
-    simulate: { type: 'boolean', default: false },
-    kubernetes: { type: 'boolean', default: false },
-    namespace: { type: 'string', default: process.env.DCOC_AGENT_NAMESPACE },
-    kubeconfig: { type: 'string', default: process.env.KUBECONFIG },
-    'identity-secret': { type: 'string', default: process.env.DCOC_AGENT_IDENTITY_SECRET },
-    'helm-chart': { type: 'string', default: process.env.DCOC_HELM_CHART },
-    'helm-mode': { type: 'string', default: 'upgrade' },
-    'helm-release': { type: 'string' },
-    'helm-chart-version': { type: 'string' },
-    helm: { type: 'string', default: process.env.DCOC_HELM ?? 'helm' },
-    'helm-arg': { type: 'string', multiple: true, default: [] },
-    hostname: { type: 'string', default: 'gen3.example.org' },
-    environment: { type: 'string', default: 'default' },
-    name: { type: 'string' },
-    release: { type: 'string', default: '2026.07' },
-    size: { type: 'string', default: 'small' },
-    'tick-ms': { type: 'string', default: '500' },
-    'pod-start-ms': { type: 'string', default: '1500' },
-    'health-port': { type: 'string', default: '0' },
-    help: { type: 'boolean', default: false },
-  },
-});
+let a: Args;
+try {
+  a = parseAgentArgs(process.argv.slice(2)) as unknown as Args;
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`dcoc-agent: ${e.message}\n`);
+  process.exit(2);
+}
+if (a.help) {
+  process.stdout.write(agentHelp(VERSION));
+  process.exit(0);
+}
+if (a.version) {
+  process.stdout.write(`dcoc-agent ${VERSION}\n`);
+  process.exit(0);
+}
 
 const log = createLogger('dcoc-agent');
 
@@ -114,11 +112,7 @@ async function kubernetesPlatform() {
 }
 
 async function main(): Promise<void> {
-  if (a.help) {
-    process.stderr.write(HELP);
-    return;
-  }
-  if (a.simulate === a.kubernetes) throw new Error('choose one platform: --simulate or --kubernetes (see --help)');
+  if (a.simulate === a.kubernetes) throw new Error('choose one platform: --simulate or --kubernetes (see dcoc-agent --help)');
   const dataDir = a['data-dir']!;
   const { platform, store, hostname } = a.kubernetes ? await kubernetesPlatform() : simulatedPlatform(dataDir);
 

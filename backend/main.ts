@@ -1,28 +1,8 @@
-// `dcoc-control`: runs the control service until SIGINT/SIGTERM.
-import { loadEnv } from './config/env';
-import { createLogger } from '../lib/logger';
-import { startControlService } from './server';
+// `dcoc-control`: the control service's command line (backend/cli/); with no
+// command it serves (backend/cli/serve.ts).
+import { VERSION } from '../lib/version';
+import { COMMANDS, DEFAULT_COMMAND } from './cli/commands';
+import { runCli } from './cli/subcommand';
 
-const log = createLogger('dcoc-control');
-try {
-  const env = loadEnv();
-  const svc = await startControlService(env, log);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    svc.stop().then(
-      () => process.exit(0),
-      (e: Error) => {
-        log.error({ err: e }, 'unclean stop');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-} catch (e) {
-  log.fatal({ err: e }, (e as Error).message);
-  process.exit(1);
-}
+const code = await runCli({ program: 'dcoc-control', version: VERSION, commands: COMMANDS, defaultCommand: DEFAULT_COMMAND, argv: process.argv.slice(2) });
+if (code !== undefined) process.exit(code);

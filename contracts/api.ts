@@ -354,7 +354,10 @@ export const EnrollmentTokenCreated = z.object({
   token: z.string(),
   expiresAt: IsoTime,
   caCertificate: z.string(),
+  /** A shell snippet that writes the CA and token to files and starts dcoc-agent with them (DCOC_AGENT_NAMESPACE, DCOC_AGENT_DATA_DIR). */
   installCommand: z.string(),
+  /** The same for the agent Helm chart (deploy/helm/dcoc-agent). */
+  helmCommand: z.string(),
 });
 export type EnrollmentTokenCreated = z.infer<typeof EnrollmentTokenCreated>;
 

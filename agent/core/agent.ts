@@ -3,6 +3,7 @@
 // updates up; commands, cancels, config and acks down), and carries out
 // commands with its platform's executors, at least once and idempotently.
 import type { Logger } from '../../lib/logger';
+import { VERSION } from '../../lib/version';
 import type { CommandSpec, Executor } from '../executors/executor';
 import { ExecError } from '../executors/executor';
 import type { Platform } from '../executors/platform';
@@ -14,7 +15,7 @@ import { Journal } from '../protocol/journal';
 import { Observations } from './observations';
 import type { ConfigFacts, ServiceState } from './types';
 
-export const AGENT_VERSION = '0.1.0';
+export const AGENT_VERSION = VERSION;
 
 export interface AgentOptions {
   platform: Platform;

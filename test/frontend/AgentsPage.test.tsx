@@ -7,7 +7,7 @@ import { FakeGrafana } from './support/grafana';
 import { renderApp } from './support/render';
 
 const URL = '/a/gen3-dcoc-app/agents';
-const TOKEN = { id: 't1', token: 'dcoc-enroll_secret123', expiresAt: new Date(Date.now() + 3600_000).toISOString(), caCertificate: '-----BEGIN CERTIFICATE-----', installCommand: "DCOC_ENROLL_TOKEN='dcoc-enroll_secret123' dcoc-agent --control x:8471" };
+const TOKEN = { id: 't1', token: 'dcoc-enroll_secret123', expiresAt: new Date(Date.now() + 3600_000).toISOString(), caCertificate: '-----BEGIN CERTIFICATE-----', installCommand: "DCOC_ENROLL_TOKEN='dcoc-enroll_secret123' dcoc-agent --control x:8471", helmCommand: 'helm upgrade --install dcoc-agent deploy/helm/dcoc-agent' };
 
 let g: FakeGrafana;
 function as(role: 'viewer' | 'admin') {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { AGENT_FLAGS, parseAgentArgs } from '../../agent/cli/flags';
 import { loadEnv } from '../../backend/config/env';
 import { type CommonsSpec, startAgent, stopProc } from '../../scripts/demo/processes';
 import { ADMIN_TOKEN, TestFleet, eventually } from '../support/fleet';
@@ -19,6 +20,10 @@ import { PROVISIONING, ROOT, findTool, listFiles, readYaml, stringValues } from 
 
 interface Service {
   image: string;
+  build?: { context: string; dockerfile: string };
+  read_only?: boolean;
+  tmpfs?: string[];
+  user?: string;
   command?: string[] | string;
   environment?: Record<string, string>;
   volumes?: string[];
@@ -68,18 +73,18 @@ describe('docker-compose.yaml', () => {
     const r = spawnSync(client.bin, [...client.args, '-f', COMPOSE_FILE, 'config'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent' } });
     assert.equal(r.status, 0, `${client.bin} ${client.args.join(' ')} config:\n${r.stderr}`);
     const normalised = parseYaml(r.stdout, { merge: true }) as Compose;
-    assert.deepEqual(Object.keys(normalised.services).sort(), ['agent-heal', 'agent-midrc', 'dcoc-control', 'deps', 'enroll', 'grafana', 'prometheus']);
+    assert.deepEqual(Object.keys(normalised.services).sort(), ['agent-heal', 'agent-midrc', 'dcoc-control', 'enroll', 'grafana', 'prometheus']);
     t.diagnostic(`validated with ${client.bin} ${client.args.join(' ')}`);
   });
 
   it('has the stack of the issue, every image pinned to a version', () => {
-    assert.deepEqual(Object.keys(svc).sort(), ['agent-heal', 'agent-midrc', 'dcoc-control', 'deps', 'enroll', 'grafana', 'prometheus']);
+    assert.deepEqual(Object.keys(svc).sort(), ['agent-heal', 'agent-midrc', 'dcoc-control', 'enroll', 'grafana', 'prometheus']);
     for (const [name, s] of Object.entries(svc)) {
       assert.match(s.image, /^[a-z0-9./-]+:v?\d+\.\d+\.\d+(-[a-z0-9]+)?$/, `${name}: image ${s.image} is not pinned to a version`);
     }
     assert.match(svc.grafana.image, /^grafana\/grafana:/);
-    const node = /^node:(\d+)\./.exec(svc['dcoc-control'].image);
-    assert.equal(node?.[1], process.versions.node.split('.')[0], 'the containers run the Node major the tests run on');
+    const node = /^node:(\d+)\./.exec(svc.enroll.image);
+    assert.equal(node?.[1], process.versions.node.split('.')[0], 'the enrollment job runs the Node major the tests run on');
     // The pinned Grafana satisfies the app's grafanaDependency.
     const dep = (JSON.parse(readFileSync(join(ROOT, 'src', 'plugin.json'), 'utf8')) as { dependencies: { grafanaDependency: string } }).dependencies.grafanaDependency;
     const min = /^>=(\d+)\.(\d+)\.(\d+)$/.exec(dep);
@@ -157,20 +162,40 @@ describe('docker-compose.yaml', () => {
     assert.equal(job?.metrics_path ?? '/metrics', '/metrics');
   });
 
-  it('the control service: node running backend/main.ts with settings its own validator accepts', () => {
+  it('the control service and the agents: their images, built from deploy/docker, non-root on a read-only root filesystem', () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    for (const [name, image] of [['dcoc-control', 'dcoc-control'], ['agent-midrc', 'dcoc-agent'], ['agent-heal', 'dcoc-agent']]) {
+      const s = svc[name];
+      assert.equal(s.image, `ghcr.io/uc-cdis/${image}:${version}`, `${name}: the image named after package.json's version`);
+      assert.deepEqual(s.build, { context: '.', dockerfile: `deploy/docker/${image}.Dockerfile` });
+      assert.ok(existsSync(join(ROOT, s.build.dockerfile)));
+      assert.equal(s.read_only, true, `${name}: read-only root filesystem`);
+      assert.deepEqual(s.tmpfs, ['/tmp']);
+      assert.equal(s.user, '65532:65532');
+      // Only volumes are written: none of the sources is mounted.
+      for (const m of mounts(name)) assert.ok(!m.bind, `${name}: bind mount ${m.source}`);
+    }
+  });
+
+  it('the control service: the image\'s command (serve) with settings its own validator accepts', () => {
     const s = svc['dcoc-control'];
-    assert.deepEqual(s.command, ['node', '--import', 'tsx', 'backend/main.ts']);
-    assert.equal(s.depends_on?.deps.condition, 'service_completed_successfully');
+    assert.equal(s.command, undefined, "the image's ENTRYPOINT and CMD: dcoc-control serve");
     const e = env('dcoc-control');
     const parsed = loadEnv(e);
     assert.equal(parsed.DCOC_HTTP_ADDR, '0.0.0.0:8470', 'listens beyond the container loopback');
     assert.ok(parsed.DCOC_ADMIN_TOKEN && parsed.DCOC_PLUGIN_SECRET);
     assert.ok(parsed.DCOC_TLS_HOSTNAMES.split(',')[0] === 'dcoc-control', 'the certificate and advertised endpoints name the service agents dial');
     for (const k of Object.keys(e)) assert.match(k, /^DCOC_/, `${k}`);
+    // The data directory and the dashboards folder are volumes at the paths the image gives the service user.
+    const dockerfile = readFileSync(join(ROOT, 'deploy', 'docker', 'dcoc-control.Dockerfile'), 'utf8');
+    for (const dir of [parsed.DCOC_DATA_DIR, parsed.DCOC_DASHBOARDS_DIR!]) {
+      assert.ok(mounts('dcoc-control').some((m) => m.target === dir && m.mode === 'rw'), `${dir} is a volume`);
+      assert.ok(new RegExp(`chown 65532:65532 [^\\n]*${dir}\\b`).test(dockerfile), `the image makes ${dir} the service user's`);
+    }
   });
 
   it('two agents on simulated commons, enrolled by the one-shot job, dialling the control service', () => {
-    const agentSrc = readFileSync(join(ROOT, 'agent', 'main.ts'), 'utf8');
+    const flags = new Set(AGENT_FLAGS.map((f) => f.name).filter(Boolean));
     const control = loadEnv(env('dcoc-control'));
     const enrollScript = String((svc.enroll.command as string[])[2]);
     const listed = JSON.parse(/const agents = (\[[^\]]*\]);/.exec(enrollScript)![1].replace(/'/g, '"')) as string[];
@@ -179,10 +204,9 @@ describe('docker-compose.yaml', () => {
     const envs: string[] = [];
     for (const a of agents) {
       const cmd = svc[a].command as string[];
-      assert.deepEqual(cmd.slice(0, 5), ['node', '--import', 'tsx', 'agent/main.ts', '--simulate']);
-      for (const flag of cmd.filter((x) => x.startsWith('--') && x !== '--import')) {
-        assert.ok(agentSrc.includes(`'${flag.slice(2)}': {`) || agentSrc.includes(`${flag.slice(2)}: {`), `${a}: agent/main.ts has no option ${flag}`);
-      }
+      assert.equal(cmd[0], '--simulate', "arguments to the image's dcoc-agent");
+      for (const flag of cmd.filter((x) => x.startsWith('--'))) assert.ok(flags.has(flag.slice(2)), `${a}: dcoc-agent has no option ${flag}`);
+      assert.doesNotThrow(() => parseAgentArgs(cmd, {}), `${a}: dcoc-agent accepts ${cmd.join(' ')}`);
       assert.equal(argAfter(cmd, '--control'), `dcoc-control:${control.DCOC_GRPC_ADDR.split(':')[1]}`);
       assert.equal(argAfter(cmd, '--enroll'), `dcoc-control:${control.DCOC_ENROLL_ADDR.split(':')[1]}`);
       assert.match(argAfter(cmd, '--release'), /^\d{4}\.\d{2}$/);
@@ -199,6 +223,7 @@ describe('docker-compose.yaml', () => {
       // The enrollment job sees whether this agent is enrolled already.
       assert.ok(mounts('enroll').some((x) => x.source === data.source && x.target === `/var/lib/dcoc/agents/${environment}` && x.mode === 'ro'));
       assert.equal(svc[a].depends_on?.enroll.condition, 'service_completed_successfully');
+      assert.equal(data.target, '/var/lib/dcoc-agent', "the image's data directory, the service user's");
     }
     assert.equal(hostnames.size, 2);
     assert.deepEqual(listed, envs, 'the enrollment job mints a token for each agent');

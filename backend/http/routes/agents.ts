@@ -9,6 +9,7 @@ import type { Fleet } from '../../fleet/fleet';
 import type { AgentSessions } from '../../gateway/sessions';
 import type { CertificateAuthority } from '../../pki/ca';
 import type { Store } from '../../store/store';
+import { agentHelmCommand, agentInstallCommand } from '../install-command';
 import { mount } from '../mount';
 import { notFound } from '../problem';
 
@@ -68,6 +69,7 @@ export function agentsRouter({ store, fleet, sessions, ca, agentEndpoints }: Age
         auditEntry(principal, { action: 'enrollment-token.create', outcome: 'succeeded', detail: { tokenId: id, description: body.description ?? '', expiresAt } }),
       );
       // The token is shown here once; only its hash is kept.
+      const install = { caPem: ca.certPem, token, gateway: agentEndpoints.grpc, enroll: agentEndpoints.enroll };
       return {
         status: 201,
         body: {
@@ -75,9 +77,8 @@ export function agentsRouter({ store, fleet, sessions, ca, agentEndpoints }: Age
           token,
           expiresAt,
           caCertificate: ca.certPem,
-          installCommand:
-            `DCOC_ENROLL_TOKEN='${token}' dcoc-agent --control ${agentEndpoints.grpc} --enroll ${agentEndpoints.enroll} ` +
-            `--ca-file dcoc-ca.pem --data-dir /var/lib/dcoc-agent`,
+          installCommand: agentInstallCommand(install),
+          helmCommand: agentHelmCommand(install),
         },
       };
     },
