@@ -8,12 +8,7 @@ import { backup } from './backup';
 import { BackupError } from './errors';
 import { WITHOUT_CA_CONSEQUENCES, restore } from './restore';
 
-export interface Subcommand {
-  name: string;
-  summary: string;
-  help: string;
-  run(argv: string[]): Promise<number>;
-}
+import type { Subcommand } from '../cli/subcommand';
 
 /** `text` folded at spaces into lines of at most `width`. */
 function wrap(text: string, width = 80): string {
@@ -108,7 +103,7 @@ async function running(name: string, fn: (say: (line: string) => void) => Promis
 export const backupCommand: Subcommand = {
   name: 'backup',
   summary: 'copy the store and the CA into a new directory while the service runs',
-  help: BACKUP_HELP,
+  help: () => BACKUP_HELP,
   async run(argv) {
     const p = parse('backup', BACKUP_HELP, argv, { out: { type: 'string' } });
     if (!p.ok) return p.code;
@@ -127,7 +122,7 @@ export const backupCommand: Subcommand = {
 export const restoreCommand: Subcommand = {
   name: 'restore',
   summary: 'restore a backup into an empty data directory or database',
-  help: RESTORE_HELP,
+  help: () => RESTORE_HELP,
   async run(argv) {
     const p = parse('restore', RESTORE_HELP, argv, { from: { type: 'string' }, force: { type: 'boolean' }, 'without-ca': { type: 'boolean' } });
     if (!p.ok) return p.code;

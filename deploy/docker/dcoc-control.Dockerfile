@@ -30,10 +30,15 @@ LABEL org.opencontainers.image.title="dcoc-control" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.source="https://github.com/uc-cdis/gen3-dcoc" \
       org.opencontainers.image.vendor="University of Chicago, Center for Translational Data Science"
-# git: DCOC_GITOPS_REPO commits revisions with it. npm, npx, corepack and yarn are
-# removed: nothing here installs packages at run time.
+# git: DCOC_GITOPS_REPO commits revisions with it. postgresql-client: pg_dump and
+# pg_restore for `dcoc-control backup`/`restore` on PostgreSQL (Debian 12's, 15;
+# a newer server needs its own major version of pg_dump). npm, npx, corepack and
+# yarn are removed: nothing here installs packages at run time.
+# DL3008: the base tag pins the Debian release; its security pocket keeps one
+# version of each package, so pinned versions would stop building at the next update.
+# hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates git \
+ && apt-get install -y --no-install-recommends ca-certificates git postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* \
  && groupadd --gid 65532 dcoc \

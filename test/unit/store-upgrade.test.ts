@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import Sqlite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
@@ -58,6 +59,25 @@ describe('upgrading a 0.1.0 store', () => {
     const store = await openEmbeddedStore(dir);
     cleanup.push(() => store.close());
     await assertUpgraded(store);
+  });
+
+  it('`dcoc-control migrate` upgrades it without serving, and refuses a newer schema', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dcoc-upgrade-cli-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const old = new Kysely<Database>({ dialect: new SqliteDialect({ database: new Sqlite(join(dir, 'dcoc.sqlite')) }) });
+    await writeAsV010(old, 'sqlite');
+    const migrate = () => spawnSync(process.execPath, ['--import', 'tsx', 'backend/main.ts', 'migrate'], { env: { ...process.env, DCOC_DATA_DIR: dir }, encoding: 'utf8' });
+    let r = migrate();
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`schema up to date \\(sqlite\\): ${MIGRATION_NAMES.length} of ${MIGRATION_NAMES.length} migrations, latest ${MIGRATION_NAMES.at(-1)}`));
+    await old.insertInto('releases').values({ version: 'x', name: null, images_json: '{}', format: 'manifest', imported_by: 't', imported_at: at }).execute(); // still usable
+    await old.destroy();
+    const raw = new Sqlite(join(dir, 'dcoc.sqlite'));
+    raw.prepare("INSERT INTO kysely_migration (name, timestamp) VALUES ('9999_newer', 'x')").run();
+    raw.close();
+    r = migrate();
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /migrations this dcoc-control does not know \(9999_newer/);
   });
 
   it('PostgreSQL: migrated at start, every row kept', { skip: postgresSkip }, async () => {
