@@ -9,7 +9,7 @@ import { BackupError } from './errors';
 import { CA_KEY, FORMAT_VERSION, MANIFEST, type FileEntry, type Manifest, STORE_FILE, sha256File } from './manifest';
 import { dumpPostgres, migrationsInDump, shownUrl } from './postgres';
 import { backupSqlite } from './sqlite';
-import { dcocVersion } from './version';
+import { VERSION } from '../../lib/version';
 
 export interface BackupOptions {
   /** The directory to write; must not exist, or be empty. */
@@ -72,7 +72,7 @@ export async function backup(env: Env, opts: BackupOptions): Promise<Manifest> {
     const manifest: Manifest = {
       format: 'dcoc-backup',
       formatVersion: FORMAT_VERSION,
-      dcocVersion: dcocVersion(),
+      dcocVersion: VERSION,
       engine,
       migrations,
       createdAt: new Date().toISOString(),
