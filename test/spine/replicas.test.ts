@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { CommandView, CommonsSummary } from '../../contracts/api';
 import { type AgentProc, type Control, DEMO_COMMONS, api, startAgent, startControl, stopProc } from '../../scripts/demo/processes';
-import { ADMIN_TOKEN, FAST_CONTROL_ENV, eventually } from '../support/fleet';
+import { ADMIN_TOKEN, FAST_CONTROL_ENV, type SimState, eventually } from '../support/fleet';
 import { freePort } from '../support/free-port';
 import { type TestDatabase, createTestDatabase, skipWithoutPostgres } from '../support/postgres';
 import { type TcpBalancer, startBalancer } from '../support/tcp-balancer';
@@ -102,6 +102,12 @@ describe('two control services on one PostgreSQL', { skip: await skipWithoutPost
     const before = (await api<{ items: { id: string }[] }>(a, ADMIN_TOKEN, 'GET', '/api/v1/agents')).body.items.map((x) => x.id).sort();
     const ids: string[] = [];
     const items = await commonsOn(a);
+    const agentOf = (commonsId: string) => agents.find((p) => items.find((c) => c.id === commonsId)?.hostname === p.spec.hostname)!;
+    const rollouts = async (commonsId: string) => {
+      const state = (await (await fetch(`http://127.0.0.1:${agentOf(commonsId).healthPort}/__sim/state`)).json()) as SimState;
+      return state.services.fence.rollouts;
+    };
+    const rolloutsBefore = await rollouts(items[0].id);
     // Commands in flight when B dies: accepted by A, some dispatched by B, some running in the agents.
     for (let i = 0; i < 6; i++) {
       const c = items[i % items.length];
@@ -137,6 +143,8 @@ describe('two control services on one PostgreSQL', { skip: await skipWithoutPost
     } finally {
       await client.end();
     }
+    // Applied once: the three restarts of the first commons' fence rolled it three times, however often they were sent.
+    assert.equal((await rollouts(items[0].id)) - rolloutsBefore, 3);
     const now = (await api<{ items: { id: string }[] }>(a, ADMIN_TOKEN, 'GET', '/api/v1/agents')).body.items.map((x) => x.id).sort();
     assert.deepEqual(now, before, 'the same agents, not new enrollments');
   });
