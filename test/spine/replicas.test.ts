@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { CommandView, CommonsSummary } from '../../contracts/api';
-import { type AgentProc, type Control, DEMO_COMMONS, api, startAgent, startControl, stopProc } from '../../scripts/demo/processes';
-import { ADMIN_TOKEN, FAST_CONTROL_ENV, type SimState, eventually } from '../support/fleet';
-import { freePort } from '../support/free-port';
+import { type AgentProc, type Control, DEMO_COMMONS, api, startAgent, stopProc } from '../../scripts/demo/processes';
+import { ADMIN_TOKEN, type SimState, eventually, startTestControl } from '../support/fleet';
 import { type TestDatabase, createTestDatabase, skipWithoutPostgres } from '../support/postgres';
 import { type TcpBalancer, startBalancer } from '../support/tcp-balancer';
 
@@ -32,15 +31,7 @@ describe('two control services on one PostgreSQL', { skip: await skipWithoutPost
   const events: { type: string; command?: string; state?: string }[] = [];
   const sse = new AbortController();
 
-  const replica = async (name: string, env: NodeJS.ProcessEnv = {}) =>
-    startControl({
-      dataDir: join(dir, name),
-      adminToken: ADMIN_TOKEN,
-      httpPort: await freePort(),
-      grpcPort: await freePort(),
-      enrollPort: await freePort(),
-      env: { ...FAST_CONTROL_ENV, DCOC_DATABASE_URL: db.url, DCOC_REPLICA_ID: name, DCOC_LOG_LEVEL: 'info', ...env },
-    });
+  const replica = (name: string, env: NodeJS.ProcessEnv = {}) => startTestControl(join(dir, name), { DCOC_DATABASE_URL: db.url, DCOC_REPLICA_ID: name, ...env });
   const port = (addr: string) => Number(addr.slice(addr.lastIndexOf(':') + 1));
   const alive = (c: Control) => c.child.exitCode === null && c.child.signalCode === null;
   const commonsOn = (c: Control) => api<{ items: CommonsSummary[] }>(c, ADMIN_TOKEN, 'GET', '/api/v1/commons').then((r) => r.body.items);

@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Sqlite from 'better-sqlite3';
-import { startControl, stopProc, type Control } from '../../scripts/demo/processes';
-import { freePort } from '../support/free-port';
-import { ADMIN_TOKEN, FAST_CONTROL_ENV, TestFleet } from '../support/fleet';
+import { stopProc, type Control } from '../../scripts/demo/processes';
+import { ADMIN_TOKEN, TestFleet, startTestControl } from '../support/fleet';
 
 interface Problem {
   title: string;
@@ -95,14 +94,7 @@ describe('a full disk', { skip: 'missing' in disk ? disk.missing : false }, () =
   let control: Control;
   before(async () => {
     mkdirSync(join(dir, 'control'));
-    control = await startControl({
-      dataDir: join(dir, 'control'),
-      adminToken: ADMIN_TOKEN,
-      httpPort: await freePort(),
-      grpcPort: await freePort(),
-      enrollPort: await freePort(),
-      env: { ...FAST_CONTROL_ENV, DCOC_STORE_MIN_FREE_MB: '2' },
-    });
+    control = await startTestControl(join(dir, 'control'), { DCOC_STORE_MIN_FREE_MB: '2' });
   });
   after(async () => {
     await stopProc(control);

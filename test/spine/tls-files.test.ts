@@ -13,8 +13,8 @@ import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { CertificateAuthority } from '../../backend/pki/ca';
 import { sameSerial } from '../../lib/pki/x509';
-import { type AgentProc, type Control, DEMO_COMMONS, launch, startAgent, startControl, stopProc } from '../../scripts/demo/processes';
-import { ADMIN_TOKEN, FAST_CONTROL_ENV, eventually } from '../support/fleet';
+import { type AgentProc, type Control, DEMO_COMMONS, launch, startAgent, stopProc } from '../../scripts/demo/processes';
+import { ADMIN_TOKEN, eventually, startTestControl } from '../support/fleet';
 import { freePort } from '../support/free-port';
 
 function httpsJson<T>(url: string, ca: string, method = 'GET', body?: unknown): Promise<{ status: number; body: T }> {
@@ -71,22 +71,14 @@ describe('certificates from files', () => {
   it('uses the CA, the gateway certificate and the HTTP certificate it is given, and replaces the gateway one when its files change', async () => {
     const first = await issue('gateway');
     const firstHttp = await issue('http');
-    control = await startControl({
-      dataDir: join(dir, 'control'),
-      adminToken: ADMIN_TOKEN,
-      httpPort: await freePort(),
-      grpcPort: await freePort(),
-      enrollPort: await freePort(),
-      env: {
-        ...FAST_CONTROL_ENV,
-        DCOC_CA_CERT_FILE: join(dir, 'ca', 'ca.crt.pem'),
-        DCOC_CA_KEY_FILE: join(dir, 'ca-sec1.key.pem'),
-        DCOC_TLS_CERT_FILE: files('gateway').cert,
-        DCOC_TLS_KEY_FILE: files('gateway').key,
-        DCOC_HTTP_TLS_CERT_FILE: files('http').cert,
-        DCOC_HTTP_TLS_KEY_FILE: files('http').key,
-        DCOC_TLS_CHECK_S: '1',
-      },
+    control = await startTestControl(join(dir, 'control'), {
+      DCOC_CA_CERT_FILE: join(dir, 'ca', 'ca.crt.pem'),
+      DCOC_CA_KEY_FILE: join(dir, 'ca-sec1.key.pem'),
+      DCOC_TLS_CERT_FILE: files('gateway').cert,
+      DCOC_TLS_KEY_FILE: files('gateway').key,
+      DCOC_HTTP_TLS_CERT_FILE: files('http').cert,
+      DCOC_HTTP_TLS_KEY_FILE: files('http').key,
+      DCOC_TLS_CHECK_S: '1',
     });
     assert.match(control.url, /^https:\/\//);
     assert.equal((await httpsJson(`${control.url}/readyz`, ca.certPem)).status, 200);

@@ -27,6 +27,19 @@ export const FAST_CONTROL_ENV = {
 export const ADMIN_TOKEN = 'dcoc_test-admin-token-0123456789';
 export const PLUGIN_SECRET = 'test-plugin-secret-0123456789abcdef';
 
+/** A control service for a test: the test admin token and plugin secret, free ports, fast agent intervals, and `env` on top. */
+export async function startTestControl(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Control> {
+  return startControl({
+    dataDir,
+    adminToken: ADMIN_TOKEN,
+    pluginSecret: PLUGIN_SECRET,
+    httpPort: await freePort(),
+    grpcPort: await freePort(),
+    enrollPort: await freePort(),
+    env: { ...FAST_CONTROL_ENV, ...env },
+  });
+}
+
 export class TestFleet {
   agents: AgentProc[] = [];
   private readonly tokens = new Map<string, string>();
@@ -46,15 +59,7 @@ export class TestFleet {
     const dir = mkdtempSync(join(tmpdir(), 'dcoc-test-'));
     const database = process.env.DCOC_TEST_STORE === 'postgres' ? await createTestDatabase('fleet') : null;
     const storeEnv = database ? { DCOC_DATABASE_URL: database.url } : {};
-    const control = await startControl({
-      dataDir: join(dir, 'control'),
-      adminToken: ADMIN_TOKEN,
-      pluginSecret: PLUGIN_SECRET,
-      httpPort: await freePort(),
-      grpcPort: await freePort(),
-      enrollPort: await freePort(),
-      env: { ...FAST_CONTROL_ENV, ...storeEnv, ...opts.controlEnv },
-    });
+    const control = await startTestControl(join(dir, 'control'), { ...storeEnv, ...opts.controlEnv });
     const fleet = new TestFleet(dir, control, { tickMs: opts.tickMs ?? 100, podStartMs: opts.podStartMs ?? 300 }, database);
     for (const spec of opts.commons ?? DEMO_COMMONS) await fleet.addAgent(spec);
     return fleet;
