@@ -34,7 +34,8 @@ export class PostgresCluster implements Cluster {
     private readonly url: string,
     private readonly log: Logger,
   ) {
-    this.pool = postgresPool(url, { poolSize: 2, applicationName: `dcoc-control ${replicaId} notify`, log });
+    // One connection: notifications leave in the order they were told (a command's states arrive in order).
+    this.pool = postgresPool(url, { poolSize: 1, applicationName: `dcoc-control ${replicaId} notify`, log });
   }
 
   static async start(replicaId: string, url: string, log: Logger): Promise<PostgresCluster> {
