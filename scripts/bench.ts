@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Cleanups } from './bench/cleanups';
-import { DEFAULT_ADMIN_URL, redact } from './bench/database';
+import { BenchSetupError, DEFAULT_ADMIN_URL, redact } from './bench/database';
 import { type BenchOptions, type Figures, runTopology, type Topology } from './bench/run';
 import { sideBySide } from './bench/table';
 
@@ -36,31 +36,39 @@ Options:
                       \`bash .ci/postgres\` starts that server)
   -h, --help          this text`;
 
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        topology: { type: 'string', default: 'both' },
+        agents: { type: 'string', default: '1000' },
+        seconds: { type: 'string', default: '20' },
+        commands: { type: 'string', default: '200' },
+        'blast-streams': { type: 'string', default: '16' },
+        'blast-seconds': { type: 'string', default: '5' },
+        'database-url': { type: 'string', default: process.env.DCOC_TEST_DATABASE_URL || DEFAULT_ADMIN_URL },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (e) {
+    throw new BenchSetupError(`${(e as Error).message} (see --help)`, { cause: e });
+  }
+}
+
 function options(): { topologies: Topology[]; opts: BenchOptions } {
-  const { values: a } = parseArgs({
-    options: {
-      topology: { type: 'string', default: 'both' },
-      agents: { type: 'string', default: '1000' },
-      seconds: { type: 'string', default: '20' },
-      commands: { type: 'string', default: '200' },
-      'blast-streams': { type: 'string', default: '16' },
-      'blast-seconds': { type: 'string', default: '5' },
-      'database-url': { type: 'string', default: process.env.DCOC_TEST_DATABASE_URL || DEFAULT_ADMIN_URL },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const a = parse();
   if (a.help) {
     console.log(HELP);
     process.exit(0);
   }
   const positive = (name: 'agents' | 'seconds' | 'commands' | 'blast-streams' | 'blast-seconds') => {
     const n = Number(a[name]);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, not "${a[name]}" (see --help)`);
+    if (!Number.isInteger(n) || n < 1) throw new BenchSetupError(`--${name} must be a whole number of at least 1, not "${a[name]}" (see --help)`);
     return n;
   };
   const topologies: Record<string, Topology[]> = { sqlite: ['sqlite'], 'postgres-2': ['postgres-2'], both: ['sqlite', 'postgres-2'] };
-  if (!topologies[a.topology]) throw new Error(`--topology must be sqlite, postgres-2 or both, not "${a.topology}"`);
-  if (!/^postgres(ql)?:\/\//.test(a['database-url'])) throw new Error(`--database-url must be a postgres:// URL, not "${redact(a['database-url'])}"`);
+  if (!topologies[a.topology]) throw new BenchSetupError(`--topology must be sqlite, postgres-2 or both, not "${a.topology}"`);
+  if (!/^postgres(ql)?:\/\//.test(a['database-url'])) throw new BenchSetupError(`--database-url must be a postgres:// URL, not "${redact(a['database-url'])}"`);
   return {
     topologies: topologies[a.topology],
     opts: {
@@ -104,7 +112,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 main().then(
   () => process.exit(0),
   async (e: Error) => {
-    console.error(`bench failed: ${e.stack ?? e.message}`);
+    console.error(`bench failed: ${e instanceof BenchSetupError ? e.message : (e.stack ?? e.message)}`);
     await cleanups.run();
     process.exit(1);
   },

@@ -7,6 +7,9 @@ import { procStats } from './measure';
 /** Where `.ci/postgres` puts its server, unless --database-url or DCOC_TEST_DATABASE_URL says otherwise. */
 export const DEFAULT_ADMIN_URL = 'postgres://dcoc_test:dcoc_test@127.0.0.1:5432/postgres';
 
+/** A failure the operator fixes from its message alone (no stack trace printed). */
+export class BenchSetupError extends Error {}
+
 export const redact = (url: string): string => url.replace(/:[^:@/]*@/, ':***@');
 
 export interface BenchDatabase {
@@ -23,7 +26,7 @@ async function withAdmin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>):
   try {
     await c.connect();
   } catch (e) {
-    throw new Error(`no PostgreSQL at ${redact(adminUrl)} (${(e as Error).message}); start one with \`bash .ci/postgres\` or pass --database-url`, { cause: e });
+    throw new BenchSetupError(`no PostgreSQL at ${redact(adminUrl)} (${(e as Error).message}); start one with \`bash .ci/postgres\` or pass --database-url`, { cause: e });
   }
   try {
     return await fn(c);
