@@ -1,0 +1,212 @@
+// One bench run in one topology: a single control service on SQLite, or two
+// replicas sharing a PostgreSQL database. Agents enroll through replica a; in
+// the two-replica topology half of them connect to b, commands are all issued
+// to a (so those for b's agents cross through NOTIFY) and their results are
+// read from a's event stream (b's arrive through the event bridge).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import pino from 'pino';
+import { Agent } from '../../agent/core/agent';
+import { type AgentIdentity, enroll } from '../../agent/protocol/identity';
+import { api, type Control, freePort, mintEnrollmentToken, startControl, stopProc } from '../demo/processes';
+import { BenchPlatform } from './bench-platform';
+import { createBenchDatabase } from './database';
+import type { Cleanups } from './cleanups';
+import { agentsHeld, fmt, pct, pool, procStats, scrape, sleep } from './measure';
+import { saturation } from './saturation';
+
+export type Topology = 'sqlite' | 'postgres-2';
+
+export const TOPOLOGY_TITLE: Record<Topology, string> = { sqlite: 'SQLite, 1 replica', 'postgres-2': 'PostgreSQL, 2 replicas' };
+
+export interface BenchOptions {
+  agents: number;
+  seconds: number;
+  commands: number;
+  blastStreams: number;
+  blastSeconds: number;
+  /** Admin URL used to create the throwaway database (postgres-2 only). */
+  databaseUrl: string;
+}
+
+export interface RoundTrips {
+  p50: number;
+  p99: number;
+  n: number;
+}
+
+export interface Figures {
+  topology: Topology;
+  enrollS: number;
+  connected: number;
+  connectS: number;
+  heartbeats: number;
+  deltas: number;
+  samples: number;
+  rtt: RoundTrips;
+  /** Two replicas: commands whose agent is on a (no crossing) and on b (through NOTIFY). */
+  rttLocal?: RoundTrips;
+  rttCrossed?: RoundTrips;
+  replicas: { id: string; rssMb: number; cpuPct: number }[];
+  /** CPU of the PostgreSQL backends serving the bench database, % of one core; null when not measured. */
+  postgresCpuPct: number | null;
+  ingest: { dcoc: number; bare: number };
+}
+
+const ADMIN = 'dcoc_bench-admin-token-0123456789';
+const CONTROL_ENV = { DCOC_HEARTBEAT_INTERVAL_MS: '1000', DCOC_HEALTH_INTERVAL_MS: '5000', DCOC_METRICS_INTERVAL_MS: '5000', DCOC_AGENT_SILENCE_S: '30' };
+const log = pino({ level: 'warn' }, pino.destination(2));
+
+const roundTrips = (xs: number[]): RoundTrips => ({ p50: pct(xs, 50), p99: pct(xs, 99), n: xs.length });
+const line = (label: string, value: string) => console.log(`  ${label.padEnd(28)}${value}`);
+
+export async function runTopology(topology: Topology, o: BenchOptions, dir: string, cleanups: Cleanups): Promise<Figures> {
+  const two = topology === 'postgres-2';
+  console.log(`\n== ${TOPOLOGY_TITLE[topology]}: ${o.agents} agents, ${o.seconds} s window, ${o.commands} commands (data in ${dir})`);
+
+  const db = two ? await createBenchDatabase(o.databaseUrl) : null;
+  if (db) {
+    cleanups.push(`drop database ${db.name}`, () => db.drop());
+    line('database', `${db.name} (dropped at the end)`);
+  }
+  const replica = async (id: string, env: NodeJS.ProcessEnv = {}): Promise<Control> => {
+    const c = await startControl({
+      dataDir: join(dir, id),
+      adminToken: ADMIN,
+      httpPort: await freePort(),
+      grpcPort: await freePort(),
+      enrollPort: await freePort(),
+      env: { ...CONTROL_ENV, ...(db ? { DCOC_DATABASE_URL: db.url, DCOC_REPLICA_ID: id } : {}), ...env },
+    });
+    cleanups.push(`stop replica ${id}`, () => stopProc(c));
+    return c;
+  };
+  const a = await replica('a');
+  // Every replica signs and verifies with the same CA: b uses a's.
+  const replicas = two ? [a, await replica('b', { DCOC_CA_CERT_FILE: join(dir, 'a', 'pki', 'ca.crt.pem'), DCOC_CA_KEY_FILE: join(dir, 'a', 'pki', 'ca.key.pem') })] : [a];
+  const ids = two ? ['a', 'b'] : ['a'];
+  /** Agent i connects to replica i mod replicas. */
+  const home = (i: number) => i % replicas.length;
+
+  const agents: Agent[] = [];
+  cleanups.push('stop agents', async () => {
+    for (const ag of agents.splice(0)) await ag.stop().catch(() => undefined);
+  });
+
+  // Enroll through the real path on a: a token per agent, a CSR, a certificate.
+  const caPem = readFileSync(a.caFile, 'utf8');
+  let t = Date.now();
+  const identities: AgentIdentity[] = new Array(o.agents + o.blastStreams);
+  await pool([...identities.keys()], 16, async (_x, i) => {
+    const token = await mintEnrollmentToken(a);
+    identities[i] = await enroll({ dataDir: join(dir, 'agents', String(i)), enrollAddr: a.enrollAddr, caPem, token, version: 'bench', hostname: `c${i}.bench.gen3.org` });
+  });
+  const enrollS = (Date.now() - t) / 1000;
+  line('enrolled', `${identities.length} agents in ${fmt(enrollS)} s (through replica a)`);
+
+  t = Date.now();
+  for (let i = 0; i < o.agents; i++) {
+    const platform = new BenchPlatform(
+      { hostname: `c${i}.bench.gen3.org`, environment: `bench${i % 10}`, name: `Bench ${i}`, namespace: `bench${i}`, release: '2026.07', tickMs: 1000, podStartMs: 200 },
+      5000,
+    );
+    const agent = new Agent({ platform, identity: identities[i], gatewayAddr: replicas[home(i)].gatewayAddr, dataDir: join(dir, 'agents', String(i)), log, deltaDebounceMs: 250 });
+    agents.push(agent);
+    await agent.start();
+  }
+  let held: number[] = [];
+  const connectDeadline = Date.now() + 120_000;
+  while (Date.now() < connectDeadline) {
+    held = await Promise.all(replicas.map((c) => agentsHeld(c.url)));
+    if (held.reduce((x, y) => x + y, 0) >= o.agents) break;
+    await sleep(500);
+  }
+  const connected = held.reduce((x, y) => x + y, 0);
+  const connectS = (Date.now() - t) / 1000;
+  line('agents connected', `${connected} / ${o.agents} (in ${fmt(connectS)} s)${two ? `  [${ids.map((id, k) => `${id} ${held[k]}`).join(', ')}]` : ''}`);
+  await sleep(6000); // one health and metrics round everywhere
+
+  // Steady-state window, with commands round-tripping through it.
+  const scrapeAll = () => Promise.all(replicas.map((c) => scrape(c.url)));
+  const cpuAll = () => replicas.map((c) => procStats(c.child.pid!));
+  const m0 = await scrapeAll();
+  const p0 = cpuAll();
+  const pg0 = db ? await db.backendCpuS() : null;
+  const w0 = Date.now();
+  const local: number[] = [];
+  const crossed: number[] = [];
+  const sse = new AbortController();
+  cleanups.push('close the event stream', async () => sse.abort());
+  const res = await fetch(`${a.url}/api/v1/events`, { headers: { Authorization: `Bearer ${ADMIN}` }, signal: sse.signal });
+  const done = new Map<string, (at: number) => void>();
+  void (async () => {
+    for await (const l of createInterface({ input: Readable.fromWeb(res.body as never) })) {
+      if (!l.startsWith('data: ')) continue;
+      const e = JSON.parse(l.slice(6)) as { type: string; command?: string; state?: string };
+      if (e.type === 'command.updated' && e.state === 'succeeded' && e.command) done.get(e.command)?.(Date.now());
+    }
+  })().catch(() => undefined);
+  const gap = (o.seconds * 1000) / Math.max(1, o.commands);
+  await pool([...Array(o.commands).keys()], 8, async (i) => {
+    await sleep(Math.random() * gap * 8);
+    const target = (i * 7919) % o.agents;
+    // A no-op scale (the target is already reached): the round trip itself, control → agent → control.
+    const start = Date.now();
+    const r = await api<{ command: { id: string } }>(a, ADMIN, 'POST', `/api/v1/commons/c${target}-bench-gen3-org/services/fence/scale`, { replicas: 3 });
+    if (r.status !== 202) throw new Error(`scale on c${target}: ${r.status} ${JSON.stringify(r.body)}`);
+    const end = await new Promise<number>((resolve) => {
+      done.set(r.body.command.id, resolve);
+      setTimeout(() => resolve(NaN), 30_000);
+    });
+    if (Number.isFinite(end)) (home(target) === 0 ? local : crossed).push(end - start);
+  });
+  const left = o.seconds * 1000 - (Date.now() - w0);
+  if (left > 0) await sleep(left);
+  const m1 = await scrapeAll();
+  const p1 = cpuAll();
+  const pg1 = db ? await db.backendCpuS() : null;
+  const secs = (Date.now() - w0) / 1000;
+  sse.abort();
+  const rate = (k: string) => m1.reduce((sum, m, r) => sum + (m.get(k) ?? 0) - (m0[r].get(k) ?? 0), 0) / secs;
+
+  const f: Figures = {
+    topology,
+    enrollS,
+    connected,
+    connectS,
+    heartbeats: rate('dcoc_agent_messages_total{type="heartbeat"}'),
+    deltas: rate('dcoc_agent_messages_total{type="delta"}'),
+    samples: rate('dcoc_agent_metric_samples_total'),
+    rtt: roundTrips([...local, ...crossed]),
+    ...(two ? { rttLocal: roundTrips(local), rttCrossed: roundTrips(crossed) } : {}),
+    replicas: ids.map((id, r) => ({ id, rssMb: p1[r]?.rssMb ?? NaN, cpuPct: p0[r] && p1[r] ? ((p1[r].cpuS - p0[r].cpuS) / secs) * 100 : NaN })),
+    postgresCpuPct: pg0 !== null && pg1 !== null ? ((pg1 - pg0) / secs) * 100 : null,
+    ingest: { dcoc: NaN, bare: NaN },
+  };
+  const sum = two ? ' (sum over both replicas)' : '';
+  line('heartbeats/s', `${fmt(f.heartbeats)}${sum}`);
+  line('status deltas/s', `${fmt(f.deltas)}${sum}`);
+  line('metric samples/s ingested', `${fmt(f.samples)}${sum}`);
+  const rt = (x: RoundTrips) => `p50 ${fmt(x.p50)} ms   p99 ${fmt(x.p99)} ms`;
+  line('command round trip', `${rt(f.rtt)}   (${f.rtt.n}/${o.commands} no-op scale commands, API accept → agent → succeeded event${two ? ', all issued to a' : ''})`);
+  if (f.rttLocal && f.rttCrossed) {
+    line('  agent on a', `${rt(f.rttLocal)}   (${f.rttLocal.n})`);
+    line('  agent on b (NOTIFY)', `${rt(f.rttCrossed)}   (${f.rttCrossed.n})`);
+  }
+  for (const r of f.replicas) {
+    const who = two ? `replica ${r.id}` : 'control service';
+    line(`${who} RSS`, `${fmt(r.rssMb)} MB`);
+    line(`${who} CPU`, `${fmt(r.cpuPct)} % of one core`);
+  }
+  if (two) line('PostgreSQL backends CPU', f.postgresCpuPct === null ? 'not measured (server not local)' : `${fmt(f.postgresCpuPct)} % of one core`);
+
+  // Saturation, against replica a only in either topology.
+  for (const ag of agents.splice(0)) await ag.stop();
+  await sleep(1000);
+  f.ingest = await saturation(a, identities.slice(o.agents), o.blastSeconds, dir);
+  line('saturation ingest', `DCOC ${fmt(f.ingest.dcoc, 0)} samples/s vs bare gRPC stream ${fmt(f.ingest.bare, 0)} samples/s (${o.blastStreams} streams, ${o.blastSeconds} s${two ? ', into replica a' : ''})`);
+  line('ingest ratio DCOC / bare', fmt(f.ingest.dcoc / f.ingest.bare, 2));
+  return f;
+}
