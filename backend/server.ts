@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type Server as HttpsServer, createServer as createTlsServer } from 'node:https';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { applyAdminTokenSetting } from './auth/admin-token';
 import { Authenticator } from './auth/authenticate';
 import { CommandService } from './commands/command-service';
@@ -23,6 +23,7 @@ import { keepCommonsDashboardsInSync } from './dashboards/keep-in-sync';
 import { createApp } from './http/app';
 import { Metrics } from './metrics/registry';
 import { CertificateAuthority } from './pki/ca';
+import { caLocation } from './pki/ca-location';
 import { gatewayIdentity } from './gateway/gateway-identity';
 import { openStore } from './store/open-store';
 import { type Cluster, LocalCluster, defaultReplicaId } from './cluster/cluster';
@@ -53,10 +54,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   const store = await openStore(env, log.child({ module: 'store' }), replicaId);
   await applyAdminTokenSetting(store, env.DCOC_ADMIN_TOKEN, log);
   // Every replica must sign with the same CA: on PostgreSQL it comes from files the replicas share (a Secret).
-  const ca =
-    env.DCOC_CA_CERT_FILE && env.DCOC_CA_KEY_FILE
-      ? await CertificateAuthority.load(env.DCOC_CA_CERT_FILE, env.DCOC_CA_KEY_FILE)
-      : await CertificateAuthority.loadOrCreate(join(env.DCOC_DATA_DIR, 'pki'));
+  const caAt = caLocation(env);
+  const ca = caAt.source === 'files' ? await CertificateAuthority.load(caAt.cert, caAt.key) : await CertificateAuthority.loadOrCreate(dirname(caAt.key));
   const hostnames = env.DCOC_TLS_HOSTNAMES.split(',').map((h) => h.trim()).filter(Boolean);
   const identity = await gatewayIdentity(env, ca, hostnames, log.child({ module: 'tls' }));
   const cluster: Cluster = env.DCOC_DATABASE_URL ? await PostgresCluster.start(replicaId, env.DCOC_DATABASE_URL, log.child({ module: 'cluster' })) : new LocalCluster(replicaId);

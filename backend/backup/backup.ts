@@ -4,7 +4,8 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Env } from '../config/env';
-import { backupCa, caPaths } from './ca-files';
+import { backupCa } from './ca-files';
+import { caLocation } from '../pki/ca-location';
 import { BackupError } from './errors';
 import { CA_KEY, FORMAT_VERSION, MANIFEST, type FileEntry, type Manifest, STORE_FILE, sha256File } from './manifest';
 import { dumpPostgres, migrationsInDump, shownUrl } from './postgres';
@@ -54,7 +55,7 @@ export async function backup(env: Env, opts: BackupOptions): Promise<Manifest> {
     }
     say(`store copied: ${statSync(storeFile).size} bytes, schema at ${migrations[migrations.length - 1]} (${migrations.length} migrations)`);
 
-    const paths = caPaths(env);
+    const paths = caLocation(env);
     const ca = backupCa(paths, tmp);
     if (ca.cert && ca.key) say(`CA certificate and key copied from ${paths.source === 'files' ? 'DCOC_CA_CERT_FILE and DCOC_CA_KEY_FILE' : dirname(paths.key)}`);
     if (!ca.key) {

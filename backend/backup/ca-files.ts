@@ -5,21 +5,8 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Env } from '../config/env';
+import type { CaLocation } from '../pki/ca-location';
 import { BackupError } from './errors';
-
-export interface CaPaths {
-  source: 'data-dir' | 'files';
-  cert: string;
-  key: string;
-}
-
-/** Where the control service reads its CA with these settings. */
-export function caPaths(env: Env): CaPaths {
-  if (env.DCOC_CA_CERT_FILE && env.DCOC_CA_KEY_FILE) return { source: 'files', cert: env.DCOC_CA_CERT_FILE, key: env.DCOC_CA_KEY_FILE };
-  const dir = join(env.DCOC_DATA_DIR, 'pki');
-  return { source: 'data-dir', cert: join(dir, 'ca.crt.pem'), key: join(dir, 'ca.key.pem') };
-}
 
 function readable(file: string): string | null {
   try {
@@ -41,7 +28,7 @@ export function checkPair(certPem: string, keyPem: string, where: string): void 
 }
 
 /** Copies what of the CA is readable into `dir/pki` (0600); says what is in and what is not. */
-export function backupCa(paths: CaPaths, dir: string): { cert: boolean; key: boolean; keyExists: boolean } {
+export function backupCa(paths: CaLocation, dir: string): { cert: boolean; key: boolean; keyExists: boolean } {
   const certPem = readable(paths.cert);
   const keyPem = readable(paths.key);
   if (certPem && keyPem) checkPair(certPem, keyPem, `${paths.cert} and ${paths.key}`);
@@ -58,7 +45,7 @@ export function backupCa(paths: CaPaths, dir: string): { cert: boolean; key: boo
 }
 
 /** Whether the CA these settings name is there, and is the backup's (its certificate, with that certificate's key beside it). */
-export function caAtTarget(paths: CaPaths, backupCert: string | null): 'absent' | 'same' | 'different' {
+export function caAtTarget(paths: CaLocation, backupCert: string | null): 'absent' | 'same' | 'different' {
   const cert = readable(paths.cert);
   if (cert === null && !existsSync(paths.key)) return 'absent';
   const key = readable(paths.key);
@@ -72,7 +59,7 @@ export function caAtTarget(paths: CaPaths, backupCert: string | null): 'absent' 
 }
 
 /** Writes the backup's CA into DCOC_DATA_DIR/pki (directory 0700, files 0600). */
-export function restoreCa(fromDir: string, paths: CaPaths): void {
+export function restoreCa(fromDir: string, paths: CaLocation): void {
   mkdirSync(join(paths.key, '..'), { recursive: true, mode: 0o700 });
   for (const [name, to] of [
     ['ca.crt.pem', paths.cert],

@@ -10,7 +10,8 @@ import { DataDirLockedError, lockDataDir } from '../store/data-dir-lock';
 import { MIGRATION_NAMES } from '../store/migrations';
 import { DB_FILES } from '../store/open-sqlite';
 import { openStore } from '../store/open-store';
-import { type CaPaths, caAtTarget, caPaths, restoreCa } from './ca-files';
+import { caAtTarget, restoreCa } from './ca-files';
+import { type CaLocation, caLocation } from '../pki/ca-location';
 import { BackupError } from './errors';
 import { CA_CERT, CA_KEY, type Manifest, STORE_FILE, readManifest, sha256File } from './manifest';
 import { controlServicesOn, dropTables, migrationsInDump, restorePostgres, shownUrl, tablesIn, tablesInDump } from './postgres';
@@ -60,7 +61,7 @@ function refuseNewerSchema(migrations: string[], m: Manifest, what: string): voi
 }
 
 /** The CA the restore will install, or what the operator must do about it. */
-function planCa(from: string, m: Manifest, paths: CaPaths, opts: RestoreOptions, say: (l: string) => void): { write: boolean; after: string[]; agentsKeep: boolean } {
+function planCa(from: string, m: Manifest, paths: CaLocation, opts: RestoreOptions, say: (l: string) => void): { write: boolean; after: string[]; agentsKeep: boolean } {
   const hasKey = m.ca.key && m.files.some((f) => f.path === CA_KEY) && m.files.some((f) => f.path === CA_CERT);
   const backupCert = m.files.some((f) => f.path === CA_CERT) ? readFileSync(join(from, CA_CERT), 'utf8') : null;
   const atTarget = caAtTarget(paths, backupCert);
@@ -112,7 +113,7 @@ export async function restore(env: Env, opts: RestoreOptions): Promise<void> {
   refuseNewerSchema(copyMigrations, m, 'the backup\'s store copy');
   if (copyMigrations.join() !== m.migrations.join()) throw new BackupError(`the store copy's migrations (${copyMigrations.join(', ')}) are not the manifest's (${m.migrations.join(', ')}); the backup is damaged: use another one`);
 
-  const paths = caPaths(env);
+  const paths = caLocation(env);
   const ca = planCa(from, m, paths, opts, say);
   const caInTheWay = paths.source === 'data-dir' && ca.write && caAtTarget(paths, null) !== 'absent';
 

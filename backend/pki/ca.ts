@@ -4,7 +4,7 @@
 import { createPrivateKey, type webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { caFilesIn } from './ca-location';
 import { CERT_BACKDATE_MS, KEY_ALG, SIGN_ALG, generateKeys, newSerial, pemToKeyPair, privateKeyToPem, x509 } from '../../lib/pki/x509';
 
 const DAY_MS = 86_400_000;
@@ -44,8 +44,7 @@ export class CertificateAuthority {
 
   static async loadOrCreate(dir: string): Promise<CertificateAuthority> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const keyFile = join(dir, 'ca.key.pem');
-    const certFile = join(dir, 'ca.crt.pem');
+    const { key: keyFile, cert: certFile } = caFilesIn(dir);
     if (existsSync(keyFile) && existsSync(certFile)) {
       const certPem = readFileSync(certFile, 'utf8');
       const keys = await pemToKeyPair(readFileSync(keyFile, 'utf8'), certPem);
