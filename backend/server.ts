@@ -1,6 +1,5 @@
 // Composition root of the control service: wires the store, CA, fleet state,
 // command queue, HTTP API and agent gateway, and stops them in order.
-import { readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type Server as HttpsServer, createServer as createTlsServer } from 'node:https';
 import { dirname, join } from 'node:path';
@@ -24,6 +23,7 @@ import { createApp } from './http/app';
 import { Metrics } from './metrics/registry';
 import { CertificateAuthority } from './pki/ca';
 import { caLocation } from './pki/ca-location';
+import { readCertificatePair, watchCertificateFiles } from './pki/certificate-files';
 import { gatewayIdentity } from './gateway/gateway-identity';
 import { openStore } from './store/open-store';
 import { type Cluster, LocalCluster, defaultReplicaId } from './cluster/cluster';
@@ -143,12 +143,15 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
   const httpTlsFiles = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: env.DCOC_HTTP_TLS_CERT_FILE, key: env.DCOC_HTTP_TLS_KEY_FILE } : null;
-  const httpTls = httpTlsFiles ? { cert: readFileSync(httpTlsFiles.cert), key: readFileSync(httpTlsFiles.key) } : null;
+  const httpPair = httpTlsFiles ? readCertificatePair(httpTlsFiles) : null;
+  const httpTls = httpPair ? { cert: httpPair.certPem, key: httpPair.keyPem } : null;
   const http: Server = httpTls
     ? createTlsServer({ ...httpServerOptions(env.DCOC_HTTP_REQUEST_TIMEOUT_S * 1000), ...httpTls }, app)
     : createServer(httpServerOptions(env.DCOC_HTTP_REQUEST_TIMEOUT_S * 1000), app);
   // A renewed certificate (a Secret cert-manager rewrites) is taken by new connections, without a restart.
-  const httpTlsWatch = httpTlsFiles ? watchHttpCertificate(http as HttpsServer, httpTlsFiles, env.DCOC_TLS_CHECK_S * 1000, log.child({ module: 'tls' })) : null;
+  const stopHttpTlsWatch = httpTlsFiles
+    ? watchCertificateFiles(httpTlsFiles, env.DCOC_TLS_CHECK_S * 1000, (p) => (http as HttpsServer).setSecureContext({ cert: p.certPem, key: p.keyPem }), log.child({ module: 'tls' }), 'HTTP API')
+    : null;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(port, host, () => resolve());
@@ -196,7 +199,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       ready = false;
       timers.forEach(clearInterval);
       identity.stop();
-      if (httpTlsWatch) clearInterval(httpTlsWatch);
+      stopHttpTlsWatch?.();
       dashboards?.stop();
       deployments.stop();
       unbridge();
@@ -210,22 +213,4 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       log.info('control service stopped');
     },
   };
-}
-
-function watchHttpCertificate(server: HttpsServer, files: { cert: string; key: string }, checkMs: number, log: Logger): NodeJS.Timeout {
-  const mtime = () => Math.max(statSync(files.cert).mtimeMs, statSync(files.key).mtimeMs);
-  let seen = mtime();
-  const timer = setInterval(() => {
-    try {
-      const now = mtime();
-      if (now === seen) return;
-      server.setSecureContext({ cert: readFileSync(files.cert), key: readFileSync(files.key) });
-      seen = now;
-      log.info('HTTP API certificate replaced');
-    } catch (e) {
-      log.warn({ err: (e as Error).message }, 'could not take the HTTP API certificate from its files; trying again later');
-    }
-  }, checkMs);
-  timer.unref();
-  return timer;
 }

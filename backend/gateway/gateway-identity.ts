@@ -5,32 +5,18 @@ import type { Env } from '../config/env';
 import type { Logger } from '../../lib/logger';
 import { x509 } from '../../lib/pki/x509';
 import type { CertificateAuthority } from '../pki/ca';
-import { ServerIdentity, readCertificateFiles, renewAtTwoThirds } from './server-identity';
+import { type CertificatePair, readCertificatePair, watchCertificateFiles } from '../pki/certificate-files';
+import { ServerIdentity, renewAtTwoThirds } from './server-identity';
 
 const notAfterOf = (pem: string) => new x509.X509Certificate(pem).notAfter;
 
 export async function gatewayIdentity(env: Env, ca: CertificateAuthority, hostnames: string[], log: Logger): Promise<ServerIdentity> {
   const checkMs = env.DCOC_TLS_CHECK_S * 1000;
   if (env.DCOC_TLS_CERT_FILE && env.DCOC_TLS_KEY_FILE) {
-    const certFile = env.DCOC_TLS_CERT_FILE;
-    const keyFile = env.DCOC_TLS_KEY_FILE;
-    let read = readCertificateFiles(certFile, keyFile, notAfterOf);
-    const identity = new ServerIdentity(ca.certPem, read);
-    identity.keepFresh({
-      checkMs,
-      due: () => {
-        try {
-          return readCertificateFiles(certFile, keyFile, notAfterOf).mtimeMs !== read.mtimeMs;
-        } catch {
-          return false; // a Secret being rewritten: the files come back at the next check
-        }
-      },
-      renew: () => {
-        read = readCertificateFiles(certFile, keyFile, notAfterOf);
-        return Promise.resolve(read);
-      },
-      log,
-    });
+    const files = { cert: env.DCOC_TLS_CERT_FILE, key: env.DCOC_TLS_KEY_FILE };
+    const withExpiry = (p: CertificatePair) => ({ ...p, notAfter: notAfterOf(p.certPem) });
+    const identity = new ServerIdentity(ca.certPem, withExpiry(readCertificatePair(files)));
+    identity.stopWith(watchCertificateFiles(files, checkMs, (p) => identity.replace(withExpiry(p)), log, 'agent gateway'));
     return identity;
   }
   let issuedAt = Date.now();

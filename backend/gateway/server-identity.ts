@@ -3,7 +3,6 @@
 // from files (DCOC_TLS_CERT_FILE, e.g. a Secret cert-manager renews) is read
 // again when the files change. New TLS handshakes get the new certificate;
 // open agent streams keep theirs.
-import { readFileSync, statSync } from 'node:fs';
 import type { experimental } from '@grpc/grpc-js';
 import type { Logger } from '../../lib/logger';
 
@@ -21,7 +20,7 @@ export interface ServerCertificate {
 export class ServerIdentity implements Provider {
   private readonly caListeners = new Set<CaListener>();
   private readonly idListeners = new Set<IdListener>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly stops: (() => void)[] = [];
 
   constructor(
     private readonly caPem: string,
@@ -42,7 +41,7 @@ export class ServerIdentity implements Provider {
    * once `due` says so; a failure is logged and tried again at the next check.
    */
   keepFresh(opts: { checkMs: number; due: (c: ServerCertificate) => boolean; renew: () => Promise<ServerCertificate>; log: Logger }): void {
-    this.timer = setInterval(() => {
+    const timer = setInterval(() => {
       if (!opts.due(this.current)) return;
       opts.renew().then(
         (next) => {
@@ -52,11 +51,17 @@ export class ServerIdentity implements Provider {
         (e: Error) => opts.log.error({ err: e.message }, 'could not replace the agent gateway certificate; trying again later'),
       );
     }, opts.checkMs);
-    this.timer.unref();
+    timer.unref();
+    this.stops.push(() => clearInterval(timer));
+  }
+
+  /** Stops `stop` too when this identity stops (a watcher that calls replace()). */
+  stopWith(stop: () => void): void {
+    this.stops.push(stop);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    for (const s of this.stops.splice(0)) s();
   }
 
   private identity() {
@@ -88,10 +93,3 @@ export class ServerIdentity implements Provider {
 
 /** Renew an issued certificate once two thirds of its lifetime are gone. */
 export const renewAtTwoThirds = (issuedAt: () => number) => (c: ServerCertificate) => Date.now() >= issuedAt() + ((c.notAfter.getTime() - issuedAt()) * 2) / 3;
-
-/** A certificate and key from files, with the files' change time (to notice a renewal). */
-export function readCertificateFiles(certFile: string, keyFile: string, notAfterOf: (pem: string) => Date): ServerCertificate & { mtimeMs: number } {
-  const mtimeMs = Math.max(statSync(certFile).mtimeMs, statSync(keyFile).mtimeMs);
-  const certPem = readFileSync(certFile, 'utf8');
-  return { certPem, keyPem: readFileSync(keyFile, 'utf8'), notAfter: notAfterOf(certPem), mtimeMs };
-}
