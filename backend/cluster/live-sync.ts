@@ -91,7 +91,8 @@ export function shareLiveState(d: LiveSyncDeps): { ready: Promise<void>; stop():
         d.log.warn({ commons: row.commons_id, from: row.replica_id }, 'live state written by another replica does not parse; ignored');
         continue;
       }
-      const commons = await d.store.getCommons(row.commons_id);
+      // Only a commons this replica has not seen yet is read from the store.
+      const commons = d.fleet.get(row.commons_id) ?? (await d.store.getCommons(row.commons_id));
       if (commons) d.fleet.applyRemote(commons, snap.data);
     }
   };

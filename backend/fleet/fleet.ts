@@ -160,8 +160,8 @@ export class Fleet {
    * Takes a commons' live state from the replica that holds its agent, with
    * the events that replica's own changes would have made here.
    */
-  applyRemote(row: CommonsRow, live: LiveSnapshot): void {
-    const c = this.ensure(row, REMOTE);
+  applyRemote(target: CommonsRow | LiveCommons, live: LiveSnapshot): void {
+    const c = 'config_json' in target ? this.ensure(target, REMOTE) : target;
     const was = c.agent;
     for (const s of live.services) {
       const before = c.services.get(s.name);
