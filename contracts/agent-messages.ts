@@ -13,8 +13,16 @@ export type {
   CronJobList as CronJobListMsg,
   CronJobState as CronJobStateMsg,
   HealthCheck as HealthCheckMsg,
+  InspectRequest as InspectRequestMsg,
+  InspectResult as InspectResultMsg,
   JobRun as JobRunMsg,
+  KubeEvent as KubeEventMsg,
+  LogChunk as LogChunkMsg,
+  LogLine as LogLineMsg,
+  LogRequest as LogRequestMsg,
   MetricSample as MetricSampleMsg,
+  PodResources as PodResourcesMsg,
+  ResourceList as ResourceListMsg,
   ServiceState as ServiceStateMsg,
 } from './pb/agent';
 
@@ -24,7 +32,7 @@ export type {
  */
 export type OneOf<T> = { [K in keyof T]-?: { [P in K]-?: NonNullable<T[P]> } }[keyof T];
 
-/** What the control service sends down the stream: one of welcome, command, cancel, config, ack. */
+/** What the control service sends down the stream: one of welcome, command, cancel, config, ack, logs, stop_logs, inspect. */
 export type ControlMessage = OneOf<pb.ControlMessage>;
 
 /** The oneof `body` of AgentMessage: every field but seq. */

@@ -282,6 +282,8 @@ export const JobRunView = z.object({
   /** Why it failed, or ''. */
   reason: z.string(),
   manual: z.boolean(),
+  /** From start to finish (or to now while it runs), or null when the start is not known. */
+  durationSeconds: z.number().nullable().optional(),
 });
 export type JobRunView = z.infer<typeof JobRunView>;
 
@@ -292,6 +294,8 @@ export const CronJobView = z.object({
   lastScheduleTime: IsoTime.nullable(),
   lastSuccessfulTime: IsoTime.nullable(),
   lastRun: JobRunView.nullable(),
+  /** The Jobs it owns, newest first, at most 5 (lastRun first). */
+  recentRuns: z.array(JobRunView).optional(),
 });
 export type CronJobView = z.infer<typeof CronJobView>;
 
@@ -304,6 +308,131 @@ export const CommonsJobs = z.object({
   reportedAt: IsoTime.nullable(),
 });
 export type CommonsJobs = z.infer<typeof CommonsJobs>;
+
+// ---------------------------------------------------------------- inside a commons: logs, Kubernetes events, resources, external checks
+
+/** A pod or Job name as Kubernetes allows it (DNS subdomain, at most 253; pods of Deployments are far shorter). */
+export const PodName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a pod name');
+export const JobName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/, 'must be a Job name');
+export const JobLogsPath = z.object({ id: CommonsId, job: JobName });
+
+/** At most this many lines in one answer (per request, all pods together). */
+export const LOG_LINES_MAX = 5000;
+/** At most this many bytes of log text in one answer. */
+export const LOG_BYTES_MAX = 4 * 1024 * 1024;
+/** A follow stream carries at most this many lines per second; more are dropped and the stream says so. */
+export const LOG_FOLLOW_LINES_PER_S = 500;
+
+const QueryBool = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** GET …/logs: the last `tail` lines of each pod (or those since `since`), optionally before `until`, containing `filter`. */
+export const LogsQuery = z.strictObject({
+  pod: PodName.optional(),
+  /** The previous container's logs (a crash-looping pod). */
+  previous: QueryBool.optional(),
+  since: z.iso.datetime().optional(),
+  until: z.iso.datetime().optional(),
+  tail: z.coerce.number().int().min(1).max(LOG_LINES_MAX).default(200),
+  filter: z.string().max(200).optional(),
+});
+export type LogsQuery = z.infer<typeof LogsQuery>;
+
+/** GET …/logs/stream: follow (Server-Sent Events), starting with the last `tail` lines of each pod. */
+export const LogsFollowQuery = z.strictObject({
+  pod: PodName.optional(),
+  tail: z.coerce.number().int().min(0).max(1000).default(50),
+  filter: z.string().max(200).optional(),
+});
+export type LogsFollowQuery = z.infer<typeof LogsFollowQuery>;
+
+export const LogLineView = z.object({
+  /** When the line was written, or null when the runtime gave no timestamp. */
+  time: IsoTime.nullable(),
+  pod: z.string(),
+  container: z.string(),
+  line: z.string(),
+});
+export type LogLineView = z.infer<typeof LogLineView>;
+
+export const LogsView = z.object({
+  items: z.array(LogLineView),
+  /** The pods read. */
+  pods: z.array(z.string()),
+  /** Lines were left out: a bound (LOG_LINES_MAX, LOG_BYTES_MAX) was reached. */
+  truncated: z.boolean(),
+});
+export type LogsView = z.infer<typeof LogsView>;
+
+/** One server-sent event of a log follow stream (event `logs`). */
+export const LogsStreamEvent = z.object({
+  lines: z.array(LogLineView),
+  pods: z.array(z.string()).optional(),
+  /** Lines were dropped to keep the stream within LOG_FOLLOW_LINES_PER_S. */
+  truncated: z.boolean().optional(),
+});
+export type LogsStreamEvent = z.infer<typeof LogsStreamEvent>;
+
+export const KubeEventsQuery = z.strictObject({ service: ServiceName.optional() });
+
+export const KubeEventView = z.object({
+  type: z.enum(['Normal', 'Warning']),
+  reason: z.string(),
+  message: z.string(),
+  objectKind: z.string(),
+  objectName: z.string(),
+  /** The Gen3 service the object belongs to, or null. */
+  service: z.string().nullable(),
+  count: z.number(),
+  firstTime: IsoTime.nullable(),
+  lastTime: IsoTime.nullable(),
+  source: z.string(),
+});
+export type KubeEventView = z.infer<typeof KubeEventView>;
+
+/** GET /api/v1/commons/{id}/kubernetes-events: warnings first, then newest first. */
+export const KubeEventList = itemsOf(KubeEventView);
+export type KubeEventList = z.infer<typeof KubeEventList>;
+
+export const ServiceResourcesView = z.object({
+  service: z.string(),
+  pods: z.number(),
+  cpuCores: z.number(),
+  memoryBytes: z.number(),
+  /** Summed over the pods' containers; null when a container has none set. */
+  cpuRequestCores: z.number().nullable(),
+  cpuLimitCores: z.number().nullable(),
+  memoryRequestBytes: z.number().nullable(),
+  memoryLimitBytes: z.number().nullable(),
+});
+export type ServiceResourcesView = z.infer<typeof ServiceResourcesView>;
+
+/** GET /api/v1/commons/{id}/resources: CPU and memory per service (metrics.k8s.io) against requests and limits. */
+export const CommonsResources = z.object({
+  /** False when the cluster has no metrics-server (or the agent's Role may not read metrics.k8s.io); detail says which. */
+  available: z.boolean(),
+  detail: z.string(),
+  items: z.array(ServiceResourcesView),
+});
+export type CommonsResources = z.infer<typeof CommonsResources>;
+
+export const ExternalCheckView = z.object({
+  url: z.string(),
+  ok: z.boolean(),
+  httpStatus: z.number().nullable(),
+  latencyMs: z.number().nullable(),
+  checkedAt: IsoTime.nullable(),
+  /** Why it failed (connection refused, certificate expired, HTTP 503, ...), or ''. */
+  error: z.string(),
+  /** The server certificate's notAfter, for https endpoints. */
+  certificateNotAfter: IsoTime.nullable(),
+  /** Whether the certificate chain verified against the trusted CAs. */
+  certificateValid: z.boolean().nullable(),
+});
+export type ExternalCheckView = z.infer<typeof ExternalCheckView>;
+
+/** GET /api/v1/commons/{id}/external-checks: the commons' public endpoints as the control service last probed them. */
+export const ExternalCheckList = itemsOf(ExternalCheckView);
+export type ExternalCheckList = z.infer<typeof ExternalCheckList>;
 
 export const ProgressEntry = z.object({ at: IsoTime, state: CommandState, message: z.string(), percent: z.number() });
 export type ProgressEntry = z.infer<typeof ProgressEntry>;

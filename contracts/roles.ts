@@ -10,6 +10,7 @@ export const PERMISSIONS = {
   'fleet:read': 'viewer',
   'details:read': 'developer',
   'events:read': 'developer',
+  'logs:read': 'developer',
   'services:operate': 'operator',
   'config:write': 'operator',
   'deployments:write': 'operator',

@@ -1,7 +1,11 @@
 // The agent's CronJobs as the protocol carries them (CronJobList in
 // contracts/agent.proto): null when the platform does not report them.
-import type { CronJobFacts } from '../core/types';
-import type { CronJobListMsg } from '../../contracts/agent-messages';
+import type { CronJobFacts, JobRunFacts } from '../core/types';
+import type { CronJobListMsg, JobRunMsg } from '../../contracts/agent-messages';
+
+function toJobRunMsg(r: JobRunFacts): JobRunMsg {
+  return { name: r.name, result: r.result, started_at: r.startedAt ?? '', finished_at: r.finishedAt ?? '', reason: r.reason, manual: r.manual };
+}
 
 export function toCronJobListMsg(list: CronJobFacts[] | null): CronJobListMsg | null {
   if (!list) return null;
@@ -12,14 +16,8 @@ export function toCronJobListMsg(list: CronJobFacts[] | null): CronJobListMsg | 
       suspended: c.suspended,
       last_schedule_time: c.lastScheduleTime ?? '',
       last_successful_time: c.lastSuccessfulTime ?? '',
-      last_run: c.lastRun && {
-        name: c.lastRun.name,
-        result: c.lastRun.result,
-        started_at: c.lastRun.startedAt ?? '',
-        finished_at: c.lastRun.finishedAt ?? '',
-        reason: c.lastRun.reason,
-        manual: c.lastRun.manual,
-      },
+      last_run: c.lastRun && toJobRunMsg(c.lastRun),
+      recent_runs: (c.recentRuns ?? (c.lastRun ? [c.lastRun] : [])).map(toJobRunMsg),
     })),
   };
 }

@@ -3,7 +3,7 @@
 import type { AgentMessage, AgentMessageBody } from '../../contracts/agent-messages';
 
 /** Every member, in field order; a Record, so the compiler rejects a list that misses one. */
-const MEMBERS: Record<AgentMessageBody, true> = { hello: true, heartbeat: true, snapshot: true, delta: true, metrics: true, command_update: true };
+const MEMBERS: Record<AgentMessageBody, true> = { hello: true, heartbeat: true, snapshot: true, delta: true, metrics: true, command_update: true, log_chunk: true, inspect_result: true };
 
 /**
  * The member the message carries, or undefined for none. Should a sender put

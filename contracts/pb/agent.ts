@@ -71,6 +71,8 @@ export interface AgentMessage {
   delta?: Delta | null;
   metrics?: MetricBatch | null;
   command_update?: CommandUpdate | null;
+  log_chunk?: LogChunk | null;
+  inspect_result?: InspectResult | null;
 }
 
 export interface Hello {
@@ -170,7 +172,11 @@ export interface CronJobState {
   last_schedule_time: string;
   last_successful_time: string;
   /** Absent when the CronJob owns no Job. */
-  last_run?: JobRun | null;
+  last_run?:
+    | JobRun
+    | null;
+  /** The Jobs it owns, newest first, at most 5 (last_run is the first). */
+  recent_runs: JobRun[];
 }
 
 /**
@@ -229,12 +235,91 @@ export interface CommandUpdate {
   result_json: string;
 }
 
+/**
+ * Lines of one log request (LogRequest.id), in order per pod. A request ends
+ * with done (or error); a follow request ends only when stopped.
+ */
+export interface LogLine {
+  pod: string;
+  container: string;
+  /** When the line was written (the container runtime's timestamp); 0 when not known. */
+  time_ms: number;
+  text: string;
+}
+
+export interface LogChunk {
+  id: string;
+  lines: LogLine[];
+  /** The pods whose logs the request reads now (sent when it changes). */
+  pods: string[];
+  done: boolean;
+  /** Why the request ended early (no such service, the Role may not read logs, ...). */
+  error: string;
+  /** Lines were dropped: the request's line, byte or rate bound was reached. */
+  truncated: boolean;
+}
+
+/** A Kubernetes event of the commons namespace (core/v1 Event). */
+export interface KubeEvent {
+  /** Normal | Warning */
+  type: string;
+  reason: string;
+  message: string;
+  object_kind: string;
+  object_name: string;
+  /** The Gen3 service the object belongs to; empty when none. */
+  service: string;
+  count: number;
+  /** RFC 3339. */
+  first_time: string;
+  last_time: string;
+  /** The component that reported it (kubelet, deployment-controller, ...). */
+  source: string;
+}
+
+export interface KubeEventList {
+  items: KubeEvent[];
+}
+
+/**
+ * CPU and memory of one pod (metrics.k8s.io), with its containers' requests
+ * and limits summed; a request or limit is 0 when a container has none.
+ */
+export interface PodResources {
+  pod: string;
+  service: string;
+  cpu_cores: number;
+  memory_bytes: number;
+  cpu_request_cores: number;
+  cpu_limit_cores: number;
+  memory_request_bytes: number;
+  memory_limit_bytes: number;
+}
+
+export interface ResourceList {
+  /** False when the cluster serves no metrics.k8s.io (no metrics-server) or the Role may not read it. */
+  available: boolean;
+  detail: string;
+  pods: PodResources[];
+}
+
+/** The answer to one InspectRequest: exactly one of error, events, resources. */
+export interface InspectResult {
+  id: string;
+  error: string;
+  events?: KubeEventList | null;
+  resources?: ResourceList | null;
+}
+
 export interface ControlMessage {
   welcome?: Welcome | null;
   command?: Command | null;
   cancel?: CancelCommand | null;
   config?: AgentConfig | null;
   ack?: UpdateAck | null;
+  logs?: LogRequest | null;
+  stop_logs?: StopLogs | null;
+  inspect?: InspectRequest | null;
 }
 
 export interface Welcome {
@@ -276,6 +361,46 @@ export interface CancelCommand {
 export interface UpdateAck {
   command_id: string;
   state: string;
+}
+
+/**
+ * Read pod logs (pods/log), on demand; the agent answers with LogChunks of
+ * the same id. Exactly one of service (its Deployment's pods) and job (the
+ * Job's pods). Bounded: the agent stops at max_lines or max_bytes (and keeps
+ * a follow request under its rate bound), then says truncated.
+ */
+export interface LogRequest {
+  id: string;
+  service: string;
+  job: string;
+  /** Only this pod; empty: every pod. */
+  pod: string;
+  /** The previous container's logs (a crash-looping pod). */
+  previous: boolean;
+  follow: boolean;
+  /** Lines written at or after since_ms and before until_ms; 0: no bound. */
+  since_ms: number;
+  until_ms: number;
+  /** The last tail_lines of each pod (0: all within since_ms). */
+  tail_lines: number;
+  /** Only lines containing it (case-insensitive). */
+  filter: string;
+  max_lines: number;
+  max_bytes: number;
+}
+
+/** Stop a LogRequest (the reader went away). */
+export interface StopLogs {
+  id: string;
+}
+
+/** Ask the agent something about its commons now; answered with one InspectResult. */
+export interface InspectRequest {
+  id: string;
+  /** events | resources */
+  kind: string;
+  /** Only this service; empty: all. */
+  service: string;
 }
 
 function createBaseEnrollRequest(): EnrollRequest {
@@ -566,6 +691,12 @@ export const AgentMessage: MessageFns<AgentMessage> = {
     if (message.command_update !== undefined && message.command_update !== null) {
       CommandUpdate.encode(message.command_update, writer.uint32(58).fork()).join();
     }
+    if (message.log_chunk !== undefined && message.log_chunk !== null) {
+      LogChunk.encode(message.log_chunk, writer.uint32(66).fork()).join();
+    }
+    if (message.inspect_result !== undefined && message.inspect_result !== null) {
+      InspectResult.encode(message.inspect_result, writer.uint32(74).fork()).join();
+    }
     return writer;
   },
 
@@ -636,6 +767,22 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             }
 
             message.command_update = CommandUpdate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.log_chunk = LogChunk.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.inspect_result = InspectResult.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -1400,7 +1547,14 @@ export const JobRun: MessageFns<JobRun> = {
 };
 
 function createBaseCronJobState(): CronJobState {
-  return { name: "", schedule: "", suspended: false, last_schedule_time: "", last_successful_time: "" };
+  return {
+    name: "",
+    schedule: "",
+    suspended: false,
+    last_schedule_time: "",
+    last_successful_time: "",
+    recent_runs: [],
+  };
 }
 
 export const CronJobState: MessageFns<CronJobState> = {
@@ -1422,6 +1576,9 @@ export const CronJobState: MessageFns<CronJobState> = {
     }
     if (message.last_run !== undefined && message.last_run !== null) {
       JobRun.encode(message.last_run, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.recent_runs) {
+      JobRun.encode(v!, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -1485,6 +1642,14 @@ export const CronJobState: MessageFns<CronJobState> = {
             }
 
             message.last_run = JobRun.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.recent_runs.push(JobRun.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -2034,6 +2199,667 @@ export const CommandUpdate: MessageFns<CommandUpdate> = {
   },
 };
 
+function createBaseLogLine(): LogLine {
+  return { pod: "", container: "", time_ms: 0, text: "" };
+}
+
+export const LogLine: MessageFns<LogLine> = {
+  encode(message: LogLine, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pod !== "") {
+      writer.uint32(10).string(message.pod);
+    }
+    if (message.container !== "") {
+      writer.uint32(18).string(message.container);
+    }
+    if (message.time_ms !== 0) {
+      writer.uint32(24).int64(message.time_ms);
+    }
+    if (message.text !== "") {
+      writer.uint32(34).string(message.text);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogLine {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogLine();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pod = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.container = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.time_ms = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLogChunk(): LogChunk {
+  return { id: "", lines: [], pods: [], done: false, error: "", truncated: false };
+}
+
+export const LogChunk: MessageFns<LogChunk> = {
+  encode(message: LogChunk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    for (const v of message.lines) {
+      LogLine.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.pods) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.done !== false) {
+      writer.uint32(32).bool(message.done);
+    }
+    if (message.error !== "") {
+      writer.uint32(42).string(message.error);
+    }
+    if (message.truncated !== false) {
+      writer.uint32(48).bool(message.truncated);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogChunk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogChunk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lines.push(LogLine.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pods.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.done = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.truncated = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseKubeEvent(): KubeEvent {
+  return {
+    type: "",
+    reason: "",
+    message: "",
+    object_kind: "",
+    object_name: "",
+    service: "",
+    count: 0,
+    first_time: "",
+    last_time: "",
+    source: "",
+  };
+}
+
+export const KubeEvent: MessageFns<KubeEvent> = {
+  encode(message: KubeEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== "") {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    if (message.object_kind !== "") {
+      writer.uint32(34).string(message.object_kind);
+    }
+    if (message.object_name !== "") {
+      writer.uint32(42).string(message.object_name);
+    }
+    if (message.service !== "") {
+      writer.uint32(50).string(message.service);
+    }
+    if (message.count !== 0) {
+      writer.uint32(56).int32(message.count);
+    }
+    if (message.first_time !== "") {
+      writer.uint32(66).string(message.first_time);
+    }
+    if (message.last_time !== "") {
+      writer.uint32(74).string(message.last_time);
+    }
+    if (message.source !== "") {
+      writer.uint32(82).string(message.source);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KubeEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKubeEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.object_kind = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.object_name = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.service = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.first_time = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.last_time = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseKubeEventList(): KubeEventList {
+  return { items: [] };
+}
+
+export const KubeEventList: MessageFns<KubeEventList> = {
+  encode(message: KubeEventList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      KubeEvent.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KubeEventList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKubeEventList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(KubeEvent.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePodResources(): PodResources {
+  return {
+    pod: "",
+    service: "",
+    cpu_cores: 0,
+    memory_bytes: 0,
+    cpu_request_cores: 0,
+    cpu_limit_cores: 0,
+    memory_request_bytes: 0,
+    memory_limit_bytes: 0,
+  };
+}
+
+export const PodResources: MessageFns<PodResources> = {
+  encode(message: PodResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pod !== "") {
+      writer.uint32(10).string(message.pod);
+    }
+    if (message.service !== "") {
+      writer.uint32(18).string(message.service);
+    }
+    if (message.cpu_cores !== 0) {
+      writer.uint32(25).double(message.cpu_cores);
+    }
+    if (message.memory_bytes !== 0) {
+      writer.uint32(33).double(message.memory_bytes);
+    }
+    if (message.cpu_request_cores !== 0) {
+      writer.uint32(41).double(message.cpu_request_cores);
+    }
+    if (message.cpu_limit_cores !== 0) {
+      writer.uint32(49).double(message.cpu_limit_cores);
+    }
+    if (message.memory_request_bytes !== 0) {
+      writer.uint32(57).double(message.memory_request_bytes);
+    }
+    if (message.memory_limit_bytes !== 0) {
+      writer.uint32(65).double(message.memory_limit_bytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodResources {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodResources();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.pod = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.service = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.cpu_cores = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.memory_bytes = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.cpu_request_cores = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.cpu_limit_cores = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.memory_request_bytes = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.memory_limit_bytes = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseResourceList(): ResourceList {
+  return { available: false, detail: "", pods: [] };
+}
+
+export const ResourceList: MessageFns<ResourceList> = {
+  encode(message: ResourceList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.available !== false) {
+      writer.uint32(8).bool(message.available);
+    }
+    if (message.detail !== "") {
+      writer.uint32(18).string(message.detail);
+    }
+    for (const v of message.pods) {
+      PodResources.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResourceList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResourceList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.available = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pods.push(PodResources.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseInspectResult(): InspectResult {
+  return { id: "", error: "" };
+}
+
+export const InspectResult: MessageFns<InspectResult> = {
+  encode(message: InspectResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.error !== "") {
+      writer.uint32(18).string(message.error);
+    }
+    if (message.events !== undefined && message.events !== null) {
+      KubeEventList.encode(message.events, writer.uint32(26).fork()).join();
+    }
+    if (message.resources !== undefined && message.resources !== null) {
+      ResourceList.encode(message.resources, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InspectResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInspectResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.events = KubeEventList.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resources = ResourceList.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 function createBaseControlMessage(): ControlMessage {
   return {};
 }
@@ -2054,6 +2880,15 @@ export const ControlMessage: MessageFns<ControlMessage> = {
     }
     if (message.ack !== undefined && message.ack !== null) {
       UpdateAck.encode(message.ack, writer.uint32(42).fork()).join();
+    }
+    if (message.logs !== undefined && message.logs !== null) {
+      LogRequest.encode(message.logs, writer.uint32(50).fork()).join();
+    }
+    if (message.stop_logs !== undefined && message.stop_logs !== null) {
+      StopLogs.encode(message.stop_logs, writer.uint32(58).fork()).join();
+    }
+    if (message.inspect !== undefined && message.inspect !== null) {
+      InspectRequest.encode(message.inspect, writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -2109,6 +2944,30 @@ export const ControlMessage: MessageFns<ControlMessage> = {
             }
 
             message.ack = UpdateAck.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.logs = LogRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.stop_logs = StopLogs.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.inspect = InspectRequest.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -2460,6 +3319,300 @@ export const UpdateAck: MessageFns<UpdateAck> = {
             }
 
             message.state = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLogRequest(): LogRequest {
+  return {
+    id: "",
+    service: "",
+    job: "",
+    pod: "",
+    previous: false,
+    follow: false,
+    since_ms: 0,
+    until_ms: 0,
+    tail_lines: 0,
+    filter: "",
+    max_lines: 0,
+    max_bytes: 0,
+  };
+}
+
+export const LogRequest: MessageFns<LogRequest> = {
+  encode(message: LogRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.service !== "") {
+      writer.uint32(18).string(message.service);
+    }
+    if (message.job !== "") {
+      writer.uint32(26).string(message.job);
+    }
+    if (message.pod !== "") {
+      writer.uint32(34).string(message.pod);
+    }
+    if (message.previous !== false) {
+      writer.uint32(40).bool(message.previous);
+    }
+    if (message.follow !== false) {
+      writer.uint32(48).bool(message.follow);
+    }
+    if (message.since_ms !== 0) {
+      writer.uint32(56).int64(message.since_ms);
+    }
+    if (message.until_ms !== 0) {
+      writer.uint32(64).int64(message.until_ms);
+    }
+    if (message.tail_lines !== 0) {
+      writer.uint32(72).int32(message.tail_lines);
+    }
+    if (message.filter !== "") {
+      writer.uint32(82).string(message.filter);
+    }
+    if (message.max_lines !== 0) {
+      writer.uint32(88).int32(message.max_lines);
+    }
+    if (message.max_bytes !== 0) {
+      writer.uint32(96).int64(message.max_bytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LogRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLogRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.service = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.job = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pod = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.previous = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.follow = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.since_ms = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.until_ms = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.tail_lines = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.filter = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.max_lines = reader.int32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.max_bytes = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseStopLogs(): StopLogs {
+  return { id: "" };
+}
+
+export const StopLogs: MessageFns<StopLogs> = {
+  encode(message: StopLogs, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StopLogs {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStopLogs();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseInspectRequest(): InspectRequest {
+  return { id: "", kind: "", service: "" };
+}
+
+export const InspectRequest: MessageFns<InspectRequest> = {
+  encode(message: InspectRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.kind !== "") {
+      writer.uint32(18).string(message.kind);
+    }
+    if (message.service !== "") {
+      writer.uint32(26).string(message.service);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InspectRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInspectRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.service = reader.string();
             continue;
           }
         }

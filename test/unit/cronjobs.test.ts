@@ -211,7 +211,7 @@ describe('the agent reports CronJobs', () => {
 });
 
 describe('the gateway bounds what an agent reports', () => {
-  const msg = (over: Partial<CronJobStateMsg> = {}): CronJobStateMsg => ({ name: 'fence-delete-expired-clients', schedule: '*/5 * * * *', suspended: false, last_schedule_time: '', last_successful_time: '', last_run: null, ...over });
+  const msg = (over: Partial<CronJobStateMsg> = {}): CronJobStateMsg => ({ name: 'fence-delete-expired-clients', schedule: '*/5 * * * *', suspended: false, last_schedule_time: '', last_successful_time: '', last_run: null, recent_runs: [], ...over });
 
   it('keeps what a commons can have, drops the rest; absent is "not reported"', () => {
     assert.equal(reportedCronJobs(null), null);
