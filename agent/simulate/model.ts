@@ -12,6 +12,7 @@ import { type ChartCronJob, cronFiresAt, lastFireTime, renderedCronJobs } from '
 import { DEFAULT_ENABLED, gen3Service, imageFor } from '../../contracts/gen3/catalog';
 import { writeFileDurably } from '../core/durable-file';
 import { releaseOf } from '../kubernetes/workloads';
+import { SimPodLogs } from './sim-logs';
 
 /** down: no ready pod; crashloop: pods restart; slow: answers late; error: pods up, the service answers 500 as it really does. */
 export type Fault = 'none' | 'down' | 'slow' | 'crashloop' | 'error';
@@ -97,6 +98,8 @@ export class SimCommons extends EventEmitter {
   config: ConfigFacts = { revision: 1, data: {} };
   configWrites = 0;
   networkCut = false;
+  /** Every pod's container logs (sim-logs.ts). */
+  readonly logs = new SimPodLogs();
   private readonly services = new Map<string, ServiceModel>();
   private readonly tickMs: number;
   private readonly podStartMs: number;
@@ -162,6 +165,11 @@ export class SimCommons extends EventEmitter {
 
   has(name: string): boolean {
     return this.services.has(name);
+  }
+
+  /** The names of a service's pods now (its Deployment's, as `kubectl get pods -l app=<service>` lists them). */
+  podNames(name: string): string[] {
+    return this.get(name).pods.map((p) => p.name);
   }
 
   private get(name: string): ServiceModel {

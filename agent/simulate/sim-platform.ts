@@ -1,11 +1,13 @@
 // `agent --simulate`: the agent against an in-process Gen3 commons, with its
 // health endpoints on a loopback HTTP listener.
 import { Gen3HealthCollector } from '../collectors/gen3-health';
+import type { Inspector } from '../core/types';
 import type { Platform } from '../executors/platform';
 import { SimCommons, type SimOptions } from './model';
 import { SimHealthServer } from './health-server';
 import { SimWorkloadCollector } from './sim-collector';
 import { simExecutors } from './sim-executors';
+import { SimLogSource } from './sim-log-source';
 
 export class SimPlatform implements Platform {
   readonly name = 'simulate';
@@ -14,6 +16,7 @@ export class SimPlatform implements Platform {
   readonly healthCollector: Gen3HealthCollector;
   readonly collectors;
   readonly executors;
+  readonly inspector: Inspector;
 
   constructor(opts: SimOptions & { healthIntervalMs?: number; healthPort?: number }) {
     this.sim = new SimCommons(opts);
@@ -21,6 +24,7 @@ export class SimPlatform implements Platform {
     this.healthCollector = new Gen3HealthCollector(this.health.targets, opts.healthIntervalMs ?? 5000);
     this.collectors = [new SimWorkloadCollector(this.sim), this.healthCollector];
     this.executors = simExecutors(this.sim);
+    this.inspector = { logs: new SimLogSource(this.sim) };
     this.healthPort = opts.healthPort ?? 0;
   }
 

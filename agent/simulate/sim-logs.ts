@@ -1,0 +1,66 @@
+// The simulated commons' container logs: per pod, the current container's
+// lines and the previous container's (what `kubectl logs --previous` shows
+// after a restart), each a bounded ring as the kubelet's log rotation keeps
+// them. Whoever writes a line (a simulated service, the simulated revproxy's
+// access log) appends it; followers hear every appended line.
+import { EventEmitter } from 'node:events';
+
+export interface SimLogLine {
+  pod: string;
+  container: string;
+  timeMs: number;
+  text: string;
+}
+
+/** Lines kept per container, as a rotated log file keeps the last part. */
+const KEEP = 10_000;
+
+interface PodLog {
+  container: string;
+  current: SimLogLine[];
+  previous: SimLogLine[];
+}
+
+export class SimPodLogs extends EventEmitter {
+  private readonly pods = new Map<string, PodLog>();
+
+  constructor() {
+    super();
+    // Every follower of every pod listens here; a commons has at most a few hundred.
+    this.setMaxListeners(0);
+  }
+
+  /** Writes one line to the pod's current container (emits 'line'). */
+  append(pod: string, container: string, text: string, timeMs = Date.now()): void {
+    let p = this.pods.get(pod);
+    if (!p) {
+      p = { container, current: [], previous: [] };
+      this.pods.set(pod, p);
+    }
+    const line = { pod, container, timeMs, text };
+    p.current.push(line);
+    if (p.current.length > KEEP) p.current.splice(0, p.current.length - KEEP);
+    this.emit('line', line);
+  }
+
+  /** The container restarted: what it wrote becomes the previous container's log. */
+  restartContainer(pod: string): void {
+    const p = this.pods.get(pod);
+    if (!p) return;
+    p.previous = p.current;
+    p.current = [];
+  }
+
+  /** The pod is gone (scaled down, replaced by a rollout): its logs go with it, as on a node. */
+  remove(pod: string): void {
+    this.pods.delete(pod);
+  }
+
+  /** The lines of a pod's current (or previous) container, oldest first; null when the pod never wrote or had no previous container. */
+  read(pod: string, previous = false): SimLogLine[] | null {
+    const p = this.pods.get(pod);
+    if (!p) return null;
+    if (previous) return p.previous.length ? [...p.previous] : null;
+    return [...p.current];
+  }
+}
