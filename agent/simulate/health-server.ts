@@ -314,6 +314,18 @@ export class SimHealthServer {
       this.sim.inject(service, fault);
       return json(200, { service, fault });
     }
+    if (req.method === 'POST' && path === '/__sim/log') {
+      // A line written by every pod of a service (or one pod), as its container would write it.
+      const body = await readJson(req);
+      const service = String(body.service ?? '');
+      const text = typeof body.text === 'string' ? body.text.slice(0, 16_384) : '';
+      if (!this.sim.has(service)) return json(404, { error: `no service ${service}` });
+      if (!text) return json(400, { error: 'text must be a non-empty string' });
+      const pods = this.sim.podNames(service).filter((p) => body.pod === undefined || p === body.pod);
+      const timeMs = Date.now();
+      for (const pod of pods) this.sim.logs.append(pod, service, text, timeMs);
+      return json(200, { service, pods, timeMs });
+    }
     if (req.method === 'POST' && path === '/__sim/network') {
       const body = await readJson(req);
       this.sim.networkCut = body.cut === true;

@@ -161,6 +161,13 @@ export class TestFleet {
     if (!r.ok) throw new Error(`fault injection failed: ${r.status}`);
   }
 
+  /** Every pod of `service` (or `pod` only) writes `text` to its log now; resolves with the pods and the time written. */
+  async simLog(hostname: string, service: string, text: string, pod?: string): Promise<{ pods: string[]; timeMs: number }> {
+    const r = await fetch(`http://127.0.0.1:${this.agent(hostname).healthPort}/__sim/log`, { method: 'POST', body: JSON.stringify({ service, text, pod }) });
+    if (!r.ok) throw new Error(`writing a simulated log line failed: ${r.status} ${await r.text()}`);
+    return (await r.json()) as { pods: string[]; timeMs: number };
+  }
+
   async simNetwork(hostname: string, cut: boolean): Promise<void> {
     await fetch(`http://127.0.0.1:${this.agent(hostname).healthPort}/__sim/network`, { method: 'POST', body: JSON.stringify({ cut }) });
   }
