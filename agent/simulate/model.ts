@@ -202,9 +202,14 @@ export class SimCommons extends EventEmitter {
 
   private newPod(s: ServiceModel, template: string, startDelay: number): Pod {
     const now = Date.now();
-    const pod = { name: `${replicaSetName(s.deployment, template)}-${(++this.podSeq).toString(36)}${randomBytes(2).toString('hex')}`, template, startedAt: now, readyAt: now + startDelay };
-    this.change({ type: 'started', service: s.name, pod: pod.name, replicaSet: replicaSetName(s.deployment, template), image: s.image, atMs: now });
-    return pod;
+    return { name: `${replicaSetName(s.deployment, template)}-${(++this.podSeq).toString(36)}${randomBytes(2).toString('hex')}`, template, startedAt: now, readyAt: now + startDelay };
+  }
+
+  /** Starts a pod of the service (it is one of its pods when listeners hear of it). */
+  private startPod(s: ServiceModel, template: string): void {
+    const pod = this.newPod(s, template, this.podStartMs);
+    s.pods.push(pod);
+    this.change({ type: 'started', service: s.name, pod: pod.name, replicaSet: replicaSetName(s.deployment, template), image: s.image, atMs: pod.startedAt });
   }
 
   private change(c: PodChange): void {
@@ -246,7 +251,7 @@ export class SimCommons extends EventEmitter {
         this.removed(s, s.pods.splice(0, s.pods.length - s.desired), now);
         settled = true;
       } else if (s.pods.length < s.desired) {
-        s.pods.push(this.newPod(s, target, this.podStartMs));
+        this.startPod(s, target);
       } else if (!starting) {
         const old = s.pods.findIndex((p) => p.template !== target);
         if (old >= 0) {
@@ -257,13 +262,13 @@ export class SimCommons extends EventEmitter {
           this.change({ type: 'scaled', service: s.name, deployment: s.deployment, replicaSet: replicaSetName(s.deployment, target), from: newN, to: newN + 1, atMs: now });
           this.change({ type: 'scaled', service: s.name, deployment: s.deployment, replicaSet: replicaSetName(s.deployment, oldRs), from: oldN, to: oldN - 1, atMs: now });
           this.removed(s, s.pods.splice(old, 1), now);
-          s.pods.push(this.newPod(s, target, this.podStartMs));
+          this.startPod(s, target);
           if (!s.pods.some((p) => p.template !== target)) settled = true;
         }
       }
     }
     if (settled) this.persist();
-    this.emit('tick');
+    this.emit('tick', now);
   }
 
   workload(name: string, now = Date.now()): WorkloadFacts {

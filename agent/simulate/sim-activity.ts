@@ -54,7 +54,7 @@ export class SimActivity {
       for (const p of sim.podStates(service, now)) this.writeStartup(service, p.name, p.startedAt);
     }
     sim.on('pod', (c: PodChange) => this.onPod(c));
-    sim.on('tick', () => this.onTick(Date.now()));
+    sim.on('tick', (now?: number) => this.onTick(now ?? Date.now()));
   }
 
   private info(pod: string): PodInfo {
@@ -71,8 +71,9 @@ export class SimActivity {
   }
 
   private writeStartup(service: string, pod: string, startMs: number): void {
-    const now = Date.now();
-    for (const l of startupLines(service, startMs)) this.sim.logs.append(pod, containerOf(service), l.text, Math.min(l.timeMs, now));
+    // The lines take about a second from the start; written now, they are dated within the second before, never ahead of the clock.
+    const base = Math.min(startMs, Date.now() - 1000);
+    for (const l of startupLines(service, base)) this.sim.logs.append(pod, containerOf(service), l.text, l.timeMs);
   }
 
   /** The kubelet starts the pod's container: image, create, start. */
@@ -111,7 +112,9 @@ export class SimActivity {
       case 'restarted': {
         const i = this.info(c.pod);
         const container = containerOf(c.service);
-        for (const text of crashLines(c.service, c.atMs)) this.sim.logs.append(c.pod, container, text, c.atMs);
+        // The crash came just before the kubelet saw the container exit (and before the new container's lines, dated the same way).
+        const crashedAt = c.atMs - 1000;
+        for (const text of crashLines(c.service, crashedAt)) this.sim.logs.append(c.pod, container, text, crashedAt);
         this.sim.logs.restartContainer(c.pod);
         this.event(
           { type: 'Warning', objectKind: 'Pod', objectName: c.pod, service: c.service, source: 'kubelet', reason: 'BackOff', message: `Back-off restarting failed container ${container} in pod ${c.pod}_${ns}(${i.uid})` },

@@ -60,7 +60,7 @@ export class SimJobPods {
     private readonly events: SimEvents,
   ) {
     this.observe();
-    sim.on('tick', () => this.observe());
+    sim.on('tick', (now?: number) => this.observe(now));
   }
 
   /** The pods of a Job of the commons, or null for a Job it does not have (the SimLogSource's jobPods). */

@@ -40,7 +40,9 @@ export class SimPodLogs extends EventEmitter {
       p = { container, current: [], currentBytes: 0, previous: [] };
       this.pods.set(pod, p);
     }
-    const line = { pod, container, timeMs, text };
+    // The runtime stamps lines as they arrive: a container's log never goes back in time.
+    const last = p.current.at(-1);
+    const line = { pod, container, timeMs: last ? Math.max(timeMs, last.timeMs) : timeMs, text };
     p.current.push(line);
     p.currentBytes += text.length;
     let drop = 0;
