@@ -16,6 +16,7 @@ import type { CronJobFacts, JobRunFacts } from '../../agent/core/types';
 import { cronJobFacts } from '../../agent/kubernetes/workloads';
 import { toCronJobListMsg } from '../../agent/protocol/cronjob-msg';
 import { SIM_JOB_HISTORY, SimCommons, simCronJobs } from '../../agent/simulate/model';
+import { SimPlatform } from '../../agent/simulate/sim-platform';
 import { runDurationSeconds, withDurations } from '../../backend/fleet/job-runs';
 import { MAX_CRONJOBS, MAX_REASON, reportedCronJobs } from '../../backend/gateway/cronjob-report';
 import type { CronJobStateMsg, JobRunMsg } from '../../contracts/agent-messages';
@@ -133,6 +134,19 @@ describe('the simulated commons keeps each CronJob\'s recent Jobs', () => {
     assert.equal(c.lastScheduleTime, runs[0].startedAt);
     // Never ran: no runs at all.
     assert.deepEqual(of(sim(), 'etl-cronjob').recentRuns, []);
+  });
+
+  it('every recent run has its Job\'s pod and logs, as the "Logs" link of each run asks for them', async () => {
+    const p = new SimPlatform({ hostname: 'data.example.org', environment: 'ex', name: 'Example', namespace: 'ex', release: '2026.07', services: ['hatchery'], replicas: { hatchery: 1 }, podStartMs: 0, tickMs: 60_000 });
+    const runs = of(p.sim, 'hatchery-reaper').recentRuns!;
+    assert.equal(runs.length, 3);
+    for (const r of runs) {
+      let pods: string[] = [];
+      let lines = 0;
+      await p.inspector.logs!.streamLogs({ job: r.name, previous: false, follow: false, sinceMs: null, tailLines: null }, { lines: (b) => (lines += b.length), pods: (n) => (pods = n) }, new AbortController().signal);
+      assert.deepEqual([pods.length, pods[0]?.startsWith(`${r.name}-`)], [1, true], r.name);
+      assert.ok(lines > 0, `${r.name} logged`);
+    }
   });
 
   it(`keeps at most ${SIM_JOB_HISTORY}, newest first; a run by hand goes first; they survive a restart; a state file from before keeps its last run`, async () => {
