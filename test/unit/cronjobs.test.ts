@@ -95,16 +95,16 @@ describe('the simulated commons', () => {
     assert.ok(sim({ cronJobValues: { 'fence.usersync.usersync': true } }).cronjobNames().includes('usersync'));
   });
 
-  it('a run by hand is the last run, running and then succeeded; asked again it starts nothing; it survives a restart', async () => {
+  it('a run by hand is the last run, running and then succeeded; asked again it starts nothing; it survives a restart', () => {
     const stateFile = join(mkdtempSync(join(tmpdir(), 'dcoc-sim-')), 'state.json');
     const s = sim({ stateFile });
     const first = s.runJob('fence-db-migrate-cronjob', 'fence-db-migrate-cronjob-dcoc-abc');
     assert.equal(first?.started, true);
     assert.equal(s.runJob('fence-db-migrate-cronjob', 'fence-db-migrate-cronjob-dcoc-abc')?.started, false);
-    const running = s.cronjobs().find((j) => j.name === 'fence-db-migrate-cronjob')!;
+    // Looked at just before and at its completion (not after a sleep: a loaded machine would make "just after" late).
+    const running = s.cronjobs(first!.completesAt - 1).find((j) => j.name === 'fence-db-migrate-cronjob')!;
     assert.deepEqual([running.lastRun?.name, running.lastRun?.result, running.lastRun?.manual, running.lastScheduleTime], ['fence-db-migrate-cronjob-dcoc-abc', 'running', true, null]);
-    await new Promise((r) => setTimeout(r, 60));
-    const done = s.cronjobs().find((j) => j.name === 'fence-db-migrate-cronjob')!;
+    const done = s.cronjobs(first!.completesAt).find((j) => j.name === 'fence-db-migrate-cronjob')!;
     assert.equal(done.lastRun?.result, 'succeeded');
     assert.ok(done.lastRun?.finishedAt && done.lastSuccessfulTime === done.lastRun.finishedAt);
     const again = sim({ stateFile });
@@ -149,7 +149,7 @@ describe('the simulated commons keeps each CronJob\'s recent Jobs', () => {
     }
   });
 
-  it(`keeps at most ${SIM_JOB_HISTORY}, newest first; a run by hand goes first; they survive a restart; a state file from before keeps its last run`, async () => {
+  it(`keeps at most ${SIM_JOB_HISTORY}, newest first; a run by hand goes first; they survive a restart; a state file from before keeps its last run`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'dcoc-sim-'));
     const stateFile = join(dir, 'state.json');
     const s = sim({ stateFile });
@@ -160,13 +160,15 @@ describe('the simulated commons keeps each CronJob\'s recent Jobs', () => {
     assert.ok(of(s, 'migrate-to-single-table-indexd').recentRuns?.every((r) => r.manual));
     // The oldest one still kept is followed, not started again.
     assert.equal(s.runJob('migrate-to-single-table-indexd', want[SIM_JOB_HISTORY - 1])?.started, false);
-    await new Promise((r) => setTimeout(r, 60));
-    const done = of(s, 'migrate-to-single-table-indexd').recentRuns!;
+    // Looked at once all have completed (each within 2 × podStartMs), whatever the machine's load.
+    const later = Date.now() + 1000;
+    const at = (x: SimCommons, name: string) => x.cronjobs(later).find((c) => c.name === name)!;
+    const done = at(s, 'migrate-to-single-table-indexd').recentRuns!;
     assert.ok(done.every((r) => r.result === 'succeeded' && r.finishedAt), JSON.stringify(done));
 
     const again = sim({ stateFile });
-    assert.deepEqual(of(again, 'migrate-to-single-table-indexd').recentRuns, done);
-    assert.deepEqual(of(again, 'fence-delete-expired-clients').recentRuns, of(s, 'fence-delete-expired-clients').recentRuns);
+    assert.deepEqual(at(again, 'migrate-to-single-table-indexd').recentRuns, done);
+    assert.deepEqual(at(again, 'fence-delete-expired-clients').recentRuns, at(s, 'fence-delete-expired-clients').recentRuns);
 
     // A state file written before the simulator kept runs: its lastRun is the one run known.
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { cronjobs: Record<string, { runs?: unknown; lastRun: { name: string } }> };
