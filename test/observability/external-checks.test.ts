@@ -13,9 +13,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ExternalCheckList } from '../../contracts/api';
+import { ExternalCheckList } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
+import { strictIssues } from '../support/strict-schema';
 import { DAY_MS, TlsEndpoints } from '../support/tls-endpoint';
 import { type Daemon, PROMETHEUS, fastRules, findTool, promQuery, requireTools, startPrometheus } from './support';
 
@@ -78,6 +79,7 @@ scrape_configs:
     const viewer = await fleet!.tokenFor('viewer');
     const r = await fleet!.api<ExternalCheckList>(viewer, 'GET', `/api/v1/commons/${id}/external-checks`);
     assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(strictIssues(ExternalCheckList, r.body), '', 'the body is what contracts/api.ts ExternalCheckList describes, nothing more');
     return r.body.items;
   };
   const allChecked = (id: string) => eventually(async () => {
