@@ -3,7 +3,7 @@
 // few lines and ends, with the events the CronJob and Job controllers and the
 // kubelet record (kubernetes pkg/controller/cronjob "Created job %v", "Saw
 // completed job: %s, status: %v"; pkg/controller/job "Created pod: %v", "Job
-// completed"). Observed from the model's CronJobs each tick; a CronJob keeps
+// completed"). Observed from the model's CronJobs' recent runs each tick; a CronJob keeps
 // its last JOB_HISTORY Jobs and their pods, as successfulJobsHistoryLimit does.
 import { GEN3_HELM_CRONJOBS } from '../gen3/cronjobs';
 import { asctime, cdis } from './service-logs';
@@ -70,18 +70,20 @@ export class SimJobPods {
     return j ? [j.pod] : null;
   };
 
-  /** Looks at each CronJob's last run: a new Job gets its pod; a Job that ended writes its last lines. */
+  /** Looks at each CronJob's recent runs: a new Job gets its pod; a Job that ended writes its last lines. */
   observe(now = Date.now()): void {
     for (const c of this.sim.cronjobs(now)) {
-      const run = c.lastRun;
-      if (!run || !run.startedAt) continue;
-      let j = this.jobs.get(run.name);
-      if (!j) {
-        // Jobs of this CronJob that were still running end where the next one starts.
-        for (const other of this.jobs.values()) if (other.cronjob === c.name && !other.ended) this.end(other, Date.parse(run.startedAt));
-        j = this.start(c.name, run.name, Date.parse(run.startedAt));
+      // Oldest first: each Job's pod starts, and its events are recorded, in the order the Jobs started.
+      for (const run of [...(c.recentRuns ?? (c.lastRun ? [c.lastRun] : []))].reverse()) {
+        if (!run.startedAt) continue;
+        let j = this.jobs.get(run.name);
+        if (!j) {
+          // Jobs of this CronJob that were still running end where the next one starts.
+          for (const other of this.jobs.values()) if (other.cronjob === c.name && !other.ended) this.end(other, Date.parse(run.startedAt));
+          j = this.start(c.name, run.name, Date.parse(run.startedAt));
+        }
+        if (!j.ended && run.finishedAt) this.end(j, Date.parse(run.finishedAt));
       }
-      if (!j.ended && run.finishedAt) this.end(j, Date.parse(run.finishedAt));
     }
   }
 
