@@ -2,10 +2,9 @@
 // as numbers: CPU in cores, memory in bytes. The suffixes of
 // k8s.io/apimachinery/pkg/api/resource (quantity.go): binary Ki..Ei, decimal
 // n u m k M G T P E, and decimal exponents.
+/** Fractions are divided, not multiplied by 1e-9, so "123456789n" is exactly 0.123456789. */
+const DIVISOR: Record<string, number> = { n: 1e9, u: 1e6, m: 1e3 };
 const SUFFIX: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
   '': 1,
   k: 1e3,
   M: 1e6,
@@ -30,6 +29,6 @@ export function quantity(q: string | number | undefined | null): number {
   const m = QUANTITY.exec(q.trim());
   if (!m) return 0;
   const [, num, exp, suffix = ''] = m;
-  const v = exp ? Number(num + exp) : Number(num) * SUFFIX[suffix];
+  const v = exp ? Number(num + exp) : suffix in DIVISOR ? Number(num) / DIVISOR[suffix] : Number(num) * SUFFIX[suffix];
   return Number.isFinite(v) ? v : 0;
 }
