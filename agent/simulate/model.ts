@@ -60,7 +60,24 @@ interface SimCronJob {
 interface Pod {
   name: string;
   template: string;
+  startedAt: number;
   readyAt: number;
+}
+
+/** A change to the commons' pods, for what writes their logs and events (sim-activity.ts). */
+export type PodChange =
+  | { type: 'started'; service: string; pod: string; replicaSet: string; image: string; atMs: number }
+  | { type: 'removed'; service: string; pod: string; replicaSet: string; atMs: number }
+  | { type: 'restarted'; service: string; pod: string; atMs: number }
+  | { type: 'scaled'; service: string; deployment: string; replicaSet: string; from: number; to: number; atMs: number };
+
+/** A pod as the simulated kubelet has it. */
+export interface SimPodState {
+  name: string;
+  service: string;
+  replicaSet: string;
+  startedAt: number;
+  ready: boolean;
 }
 
 interface ServiceModel {
@@ -86,6 +103,11 @@ interface Durable {
 }
 
 const DEFAULT_REPLICAS: Record<string, number> = { indexd: 4, fence: 3, 'presigned-url-fence': 3, revproxy: 4, arborist: 3, peregrine: 3 };
+
+/** A Deployment's ReplicaSet for a pod template: `<deployment>-<pod-template-hash>`. */
+export function replicaSetName(deployment: string, template: string): string {
+  return `${deployment}-${template.slice(0, 9)}`;
+}
 
 export function templateOf(image: string, restartedAt: string | null): string {
   return createHash('sha256').update(`${image}|${restartedAt ?? ''}`).digest('hex').slice(0, 10);
@@ -179,7 +201,29 @@ export class SimCommons extends EventEmitter {
   }
 
   private newPod(s: ServiceModel, template: string, startDelay: number): Pod {
-    return { name: `${s.deployment}-${template.slice(0, 9)}-${(++this.podSeq).toString(36)}${randomBytes(2).toString('hex')}`, template, readyAt: Date.now() + startDelay };
+    const now = Date.now();
+    return { name: `${replicaSetName(s.deployment, template)}-${(++this.podSeq).toString(36)}${randomBytes(2).toString('hex')}`, template, startedAt: now, readyAt: now + startDelay };
+  }
+
+  /** Starts a pod of the service (it is one of its pods when listeners hear of it). */
+  private startPod(s: ServiceModel, template: string): void {
+    const pod = this.newPod(s, template, this.podStartMs);
+    s.pods.push(pod);
+    this.change({ type: 'started', service: s.name, pod: pod.name, replicaSet: replicaSetName(s.deployment, template), image: s.image, atMs: pod.startedAt });
+  }
+
+  private change(c: PodChange): void {
+    this.emit('pod', c);
+  }
+
+  private removed(s: ServiceModel, pods: Pod[], now: number): void {
+    for (const p of pods) this.change({ type: 'removed', service: s.name, pod: p.name, replicaSet: replicaSetName(s.deployment, p.template), atMs: now });
+  }
+
+  /** A service's pods now, with their readiness. */
+  podStates(name: string, now = Date.now()): SimPodState[] {
+    const s = this.get(name);
+    return s.pods.map((p) => ({ name: p.name, service: name, replicaSet: replicaSetName(s.deployment, p.template), startedAt: p.startedAt, ready: this.podReady(s, p, now) }));
   }
 
   private target(s: ServiceModel): string {
@@ -195,28 +239,36 @@ export class SimCommons extends EventEmitter {
     this.runSchedules(now);
     let settled = false;
     for (const s of this.services.values()) {
-      if (s.fault === 'crashloop' && Math.random() < 0.3) s.restartCount += s.pods.length;
+      if (s.fault === 'crashloop' && Math.random() < 0.3) {
+        s.restartCount += s.pods.length;
+        for (const p of s.pods) this.change({ type: 'restarted', service: s.name, pod: p.name, atMs: now });
+      }
       const target = this.target(s);
       const starting = s.pods.some((p) => now < p.readyAt);
       if (s.pods.length > s.desired) {
         // Scale down: old and unready pods go first.
         s.pods.sort((a, b) => Number(a.template === target) - Number(b.template === target) || b.readyAt - a.readyAt);
-        s.pods.splice(0, s.pods.length - s.desired);
+        this.removed(s, s.pods.splice(0, s.pods.length - s.desired), now);
         settled = true;
       } else if (s.pods.length < s.desired) {
-        s.pods.push(this.newPod(s, target, this.podStartMs));
+        this.startPod(s, target);
       } else if (!starting) {
         const old = s.pods.findIndex((p) => p.template !== target);
         if (old >= 0) {
           // Terminate one old pod (ready count dips) and start its replacement.
-          s.pods.splice(old, 1);
-          s.pods.push(this.newPod(s, target, this.podStartMs));
+          const oldRs = s.pods[old]!.template;
+          const count = (t: string) => s.pods.filter((p) => p.template === t).length;
+          const [oldN, newN] = [count(oldRs), count(target)];
+          this.change({ type: 'scaled', service: s.name, deployment: s.deployment, replicaSet: replicaSetName(s.deployment, target), from: newN, to: newN + 1, atMs: now });
+          this.change({ type: 'scaled', service: s.name, deployment: s.deployment, replicaSet: replicaSetName(s.deployment, oldRs), from: oldN, to: oldN - 1, atMs: now });
+          this.removed(s, s.pods.splice(old, 1), now);
+          this.startPod(s, target);
           if (!s.pods.some((p) => p.template !== target)) settled = true;
         }
       }
     }
     if (settled) this.persist();
-    this.emit('tick');
+    this.emit('tick', now);
   }
 
   workload(name: string, now = Date.now()): WorkloadFacts {
@@ -286,6 +338,7 @@ export class SimCommons extends EventEmitter {
     scale(name: string, replicas: number): boolean {
     const s = this.get(name);
     if (s.desired === replicas) return false;
+    this.change({ type: 'scaled', service: name, deployment: s.deployment, replicaSet: replicaSetName(s.deployment, this.target(s)), from: s.desired, to: replicas, atMs: Date.now() });
     s.desired = replicas;
     s.scales += 1;
     this.persist();
