@@ -150,8 +150,9 @@ export class KubeLogSource implements LogSource {
         follow: o.follow ? 'true' : undefined,
         previous: q.previous ? 'true' : undefined,
         sinceTime: since !== null && Number.isFinite(since) ? sinceTimeParam(since) : undefined,
-        // All of a pod's log can be far more than anyone reads: the newest lines, within the agent's bounds.
-        tailLines: o.from || o.fromStart ? undefined : String(Math.min(q.tailLines ?? LOG_LINES_MAX, LOG_LINES_MAX)),
+        // All of a pod's log can be far more than anyone reads: the newest lines, within the agent's bounds
+        // (a pod a follow picks up later: all its lines so far, as bounded; resuming: none before the mark).
+        tailLines: o.from ? undefined : String(o.fromStart ? LOG_LINES_MAX : Math.min(q.tailLines ?? LOG_LINES_MAX, LOG_LINES_MAX)),
         limitBytes: o.follow ? undefined : String(LOG_BYTES_MAX),
       },
       signal,
