@@ -75,13 +75,14 @@ describe('resources from the real metrics-server', () => {
       assert.equal(p.memoryBytes, 300 * Mi);
       assert.deepEqual([p.cpuRequestCores, p.cpuLimitCores, p.memoryRequestBytes, p.memoryLimitBytes], [0.1, 1, 256 * Mi, 1024 * Mi]);
     }
-    // indexd: kwok's default usage (1m, 1Mi), no requests or limits.
+    // indexd: kwok's default usage (1m, 1Mi), and the requests and limits every service gets in
+    // test/support/gen3-commons.ts (100m and 128Mi requested, 1Gi memory limit, no CPU limit).
     const all = (await k.platform.inspector.resources!()) as { available: true; pods: PodResourceFacts[] };
     const indexd = all.pods.filter((p) => p.service === 'indexd');
     assert.equal(indexd.length, 4);
     for (const p of indexd) {
       assert.equal(p.memoryBytes, 1 * Mi);
-      assert.deepEqual([p.cpuRequestCores, p.cpuLimitCores, p.memoryRequestBytes, p.memoryLimitBytes], [0, 0, 0, 0]);
+      assert.deepEqual([p.cpuRequestCores, p.cpuLimitCores, p.memoryRequestBytes, p.memoryLimitBytes], [0.1, 0, 128 * Mi, 1024 * Mi]);
     }
 
     // The same numbers as kubectl top pod (millicores and Mi, as it rounds), read between two of the agent's reads that agree.

@@ -37,6 +37,8 @@ export function metricsServerArgs(o: { port: number; kubeconfig: string; cert: s
     '--kubelet-use-node-status-port',
     `--kubelet-certificate-authority=${o.caCert}`,
     '--metric-resolution=10s',
+    // Below 9/10 of the resolution, as metrics-server requires (default 10 s).
+    '--kubelet-request-timeout=5s',
   ];
 }
 
