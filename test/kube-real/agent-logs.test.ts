@@ -7,7 +7,9 @@
 // agent's LogRequest handling) are another part of this change; this reads
 // the agent's LogSource, which they call.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { GEN3_SERVICES } from '../../contracts/gen3/catalog';
@@ -17,7 +19,9 @@ import { kubeClients } from '../../agent/kubernetes/kube-client';
 import { KubePlatform } from '../../agent/kubernetes/kube-platform';
 import { Observations } from '../../agent/core/observations';
 import pino from 'pino';
+import { findKubectl } from '../../scripts/tools/helm-binary';
 import { type ControlPlane, useControlPlane } from '../support/control-plane';
+import { skipOrFail } from '../support/control-plane/binaries';
 import { rolledOut } from '../support/control-plane/gen3-commons';
 import { FAULT_ANNOTATION } from '../support/control-plane/kwok-stages';
 import { metricsApiObjects } from '../support/control-plane/metrics-server';
@@ -25,6 +29,18 @@ import { eventually } from '../support/fleet';
 import { NS, command, realKubeCommons, run } from '../support/kube-agent';
 
 const controlPlane = useControlPlane();
+const KUBECTL = await findKubectl();
+const exec = promisify(execFile);
+
+/** What the real `kubectl logs --timestamps` prints for a pod's container, as [time ms, text]. */
+async function kubectlLogs(cp: ControlPlane, pod: string, container: string, ...args: string[]): Promise<[number, string][]> {
+  if ('missing' in KUBECTL) throw new Error(KUBECTL.missing);
+  const { stdout } = await exec(KUBECTL.path, ['logs', pod, '-c', container, '-n', NS, '--timestamps', ...args, `--kubeconfig=${cp.kubeconfigFile}`]);
+  return stdout.split('\n').filter(Boolean).map((l) => {
+    const i = l.indexOf(' ');
+    return [Date.parse(l.slice(0, i)), l.slice(i + 1)];
+  });
+}
 const SLOW = { timeout: 300_000 };
 
 class Collect implements LogSink {
@@ -69,6 +85,7 @@ async function commons(cp: ControlPlane) {
 
 describe('the agent reads pods/log, events and resources through the real apiserver', () => {
   it("a service's replicas' logs arrive merged with their pod names; follow sees later lines of every replica, and a replica that starts later", SLOW, async (t) => {
+    if ('missing' in KUBECTL) return skipOrFail(t, KUBECTL.missing);
     const cp = await controlPlane(t);
     if (!cp) return;
     const { k, apps, runningPods } = await commons(cp);
@@ -83,6 +100,8 @@ describe('the agent reads pods/log, events and resources through the real apiser
     const all = new Collect();
     await logs.streamLogs(query({ service: 'arborist' }), all, new AbortController().signal);
     assert.deepEqual(all.podSets, [[a, b]]);
+    // What the real kubectl logs prints for each pod, the same lines and times.
+    for (const pod of [a, b]) assert.deepEqual(await kubectlLogs(cp, pod, 'arborist'), all.got.filter((l) => l.pod === pod).map((l) => [l.timeMs, l.text]));
     // Read through the apiserver as the agent's ServiceAccount (which asked kwok, the Nodes' kubelet).
     const reads = cp.audit({ user: k.agent.username }).filter((e) => e.objectRef?.subresource === 'log');
     assert.deepEqual(reads.map((e) => `${e.verb} ${e.objectRef?.name} ${e.responseStatus?.code}`).sort(), [`get ${a} 200`, `get ${b} 200`]);
@@ -144,6 +163,7 @@ describe('the agent reads pods/log, events and resources through the real apiser
   });
 
   it("a crash-looping pod's previous container logs come with previous=true; without a restart it says none is there", SLOW, async (t) => {
+    if ('missing' in KUBECTL) return skipOrFail(t, KUBECTL.missing);
     const cp = await controlPlane(t);
     if (!cp) return;
     const { k, core, runningPods } = await commons(cp);
@@ -166,6 +186,7 @@ describe('the agent reads pods/log, events and resources through the real apiser
       [pod, 'indexd', 'Traceback (most recent call last):'],
       [pod, 'indexd', 'sqlalchemy.exc.OperationalError: could not connect to server'],
     ]);
+    assert.deepEqual(await kubectlLogs(cp, pod, 'indexd', '--previous'), prev.got.map((l) => [l.timeMs, l.text]));
     const cur = new Collect();
     await logs.streamLogs(query({ service: 'indexd', pod }), cur, new AbortController().signal);
     assert.deepEqual(cur.texts(), ['[2026-11-24 08:00:00] starting indexd']);
