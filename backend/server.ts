@@ -30,6 +30,7 @@ import { type Cluster, LocalCluster, defaultReplicaId } from './cluster/cluster'
 import { PostgresCluster } from './cluster/postgres-cluster';
 import { bridgeEvents } from './cluster/event-bridge';
 import { shareLiveState } from './cluster/live-sync';
+import { AgentRequests } from './inspect/agent-requests';
 
 export interface ControlService {
   httpUrl: string;
@@ -66,6 +67,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   const metrics = new Metrics(fleet);
   const sessions = new AgentSessions();
   const commands = new CommandService(store, fleet, events, metrics, sessions, log.child({ module: 'commands' }), env.DCOC_COMMAND_DEADLINE_S * 1000, cluster);
+  const requests = new AgentRequests({ sessions, cluster, fleet, registry: metrics.registry, log: log.child({ module: 'inspect' }) });
   const unbridge = bridgeEvents(cluster, events, fleet, log.child({ module: 'cluster' }));
   const live = shareLiveState({ cluster, fleet, store, sessions, log: log.child({ module: 'live-sync' }), silenceMs: env.DCOC_AGENT_SILENCE_S * 1000 });
   cluster.onMessage((m, from) => {
@@ -112,6 +114,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       cluster,
       log: log.child({ module: 'gateway' }),
       certTtlMs,
+      requests,
       agentConfig: {
         heartbeat_interval_ms: env.DCOC_HEARTBEAT_INTERVAL_MS,
         health_interval_ms: env.DCOC_HEALTH_INTERVAL_MS,
@@ -134,6 +137,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     deployments,
     releases,
     sessions,
+    requests,
     metrics,
     auth: new Authenticator(store, env.DCOC_PLUGIN_SECRET),
     ca,
