@@ -88,6 +88,9 @@ describeUnless(missing(), 'schemathesis against the served OpenAPI document', ()
         // An accepted event stream never ends; the fast-check tier covers its refusals.
         '--exclude-operation-id',
         'streamEvents',
+        // Nor does a log follow stream (test/spine/logs.test.ts covers its refusals and bounds).
+        '--exclude-operation-id',
+        'followServiceLogs',
         '--workers',
         '2',
         '--request-timeout',
