@@ -99,9 +99,11 @@ export class LogRelay implements LogSink {
       if (this.untilMs && l.timeMs && l.timeMs >= this.untilMs) continue;
       if (this.filter && !l.text.toLowerCase().includes(this.filter)) continue;
       this.take(l);
+      // A full chunk goes out now, so a large batch (a long tail) is not held whole.
+      if (this.pendingBytes >= CHUNK_BYTES || this.pending.length >= CHUNK_LINES) this.flush();
+      if (this.stopped) return;
     }
-    if (this.pendingBytes >= CHUNK_BYTES || this.pending.length >= CHUNK_LINES) this.flush();
-    else this.schedule();
+    this.schedule();
   }
 
   private dropped(): void {
