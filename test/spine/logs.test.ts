@@ -97,9 +97,11 @@ describe('pod logs and inspection through the agent', () => {
     assert.match(r.body.detail, /previous/);
   });
 
-  it('follows over Server-Sent Events: lines written after it opened, from every replica', async () => {
+  it('follows over Server-Sent Events: lines written after it opened, from every replica', async (t) => {
     const events: LogsStreamEvent[] = [];
-    const s = await openSse(`${fleet.control.url}/api/v1/commons/${ID}/services/peregrine/logs/stream?tail=0`, developer, streams.signal, (e: SseEvent) => {
+    const mine = new AbortController();
+    t.after(() => mine.abort());
+    const s = await openSse(`${fleet.control.url}/api/v1/commons/${ID}/services/peregrine/logs/stream?tail=0`, developer, AbortSignal.any([mine.signal, streams.signal]), (e: SseEvent) => {
       if (e.event === 'logs') events.push(JSON.parse(e.data) as LogsStreamEvent);
     });
     assert.equal(s.status, 200, JSON.stringify(s.body));
@@ -112,14 +114,16 @@ describe('pod logs and inspection through the agent', () => {
     assert.deepEqual(seen.sort(), [...w.pods].sort());
   });
 
-  it('keeps a follow stream within its rate bound and says truncated', async () => {
+  it('keeps a follow stream within its rate bound and says truncated', async (t) => {
     // Ten replicas: each write is ten lines, far more a second than the bound.
     const operator = await fleet.tokenFor('operator');
     const scaled = await fleet.api(operator, 'POST', `/api/v1/commons/${ID}/services/portal/scale`, { replicas: 10 });
     assert.equal(scaled.status, 202, JSON.stringify(scaled.body));
     await eventually(async () => (await fleet.simLog(HEAL.hostname, 'portal', 'warming up')).pods.length === 10, { what: 'ten portal pods' });
     const events: LogsStreamEvent[] = [];
-    const s = await openSse(`${fleet.control.url}/api/v1/commons/${ID}/services/portal/logs/stream?tail=0`, developer, streams.signal, (e) => {
+    const mine = new AbortController();
+    t.after(() => mine.abort());
+    const s = await openSse(`${fleet.control.url}/api/v1/commons/${ID}/services/portal/logs/stream?tail=0`, developer, AbortSignal.any([mine.signal, streams.signal]), (e) => {
       if (e.event === 'logs') events.push(JSON.parse(e.data) as LogsStreamEvent);
     });
     assert.equal(s.status, 200);
@@ -138,6 +142,30 @@ describe('pod logs and inspection through the agent', () => {
     assert.ok(received <= bound, `${received} lines in ${seconds.toFixed(1)} s (bound ${bound})`);
     if (received < written) assert.ok(events.some((e) => e.truncated), 'dropped lines are said');
     assert.ok(received > 0);
+  });
+
+  it('serves at most 8 log requests per agent at once; the next is refused saying so', async () => {
+    let open = new AbortController();
+    try {
+      // Earlier tests' streams may take a moment to be stopped at the agent.
+      await eventually(async () => {
+        open.abort();
+        open = new AbortController();
+        const statuses: number[] = [];
+        for (let i = 0; i < 8; i++) {
+          const s = await openSse(`${fleet.control.url}/api/v1/commons/${ID}/services/fence/logs/stream?tail=0`, developer, AbortSignal.any([open.signal, streams.signal]), () => undefined);
+          statuses.push(s.status);
+        }
+        return statuses.every((s) => s === 200);
+      }, { what: 'eight follow streams to open', timeoutMs: 10_000 });
+      const ninth = await logs('/services/fence/logs?tail=1');
+      assert.equal(ninth.status, 503, JSON.stringify(ninth.body));
+      assert.match(ninth.body.detail, /8 log requests/);
+    } finally {
+      open.abort();
+    }
+    // Closed streams are stopped at the agent: requests are served again.
+    await eventually(async () => (await logs('/services/fence/logs?tail=1')).status === 200, { what: 'logs to be served again' });
   });
 
   it('answers 503 saying upgrade for Kubernetes events when the agent does not advertise inspect:events', async () => {
