@@ -32,6 +32,7 @@ import { type Cluster, LocalCluster, defaultReplicaId } from './cluster/cluster'
 import { PostgresCluster } from './cluster/postgres-cluster';
 import { bridgeEvents } from './cluster/event-bridge';
 import { shareLiveState } from './cluster/live-sync';
+import { AgentRequests } from './inspect/agent-requests';
 
 export interface ControlService {
   httpUrl: string;
@@ -71,6 +72,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   const metrics = new Metrics(fleet, externalChecks);
   const sessions = new AgentSessions();
   const commands = new CommandService(store, fleet, events, metrics, sessions, log.child({ module: 'commands' }), env.DCOC_COMMAND_DEADLINE_S * 1000, cluster);
+  const requests = new AgentRequests({ sessions, cluster, fleet, registry: metrics.registry, log: log.child({ module: 'inspect' }) });
   const unbridge = bridgeEvents(cluster, events, fleet, log.child({ module: 'cluster' }));
   const live = shareLiveState({ cluster, fleet, store, sessions, log: log.child({ module: 'live-sync' }), silenceMs: env.DCOC_AGENT_SILENCE_S * 1000 });
   cluster.onMessage((m, from) => {
@@ -117,6 +119,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       cluster,
       log: log.child({ module: 'gateway' }),
       certTtlMs,
+      requests,
       agentConfig: {
         heartbeat_interval_ms: env.DCOC_HEARTBEAT_INTERVAL_MS,
         health_interval_ms: env.DCOC_HEALTH_INTERVAL_MS,
@@ -139,6 +142,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     deployments,
     releases,
     sessions,
+    requests,
     metrics,
     auth: new Authenticator(store, env.DCOC_PLUGIN_SECRET),
     ca,

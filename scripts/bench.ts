@@ -13,6 +13,7 @@ import { Cleanups } from './bench/cleanups';
 import { BenchSetupError, DEFAULT_ADMIN_URL, redact } from './bench/database';
 import { type BenchOptions, type Figures, runTopology, type Topology } from './bench/run';
 import { sideBySide } from './bench/table';
+import { logFollowBench, logFollowTable } from './bench/log-follow';
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -30,6 +31,10 @@ Options:
   --commands C        no-op scale commands issued during the window (default 200)
   --blast-streams N   streams in the saturation test (default 16)
   --blast-seconds S   length of the saturation test (default 5)
+  --log-follow        instead: log follow latency (a line written in a pod →
+                      received over SSE) on one control service and one
+                      simulated commons; with --log-lines N (default 300) and
+                      --log-replicas R (default 3)
   --database-url URL  PostgreSQL admin URL, a role that may CREATE DATABASE; a
                       throwaway database is made there and dropped at the end
                       (default $DCOC_TEST_DATABASE_URL, else ${DEFAULT_ADMIN_URL};
@@ -46,6 +51,9 @@ function parse() {
         commands: { type: 'string', default: '200' },
         'blast-streams': { type: 'string', default: '16' },
         'blast-seconds': { type: 'string', default: '5' },
+        'log-follow': { type: 'boolean', default: false },
+        'log-lines': { type: 'string', default: '300' },
+        'log-replicas': { type: 'string', default: '3' },
         'database-url': { type: 'string', default: process.env.DCOC_TEST_DATABASE_URL || DEFAULT_ADMIN_URL },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -55,13 +63,13 @@ function parse() {
   }
 }
 
-function options(): { topologies: Topology[]; opts: BenchOptions } {
+function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { lines: number; replicas: number } | null } {
   const a = parse();
   if (a.help) {
     console.log(HELP);
     process.exit(0);
   }
-  const positive = (name: 'agents' | 'seconds' | 'commands' | 'blast-streams' | 'blast-seconds') => {
+  const positive = (name: 'agents' | 'seconds' | 'commands' | 'blast-streams' | 'blast-seconds' | 'log-lines' | 'log-replicas') => {
     const n = Number(a[name]);
     if (!Number.isInteger(n) || n < 1) throw new BenchSetupError(`--${name} must be a whole number of at least 1, not "${a[name]}" (see --help)`);
     return n;
@@ -71,6 +79,7 @@ function options(): { topologies: Topology[]; opts: BenchOptions } {
   if (!/^postgres(ql)?:\/\//.test(a['database-url'])) throw new BenchSetupError(`--database-url must be a postgres:// URL, not "${redact(a['database-url'])}"`);
   return {
     topologies: topologies[a.topology],
+    logFollow: a['log-follow'] ? { lines: positive('log-lines'), replicas: Math.min(positive('log-replicas'), 100) } : null,
     opts: {
       agents: positive('agents'),
       seconds: positive('seconds'),
@@ -85,7 +94,17 @@ function options(): { topologies: Topology[]; opts: BenchOptions } {
 const cleanups = new Cleanups();
 
 async function main(): Promise<void> {
-  const { topologies, opts } = options();
+  const { topologies, opts, logFollow } = options();
+  if (logFollow) {
+    const dir = mkdtempSync(join(tmpdir(), 'dcoc-bench-logs-'));
+    cleanups.push(`remove ${dir}`, async () => rmSync(dir, { recursive: true, force: true }));
+    try {
+      console.log(logFollowTable(await logFollowBench(logFollow, dir, cleanups)));
+    } finally {
+      await cleanups.run();
+    }
+    return;
+  }
   const results: Figures[] = [];
   for (const topology of topologies) {
     const dir = mkdtempSync(join(tmpdir(), `dcoc-bench-${topology}-`));

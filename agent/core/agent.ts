@@ -12,10 +12,18 @@ import { ControlConnection } from '../protocol/connection';
 import { toCronJobListMsg } from '../protocol/cronjob-msg';
 import { type AgentIdentity, type IdentityStore, fileIdentityStore, renew, renewalDueAt } from '../protocol/identity';
 import { Journal } from '../protocol/journal';
+import type { InspectRequestMsg, LogRequestMsg } from '../../contracts/agent-messages';
+import { inspect, inspectCapabilities } from './inspect';
+import { LogRelay } from './log-relay';
 import { Observations } from './observations';
-import type { ConfigFacts, ServiceState } from './types';
+import { type ConfigFacts, type LogQuery, LogSourceError, type ServiceState } from './types';
 
 export const AGENT_VERSION = VERSION;
+
+/** Log requests one agent serves at once (each may be a follow stream that reads every pod). */
+export const LOG_REQUESTS_MAX = 8;
+/** Messages waiting in the stream's write buffer beyond which a log request holds its lines. */
+const LOG_BACKLOG_MAX = 64;
 
 export interface AgentOptions {
   platform: Platform;
@@ -68,6 +76,7 @@ export class Agent {
   private readonly journal: Journal;
   private readonly executors: Map<string, Executor>;
   private readonly running = new Map<string, AbortController>();
+  private readonly logRequests = new Map<string, AbortController>();
   private readonly conn: ControlConnection;
   private identity: AgentIdentity;
   private welcomed = false;
@@ -118,6 +127,7 @@ export class Agent {
     if (this.deltaTimer) clearTimeout(this.deltaTimer);
     if (this.renewTimer) clearTimeout(this.renewTimer);
     for (const a of this.running.values()) a.abort('agent stopping');
+    this.stopLogRequests('agent stopping');
     this.conn.stop();
     for (const c of this.opts.platform.collectors) await c.stop();
     await this.opts.platform.stop();
@@ -129,7 +139,12 @@ export class Agent {
 
   private capabilities(): string[] {
     const { collectors, executors } = this.opts.platform;
-    return [...collectors.map((c) => `collector:${c.name}`), ...executors.map((e) => `executor:${e.kind}`), ...executors.filter((e) => e.method).map((e) => `${e.kind}:${e.method}`)];
+    return [
+      ...collectors.map((c) => `collector:${c.name}`),
+      ...executors.map((e) => `executor:${e.kind}`),
+      ...executors.filter((e) => e.method).map((e) => `${e.kind}:${e.method}`),
+      ...inspectCapabilities(this.opts.platform.inspector),
+    ];
   }
 
   private onOpen(): void {
@@ -157,6 +172,8 @@ export class Agent {
   private onClose(reason: string): void {
     if (this.welcomed && !this.stopping) this.log.warn({ reason }, 'lost the control service stream; reconnecting');
     this.welcomed = false;
+    // Their readers were on that stream: the control service has failed them.
+    this.stopLogRequests('stream closed');
   }
 
   private onMessage(m: ControlMessage & { body?: string }): void {
@@ -174,7 +191,70 @@ export class Agent {
       this.applyConfig(m.config);
     } else if ('ack' in m && m.ack) {
       if (m.ack.state === 'succeeded' || m.ack.state === 'failed') this.journal.ack(m.ack.command_id);
+    } else if ('logs' in m && m.logs) {
+      const id = m.logs.id;
+      this.onLogs(m.logs).catch((e: unknown) => this.log.error({ request: id, err: (e as Error).message }, 'log request handling failed'));
+    } else if ('stop_logs' in m && m.stop_logs) {
+      this.logRequests.get(m.stop_logs.id)?.abort('stopped by the control service');
+    } else if ('inspect' in m && m.inspect) {
+      void this.onInspect(m.inspect);
     }
+  }
+
+  private stopLogRequests(reason: string): void {
+    for (const a of this.logRequests.values()) a.abort(reason);
+    this.logRequests.clear();
+  }
+
+  /** Serves one log request from the platform's LogSource, within its bounds (log-relay.ts). */
+  private async onLogs(r: LogRequestMsg): Promise<void> {
+    const fail = (error: string) => void this.send({ log_chunk: { id: r.id, lines: [], pods: [], done: false, error, truncated: false } });
+    const source = this.opts.platform.inspector?.logs;
+    if (!source) return fail('this agent cannot read logs (no inspect:logs capability); upgrade the agent');
+    if (this.logRequests.has(r.id)) return;
+    if (this.logRequests.size >= LOG_REQUESTS_MAX) {
+      return fail(`this agent already serves ${LOG_REQUESTS_MAX} log requests (follow streams count until closed); close one and retry`);
+    }
+    const abort = new AbortController();
+    this.logRequests.set(r.id, abort);
+    const relay = new LogRelay({
+      request: r,
+      send: (chunk) => !abort.signal.aborted && this.send({ log_chunk: chunk }),
+      backedUp: () => this.conn.backlog() > LOG_BACKLOG_MAX,
+      onFull: () => abort.abort('bound reached'),
+    });
+    abort.signal.addEventListener('abort', () => {
+      // Bounds reached: the relay still ends the request; anything else stops it here.
+      if (abort.signal.reason !== 'bound reached') relay.stop();
+    });
+    const q: LogQuery = {
+      service: r.service || undefined,
+      job: r.job || undefined,
+      pod: r.pod || undefined,
+      previous: r.previous,
+      follow: r.follow,
+      sinceMs: Number(r.since_ms) > 0 ? Number(r.since_ms) : null,
+      tailLines: r.tail_lines > 0 ? r.tail_lines : null,
+    };
+    try {
+      await source.streamLogs(q, relay, abort.signal);
+      await relay.end();
+    } catch (e) {
+      if (e instanceof LogSourceError) await relay.end(e.message.slice(0, 2000));
+      else if (abort.signal.aborted && abort.signal.reason === 'bound reached') await relay.end();
+      else if (!abort.signal.aborted) {
+        this.log.error({ request: r.id, service: r.service, job: r.job, err: (e as Error).message }, 'reading logs failed');
+        await relay.end("the agent failed reading the logs; see the agent's log");
+      }
+    } finally {
+      if (this.logRequests.get(r.id) === abort) this.logRequests.delete(r.id);
+    }
+  }
+
+  private async onInspect(r: InspectRequestMsg): Promise<void> {
+    const result = await inspect(this.opts.platform.inspector, r);
+    if (result.error) this.log.warn({ request: r.id, kind: r.kind, error: result.error }, 'inspect request not answered');
+    this.send({ inspect_result: result });
   }
 
   private applyConfig(c: { heartbeat_interval_ms: number; health_interval_ms: number; metrics_interval_ms: number } | null | undefined): void {

@@ -64,6 +64,11 @@ export class ControlConnection {
     return true;
   };
 
+  /** Messages written but not yet taken by the transport (flow control): a producer that can wait checks it. */
+  backlog(): number {
+    return this.call?.writableLength ?? 0;
+  }
+
   private open(): void {
     if (this.stopped) return;
     if (!this.reachable()) {

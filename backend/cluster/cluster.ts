@@ -7,6 +7,27 @@ import { z } from 'zod';
 import { DcocEvent } from '../../contracts/events';
 
 const id = z.string().min(1).max(256);
+const name = z.string().max(253);
+
+/** What one replica asks of an agent another replica holds (the fields of LogRequest or InspectRequest, contracts/agent.proto). */
+export const AgentAsk = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('logs'),
+    service: name,
+    job: name,
+    pod: name,
+    previous: z.boolean(),
+    follow: z.boolean(),
+    since_ms: z.number().int().min(0),
+    until_ms: z.number().int().min(0),
+    tail_lines: z.number().int().min(0).max(100_000),
+    filter: z.string().max(200),
+    max_lines: z.number().int().min(0).max(100_000),
+    max_bytes: z.number().int().min(0).max(64 * 1024 * 1024),
+  }),
+  z.object({ type: z.literal('inspect'), kind: z.enum(['events', 'resources']), service: name }),
+]);
+export type AgentAsk = z.infer<typeof AgentAsk>;
 
 /**
  * What one replica tells the others. Another replica's message is input like
@@ -22,6 +43,12 @@ export const ClusterMessage = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('live'), commons: z.array(id).max(200) }),
   /** An agent connected here: a replica still holding an older stream of that commons closes it. */
   z.object({ kind: z.literal('session'), commons: id, agent: id }),
+  /** Ask the agent of `commons` (on whichever replica holds it) for logs or an inspection; its answer comes back as inspect-part to the asker. */
+  z.object({ kind: z.literal('inspect-open'), commons: id, id, ask: AgentAsk }),
+  /** The asker went away (a closed follow stream): stop that request. */
+  z.object({ kind: z.literal('inspect-stop'), commons: id, id }),
+  /** A piece of one answer (a log chunk, an inspect result, a refusal) for replica `to`, in order: JSON split to fit NOTIFY. */
+  z.object({ kind: z.literal('inspect-part'), to: id, id, seq: z.number().int().min(0).max(100_000), last: z.boolean(), data: z.string().max(7000) }),
 ]);
 export type ClusterMessage = z.infer<typeof ClusterMessage>;
 

@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ServiceStatus, ServiceView } from '../../contracts/api';
 import type { Cluster } from '../cluster/cluster';
 import type { CommandService } from '../commands/command-service';
+import type { AgentRequests } from '../inspect/agent-requests';
 import type { Logger } from '../../lib/logger';
 import type { Fleet } from '../fleet/fleet';
 import type { Metrics } from '../metrics/registry';
@@ -30,6 +31,8 @@ export interface GatewayDeps {
   log: Logger;
   certTtlMs: number;
   agentConfig: AgentConfigMsg;
+  /** Log and inspect requests this replica sent to its agents: their answers go back here. */
+  requests?: AgentRequests;
 }
 
 const STATUSES = new Set(['healthy', 'degraded', 'down', 'unknown']);
@@ -170,6 +173,7 @@ class AgentStream {
     if (this.session && this.d.sessions.remove(this.session) && this.commonsId) {
       this.d.fleet.agentDisconnected(this.commonsId, this.agent.id, reason);
     }
+    if (this.session) this.d.requests?.sessionClosed(this.session);
     this.log.info({ commons: this.commonsId, reason }, 'agent stream closed');
   }
 
@@ -212,6 +216,12 @@ class AgentStream {
           this.send({ ack: { command_id: msg.command_update.command_id, state: msg.command_update.state } });
         }
         return;
+      case 'log_chunk':
+        if (msg.log_chunk && this.session) this.d.requests?.logChunk(this.session, msg.log_chunk);
+        return;
+      case 'inspect_result':
+        if (msg.inspect_result && this.session) this.d.requests?.inspectResult(this.session, msg.inspect_result);
+        return;
       default:
         this.log.warn({ type }, 'unknown agent message; ignored');
     }
@@ -252,8 +262,16 @@ class AgentStream {
     await this.d.store.updateAgent(this.agent.id, { commons_id: id, version: h.agent_version.slice(0, 64), last_seen: now });
     this.commonsId = id;
     this.d.fleet.ensure(row);
-    this.session = { agentId: this.agent.id, commonsId: id, send: this.send, close: (reason) => this.fail(grpc.status.UNAVAILABLE, reason) };
+    this.session = {
+      agentId: this.agent.id,
+      commonsId: id,
+      capabilities: h.capabilities.slice(0, 200).map((c) => String(c).slice(0, 128)),
+      version: h.agent_version.slice(0, 64),
+      send: this.send,
+      close: (reason) => this.fail(grpc.status.UNAVAILABLE, reason),
+    };
     this.d.sessions.add(this.session);
+    this.d.requests?.agentConnected(id);
     if (this.d.cluster.shared) {
       // A replica still holding an older stream of this commons closes it (commands go to one stream).
       this.d.cluster.tell({ kind: 'session', commons: id, agent: this.agent.id }).catch((e: Error) => this.log.warn({ err: e.message }, 'could not tell the other replicas of this agent'));

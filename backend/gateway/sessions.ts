@@ -5,6 +5,9 @@ import type { ControlMessage } from '../../contracts/agent-messages';
 export interface AgentSession {
   agentId: string;
   commonsId: string;
+  /** What the agent said it can do in its hello (inspect:logs, executor:restart, ...). */
+  capabilities?: string[];
+  version?: string;
   send(msg: ControlMessage): boolean;
   close(reason: string): void;
 }

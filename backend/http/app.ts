@@ -16,6 +16,9 @@ import { commonsRouter } from './routes/commons';
 import { deploymentsRouter } from './routes/deployments';
 import { eventsRouter } from './routes/events';
 import { externalChecksRouter } from './routes/external-checks';
+import { kubeEventsRouter } from './routes/kube-events';
+import { logsRouter } from './routes/logs';
+import { resourcesRouter } from './routes/resources';
 import { tokensRouter } from './routes/tokens';
 
 export function createApp(ctx: ApiContext): express.Express {
@@ -53,7 +56,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(express.json({ limit: ctx.env.DCOC_MAX_BODY_BYTES, strict: true }));
   api.use(bodyGuard);
   // Each router gets the services its routes use, nothing else.
-  const { store, fleet, commands, deployments, releases, sessions, ca, events, agentEndpoints, externalChecks } = ctx;
+  const { store, fleet, commands, deployments, releases, sessions, ca, events, agentEndpoints, externalChecks, requests } = ctx;
   api.use(commonsRouter({ store, fleet, commands, deployments }));
   api.use(deploymentsRouter({ store, deployments, releases }));
   api.use(commandsRouter({ store, commands }));
@@ -62,6 +65,9 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(auditRouter({ store }));
   api.use(eventsRouter({ store, events }));
   api.use(externalChecksRouter({ store, fleet, externalChecks }));
+  api.use(logsRouter({ store, fleet, requests }));
+  api.use(kubeEventsRouter({ store, fleet, requests }));
+  api.use(resourcesRouter({ store, fleet, requests }));
   app.use('/api/v1', api);
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new HttpProblem(404, 'Not found', `no route ${req.method} ${req.path}`)));

@@ -10,6 +10,7 @@ import type { EventBus } from '../events/bus';
 import type { ExternalChecks } from '../external/checks';
 import type { Fleet } from '../fleet/fleet';
 import type { AgentSessions } from '../gateway/sessions';
+import type { AgentRequests } from '../inspect/agent-requests';
 import type { Metrics } from '../metrics/registry';
 import type { CertificateAuthority } from '../pki/ca';
 import type { Store } from '../store/store';
@@ -23,6 +24,8 @@ export interface ApiContext {
   deployments: DeploymentService;
   releases: ReleaseCatalog;
   sessions: AgentSessions;
+  /** Logs, Kubernetes events and resources asked of the commons' agents. */
+  requests: AgentRequests;
   metrics: Metrics;
   auth: Authenticator;
   ca: CertificateAuthority;

@@ -79,6 +79,25 @@ function messageArbitrary(commandIds: string[]): fc.Arbitrary<Omit<AgentMessage,
     fc.record({ delta: fc.record({ services: fc.array(service, { maxLength: 8 }), removed_services: fc.array(str, { maxLength: 4 }), config: maybe(config), release: str, taken_at_ms: int64 }) }),
     fc.record({ metrics: fc.record({ samples: fc.array(fc.record({ name: str, labels: fc.dictionary(str, str, { maxKeys: 3 }), value: dbl, timestamp_ms: int64 }), { maxLength: 30 }) }) }),
     fc.record({ command_update: commandUpdate(commandIds) }),
+    // Answers to requests nobody made (and malformed ones): dropped at the gateway.
+    fc.record({
+      log_chunk: fc.record({
+        id: fc.oneof(fc.uuid(), str),
+        lines: fc.array(fc.record({ pod: fc.oneof(fc.constantFrom('fence-a'), str), container: str, time_ms: int64, text: str }), { maxLength: 20 }),
+        pods: fc.array(str, { maxLength: 4 }),
+        done: fc.boolean(),
+        error: str,
+        truncated: fc.boolean(),
+      }),
+    }),
+    fc.record({
+      inspect_result: fc.record({
+        id: fc.oneof(fc.uuid(), str),
+        error: str,
+        events: maybe(fc.record({ items: fc.array(fc.record({ type: str, reason: str, message: str, object_kind: str, object_name: str, service: str, count: int32, first_time: str, last_time: str, source: str }), { maxLength: 5 }) })),
+        resources: maybe(fc.record({ available: fc.boolean(), detail: str, pods: fc.array(fc.record({ pod: str, service: str, cpu_cores: dbl, memory_bytes: dbl, cpu_request_cores: dbl, cpu_limit_cores: dbl, memory_request_bytes: dbl, memory_limit_bytes: dbl }), { maxLength: 5 }) })),
+      }),
+    }),
   );
 }
 

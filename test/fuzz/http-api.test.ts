@@ -146,7 +146,9 @@ describe('fuzzing the HTTP API', () => {
         const text = streaming ? '' : await res.text();
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         const what = `${op.method.toUpperCase()} ${r.path}${r.query ? `?${r.query}` : ''} as ${r.credential} → ${res.status} ${text.slice(0, 300)}`;
-        assert.ok(res.status < 500, what);
+        // A route that asks the commons' agent says 503 (documented) while the agent cannot answer: not connected, too old, silent.
+        const agentAway = res.status === 503 && op.problems?.includes(503) === true;
+        assert.ok(res.status < 500 || agentAway, what);
         if (res.status >= 400) {
           assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/, what);
           assert.equal((JSON.parse(text) as { status: number }).status, res.status, what);
