@@ -14,8 +14,12 @@ export interface SimLogLine {
 
 /** Lines kept per container, as a rotated log file keeps the last part. */
 const KEEP = 10_000;
-/** Text kept per container: with ~40 pods and their previous containers the whole commons' logs stay within ~80 MiB. */
-export const KEEP_BYTES = 1024 * 1024;
+/**
+ * Text kept per container: the kubelet rotates a container's log at
+ * containerLogMaxSize, 10Mi by default (KubeletConfiguration), so `kubectl
+ * logs` never returns more than that. The simulated services write far less.
+ */
+export const KEEP_BYTES = 10 * 1024 * 1024;
 
 interface PodLog {
   container: string;

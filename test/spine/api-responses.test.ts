@@ -66,6 +66,16 @@ describe('every body the control service sends fits its route response schema', 
     await call(ROUTES.listExternalChecks, `/commons/${ID}/external-checks`, { token: viewer });
   });
 
+  it("logs of a service and of a Job, the namespace's Kubernetes events and resources", async () => {
+    await call(ROUTES.getServiceLogs, `/commons/${ID}/services/fence/logs?tail=20`);
+    const jobs = await call<CommonsJobs>(ROUTES.listJobs, `/commons/${ID}/jobs`);
+    const run = jobs.items.flatMap((c) => c.recentRuns).find(Boolean);
+    assert.ok(run, 'the simulated commons has Job runs');
+    await call(ROUTES.getJobLogs, `/commons/${ID}/job-runs/${run.name}/logs`);
+    await call(ROUTES.listKubernetesEvents, `/commons/${ID}/kubernetes-events`);
+    await call(ROUTES.getResources, `/commons/${ID}/resources`);
+  });
+
   it("commands with their events, and the audit log with each command's result", async () => {
     const stream = await subscribe(fleet, await adminToken(), `?commons=${ID}`);
     try {

@@ -168,13 +168,26 @@ describe('pod logs and inspection through the agent', () => {
     await eventually(async () => (await logs('/services/fence/logs?tail=1')).status === 200, { what: 'logs to be served again' });
   });
 
-  it('answers 503 saying upgrade for Kubernetes events when the agent does not advertise inspect:events', async () => {
-    const r = await fleet.api<Problem>(developer, 'GET', `/api/v1/commons/${ID}/kubernetes-events`);
-    // The simulator's platform reads logs only (until it gains events): its agent does not advertise inspect:events.
-    if (r.status === 200) return;
-    assert.equal(r.status, 503, JSON.stringify(r.body));
-    assert.match(r.body.detail, /inspect:events/);
-    assert.match(r.body.detail, /upgrade/);
+  it("shows the simulated commons' Kubernetes events: a restart's ScalingReplicaSet and Killing on that service", async () => {
+    await fleet.restartAndWait(ID, 'arborist');
+    const r = await eventually(
+      async () => {
+        const r = await fleet.api<KubeEventList>(developer, 'GET', `/api/v1/commons/${ID}/kubernetes-events?service=arborist`);
+        return r.status === 200 && ['ScalingReplicaSet', 'Killing'].every((reason) => r.body.items.some((e) => e.reason === reason)) && r;
+      },
+      { what: 'the restart\'s events' },
+    );
+    assert.ok(r.body.items.every((e) => e.service === 'arborist'), 'only arborist\'s events');
+    const viewer = await fleet.tokenFor('viewer');
+    assert.equal((await fleet.api(viewer, 'GET', `/api/v1/commons/${ID}/kubernetes-events`)).status, 403);
+  });
+
+  it("sums the simulated commons' resources per service, with the chart's requests", async () => {
+    const r = await fleet.api<CommonsResources>(developer, 'GET', `/api/v1/commons/${ID}/resources`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.available, true);
+    const fence = r.body.items.find((s) => s.service === 'fence');
+    assert.ok(fence && fence.pods > 0 && fence.cpuCores > 0 && fence.memoryBytes > 0, JSON.stringify(fence));
   });
 
   describe('an agent that answers as the test says', () => {
@@ -290,14 +303,16 @@ describe('pod logs and inspection through the agent', () => {
     });
   });
 
-  it('answers 503 saying upgrade when the agent does not read logs', async () => {
+  it('answers 503 saying upgrade when the agent does not read logs, events or resources', async () => {
     const old = await startRawAgent(fleet.control, 'old-agent.example.org', ['executor:restart']);
     try {
       await eventually(async () => (await fleet.admin<{ agent: { connected: boolean } }>('GET', `/api/v1/commons/${old.commonsId}`)).body?.agent?.connected, { what: 'the old agent to connect' });
-      const r = await fleet.api<Problem>(developer, 'GET', `/api/v1/commons/${old.commonsId}/services/fence/logs`);
-      assert.equal(r.status, 503);
-      assert.match(r.body.detail, /inspect:logs/);
-      assert.match(r.body.detail, /upgrade/);
+      for (const [path, capability] of [['/services/fence/logs', 'inspect:logs'], ['/kubernetes-events', 'inspect:events'], ['/resources', 'inspect:resources']]) {
+        const r = await fleet.api<Problem>(developer, 'GET', `/api/v1/commons/${old.commonsId}${path}`);
+        assert.equal(r.status, 503, path);
+        assert.match(r.body.detail, new RegExp(capability));
+        assert.match(r.body.detail, /upgrade/);
+      }
     } finally {
       old.close();
     }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CommonsSummary, LogsStreamEvent, LogsView, Problem } from '../../contracts/api';
+import type { CommonsResources, CommonsSummary, KubeEventList, LogsStreamEvent, LogsView, Problem } from '../../contracts/api';
 import { type AgentProc, type Control, DEMO_COMMONS, api, stopProc, startAgent } from '../../scripts/demo/processes';
 import { ADMIN_TOKEN, eventually, startTestControl } from '../support/fleet';
 import { type TestDatabase, createTestDatabase, skipWithoutPostgres } from '../support/postgres';
@@ -75,11 +75,19 @@ describe('logs from an agent on another replica', { skip: await skipWithoutPostg
     assert.equal(r.body.items.filter((l) => l.line === big).length, w.pods.length, 'the big line from every pod, unchanged');
   });
 
-  it('passes on B\'s refusal: the agent does not advertise inspect:events', async () => {
-    const r = await api<Problem>(a, developer, 'GET', `/api/v1/commons/${ID}/kubernetes-events`);
-    if (r.status === 200) return; // the simulator gained events
-    assert.equal(r.status, 503);
-    assert.match(r.body.detail, /inspect:events/);
+  it("answers Kubernetes events and resources asked of A from the agent on B", async () => {
+    const events = await api<KubeEventList>(a, developer, 'GET', `/api/v1/commons/${ID}/kubernetes-events`);
+    assert.equal(events.status, 200, JSON.stringify(events.body));
+    assert.ok(events.body.items.some((e) => e.reason === 'Scheduled' || e.reason === 'Started'), 'the simulated pods\' start events');
+    const resources = await api<CommonsResources>(a, developer, 'GET', `/api/v1/commons/${ID}/resources`);
+    assert.equal(resources.status, 200, JSON.stringify(resources.body));
+    assert.ok(resources.body.available && resources.body.items.some((s) => s.service === 'fence'));
+  });
+
+  it("passes on B's refusal: no previous container (404 naming query.previous)", async () => {
+    const r = await api<Problem>(a, developer, 'GET', `/api/v1/commons/${ID}/services/fence/logs?previous=true`);
+    assert.equal(r.status, 404, JSON.stringify(r.body));
+    assert.equal(r.body.errors?.[0].field, 'query.previous', JSON.stringify(r.body));
   });
 
   it('follows through A: lines written after it opened, from every pod; closing it stops the request at the agent', async () => {

@@ -293,12 +293,13 @@ describe('simulated resources', () => {
 describe('simulated bounds', () => {
   it('a container keeps at most KEEP_BYTES of log text, dropping the oldest lines', () => {
     const logs = new SimPodLogs();
-    const line = 'x'.repeat(1000);
-    const n = Math.ceil((2 * KEEP_BYTES) / 1000);
+    // Lines long enough that the byte bound, not the line bound, is what drops them.
+    const line = 'x'.repeat(8000);
+    const n = Math.ceil((2 * KEEP_BYTES) / 8000);
     for (let i = 0; i < n; i++) logs.append('p', 'c', `${i} ${line}`);
     const kept = logs.read('p')!;
     const bytes = kept.reduce((n, l) => n + l.text.length, 0);
-    assert.ok(bytes <= KEEP_BYTES && bytes > KEEP_BYTES - 2000, `${bytes}`);
+    assert.ok(bytes <= KEEP_BYTES && bytes > KEEP_BYTES - 9000, `${bytes}`);
     assert.ok(kept.at(-1)!.text.startsWith(`${n - 1} `), 'the newest line is kept');
   });
 
