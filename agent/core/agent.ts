@@ -129,7 +129,7 @@ export class Agent {
 
   private capabilities(): string[] {
     const { collectors, executors } = this.opts.platform;
-    return [...collectors.map((c) => `collector:${c.name}`), ...executors.map((e) => `executor:${e.kind}`), ...executors.filter((e) => e.method).map((e) => `${e.kind}:${e.method}`)];
+    return [...collectors.flatMap((c) => [`collector:${c.name}`, ...(c.capabilities ?? [])]), ...executors.map((e) => `executor:${e.kind}`), ...executors.filter((e) => e.method).map((e) => `${e.kind}:${e.method}`)];
   }
 
   private onOpen(): void {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { HealthTarget } from '../collectors/gen3-health';
 import { GEN3_SERVICES, type Gen3Service, gen3Service, tagOf } from '../../contracts/gen3/catalog';
 import { FAULTS, type Fault, type SimCommons } from './model';
+import { SimRevproxy } from './sim-revproxy';
 
 const SLOW_MS = 1200;
 
@@ -226,8 +227,12 @@ function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
 export class SimHealthServer {
   private server: Server | null = null;
   port = 0;
+  /** Public paths under /revproxy/ go through the simulated revproxy (sim-revproxy.ts). */
+  readonly revproxy: SimRevproxy;
 
-  constructor(private readonly sim: SimCommons) {}
+  constructor(private readonly sim: SimCommons) {
+    this.revproxy = new SimRevproxy(sim);
+  }
 
   async start(port = 0): Promise<number> {
     // A request it cannot answer drops the connection, as a crashing service's would.
@@ -255,6 +260,7 @@ export class SimHealthServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
     if (url.pathname.startsWith('/__sim/')) return this.control(req, res, url.pathname);
+    if (url.pathname.startsWith('/revproxy/')) return this.revproxy.handle(req, res, (req.url ?? '/').slice('/revproxy'.length));
     const host = (req.headers.host ?? '').split(':')[0];
     const spec = GEN3_SERVICES.find((s) => s.k8sService === host);
     if (!spec || !this.sim.has(spec.name)) {

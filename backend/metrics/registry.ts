@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CommandKind, FINAL_STATES, type ServiceView } from '../../contracts/api';
 import type { Fleet } from '../fleet/fleet';
+import { RequestMetricsExport } from './request-metrics';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -16,6 +17,9 @@ export class Metrics {
   readonly agentMessages: Counter<'type'>;
   readonly metricSamples: Counter;
   readonly enrollments: Counter<'outcome'>;
+  /** Request rate, errors and duration per commons and service, from revproxy's access log. */
+  readonly requests: RequestMetricsExport;
+  readonly requestSamplesDropped: Counter;
 
   constructor(fleet: Fleet) {
     const r = this.registry;
@@ -64,6 +68,12 @@ export class Metrics {
     this.agentMessages = new Counter({ name: 'dcoc_agent_messages_total', help: 'Messages received from agents.', labelNames: ['type'], registers: [r] });
     this.metricSamples = new Counter({ name: 'dcoc_agent_metric_samples_total', help: 'Metric samples ingested from agents.', registers: [r] });
     this.enrollments = new Counter({ name: 'dcoc_enrollments_total', help: 'Enrollment attempts.', labelNames: ['outcome'], registers: [r] });
+    this.requests = new RequestMetricsExport(r, fleet);
+    this.requestSamplesDropped = new Counter({
+      name: 'dcoc_agent_request_samples_dropped_total',
+      help: 'Request metric samples from agents dropped at the gateway (unknown name, service, code or bucket, impossible value, or too many).',
+      registers: [r],
+    });
 
     const fleetGauge = <L extends string>(name: string, help: string, labelNames: L[], fill: (g: Gauge<L>) => void) =>
       new Gauge<L>({
