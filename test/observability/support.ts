@@ -241,7 +241,7 @@ export function dashboardExprs(file: string, d: Dashboard): Expr[] {
  */
 export function runnable(expr: string, vars: Record<string, string>): { expr: string; mustHaveLabel?: string } {
   const lv = /^label_values\((.+),\s*([a-zA-Z_][a-zA-Z0-9_]*)\)$/.exec(expr.trim());
-  if (lv) return { expr: lv[1], mustHaveLabel: lv[2] };
+  if (lv) return { expr: runnable(lv[1], vars).expr, mustHaveLabel: lv[2] };
   const builtins: Record<string, string> = { __rate_interval: '1m', __range: '5m', __interval: '15s' };
   const all = { ...builtins, ...vars };
   const out = expr.replace(/\$\{(\w+)\}|\$(\w+)/g, (m, a: string | undefined, b: string | undefined) => {
