@@ -332,6 +332,15 @@ export class SimHealthServer {
       for (const pod of pods) this.sim.logs.append(pod, service, text, timeMs);
       return json(200, { service, pods, timeMs });
     }
+    if (req.method === 'POST' && path === '/__sim/revproxy-log') {
+      // Lines as revproxy's pods would write them (round-robin), e.g. a flood of odd access lines.
+      const body = await readJson(req);
+      const lines = Array.isArray(body.lines) ? body.lines.filter((l): l is string => typeof l === 'string').slice(0, 10_000).map((l) => l.slice(0, 16_384)) : [];
+      if (!lines.length) return json(400, { error: 'lines must be a non-empty array of strings (at most 10,000)' });
+      const pods = this.revproxy.appendLines(lines);
+      if (!pods.length) return json(404, { error: 'the commons has no revproxy pod' });
+      return json(200, { lines: lines.length, pods });
+    }
     if (req.method === 'POST' && path === '/__sim/network') {
       const body = await readJson(req);
       this.sim.networkCut = body.cut === true;

@@ -206,6 +206,15 @@ export class SimRevproxy {
     return { status: 200, type: 'application/json', body: '{}', route };
   }
 
+  /** Writes lines to revproxy's pods, round-robin, as they are; returns the pods. */
+  appendLines(lines: readonly string[]): string[] {
+    const pods = this.sim.podNames('revproxy');
+    if (!pods.length) return [];
+    const now = Date.now();
+    for (const text of lines) this.sim.logs.append(pods[this.next++ % pods.length], 'revproxy', text, now);
+    return pods;
+  }
+
   private log(f: AccessFacts): void {
     const pods = this.sim.podNames('revproxy');
     if (!pods.length) return;

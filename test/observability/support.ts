@@ -321,3 +321,53 @@ export function thresholdOp(evaluator: { type: string; params: number[] }): stri
   if (!op) throw new Error(`unsupported threshold type ${evaluator.type}`);
   return `${op} ${evaluator.params[0]}`;
 }
+
+// ------------------------------------------------------------------ simulated users
+
+/** Public paths of services every simulated commons size runs (a path to a chart that is off answers 500). */
+export const TRAFFIC_PATHS: readonly [string, string?][] = [
+  ['/user/user'],
+  ['/user/user'],
+  ['/user/credentials/api/access_token', 'POST'],
+  ['/index/index?limit=20'],
+  ['/authz/mapping'],
+  ['/api/v0/submission/program1/project1'],
+  ['/api/v0/submission/graphql', 'POST'],
+  ['/mds/metadata?limit=50'],
+  ['/wts/token/?idp=default'],
+  ['/'],
+  ['/user/data/download/dg.4503/2c1e6b2b'],
+  ['/manifests/'],
+  ['/lw-workspace/status'],
+];
+
+/** One request through a simulated commons' revproxy (its health port, /revproxy/<path>); the status, or 0 when refused. */
+export async function simRequest(healthPort: number, uri: string, method = 'GET'): Promise<number> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${healthPort}/revproxy${uri}`, { method, headers: { 'User-Agent': 'Mozilla/5.0 dcoc-test' } });
+    await r.arrayBuffer();
+    return r.status;
+  } catch {
+    return 0;
+  }
+}
+
+/** Simulated users: `perSecond` requests a second to each commons (by health port), over TRAFFIC_PATHS, until stop(). */
+export function simTraffic(healthPorts: () => number[], perSecond: number): { stop(): Promise<void> } {
+  let i = 0;
+  const inflight = new Set<Promise<number>>();
+  const timer = setInterval(() => {
+    for (const port of healthPorts()) {
+      const [uri, method] = TRAFFIC_PATHS[i++ % TRAFFIC_PATHS.length];
+      const p = simRequest(port, uri, method);
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+    }
+  }, Math.round(1000 / perSecond));
+  return {
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(inflight);
+    },
+  };
+}
