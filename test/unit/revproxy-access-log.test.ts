@@ -22,7 +22,9 @@ import { Observations } from '../../agent/core/observations';
 import type { LogLineFacts, LogQuery, LogSink, LogSource } from '../../agent/core/types';
 import { LogSourceError } from '../../agent/core/types';
 import { Backoff } from '../../agent/protocol/backoff';
-import { accessLine, loggable, nginxEscape, routeOf } from '../../agent/simulate/sim-revproxy';
+import { SimRevproxy, accessLine, loggable, nginxEscape, routeOf } from '../../agent/simulate/sim-revproxy';
+import { SimCommons } from '../../agent/simulate/model';
+import { SimLogSource } from '../../agent/simulate/sim-log-source';
 
 /** A line as revproxy writes it: the format's literal text with these values substituted. */
 function line(v: { secs?: string; status?: string; uri?: string; ua?: string; upstream?: string; proxy?: string; referer?: string } = {}): string {
@@ -311,5 +313,49 @@ describe('the simulated revproxy', () => {
     assert.equal(loggable('kube-probe/1.29'), false);
     assert.equal(loggable('ELB-HealthChecker/2.0'), false);
     assert.equal(loggable('Mozilla/5.0'), true);
+  });
+
+  it("answers from the services' state, logs to revproxy's pods round-robin, and the agent's collector counts it through pods/log", async () => {
+    const sim = new SimCommons({ hostname: 'sim.example.org', environment: 'simprod', name: 'sim', namespace: 'simns', release: '2026.06', services: ['revproxy', 'fence', 'indexd', 'portal'], replicas: { revproxy: 2 }, tickMs: 20, podStartMs: 10 });
+    sim.start();
+    try {
+      await until(() => sim.serving('revproxy').ready === 2 && sim.serving('fence').ready > 0 && sim.serving('indexd').ready > 0, 'pods ready');
+      const collector = new RequestMetricsCollector(new SimLogSource(sim));
+      const obs = new Observations();
+      await collector.start(obs);
+      await until(() => collector.follower.stats.restarts === 0, 'following');
+      const rp = new SimRevproxy(sim);
+      const ask = (uri: string, method = 'GET') => rp.exchange({ method, uri, userAgent: 'Mozilla/5.0' });
+      assert.equal((await ask('/user/user'))!.status, 200);
+      sim.inject('indexd', 'error');
+      assert.equal((await ask('/index/index'))!.status, 500);
+      sim.inject('indexd', 'down');
+      assert.equal((await ask('/index/index'))!.body, '{ "error": "service failure - try again later"}');
+      assert.equal((await ask('/guppy/graphql', 'POST'))!.status, 500, 'a chart that is off: its name does not resolve');
+      assert.equal((await ask('/_status'))!.status, 200);
+      assert.equal((await rp.exchange({ method: 'GET', uri: '/user/user', userAgent: 'kube-probe/1.30' }))!.status, 200);
+      const lines = sim.podNames('revproxy').map((p) => sim.logs.read(p)!.length);
+      assert.deepEqual(lines, [2, 2], 'four logged lines, round-robin; /_status and the probe are not logged');
+      const upstream = sim.logs.read(sim.podNames('revproxy')[0])!.map((l) => /"http_upstream": "([^"]*)"/.exec(l.text)![1]);
+      assert.deepEqual(upstream, ['http://fence-service.simns.svc.cluster.local', 'http://indexd-service.simns.svc.cluster.local']);
+      await until(() => collector.follower.stats.counted === 4, 'four lines counted');
+      const total = (service: string, code: string) => obs.takeSamples().find((x) => x.name === REQUEST_METRICS.total && x.labels.service === service && x.labels.code === code)?.value;
+      assert.equal(total('indexd', '5xx'), 2);
+      assert.equal(total('guppy', '5xx'), 1);
+      // revproxy down: the connection is refused and nothing is logged.
+      sim.inject('revproxy', 'down');
+      assert.equal(await ask('/user/user'), null);
+      sim.inject('revproxy', 'none');
+      sim.inject('indexd', 'none');
+      // The demo's simulated users only ask for services the commons runs.
+      rp.setTraffic(200);
+      await until(() => collector.follower.stats.counted >= 40, 'simulated traffic counted');
+      rp.setTraffic(0);
+      const services = new Set(obs.takeSamples().filter((x) => x.name === REQUEST_METRICS.total && x.labels.code === '2xx').map((x) => x.labels.service));
+      for (const svc of services) assert.ok(['fence', 'indexd', 'portal', 'revproxy'].includes(svc), svc);
+      await collector.stop();
+    } finally {
+      sim.stop();
+    }
   });
 });
