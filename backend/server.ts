@@ -10,6 +10,8 @@ import { type Env, splitHostPort } from './config/env';
 import { createLogger, type Logger } from '../lib/logger';
 import { EventBus } from './events/bus';
 import { Fleet } from './fleet/fleet';
+import { ExternalChecks } from './external/checks';
+import { externalCheckSettings } from './external/settings';
 import { agentGatewayHandlers } from './gateway/agent-gateway';
 import { enrollmentHandlers } from './gateway/enrollment';
 import { startGrpcServers } from './gateway/server';
@@ -49,6 +51,8 @@ export function httpServerOptions(requestTimeoutMs: number) {
 
 export async function startControlService(env: Env, log: Logger = createLogger('dcoc-control', env.DCOC_LOG_LEVEL)): Promise<ControlService> {
   let ready = false;
+  // Settings that fail their cross-checks refuse the start before anything is opened.
+  const externalSettings = externalCheckSettings(env);
   const replicaId = env.DCOC_REPLICA_ID ?? defaultReplicaId();
   log = log.child({ replica: replicaId });
   const store = await openStore(env, log.child({ module: 'store' }), replicaId);
@@ -63,7 +67,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   const events = new EventBus();
   const fleet = new Fleet(events, env.DCOC_AGENT_SILENCE_S * 1000);
   fleet.load(await store.listCommons());
-  const metrics = new Metrics(fleet);
+  const externalChecks = new ExternalChecks(externalSettings, fleet, log.child({ module: 'external-checks' }));
+  const metrics = new Metrics(fleet, externalChecks);
   const sessions = new AgentSessions();
   const commands = new CommandService(store, fleet, events, metrics, sessions, log.child({ module: 'commands' }), env.DCOC_COMMAND_DEADLINE_S * 1000, cluster);
   const unbridge = bridgeEvents(cluster, events, fleet, log.child({ module: 'cluster' }));
@@ -140,6 +145,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     log: log.child({ module: 'http' }),
     agentEndpoints: { grpc: gatewayAddr, enroll: enrollAddr },
     ready: () => ready,
+    externalChecks,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
   const httpTlsFiles = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: env.DCOC_HTTP_TLS_CERT_FILE, key: env.DCOC_HTTP_TLS_KEY_FILE } : null;
@@ -184,6 +190,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     }
   });
   await Promise.all(roleWork);
+  externalChecks.start();
   ready = true;
   log.info({ httpUrl, gatewayAddr, enrollAddr, dataDir: env.DCOC_DATA_DIR, store: store.kind, sweeper: cluster.holds('sweeper') }, 'control service started');
 
@@ -201,6 +208,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       identity.stop();
       stopHttpTlsWatch?.();
       dashboards?.stop();
+      await externalChecks.stop();
       deployments.stop();
       unbridge();
       sessions.closeAll('control service shutting down');

@@ -273,7 +273,10 @@ export const ConfigRevisionList = itemsOf(ConfigRevisionView);
 export const JobResult = z.enum(['running', 'succeeded', 'failed']);
 export type JobResult = z.infer<typeof JobResult>;
 
-/** The most recent Job a CronJob owns: started by its schedule, or by hand (`manual`). */
+/** At most this many Jobs of a CronJob are reported and shown (CronJobState.recent_runs in contracts/agent.proto). */
+export const JOB_RUNS_MAX = 5;
+
+/** One Job a CronJob owns: started by its schedule, or by hand (`manual`). */
 export const JobRunView = z.object({
   name: z.string(),
   result: JobResult,
@@ -283,7 +286,7 @@ export const JobRunView = z.object({
   reason: z.string(),
   manual: z.boolean(),
   /** From start to finish (or to now while it runs), or null when the start is not known. */
-  durationSeconds: z.number().nullable().optional(),
+  durationSeconds: z.number().min(0).nullable(),
 });
 export type JobRunView = z.infer<typeof JobRunView>;
 
@@ -295,7 +298,7 @@ export const CronJobView = z.object({
   lastSuccessfulTime: IsoTime.nullable(),
   lastRun: JobRunView.nullable(),
   /** The Jobs it owns, newest first, at most 5 (lastRun first). */
-  recentRuns: z.array(JobRunView).optional(),
+  recentRuns: z.array(JobRunView).max(JOB_RUNS_MAX),
 });
 export type CronJobView = z.infer<typeof CronJobView>;
 

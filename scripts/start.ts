@@ -24,7 +24,8 @@ async function main(): Promise<void> {
     httpPort: port('DCOC_DEMO_HTTP_PORT', 8470),
     grpcPort: port('DCOC_DEMO_GRPC_PORT', 8471),
     enrollPort: port('DCOC_DEMO_ENROLL_PORT', 8472),
-    env: { DCOC_HEALTH_INTERVAL_MS: process.env.DCOC_HEALTH_INTERVAL_MS ?? '5000' },
+    // The simulated commons carry real public hostnames: the demo does not probe those sites unless asked to.
+    env: { DCOC_HEALTH_INTERVAL_MS: process.env.DCOC_HEALTH_INTERVAL_MS ?? '5000', DCOC_EXTERNAL_CHECKS: process.env.DCOC_EXTERNAL_CHECKS ?? 'false' },
     echo,
   });
   const agents: AgentProc[] = [];

@@ -85,6 +85,16 @@ export class KubeCollector implements Collector {
     return this.pods.items();
   }
 
+  /** The namespace's Events as watched (the inspector's events, agent/kubernetes/kube-events.ts). */
+  eventItems(): readonly CoreV1Event[] {
+    return this.events.items();
+  }
+
+  /** The namespace's Jobs as watched (empty when the Role may not watch them). */
+  jobItems(): readonly V1Job[] {
+    return this.jobs.items();
+  }
+
   private refresh(): void {
     const obs = this.obs;
     if (!obs) return;

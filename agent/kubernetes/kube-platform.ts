@@ -2,7 +2,7 @@
 import type { Logger } from '../../lib/logger';
 import type { Collector } from '../collectors/collector';
 import { Gen3HealthCollector, type HealthTarget, clusterHealthTargets } from '../collectors/gen3-health';
-import type { CommonsIdentity } from '../core/types';
+import type { CommonsIdentity, Inspector } from '../core/types';
 import { ExecError, type Executor } from '../executors/executor';
 import type { Platform } from '../executors/platform';
 import { type HelmMode, chartDeployExecutor } from './chart-deploy';
@@ -10,6 +10,9 @@ import type { Helm } from './helm';
 import { KubeCollector } from './kube-collector';
 import { type KubeClients, describeKubeError, statusOf } from './kube-client';
 import { kubeDeployExecutor } from './kube-deploy';
+import { kubeEvents } from './kube-events';
+import { KubeLogSource } from './kube-logs';
+import { kubeResources } from './kube-resources';
 import { kubeExecutors } from './kube-executors';
 import { MANIFEST_GLOBAL, identityFrom } from './manifest-global';
 
@@ -31,6 +34,8 @@ export class KubePlatform implements Platform {
   readonly collectors: Collector[];
   readonly executors: Executor[];
   readonly healthExpected: boolean;
+  /** pods/log, the namespace's events and metrics.k8s.io: see the Role's rules for each in agent/deploy/rbac.yaml. */
+  readonly inspector: Inspector;
 
   constructor(private readonly o: KubePlatformOptions) {
     this.kube = new KubeCollector(o.clients, o.namespace, o.log);
@@ -38,6 +43,12 @@ export class KubePlatform implements Platform {
     this.healthExpected = targets !== null;
     this.collectors = targets ? [this.kube, new Gen3HealthCollector(targets, o.healthIntervalMs ?? 5000)] : [this.kube];
     const deps = { k: o.clients, namespace: o.namespace, collector: this.kube, pollMs: o.pollMs };
+    const inspect = { kc: o.clients.kc, namespace: o.namespace, collector: this.kube };
+    this.inspector = {
+      logs: new KubeLogSource({ ...inspect, log: o.log }),
+      events: async (service) => kubeEvents(this.kube, service),
+      resources: () => kubeResources(inspect),
+    };
     this.executors = [...kubeExecutors(deps), o.chart ? chartDeployExecutor({ ...deps, ...o.chart }) : kubeDeployExecutor(deps)].map(withKubeErrorsDescribed);
   }
 

@@ -1,12 +1,13 @@
 // Maps Kubernetes objects to Gen3 services and their workload facts, by the
 // gen3-helm names and labels (gen3-facts.md §2.3): Deployment
 // `<chart>-deployment` (ssjdispatcher and sower without suffix,
-// presigned-url-fence), pod label `app: <chart>`; and CronJobs to the last
-// Job each one owns.
+// presigned-url-fence), pod label `app: <chart>`; and CronJobs to the Jobs
+// each one owns.
 import type { V1CronJob, V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
 import { gitopsOwner } from './gitops-owner';
 import { type RolloutStatus, rolloutStatus } from '../core/rollout-status';
 import type { CronJobFacts, JobRunFacts, WorkloadFacts } from '../core/types';
+import { JOB_RUNS_MAX } from '../../contracts/api';
 import { GEN3_SERVICES } from '../../contracts/gen3/catalog';
 
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
@@ -134,31 +135,39 @@ function ownerCronJob(j: V1Job, byUid: Map<string, V1CronJob>, byName: Map<strin
 
 const createdMs = (j: V1Job) => Date.parse(isoTime(j.metadata?.creationTimestamp) ?? '') || Date.parse(isoTime(j.status?.startTime) ?? '') || 0;
 
+/** Newest first: by creation, then (created in the same second) by name, as the CronJob controller's minute-stamped names sort. */
+const newestFirst = (a: V1Job, b: V1Job) => createdMs(b) - createdMs(a) || byCodeUnits(b.metadata?.name ?? '', a.metadata?.name ?? '');
+const byCodeUnits = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
+
 /**
- * The namespace's CronJobs, each with the most recent Job it owns (started by
- * its schedule, by `kubectl create job --from`, or by DCOC's run-job): what
- * `kubectl get cronjobs` and `kubectl get jobs` together say.
+ * The namespace's CronJobs, each with the Jobs it owns, newest first (started
+ * by its schedule, by `kubectl create job --from`, or by DCOC's run-job): what
+ * `kubectl get cronjobs` and `kubectl get jobs` together say. The CronJob
+ * controller's history limits decide how many finished ones are still there.
  */
 export function cronJobFacts(cronjobs: readonly V1CronJob[], jobs: readonly V1Job[]): CronJobFacts[] {
   const byUid = new Map(cronjobs.filter((c) => c.metadata?.uid).map((c) => [c.metadata!.uid!, c]));
   const byName = new Map(cronjobs.map((c) => [c.metadata?.name ?? '', c]));
-  const latest = new Map<V1CronJob, V1Job>();
+  const owned = new Map<V1CronJob, V1Job[]>();
   for (const j of jobs) {
     const owner = ownerCronJob(j, byUid, byName);
     if (!owner) continue;
-    const seen = latest.get(owner);
-    if (!seen || createdMs(j) > createdMs(seen) || (createdMs(j) === createdMs(seen) && (j.metadata?.name ?? '') > (seen.metadata?.name ?? ''))) latest.set(owner, j);
+    const list = owned.get(owner);
+    if (list) list.push(j);
+    else owned.set(owner, [j]);
   }
   return cronjobs
     .map((c) => {
-      const last = latest.get(c);
+      const recentRuns = (owned.get(c) ?? []).sort(newestFirst).slice(0, JOB_RUNS_MAX).map(jobRun);
       return {
         name: c.metadata?.name ?? '',
         schedule: c.spec?.schedule ?? '',
         suspended: c.spec?.suspend ?? false,
         lastScheduleTime: isoTime(c.status?.lastScheduleTime),
         lastSuccessfulTime: isoTime(c.status?.lastSuccessfulTime),
-        lastRun: last ? jobRun(last) : null,
+        lastRun: recentRuns[0] ?? null,
+        recentRuns,
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));

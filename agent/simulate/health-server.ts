@@ -224,13 +224,19 @@ function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   });
 }
 
+/** A request a simulated service answered, for its pod's log (sim-activity.ts). */
+export type OnServed = (service: string, r: { method: string; path: string; status: number; bytes: number; durationMs: number; userAgent: string }) => void;
+
 export class SimHealthServer {
   private server: Server | null = null;
   port = 0;
   /** Public paths under /revproxy/ go through the simulated revproxy (sim-revproxy.ts). */
   readonly revproxy: SimRevproxy;
 
-  constructor(private readonly sim: SimCommons) {
+  constructor(
+    private readonly sim: SimCommons,
+    private readonly onServed: OnServed = () => {},
+  ) {
     this.revproxy = new SimRevproxy(sim);
   }
 
@@ -273,30 +279,43 @@ export class SimHealthServer {
       req.socket.destroy();
       return;
     }
+    const began = Date.now();
     if (fault === 'slow') await new Promise((r) => setTimeout(r, SLOW_MS));
+    const answer = (status: number, headers: Record<string, string>, body: string): void => {
+      res.writeHead(status, headers).end(body);
+      // The pod that answered logs the request (bounded in sim-activity.ts).
+      this.onServed(spec.name, {
+        method: req.method ?? 'GET',
+        path: (req.url ?? '/').slice(0, 2048),
+        status,
+        bytes: Buffer.byteLength(body),
+        durationMs: Date.now() - began,
+        userAgent: String(req.headers['user-agent'] ?? '').slice(0, 512),
+      });
+    };
     // The probe path may carry a query (sheepdog's /_status?timeout=2); the service answers its path whatever the query.
     if (url.pathname === new URL(spec.healthPath, 'http://sim').pathname) {
       if (fault === 'error') {
         const { status, type, body } = failureBody(spec);
-        res.writeHead(status, { 'Content-Type': type }).end(body);
+        answer(status, { 'Content-Type': type }, body);
       } else {
         const { type, body } = healthBody(spec, this.sim);
-        res.writeHead(200, { 'Content-Type': type }).end(body);
+        answer(200, { 'Content-Type': type }, body);
       }
       return;
     }
     const version = url.pathname === spec.versionPath ? versionAnswer(spec, this.sim) : null;
     if (version) {
-      res.writeHead(200, { 'Content-Type': version.type }).end(version.body);
+      answer(200, { 'Content-Type': version.type }, version.body);
       return;
     }
     // The portal's nginx answers any extension-less path with the SPA's index.html;
     // revproxy's `location /` hands such paths to the portal.
     if ((spec.name === 'portal' || spec.name === 'revproxy') && !/\.[^/]*$/.test(url.pathname)) {
-      res.writeHead(200, { 'Content-Type': 'text/html' }).end(SPA_SHELL);
+      answer(200, { 'Content-Type': 'text/html' }, SPA_SHELL);
       return;
     }
-    res.writeHead(404).end('not found');
+    answer(404, {}, 'not found');
   }
 
   private async control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {

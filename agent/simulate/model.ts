@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rolloutStatus } from '../core/rollout-status';
 import type { CommonsIdentity, ConfigFacts, CronJobFacts, WorkloadFacts } from '../core/types';
 import { type ChartCronJob, cronFiresAt, lastFireTime, renderedCronJobs } from '../gen3/cronjobs';
+import { JOB_RUNS_MAX } from '../../contracts/api';
 import { DEFAULT_ENABLED, gen3Service, imageFor } from '../../contracts/gen3/catalog';
 import { writeFileDurably } from '../core/durable-file';
 import { releaseOf } from '../kubernetes/workloads';
@@ -54,13 +55,36 @@ interface SimCronJob {
   spec: ChartCronJob;
   lastScheduleTime: number | null;
   lastSuccessfulTime: number | null;
-  lastRun: SimJob | null;
+  /** The Jobs it owns, newest first, at most SIM_JOB_HISTORY (older ones are gone, as history limits remove them). */
+  runs: SimJob[];
 }
+
+/** How many Jobs a simulated CronJob keeps: as many as the agent reports (CronJobState.recent_runs). */
+export const SIM_JOB_HISTORY = JOB_RUNS_MAX;
+/** Past scheduled runs a new simulated commons starts with, as one that has been up a while shows. */
+const SEEDED_RUNS = 3;
 
 interface Pod {
   name: string;
   template: string;
+  startedAt: number;
   readyAt: number;
+}
+
+/** A change to the commons' pods, for what writes their logs and events (sim-activity.ts). */
+export type PodChange =
+  | { type: 'started'; service: string; pod: string; replicaSet: string; image: string; atMs: number }
+  | { type: 'removed'; service: string; pod: string; replicaSet: string; atMs: number }
+  | { type: 'restarted'; service: string; pod: string; atMs: number }
+  | { type: 'scaled'; service: string; deployment: string; replicaSet: string; from: number; to: number; atMs: number };
+
+/** A pod as the simulated kubelet has it. */
+export interface SimPodState {
+  name: string;
+  service: string;
+  replicaSet: string;
+  startedAt: number;
+  ready: boolean;
 }
 
 interface ServiceModel {
@@ -82,10 +106,16 @@ interface Durable {
   config: ConfigFacts;
   configWrites: number;
   services: Record<string, Omit<ServiceModel, 'pods' | 'name' | 'deployment'> & { runningTemplate: string }>;
-  cronjobs?: Record<string, Omit<SimCronJob, 'spec'>>;
+  /** `runs` absent in a state file written before runs were kept: `lastRun` alone is known. */
+  cronjobs?: Record<string, Omit<SimCronJob, 'spec' | 'runs'> & { runs?: SimJob[]; lastRun?: SimJob | null }>;
 }
 
 const DEFAULT_REPLICAS: Record<string, number> = { indexd: 4, fence: 3, 'presigned-url-fence': 3, revproxy: 4, arborist: 3, peregrine: 3 };
+
+/** A Deployment's ReplicaSet for a pod template: `<deployment>-<pod-template-hash>`. */
+export function replicaSetName(deployment: string, template: string): string {
+  return `${deployment}-${template.slice(0, 9)}`;
+}
 
 export function templateOf(image: string, restartedAt: string | null): string {
   return createHash('sha256').update(`${image}|${restartedAt ?? ''}`).digest('hex').slice(0, 10);
@@ -105,9 +135,8 @@ export class SimCommons extends EventEmitter {
   private readonly podStartMs: number;
   private timer: NodeJS.Timeout | null = null;
   private podSeq = 0;
-  /** The commons' CronJobs by name, and the Jobs they started by Job name. */
+  /** The commons' CronJobs by name, each with its recent Jobs. */
   private readonly cronjobMap = new Map<string, SimCronJob>();
-  private readonly jobs = new Map<string, SimJob>();
   /** The last minute whose schedules were looked at. */
   private scheduledMinute = 0;
 
@@ -179,7 +208,29 @@ export class SimCommons extends EventEmitter {
   }
 
   private newPod(s: ServiceModel, template: string, startDelay: number): Pod {
-    return { name: `${s.deployment}-${template.slice(0, 9)}-${(++this.podSeq).toString(36)}${randomBytes(2).toString('hex')}`, template, readyAt: Date.now() + startDelay };
+    const now = Date.now();
+    return { name: `${replicaSetName(s.deployment, template)}-${(++this.podSeq).toString(36)}${randomBytes(2).toString('hex')}`, template, startedAt: now, readyAt: now + startDelay };
+  }
+
+  /** Starts a pod of the service (it is one of its pods when listeners hear of it). */
+  private startPod(s: ServiceModel, template: string): void {
+    const pod = this.newPod(s, template, this.podStartMs);
+    s.pods.push(pod);
+    this.change({ type: 'started', service: s.name, pod: pod.name, replicaSet: replicaSetName(s.deployment, template), image: s.image, atMs: pod.startedAt });
+  }
+
+  private change(c: PodChange): void {
+    this.emit('pod', c);
+  }
+
+  private removed(s: ServiceModel, pods: Pod[], now: number): void {
+    for (const p of pods) this.change({ type: 'removed', service: s.name, pod: p.name, replicaSet: replicaSetName(s.deployment, p.template), atMs: now });
+  }
+
+  /** A service's pods now, with their readiness. */
+  podStates(name: string, now = Date.now()): SimPodState[] {
+    const s = this.get(name);
+    return s.pods.map((p) => ({ name: p.name, service: name, replicaSet: replicaSetName(s.deployment, p.template), startedAt: p.startedAt, ready: this.podReady(s, p, now) }));
   }
 
   private target(s: ServiceModel): string {
@@ -195,28 +246,36 @@ export class SimCommons extends EventEmitter {
     this.runSchedules(now);
     let settled = false;
     for (const s of this.services.values()) {
-      if (s.fault === 'crashloop' && Math.random() < 0.3) s.restartCount += s.pods.length;
+      if (s.fault === 'crashloop' && Math.random() < 0.3) {
+        s.restartCount += s.pods.length;
+        for (const p of s.pods) this.change({ type: 'restarted', service: s.name, pod: p.name, atMs: now });
+      }
       const target = this.target(s);
       const starting = s.pods.some((p) => now < p.readyAt);
       if (s.pods.length > s.desired) {
         // Scale down: old and unready pods go first.
         s.pods.sort((a, b) => Number(a.template === target) - Number(b.template === target) || b.readyAt - a.readyAt);
-        s.pods.splice(0, s.pods.length - s.desired);
+        this.removed(s, s.pods.splice(0, s.pods.length - s.desired), now);
         settled = true;
       } else if (s.pods.length < s.desired) {
-        s.pods.push(this.newPod(s, target, this.podStartMs));
+        this.startPod(s, target);
       } else if (!starting) {
         const old = s.pods.findIndex((p) => p.template !== target);
         if (old >= 0) {
           // Terminate one old pod (ready count dips) and start its replacement.
-          s.pods.splice(old, 1);
-          s.pods.push(this.newPod(s, target, this.podStartMs));
+          const oldRs = s.pods[old]!.template;
+          const count = (t: string) => s.pods.filter((p) => p.template === t).length;
+          const [oldN, newN] = [count(oldRs), count(target)];
+          this.change({ type: 'scaled', service: s.name, deployment: s.deployment, replicaSet: replicaSetName(s.deployment, target), from: newN, to: newN + 1, atMs: now });
+          this.change({ type: 'scaled', service: s.name, deployment: s.deployment, replicaSet: replicaSetName(s.deployment, oldRs), from: oldN, to: oldN - 1, atMs: now });
+          this.removed(s, s.pods.splice(old, 1), now);
+          this.startPod(s, target);
           if (!s.pods.some((p) => p.template !== target)) settled = true;
         }
       }
     }
     if (settled) this.persist();
-    this.emit('tick');
+    this.emit('tick', now);
   }
 
   workload(name: string, now = Date.now()): WorkloadFacts {
@@ -286,6 +345,7 @@ export class SimCommons extends EventEmitter {
     scale(name: string, replicas: number): boolean {
     const s = this.get(name);
     if (s.desired === replicas) return false;
+    this.change({ type: 'scaled', service: name, deployment: s.deployment, replicaSet: replicaSetName(s.deployment, this.target(s)), from: s.desired, to: replicas, atMs: Date.now() });
     s.desired = replicas;
     s.scales += 1;
     this.persist();
@@ -326,18 +386,27 @@ export class SimCommons extends EventEmitter {
   }
 
   /**
-   * The CronJobs as the chart rendered them; each one's last run is its last
-   * scheduled time in the past two days, as a commons that has been up a while
-   * shows (suspended ones and Feb 31st schedules never ran).
+   * The CronJobs as the chart rendered them; each one's runs are its last few
+   * scheduled times in the past two days, as a commons that has been up a
+   * while shows (suspended ones and Feb 31st schedules never ran).
    */
   private seedCronJobs(saved: Durable['cronjobs']): void {
     const now = Date.now();
     for (const spec of simCronJobs(this.serviceNames(), this.opts.cronJobValues)) {
       const kept = saved?.[spec.name];
-      const c: SimCronJob = kept ? { spec, ...kept } : { spec, lastScheduleTime: null, lastSuccessfulTime: null, lastRun: null };
+      const c: SimCronJob = kept
+        ? { spec, lastScheduleTime: kept.lastScheduleTime, lastSuccessfulTime: kept.lastSuccessfulTime, runs: (kept.runs ?? (kept.lastRun ? [kept.lastRun] : [])).slice(0, SIM_JOB_HISTORY) }
+        : { spec, lastScheduleTime: null, lastSuccessfulTime: null, runs: [] };
       if (!kept && !spec.suspend) {
-        const fired = lastFireTime(spec.schedule, now);
-        if (fired) this.startJob(c, `${spec.name}-${Math.floor(fired.getTime() / 60_000)}`, fired.getTime(), false, Math.min(now, fired.getTime() + 30_000), false);
+        const fired: number[] = [];
+        for (let before = now; fired.length < SEEDED_RUNS; ) {
+          const t = lastFireTime(spec.schedule, before)?.getTime();
+          if (t === undefined) break;
+          fired.push(t);
+          before = t - 60_000;
+        }
+        // Oldest first, each done within 30 s (the newest perhaps still running).
+        for (const t of fired.reverse()) this.startJob(c, `${spec.name}-${Math.floor(t / 60_000)}`, t, false, Math.min(now, t + 30_000), false);
       }
       this.cronjobMap.set(spec.name, c);
     }
@@ -352,7 +421,7 @@ export class SimCommons extends EventEmitter {
     for (let m = Math.max(this.scheduledMinute + 1, minute - 60); m <= minute; m++) {
       for (const c of this.cronjobMap.values()) {
         if (c.spec.suspend || !cronFiresAt(c.spec.schedule, new Date(m * 60_000))) continue;
-        if (c.lastRun && this.jobResult(c.lastRun, now) === 'running') continue;
+        if (c.runs[0] && this.jobResult(c.runs[0], now) === 'running') continue;
         this.startJob(c, `${c.spec.name}-${m}`, m * 60_000, false);
       }
     }
@@ -361,10 +430,9 @@ export class SimCommons extends EventEmitter {
 
   private startJob(c: SimCronJob, name: string, startedAt: number, manual: boolean, completesAt = startedAt + this.podStartMs * 2, persist = true): SimJob {
     const job: SimJob = { name, cronjob: c.spec.name, startedAt, completesAt, manual };
-    const previous = c.lastRun;
+    const previous = c.runs[0];
     if (previous && this.jobResult(previous, startedAt) === 'succeeded') c.lastSuccessfulTime = Math.max(c.lastSuccessfulTime ?? 0, previous.completesAt);
-    this.jobs.set(name, job);
-    c.lastRun = job;
+    c.runs = [job, ...c.runs].slice(0, SIM_JOB_HISTORY);
     if (!manual) c.lastScheduleTime = startedAt;
     if (persist) this.persist();
     return job;
@@ -378,22 +446,26 @@ export class SimCommons extends EventEmitter {
     return [...this.cronjobMap.keys()].sort();
   }
 
-  /** The CronJobs with their last run, as the Kubernetes collector reports a namespace's. */
+  /** The CronJobs with their recent runs (newest first), as the Kubernetes collector reports a namespace's. */
   cronjobs(now = Date.now()): CronJobFacts[] {
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     return [...this.cronjobMap.values()]
       .sort((a, b) => a.spec.name.localeCompare(b.spec.name))
       .map((c) => {
-        const run = c.lastRun;
-        const result = run && this.jobResult(run, now);
-        const lastSuccessfulTime = result === 'succeeded' ? Math.max(c.lastSuccessfulTime ?? 0, run!.completesAt) : c.lastSuccessfulTime;
+        const recentRuns = c.runs.map((run) => {
+          const result = this.jobResult(run, now);
+          return { name: run.name, result, startedAt: iso(run.startedAt), finishedAt: result === 'succeeded' ? iso(run.completesAt) : null, reason: '', manual: run.manual };
+        });
+        const last = c.runs[0];
+        const lastSuccessfulTime = last && this.jobResult(last, now) === 'succeeded' ? Math.max(c.lastSuccessfulTime ?? 0, last.completesAt) : c.lastSuccessfulTime;
         return {
           name: c.spec.name,
           schedule: c.spec.schedule,
           suspended: c.spec.suspend,
           lastScheduleTime: iso(c.lastScheduleTime),
           lastSuccessfulTime: iso(lastSuccessfulTime),
-          lastRun: run && { name: run.name, result: result!, startedAt: iso(run.startedAt), finishedAt: result === 'succeeded' ? iso(run.completesAt) : null, reason: '', manual: run.manual },
+          lastRun: recentRuns[0] ?? null,
+          recentRuns,
         };
       });
   }
@@ -402,7 +474,8 @@ export class SimCommons extends EventEmitter {
   runJob(cronjob: string, jobName: string): { completesAt: number; started: boolean } | undefined {
     const c = this.cronjobMap.get(cronjob);
     if (!c) return undefined;
-    const existing = this.jobs.get(jobName) ?? (c.lastRun?.name === jobName ? c.lastRun : undefined);
+    // A repeat of the command (the agent restarted mid-run) follows the Job it started, while the commons keeps it.
+    const existing = c.runs.find((r) => r.name === jobName);
     if (existing) return { completesAt: existing.completesAt, started: false };
     const job = this.startJob(c, jobName, Date.now(), true);
     this.emit('tick');
@@ -448,7 +521,8 @@ export class SimCommons extends EventEmitter {
         runningTemplate: running,
       };
     }
-    const cronjobs: Durable['cronjobs'] = Object.fromEntries([...this.cronjobMap].map(([name, { spec: _spec, ...c }]) => [name, c]));
+    // lastRun too, so that an older simulator reading this file still finds it.
+    const cronjobs: Durable['cronjobs'] = Object.fromEntries([...this.cronjobMap].map(([name, { spec: _spec, ...c }]) => [name, { ...c, lastRun: c.runs[0] ?? null }]));
     const state: Durable = { release: this.seededRelease, config: this.config, configWrites: this.configWrites, services, cronjobs };
     writeFileDurably(this.opts.stateFile, JSON.stringify(state));
   }

@@ -14,10 +14,13 @@ export interface SimLogLine {
 
 /** Lines kept per container, as a rotated log file keeps the last part. */
 const KEEP = 10_000;
+/** Text kept per container: with ~40 pods and their previous containers the whole commons' logs stay within ~80 MiB. */
+export const KEEP_BYTES = 1024 * 1024;
 
 interface PodLog {
   container: string;
   current: SimLogLine[];
+  currentBytes: number;
   previous: SimLogLine[];
 }
 
@@ -34,12 +37,17 @@ export class SimPodLogs extends EventEmitter {
   append(pod: string, container: string, text: string, timeMs = Date.now()): void {
     let p = this.pods.get(pod);
     if (!p) {
-      p = { container, current: [], previous: [] };
+      p = { container, current: [], currentBytes: 0, previous: [] };
       this.pods.set(pod, p);
     }
-    const line = { pod, container, timeMs, text };
+    // The runtime stamps lines as they arrive: a container's log never goes back in time.
+    const last = p.current.at(-1);
+    const line = { pod, container, timeMs: last ? Math.max(timeMs, last.timeMs) : timeMs, text };
     p.current.push(line);
-    if (p.current.length > KEEP) p.current.splice(0, p.current.length - KEEP);
+    p.currentBytes += text.length;
+    let drop = 0;
+    while (p.current.length - drop > KEEP || (p.currentBytes > KEEP_BYTES && p.current.length - drop > 1)) p.currentBytes -= p.current[drop++]!.text.length;
+    if (drop) p.current.splice(0, drop);
     this.emit('line', line);
   }
 
@@ -49,6 +57,7 @@ export class SimPodLogs extends EventEmitter {
     if (!p) return;
     p.previous = p.current;
     p.current = [];
+    p.currentBytes = 0;
   }
 
   /** The pod is gone (scaled down, replaced by a rollout): its logs go with it, as on a node. */

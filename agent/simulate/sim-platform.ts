@@ -9,7 +9,10 @@ import { SimCommons, type SimOptions } from './model';
 import { SimHealthServer } from './health-server';
 import { SimWorkloadCollector } from './sim-collector';
 import { simExecutors } from './sim-executors';
+import { SimActivity } from './sim-activity';
+import { SimJobPods } from './sim-job-pods';
 import { SimLogSource } from './sim-log-source';
+import { SimResources } from './sim-resources';
 
 export class SimPlatform implements Platform {
   readonly name = 'simulate';
@@ -19,13 +22,22 @@ export class SimPlatform implements Platform {
   readonly collectors;
   readonly executors;
   readonly inspector: Inspector;
+  /** What the pods write and what Kubernetes records about them. */
+  readonly activity: SimActivity;
 
   constructor(opts: SimOptions & { healthIntervalMs?: number; healthPort?: number; log?: Logger; trafficRps?: number }) {
     this.sim = new SimCommons(opts);
-    this.health = new SimHealthServer(this.sim);
+    this.activity = new SimActivity(this.sim);
+    this.health = new SimHealthServer(this.sim, (service, r) => this.activity.served(service, r));
     this.healthCollector = new Gen3HealthCollector(this.health.targets, opts.healthIntervalMs ?? 5000);
     this.executors = simExecutors(this.sim);
-    this.inspector = { logs: new SimLogSource(this.sim) };
+    const jobPods = new SimJobPods(this.sim, this.activity.events);
+    const resources = new SimResources(this.sim);
+    this.inspector = {
+      logs: new SimLogSource(this.sim, jobPods.podsOf),
+      events: async (service) => this.activity.events.list(service),
+      resources: async () => resources.resources(),
+    };
     this.collectors = [new SimWorkloadCollector(this.sim), this.healthCollector, ...requestMetricsCollectors(this.inspector, opts.log)];
     this.trafficRps = opts.trafficRps ?? 0;
     this.healthPort = opts.healthPort ?? 0;

@@ -3,6 +3,7 @@
 // and docs/settings.md); this is the one place they are read and validated, so
 // a typo fails at start-up with the variable named.
 import { z } from 'zod';
+import { ExternalCheckAddresses, ExternalCheckPaths, ExternalCheckUrlTemplate } from '../external/settings';
 
 const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, 'must be host:port');
 
@@ -90,6 +91,34 @@ export const EnvSchema = z.object({
     .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
     .default('info')
     .describe('Log level: trace, debug, info, warn, error, fatal or silent (JSON lines on stderr).'),
+  DCOC_EXTERNAL_CHECKS: z
+    .enum(['true', 'false'], 'must be true or false')
+    .default('true')
+    .transform((v) => v === 'true')
+    .describe("Probe each commons' public endpoints from the control service (status, latency, TLS certificate expiry; dcoc_external_* metrics): true or false."),
+  DCOC_EXTERNAL_CHECK_INTERVAL_S: z.coerce.number().int().min(5).max(3600).default(60).describe('Seconds between two probes of one endpoint (each round starts up to 10% early or late, so replicas and rounds spread out).'),
+  DCOC_EXTERNAL_CHECK_TIMEOUT_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(120)
+    .default(10)
+    .describe('A probe (DNS, connect, TLS, response headers) that takes longer fails as a timeout; less than DCOC_EXTERNAL_CHECK_INTERVAL_S.'),
+  DCOC_EXTERNAL_CHECK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8).describe('At most this many probes at once (per replica).'),
+  DCOC_EXTERNAL_CHECK_PATHS: ExternalCheckPaths.prefault('/,/user/_status,/index/_status,/_status').describe(
+    "Comma-separated paths probed on every commons (the metrics' endpoint label): the portal (/), fence (/user/_status) and indexd (/index/_status) through revproxy, and revproxy itself (/_status).",
+  ),
+  DCOC_EXTERNAL_CHECK_URL: ExternalCheckUrlTemplate.default('https://{hostname}').describe(
+    "Where a commons is probed: {hostname} is its hostname (manifest-global); e.g. https://{hostname}:8443. No credentials, query or fragment; redirects are never followed.",
+  ),
+  DCOC_EXTERNAL_CHECK_CA_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("PEM CA certificates trusted for the commons' certificates besides the system's (a private CA); the certificate is read and its expiry reported even when it does not verify."),
+  DCOC_EXTERNAL_CHECK_ADDRESSES: ExternalCheckAddresses.optional().describe(
+    'hostname=address,… (like curl --resolve): probe these commons at this address instead of what DNS says (split-horizon DNS, a load balancer); TLS name and Host stay the hostname.',
+  ),
 });
 
 const PAIRS = [

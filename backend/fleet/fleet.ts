@@ -4,6 +4,7 @@
 import type { AgentRef, CommonsDetail, CommonsJobs, CommonsSummary, CronJobView, ServiceStatus, ServiceView } from '../../contracts/api';
 import type { EventBus, EventOrigin } from '../events/bus';
 import type { CommonsRow } from '../store/store';
+import { withDurations } from './job-runs';
 import { commonsStatus } from './status';
 
 export interface LiveCommons {
@@ -134,8 +135,8 @@ export class Fleet {
     this.onLocalChange?.(id, 'state');
   }
 
-  jobs(c: LiveCommons): CommonsJobs {
-    return { items: c.cronjobs?.items ?? [], reported: c.cronjobs !== null, reportedAt: c.cronjobs ? new Date(c.cronjobs.atMs).toISOString() : null };
+  jobs(c: LiveCommons, nowMs = Date.now()): CommonsJobs {
+    return { items: withDurations(c.cronjobs?.items ?? [], nowMs), reported: c.cronjobs !== null, reportedAt: c.cronjobs ? new Date(c.cronjobs.atMs).toISOString() : null };
   }
 
   applyConfig(id: string, config: { revision: number; data: Record<string, string>; resourceVersion?: string }): void {

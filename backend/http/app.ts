@@ -15,6 +15,7 @@ import { commandsRouter } from './routes/commands';
 import { commonsRouter } from './routes/commons';
 import { deploymentsRouter } from './routes/deployments';
 import { eventsRouter } from './routes/events';
+import { externalChecksRouter } from './routes/external-checks';
 import { tokensRouter } from './routes/tokens';
 
 export function createApp(ctx: ApiContext): express.Express {
@@ -52,7 +53,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(express.json({ limit: ctx.env.DCOC_MAX_BODY_BYTES, strict: true }));
   api.use(bodyGuard);
   // Each router gets the services its routes use, nothing else.
-  const { store, fleet, commands, deployments, releases, sessions, ca, events, agentEndpoints } = ctx;
+  const { store, fleet, commands, deployments, releases, sessions, ca, events, agentEndpoints, externalChecks } = ctx;
   api.use(commonsRouter({ store, fleet, commands, deployments }));
   api.use(deploymentsRouter({ store, deployments, releases }));
   api.use(commandsRouter({ store, commands }));
@@ -60,6 +61,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(tokensRouter({ store }));
   api.use(auditRouter({ store }));
   api.use(eventsRouter({ store, events }));
+  api.use(externalChecksRouter({ store, fleet, externalChecks }));
   app.use('/api/v1', api);
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new HttpProblem(404, 'Not found', `no route ${req.method} ${req.path}`)));

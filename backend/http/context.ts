@@ -7,6 +7,7 @@ import type { ReleaseCatalog } from '../deployments/release-catalog';
 import type { DeploymentService } from '../deployments/service';
 import type { Logger } from '../../lib/logger';
 import type { EventBus } from '../events/bus';
+import type { ExternalChecks } from '../external/checks';
 import type { Fleet } from '../fleet/fleet';
 import type { AgentSessions } from '../gateway/sessions';
 import type { Metrics } from '../metrics/registry';
@@ -29,4 +30,6 @@ export interface ApiContext {
   /** Where agents reach the gateway, for install commands. */
   agentEndpoints: { grpc: string; enroll: string };
   ready: () => boolean;
+  /** The external checks' last results (GET …/external-checks). */
+  externalChecks: ExternalChecks;
 }

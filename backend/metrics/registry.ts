@@ -4,7 +4,9 @@
 // or commons that goes away stops being exported at once.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CommandKind, FINAL_STATES, type ServiceView } from '../../contracts/api';
+import type { ExternalChecks } from '../external/checks';
 import type { Fleet } from '../fleet/fleet';
+import { registerExternalCheckMetrics } from './external';
 import { RequestMetricsExport } from './request-metrics';
 
 export class Metrics {
@@ -21,7 +23,7 @@ export class Metrics {
   readonly requests: RequestMetricsExport;
   readonly requestSamplesDropped: Counter;
 
-  constructor(fleet: Fleet) {
+  constructor(fleet: Fleet, external?: Pick<ExternalChecks, 'enabled' | 'endpoints'>) {
     const r = this.registry;
     collectDefaultMetrics({ register: r, prefix: 'dcoc_' });
     // prom-client's default metrics include three gauges named *_total, against the
@@ -114,5 +116,6 @@ export class Metrics {
     perService('dcoc_service_replicas_desired', 'Desired replicas of the service Deployment.', (s) => s.desiredReplicas);
     perService('dcoc_service_replicas_ready', 'Ready replicas of the service Deployment.', (s) => s.readyReplicas);
     perService('dcoc_service_container_restarts', 'Container restarts summed over the service pods (kube restartCount).', (s) => s.restartCount);
+    if (external) registerExternalCheckMetrics(r, fleet, external);
   }
 }

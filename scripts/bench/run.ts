@@ -56,7 +56,7 @@ export interface Figures {
 }
 
 const ADMIN = 'dcoc_bench-admin-token-0123456789';
-const CONTROL_ENV = { DCOC_HEARTBEAT_INTERVAL_MS: '1000', DCOC_HEALTH_INTERVAL_MS: '5000', DCOC_METRICS_INTERVAL_MS: '5000', DCOC_AGENT_SILENCE_S: '30' };
+const CONTROL_ENV = { DCOC_HEARTBEAT_INTERVAL_MS: '1000', DCOC_HEALTH_INTERVAL_MS: '5000', DCOC_METRICS_INTERVAL_MS: '5000', DCOC_AGENT_SILENCE_S: '30', DCOC_EXTERNAL_CHECKS: 'false' };
 const log = pino({ level: 'warn' }, pino.destination(2));
 
 const roundTrips = (xs: number[]): RoundTrips => ({ p50: pct(xs, 50), p99: pct(xs, 99), n: xs.length });

@@ -71,6 +71,14 @@ export const GO_TOOLS: GoTool[] = [
     versionOf: 'sigs.k8s.io/kwok',
   },
   {
+    name: 'metrics-server',
+    what: 'metrics-server (sigs.k8s.io/metrics-server), the metrics.k8s.io API over the resource metrics kwok simulates',
+    moduleDir: 'test/tools/kube/metrics-server',
+    packages: ['sigs.k8s.io/metrics-server/cmd/metrics-server'],
+    binaries: ['metrics-server'],
+    versionOf: 'sigs.k8s.io/metrics-server',
+  },
+  {
     name: 'grafana-host',
     what: "Grafana's plugin client (hashicorp/go-plugin + grafana-plugin-sdk-go) driving the shipped plugin executables",
     moduleDir: 'test/tools/grafana-host',

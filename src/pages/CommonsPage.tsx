@@ -96,7 +96,7 @@ export function CommonsPage() {
                 )}
               </Section>
               <Section title="CronJobs" className={s.grow}>
-                {queryStateView(jobs, 'CronJobs') ?? (jobs.data && <JobsPanel jobs={jobs.data} />)}
+                {queryStateView(jobs, 'CronJobs') ?? (jobs.data && <JobsPanel jobs={jobs.data} commonsId={id} commonsName={`${name} (${id})`} live={live === 'connected'} />)}
               </Section>
               <div className={s.columns}>
                 <Section title="Commands" className={s.grow}>

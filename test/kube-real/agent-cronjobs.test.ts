@@ -3,14 +3,15 @@
 // default values (test/support/gen3-commons.ts GEN3_CRONJOBS, from gen3-helm
 // 42cc46bc), the real CronJob and Job controllers (kwok as the kubelet) run
 // them, and the agent, as its ServiceAccount bound to agent/deploy/rbac.yaml,
-// reports exactly the CronJobs present with the last Job each one owns and
-// its result. Through the control service, GET /commons/{id}/jobs lists them
-// and a run of one the commons does not have is refused before any command
-// is queued, so the agent never asks the apiserver for it.
+// reports exactly the CronJobs present with the Jobs each one owns (newest
+// first, at most five), their results and durations. Through the control
+// service, GET /commons/{id}/jobs lists them and a run of one the commons
+// does not have is refused before any command is queued, so the agent never
+// asks the apiserver for it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BatchV1Api, type V1CronJob, type V1Job } from '@kubernetes/client-node';
-import type { CommandView, CommonsJobs, CronJobView, Problem } from '../../contracts/api';
+import { type CommandView, type CommonsJobs, type CronJobView, JOB_RUNS_MAX, type JobRunView, type Problem } from '../../contracts/api';
 import { useControlPlane } from '../support/control-plane';
 import { MISSING_IMAGE_TAG } from '../support/control-plane/kwok-stages';
 import { eventually } from '../support/fleet';
@@ -25,9 +26,49 @@ const CHART_DEFAULT = ['arborist-rm-expired-access', 'es-garbage', 'etl-cronjob'
 
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 const isOwnedBy = (j: V1Job, c: V1CronJob) => j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob' && o.uid === c.metadata?.uid) ?? false;
+const created = (j: V1Job) => Date.parse(iso(j.metadata?.creationTimestamp)!);
+/** Newest first; Jobs created in the same second by name, the later name first. */
+const newestFirst = (a: V1Job, b: V1Job) => created(b) - created(a) || (a.metadata!.name! < b.metadata!.name! ? 1 : -1);
+
+/** A Job as the API should show it, from what the apiserver holds; a running one's duration is left to `comparable`. */
+function runOf(j: V1Job): JobRunView {
+  const cond = (type: string) => j.status?.conditions?.find((x) => x.type === type && x.status === 'True');
+  const failed = cond('Failed');
+  const result = failed ? 'failed' : cond('Complete') ? 'succeeded' : 'running';
+  const startedAt = iso(j.status?.startTime ?? j.metadata?.creationTimestamp);
+  const finishedAt = result === 'succeeded' ? iso(j.status?.completionTime) : result === 'failed' ? iso(failed?.lastTransitionTime) : null;
+  return {
+    name: j.metadata!.name!,
+    result,
+    startedAt,
+    finishedAt,
+    reason: failed ? `${failed.reason}: ${failed.message}` : '',
+    manual: j.metadata?.annotations?.['cronjob.kubernetes.io/instantiate'] === 'manual',
+    durationSeconds: startedAt && finishedAt ? (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000 : null,
+  };
+}
+
+/** Stands for "a running Job's duration that is right": it grows while the test compares. */
+const RUNNING_OK = -1;
+
+/**
+ * The list with each running Job's duration that is right as the API serves
+ * it (from its start to when the list was served: between 0 and now − start)
+ * replaced by RUNNING_OK; a wrong one is kept, and shows in the comparison.
+ * `served` false: the expected list, whose running Jobs have no duration yet.
+ */
+function comparable(items: CronJobView[], served: boolean): CronJobView[] {
+  const run = (r: JobRunView): JobRunView => {
+    if (r.result !== 'running') return r;
+    const upTo = (Date.now() - Date.parse(r.startedAt!)) / 1000;
+    const right = !served || (r.durationSeconds !== null && r.durationSeconds >= 0 && r.durationSeconds <= upTo + 0.01);
+    return right ? { ...r, durationSeconds: RUNNING_OK } : r;
+  };
+  return items.map((c) => ({ ...c, lastRun: c.lastRun && run(c.lastRun), recentRuns: c.recentRuns.map(run) }));
+}
 
 describe('CronJobs on the real control plane', { timeout: 300_000 }, () => {
-  it('the agent reports exactly the CronJobs present with each one\'s last run and result; a run of a missing one is refused with no command', async (t) => {
+  it('the agent reports exactly the CronJobs present with the Jobs each one owns (newest first, at most five), results and durations; a run of a missing one is refused with no command', async (t) => {
     const cp = await controlPlane(t);
     if (!cp) return;
     const env = await realKubeAgentOnFleet(cp);
@@ -39,11 +80,11 @@ describe('CronJobs on the real control plane', { timeout: 300_000 }, () => {
     // Two runs by hand (as kubectl create job --from=cronjob/... makes them), owned by their CronJobs:
     // fence-db-migrate-cronjob's cannot pull its image and passes its deadline (the Job controller fails it),
     // migrate-to-single-table-indexd's completes. Neither CronJob ever runs on schedule (Feb 31st).
-    const byHand = async (cronjob: string, name: string, broken: boolean) => {
+    const byHand = async (cronjob: string, name: string, broken: boolean | 'stuck') => {
       const cj = await batch.readNamespacedCronJob({ name: cronjob, namespace: NS });
       const spec = structuredClone(cj.spec!.jobTemplate.spec!);
       if (broken) {
-        spec.activeDeadlineSeconds = 2;
+        if (broken !== 'stuck') spec.activeDeadlineSeconds = 2;
         for (const c of spec.template.spec!.containers) c.image = `${c.image}-${MISSING_IMAGE_TAG}`;
       }
       await batch.createNamespacedJob({
@@ -60,44 +101,41 @@ describe('CronJobs on the real control plane', { timeout: 300_000 }, () => {
     };
     await byHand('fence-db-migrate-cronjob', 'fence-db-migrate-cronjob-manual-1', true);
     await byHand('migrate-to-single-table-indexd', 'migrate-to-single-table-indexd-manual-1', false);
+    await byHand('migrate-to-single-table-indexd', 'migrate-to-single-table-indexd-manual-2', false);
+    // More Jobs than are reported: six that cannot pull their image and have no deadline stay running
+    // (the CronJob controller's history limits remove only finished Jobs); the newest five are reported.
+    const etlRuns = Array.from({ length: JOB_RUNS_MAX + 1 }, (_, i) => `etl-cronjob-manual-${i + 1}`);
+    for (const name of etlRuns) await byHand('etl-cronjob', name, 'stuck');
 
-    /** What the apiserver says now: every CronJob, with the newest Job it owns. */
+    /** What the apiserver says now: every CronJob, with the Jobs it owns, newest first, at most five. */
     const expected = async (): Promise<CronJobView[]> => {
       const [cjs, jobs] = await Promise.all([batch.listNamespacedCronJob({ namespace: NS }), batch.listNamespacedJob({ namespace: NS })]);
       return cjs.items
         .map((c) => {
-          const newest = jobs.items.filter((j) => isOwnedBy(j, c)).sort((a, b) => Date.parse(iso(b.metadata?.creationTimestamp)!) - Date.parse(iso(a.metadata?.creationTimestamp)!))[0];
-          const cond = (type: string) => newest?.status?.conditions?.find((x) => x.type === type && x.status === 'True');
-          const failed = cond('Failed');
-          const result = failed ? 'failed' : cond('Complete') ? 'succeeded' : 'running';
+          const recentRuns = jobs.items.filter((j) => isOwnedBy(j, c)).sort(newestFirst).slice(0, JOB_RUNS_MAX).map(runOf);
           return {
             name: c.metadata!.name!,
             schedule: c.spec!.schedule,
             suspended: c.spec!.suspend ?? false,
             lastScheduleTime: iso(c.status?.lastScheduleTime),
             lastSuccessfulTime: iso(c.status?.lastSuccessfulTime),
-            lastRun: newest
-              ? {
-                  name: newest.metadata!.name!,
-                  result,
-                  startedAt: iso(newest.status?.startTime ?? newest.metadata?.creationTimestamp),
-                  finishedAt: result === 'succeeded' ? iso(newest.status?.completionTime) : result === 'failed' ? iso(failed?.lastTransitionTime) : null,
-                  reason: failed ? `${failed.reason}: ${failed.message}` : '',
-                  manual: newest.metadata?.annotations?.['cronjob.kubernetes.io/instantiate'] === 'manual',
-                }
-              : null,
+            lastRun: recentRuns[0] ?? null,
+            recentRuns,
           } satisfies CronJobView;
         })
         .sort((a, b) => a.name.localeCompare(b.name));
     };
-    const reported = async () => (await env.fleet.admin<CommonsJobs>('GET', `/api/v1/commons/${ID}/jobs`)).body;
+    const reported = async () => {
+      const body = (await env.fleet.admin<CommonsJobs>('GET', `/api/v1/commons/${ID}/jobs`)).body;
+      return { ...body, items: comparable(body.items, true) };
+    };
     /** The agent's report, through the control service, once it matches the cluster (the controllers keep moving). */
     const settled = async (what: string, extra: (items: CronJobView[]) => boolean) => {
       let last: [CommonsJobs, CronJobView[]] | undefined;
       try {
         return await eventually(
           async () => {
-            const [want, got] = [await expected(), await reported()];
+            const [want, got] = [comparable(await expected(), false), await reported()];
             last = [got, want];
             return got.reported && JSON.stringify(got.items) === JSON.stringify(want) && extra(got.items) && got.items;
           },
@@ -112,16 +150,24 @@ describe('CronJobs on the real control plane', { timeout: 300_000 }, () => {
     const named = (items: CronJobView[], name: string) => items.find((c) => c.name === name);
 
     const items = await settled('the agent to report the CronJobs with the runs by hand finished', (list) =>
-      ['fence-db-migrate-cronjob', 'migrate-to-single-table-indexd'].every((n) => named(list, n)?.lastRun?.result !== 'running'),
+      ['fence-db-migrate-cronjob', 'migrate-to-single-table-indexd'].every((n) => named(list, n)?.recentRuns.length && named(list, n)?.recentRuns.every((r) => r.result !== 'running')),
     );
     assert.deepEqual(items.map((c) => c.name), CHART_DEFAULT);
     const failed = named(items, 'fence-db-migrate-cronjob')!;
     assert.deepEqual([failed.schedule, failed.suspended, failed.lastRun?.name, failed.lastRun?.result, failed.lastRun?.manual], ['0 0 31 2 *', true, 'fence-db-migrate-cronjob-manual-1', 'failed', true]);
     assert.match(failed.lastRun!.reason, /^DeadlineExceeded: /);
+    assert.deepEqual(failed.recentRuns, [failed.lastRun]);
+    // It failed when its deadline (2 s) passed: the duration is the Job's, from start to the Failed condition.
+    assert.ok(failed.lastRun!.durationSeconds! >= 2, String(failed.lastRun!.durationSeconds));
     const ok = named(items, 'migrate-to-single-table-indexd')!;
-    assert.deepEqual([ok.lastRun?.name, ok.lastRun?.result], ['migrate-to-single-table-indexd-manual-1', 'succeeded']);
-    assert.ok(ok.lastRun?.finishedAt);
-    assert.equal(named(items, 'etl-cronjob')?.lastRun, null, 'suspended, never run');
+    assert.deepEqual(ok.recentRuns.map((r) => [r.name, r.result, r.manual]), [
+      ['migrate-to-single-table-indexd-manual-2', 'succeeded', true],
+      ['migrate-to-single-table-indexd-manual-1', 'succeeded', true],
+    ]);
+    for (const r of ok.recentRuns) assert.equal(r.durationSeconds, (Date.parse(r.finishedAt!) - Date.parse(r.startedAt!)) / 1000, r.name);
+    assert.deepEqual(ok.lastRun, ok.recentRuns[0]);
+    const etl = named(items, 'etl-cronjob')!;
+    assert.deepEqual(etl.recentRuns.map((r) => [r.name, r.result]), etlRuns.slice(1).reverse().map((n) => [n, 'running']), 'the newest five of six');
     // The agent watches them (one list each so far), it does not poll.
     assert.deepEqual([agentAsked('list', 'cronjobs').length, agentAsked('list', 'jobs').length], [1, 1]);
 
@@ -154,6 +200,9 @@ describe('CronJobs on the real control plane', { timeout: 300_000 }, () => {
     }, { what: 'the usersync run to finish' });
     assert.equal(done.state, 'succeeded', done.message);
     const last = await settled('usersync\'s run reported', (list) => named(list, 'usersync')?.lastRun?.result === 'succeeded');
-    assert.deepEqual([named(last, 'usersync')?.lastRun?.name, named(last, 'usersync')?.lastRun?.manual], [(done.result as { job: string }).job, true]);
+    const ran = named(last, 'usersync')!;
+    assert.deepEqual([ran.lastRun?.name, ran.lastRun?.manual], [(done.result as { job: string }).job, true]);
+    assert.deepEqual(ran.recentRuns, [ran.lastRun]);
+    assert.equal(ran.lastRun?.durationSeconds, (Date.parse(ran.lastRun!.finishedAt!) - Date.parse(ran.lastRun!.startedAt!)) / 1000);
   });
 });

@@ -1,6 +1,7 @@
 // The agent's Role grants exactly the verbs and resources its code calls,
 // judged by the real apiserver: every request the agent makes while it
-// enrolls (its identity Secret), collects and runs each executor is read from
+// enrolls (its identity Secret), collects, runs each executor and answers
+// each inspector question (logs, events, resources) is read from
 // the audit log; none was refused, each is granted by agent/deploy/rbac.yaml,
 // and every rule of that Role was used.
 import assert from 'node:assert/strict';
@@ -41,6 +42,17 @@ describe('agent RBAC on the real apiserver', { timeout: 300_000 }, () => {
     assert.equal((await run(ex('deploy'), deploy)).ok, true);
     // Renewal replaces the identity Secret.
     await env.agent.renewNow();
+    // The inspector: a service's logs (pods/log, through kwok as the Node's kubelet), the namespace's
+    // events (the collector's watch), resources (metrics.k8s.io: authorized, then 404 with no metrics-server here).
+    const insp = platform.inspector;
+    const pod = await eventually(() => platform.kube.podItems().find((p) => p.metadata?.labels?.app === 'arborist' && p.status?.phase === 'Running')?.metadata?.name, { what: 'a running arborist pod' });
+    await cp.podLogs.append(NS, pod, 'arborist', ['GET /health 200']);
+    const lines: string[] = [];
+    await insp.logs!.streamLogs({ service: 'arborist', pod, previous: false, follow: false, sinceMs: null, tailLines: null }, { lines: (b) => lines.push(...b.map((l) => l.text)), pods: () => undefined }, new AbortController().signal);
+    assert.deepEqual(lines, ['GET /health 200']);
+    assert.ok((await insp.events!()).length > 0);
+    const resources = await insp.resources!();
+    assert.equal(resources.available, false);
 
     // A watch is logged when it ends: stop the agent and its watches first.
     await env.stop();

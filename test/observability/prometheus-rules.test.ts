@@ -24,12 +24,12 @@ function promtestAgainst(promtool: string, rules: string): { status: number; out
 }
 
 describe('Prometheus rule file', () => {
-  it('promtool check rules accepts it: six rules', (t) => {
+  it('promtool check rules accepts it: nine rules', (t) => {
     const [promtool] = requireTools(t, PROMTOOL) ?? [];
     if (!promtool) return;
     const r = run(promtool, ['check', 'rules', PROM_RULES_FILE]);
     assert.equal(r.status, 0, r.out);
-    assert.match(r.out, /SUCCESS: 6 rules found/);
+    assert.match(r.out, /SUCCESS: 9 rules found/);
   });
 
   it('promtool check config accepts the docker compose Prometheus config, which loads the rule file', (t) => {
@@ -37,7 +37,7 @@ describe('Prometheus rule file', () => {
     if (!promtool) return;
     const r = run(promtool, ['check', 'config', join(PROVISIONING, 'prometheus', 'prometheus.yml')]);
     assert.equal(r.status, 0, r.out);
-    assert.match(r.out, /dcoc-alerts\.yml\s+SUCCESS: 6 rules found/);
+    assert.match(r.out, /dcoc-alerts\.yml\s+SUCCESS: 9 rules found/);
   });
 
   it('promtool test rules passes: service down 5 minutes fires, a healthy fleet fires nothing, and the other rules fire as designed', (t) => {
@@ -82,6 +82,25 @@ describe('Prometheus rule file', () => {
       const r = promtestAgainst(promtool, changed);
       assert.notEqual(r.status, 0, `promtool test rules passed on a changed rule file:\n${changed}`);
       assert.match(r.out, /DCOCRequestErrors/);
+    }
+  });
+});
+
+describe('Prometheus rule file: external checks', () => {
+  it('the unit tests catch a changed certificate rule (7 days instead of 14, no aggregation over replicas)', (t) => {
+    const [promtool] = requireTools(t, PROMTOOL) ?? [];
+    if (!promtool) return;
+    const shipped = readFileSync(PROM_RULES_FILE, 'utf8');
+    const expiring = 'min by (commons, environment) (dcoc_external_tls_cert_expiry_timestamp_seconds) - time() < 1209600';
+    const down = 'max by (commons, environment, endpoint) (dcoc_external_up) < 1';
+    assert.ok(shipped.includes(expiring) && shipped.includes(down));
+    for (const [changed, alert] of [
+      [shipped.replace(expiring, expiring.replace('1209600', '604800')), 'DCOCExternalCertificateExpiring'],
+      [shipped.replace(down, 'dcoc_external_up < 1'), 'DCOCExternalEndpointDown'],
+    ] as const) {
+      const r = promtestAgainst(promtool, changed);
+      assert.notEqual(r.status, 0, `promtool test rules passed on a changed rule file (${alert})`);
+      assert.match(r.out, new RegExp(alert));
     }
   });
 });

@@ -5,10 +5,15 @@
 // nothing while the fleet is healthy and the right series once the faults they
 // describe are injected. Also: the live /metrics passes `promtool check metrics`.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CommandView, CommonsDetail, CommonsSummary } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
+import { CertificateAuthority } from '../../backend/pki/ca';
+import { DAY_MS, TlsEndpoints } from '../support/tls-endpoint';
 import {
   type Daemon,
   type PromSample,
@@ -31,6 +36,7 @@ import {
 const [BRH, MIDRC, HEAL] = DEMO_COMMONS;
 const ID = { brh: 'brh-data-commons-org', midrc: 'data-midrc-org', heal: 'healdata-org' };
 const SERVICE_SCOPED = new Set(['DCOCServiceDown', 'DCOCServiceRestartLoop', 'DCOCRequestErrors']);
+const ENDPOINT_SCOPED = new Set(['DCOCExternalEndpointDown']);
 const FINAL = new Set(['succeeded', 'failed', 'expired', 'cancelled']);
 const tools = { prometheus: findTool(PROMETHEUS), promtool: findTool(PROMTOOL) };
 
@@ -42,10 +48,27 @@ describe('PromQL of the dashboards and alert rules against a live fleet', { conc
   let prom: Daemon | undefined;
   let operator: string;
   let traffic: { stop(): Promise<void> } | undefined;
+  // The commons' public endpoints: a local HTTPS server with a 90-day certificate for each, all answering 200.
+  let endpoints: TlsEndpoints | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'dcoc-promql-'));
 
   before(async () => {
     if (!tools.prometheus || !tools.promtool) return; // each test skips loudly (or fails under CI)
-    fleet = await TestFleet.start({ controlEnv: { DCOC_COMMAND_DEADLINE_S: '4' } });
+    endpoints = await TlsEndpoints.create();
+    for (const c of [BRH, MIDRC, HEAL]) await endpoints.serve(c.hostname, 90 * DAY_MS);
+    const port = await endpoints.listen('127.0.0.1');
+    writeFileSync(join(dir, 'ca.pem'), endpoints.caPem);
+    fleet = await TestFleet.start({
+      controlEnv: {
+        DCOC_COMMAND_DEADLINE_S: '4',
+        DCOC_EXTERNAL_CHECKS: 'true',
+        DCOC_EXTERNAL_CHECK_URL: `https://{hostname}:${port}`,
+        DCOC_EXTERNAL_CHECK_ADDRESSES: [BRH, MIDRC, HEAL].map((c) => `${c.hostname}=127.0.0.1`).join(','),
+        DCOC_EXTERNAL_CHECK_CA_FILE: join(dir, 'ca.pem'),
+        DCOC_EXTERNAL_CHECK_INTERVAL_S: '5',
+        DCOC_EXTERNAL_CHECK_TIMEOUT_S: '2',
+      },
+    });
     operator = await fleet.tokenFor('operator');
     await eventually(
       async () => {
@@ -83,6 +106,8 @@ scrape_configs:
     await traffic?.stop();
     await prom?.stop();
     await fleet?.stop();
+    await endpoints?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   const ready = (t: Parameters<typeof requireTools>[0]) => !!requireTools(t, PROMETHEUS, PROMTOOL) && !!fleet && !!prom;
@@ -142,6 +167,12 @@ scrape_configs:
     });
     // MIDRC's agent loses its network once fence and the command have been reported.
     await f.simNetwork(MIDRC.hostname, true);
+    // From outside: HEAL's revproxy being down, its public endpoints answer 500 (revproxy's error page);
+    // MIDRC's certificate is renewed with 10 days left; BRH now serves a certificate of a CA nobody trusts.
+    endpoints!.setStatus(HEAL.hostname, 500);
+    await endpoints!.serve(MIDRC.hostname, 10 * DAY_MS);
+    const stranger = await CertificateAuthority.loadOrCreate(join(dir, 'stranger-ca'));
+    await endpoints!.serve(BRH.hostname, 90 * DAY_MS, { issuer: stranger });
 
     const expected: Record<string, Record<string, string>> = {
       DCOCCommonsDown: { commons: ID.heal },
@@ -149,6 +180,9 @@ scrape_configs:
       DCOCServiceRestartLoop: { commons: ID.brh, service: 'indexd' },
       DCOCAgentSilent: { commons: ID.midrc },
       DCOCCommandFailures: { commons: ID.midrc },
+      DCOCExternalEndpointDown: { commons: ID.heal, endpoint: '/user/_status' },
+      DCOCExternalCertificateExpiring: { commons: ID.midrc },
+      DCOCExternalCertificateInvalid: { commons: ID.brh },
       // Requests to MIDRC's stopped fence: revproxy answers 500 (error_page → @5xx).
       DCOCRequestErrors: { commons: ID.midrc, service: 'fence' },
     };
@@ -172,6 +206,7 @@ scrape_configs:
       for (const s of last) {
         if (!s.metric.commons) problems.push(`${r.alert}: a series without a commons label: ${JSON.stringify(s.metric)}`);
         if (SERVICE_SCOPED.has(r.alert) && !s.metric.service) problems.push(`${r.alert}: a series without a service label: ${JSON.stringify(s.metric)}`);
+        if (ENDPOINT_SCOPED.has(r.alert) && !s.metric.endpoint) problems.push(`${r.alert}: a series without an endpoint label: ${JSON.stringify(s.metric)}`);
       }
     }
     assert.deepEqual(problems, [], problems.join('\n'));
@@ -222,6 +257,6 @@ scrape_configs:
         n++;
       }
     }
-    assert.equal(n, 4, 'four Grafana rules query Prometheus');
+    assert.equal(n, 7, 'seven Grafana rules query Prometheus');
   });
 });

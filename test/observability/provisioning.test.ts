@@ -223,9 +223,20 @@ describe('provisioning parses and is internally consistent', () => {
     const rules = groups.flatMap((g) => g.rules.map((r) => ({ group: g, rule: r })));
     const prom = promRules().flatMap((g) => g.rules);
     const SERVICE_SCOPED = new Set(['DCOCServiceDown', 'DCOCServiceRestartLoop', 'DCOCRequestErrors']);
+    const ENDPOINT_SCOPED = new Set(['DCOCExternalEndpointDown']);
 
-    it('there are the six DCOC rule kinds, with unique UIDs and titles, in groups with a folder and interval', () => {
-      assert.deepEqual(rules.map((r) => r.rule.title).sort(), ['DCOCAgentSilent', 'DCOCCommandFailures', 'DCOCCommonsDown', 'DCOCRequestErrors', 'DCOCServiceDown', 'DCOCServiceRestartLoop']);
+    it('there are the nine DCOC rule kinds, with unique UIDs and titles, in groups with a folder and interval', () => {
+      assert.deepEqual(rules.map((r) => r.rule.title).sort(), [
+        'DCOCAgentSilent',
+        'DCOCCommandFailures',
+        'DCOCCommonsDown',
+        'DCOCExternalCertificateExpiring',
+        'DCOCExternalCertificateInvalid',
+        'DCOCExternalEndpointDown',
+        'DCOCRequestErrors',
+        'DCOCServiceDown',
+        'DCOCServiceRestartLoop',
+      ]);
       assert.equal(new Set(rules.map((r) => r.rule.uid)).size, rules.length);
       for (const g of groups) {
         assert.ok(g.name && g.folder, 'group name and folder');
@@ -268,6 +279,7 @@ describe('provisioning parses and is internally consistent', () => {
         // Labels are env-interpolated on provisioning: alert templates must be escaped as $$.
         assert.equal(rule.labels.commons, '{{ $$labels.commons }}', 'commons label');
         if (SERVICE_SCOPED.has(rule.title)) assert.equal(rule.labels.service, '{{ $$labels.service }}', 'service label');
+        if (ENDPOINT_SCOPED.has(rule.title)) assert.equal(rule.labels.endpoint, '{{ $$labels.endpoint }}', 'endpoint label');
         for (const [k, v] of Object.entries(rule.labels)) assert.doesNotMatch(v, /(^|[^$])\$[a-zA-Z{]/, `label ${k} has an unescaped $`);
 
         for (const k of ['summary', 'description', 'runbook_url']) assert.ok(rule.annotations[k], `annotation ${k}`);
@@ -299,6 +311,7 @@ describe('provisioning parses and is internally consistent', () => {
         assert.equal(p.labels?.severity, rule.labels.severity, `${rule.title}: severity`);
         assert.equal(p.labels?.commons, '{{ $labels.commons }}', `${rule.title}: commons label`);
         if (SERVICE_SCOPED.has(rule.title)) assert.equal(p.labels?.service, '{{ $labels.service }}', `${rule.title}: service label`);
+        if (ENDPOINT_SCOPED.has(rule.title)) assert.equal(p.labels?.endpoint, '{{ $labels.endpoint }}', `${rule.title}: endpoint label`);
         assert.deepEqual(p.annotations, rule.annotations, `${rule.title}: annotations`);
         const query = rule.data.find((d) => d.datasourceUid !== '__expr__')!;
         if (query.datasourceUid !== 'prometheus') continue;

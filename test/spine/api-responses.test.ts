@@ -62,6 +62,8 @@ describe('every body the control service sends fits its route response schema', 
     });
     await eventually(async () => (await fleet.admin<{ state: string }>('GET', `/api/v1/commands/${config.command.id}`)).body.state === 'succeeded', { what: 'the config change' });
     await call(ROUTES.listConfigRevisions, `/commons/${ID}/config/revisions`);
+    // External checks are off in the test fleet (an empty list); test/observability/external-checks.test.ts checks full items strictly.
+    await call(ROUTES.listExternalChecks, `/commons/${ID}/external-checks`, { token: viewer });
   });
 
   it("commands with their events, and the audit log with each command's result", async () => {

@@ -22,6 +22,8 @@ export const FAST_CONTROL_ENV = {
   DCOC_HEARTBEAT_INTERVAL_MS: '500',
   DCOC_METRICS_INTERVAL_MS: '1000',
   DCOC_AGENT_SILENCE_S: '3',
+  // The simulated commons carry real public hostnames: no test probes those (tests that check external endpoints turn this on, pointed at a local server).
+  DCOC_EXTERNAL_CHECKS: 'false',
 };
 
 export const ADMIN_TOKEN = 'dcoc_test-admin-token-0123456789';

@@ -4,7 +4,7 @@
 // Kubernetes mapping of CronJobs and their Jobs, the agent's change tracking
 // and the gateway's bounds on what an agent reports.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -12,11 +12,15 @@ import type { V1CronJob, V1Job } from '@kubernetes/client-node';
 import { Observations } from '../../agent/core/observations';
 import { DEFAULT_ENABLED } from '../../contracts/gen3/catalog';
 import { cronFiresAt, lastFireTime, renderedCronJobs } from '../../agent/gen3/cronjobs';
+import type { CronJobFacts, JobRunFacts } from '../../agent/core/types';
 import { cronJobFacts } from '../../agent/kubernetes/workloads';
 import { toCronJobListMsg } from '../../agent/protocol/cronjob-msg';
-import { SimCommons, simCronJobs } from '../../agent/simulate/model';
+import { SIM_JOB_HISTORY, SimCommons, simCronJobs } from '../../agent/simulate/model';
+import { SimPlatform } from '../../agent/simulate/sim-platform';
+import { runDurationSeconds, withDurations } from '../../backend/fleet/job-runs';
 import { MAX_CRONJOBS, MAX_REASON, reportedCronJobs } from '../../backend/gateway/cronjob-report';
-import type { CronJobStateMsg } from '../../contracts/agent-messages';
+import type { CronJobStateMsg, JobRunMsg } from '../../contracts/agent-messages';
+import { JOB_RUNS_MAX } from '../../contracts/api';
 
 /**
  * What `helm template gen3 helm/gen3` renders with the default values at
@@ -91,21 +95,90 @@ describe('the simulated commons', () => {
     assert.ok(sim({ cronJobValues: { 'fence.usersync.usersync': true } }).cronjobNames().includes('usersync'));
   });
 
-  it('a run by hand is the last run, running and then succeeded; asked again it starts nothing; it survives a restart', async () => {
+  it('a run by hand is the last run, running and then succeeded; asked again it starts nothing; it survives a restart', () => {
     const stateFile = join(mkdtempSync(join(tmpdir(), 'dcoc-sim-')), 'state.json');
     const s = sim({ stateFile });
     const first = s.runJob('fence-db-migrate-cronjob', 'fence-db-migrate-cronjob-dcoc-abc');
     assert.equal(first?.started, true);
     assert.equal(s.runJob('fence-db-migrate-cronjob', 'fence-db-migrate-cronjob-dcoc-abc')?.started, false);
-    const running = s.cronjobs().find((j) => j.name === 'fence-db-migrate-cronjob')!;
+    // Looked at just before and at its completion (not after a sleep: a loaded machine would make "just after" late).
+    const running = s.cronjobs(first!.completesAt - 1).find((j) => j.name === 'fence-db-migrate-cronjob')!;
     assert.deepEqual([running.lastRun?.name, running.lastRun?.result, running.lastRun?.manual, running.lastScheduleTime], ['fence-db-migrate-cronjob-dcoc-abc', 'running', true, null]);
-    await new Promise((r) => setTimeout(r, 60));
-    const done = s.cronjobs().find((j) => j.name === 'fence-db-migrate-cronjob')!;
+    const done = s.cronjobs(first!.completesAt).find((j) => j.name === 'fence-db-migrate-cronjob')!;
     assert.equal(done.lastRun?.result, 'succeeded');
     assert.ok(done.lastRun?.finishedAt && done.lastSuccessfulTime === done.lastRun.finishedAt);
     const again = sim({ stateFile });
     assert.deepEqual(again.cronjobs().find((j) => j.name === 'fence-db-migrate-cronjob')?.lastRun?.name, 'fence-db-migrate-cronjob-dcoc-abc');
     assert.equal(again.runJob('fence-db-migrate-cronjob', 'fence-db-migrate-cronjob-dcoc-abc')?.started, false);
+  });
+});
+
+describe('the simulated commons keeps each CronJob\'s recent Jobs', () => {
+  const sim = (o: Partial<ConstructorParameters<typeof SimCommons>[0]> = {}) =>
+    new SimCommons({ hostname: 'data.example.org', environment: 'ex', name: 'Example', namespace: 'ex', release: '2026.07', podStartMs: 20, ...o });
+  const of = (s: SimCommons, name: string) => s.cronjobs().find((c) => c.name === name)!;
+
+  it('starts with the last few scheduled runs, newest first, each named by its minute as the CronJob controller names them', () => {
+    const c = of(sim(), 'fence-delete-expired-clients');
+    const runs = c.recentRuns!;
+    assert.equal(runs.length, 3);
+    assert.deepEqual(c.lastRun, runs[0]);
+    const minutes = runs.map((r) => Number(/-(\d+)$/.exec(r.name)![1]));
+    // Every five minutes: consecutive fire times, newest first.
+    assert.deepEqual(minutes.slice(1), [minutes[0] - 5, minutes[0] - 10]);
+    for (const r of runs) {
+      assert.equal(r.startedAt, new Date(Number(/-(\d+)$/.exec(r.name)![1]) * 60_000).toISOString());
+      assert.equal(r.manual, false);
+    }
+    for (const r of runs.slice(1)) assert.deepEqual([r.result, Date.parse(r.finishedAt!) - Date.parse(r.startedAt!)], ['succeeded', 30_000]);
+    assert.equal(c.lastScheduleTime, runs[0].startedAt);
+    // Never ran: no runs at all.
+    assert.deepEqual(of(sim(), 'etl-cronjob').recentRuns, []);
+  });
+
+  it('every recent run has its Job\'s pod and logs, as the "Logs" link of each run asks for them', async () => {
+    const p = new SimPlatform({ hostname: 'data.example.org', environment: 'ex', name: 'Example', namespace: 'ex', release: '2026.07', services: ['hatchery'], replicas: { hatchery: 1 }, podStartMs: 0, tickMs: 60_000 });
+    const runs = of(p.sim, 'hatchery-reaper').recentRuns!;
+    assert.equal(runs.length, 3);
+    for (const r of runs) {
+      let pods: string[] = [];
+      let lines = 0;
+      await p.inspector.logs!.streamLogs({ job: r.name, previous: false, follow: false, sinceMs: null, tailLines: null }, { lines: (b) => (lines += b.length), pods: (n) => (pods = n) }, new AbortController().signal);
+      assert.deepEqual([pods.length, pods[0]?.startsWith(`${r.name}-`)], [1, true], r.name);
+      assert.ok(lines > 0, `${r.name} logged`);
+    }
+  });
+
+  it(`keeps at most ${SIM_JOB_HISTORY}, newest first; a run by hand goes first; they survive a restart; a state file from before keeps its last run`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dcoc-sim-'));
+    const stateFile = join(dir, 'state.json');
+    const s = sim({ stateFile });
+    const names = Array.from({ length: SIM_JOB_HISTORY + 2 }, (_, i) => `migrate-to-single-table-indexd-dcoc-${i}`);
+    for (const n of names) assert.equal(s.runJob('migrate-to-single-table-indexd', n)?.started, true);
+    const want = names.slice(-SIM_JOB_HISTORY).reverse();
+    assert.deepEqual(of(s, 'migrate-to-single-table-indexd').recentRuns?.map((r) => r.name), want);
+    assert.ok(of(s, 'migrate-to-single-table-indexd').recentRuns?.every((r) => r.manual));
+    // The oldest one still kept is followed, not started again.
+    assert.equal(s.runJob('migrate-to-single-table-indexd', want[SIM_JOB_HISTORY - 1])?.started, false);
+    // Looked at once all have completed (each within 2 × podStartMs), whatever the machine's load.
+    const later = Date.now() + 1000;
+    const at = (x: SimCommons, name: string) => x.cronjobs(later).find((c) => c.name === name)!;
+    const done = at(s, 'migrate-to-single-table-indexd').recentRuns!;
+    assert.ok(done.every((r) => r.result === 'succeeded' && r.finishedAt), JSON.stringify(done));
+
+    const again = sim({ stateFile });
+    assert.deepEqual(at(again, 'migrate-to-single-table-indexd').recentRuns, done);
+    assert.deepEqual(at(again, 'fence-delete-expired-clients').recentRuns, at(s, 'fence-delete-expired-clients').recentRuns);
+
+    // A state file written before the simulator kept runs: its lastRun is the one run known.
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { cronjobs: Record<string, { runs?: unknown; lastRun: { name: string } }> };
+    for (const c of Object.values(state.cronjobs)) delete c.runs;
+    const older = join(dir, 'older.json');
+    writeFileSync(older, JSON.stringify(state));
+    assert.deepEqual(of(sim({ stateFile: older }), 'migrate-to-single-table-indexd').recentRuns?.map((r) => r.name), [want[0]]);
+    // One the commons no longer keeps (as history limits remove Jobs) is a new run.
+    assert.equal(again.runJob('migrate-to-single-table-indexd', names[0])?.started, true);
+    assert.deepEqual(of(again, 'migrate-to-single-table-indexd').recentRuns?.map((r) => r.name), [names[0], ...want.slice(0, -1)]);
   });
 });
 
@@ -159,33 +232,67 @@ describe('CronJobs and their Jobs on Kubernetes', () => {
         job('useryaml', null, '2026-11-24T07:20:00Z'),
       ],
     );
+    const withRuns = (c: Omit<CronJobFacts, 'recentRuns'>, ...older: JobRunFacts[]): CronJobFacts => ({ ...c, recentRuns: c.lastRun ? [c.lastRun, ...older] : [] });
     assert.deepEqual(facts, [
-      { name: 'etl-cronjob', schedule: '*/5 * * * *', suspended: true, lastScheduleTime: null, lastSuccessfulTime: null, lastRun: null },
-      {
+      withRuns({ name: 'etl-cronjob', schedule: '*/5 * * * *', suspended: true, lastScheduleTime: null, lastSuccessfulTime: null, lastRun: null }),
+      withRuns({
         name: 'fence-db-migrate-cronjob',
         schedule: '0 0 31 2 *',
         suspended: true,
         lastScheduleTime: null,
         lastSuccessfulTime: null,
         lastRun: { name: 'fence-db-migrate-cronjob-dcoc-0123456789', result: 'failed', startedAt: '2026-11-24T06:00:00.000Z', finishedAt: '2026-11-24T06:01:00.000Z', reason: 'BackoffLimitExceeded: Job has reached the specified backoff limit', manual: true },
-      },
-      {
-        name: 'fence-delete-expired-clients',
-        schedule: '*/5 * * * *',
-        suspended: false,
-        lastScheduleTime: '2026-11-24T07:05:00.000Z',
-        lastSuccessfulTime: '2026-11-24T07:05:09.000Z',
-        lastRun: { name: 'fence-delete-expired-clients-29400425', result: 'succeeded', startedAt: '2026-11-24T07:05:00.000Z', finishedAt: '2026-11-24T07:05:09.000Z', reason: '', manual: false },
-      },
-      {
+      }),
+      withRuns(
+        {
+          name: 'fence-delete-expired-clients',
+          schedule: '*/5 * * * *',
+          suspended: false,
+          lastScheduleTime: '2026-11-24T07:05:00.000Z',
+          lastSuccessfulTime: '2026-11-24T07:05:09.000Z',
+          lastRun: { name: 'fence-delete-expired-clients-29400425', result: 'succeeded', startedAt: '2026-11-24T07:05:00.000Z', finishedAt: '2026-11-24T07:05:09.000Z', reason: '', manual: false },
+        },
+        { name: 'fence-delete-expired-clients-29400420', result: 'succeeded', startedAt: '2026-11-24T07:00:00.000Z', finishedAt: '2026-11-24T07:00:08.000Z', reason: '', manual: false },
+      ),
+      withRuns({
         name: 'hatchery-reaper',
         schedule: '*/15 * * * *',
         suspended: false,
         lastScheduleTime: null,
         lastSuccessfulTime: null,
         lastRun: { name: 'hatchery-reaper-29400420', result: 'running', startedAt: '2026-11-24T07:00:00.000Z', finishedAt: null, reason: '', manual: false },
-      },
+      }),
     ]);
+  });
+
+  it('the recent runs are the Jobs the CronJob owns, newest first (same second: by name), at most five; not those of another', () => {
+    const owner = { name: 'arborist-rm-expired-access', uid: 'a1' };
+    const at = (m: number) => `2026-11-24T07:${String(m).padStart(2, '0')}:00Z`;
+    const done = (m: number): V1Job['status'] => ({ startTime: new Date(at(m)), completionTime: new Date(Date.parse(at(m)) + 7_000), conditions: [{ type: 'Complete', status: 'True' }] });
+    const jobs = [
+      // Listed in no particular order, as a watch cache holds them.
+      job('arborist-rm-expired-access-29400430', owner, at(10), done(10)),
+      job('arborist-rm-expired-access-29400420', owner, at(0), done(0)),
+      job('arborist-rm-expired-access-29400440', owner, at(20), { active: 1, startTime: new Date(at(20)) }),
+      job('arborist-rm-expired-access-29400425', owner, at(5), done(5)),
+      job('arborist-rm-expired-access-29400435', owner, at(15), done(15)),
+      // Two made by hand in the same second as the scheduled one at :15.
+      job('arborist-rm-expired-access-dcoc-b', owner, at(15), done(15), { 'cronjob.kubernetes.io/instantiate': 'manual' }),
+      job('arborist-rm-expired-access-dcoc-a', owner, at(15), done(15), { 'cronjob.kubernetes.io/instantiate': 'manual' }),
+      job('fence-delete-expired-clients-29400441', { name: 'fence-delete-expired-clients', uid: 'f1' }, at(21)),
+    ];
+    const [c] = cronJobFacts([cron('arborist-rm-expired-access', 'a1')], jobs);
+    assert.deepEqual(c.recentRuns?.map((r) => r.name), [
+      'arborist-rm-expired-access-29400440',
+      'arborist-rm-expired-access-dcoc-b',
+      'arborist-rm-expired-access-dcoc-a',
+      'arborist-rm-expired-access-29400435',
+      'arborist-rm-expired-access-29400430',
+    ]);
+    assert.equal(c.recentRuns?.length, JOB_RUNS_MAX);
+    assert.deepEqual(c.lastRun, c.recentRuns?.[0]);
+    assert.deepEqual(c.recentRuns?.map((r) => [r.result, r.manual]), [['running', false], ['succeeded', true], ['succeeded', true], ['succeeded', false], ['succeeded', false]]);
+    assert.equal(c.recentRuns?.[4].finishedAt, '2026-11-24T07:10:07.000Z');
   });
 });
 
@@ -207,6 +314,14 @@ describe('the agent reports CronJobs', () => {
     assert.deepEqual(obs.takeSnapshot().cronjobs, facts('succeeded'));
     assert.equal(toCronJobListMsg(null), null);
     assert.deepEqual(toCronJobListMsg(facts('running'))?.items[0].last_run, { name: 'x-1', result: 'running', started_at: '2026-11-24T07:05:00.000Z', finished_at: '', reason: '', manual: true });
+    const two: JobRunFacts[] = [
+      { name: 'x-2', result: 'failed', startedAt: '2026-11-24T07:10:00.000Z', finishedAt: '2026-11-24T07:11:00.000Z', reason: 'DeadlineExceeded: Job was active longer than specified deadline', manual: false },
+      facts('succeeded')[0].lastRun,
+    ];
+    assert.deepEqual(toCronJobListMsg([{ ...facts('succeeded')[0], lastRun: two[0], recentRuns: two }])?.items[0].recent_runs.map((r) => [r.name, r.result, r.finished_at]), [
+      ['x-2', 'failed', '2026-11-24T07:11:00.000Z'],
+      ['x-1', 'succeeded', ''],
+    ]);
   });
 });
 
@@ -238,5 +353,72 @@ describe('the gateway bounds what an agent reports', () => {
     const many = reportedCronJobs({ items: Array.from({ length: MAX_CRONJOBS + 50 }, (_, i) => msg({ name: `job-${i}` })) })!;
     assert.equal(many.items.length, MAX_CRONJOBS);
     assert.ok(many.why.includes(`more than ${MAX_CRONJOBS}`));
+  });
+});
+
+describe('the gateway bounds the recent runs an agent reports', () => {
+  const NOW = Date.parse('2026-11-24T07:20:00Z');
+  const run = (name: string, over: Partial<JobRunMsg> = {}): JobRunMsg => ({ name, result: 'succeeded', started_at: '2026-11-24T07:05:00Z', finished_at: '2026-11-24T07:05:09Z', reason: '', manual: false, ...over });
+  const msg = (runs: JobRunMsg[], over: Partial<CronJobStateMsg> = {}): CronJobStateMsg => ({
+    name: 'fence-delete-expired-clients',
+    schedule: '*/5 * * * *',
+    suspended: false,
+    last_schedule_time: '',
+    last_successful_time: '',
+    last_run: runs[0] ?? null,
+    recent_runs: runs,
+    ...over,
+  });
+  const one = (c: CronJobStateMsg) => reportedCronJobs({ items: [c] }, NOW)!;
+
+  it('keeps them newest first with each one\'s duration: finished − started; running: now − started; null when the start is not known', () => {
+    const runs = [
+      run('fence-delete-expired-clients-29400440', { result: 'running', started_at: '2026-11-24T07:19:30Z', finished_at: '' }),
+      run('fence-delete-expired-clients-dcoc-0a1b2c3d4e', { result: 'failed', started_at: '2026-11-24T07:10:00Z', finished_at: '2026-11-24T07:12:30Z', reason: 'BackoffLimitExceeded: Job has reached the specified backoff limit', manual: true }),
+      run('fence-delete-expired-clients-29400425'),
+      run('fence-delete-expired-clients-29400420', { started_at: '', finished_at: '2026-11-24T07:00:08Z' }),
+    ];
+    const r = one(msg(runs));
+    assert.deepEqual([r.dropped, r.why], [0, []]);
+    const c = r.items[0];
+    assert.deepEqual(c.recentRuns.map((x) => [x.name, x.result, x.durationSeconds]), [
+      ['fence-delete-expired-clients-29400440', 'running', 30],
+      ['fence-delete-expired-clients-dcoc-0a1b2c3d4e', 'failed', 150],
+      ['fence-delete-expired-clients-29400425', 'succeeded', 9],
+      ['fence-delete-expired-clients-29400420', 'succeeded', null],
+    ]);
+    assert.deepEqual(c.lastRun, c.recentRuns[0]);
+    assert.equal(c.recentRuns[1].reason, 'BackoffLimitExceeded: Job has reached the specified backoff limit');
+    assert.equal(c.recentRuns[1].manual, true);
+
+    // Served later, a running Job's duration has grown; a finished one's has not.
+    const later = withDurations(r.items, NOW + 60_000)[0];
+    assert.deepEqual(later.recentRuns.map((x) => x.durationSeconds), [90, 150, 9, null]);
+    assert.equal(later.lastRun?.durationSeconds, 90);
+    // A node clock ahead of the control service never makes it negative; a finished run with no finish time has none.
+    assert.equal(runDurationSeconds({ result: 'running', startedAt: '2026-11-24T07:21:00.000Z', finishedAt: null }, NOW), 0);
+    assert.equal(runDurationSeconds({ result: 'failed', startedAt: '2026-11-24T07:10:00.000Z', finishedAt: null }, NOW), null);
+  });
+
+  it('an agent older than recent_runs: the last run is the one recent run; none when it never ran', () => {
+    assert.deepEqual(one(msg([], { last_run: run('fence-delete-expired-clients-29400425') })).items[0].recentRuns.map((x) => [x.name, x.durationSeconds]), [['fence-delete-expired-clients-29400425', 9]]);
+    assert.deepEqual(one(msg([])).items[0].recentRuns, []);
+  });
+
+  it('drops a CronJob whose recent runs do not fit: more than five, an invalid name, result or time, a run twice, or not led by the last run', () => {
+    const ok = (i: number) => run(`fence-delete-expired-clients-2940042${i}`);
+    const cases: [CronJobStateMsg, string][] = [
+      [msg(Array.from({ length: JOB_RUNS_MAX + 1 }, (_, i) => ok(i))), `more than ${JOB_RUNS_MAX} recent runs`],
+      [msg([ok(1), run('../../etc/passwd')]), 'a recent run with an invalid Job name'],
+      [msg([ok(1), run('fence-delete-expired-clients-1', { result: 'exploded' })]), 'a recent run with an unknown result'],
+      [msg([ok(1), run('fence-delete-expired-clients-1', { started_at: 'yesterday' })]), 'a recent run with an invalid time'],
+      [msg([ok(1), ok(1)]), 'a recent run twice'],
+      [msg([ok(1), ok(2)], { last_run: ok(2) }), 'recent runs that do not start with the last run'],
+      [msg([ok(1), null as unknown as JobRunMsg]), 'a recent run that is not a Job run'],
+      [msg([], { recent_runs: 'all of them' as unknown as JobRunMsg[] }), 'recent runs that are not a list'],
+    ];
+    for (const [c, why] of cases) assert.deepEqual(one(c), { items: [], dropped: 1, why: [why] }, why);
+    // Exactly five is fine.
+    assert.equal(one(msg(Array.from({ length: JOB_RUNS_MAX }, (_, i) => ok(i)))).items[0].recentRuns.length, JOB_RUNS_MAX);
   });
 });

@@ -14,6 +14,13 @@
  *   });
  *
  * Logs of every process are in cp.dir/*.log (kept when DCOC_KEEP_CONTROL_PLANE=1).
+ *
+ * pods/log works as on a cluster: kube-apiserver asks the pod's Node's
+ * "kubelet" (kwok's server, at the Node's InternalIP 127.0.0.1 and
+ * daemonEndpoints port, over TLS checked against the cluster CA) for what a
+ * test wrote with cp.podLogs.append(). With `metricsServer: true` the real
+ * metrics-server serves metrics.k8s.io through the apiserver's aggregator,
+ * from the usage kwok simulates (pod annotation kwok.x-k8s.io/usage-cpu, ...).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -35,8 +42,11 @@ import { freePort } from '../free-port';
 import { type ControlPlaneBinaries, findControlPlaneBinaries, skipOrFail } from './binaries';
 import { type Daemon, atTeardown, startDaemon } from './daemons';
 import { kubeConfig, writeComponentKubeconfig, writeKubeconfig } from './kubeconfig';
+import { KWOK_METRICS, RESOURCE_METRICS_PATH_ANNOTATION } from './kwok-metrics';
 import { KWOK_STAGES } from './kwok-stages';
+import { METRICS_APISERVICE, applyAdmin, findMetricsServer, metricsApiObjects, metricsServerArgs } from './metrics-server';
 import { makePki } from './pki';
+import { type PodLogs, podLogs } from './pod-logs';
 
 export { findControlPlaneBinaries, requireControlPlaneBinaries, type ControlPlaneBinaries } from './binaries';
 
@@ -53,6 +63,8 @@ export interface ControlPlaneOptions {
    * resourceVersion answer 410 Gone at once.
    */
   watchCache?: boolean;
+  /** Also run the real metrics-server behind APIService v1beta1.metrics.k8s.io (its build is needed; see metrics-server.ts). */
+  metricsServer?: boolean;
 }
 
 export interface ControlPlane {
@@ -71,6 +83,10 @@ export interface ControlPlane {
   daemons: Daemon[];
   /** How long start took, in ms. */
   startupMs: number;
+  /** kwok's server (the fake Nodes' kubelet endpoint) over plain HTTP: http://127.0.0.1:<port>. */
+  kwokUrl: string;
+  /** Writes container logs kwok serves as the pods' kubelet, so pods/log reads them. */
+  podLogs: PodLogs;
   /** Creates the namespace if missing and waits until its `default` ServiceAccount exists (pods need it). */
   createNamespace(name: string): Promise<void>;
   /**
@@ -258,6 +274,9 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       { file: 'kube-scheduler', user: 'system:kube-scheduler' },
       // kwok writes Node and Pod status, deletes pods, records events: simplest as an admin.
       { file: 'kwok', user: 'kwok', groups: ['system:masters'] },
+      // The aggregator's identity towards aggregated APIs (metrics-server), named in --requestheader-allowed-names.
+      { file: 'front-proxy-client', user: 'front-proxy-client' },
+      { file: 'metrics-server', user: 'metrics-server', groups: ['system:masters'] },
     ]);
     const admin = pki.clients.admin;
     const componentConfig = (name: string) => writeComponentKubeconfig(join(dir, `${name}.kubeconfig`), server, pki.caCert, pki.clients[name]);
@@ -312,10 +331,29 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--audit-log-format=json',
       // Written before the response returns, so a test reads every request it has seen answered.
       '--audit-log-mode=blocking',
+      // pods/log: the kubelet (kwok) at the Node's InternalIP, its serving certificate checked against the CA.
+      `--kubelet-certificate-authority=${pki.caCert}`,
+      '--kubelet-preferred-address-types=InternalIP',
+      // The aggregator (metrics.k8s.io): it authenticates to aggregated APIs with this client certificate
+      // and passes the user on in these headers.
+      `--requestheader-client-ca-file=${pki.caCert}`,
+      '--requestheader-allowed-names=front-proxy-client',
+      '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group',
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${pki.clients['front-proxy-client'].cert}`,
+      `--proxy-client-key-file=${pki.clients['front-proxy-client'].key}`,
       ...(opts.watchCache === false ? ['--watch-cache=false'] : []),
     ]);
     const tls = { ca: pki.caPem, cert: admin.certPem, key: admin.keyPem };
     await waitFor('kube-apiserver /readyz', async () => (await httpsGet(`${server}/readyz`, tls)).status === 200);
+    const kc = kubeConfig(server, pki.caPem, admin);
+    // kwok --enable-crds=Logs lists them as it starts: the CRD first.
+    await applyAdmin(kc, parseAllDocuments(readFileSync(join(import.meta.dirname, 'kwok-logs-crd.yaml'), 'utf8')).map((d) => d.toJS() as KubernetesObject));
+    await waitFor('CRD logs.kwok.x-k8s.io Established', async () => {
+      const r = await httpsGet(`${server}/apis/apiextensions.k8s.io/v1/customresourcedefinitions/logs.kwok.x-k8s.io`, tls);
+      return r.status === 200 && (JSON.parse(r.body) as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') === true;
+    });
 
     start('kube-controller-manager', bins.kubeControllerManager, [
       `--kubeconfig=${componentConfig('kube-controller-manager')}`,
@@ -329,16 +367,23 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     ]);
     start('kube-scheduler', bins.kubeScheduler, [`--kubeconfig=${componentConfig('kube-scheduler')}`, '--bind-address=127.0.0.1', '--secure-port=0', '--leader-elect=false']);
     const stagesFile = join(dir, 'kwok-stages.yaml');
-    writeFileSync(stagesFile, KWOK_STAGES);
+    writeFileSync(stagesFile, `${KWOK_STAGES}\n---\n${KWOK_METRICS}`);
     start('kwok', bins.kwok, [
       `--kubeconfig=${componentConfig('kwok')}`,
       `--config=${stagesFile}`,
       '--manage-all-nodes=false',
       `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
       `--server-address=127.0.0.1:${kwokPort}`,
+      // The Nodes' kubelet endpoint (the node stage writes them into Node status): HTTPS with a certificate
+      // of the cluster CA for 127.0.0.1 (HTTP on the same port too).
+      '--node-ip=127.0.0.1',
+      `--node-port=${kwokPort}`,
+      `--tls-cert-file=${pki.serving.cert}`,
+      `--tls-private-key-file=${pki.serving.key}`,
+      // Per-pod log files from Logs objects (cp.podLogs).
+      '--enable-crds=Logs',
     ]);
 
-    const kc = kubeConfig(server, pki.caPem, admin);
     const core = kc.makeApiClient(CoreV1Api);
     const nodes = Array.from({ length: opts.nodes ?? 2 }, (_, i) => `kwok-node-${i}`);
     for (const name of nodes) {
@@ -347,7 +392,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         body: {
           metadata: {
             name,
-            annotations: { [KWOK_NODE_ANNOTATION]: 'fake' },
+            annotations: { [KWOK_NODE_ANNOTATION]: 'fake', [RESOURCE_METRICS_PATH_ANNOTATION]: `/metrics/nodes/${name}/metrics/resource` },
             labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
           },
           // Node status may be set on create; kwok's node stage adds the Ready condition.
@@ -372,6 +417,20 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     await waitFor('the default ServiceAccount (kube-controller-manager)', () => defaultServiceAccount('default'));
     const version = await kc.makeApiClient(VersionApi).getCode();
     const kubeconfigFile = writeKubeconfig(join(dir, 'admin.kubeconfig'), server, pki.caPem, admin);
+    const kwokUrl = `http://127.0.0.1:${kwokPort}`;
+    const waitLong = (what: string, check: () => Promise<unknown>) => waitUntil(what, async () => Boolean(await check()), Date.now() + 60_000);
+
+    if (opts.metricsServer) {
+      const found = findMetricsServer();
+      if ('missing' in found) throw new Error(found.missing);
+      const port = await freePort();
+      start('metrics-server', found.bin, metricsServerArgs({ port, kubeconfig: componentConfig('metrics-server'), cert: pki.serving.cert, key: pki.serving.key, caCert: pki.caCert }));
+      await applyAdmin(kc, metricsApiObjects(port));
+      await waitFor(`APIService ${METRICS_APISERVICE} Available (metrics-server)`, async () => {
+        const r = await httpsGet(`${server}/apis/apiregistration.k8s.io/v1/apiservices/${METRICS_APISERVICE}`, tls);
+        return r.status === 200 && (JSON.parse(r.body) as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') === true;
+      });
+    }
 
     const createNamespace = async (name: string) => {
       try {
@@ -392,6 +451,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       nodes,
       daemons,
       startupMs: Date.now() - t0,
+      kwokUrl,
+      podLogs: podLogs({ dir, admin: kc, kwokUrl, waitFor: waitLong }),
       createNamespace,
       waitFor: (what, check, timeoutMs = 120_000) => waitUntil(what, async () => Boolean(await check()), Date.now() + timeoutMs),
       async serviceAccountKubeConfig(namespace, name, o = {}) {
@@ -458,6 +519,11 @@ export function useControlPlane(opts: Omit<ControlPlaneOptions, 'bins'> = {}): (
     const found = findControlPlaneBinaries();
     if ('missing' in found) {
       skipOrFail(t, found.missing);
+      return undefined;
+    }
+    const ms = opts.metricsServer ? findMetricsServer() : undefined;
+    if (ms && 'missing' in ms) {
+      skipOrFail(t, ms.missing);
       return undefined;
     }
     started ??= startControlPlane({ ...opts, bins: found.bins }).then((cp) => {

@@ -4,11 +4,15 @@
 // sigs.k8s.io/kwok v0.8 (spec.resourceRef, spec.selector.matchExpressions
 // with jq-like keys, spec.delay, spec.next.statusTemplate as a Go template with
 // kwok's Now and Quote and sprig's list functions, spec.next.delete):
-//   - a fake Node turns Ready;
+//   - a fake Node turns Ready, with kwok's server as its kubelet endpoint
+//     (InternalIP from --node-ip, port from --node-port: what kube-apiserver
+//     dials for pods/log and metrics-server scrapes; as kwok's own
+//     kustomize/stage/node/fast/node-initialize.yaml writes them);
 //   - a scheduled pod turns Running and Ready after 300 ms (every container running);
 //   - a Job's running pod succeeds after a second;
 //   - a pod a test marks with annotation dcoc.test/fault: CrashLoopBackOff
-//     crashes as a kubelet reports it, and runs again once the mark is removed;
+//     crashes as a kubelet reports it (with a Warning event BackOff), and
+//     runs again once the mark is removed;
 //   - a pod whose image tag says "does-not-exist" (say fence:2026.09-does-not-exist)
 //     stays Pending in ImagePullBackOff, as with an image no registry has;
 //   - a pod being deleted (no kubelet to finish the graceful deletion) is removed.
@@ -30,7 +34,7 @@ const fault: Expression = { key: `.metadata.annotations["${FAULT_ANNOTATION}"]`,
 const crashLoopMark: Expression = { key: fault.key, operator: 'In', values: ['CrashLoopBackOff'] };
 const missingImage: Expression = { key: `.spec.containers.[].image | test(":[^:/]*${MISSING_IMAGE_TAG}[^:/]*$")`, operator: 'In', values: ['true'] };
 
-function stage(name: string, kind: 'Node' | 'Pod', match: Expression[], next: { status?: string; delete?: boolean }, delayMs?: number): string {
+function stage(name: string, kind: 'Node' | 'Pod', match: Expression[], next: { status?: string; delete?: boolean; event?: { type: 'Normal' | 'Warning'; reason: string; message: string } }, delayMs?: number): string {
   const expressions = match
     .map((e) => `      - key: '${e.key}'\n        operator: ${e.operator}${e.values ? `\n        values: [${e.values.map((v) => JSON.stringify(v)).join(', ')}]` : ''}`)
     .join('\n');
@@ -45,7 +49,7 @@ spec:
     matchExpressions:
 ${expressions}
 ${delayMs ? `  delay:\n    durationMilliseconds: ${delayMs}\n` : ''}  next:
-${next.delete ? '    delete: true' : `    statusTemplate: |\n${indent(next.status!)}`}`;
+${next.event ? `    event: { type: ${next.event.type}, reason: ${next.event.reason}, message: ${JSON.stringify(next.event.message)} }\n` : ''}${next.delete ? '    delete: true' : `    statusTemplate: |\n${indent(next.status!)}`}`;
 }
 
 /** Pod conditions: the four a kubelet sets, Ready and ContainersReady as given. */
@@ -111,7 +115,19 @@ const NODE_READY = `conditions:
     message: kwok plays this node's kubelet
     lastHeartbeatTime: {{ Now | Quote }}
     lastTransitionTime: {{ Now | Quote }}
-phase: Running`;
+phase: Running
+{{ with NodeIP }}
+addresses:
+  - type: InternalIP
+    address: {{ . | Quote }}
+  - type: Hostname
+    address: {{ NodeName | Quote }}
+{{ end }}
+{{ with NodePort }}
+daemonEndpoints:
+  kubeletEndpoint:
+    Port: {{ . }}
+{{ end }}`;
 
 const pending: Expression = { key: '.status.phase', operator: 'In', values: ['Pending'] };
 const running: Expression = { key: '.status.phase', operator: 'In', values: ['Running'] };
@@ -123,7 +139,11 @@ export const KWOK_STAGES = [
   // states kubectl rollout status reports instead of finishing in one step.
   stage('dcoc-pod-ready', 'Pod', [notDeleted, pending, { ...fault, operator: 'DoesNotExist' }, { ...missingImage, operator: 'NotIn' }], { status: RUNNING }, 300),
   stage('dcoc-job-pod-succeeded', 'Pod', [notDeleted, running, { key: '.metadata.ownerReferences.[].kind', operator: 'In', values: ['Job'] }], { status: SUCCEEDED }, 1000),
-  stage('dcoc-pod-crashloop', 'Pod', [notDeleted, crashLoopMark, { ...waitingFor('CrashLoopBackOff'), operator: 'NotIn' }], { status: CRASHLOOP }),
+  // With the Warning a kubelet records for it (pkg/kubelet/kuberuntime: reason BackOff).
+  stage('dcoc-pod-crashloop', 'Pod', [notDeleted, crashLoopMark, { ...waitingFor('CrashLoopBackOff'), operator: 'NotIn' }], {
+    status: CRASHLOOP,
+    event: { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container' },
+  }),
   // The mark removed: the containers run again.
   stage('dcoc-pod-crashloop-over', 'Pod', [notDeleted, { ...fault, operator: 'DoesNotExist' }, waitingFor('CrashLoopBackOff')], { status: RUNNING }),
   stage('dcoc-pod-image-pull-backoff', 'Pod', [notDeleted, missingImage, { ...waitingFor('ImagePullBackOff'), operator: 'NotIn' }], { status: IMAGE_PULL_BACKOFF }, 300),
