@@ -40,6 +40,7 @@ interface Args {
   'tick-ms': string;
   'pod-start-ms': string;
   'health-port': string;
+  'sim-traffic': string;
   help: boolean;
   version: boolean;
 }
@@ -65,6 +66,7 @@ const log = createLogger('dcoc-agent');
 
 function simulatedPlatform(dataDir: string) {
   if (!(a.size! in SIZES)) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
+  if (!(Number(a['sim-traffic']) >= 0)) throw new Error('--sim-traffic must be a number of requests a second, 0 or more');
   if (!/^\d{4}\.\d{2}$/.test(a.release!)) throw new Error('--release must be a Gen3 release tag YYYY.MM, e.g. 2026.07');
   const size = SIZES[a.size as Size];
   const platform = new SimPlatform({
@@ -78,6 +80,8 @@ function simulatedPlatform(dataDir: string) {
     tickMs: Number(a['tick-ms']),
     podStartMs: Number(a['pod-start-ms']),
     healthPort: Number(a['health-port']),
+    trafficRps: Number(a['sim-traffic']),
+    log,
     stateFile: `${dataDir}/simulated-commons.json`,
   });
   return { platform, store: fileIdentityStore(dataDir), hostname: a.hostname! };

@@ -48,7 +48,9 @@ async function main(): Promise<void> {
   });
 
   for (const spec of DEMO_COMMONS) {
-    agents.push(await startAgent({ control, spec, dataDir: join(dir, 'agents', spec.environment), echo }));
+    // Simulated users browse each commons through its revproxy, so request rate, errors and latency show (DCOC_SIM_TRAFFIC_RPS=0: none).
+    const env = { DCOC_SIM_TRAFFIC_RPS: process.env.DCOC_SIM_TRAFFIC_RPS ?? '4' };
+    agents.push(await startAgent({ control, spec, dataDir: join(dir, 'agents', spec.environment), echo, env }));
   }
 
   const rel = (p: string) => relative(process.cwd(), p) || p;

@@ -56,6 +56,7 @@ export const AGENT_FLAGS: readonly AgentFlag[] = [
   { name: 'tick-ms', type: 'string', arg: 'MS', default: '500', group: 'simulate', help: 'How often the simulation advances.' },
   { name: 'pod-start-ms', type: 'string', arg: 'MS', default: '1500', group: 'simulate', help: 'How long a simulated pod takes to start.' },
   { name: 'health-port', type: 'string', arg: 'PORT', default: '0', group: 'simulate', help: "The simulated services' health and metrics port (0: any free port)." },
+  { name: 'sim-traffic', type: 'string', arg: 'RPS', env: 'DCOC_SIM_TRAFFIC_RPS', default: '0', group: 'simulate', help: "Requests a second the simulated users send through the commons' revproxy (request metrics); 0: none." },
 ];
 
 export type AgentArgs = Record<string, string | boolean | string[] | undefined>;

@@ -140,7 +140,7 @@ export class Agent {
   private capabilities(): string[] {
     const { collectors, executors } = this.opts.platform;
     return [
-      ...collectors.map((c) => `collector:${c.name}`),
+      ...collectors.flatMap((c) => [`collector:${c.name}`, ...(c.capabilities ?? [])]),
       ...executors.map((e) => `executor:${e.kind}`),
       ...executors.filter((e) => e.method).map((e) => `${e.kind}:${e.method}`),
       ...inspectCapabilities(this.opts.platform.inspector),

@@ -16,6 +16,8 @@ export class Observations extends EventEmitter {
   private configSent = '';
   private releaseSent = '';
   private samples: MetricSample[] = [];
+  /** Cumulative series a collector keeps (request counters): read at each flush, so a batch carries their current values once. */
+  private readonly samplers = new Set<() => MetricSample[]>();
   /** False when no health collector runs; status then rests on workloads alone. */
   healthExpected = true;
   /** The commons' CronJobs, sorted by name; null until a collector reports them (or when it cannot). */
@@ -128,9 +130,16 @@ export class Observations extends EventEmitter {
     this.samples.push(s);
   }
 
+  /** Adds a sampler read by every takeSamples(); returns its removal. */
+  addSampler(fn: () => MetricSample[]): () => void {
+    this.samplers.add(fn);
+    return () => void this.samplers.delete(fn);
+  }
+
   takeSamples(): MetricSample[] {
     const out = this.samples;
     this.samples = [];
+    for (const f of this.samplers) out.push(...f());
     return out;
   }
 }

@@ -1,6 +1,7 @@
 // `dcoc-agent --kubernetes`: the agent on a real Gen3 commons namespace.
 import type { Logger } from '../../lib/logger';
 import type { Collector } from '../collectors/collector';
+import { requestMetricsCollectors } from '../gen3/request-metrics-collector';
 import { Gen3HealthCollector, type HealthTarget, clusterHealthTargets } from '../collectors/gen3-health';
 import type { CommonsIdentity, Inspector } from '../core/types';
 import { ExecError, type Executor } from '../executors/executor';
@@ -49,6 +50,8 @@ export class KubePlatform implements Platform {
       events: async (service) => kubeEvents(this.kube, service),
       resources: () => kubeResources(inspect),
     };
+    // Request metrics from revproxy's access log (pods/log, follow): the same LogSource.
+    this.collectors.push(...requestMetricsCollectors(this.inspector, o.log));
     this.executors = [...kubeExecutors(deps), o.chart ? chartDeployExecutor({ ...deps, ...o.chart }) : kubeDeployExecutor(deps)].map(withKubeErrorsDescribed);
   }
 

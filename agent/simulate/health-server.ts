@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { HealthTarget } from '../collectors/gen3-health';
 import { GEN3_SERVICES, type Gen3Service, gen3Service, tagOf } from '../../contracts/gen3/catalog';
 import { FAULTS, type Fault, type SimCommons } from './model';
+import { SimRevproxy } from './sim-revproxy';
 
 const SLOW_MS = 1200;
 
@@ -229,11 +230,15 @@ export type OnServed = (service: string, r: { method: string; path: string; stat
 export class SimHealthServer {
   private server: Server | null = null;
   port = 0;
+  /** Public paths under /revproxy/ go through the simulated revproxy (sim-revproxy.ts). */
+  readonly revproxy: SimRevproxy;
 
   constructor(
     private readonly sim: SimCommons,
     private readonly onServed: OnServed = () => {},
-  ) {}
+  ) {
+    this.revproxy = new SimRevproxy(sim);
+  }
 
   async start(port = 0): Promise<number> {
     // A request it cannot answer drops the connection, as a crashing service's would.
@@ -261,6 +266,7 @@ export class SimHealthServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
     if (url.pathname.startsWith('/__sim/')) return this.control(req, res, url.pathname);
+    if (url.pathname.startsWith('/revproxy/')) return this.revproxy.handle(req, res, (req.url ?? '/').slice('/revproxy'.length));
     const host = (req.headers.host ?? '').split(':')[0];
     const spec = GEN3_SERVICES.find((s) => s.k8sService === host);
     if (!spec || !this.sim.has(spec.name)) {
@@ -344,6 +350,15 @@ export class SimHealthServer {
       const timeMs = Date.now();
       for (const pod of pods) this.sim.logs.append(pod, service, text, timeMs);
       return json(200, { service, pods, timeMs });
+    }
+    if (req.method === 'POST' && path === '/__sim/revproxy-log') {
+      // Lines as revproxy's pods would write them (round-robin), e.g. a flood of odd access lines.
+      const body = await readJson(req);
+      const lines = Array.isArray(body.lines) ? body.lines.filter((l): l is string => typeof l === 'string').slice(0, 10_000).map((l) => l.slice(0, 16_384)) : [];
+      if (!lines.length) return json(400, { error: 'lines must be a non-empty array of strings (at most 10,000)' });
+      const pods = this.revproxy.appendLines(lines);
+      if (!pods.length) return json(404, { error: 'the commons has no revproxy pod' });
+      return json(200, { lines: lines.length, pods });
     }
     if (req.method === 'POST' && path === '/__sim/network') {
       const body = await readJson(req);

@@ -42,7 +42,7 @@ function dashboardTitle(c: CommonsRef): string {
   return c.name && c.name !== c.hostname ? `${c.hostname} · ${c.name}` : c.hostname;
 }
 
-/** The template with the commons fixed: its own UID and title, and the `commons` variable pinned and hidden. */
+/** The template with the commons fixed: its own UID and title, and the `commons` (and `hostname`) variables pinned and hidden. */
 export function renderCommonsDashboard(template: Json, c: CommonsRef): Json {
   const d = structuredClone(template);
   const templating = d.templating as { list?: Json[] } | undefined;
@@ -60,6 +60,9 @@ export function renderCommonsDashboard(template: Json, c: CommonsRef): Json {
     current: { selected: true, text: c.id, value: c.id },
     options: [{ selected: true, text: c.id, value: c.id }],
   };
+  // The Loki panels select the commons' revproxy by the `hostname` pod label (gen3-helm common.extraLabels), which Alloy keeps.
+  const h = vars.findIndex((v) => v.name === 'hostname');
+  if (h >= 0) vars[h] = { name: 'hostname', label: 'Hostname', type: 'constant', query: c.hostname, hide: 2, skipUrlSync: false, current: { selected: true, text: c.hostname, value: c.hostname }, options: [{ selected: true, text: c.hostname, value: c.hostname }] };
   const tags = [...new Set([...((d.tags as string[] | undefined) ?? []), GENERATED_TAG, `environment:${c.environment}`])];
   return {
     ...d,

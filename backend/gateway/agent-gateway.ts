@@ -16,6 +16,7 @@ import type { AgentConfigMsg, AgentMessage, ConfigStateMsg, ControlMessage, Serv
 import type { AgentGatewayServer, ControlMessage as ControlMessageWire, RenewRequest, RenewResponse } from '../../contracts/pb/agent';
 import type { AsyncHandlers } from './guard';
 import { reportedCronJobs } from './cronjob-report';
+import { isRequestSample, reportedRequestSamples } from './request-metrics-report';
 import { bodyOf } from './message-body';
 import type { AgentSession, AgentSessions } from './sessions';
 import { commonsIdFor } from './slug';
@@ -89,6 +90,8 @@ async function authenticatedAgent(call: Pick<grpc.ServerUnaryCall<unknown, unkno
 /** More than any Gen3 commons runs (the umbrella chart has about 60). */
 const MAX_SERVICES = 200;
 const MAX_SAMPLES = 1000;
+/** Request samples in one message: every (service, class) of the revproxy mapping, 16 samples each, with room to spare. */
+const MAX_REQUEST_SAMPLES = 4000;
 const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const CONFIG_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -351,10 +354,17 @@ class AgentStream {
    * reported in its state count (an agent cannot mint series at will), with
    * sane values, and at most MAX_SAMPLES per message.
    */
-  private metrics(id: string, samples: NonNullable<AgentMessage['metrics']>['samples']): void {
+  private metrics(id: string, all: NonNullable<AgentMessage['metrics']>['samples']): void {
     const c = this.d.fleet.get(id);
     this.d.fleet.seen(id);
-    this.d.metrics.metricSamples.inc(Math.min(samples.length, MAX_SAMPLES));
+    // Request metrics (request-metrics-report.ts) are bounded by their own labels, not MAX_SAMPLES: a commons has up to ~1,500 of them.
+    const requests = reportedRequestSamples(all.filter(isRequestSample).slice(0, MAX_REQUEST_SAMPLES), new Set(c?.services.keys()));
+    const samples = all.filter((s) => !isRequestSample(s));
+    if (c) this.d.metrics.requests.update(id, requests.samples);
+    const requestsDropped = requests.dropped + Math.max(0, all.length - samples.length - MAX_REQUEST_SAMPLES) + (c ? 0 : requests.samples.length);
+    this.d.metrics.metricSamples.inc(Math.min(samples.length, MAX_SAMPLES) + requests.samples.length);
+    this.d.metrics.requestSamplesDropped.inc(requestsDropped);
+    if (requestsDropped) this.d.log.warn({ commonsId: id, dropped: requestsDropped }, 'agent sent request metrics with names, services, codes, buckets or values revproxy cannot log; dropped');
     let dropped = Math.max(0, samples.length - MAX_SAMPLES);
     for (const s of samples.slice(0, MAX_SAMPLES)) {
       if (s.name !== 'dcoc_health_check_latency_seconds') continue;

@@ -7,6 +7,7 @@ import { CommandKind, FINAL_STATES, type ServiceView } from '../../contracts/api
 import type { ExternalChecks } from '../external/checks';
 import type { Fleet } from '../fleet/fleet';
 import { registerExternalCheckMetrics } from './external';
+import { RequestMetricsExport } from './request-metrics';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -18,6 +19,9 @@ export class Metrics {
   readonly agentMessages: Counter<'type'>;
   readonly metricSamples: Counter;
   readonly enrollments: Counter<'outcome'>;
+  /** Request rate, errors and duration per commons and service, from revproxy's access log. */
+  readonly requests: RequestMetricsExport;
+  readonly requestSamplesDropped: Counter;
 
   constructor(fleet: Fleet, external?: Pick<ExternalChecks, 'enabled' | 'endpoints'>) {
     const r = this.registry;
@@ -66,6 +70,12 @@ export class Metrics {
     this.agentMessages = new Counter({ name: 'dcoc_agent_messages_total', help: 'Messages received from agents.', labelNames: ['type'], registers: [r] });
     this.metricSamples = new Counter({ name: 'dcoc_agent_metric_samples_total', help: 'Metric samples ingested from agents.', registers: [r] });
     this.enrollments = new Counter({ name: 'dcoc_enrollments_total', help: 'Enrollment attempts.', labelNames: ['outcome'], registers: [r] });
+    this.requests = new RequestMetricsExport(r, fleet);
+    this.requestSamplesDropped = new Counter({
+      name: 'dcoc_agent_request_samples_dropped_total',
+      help: 'Request metric samples from agents dropped at the gateway (unknown name, service, code or bucket, impossible value, or too many).',
+      registers: [r],
+    });
 
     const fleetGauge = <L extends string>(name: string, help: string, labelNames: L[], fill: (g: Gauge<L>) => void) =>
       new Gauge<L>({

@@ -130,9 +130,9 @@ describe('docker-compose.yaml', () => {
     assert.ok(control, 'the control service mounts the generated dashboards volume');
     assert.equal(control.mode, 'rw');
     assert.equal(env('dcoc-control').DCOC_DASHBOARDS_DIR, control.target, 'DCOC_DASHBOARDS_DIR is where the volume is');
-    // Every $VAR the Grafana provisioning reads is set for Grafana.
+    // Every $VAR the Grafana provisioning reads is set for Grafana (only *.yaml is read: the optional loki.yaml.disabled is off).
     const vars = new Set<string>();
-    for (const f of listFiles(PROVISIONING).filter((x) => !x.startsWith('prometheus/'))) {
+    for (const f of listFiles(PROVISIONING).filter((x) => !x.startsWith('prometheus/') && x.endsWith('.yaml'))) {
       for (const value of stringValues(readYaml(join(PROVISIONING, f)))) {
         for (const mm of value.matchAll(/(?<!\$)\$(?:\{([A-Z_][A-Z0-9_]*)\}|([A-Z_][A-Z0-9_]*))/g)) vars.add(mm[1] ?? mm[2]);
       }

@@ -45,6 +45,9 @@ describe('per-commons dashboard generator', () => {
       assert.equal(v[0].type, 'constant');
       assert.equal(v[0].query, c.id);
       assert.equal(v[0].hide, 2, 'the pinned variable is hidden');
+      // The Loki panels select the commons by its hostname, pinned too.
+      const h = d.templating!.list.filter((x) => x.name === 'hostname');
+      assert.deepEqual([h.length, h[0].type, h[0].query, h[0].hide], [1, 'constant', c.hostname, 2]);
       // Everything else is the template's: same panels and queries.
       assert.deepEqual(d.panels, template.panels);
       assert.equal(commonsDashboardPath(c.id), `/d/${d.uid}`);

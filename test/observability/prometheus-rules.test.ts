@@ -24,12 +24,12 @@ function promtestAgainst(promtool: string, rules: string): { status: number; out
 }
 
 describe('Prometheus rule file', () => {
-  it('promtool check rules accepts it: eight rules', (t) => {
+  it('promtool check rules accepts it: nine rules', (t) => {
     const [promtool] = requireTools(t, PROMTOOL) ?? [];
     if (!promtool) return;
     const r = run(promtool, ['check', 'rules', PROM_RULES_FILE]);
     assert.equal(r.status, 0, r.out);
-    assert.match(r.out, /SUCCESS: 8 rules found/);
+    assert.match(r.out, /SUCCESS: 9 rules found/);
   });
 
   it('promtool check config accepts the docker compose Prometheus config, which loads the rule file', (t) => {
@@ -37,7 +37,7 @@ describe('Prometheus rule file', () => {
     if (!promtool) return;
     const r = run(promtool, ['check', 'config', join(PROVISIONING, 'prometheus', 'prometheus.yml')]);
     assert.equal(r.status, 0, r.out);
-    assert.match(r.out, /dcoc-alerts\.yml\s+SUCCESS: 8 rules found/);
+    assert.match(r.out, /dcoc-alerts\.yml\s+SUCCESS: 9 rules found/);
   });
 
   it('promtool test rules passes: service down 5 minutes fires, a healthy fleet fires nothing, and the other rules fire as designed', (t) => {
@@ -65,6 +65,23 @@ describe('Prometheus rule file', () => {
       const r = promtestAgainst(promtool, changed);
       assert.notEqual(r.status, 0, `promtool test rules passed on a changed rule file:\n${changed}`);
       assert.match(r.out, /DCOCServiceDown/);
+    }
+  });
+
+  it('the unit tests catch a changed request-errors rule (threshold, for, the traffic floor)', (t) => {
+    const [promtool] = requireTools(t, PROMTOOL) ?? [];
+    if (!promtool) return;
+    const shipped = readFileSync(PROM_RULES_FILE, 'utf8');
+    const rule = /(alert: DCOCRequestErrors\n\s+expr: )([^\n]+) > 0\.05(\n\s+for: )5m/;
+    assert.match(shipped, rule);
+    const change = (threshold: string, forM: string, floor = '10') =>
+      shipped.replace(rule, (_m, a: string, expr: string, b: string) => `${a}${expr.replace(' >= 10)', ` >= ${floor})`)} > ${threshold}${b}${forM}`);
+    assert.equal(change('0.05', '5m'), shipped);
+    for (const changed of [change('0.03', '5m'), change('0.05', '4m'), change('0.05', '6m'), change('0.05', '5m', '1')]) {
+      assert.notEqual(changed, shipped);
+      const r = promtestAgainst(promtool, changed);
+      assert.notEqual(r.status, 0, `promtool test rules passed on a changed rule file:\n${changed}`);
+      assert.match(r.out, /DCOCRequestErrors/);
     }
   });
 });

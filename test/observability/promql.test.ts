@@ -26,6 +26,8 @@ import {
   promRules,
   requireTools,
   run,
+  simRequest,
+  simTraffic,
   runnable,
   shippedDashboards,
   startPrometheus,
@@ -33,7 +35,7 @@ import {
 
 const [BRH, MIDRC, HEAL] = DEMO_COMMONS;
 const ID = { brh: 'brh-data-commons-org', midrc: 'data-midrc-org', heal: 'healdata-org' };
-const SERVICE_SCOPED = new Set(['DCOCServiceDown', 'DCOCServiceRestartLoop']);
+const SERVICE_SCOPED = new Set(['DCOCServiceDown', 'DCOCServiceRestartLoop', 'DCOCRequestErrors']);
 const ENDPOINT_SCOPED = new Set(['DCOCExternalEndpointDown']);
 const FINAL = new Set(['succeeded', 'failed', 'expired', 'cancelled']);
 const tools = { prometheus: findTool(PROMETHEUS), promtool: findTool(PROMTOOL) };
@@ -45,6 +47,7 @@ describe('PromQL of the dashboards and alert rules against a live fleet', { conc
   let fleet: TestFleet | undefined;
   let prom: Daemon | undefined;
   let operator: string;
+  let traffic: { stop(): Promise<void> } | undefined;
   // The commons' public endpoints: a local HTTPS server with a 90-day certificate for each, all answering 200.
   let endpoints: TlsEndpoints | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'dcoc-promql-'));
@@ -74,6 +77,8 @@ describe('PromQL of the dashboards and alert rules against a live fleet', { conc
       },
       { timeoutMs: 60_000, what: 'three healthy commons' },
     );
+    // Simulated users on every commons (request metrics), from a healthy fleet on: no 5xx before the faults.
+    traffic = simTraffic(() => fleet!.agents.map((a) => a.healthPort), 6);
     const target = new URL(fleet.control.url).host;
     prom = await startPrometheus(
       tools.prometheus,
@@ -89,9 +94,16 @@ scrape_configs:
       intervalMs: 500,
       what: 'Prometheus to scrape the control service five times',
     });
+    // Enough requests on every commons for the request-errors rule to judge them (at least 10 per service in 5 minutes).
+    await eventually(async () => (await promQuery(prom!.url, 'sum by (commons) (increase(dcoc_requests_total{service="fence"}[5m])) >= 20')).length === 3, {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      what: 'twenty requests to fence on every commons',
+    });
   });
 
   after(async () => {
+    await traffic?.stop();
     await prom?.stop();
     await fleet?.stop();
     await endpoints?.close();
@@ -104,6 +116,7 @@ scrape_configs:
     if (!ready(t)) return;
     const text = await (await fetch(`${fleet!.control.url}/metrics`)).text();
     assert.match(text, /dcoc_service_health_latency_seconds_bucket/, 'agents have reported health latency');
+    assert.match(text, /dcoc_request_duration_seconds_bucket\{/, 'agents have reported request metrics');
     const r = run(tools.promtool!, ['check', 'metrics'], text);
     assert.equal(r.status, 0, `promtool check metrics:\n${r.out}`);
   });
@@ -143,6 +156,15 @@ scrape_configs:
     // HEAL: revproxy stopped, so the whole commons is down. BRH: indexd crash-looping.
     await f.simFault(HEAL.hostname, 'revproxy', 'down');
     await f.simFault(BRH.hostname, 'indexd', 'crashloop');
+    // Requests to MIDRC's stopped fence over a few scrapes (revproxy answers 500), reported before the network goes.
+    for (let i = 0; i < 12; i++) {
+      await simRequest(f.agent(MIDRC.hostname).healthPort, '/user/user');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await eventually(async () => (await promQuery(prom!.url, `dcoc_requests_total{commons="${ID.midrc}",service="fence",code="5xx"} >= 12`)).length === 1, {
+      timeoutMs: 20_000,
+      what: "MIDRC fence's 5xx in Prometheus",
+    });
     // MIDRC's agent loses its network once fence and the command have been reported.
     await f.simNetwork(MIDRC.hostname, true);
     // From outside: HEAL's revproxy being down, its public endpoints answer 500 (revproxy's error page);
@@ -161,6 +183,8 @@ scrape_configs:
       DCOCExternalEndpointDown: { commons: ID.heal, endpoint: '/user/_status' },
       DCOCExternalCertificateExpiring: { commons: ID.midrc },
       DCOCExternalCertificateInvalid: { commons: ID.brh },
+      // Requests to MIDRC's stopped fence: revproxy answers 500 (error_page → @5xx).
+      DCOCRequestErrors: { commons: ID.midrc, service: 'fence' },
     };
     const problems: string[] = [];
     for (const r of promRules().flatMap((g) => g.rules)) {
@@ -233,6 +257,6 @@ scrape_configs:
         n++;
       }
     }
-    assert.equal(n, 6, 'six Grafana rules query Prometheus');
+    assert.equal(n, 7, 'seven Grafana rules query Prometheus');
   });
 });

@@ -36,7 +36,8 @@ interface DataSource {
 
 const files = listFiles(PROVISIONING);
 const yamlOf = <T = Json>(rel: string) => readYaml<T>(join(PROVISIONING, rel));
-const datasources = files.filter((f) => f.startsWith('datasources/')).flatMap((f) => yamlOf<{ datasources: DataSource[] }>(f).datasources);
+// Grafana reads only *.yaml/*.yml (pkg/services/provisioning/datasources/config_reader.go): *.yaml.disabled is an optional file, off.
+const datasources = files.filter((f) => f.startsWith('datasources/') && f.endsWith('.yaml')).flatMap((f) => yamlOf<{ datasources: DataSource[] }>(f).datasources);
 const dsByUid = new Map(datasources.map((d) => [d.uid, d]));
 const dashboards = shippedDashboards();
 const BUILTIN_DS = new Set(['-- Grafana --']);
@@ -64,7 +65,7 @@ describe('provisioning parses and is internally consistent', () => {
       'Grafana provisioning folders',
     );
     for (const f of grafanaFiles) {
-      assert.match(f, /^[a-z]+\/[a-z0-9-]+\.yaml$/, `${f}: Grafana reads *.yaml files`);
+      assert.match(f, /^[a-z]+\/[a-z0-9-]+\.yaml(\.disabled)?$/, `${f}: Grafana reads *.yaml files (*.yaml.disabled: optional, off until renamed)`);
       assert.equal(yamlOf(f).apiVersion, 1, `${f}: apiVersion`);
     }
     // The Prometheus files parse too (promtool checks them in prometheus-rules.test.ts).
@@ -95,11 +96,30 @@ describe('provisioning parses and is internally consistent', () => {
     assert.deepEqual(dcoc?.secureJsonData, { controlSecret: '$DCOC_PLUGIN_SECRET' });
   });
 
-  it('every data source a dashboard uses is provisioned, with the same type', () => {
+  it('Loki is optional: a disabled file provisions it from DCOC_LOKI_URL once renamed; nothing Grafana reads names Loki', () => {
+    const optional = files.filter((f) => f.endsWith('.yaml.disabled'));
+    assert.deepEqual(optional, ['datasources/loki.yaml.disabled']);
+    const loki = yamlOf<{ apiVersion: number; datasources: DataSource[] }>(optional[0]);
+    assert.equal(loki.apiVersion, 1);
+    assert.equal(loki.datasources.length, 1);
+    assert.deepEqual([loki.datasources[0].uid, loki.datasources[0].type, loki.datasources[0].url], ['loki', 'loki', '$DCOC_LOKI_URL']);
+    assert.ok(!datasources.some((d) => d.type === 'loki'), 'no Loki data source is on by default');
+  });
+
+  it('every data source a dashboard uses is provisioned, with the same type (or is a data source variable of that type)', () => {
     const refs = dashboards.flatMap(({ file, dashboard }) => dashboardDatasourceRefs(file, dashboard));
     assert.ok(refs.length > 40, `found only ${refs.length} data source references`);
     for (const { where, ref } of refs) {
       if (BUILTIN_DS.has(ref.uid ?? '')) continue;
+      const variable = /^\$\{(\w+)\}$/.exec(ref.uid ?? '');
+      if (variable) {
+        // Any data source of that type the Grafana has (e.g. the observability chart's Loki).
+        const d = dashboards.find((x) => where.startsWith(x.file))!.dashboard;
+        const v = d.templating?.list.find((x) => x.name === variable[1]);
+        assert.equal(v?.type, 'datasource', `${where}: ${ref.uid} is not a data source variable`);
+        assert.equal(v?.query, ref.type, `${where}: ${ref.uid} lists ${String(v?.query)} data sources, not ${ref.type}`);
+        continue;
+      }
       const ds = dsByUid.get(ref.uid ?? '');
       assert.ok(ds, `${where}: data source uid ${ref.uid} is not provisioned`);
       assert.equal(ref.type, ds.type, `${where}: data source ${ref.uid} has type ${ds.type}`);
@@ -144,17 +164,28 @@ describe('provisioning parses and is internally consistent', () => {
     assert.equal(new Set(titles).size, titles.length, 'dashboard titles are unique');
   });
 
-  it('the per-commons template has the commons variable, used by every Prometheus and DCOC query', () => {
+  it('the per-commons template has the commons variable, used by every Prometheus and DCOC query (Loki: its hostname)', () => {
     const t = dashboards.find((d) => d.dashboard.uid === 'dcoc-commons')!.dashboard;
     const v = t.templating?.list.find((x) => x.name === 'commons');
     assert.equal(v?.type, 'query');
     assert.equal((v?.datasource as { uid: string }).uid, 'prometheus');
+    // Alloy (gen3-helm 42cc46bc helm/alloy/values.yaml, discovery.relabel "all_pods") maps every pod label onto the log
+    // stream; gen3-helm's common.extraLabels gives every pod `hostname: <global.hostname>`, and selectorLabels `app: <chart>`.
+    const h = t.templating?.list.find((x) => x.name === 'hostname');
+    assert.match(String(h?.query), /^label_values\(dcoc_commons_info\{commons="\$commons"\}, hostname\)$/);
+    let loki = 0;
     for (const p of allPanels(t)) {
       for (const q of p.targets ?? []) {
         const text = JSON.stringify(q);
-        assert.match(text, /\$commons|\$\{commons\}/, `template panel ${p.id} "${p.title}" does not filter by $commons`);
+        if ((q.datasource as { type?: string } | undefined)?.type === 'loki') {
+          loki++;
+          assert.match(String(q.expr), /\{app="revproxy", hostname="\$hostname"\}/, `template panel ${p.id} "${p.title}" does not select the commons' revproxy`);
+        } else assert.match(text, /\$commons|\$\{commons\}/, `template panel ${p.id} "${p.title}" does not filter by $commons`);
       }
     }
+    assert.equal(loki, 3, 'request rate, 5xx ratio and p95 from Loki');
+    const row = t.panels.find((p) => p.panels?.some((x) => x.datasource?.type === 'loki'));
+    assert.equal(row?.collapsed, true, 'the Loki row is collapsed: it needs a Loki the Grafana may not have');
   });
 
   it('the dashboard providers point at distinct folders, one keeping deletions for the generated dashboards', () => {
@@ -191,10 +222,10 @@ describe('provisioning parses and is internally consistent', () => {
     const groups = grafanaRuleGroups();
     const rules = groups.flatMap((g) => g.rules.map((r) => ({ group: g, rule: r })));
     const prom = promRules().flatMap((g) => g.rules);
-    const SERVICE_SCOPED = new Set(['DCOCServiceDown', 'DCOCServiceRestartLoop']);
+    const SERVICE_SCOPED = new Set(['DCOCServiceDown', 'DCOCServiceRestartLoop', 'DCOCRequestErrors']);
     const ENDPOINT_SCOPED = new Set(['DCOCExternalEndpointDown']);
 
-    it('there are the eight DCOC rule kinds, with unique UIDs and titles, in groups with a folder and interval', () => {
+    it('there are the nine DCOC rule kinds, with unique UIDs and titles, in groups with a folder and interval', () => {
       assert.deepEqual(rules.map((r) => r.rule.title).sort(), [
         'DCOCAgentSilent',
         'DCOCCommandFailures',
@@ -202,6 +233,7 @@ describe('provisioning parses and is internally consistent', () => {
         'DCOCExternalCertificateExpiring',
         'DCOCExternalCertificateInvalid',
         'DCOCExternalEndpointDown',
+        'DCOCRequestErrors',
         'DCOCServiceDown',
         'DCOCServiceRestartLoop',
       ]);

@@ -241,7 +241,7 @@ export function dashboardExprs(file: string, d: Dashboard): Expr[] {
  */
 export function runnable(expr: string, vars: Record<string, string>): { expr: string; mustHaveLabel?: string } {
   const lv = /^label_values\((.+),\s*([a-zA-Z_][a-zA-Z0-9_]*)\)$/.exec(expr.trim());
-  if (lv) return { expr: lv[1], mustHaveLabel: lv[2] };
+  if (lv) return { expr: runnable(lv[1], vars).expr, mustHaveLabel: lv[2] };
   const builtins: Record<string, string> = { __rate_interval: '1m', __range: '5m', __interval: '15s' };
   const all = { ...builtins, ...vars };
   const out = expr.replace(/\$\{(\w+)\}|\$(\w+)/g, (m, a: string | undefined, b: string | undefined) => {
@@ -320,4 +320,54 @@ export function thresholdOp(evaluator: { type: string; params: number[] }): stri
   const op = ops[evaluator.type];
   if (!op) throw new Error(`unsupported threshold type ${evaluator.type}`);
   return `${op} ${evaluator.params[0]}`;
+}
+
+// ------------------------------------------------------------------ simulated users
+
+/** Public paths of services every simulated commons size runs (a path to a chart that is off answers 500). */
+export const TRAFFIC_PATHS: readonly [string, string?][] = [
+  ['/user/user'],
+  ['/user/user'],
+  ['/user/credentials/api/access_token', 'POST'],
+  ['/index/index?limit=20'],
+  ['/authz/mapping'],
+  ['/api/v0/submission/program1/project1'],
+  ['/api/v0/submission/graphql', 'POST'],
+  ['/mds/metadata?limit=50'],
+  ['/wts/token/?idp=default'],
+  ['/'],
+  ['/user/data/download/dg.4503/2c1e6b2b'],
+  ['/manifests/'],
+  ['/lw-workspace/status'],
+];
+
+/** One request through a simulated commons' revproxy (its health port, /revproxy/<path>); the status, or 0 when refused. */
+export async function simRequest(healthPort: number, uri: string, method = 'GET'): Promise<number> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${healthPort}/revproxy${uri}`, { method, headers: { 'User-Agent': 'Mozilla/5.0 dcoc-test' } });
+    await r.arrayBuffer();
+    return r.status;
+  } catch {
+    return 0;
+  }
+}
+
+/** Simulated users: `perSecond` requests a second to each commons (by health port), over TRAFFIC_PATHS, until stop(). */
+export function simTraffic(healthPorts: () => number[], perSecond: number): { stop(): Promise<void> } {
+  let i = 0;
+  const inflight = new Set<Promise<number>>();
+  const timer = setInterval(() => {
+    for (const port of healthPorts()) {
+      const [uri, method] = TRAFFIC_PATHS[i++ % TRAFFIC_PATHS.length];
+      const p = simRequest(port, uri, method);
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+    }
+  }, Math.round(1000 / perSecond));
+  return {
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(inflight);
+    },
+  };
 }
