@@ -24,6 +24,22 @@ const Snapshot = z.object({
   cronjobs: z.object({ items: z.array(CronJobView), atMs: z.number() }).nullable(),
 }) satisfies z.ZodType<LiveSnapshot>;
 
+/**
+ * A 0.2.0 replica (during a rolling upgrade) writes each CronJob's last run
+ * only: its recent runs are that one, and durations are recomputed when served.
+ */
+export function withRecentRuns(json: unknown): unknown {
+  const items = (json as { cronjobs?: { items?: unknown } } | null)?.cronjobs?.items;
+  if (!Array.isArray(items)) return json;
+  for (const c of items as Record<string, unknown>[]) {
+    if (!c || typeof c !== 'object') continue;
+    const last = c.lastRun as Record<string, unknown> | null | undefined;
+    if (last && typeof last === 'object' && !('durationSeconds' in last)) last.durationSeconds = null;
+    if (!('recentRuns' in c)) c.recentRuns = last ? [last] : [];
+  }
+  return json;
+}
+
 export interface LiveSyncDeps {
   cluster: Cluster;
   fleet: Fleet;
@@ -86,7 +102,7 @@ export function shareLiveState(d: LiveSyncDeps): { ready: Promise<void>; stop():
       } catch {
         json = undefined;
       }
-      const snap = Snapshot.safeParse(json);
+      const snap = Snapshot.safeParse(withRecentRuns(json));
       if (!snap.success) {
         d.log.warn({ commons: row.commons_id, from: row.replica_id }, 'live state written by another replica does not parse; ignored');
         continue;
