@@ -14,6 +14,7 @@ import { BenchSetupError, DEFAULT_ADMIN_URL, redact } from './bench/database';
 import { type BenchOptions, type Figures, runTopology, type Topology } from './bench/run';
 import { sideBySide } from './bench/table';
 import { logFollowBench, logFollowTable } from './bench/log-follow';
+import { valuesEditTable } from './bench/values-edit';
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -35,6 +36,8 @@ Options:
                       received over SSE) on one control service and one
                       simulated commons; with --log-lines N (default 300) and
                       --log-replicas R (default 3)
+  --values-edit       instead: how the GitOps values edit's time grows with
+                      the values file (about 5,000 and 50,000 lines)
   --database-url URL  PostgreSQL admin URL, a role that may CREATE DATABASE; a
                       throwaway database is made there and dropped at the end
                       (default $DCOC_TEST_DATABASE_URL, else ${DEFAULT_ADMIN_URL};
@@ -52,6 +55,7 @@ function parse() {
         'blast-streams': { type: 'string', default: '16' },
         'blast-seconds': { type: 'string', default: '5' },
         'log-follow': { type: 'boolean', default: false },
+        'values-edit': { type: 'boolean', default: false },
         'log-lines': { type: 'string', default: '300' },
         'log-replicas': { type: 'string', default: '3' },
         'database-url': { type: 'string', default: process.env.DCOC_TEST_DATABASE_URL || DEFAULT_ADMIN_URL },
@@ -63,7 +67,7 @@ function parse() {
   }
 }
 
-function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { lines: number; replicas: number } | null } {
+function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { lines: number; replicas: number } | null; valuesEdit: boolean } {
   const a = parse();
   if (a.help) {
     console.log(HELP);
@@ -79,6 +83,7 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
   if (!/^postgres(ql)?:\/\//.test(a['database-url'])) throw new BenchSetupError(`--database-url must be a postgres:// URL, not "${redact(a['database-url'])}"`);
   return {
     topologies: topologies[a.topology],
+    valuesEdit: a['values-edit'],
     logFollow: a['log-follow'] ? { lines: positive('log-lines'), replicas: Math.min(positive('log-replicas'), 100) } : null,
     opts: {
       agents: positive('agents'),
@@ -94,7 +99,11 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
 const cleanups = new Cleanups();
 
 async function main(): Promise<void> {
-  const { topologies, opts, logFollow } = options();
+  const { topologies, opts, logFollow, valuesEdit } = options();
+  if (valuesEdit) {
+    console.log(valuesEditTable());
+    return;
+  }
   if (logFollow) {
     const dir = mkdtempSync(join(tmpdir(), 'dcoc-bench-logs-'));
     cleanups.push(`remove ${dir}`, async () => rmSync(dir, { recursive: true, force: true }));

@@ -135,13 +135,11 @@ describe('editValuesFile', () => {
     );
   });
 
-  it('takes time in proportion to the file (a 50 000-line file in well under a second per pass)', () => {
+  // How its time grows with the file is measured by `npm run bench -- --values-edit`.
+  it('edits a 50,000-line file, changing only the two lines asked', () => {
     const big = Array.from({ length: 100 }, (_, i) => FIXTURE.replace(/^([a-z][\w-]*):/gm, `$1-${i}:`)).join('');
     assert.ok(big.split('\n').length > 45_000);
-    const t0 = performance.now();
     const out = editValuesFile(big, undefined, { 'fence-99': { image: { tag: '2026.08' } }, 'fence-0': { replicaCount: 3 } });
-    const ms = performance.now() - t0;
     assert.equal(changedLines(big, out).length, 2);
-    assert.ok(ms < 5_000, `${ms} ms`);
   });
 });
