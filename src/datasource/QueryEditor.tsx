@@ -24,7 +24,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
             <Combobox width={24} options={QUERY_TYPES.map((t) => ({ label: QUERY_TYPE_INFO[t].label, value: t, description: QUERY_TYPE_INFO[t].description }))} value={type} onChange={(o) => update({ queryType: o.value })} />
           </div>
         </InlineField>
-        <InlineField label="Commons" labelWidth={12} tooltip={info.needsCommons ? 'Required for this query' : undefined} invalid={!!info.needsCommons && !query.commons}>
+        <InlineField label="Commons" labelWidth={12} tooltip={info.needsCommons ? 'Required for this query' : undefined}>
           <div data-testid={testIds.datasource.commons}>
             <Combobox width={32} isClearable placeholder={info.needsCommons ? 'pick a commons' : 'all commons'} options={options.commons} value={query.commons ?? null} onChange={(o) => update({ commons: o?.value, service: undefined })} />
           </div>

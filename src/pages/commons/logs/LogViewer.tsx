@@ -177,6 +177,7 @@ function LogRows({ lines }: { lines: ShownLine[] }) {
               data-testid={testIds.commons.logLine}
               data-pod={l.pod}
               data-level={l.level}
+              data-time={l.time ?? ''}
               title={l.line}
             >
               <span className={s.time}>{l.time ? dateTimeFormat(l.time, { defaultWithMS: true }) : '—'}</span>
