@@ -51,7 +51,7 @@ async function openEvents(client: ControlClient, opts: { commons?: string; lastE
 }
 
 /** Reads SSE items from a response body; ends when the body ends, throws when it breaks or stays silent too long. */
-async function* readItems(res: Response, signal: AbortSignal) {
+export async function* readItems(res: Response, signal: AbortSignal) {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   const parser = new SseParser();
