@@ -9,6 +9,7 @@ import { eventStreamReconnects } from './metrics';
 import { causeOf } from './net';
 import { SseParser, type SseEvent } from './sse';
 import { API_PREFIX, ROUTES, templatePath } from '../../contracts/routes';
+import { sleep } from './sleep';
 
 export interface ControlEvent {
   id: string;
@@ -143,14 +144,3 @@ export async function bufferedEvents(client: ControlClient, opts: { commons?: st
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -12,6 +12,7 @@ import { readItems } from '../control/event-stream';
 import { causeOf } from '../control/net';
 import type { Logger } from '../sdk';
 import type { LogChannel } from './log-channel';
+import { sleep } from '../control/sleep';
 
 /** Lines of the tail the first connection asks for; the page reads earlier lines itself. */
 const FOLLOW_TAIL = 50;
@@ -92,14 +93,3 @@ export async function* relayLogs(opts: { client: ControlClient; channel: LogChan
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

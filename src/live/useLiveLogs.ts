@@ -2,13 +2,12 @@
 // (ds/<uid>/logs/<commons>/<service>[/filter/…]) and hands each packet
 // (a LogsStreamEvent) to `onPacket`. 'unavailable' when there is no Live, no
 // data source, or the subscription is refused: the caller then polls.
-import { isLiveChannelMessageEvent, isLiveChannelStatusEvent, LiveChannelConnectionState } from '@grafana/data';
-import { getGrafanaLiveSrv } from '@grafana/runtime';
+import { isLiveChannelMessageEvent, isLiveChannelStatusEvent } from '@grafana/data';
 import { useEffect, useRef, useState } from 'react';
 import { LogsStreamEvent } from '../../contracts/api';
 import { useDcocDataSourceUid } from '../data/useDcocDataSource';
 import { logsChannel } from './channel';
-import type { LiveState } from './useLiveEvents';
+import { grafanaLive, stateOfStatus, type LiveState } from './liveStatus';
 
 export interface LiveLogsTarget {
   commons: string;
@@ -28,12 +27,7 @@ export function useLiveLogs(target: LiveLogsTarget | undefined, onPacket: (p: Lo
       setState('off');
       return;
     }
-    let live;
-    try {
-      live = uid ? getGrafanaLiveSrv() : undefined;
-    } catch {
-      live = undefined;
-    }
+    const live = uid ? grafanaLive() : undefined;
     if (!live) {
       setState('unavailable');
       return;
@@ -42,10 +36,7 @@ export function useLiveLogs(target: LiveLogsTarget | undefined, onPacket: (p: Lo
     const sub = live.getStream<unknown>(logsChannel(uid!, commons, service, filter)).subscribe({
       next: (evt) => {
         if (isLiveChannelStatusEvent(evt)) {
-          if (evt.error) setState('unavailable');
-          else if (evt.state === LiveChannelConnectionState.Connected) setState('connected');
-          else if (evt.state === LiveChannelConnectionState.Connecting || evt.state === LiveChannelConnectionState.Pending) setState('connecting');
-          else setState('unavailable');
+          setState(stateOfStatus(evt));
         } else if (isLiveChannelMessageEvent(evt)) {
           const p = LogsStreamEvent.safeParse(evt.message);
           // Other messages (a relay's events on a shared test Live) are not log packets.
