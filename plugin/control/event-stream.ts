@@ -9,6 +9,7 @@ import { eventStreamReconnects } from './metrics';
 import { causeOf } from './net';
 import { SseParser, type SseEvent } from './sse';
 import { API_PREFIX, ROUTES, templatePath } from '../../contracts/routes';
+import { sleep } from './sleep';
 
 export interface ControlEvent {
   id: string;
@@ -51,7 +52,7 @@ async function openEvents(client: ControlClient, opts: { commons?: string; lastE
 }
 
 /** Reads SSE items from a response body; ends when the body ends, throws when it breaks or stays silent too long. */
-async function* readItems(res: Response, signal: AbortSignal) {
+export async function* readItems(res: Response, signal: AbortSignal) {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   const parser = new SseParser();
@@ -143,14 +144,3 @@ export async function bufferedEvents(client: ControlClient, opts: { commons?: st
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

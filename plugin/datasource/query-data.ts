@@ -13,6 +13,8 @@ import type { QueryContext } from './queries/context';
 import { eventsFrames } from './queries/events';
 import { fleetFrames } from './queries/fleet';
 import { healthFrames } from './queries/health';
+import { kubeEventsFrames } from './queries/kube-events';
+import { podLogsFrames } from './queries/pod-logs';
 import { servicesFrames } from './queries/services';
 import { parseQuery, type QueryType } from './query-model';
 
@@ -24,6 +26,8 @@ const HANDLERS: Record<QueryType, (q: QueryContext) => Promise<Frame[]>> = {
   events: eventsFrames,
   audit: auditFrames,
   commands: commandsFrames,
+  logs: podLogsFrames,
+  kubernetesEvents: kubeEventsFrames,
 };
 
 export function queryDataHandler(resolver: IdentityResolver) {

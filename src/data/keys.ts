@@ -15,6 +15,11 @@ export const keys = {
   /** Deployment revisions (release, template, profile, values) of a commons; config revisions are `revisions`. */
   deployRevisions: (id: string) => ['commons', id, 'deploy-revisions'] as const,
   deployRevision: (id: string, n: number) => ['commons', id, 'deploy-revisions', n] as const,
+  /** Inside a commons: Kubernetes events (per service filter), resources, external checks, pod logs. */
+  kubeEvents: (id: string, service: string | undefined) => ['commons', id, 'kube-events', service ?? ''] as const,
+  resources: (id: string) => ['commons', id, 'resources'] as const,
+  externalChecks: (id: string) => ['commons', id, 'external-checks'] as const,
+  logs: (id: string, target: string, opts: Record<string, string | number | boolean | undefined>) => ['logs', id, target, opts] as const,
   deployment: (id: string) => ['deployment', id] as const,
   deployments: (commons: string | undefined) => ['deployments', commons ?? ''] as const,
   releases: ['releases'] as const,

@@ -14,3 +14,20 @@ export function eventsChannel(dataSourceUid: string, commons?: string): LiveChan
   const address = { scope: DATA_SOURCE_SCOPE, stream: dataSourceUid, namespace: dataSourceUid, path: commons ? `events/${commons}` : 'events' };
   return address;
 }
+
+/** Text as unpadded base64url, the form the data source reads a channel's filter in. */
+function base64url(text: string): string {
+  let bin = '';
+  for (const b of new TextEncoder().encode(text)) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * The channel following a service's pod logs: ds/<uid>/logs/<commons>/<service>,
+ * with /filter/<base64url> for only the lines containing a text (plugin/datasource/log-channel.ts).
+ */
+export function logsChannel(dataSourceUid: string, commons: string, service: string, filter?: string): LiveChannelAddress {
+  const path = `logs/${commons}/${service}${filter ? `/filter/${base64url(filter)}` : ''}`;
+  const address = { scope: DATA_SOURCE_SCOPE, stream: dataSourceUid, namespace: dataSourceUid, path };
+  return address;
+}

@@ -1,15 +1,15 @@
 // Subscribes to the DCOC data source's `events` stream on Grafana Live
 // (channel ds/<uid>/events, or ds/<uid>/events/<commons> for one commons)
 // and hands each event to `onEvent`.
-import { isLiveChannelMessageEvent, isLiveChannelStatusEvent, LiveChannelConnectionState } from '@grafana/data';
-import { getGrafanaLiveSrv } from '@grafana/runtime';
+import { isLiveChannelMessageEvent, isLiveChannelStatusEvent } from '@grafana/data';
 import { useEffect, useRef, useState } from 'react';
 import type { SequencedEvent } from '../../contracts/events';
 import { useDcocDataSourceUid } from '../data/useDcocDataSource';
 import { eventsChannel } from './channel';
+import { grafanaLive, stateOfStatus, type LiveState } from './liveStatus';
 import { parseLiveMessage } from './parseEvent';
 
-export type LiveState = 'off' | 'connecting' | 'connected' | 'unavailable';
+export type { LiveState } from './liveStatus';
 
 export function useLiveEvents(onEvent: (e: SequencedEvent) => void, opts: { enabled?: boolean; commons?: string } = {}): LiveState {
   const enabled = opts.enabled ?? true;
@@ -24,12 +24,7 @@ export function useLiveEvents(onEvent: (e: SequencedEvent) => void, opts: { enab
       setState('unavailable');
       return;
     }
-    let live;
-    try {
-      live = getGrafanaLiveSrv();
-    } catch {
-      live = undefined;
-    }
+    const live = grafanaLive();
     if (!live) {
       setState('unavailable');
       return;
@@ -38,10 +33,7 @@ export function useLiveEvents(onEvent: (e: SequencedEvent) => void, opts: { enab
     const sub = live.getStream<unknown>(eventsChannel(uid, opts.commons)).subscribe({
       next: (evt) => {
         if (isLiveChannelStatusEvent(evt)) {
-          if (evt.error) setState('unavailable');
-          else if (evt.state === LiveChannelConnectionState.Connected) setState('connected');
-          else if (evt.state === LiveChannelConnectionState.Connecting || evt.state === LiveChannelConnectionState.Pending) setState('connecting');
-          else setState('unavailable');
+          setState(stateOfStatus(evt));
         } else if (isLiveChannelMessageEvent(evt)) {
           setState('connected');
           const e = parseLiveMessage(evt.message);

@@ -1,19 +1,22 @@
-// One commons: summary panels, services with restart/scale, its CronJobs
-// with their last runs, commands with live progress, live events, deployment
+// One commons: summary panels, services with restart/scale and their CPU and
+// memory, a log viewer over their pods (?logs=service:<name> or job:<name>
+// opens it on one), its CronJobs with their last runs, Kubernetes events,
+// external checks, commands with live progress, live events, deployment
 // revisions with their diffs and rollback, and config, each shown as far as
 // the role allows.
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { Alert, useStyles2 } from '@grafana/ui';
-import { useState } from 'react';
-import { useParams } from 'react-router-dom';
+import { useEffect, useRef, useState } from 'react';
+import { useParams, useSearchParams } from 'react-router-dom';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Empty, Forbidden, queryStateView } from '../components/QueryState';
 import { pageUrl, ROUTES } from '../constants';
 import { useCommands } from '../data/useCommands';
 import { useCommons } from '../data/useCommons';
 import { useCommonsJobs } from '../data/useCommonsJobs';
+import { useResources } from '../data/useResources';
 import { useRestartService, useScaleService } from '../data/useServiceActions';
 import { allows, useWhoami } from '../data/useWhoami';
 import { Section } from '../components/Section';
@@ -23,6 +26,10 @@ import { CommonsHeader } from './commons/CommonsHeader';
 import { CommonsPanels } from './commons/CommonsPanels';
 import { ConfigPanel } from './commons/ConfigPanel';
 import { EventsPanel } from './commons/EventsPanel';
+import { ExternalChecksPanel } from './commons/ExternalChecksPanel';
+import { KubeEventsPanel } from './commons/KubeEventsPanel';
+import { LogViewer } from './commons/logs/LogViewer';
+import { LOGS_PARAM, logTargetParam, parseLogTarget, type LogTarget } from './commons/logs/target';
 import { JobsPanel } from './commons/JobsPanel';
 import { RevisionsPanel } from './commons/RevisionsPanel';
 import { ServicesTable } from './commons/ServicesTable';
@@ -38,6 +45,25 @@ export function CommonsPage() {
   const canEvents = allows(me.data, 'events:read');
   const canOperate = allows(me.data, 'services:operate');
   const canDeploy = allows(me.data, 'deployments:write');
+  const canLogs = allows(me.data, 'logs:read');
+  const resources = useResources(id, { enabled: canDetails });
+  const [search, setSearch] = useSearchParams();
+  const logTarget = parseLogTarget(search.get(LOGS_PARAM));
+  const [kubeService, setKubeService] = useState<string | undefined>(undefined);
+  const logsRef = useRef<HTMLDivElement>(null);
+  const showLogs = (t: LogTarget) => {
+    setSearch((prev) => {
+      const next = new URLSearchParams(prev);
+      next.set(LOGS_PARAM, logTargetParam(t));
+      return next;
+    }, { replace: true });
+    logsRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  };
+  // Opened from a link to a Job's or a service's logs: go to the viewer once it is there.
+  const linkedLogs = !!logTarget && canLogs && !!commons.data;
+  useEffect(() => {
+    if (linkedLogs) logsRef.current?.scrollIntoView({ block: 'start' });
+  }, [linkedLogs]);
   const { live, events } = useCommonsLive(id, canEvents);
   const commands = useCommands(id, { enabled: canEvents, live: live === 'connected' });
   const restart = useRestartService(id);
@@ -70,6 +96,8 @@ export function CommonsPage() {
                 <ServicesTable
                   commonsName={`${name} (${id})`}
                   services={commons.data.services}
+                  resources={canDetails ? { data: resources.data, error: resources.error, loading: resources.isPending } : undefined}
+                  onLogs={canLogs ? (service) => showLogs({ kind: 'service', name: service }) : undefined}
                   actions={
                     canOperate
                       ? {
@@ -95,6 +123,13 @@ export function CommonsPage() {
                 />
                 )}
               </Section>
+              {canLogs && (
+                <div ref={logsRef}>
+                  <Section title="Logs" className={s.grow}>
+                    <LogViewer commons={id} services={commons.data.services.map((x) => x.name).sort()} target={logTarget} onTarget={showLogs} />
+                  </Section>
+                </div>
+              )}
               <Section title="CronJobs" className={s.grow}>
                 {queryStateView(jobs, 'CronJobs') ?? (jobs.data && <JobsPanel jobs={jobs.data} commonsId={id} commonsName={`${name} (${id})`} live={live === 'connected'} />)}
               </Section>
@@ -103,6 +138,18 @@ export function CommonsPage() {
                   {canEvents ? (queryStateView(commands, 'commands') ?? <CommandsPanel commands={commands.data ?? []} />) : <Forbidden what="command history" detail="It needs the DCOC developer role." />}
                 </Section>
                 <Section title="Events" className={s.grow}>{canEvents ? <EventsPanel events={events} live={live} /> : <Forbidden what="live events" detail="They need the DCOC developer role." />}</Section>
+              </div>
+              <div className={s.columns}>
+                <Section title="Kubernetes events" className={s.grow}>
+                  {canEvents ? (
+                    <KubeEventsPanel commons={id} services={commons.data.services.map((x) => x.name).sort()} service={kubeService} onService={setKubeService} />
+                  ) : (
+                    <Forbidden what="Kubernetes events" detail="They need the DCOC developer role." />
+                  )}
+                </Section>
+                <Section title="External checks" className={s.grow}>
+                  <ExternalChecksPanel commons={id} />
+                </Section>
               </div>
               {canDetails && (
                 <Section title="Deployments and revisions" className={s.grow}>

@@ -82,7 +82,11 @@ function page(jobs: CommonsJobs, role: Role = 'viewer') {
     .on('GET', 'commons/midrc/jobs', { data: jobs })
     .on('GET', 'commands', () => ({ data: { items: commands } }))
     .on('GET', 'commons/midrc/config/revisions', { data: { items: [] } })
-    .on('GET', 'commons/midrc/revisions', { data: { items: [] } });
+    .on('GET', 'commons/midrc/revisions', { data: { items: [] } })
+    // The page's other panels, answered empty.
+    .on('GET', 'commons/midrc/resources', { data: { available: true, detail: '', items: [] } })
+    .on('GET', 'commons/midrc/kubernetes-events', { data: { items: [] } })
+    .on('GET', 'commons/midrc/external-checks', { data: { items: [] } });
 }
 
 beforeEach(() => page(JOBS));

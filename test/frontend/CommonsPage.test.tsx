@@ -18,6 +18,9 @@ function as(role: 'viewer' | 'developer' | 'operator' | 'admin') {
     .on('GET', 'commons/midrc/jobs', { data: { items: [{ name: 'fence-delete-expired-clients', schedule: '*/5 * * * *', suspended: false, lastScheduleTime: null, lastSuccessfulTime: null, lastRun: null }], reported: true, reportedAt: null } })
     .on('GET', 'commons/midrc/config/revisions', { data: { items: [{ revision: 3, author: 'ops', createdAt: new Date().toISOString(), state: 'applied', commandId: null, data: { a: 'b' } }] } })
     .on('GET', 'commands', { data: { items: [] } })
+    .on('GET', 'commons/midrc/resources', { data: { available: true, detail: '', items: [] } })
+    .on('GET', 'commons/midrc/kubernetes-events', { data: { items: [] } })
+    .on('GET', 'commons/midrc/external-checks', { data: { items: [] } })
     .on('GET', 'commons/midrc/revisions', { data: { items: [revision(2, { release: '2026.08', reason: 'try 2026.08' }), revision(1, { release: '2026.07' })] } })
     .on('GET', 'commons/midrc/revisions/2', { data: revisionDetail(2, { diff: { text: FENCE_DIFF.replace(/2026\.07/g, '2026.08').replace(/2026\.06/g, '2026.07'), changes: [] } }) });
   return g;

@@ -1,7 +1,7 @@
 // The component tests against @grafana/* at the oldest release src/plugin.json
 // declares (`npm run test:frontend:oldest`), as `npm run test:frontend` runs
 // them against package.json's. The old release's packages come from
-// scripts/tools/grafana-packages.ts; a project folder links src/, backend/
+// scripts/tools/grafana-packages.ts; a project folder links src/, backend/, plugin/
 // and test/ beside them, with symlinks kept as paths so every import from
 // src/ resolves to that release. test/frontend/oldest-grafana.test.ts checks
 // the same folder layout resolves to that release and type-checks.
@@ -20,7 +20,7 @@ function project(): string {
   const dir = join(ROOT, '.data', `vitest-grafana-${oldest}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  for (const sub of ['src', 'backend', 'test', 'contracts', 'lib']) symlinkSync(join(ROOT, sub), join(dir, sub));
+  for (const sub of ['src', 'backend', 'plugin', 'test', 'contracts', 'lib']) symlinkSync(join(ROOT, sub), join(dir, sub));
   symlinkSync(modules!, join(dir, 'node_modules'));
   return dir;
 }

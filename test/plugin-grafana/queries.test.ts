@@ -4,7 +4,7 @@
 // API says: names, SDK types, nanosecond times, values, labels and config.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AgentView, AuditEntry, CommandView, CommonsDetail, CommonsSummary } from '../../contracts/api';
+import type { AgentView, AuditEntry, CommandView, CommonsDetail, CommonsSummary, KubeEventView, LogsView } from '../../contracts/api';
 import { QUERY_TYPES } from '../../plugin/datasource/query-model';
 import { STATUS_MAPPINGS } from '../../plugin/datasource/queries/context';
 import { describeUnless, grafanaHostMissing, query, type DataResponse, type RenderedFrame } from '../support/go-grafana-host';
@@ -312,8 +312,47 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
     assert.match(userless.error, /grafana-server has role developer; audit:read needs operator/);
   });
 
+  it("logs: a log-lines frame of every replica's lines, labelled with pod and container, as GET …/logs says; 403 for a viewer", async () => {
+    const marker = `grafana-logs-query ${Date.now()}`;
+    const written = await rig.fleet.simLog('data.midrc.org', 'indexd', `${marker} ERROR simulated failure`);
+    const f = await frameOf({ queryType: 'logs', commons: MIDRC, service: 'indexd', filter: marker });
+    assertLogLines(f);
+    const api = (await rig.fleet.admin<LogsView>('GET', `/api/v1/commons/${MIDRC}/services/indexd/logs?filter=${encodeURIComponent(marker)}`)).body;
+    assert.equal(f.rows, api.items.length);
+    assert.deepEqual(rows(f).map((r) => (r.labels as Record<string, string>).pod).sort(), [...written.pods].sort(), 'one line from every replica');
+    for (const row of rows(f)) {
+      const labels = row.labels as Record<string, string>;
+      const line = api.items.find((l) => l.pod === labels.pod)!;
+      assert.equal(row.body, line.line);
+      assert.equal(row.timestamp, ns(line.time!), 'the time the pod wrote it, in nanoseconds');
+      assert.equal(row.severity, 'error', 'ERROR in the line is its level');
+      assert.deepEqual([labels.container, labels.service, labels.commons], [line.container, 'indexd', MIDRC]);
+    }
+    const viewer = await ask({ queryType: 'logs', commons: MIDRC, service: 'indexd' }, { role: 'Viewer' });
+    assert.deepEqual([viewer.status, viewer.frames], [403, []]);
+    assert.match(viewer.error, /logs:read needs developer/);
+  });
+
+  it("kubernetesEvents: a log-lines frame of the namespace's events as GET …/kubernetes-events says, warnings at warning", async () => {
+    // The simulated commons keeps recording events (a repeat bumps count and lastTime): the API is read before and after.
+    const before = await items<KubeEventView>(`/api/v1/commons/${MIDRC}/kubernetes-events`);
+    const f = await frameOf({ queryType: 'kubernetesEvents', commons: MIDRC });
+    const api = [...before, ...(await items<KubeEventView>(`/api/v1/commons/${MIDRC}/kubernetes-events`))];
+    assertLogLines(f);
+    assert.ok(f.rows >= 1, `${f.rows} events`);
+    for (const row of rows(f)) {
+      const labels = row.labels as Record<string, string>;
+      const e = api.find((x) => `${x.objectKind}/${x.objectName}` === labels.object && x.reason === labels.reason && ns((x.lastTime ?? x.firstTime)!) === row.timestamp);
+      assert.ok(e, `${labels.object} ${labels.reason} at ${String(row.timestamp)} is one of the API's events`);
+      assert.equal(row.severity, e.type === 'Warning' ? 'warning' : 'info');
+      assert.equal(labels.service, e.service ?? undefined);
+    }
+    // The fence restart the rig made shows as its Deployment scaling its ReplicaSets.
+    assert.ok(rows(f).some((r) => (r.labels as Record<string, string>).service === 'fence' && (r.labels as Record<string, string>).reason === 'ScalingReplicaSet'));
+  });
+
   it('every query type the data source implements was checked above', () => {
-    assert.deepEqual([...QUERY_TYPES].sort(), ['agents', 'audit', 'commands', 'events', 'fleet', 'health', 'services']);
+    assert.deepEqual([...QUERY_TYPES].sort(), ['agents', 'audit', 'commands', 'events', 'fleet', 'health', 'kubernetesEvents', 'logs', 'services']);
   });
 
   it('a bad query is a 400 for that query alone, decoded as Grafana decodes it', async () => {

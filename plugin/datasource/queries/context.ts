@@ -1,9 +1,10 @@
 // What every query needs: the control client acting for the caller, the
 // parsed model, the time range and cancellation.
+import type { z } from 'zod';
 import type { CommonsDetail, CommonsSummary } from '../../../contracts/api';
-import type { ControlClient } from '../../control/client';
+import { ControlSchemaError, type ControlClient } from '../../control/client';
 import type { DcocQuery } from '../query-model';
-import { ROUTES } from '../../../contracts/routes';
+import { API_PREFIX, ROUTES, templatePath, type ApiRoute } from '../../../contracts/routes';
 
 export interface QueryContext {
   client: ControlClient;
@@ -59,3 +60,25 @@ export const STATUS_MAPPINGS = [
     },
   },
 ];
+
+type GetRoute = ApiRoute & { method: 'get'; responses: { 200: z.ZodType } };
+
+/**
+ * GET a route of the table with path parameters, its answer checked against
+ * the route's 200 schema (ControlClient.getRoute does the same for routes without).
+ */
+export async function getRouteAt<R extends GetRoute>(q: QueryContext, route: R, params: Record<string, string>, query?: URLSearchParams): Promise<z.output<R['responses'][200]>> {
+  const template = templatePath(route.path);
+  const path = template.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    const v = params[name];
+    if (v === undefined) throw new Error(`${route.path}: no value for path parameter ${name}`);
+    return encodeURIComponent(v);
+  });
+  const body = await q.client.getJson<unknown>(API_PREFIX + path, { query, signal: q.signal, route: template.slice(1) });
+  const parsed = route.responses[200].safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ControlSchemaError(route.operationId, `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data as z.output<R['responses'][200]>;
+}

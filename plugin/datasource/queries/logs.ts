@@ -1,11 +1,12 @@
 // Grafana log frames (dataplane "log-lines"): timestamp, body, severity, id
 // and a labels object per line, newest first.
 import type { Frame } from '../../sdk';
+import type { Severity } from './log-level';
 
 export interface LogLine {
   at: Date;
   body: string;
-  severity: 'info' | 'warning' | 'error';
+  severity: Severity;
   id: string;
   labels: Record<string, string>;
 }

@@ -1,16 +1,31 @@
-// The services of a commons: status, replicas, version, image, health latency, last
-// restart and rollout; actions for those who may operate.
+// The services of a commons: status, replicas, CPU and memory against requests
+// and limits (developers and up), version, image, health latency, last restart
+// and rollout; a link to its logs for those who may read them; actions for
+// those who may operate.
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { useStyles2 } from '@grafana/ui';
+import { IconButton, useStyles2 } from '@grafana/ui';
 import type { ServiceView } from '../../../contracts/api';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { testIds } from '../../testIds';
 import { ServiceActions, type ServiceActionHandlers } from './ServiceActions';
 import { dataTable } from '../../components/dataTable';
+import { CpuCell, MemoryCell, type ResourcesColumn } from './ResourceCells';
 
-export function ServicesTable({ commonsName, services, actions }: { commonsName: string; services: ServiceView[]; actions?: ServiceActionHandlers }) {
+export function ServicesTable({
+  commonsName,
+  services,
+  actions,
+  resources,
+  onLogs,
+}: {
+  commonsName: string;
+  services: ServiceView[];
+  actions?: ServiceActionHandlers;
+  resources?: ResourcesColumn;
+  onLogs?: (service: string) => void;
+}) {
   const s = useStyles2(styles);
   return (
     <table className={s.table} data-testid={testIds.commons.services}>
@@ -19,6 +34,8 @@ export function ServicesTable({ commonsName, services, actions }: { commonsName:
           <th>Service</th>
           <th>Status</th>
           <th>Replicas ready / desired</th>
+          {resources && <th>CPU</th>}
+          {resources && <th>Memory</th>}
           <th>Version</th>
           <th>Image</th>
           <th>Health</th>
@@ -33,6 +50,9 @@ export function ServicesTable({ commonsName, services, actions }: { commonsName:
             <tr key={svc.name} data-testid={testIds.commons.serviceRow(svc.name)}>
               <td>
                 <strong>{svc.name}</strong>
+                {onLogs && (
+                  <IconButton name="file-alt" size="sm" tooltip={`Logs of ${svc.name}`} data-testid={testIds.commons.serviceLogs(svc.name)} onClick={() => onLogs(svc.name)} />
+                )}
                 {svc.reason && <div className={s.weak}>{svc.reason}</div>}
               </td>
               <td>
@@ -42,6 +62,16 @@ export function ServicesTable({ commonsName, services, actions }: { commonsName:
                 {svc.readyReplicas} / {svc.desiredReplicas}
                 {svc.updatedReplicas < svc.desiredReplicas && <span className={s.weak}> ({svc.updatedReplicas} updated)</span>}
               </td>
+              {resources && (
+                <td>
+                  <CpuCell service={svc.name} col={resources} />
+                </td>
+              )}
+              {resources && (
+                <td>
+                  <MemoryCell service={svc.name} col={resources} />
+                </td>
+              )}
               {/* The tag as written (2026.07, master, 1.2.1) or the digest: what the image says, not a release it is assumed to be. */}
               <td className={s.mono}>{svc.version || '—'}</td>
               <td className={s.mono}>{svc.image}</td>

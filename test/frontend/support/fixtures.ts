@@ -214,9 +214,9 @@ export function revisionDetail(n: number, over: Partial<RevisionDetail> = {}): R
 
 export const PERMISSIONS_BY_ROLE = {
   viewer: ['fleet:read'],
-  developer: ['fleet:read', 'details:read', 'events:read'],
-  operator: ['fleet:read', 'details:read', 'events:read', 'services:operate', 'config:write', 'deployments:write', 'audit:read'],
-  admin: ['fleet:read', 'details:read', 'events:read', 'services:operate', 'config:write', 'deployments:write', 'audit:read', 'agents:manage', 'tokens:manage'],
+  developer: ['fleet:read', 'details:read', 'events:read', 'logs:read'],
+  operator: ['fleet:read', 'details:read', 'events:read', 'logs:read', 'services:operate', 'config:write', 'deployments:write', 'audit:read'],
+  admin: ['fleet:read', 'details:read', 'events:read', 'logs:read', 'services:operate', 'config:write', 'deployments:write', 'audit:read', 'agents:manage', 'tokens:manage'],
 } as const;
 
 export function whoami(role: keyof typeof PERMISSIONS_BY_ROLE) {
