@@ -16,6 +16,8 @@ import { selects, serviceOfDeployment } from './workloads';
 
 /** Lines handed to the sink at once when a whole answer is merged. */
 const BATCH = 500;
+/** Lines read to mark where a pod's log ends (a follow from now): enough to count lines that share the last timestamp. */
+const MARK_LINES = 100;
 
 interface Target {
   pod: string;
@@ -44,7 +46,11 @@ export class KubeLogSource implements LogSource {
   async streamLogs(q: LogQuery, sink: LogSink, signal: AbortSignal): Promise<void> {
     const targets = this.readable(this.targetsOf(q), q);
     const marks = new Map<string, Mark>();
-    const ok = await this.readOnce(targets, q, sink, marks, signal);
+    // Following from now on (tail 0): the newest lines are read only to mark where each pod's log
+    // ends, so the follow resumes after them; without a mark it would read the pod from its start.
+    const fromNow = q.follow && q.tailLines === 0;
+    const ok = await this.readOnce(targets, fromNow ? { ...q, tailLines: MARK_LINES } : q, fromNow ? null : sink, marks, signal);
+    if (fromNow) sink.pods(ok.map((t) => t.pod));
     // The previous container has ended: there is nothing to follow.
     if (!q.follow || q.previous || signal.aborted) return;
     await new LogFollow(this, q, sink, signal, ok, marks).run();
@@ -97,8 +103,8 @@ export class KubeLogSource implements LogSource {
     return out;
   }
 
-  /** Every target's lines as the request bounds them, merged by time; the targets read. */
-  private async readOnce(targets: Target[], q: LogQuery, sink: LogSink, marks: Map<string, Mark>, signal: AbortSignal): Promise<Target[]> {
+  /** Every target's lines as the request bounds them, merged by time (to `sink`, when given); the targets read. */
+  private async readOnce(targets: Target[], q: LogQuery, sink: LogSink | null, marks: Map<string, Mark>, signal: AbortSignal): Promise<Target[]> {
     const results = await Promise.all(
       targets.map(async (t) => {
         try {
@@ -116,13 +122,14 @@ export class KubeLogSource implements LogSource {
     if (failed.length && !read.length) throw new LogSourceError(`pod ${failed[0].t.pod}: ${describe(failed[0].error!)}`);
     for (const f of failed) this.d.log.warn({ pod: f.t.pod, err: describe(f.error!) }, 'pod logs unreadable; left out');
     const ok = read.map((r) => r.t);
-    sink.pods(ok.map((t) => t.pod));
-    const merged: (TimedLine & Target)[] = [];
     for (const r of read) {
-      for (const l of r.lines!) merged.push({ ...l, ...r.t });
       const last = r.lines!.at(-1);
       if (last) marks.set(r.t.pod, { ts: last.ts, atTs: r.lines!.filter((l) => l.ts === last.ts).length });
     }
+    if (!sink) return ok;
+    sink.pods(ok.map((t) => t.pod));
+    const merged: (TimedLine & Target)[] = [];
+    for (const r of read) for (const l of r.lines!) merged.push({ ...l, ...r.t });
     // Stable: each pod's own order is kept where times tie.
     merged.sort((a, b) => a.timeMs - b.timeMs);
     for (let i = 0; i < merged.length; i += BATCH) sink.lines(merged.slice(i, i + BATCH).map(toFacts));

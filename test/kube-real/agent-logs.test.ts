@@ -132,6 +132,8 @@ describe('the agent reads pods/log, events and resources through the real apiser
     // Follow: the history, then what each replica writes later, then a third replica's lines.
     const follow = new Collect();
     const stop = new AbortController();
+    // A failed assertion must not leave a follow running (the file would never end).
+    t.after(() => stop.abort());
     const following = logs.streamLogs(query({ service: 'arborist', follow: true, tailLines: 2 }), follow, stop.signal);
     await eventually(() => follow.got.length === 4, { what: 'the followed history' });
     assert.deepEqual(follow.texts(), ['b1 GET /health 200', 'a2 GET /auth/mapping 200', 'b2 GET /user 500', 'a3 POST /auth/request 403']);
@@ -140,6 +142,21 @@ describe('the agent reads pods/log, events and resources through the real apiser
     await eventually(() => follow.texts().includes('a4 later') && follow.texts().includes('b3 later'), { what: 'lines appended to both replicas' });
     assert.equal(follow.got.find((l) => l.text === 'a4 later')?.pod, a);
     assert.equal(follow.got.find((l) => l.text === 'b3 later')?.pod, b);
+
+    // Following from now on (tailLines 0, as revproxy's request-metrics follower does): none of what is there already.
+    const fromNow = new Collect();
+    const stopNow = new AbortController();
+    t.after(() => stopNow.abort());
+    const followingNow = logs.streamLogs(query({ service: 'arborist', follow: true, tailLines: 0 }), fromNow, stopNow.signal);
+    await eventually(() => fromNow.podSets.length > 0, { what: 'the pods of the follow from now' });
+    assert.deepEqual(fromNow.podSets, [[a, b]]);
+    await cp.podLogs.append(NS, b, 'arborist', ['b-now']);
+    await cp.podLogs.append(NS, a, 'arborist', ['a-now']);
+    await eventually(() => fromNow.got.length >= 2 && follow.texts().includes('a-now'), { what: 'the lines written after the follow from now began' });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(fromNow.texts().sort(), ['a-now', 'b-now']);
+    stopNow.abort();
+    await followingNow;
 
     await apps.patchNamespacedDeploymentScale({ name: 'arborist-deployment', namespace: NS, body: { spec: { replicas: 3 } } }, merge);
     const three = await runningPods('arborist', 3);
