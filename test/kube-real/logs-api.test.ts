@@ -22,6 +22,7 @@ import { FAULT_ANNOTATION } from '../support/control-plane/kwok-stages';
 import { eventually } from '../support/fleet';
 import { NS, realKubeAgentOnFleet } from '../support/kube-agent';
 import { type SseEvent, openSse } from '../support/raw-agent';
+import { requestSeries, type Series } from '../support/request-series';
 
 const controlPlane = useControlPlane({ metricsServer: true });
 const ID = 'data-example-org';
@@ -51,21 +52,6 @@ function nginxLine(f: { status: number; secs: string; uri: string; verb?: string
 /** $upstream as the location files set it (`http://<svc>-service$des_domain`). */
 const upstream = (svc: string) => `http://${svc}-service.${NS}.svc.cluster.local`;
 
-interface Series {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-/** The request series of a /metrics exposition. */
-function requestSeries(text: string): Series[] {
-  const out: Series[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^(dcoc_request(?:s_total|_duration_seconds_(?:bucket|sum|count)))\{([^}]*)\} (\S+)$/.exec(line);
-    if (!m) continue;
-    out.push({ name: m[1], labels: Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]])), value: Number(m[3]) });
-  }
-  return out;
-}
 
 type Env = Awaited<ReturnType<typeof startEnv>>;
 let shared: Promise<Env> | undefined;

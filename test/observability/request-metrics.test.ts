@@ -15,29 +15,13 @@ import { accessLine } from '../../agent/simulate/sim-revproxy';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 import { type Daemon, PROMETHEUS, fastRules, findTool, promQuery, requireTools, simRequest, startPrometheus } from './support';
+import { requestSeries, type Series } from '../support/request-series';
 
 const MIDRC = DEMO_COMMONS[1];
 const HEAL = DEMO_COMMONS[2];
 const ID = { midrc: 'data-midrc-org', heal: 'healdata-org' };
 const tools = { prometheus: findTool(PROMETHEUS) };
 
-interface Series {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** The request series on /metrics, parsed from the exposition text. */
-function requestSeries(text: string): Series[] {
-  const out: Series[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^(dcoc_request(?:s_total|_duration_seconds_(?:bucket|sum|count)))\{([^}]*)\} (\S+)$/.exec(line);
-    if (!m) continue;
-    const labels = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    out.push({ name: m[1], labels, value: Number(m[3]) });
-  }
-  return out;
-}
 
 const key = (s: Series) => `${s.name}${JSON.stringify(s.labels)}`;
 

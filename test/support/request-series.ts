@@ -1,0 +1,18 @@
+// The request-metric series (dcoc_requests_total, dcoc_request_duration_seconds_*)
+// of a control service's /metrics exposition text, for tests that count them.
+export interface Series {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+export function requestSeries(text: string): Series[] {
+  const out: Series[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(dcoc_request(?:s_total|_duration_seconds_(?:bucket|sum|count)))\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    out.push({ name: m[1], labels, value: Number(m[3]) });
+  }
+  return out;
+}
