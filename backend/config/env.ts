@@ -119,6 +119,18 @@ export const EnvSchema = z.object({
   DCOC_EXTERNAL_CHECK_ADDRESSES: ExternalCheckAddresses.optional().describe(
     'hostname=address,… (like curl --resolve): probe these commons at this address instead of what DNS says (split-horizon DNS, a load balancer); TLS name and Host stay the hostname.',
   ),
+  DCOC_ALERTMANAGER_URL: z
+    .url()
+    .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+    .optional()
+    .describe(
+      "The Alertmanager DCOC reads firing alerts from (rollout gates) and creates silences in (maintenance windows): Prometheus' Alertmanager (http://alertmanager:9093) or Grafana's (https://grafana/api/alertmanager/grafana). Unset: rollouts gate on health alone and windows create no silence.",
+    ),
+  DCOC_ALERTMANAGER_TOKEN_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A file holding the bearer token for DCOC_ALERTMANAGER_URL (a Grafana service account token with alerting read and silence write); read at start, never logged."),
 });
 
 const PAIRS = [
