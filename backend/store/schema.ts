@@ -193,6 +193,8 @@ export interface Database {
   revisions: RevisionsTable;
   deployments: DeploymentsTable;
   commons_live: CommonsLiveTable;
+  commons_labels: CommonsLabelsTable;
+  groups: GroupsTable;
 }
 
 /** A commons' live state, written by the replica holding its agent. */
@@ -201,5 +203,21 @@ export interface CommonsLiveTable {
   replica_id: string;
   connected: number;
   live_json: string;
+  updated_at: string;
+}
+
+/** The labels an operator set on a commons (the automatic ones are not stored). */
+export interface CommonsLabelsTable {
+  commons_id: string;
+  key: string;
+  value: string;
+}
+
+/** A saved group: a label selector with a name. */
+export interface GroupsTable {
+  name: string;
+  description: string;
+  selector_json: string;
+  updated_by: string;
   updated_at: string;
 }
