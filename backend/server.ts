@@ -33,6 +33,7 @@ import { PostgresCluster } from './cluster/postgres-cluster';
 import { bridgeEvents } from './cluster/event-bridge';
 import { shareLiveState } from './cluster/live-sync';
 import { AgentRequests } from './inspect/agent-requests';
+import { GroupDirectory } from './groups/directory';
 
 export interface ControlService {
   httpUrl: string;
@@ -71,6 +72,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   const externalChecks = new ExternalChecks(externalSettings, fleet, log.child({ module: 'external-checks' }));
   const metrics = new Metrics(fleet, externalChecks);
   const sessions = new AgentSessions();
+  const groups = new GroupDirectory(store.groups, fleet);
   const commands = new CommandService(store, fleet, events, metrics, sessions, log.child({ module: 'commands' }), env.DCOC_COMMAND_DEADLINE_S * 1000, cluster);
   const requests = new AgentRequests({ sessions, cluster, fleet, registry: metrics.registry, log: log.child({ module: 'inspect' }) });
   const unbridge = bridgeEvents(cluster, events, fleet, log.child({ module: 'cluster' }));
@@ -150,6 +152,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     agentEndpoints: { grpc: gatewayAddr, enroll: enrollAddr },
     ready: () => ready,
     externalChecks,
+    groups,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
   const httpTlsFiles = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: env.DCOC_HTTP_TLS_CERT_FILE, key: env.DCOC_HTTP_TLS_KEY_FILE } : null;

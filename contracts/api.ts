@@ -255,6 +255,8 @@ export const CommonsSummary = z.object({
   ...commonsBase,
   services: z.object({ total: z.number(), healthy: z.number(), down: z.number() }),
   config: z.object({ revision: z.number() }),
+  /** Its labels, the automatic ones included (GET /commons; events carry none). */
+  labels: z.record(z.string(), z.string()).optional(),
 });
 export type CommonsSummary = z.infer<typeof CommonsSummary>;
 export const CommonsList = itemsOf(CommonsSummary);

@@ -81,6 +81,9 @@ export function formatSelector(selector: LabelSelector): string {
 export const GroupName = z.string().regex(DNS_LABEL, 'must be a DNS label');
 export const GroupPath = z.object({ name: GroupName });
 
+/** GET /api/v1/commons?group=: only the commons a saved group picks. */
+export const CommonsListQuery = z.strictObject({ group: GroupName.optional() });
+
 /** PUT /api/v1/groups/{name}: a saved group (created or replaced). */
 export const GroupSpec = z.strictObject({
   description: z.string().max(500).default(''),

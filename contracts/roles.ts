@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   'deployments:write': 'operator',
   'audit:read': 'operator',
   'agents:manage': 'admin',
+  'groups:manage': 'admin',
   'tokens:manage': 'admin',
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;

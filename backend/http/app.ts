@@ -16,6 +16,7 @@ import { commonsRouter } from './routes/commons';
 import { deploymentsRouter } from './routes/deployments';
 import { eventsRouter } from './routes/events';
 import { externalChecksRouter } from './routes/external-checks';
+import { groupsRouter } from './routes/groups';
 import { kubeEventsRouter } from './routes/kube-events';
 import { logsRouter } from './routes/logs';
 import { resourcesRouter } from './routes/resources';
@@ -56,8 +57,9 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(express.json({ limit: ctx.env.DCOC_MAX_BODY_BYTES, strict: true }));
   api.use(bodyGuard);
   // Each router gets the services its routes use, nothing else.
-  const { store, fleet, commands, deployments, releases, sessions, ca, events, agentEndpoints, externalChecks, requests } = ctx;
-  api.use(commonsRouter({ store, fleet, commands, deployments }));
+  const { store, fleet, commands, deployments, releases, sessions, ca, events, agentEndpoints, externalChecks, requests, groups } = ctx;
+  api.use(groupsRouter({ store, groups }));
+  api.use(commonsRouter({ store, fleet, commands, deployments, groups }));
   api.use(deploymentsRouter({ store, deployments, releases }));
   api.use(commandsRouter({ store, commands }));
   api.use(agentsRouter({ store, fleet, sessions, ca, agentEndpoints }));

@@ -9,6 +9,7 @@ import type { Logger } from '../../lib/logger';
 import type { EventBus } from '../events/bus';
 import type { ExternalChecks } from '../external/checks';
 import type { Fleet } from '../fleet/fleet';
+import type { GroupDirectory } from '../groups/directory';
 import type { AgentSessions } from '../gateway/sessions';
 import type { AgentRequests } from '../inspect/agent-requests';
 import type { Metrics } from '../metrics/registry';
@@ -35,4 +36,6 @@ export interface ApiContext {
   ready: () => boolean;
   /** The external checks' last results (GET …/external-checks). */
   externalChecks: ExternalChecks;
+  /** Labels on commons and saved groups: what fleet operations target. */
+  groups: GroupDirectory;
 }

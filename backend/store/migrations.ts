@@ -227,6 +227,27 @@ const commonsLive = ({ text }: Types): Migration => ({
   },
 });
 
+// Labels on commons and saved groups of commons (a label selector with a name).
+const groups = ({ text }: Types): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('commons_labels')
+      .addColumn('commons_id', text, (c) => c.notNull())
+      .addColumn('key', text, (c) => c.notNull())
+      .addColumn('value', text, (c) => c.notNull())
+      .addPrimaryKeyConstraint('commons_labels_pk', ['commons_id', 'key'])
+      .execute();
+    await db.schema
+      .createTable('groups')
+      .addColumn('name', text, (c) => c.primaryKey())
+      .addColumn('description', text, (c) => c.notNull())
+      .addColumn('selector_json', text, (c) => c.notNull())
+      .addColumn('updated_by', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+  },
+});
+
 // Policies per group, and approvals: a change held until someone else approves it (backend/policies/).
 const policies = ({ text }: Types): Migration => ({
   async up(db: Kysely<unknown>) {
@@ -269,7 +290,7 @@ const policies = ({ text }: Types): Migration => ({
   },
 });
 
-const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0010_policies': policies };
+const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0010_policies': policies };
 
 /** The names of the migrations this build knows, oldest first. */
 export const MIGRATION_NAMES = Object.keys(ALL);

@@ -193,6 +193,8 @@ export interface Database {
   revisions: RevisionsTable;
   deployments: DeploymentsTable;
   commons_live: CommonsLiveTable;
+  commons_labels: CommonsLabelsTable;
+  groups: GroupsTable;
   policies: PoliciesTable;
   approvals: ApprovalsTable;
 }
@@ -206,6 +208,21 @@ export interface CommonsLiveTable {
   updated_at: string;
 }
 
+/** The labels an operator set on a commons (the automatic ones are not stored). */
+export interface CommonsLabelsTable {
+  commons_id: string;
+  key: string;
+  value: string;
+}
+
+/** A saved group: a label selector with a name. */
+export interface GroupsTable {
+  name: string;
+  description: string;
+  selector_json: string;
+  updated_by: string;
+  updated_at: string;
+}
 /** A policy: rules for the commons of one group (rules_json: contracts/policies.ts PolicyRules). */
 export interface PoliciesTable {
   name: string;

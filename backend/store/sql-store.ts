@@ -5,6 +5,7 @@ import { type Engine, MIGRATION_NAMES, migrationsFor } from './migrations';
 import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contracts/states';
 import { PoliciesStore } from './policies-store';
 import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
+import { GroupsStore } from './groups-store';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
@@ -42,10 +43,14 @@ export class SchemaTooNewError extends Error {
 }
 
 export class SqlStore implements Store {
+  readonly groups: GroupsStore;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly engine: StoreEngine,
-  ) {}
+  ) {
+    this.groups = new GroupsStore(db, (audit, write) => this.audited(audit, write));
+  }
 
   get kind(): Engine {
     return this.engine.kind;
@@ -108,6 +113,7 @@ export class SqlStore implements Store {
   deleteCommons: Store['deleteCommons'] = async (id) => {
     await this.db.transaction().execute(async (tx) => {
       await tx.deleteFrom('commons_live').where('commons_id', '=', id).execute();
+      await tx.deleteFrom('commons_labels').where('commons_id', '=', id).execute();
       await tx.deleteFrom('commons').where('id', '=', id).execute();
     });
   };

@@ -30,6 +30,8 @@ const KEYS: Record<string, string> = {
   enrollment_tokens: 'id',
   agents: "id || ' revoked=' || revoked",
   commons: 'id',
+  commons_labels: "commons_id || ' ' || key || '=' || value",
+  groups: "name || ' ' || updated_at",
   audit: "id || ' ' || action || ' ' || outcome",
 };
 

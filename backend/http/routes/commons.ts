@@ -6,6 +6,7 @@ import { ROUTES } from '../../../contracts/routes';
 import type { CommandService } from '../../commands/command-service';
 import type { DeploymentService } from '../../deployments/service';
 import type { Fleet } from '../../fleet/fleet';
+import type { GroupDirectory } from '../../groups/directory';
 import { ConflictError, type Store } from '../../store/store';
 import { argoApplications, argoOwnership } from '../../fleet/gitops-owned';
 import { audit } from '../../audit/record';
@@ -19,12 +20,13 @@ export interface CommonsRoutesDeps {
   fleet: Pick<Fleet, 'get' | 'all' | 'summary' | 'detail' | 'jobs' | 'remove'>;
   commands: Pick<CommandService, 'create'>;
   deployments: Pick<DeploymentService, 'hpaRangeOf' | 'gitopsEnabled' | 'scaleThroughGitOps' | 'configRoute' | 'configThroughValues'>;
+  groups: Pick<GroupDirectory, 'allLabels' | 'commonsIn'>;
 }
 
 /** What a queued command's 202 names: enough to follow it at /commands/{id}. */
 const commandRef = (row: { id: string; state: string; kind: string }) => ({ id: row.id, state: row.state as CommandState, kind: row.kind as CommandKind });
 
-export function commonsRouter({ fleet, store, commands, deployments }: CommonsRoutesDeps): Router {
+export function commonsRouter({ fleet, store, commands, deployments, groups }: CommonsRoutesDeps): Router {
   const r = Router();
 
   const liveCommons = (id: string) => {
@@ -38,7 +40,14 @@ export function commonsRouter({ fleet, store, commands, deployments }: CommonsRo
     return c;
   };
 
-  mount(r, ROUTES.listCommons, store, () => ({ status: 200, body: { items: fleet.all().map((c) => fleet.summary(c)) } }));
+  mount(r, ROUTES.listCommons, store, async ({ query }) => {
+    const [labels, only] = await Promise.all([groups.allLabels(), query.group ? groups.commonsIn(query.group).then((ids) => new Set(ids)) : null]);
+    const items = fleet
+      .all()
+      .filter((c) => !only || only.has(c.id))
+      .map((c) => ({ ...fleet.summary(c), labels: labels.get(c.id) }));
+    return { status: 200, body: { items } };
+  });
 
   mount(r, ROUTES.getCommons, store, ({ params: { id }, principal }) => ({ status: 200, body: fleet.detail(liveCommons(id), can(principal.role, 'details:read')) }));
 
