@@ -77,6 +77,9 @@ export function deploymentsRouter({ store, deployments, releases, changes }: Dep
   // An apply asks the change gate first; held for approval, it is replayed through `apply` once approved.
   const apply = async ({ approvalId, ...req }: DeploymentRequest, principal: Principal) => {
     const commons = req.commons ?? commonsIdFor(req.newCommons!.hostname);
+    // Planned first: a request that cannot be applied is refused now, not after someone approved it; the plan says what an approver approves.
+    const plan = await deployments.plan({ ...req, mode: 'plan' });
+    const changing = plan.services.filter((x) => x.changes).length;
     const blueprint = [req.template && `template ${req.template}`, req.profile && `profile ${req.profile}`, req.overrides && `${Object.keys(req.overrides).length} override key(s)`].filter(Boolean).join(', ');
     const change = {
       kind: 'deploy' as const,
@@ -85,7 +88,7 @@ export function deploymentsRouter({ store, deployments, releases, changes }: Dep
       reason: req.reason,
       release: req.release,
       approvalId,
-      summary: `deploy release ${req.release} to ${req.newCommons ? `new commons ${commons}` : commons}${blueprint ? ` (${blueprint})` : ''}`,
+      summary: `deploy release ${req.release} to ${req.newCommons ? `new commons ${commons}` : commons} as revision ${plan.nextRevision}${blueprint ? ` (${blueprint})` : ''}: ${changing} service(s) change`,
       request: req,
     };
     return gated(changes, change, { action: 'deployment.apply' }, async () => {
