@@ -30,7 +30,7 @@ export const PolicyRules = z.strictObject({
   requireReason: z.boolean().default(false),
   approval: ApprovalRule.nullable().default(null),
   /** Who may change what: the least role per change kind (above the route's own permission). */
-  minRole: z.partialRecord(ChangeKindName, Role).default({}),
+  minRole: z.strictObject(Object.fromEntries(CHANGE_KINDS.map((k) => [k, Role.optional()])) as Record<ChangeKindName, z.ZodOptional<typeof Role>>).default({}),
   /** The releases a deploy or rollout may move to; null: any. */
   allowedReleases: z.array(ReleaseVersion).max(200).nullable().default(null),
 });
