@@ -216,7 +216,7 @@ export const PERMISSIONS_BY_ROLE = {
   viewer: ['fleet:read'],
   developer: ['fleet:read', 'details:read', 'events:read', 'logs:read'],
   operator: ['fleet:read', 'details:read', 'events:read', 'logs:read', 'services:operate', 'config:write', 'deployments:write', 'audit:read'],
-  admin: ['fleet:read', 'details:read', 'events:read', 'logs:read', 'services:operate', 'config:write', 'deployments:write', 'audit:read', 'agents:manage', 'tokens:manage'],
+  admin: ['fleet:read', 'details:read', 'events:read', 'logs:read', 'services:operate', 'config:write', 'deployments:write', 'audit:read', 'agents:manage', 'tokens:manage', 'policies:manage'],
 } as const;
 
 export function whoami(role: keyof typeof PERMISSIONS_BY_ROLE) {
