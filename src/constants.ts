@@ -13,6 +13,7 @@ export const ROUTES = {
   deploy: 'deploy',
   agents: 'agents',
   audit: 'audit',
+  groups: 'groups',
 } as const;
 
 export function pageUrl(route: string): string {

@@ -10,6 +10,7 @@ import { AuditPage } from '../pages/AuditPage';
 import { CommonsPage } from '../pages/CommonsPage';
 import { DeployPage } from '../pages/DeployPage';
 import { FleetPage } from '../pages/FleetPage';
+import { GroupsPage } from '../pages/GroupsPage';
 import { testIds } from '../testIds';
 
 export function App(_props: AppRootProps) {
@@ -24,6 +25,7 @@ export function App(_props: AppRootProps) {
           <Route path={ROUTES.deploy} element={<DeployPage />} />
           <Route path={ROUTES.agents} element={<AgentsPage />} />
           <Route path={ROUTES.audit} element={<AuditPage />} />
+          <Route path={ROUTES.groups} element={<GroupsPage />} />
           <Route path="*" element={<Navigate to={ROUTES.fleet} replace />} />
         </Routes>
       </div>
