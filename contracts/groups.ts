@@ -123,3 +123,46 @@ export type LabelsView = z.infer<typeof LabelsView>;
 export function commonsLabels(c: { id: string; environment: string }, custom: Readonly<Record<string, string>>): Record<string, string> {
   return { ...custom, commons: c.id, environment: c.environment };
 }
+
+/**
+ * Reads a selector as kubectl writes it (`tier=production,region in (a,b),
+ * region notin (c),team,!legacy`; `==` and `!=` too): what an operator types
+ * in the app. Throws an Error naming the part it cannot read.
+ */
+export function parseSelector(text: string): LabelSelector {
+  const matchLabels: Record<string, string> = {};
+  const matchExpressions: SelectorRequirement[] = [];
+  // Split on commas outside parentheses.
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      parts.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  parts.push(cur);
+  for (const raw of parts.map((p) => p.trim()).filter(Boolean)) {
+    let m: RegExpExecArray | null;
+    if ((m = /^(\S+?)\s+(in|notin)\s*\(([^)]*)\)$/.exec(raw))) {
+      const values = m[3].split(',').map((v) => v.trim()).filter(Boolean);
+      matchExpressions.push({ key: m[1], operator: m[2] === 'in' ? 'In' : 'NotIn', values });
+    } else if ((m = /^([^=!\s]+)\s*!=\s*(\S*)$/.exec(raw))) {
+      matchExpressions.push({ key: m[1], operator: 'NotIn', values: [m[2]] });
+    } else if ((m = /^([^=!\s]+)\s*==?\s*(\S*)$/.exec(raw))) {
+      matchLabels[m[1]] = m[2];
+    } else if ((m = /^!\s*(\S+)$/.exec(raw))) {
+      matchExpressions.push({ key: m[1], operator: 'DoesNotExist', values: [] });
+    } else if (/^\S+$/.test(raw)) {
+      matchExpressions.push({ key: raw, operator: 'Exists', values: [] });
+    } else {
+      throw new Error(`cannot read "${raw}": write key=value, key!=value, key in (a,b), key notin (a,b), key or !key`);
+    }
+  }
+  const parsed = LabelSelector.safeParse({ matchLabels, matchExpressions });
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}

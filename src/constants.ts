@@ -14,6 +14,7 @@ export const ROUTES = {
   agents: 'agents',
   audit: 'audit',
   approvals: 'approvals',
+  groups: 'groups',
 } as const;
 
 export function pageUrl(route: string): string {

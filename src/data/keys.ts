@@ -8,6 +8,7 @@ export interface AuditFilters {
 export const keys = {
   whoami: ['whoami'] as const,
   fleet: ['fleet'] as const,
+  groups: ['groups'] as const,
   commons: (id: string) => ['commons', id] as const,
   revisions: (id: string) => ['commons', id, 'revisions'] as const,
   /** The commons' CronJobs; under `commons`, so a change to the commons refreshes them too. */

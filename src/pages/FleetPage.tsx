@@ -7,6 +7,7 @@ import { Empty, queryStateView } from '../components/QueryState';
 import { keys } from '../data/keys';
 import { useFiringAlerts } from '../data/useFiringAlerts';
 import { useFleet } from '../data/useFleet';
+import { useGroups } from '../data/useGroups';
 import { useLiveEvents } from '../live/useLiveEvents';
 import { isFinalDeployment } from '../../contracts/api';
 import type { SequencedEvent } from '../../contracts/events';
@@ -28,8 +29,12 @@ export function FleetPage() {
   }, [qc]);
   useLiveEvents(onEvent);
 
+  const groups = useGroups();
   const items = fleet.data;
-  const shown = useMemo(() => (items ? filterFleet(items, filter) : []), [items, filter]);
+  const group = groups.data?.find((g) => g.name === filter.group);
+  const members = useMemo(() => (group ? new Set(group.commons) : undefined), [group]);
+  const shown = useMemo(() => (items ? filterFleet(items, filter, members) : []), [items, filter, members]);
+  const groupOptions = useMemo(() => (groups.data ?? []).map((g) => ({ name: g.name, count: g.commons.length })), [groups.data]);
   const environments = useMemo(() => (items ? environmentsOf(items) : []), [items]);
   const counts = useMemo(() => {
     const by: Record<string, number> = {};
@@ -46,7 +51,13 @@ export function FleetPage() {
             <Empty message="No commons has reported yet">Enroll an agent in a commons (Agents page) and it appears here once it connects.</Empty>
           ) : (
             <>
-              <FleetFilters filter={filter} environments={environments} onChange={setFilter} />
+              <FleetFilters filter={filter} environments={environments} groups={groupOptions} onChange={setFilter} />
+              {group && (
+                <p data-testid={testIds.fleet.groupActions}>
+                  Group <strong>{group.name}</strong>: <code>{group.selectorText || 'every commons'}</code>
+                  {group.description ? ` · ${group.description}` : ''}
+                </p>
+              )}
               <p data-testid={testIds.fleet.count}>
                 Showing {shown.length} of {items?.length ?? 0} commons
                 {['healthy', 'degraded', 'down', 'unknown']

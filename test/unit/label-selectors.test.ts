@@ -53,3 +53,18 @@ describe('label selectors', () => {
     assert.equal(LabelsRequest.safeParse({ labels: { 'team.example.org/tier': 'gold', empty: '' } }).success, true, 'prefixed keys and empty values, as Kubernetes allows');
   });
 });
+
+describe('selectors as kubectl writes them', () => {
+  it('reads what formatSelector prints, and == and !=', async () => {
+    const { parseSelector } = await import('../../contracts/groups');
+    const text = 'tier=production,region in (a, b),!legacy,x notin (y),team';
+    const s = parseSelector(text);
+    assert.deepEqual(s, sel({ matchLabels: { tier: 'production' }, matchExpressions: [{ key: 'region', operator: 'In', values: ['a', 'b'] }, { key: 'legacy', operator: 'DoesNotExist' }, { key: 'x', operator: 'NotIn', values: ['y'] }, { key: 'team', operator: 'Exists' }] }));
+    assert.equal(formatSelector(s), 'tier=production,region in (a,b),!legacy,x notin (y),team');
+    assert.deepEqual(parseSelector('tier==gold, env != dev'), sel({ matchLabels: { tier: 'gold' }, matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['dev'] }] }));
+    assert.deepEqual(parseSelector(''), sel({}));
+    assert.throws(() => parseSelector('tier in ()'), /values/);
+    assert.throws(() => parseSelector('a b c'), /cannot read "a b c"/);
+    assert.throws(() => parseSelector('tier=has space'), /cannot read/);
+  });
+});

@@ -15,8 +15,20 @@ const STATUS_OPTIONS: Array<SelectableValue<FleetFilter['status']>> = [
 ];
 
 const ALL_ENVIRONMENTS = '__all__';
+const ALL_GROUPS = '__all_groups__';
 
-export function FleetFilters({ filter, environments, onChange }: { filter: FleetFilter; environments: string[]; onChange: Dispatch<SetStateAction<FleetFilter>> }) {
+export function FleetFilters({
+  filter,
+  environments,
+  groups,
+  onChange,
+}: {
+  filter: FleetFilter;
+  environments: string[];
+  /** Saved groups by name, with how many commons each picks. */
+  groups: Array<{ name: string; count: number }>;
+  onChange: Dispatch<SetStateAction<FleetFilter>>;
+}) {
   const s = useStyles2(styles);
   // Updates of the previous filter: a Combobox reports its choice an effect later, after typing may have changed the search.
   const set = (patch: Partial<FleetFilter>) => onChange((prev) => ({ ...prev, ...patch }));
@@ -25,7 +37,7 @@ export function FleetFilters({ filter, environments, onChange }: { filter: Fleet
       <div className={s.search}>
         <Input
           prefix={<Icon name="search" />}
-          placeholder="Search by name, hostname, environment or release"
+          placeholder="Search by name, hostname, environment, release or label (tier=production)"
           value={filter.search}
           onChange={(e) => set({ search: e.currentTarget.value })}
           data-testid={testIds.fleet.search}
@@ -43,6 +55,16 @@ export function FleetFilters({ filter, environments, onChange }: { filter: Fleet
           onChange={(o) => set({ environment: !o || o.value === ALL_ENVIRONMENTS ? null : o.value })}
         />
       </div>
+      {groups.length > 0 && (
+        <div className={s.env} data-testid={testIds.fleet.groupFilter}>
+          <Combobox
+            placeholder="Group"
+            options={[{ label: 'All groups', value: ALL_GROUPS }, ...groups.map((g) => ({ label: g.name, value: g.name, description: `${g.count} commons` }))]}
+            value={filter.group ?? ALL_GROUPS}
+            onChange={(o) => set({ group: !o || o.value === ALL_GROUPS ? null : o.value })}
+          />
+        </div>
+      )}
     </div>
   );
 }

@@ -11,9 +11,10 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
 import { commonsUrl } from '../../constants';
 import { testIds } from '../../testIds';
+import { labelTexts } from './filterFleet';
 
 const ROW_HEIGHT = 44;
-const COLUMNS = 'minmax(220px, 2.2fr) 120px minmax(110px, 1fr) 100px 110px minmax(130px, 1fr) 90px';
+const COLUMNS = 'minmax(220px, 2.2fr) 120px minmax(110px, 1fr) minmax(120px, 1.4fr) 100px 110px minmax(130px, 1fr) 90px';
 
 export function FleetTable({ items, alerts }: { items: CommonsSummary[]; alerts: Map<string, number> | undefined }) {
   const s = useStyles2(styles);
@@ -29,7 +30,7 @@ export function FleetTable({ items, alerts }: { items: CommonsSummary[]; alerts:
   return (
     <div className={s.table} role="table" aria-label="Commons" aria-rowcount={items.length} data-testid={testIds.fleet.table}>
       <div className={s.header} role="row">
-        {['Commons', 'Status', 'Environment', 'Release', 'Services', 'Agent last seen', 'Alerts'].map((h) => (
+        {['Commons', 'Status', 'Environment', 'Labels', 'Release', 'Services', 'Agent last seen', 'Alerts'].map((h) => (
           <div role="columnheader" key={h}>
             {h}
           </div>
@@ -59,6 +60,13 @@ export function FleetTable({ items, alerts }: { items: CommonsSummary[]; alerts:
                   <StatusBadge status={c.status} testId={testIds.fleet.status(c.id)} />
                 </div>
                 <div role="cell">{c.environment}</div>
+                <div role="cell" className={s.labels} data-testid={testIds.fleet.labels(c.id)} title={labelTexts(c).join('\n')}>
+                  {labelTexts(c).map((l) => (
+                    <span key={l} className={s.label}>
+                      {l}
+                    </span>
+                  ))}
+                </div>
                 <div role="cell">{c.version || '—'}</div>
                 <div role="cell">
                   {c.services.healthy}/{c.services.total} healthy
@@ -107,4 +115,12 @@ const styles = (theme: GrafanaTheme2) => ({
   name: css({ display: 'flex', flexDirection: 'column', lineHeight: 1.2, overflow: 'hidden', whiteSpace: 'nowrap' }),
   link: css({ color: theme.colors.text.link, fontWeight: theme.typography.fontWeightMedium, '&:hover': { textDecoration: 'underline' } }),
   host: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+  labels: css({ display: 'flex', gap: theme.spacing(0.5), overflow: 'hidden', whiteSpace: 'nowrap' }),
+  label: css({
+    padding: theme.spacing(0, 0.75),
+    borderRadius: theme.shape.radius.pill,
+    background: theme.colors.background.secondary,
+    border: `1px solid ${theme.colors.border.weak}`,
+    fontSize: theme.typography.bodySmall.fontSize,
+  }),
 });

@@ -1,4 +1,5 @@
 // Response bodies shaped like the control service's (the contract types keep them honest).
+import { PERMISSIONS, type Permission, ROLES, type Role, can } from '../../../contracts/roles';
 import type {
   AgentView,
   AuditEntry,
@@ -212,12 +213,8 @@ export function revisionDetail(n: number, over: Partial<RevisionDetail> = {}): R
   return { ...revision(n), overrides: {}, values: {}, valuesYaml: '', diff: { text: FENCE_DIFF, changes: [] }, ...over };
 }
 
-export const PERMISSIONS_BY_ROLE = {
-  viewer: ['fleet:read'],
-  developer: ['fleet:read', 'details:read', 'events:read', 'logs:read'],
-  operator: ['fleet:read', 'details:read', 'events:read', 'logs:read', 'services:operate', 'config:write', 'deployments:write', 'audit:read'],
-  admin: ['fleet:read', 'details:read', 'events:read', 'logs:read', 'services:operate', 'config:write', 'deployments:write', 'audit:read', 'agents:manage', 'tokens:manage', 'policies:manage'],
-} as const;
+/** What each role may do, from the contract (contracts/roles.ts), as the app's whoami reports it. */
+export const PERMISSIONS_BY_ROLE = Object.fromEntries(ROLES.map((r) => [r, (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(r, p))])) as Record<Role, Permission[]>;
 
 export function whoami(role: keyof typeof PERMISSIONS_BY_ROLE) {
   return { user: { login: `${role}-user`, name: role, email: '', orgRole: 'Viewer' }, role, roleSource: 'org-role', permissions: [...PERMISSIONS_BY_ROLE[role]] };
