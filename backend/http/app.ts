@@ -60,7 +60,7 @@ export function createApp(ctx: ApiContext): express.Express {
   // Each router gets the services its routes use, nothing else.
   const { store, fleet, commands, deployments, releases, sessions, ca, events, agentEndpoints, externalChecks, requests, groups, gate, approvals, policies } = ctx;
   const changes = { store, gate, approvals };
-  api.use(groupsRouter({ store, groups }));
+  api.use(groupsRouter({ store, groups, changes }));
   api.use(commonsRouter({ store, fleet, commands, deployments, groups, changes }));
   api.use(deploymentsRouter({ store, deployments, releases, changes }));
   api.use(policiesRouter({ store, policies, approvals }));

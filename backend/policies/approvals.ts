@@ -44,7 +44,7 @@ export const ACTION_OF: Record<ChangeKindName, string> = {
   job: 'job.run',
   rollout: 'rollout.start',
   backup: 'backup.run',
-  labels: 'labels.update',
+  labels: 'commons.labels',
   'maintenance-mode': 'maintenance-mode.set',
 };
 

@@ -162,6 +162,14 @@ describe('policies and approvals', () => {
     const ok = await fleet.api<{ command: { id: string } }>(a, 'POST', `/api/v1/commons/${ID}/services/fence/restart`, { reason: 'pick up the new signing key' });
     assert.equal(ok.status, 202, JSON.stringify(ok.body));
     assert.ok(ok.body.command.id);
+    // Labels decide the groups a commons is in: changing them is a change like any other.
+    const relabel = await fleet.admin<Problem>('PUT', `/api/v1/commons/${ID}/labels`, { labels: { tier: 'staging' } });
+    assert.equal(relabel.status, 422);
+    assert.deepEqual(relabel.body.errors?.map((e) => e.field), ['body.reason']);
+    assert.equal((await fleet.admin<{ custom: Record<string, string> }>('GET', `/api/v1/commons/${ID}/labels`)).body.custom.tier, 'production', 'still in production');
+    const withReason = await fleet.admin<{ custom: Record<string, string> }>('PUT', `/api/v1/commons/${ID}/labels`, { labels: { tier: 'production', program: 'midrc' }, reason: 'label the program' });
+    assert.equal(withReason.status, 200);
+    assert.deepEqual(withReason.body.custom, { tier: 'production', program: 'midrc' });
   });
 
   it('who may change what: a policy raising the least role for restarts refuses an operator (403 naming it), not an admin', async () => {
