@@ -19,6 +19,8 @@ export const testIds = {
     policyJson: 'dcoc-policy-json',
     savePolicy: 'dcoc-policy-save',
     decided: 'dcoc-approval-decided',
+    reviewPlan: (id: string) => `dcoc-approval-review-plan-${id}`,
+    plan: 'dcoc-approval-plan',
   },
   app: {
     root: 'dcoc-app',

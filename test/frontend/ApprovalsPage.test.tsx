@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalView, PolicyView } from '../../contracts/policies';
 import { testIds } from '../../src/testIds';
-import { problem, whoami } from './support/fixtures';
+import { plan, problem, whoami } from './support/fixtures';
 import { FakeGrafana } from './support/grafana';
 import { renderApp } from './support/render';
 
@@ -81,6 +81,18 @@ describe('approvals page', () => {
     expect(await screen.findByTestId(testIds.approvals.decided)).toHaveTextContent('started deployment dep-42');
     expect(g.callsTo('POST', `approvals/${ID}/approve`)).toHaveLength(1);
     await waitFor(() => expect(g.callsTo('GET', 'approvals').length).toBeGreaterThan(1));
+  });
+
+  it('plans the held deploy from the exact request it holds, for the approver to review (a plan changes nothing)', async () => {
+    const request = { commons: 'data-midrc-org', template: 'gen3-explorer', profile: 'production', release: '2026.07', reason: 'move MIDRC to 2026.07', mode: 'apply' };
+    items = [approval(ID, { request })];
+    g.on('POST', 'deployments', { data: plan() });
+    renderApp(URL);
+    await userEvent.click(await screen.findByTestId(testIds.approvals.reviewPlan(ID)));
+    const review = await screen.findByTestId(testIds.approvals.plan);
+    await within(review).findByTestId(testIds.deploy.diff);
+    expect(g.callsTo('POST', 'deployments').map((c) => c.body)).toEqual([{ commons: 'data-midrc-org', template: 'gen3-explorer', profile: 'production', release: '2026.07', reason: 'move MIDRC to 2026.07', mode: 'plan' }]);
+    expect(g.callsTo('POST', `approvals/${ID}/approve`)).toHaveLength(0);
   });
 
   it('rejects only with a reason, sent with the decision', async () => {

@@ -16,6 +16,7 @@ import { useApprovals, useDecideApproval } from '../../data/useApprovals';
 import { allows, useWhoami } from '../../data/useWhoami';
 import { useLiveEvents } from '../../live/useLiveEvents';
 import { testIds } from '../../testIds';
+import { PlanOfApproval } from './PlanOfApproval';
 import { PoliciesSection } from './PoliciesSection';
 
 const STATE_COLOR: Record<ApprovalState, BadgeColor> = {
@@ -49,10 +50,13 @@ export function ApprovalsPage() {
   const qc = useQueryClient();
   const [rejecting, setRejecting] = useState<ApprovalView | null>(null);
   const [reason, setReason] = useState('');
+  const [reviewing, setReviewing] = useState<ApprovalView | null>(null);
   useLiveEvents((e) => {
     if (e.type === 'approval.updated') void qc.invalidateQueries({ queryKey: ['approvals'] });
   });
   const canDecide = allows(me.data, 'services:operate');
+  // Planning runs the deploy request in plan mode, which deployments:write allows.
+  const canPlan = allows(me.data, 'deployments:write');
   const login = me.data?.user.login;
   const state = queryStateView(me, 'your DCOC role') ?? queryStateView(approvals, 'the approvals');
 
@@ -106,6 +110,11 @@ export function ApprovalsPage() {
                         <Badge text={a.kind} color="purple" /> {a.commons}
                         <div>{a.summary}</div>
                         {a.reason && <div className={s.weak}>why: {a.reason}</div>}
+                        {canPlan && a.kind === 'deploy' && a.state === 'requested' && (
+                          <Button size="sm" variant="secondary" fill="text" icon="eye" onClick={() => setReviewing(a)} data-testid={testIds.approvals.reviewPlan(a.id)}>
+                            Review the plan
+                          </Button>
+                        )}
                       </td>
                       <td>
                         {a.policies.join(', ')}
@@ -166,6 +175,7 @@ export function ApprovalsPage() {
             </Button>
           </Modal.ButtonRow>
         </Modal>
+        {reviewing && <PlanOfApproval approval={reviewing} onDismiss={() => setReviewing(null)} />}
         <PoliciesSection canManage={allows(me.data, 'policies:manage')} />
       </div>
     </PluginPage>
