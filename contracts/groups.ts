@@ -110,6 +110,9 @@ export const GroupList = z.object({ items: z.array(GroupView) });
 /** PUT /api/v1/commons/{id}/labels: the commons' labels (the automatic ones cannot be set). */
 export const LabelsRequest = z.strictObject({
   labels: Labels.refine((l) => AUTOMATIC_LABELS.every((k) => !Object.hasOwn(l, k)), `${AUTOMATIC_LABELS.join(' and ')} are set by DCOC`),
+  /** Why (a policy may require it), and the approval granted for exactly this change. */
+  reason: z.string().trim().min(1, 'say why').max(2000).optional(),
+  approvalId: z.uuid().optional(),
 });
 export const LabelsView = z.object({
   /** Every label, the automatic ones included. */

@@ -13,6 +13,7 @@ export const ROUTES = {
   deploy: 'deploy',
   agents: 'agents',
   audit: 'audit',
+  approvals: 'approvals',
   groups: 'groups',
 } as const;
 

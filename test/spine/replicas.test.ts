@@ -89,6 +89,34 @@ describe('two control services on one PostgreSQL', { skip: await skipWithoutPost
     assert.ok(seen.includes('dispatched'), `A's stream: ${seen.join(', ')}`);
   });
 
+  it('a change held on A and approved on B runs once, and A streams the approval as B moved it', async () => {
+    const id = (await commonsOn(a))[0].id;
+    const admin = (c: Control, method: string, path: string, body?: unknown) => api<Record<string, unknown>>(c, ADMIN_TOKEN, method, `/api/v1${path}`, body);
+    assert.equal((await admin(a, 'PUT', `/commons/${id}/labels`, { labels: { tier: 'production' } })).status, 200);
+    assert.equal((await admin(a, 'PUT', '/groups/production', { selector: { matchLabels: { tier: 'production' } } })).status, 201);
+    assert.equal((await admin(b, 'PUT', '/policies/hold-restarts', { group: 'production', rules: { approval: { kinds: ['restart'] } } })).status, 201);
+    try {
+      const held = await api<{ approval: { id: string } }>(a, operator, 'POST', `/api/v1/commons/${id}/services/indexd/restart`, { reason: 'replicas' });
+      assert.equal(held.status, 202, JSON.stringify(held.body));
+      const approval = held.body.approval.id;
+      const second = (await api<{ token: string }>(b, ADMIN_TOKEN, 'POST', '/api/v1/tokens', { name: 'replicas-approver', role: 'operator' })).body.token;
+      const approved = await api<{ state: string; result: { command?: string } }>(b, second, 'POST', `/api/v1/approvals/${approval}/approve`);
+      assert.equal(approved.body.state, 'executed', JSON.stringify(approved.body));
+      // Approving on the other replica too changes nothing.
+      assert.equal((await api<{ result: { command?: string } }>(a, second, 'POST', `/api/v1/approvals/${approval}/approve`)).body.result.command, approved.body.result.command);
+      const moves = () => events.filter((e) => e.type === 'approval.updated' && (e as { approval?: string }).approval === approval).map((e) => e.state);
+      await eventually(() => moves().includes('executed'), { what: "A's stream to show the approval B ran" });
+      assert.deepEqual(moves(), ['requested', 'approved', 'executed']);
+      const done = await eventually(async () => {
+        const c = (await api<CommandView>(a, ADMIN_TOKEN, 'GET', `/api/v1/commands/${approved.body.result.command}`)).body;
+        return FINAL.includes(c.state) && c;
+      }, { what: 'the approved restart to finish', timeoutMs: 60_000 });
+      assert.equal(done.state, 'succeeded', done.message);
+    } finally {
+      assert.equal((await admin(a, 'DELETE', '/policies/hold-restarts')).status, 204);
+    }
+  });
+
   it('after kill -9 of B, the agents reconnect to A and every command reaches one final state once', async () => {
     const before = (await api<{ items: { id: string }[] }>(a, ADMIN_TOKEN, 'GET', '/api/v1/agents')).body.items.map((x) => x.id).sort();
     const ids: string[] = [];

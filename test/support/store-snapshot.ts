@@ -32,6 +32,8 @@ const KEYS: Record<string, string> = {
   commons: 'id',
   commons_labels: "commons_id || ' ' || key || '=' || value",
   groups: "name || ' ' || updated_at",
+  policies: "name || ' ' || updated_at",
+  approvals: "id || ' ' || state",
   audit: "id || ' ' || action || ' ' || outcome",
 };
 

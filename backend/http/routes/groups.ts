@@ -4,15 +4,19 @@ import { Router } from 'express';
 import { ROUTES } from '../../../contracts/routes';
 import type { GroupDirectory } from '../../groups/directory';
 import type { Store } from '../../store/store';
+import type { Principal } from '../../auth/principal';
+import { type ChangeRoutesDeps, gated, startedBy } from '../gated';
 import { mount } from '../mount';
 import { notFound } from '../problem';
 
 export interface GroupsRoutesDeps {
   store: Store;
   groups: GroupDirectory;
+  /** The change gate a change of labels asks first. */
+  changes: ChangeRoutesDeps;
 }
 
-export function groupsRouter({ store, groups }: GroupsRoutesDeps): Router {
+export function groupsRouter({ store, groups, changes }: GroupsRoutesDeps): Router {
   const r = Router();
 
   mount(r, ROUTES.listGroups, store, async () => ({ status: 200, body: { items: await groups.listGroups() } }));
@@ -50,16 +54,21 @@ export function groupsRouter({ store, groups }: GroupsRoutesDeps): Router {
     body: { labels: await groups.labelsOf(id), custom: await groups.customLabelsOf(id) },
   }));
 
-  mount(
-    r,
-    ROUTES.putCommonsLabels,
-    store,
-    async ({ params: { id }, body, principal }) => {
-      await groups.setLabels(id, body.labels, principal);
-      return { status: 200, body: { labels: await groups.labelsOf(id), custom: await groups.customLabelsOf(id) } };
-    },
-    { denial: (_req, { id }) => ({ action: 'commons.labels', commons: id }) },
-  );
+  // Labels decide which groups (and so which policies) a commons is in: a change to them asks the change gate too.
+  const setLabels = async ({ id, labels, reason, approvalId }: { id: string; labels: Record<string, string>; reason?: string; approvalId?: string }, principal: Principal) => {
+    await groups.labelsOf(id);
+    const shown = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') || 'none';
+    const change = { kind: 'labels' as const, commons: id, principal, reason, approvalId, summary: `set the labels of ${id} to ${shown.slice(0, 300)}`, request: { id, labels, ...(reason ? { reason } : {}) } };
+    return gated(changes, change, { action: 'commons.labels' }, async () => {
+      await groups.setLabels(id, labels, principal);
+      return { status: 200 as const, body: { labels: await groups.labelsOf(id), custom: await groups.customLabelsOf(id) } };
+    });
+  };
+  changes.approvals.onApproved('labels', async (req, principal, approvalId) => startedBy(await setLabels({ ...(req as { id: string; labels: Record<string, string>; reason?: string }), approvalId }, principal)));
+
+  mount(r, ROUTES.putCommonsLabels, store, ({ params, body, principal }) => setLabels({ ...params, ...body }, principal), {
+    denial: (_req, { id }) => ({ action: 'commons.labels', commons: id }),
+  });
 
   return r;
 }
