@@ -34,6 +34,10 @@ import { bridgeEvents } from './cluster/event-bridge';
 import { shareLiveState } from './cluster/live-sync';
 import { AgentRequests } from './inspect/agent-requests';
 import { GroupDirectory } from './groups/directory';
+import { ChangeGate } from './changes/gate';
+import { Approvals } from './policies/approvals';
+import { Policies } from './policies/policies';
+import { PolicyCheck } from './policies/policy-check';
 
 export interface ControlService {
   httpUrl: string;
@@ -73,6 +77,11 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   const metrics = new Metrics(fleet, externalChecks);
   const sessions = new AgentSessions();
   const groups = new GroupDirectory(store.groups, fleet);
+  // The change gate: every change route asks it first; policies (and their approvals) are one of its checks.
+  const approvals = new Approvals({ store: store.policies, events, log: log.child({ module: 'approvals' }), ttlMs: env.DCOC_APPROVAL_TTL_S * 1000 });
+  const gate = new ChangeGate();
+  gate.add(new PolicyCheck({ store: store.policies, groups, approvals }));
+  const policies = new Policies(store.policies, groups);
   const commands = new CommandService(store, fleet, events, metrics, sessions, log.child({ module: 'commands' }), env.DCOC_COMMAND_DEADLINE_S * 1000, cluster);
   const requests = new AgentRequests({ sessions, cluster, fleet, registry: metrics.registry, log: log.child({ module: 'inspect' }) });
   const unbridge = bridgeEvents(cluster, events, fleet, log.child({ module: 'cluster' }));
@@ -153,6 +162,9 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     ready: () => ready,
     externalChecks,
     groups,
+    gate,
+    approvals,
+    policies,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
   const httpTlsFiles = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: env.DCOC_HTTP_TLS_CERT_FILE, key: env.DCOC_HTTP_TLS_KEY_FILE } : null;
@@ -178,6 +190,9 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     setInterval(() => fleet.sweep(), 1000),
     setInterval(() => {
       if (cluster.holds('sweeper')) void commands.sweepDeadlines().catch((e: Error) => log.error({ err: e }, 'deadline sweep failed'));
+    }, 1000),
+    setInterval(() => {
+      if (cluster.holds('sweeper')) void approvals.expireDue().catch((e: Error) => log.error({ err: e }, 'approval expiry sweep failed'));
     }, 1000),
   ];
   await deployments.start();

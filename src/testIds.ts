@@ -1,6 +1,19 @@
 // Every data-testid the pages render, in one place, so component tests,
 // browser tests and the pages agree on them.
 export const testIds = {
+  approvals: {
+    page: 'dcoc-approvals',
+    held: 'dcoc-approval-held',
+    row: (id: string) => `dcoc-approval-${id}`,
+    state: (id: string) => `dcoc-approval-state-${id}`,
+    approve: (id: string) => `dcoc-approval-approve-${id}`,
+    reject: (id: string) => `dcoc-approval-reject-${id}`,
+    rejectReason: 'dcoc-approval-reject-reason',
+    confirmReject: 'dcoc-approval-confirm-reject',
+    stateFilter: 'dcoc-approvals-state-filter',
+    policies: 'dcoc-policies',
+    policyRow: (name: string) => `dcoc-policy-${name}`,
+  },
   app: {
     root: 'dcoc-app',
     notFound: 'dcoc-not-found',

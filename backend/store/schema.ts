@@ -195,6 +195,8 @@ export interface Database {
   commons_live: CommonsLiveTable;
   commons_labels: CommonsLabelsTable;
   groups: GroupsTable;
+  policies: PoliciesTable;
+  approvals: ApprovalsTable;
 }
 
 /** A commons' live state, written by the replica holding its agent. */
@@ -220,4 +222,42 @@ export interface GroupsTable {
   selector_json: string;
   updated_by: string;
   updated_at: string;
+}
+/** A policy: rules for the commons of one group (rules_json: contracts/policies.ts PolicyRules). */
+export interface PoliciesTable {
+  name: string;
+  group_name: string;
+  description: string;
+  rules_json: string;
+  updated_by: string;
+  updated_at: string;
+}
+
+/** A change held for approval, its decision and what the approved change started. */
+export interface ApprovalsTable {
+  id: string;
+  kind: string;
+  commons_id: string;
+  /** contracts/policies.ts ApprovalState. */
+  state: string;
+  requester: string;
+  requester_kind: string;
+  requester_role: string;
+  /** Who minted the requester's API token: they may not approve it either. */
+  requester_owner: string | null;
+  reason: string;
+  summary: string;
+  release: string | null;
+  request_json: string;
+  policies_json: string;
+  approver_role: string;
+  created_at: string;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  /** Set once when the approved change is executed: it runs at most once. */
+  consumed_at: string | null;
+  result_json: string | null;
+  error: string | null;
 }

@@ -3,6 +3,7 @@
 import { type Insertable, type Kysely, Migrator, sql } from 'kysely';
 import { type Engine, MIGRATION_NAMES, migrationsFor } from './migrations';
 import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contracts/states';
+import { PoliciesStore } from './policies-store';
 import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
 import { GroupsStore } from './groups-store';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
@@ -53,6 +54,11 @@ export class SqlStore implements Store {
 
   get kind(): Engine {
     return this.engine.kind;
+  }
+
+  /** Policies and approvals (backend/policies/). */
+  get policies(): PoliciesStore {
+    return new PoliciesStore(this.db, this.engine);
   }
 
   writable: Store['writable'] = () => this.engine.writable();

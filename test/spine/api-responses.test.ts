@@ -112,13 +112,32 @@ describe('every body the control service sends fits its route response schema', 
     await call(ROUTES.getRevision, `/commons/${ID}/revisions/${revisions.items[0].revision}`);
   });
 
-  it('labels and groups', async () => {
+  it('labels, groups, policies, a change held for approval, its approval and a rejection', async () => {
     await call(ROUTES.putCommonsLabels, `/commons/${ID}/labels`, { body: { labels: { tier: 'production' } } });
     await call(ROUTES.getCommonsLabels, `/commons/${ID}/labels`, { token: viewer });
     await call(ROUTES.putGroup, '/groups/production', { body: { selector: { matchLabels: { tier: 'production' } } }, expect: 201 });
     await call(ROUTES.putGroup, '/groups/production', { body: { description: 'again', selector: { matchLabels: { tier: 'production' } } }, expect: 200 });
     await call(ROUTES.getGroup, '/groups/production', { token: viewer });
     await call(ROUTES.listGroups, '/groups', { token: viewer });
+    await call(ROUTES.putPolicy, '/policies/hold-restarts', { body: { group: 'production', rules: { approval: { kinds: ['restart'] }, minRole: { scale: 'operator' } } }, expect: 201 });
+    await call(ROUTES.getPolicy, '/policies/hold-restarts');
+    await call(ROUTES.listPolicies, '/policies');
+    const stream = await subscribe(fleet, await adminToken(), `?commons=${ID}`);
+    try {
+      const second = await fleet.tokenFor('operator');
+      const held = await call<{ approval: { id: string } }>(ROUTES.restartService, `/commons/${ID}/services/fence/restart`, { body: { reason: 'conformance' } });
+      await call(ROUTES.getApproval, `/approvals/${held.approval.id}`);
+      await call(ROUTES.listApprovals, '/approvals?state=requested');
+      const approved = await call<{ state: string }>(ROUTES.approveApproval, `/approvals/${held.approval.id}/approve`, { token: second });
+      assert.equal(approved.state, 'executed');
+      const other = await call<{ approval: { id: string } }>(ROUTES.restartService, `/commons/${ID}/services/indexd/restart`);
+      await call(ROUTES.rejectApproval, `/approvals/${other.approval.id}/reject`, { body: { reason: 'conformance' }, token: second });
+      await eventually(() => stream.events.filter((e) => e.type === 'approval.updated').length >= 5, { what: 'approval events' });
+    } finally {
+      stream.close();
+    }
+    for (const e of stream.events) assert.equal(strictIssues(SequencedEvent, e.data), '', `event ${e.type} ${JSON.stringify(e.data)}`);
+    assert.equal((await fleet.admin('DELETE', '/api/v1/policies/hold-restarts')).status, 204);
   });
 
   it('covered every route that answers with a JSON body, except those it names', () => {
