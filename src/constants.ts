@@ -15,6 +15,7 @@ export const ROUTES = {
   audit: 'audit',
   groups: 'groups',
   approvals: 'approvals',
+  maintenance: 'maintenance',
 } as const;
 
 export function pageUrl(route: string): string {
