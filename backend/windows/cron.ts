@@ -158,24 +158,32 @@ function dayMatches(c: Cron, y: number, m: number, d: number): boolean {
 /** How far ahead to look before deciding an expression never fires (Feb 30): past a leap day's 4-year cycle. */
 const HORIZON_DAYS = 366 * 5;
 
-/** The next `count` start instants after `fromMs` (exclusive), in order. */
-export function nextOccurrences(c: Cron, timeZone: string, fromMs: number, count: number): number[] {
+/** The next `count` start instants after `fromMs` (exclusive), in order; none after `untilMs` when given. */
+export function nextOccurrences(c: Cron, timeZone: string, fromMs: number, count: number, untilMs = Infinity): number[] {
   const out: number[] = [];
   const start = wallAt(fromMs, timeZone);
+  const hours = [...c.hours].sort((a, b) => a - b);
+  const minutes = [...c.minutes].sort((a, b) => a - b);
   // One day back: a wall time early on the starting day may map to an instant after `fromMs` once shifted by a gap.
   const base = Date.UTC(start.year, start.month - 1, start.day) - DAY;
   for (let i = 0; i <= HORIZON_DAYS && out.length < count; i++) {
-    const date = new Date(base + i * DAY);
+    const dayUtc = base + i * DAY;
+    // Offsets are within ±14 h: past this, every later day starts after `untilMs`.
+    if (dayUtc - 14 * 3_600_000 > untilMs) break;
+    const date = new Date(dayUtc);
     const [y, m, d] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
     if (!dayMatches(c, y, m, d)) continue;
+    // The same offset on both sides of the local day: no transition in it, so no per-minute lookup.
+    const [before, after] = [offsetAt(dayUtc - 14 * 3_600_000, timeZone), offsetAt(dayUtc + DAY + 14 * 3_600_000, timeZone)];
     const today: number[] = [];
-    for (const hour of [...c.hours].sort((a, b) => a - b)) {
-      for (const minute of [...c.minutes].sort((a, b) => a - b)) {
-        const t = instantOf({ year: y, month: m, day: d, hour, minute, second: 0 }, timeZone);
-        if (t > fromMs) today.push(t);
+    for (const hour of hours) {
+      for (const minute of minutes) {
+        const w = { year: y, month: m, day: d, hour, minute, second: 0 };
+        const t = before === after ? wallAsUtc(w) - before : instantOf(w, timeZone);
+        if (t > fromMs && t <= untilMs) today.push(t);
       }
     }
-    // A gap can move two wall times onto one instant, and reorder none otherwise.
+    // A gap can move two wall times onto one instant, and reorders none otherwise.
     for (const t of [...new Set(today)].sort((a, b) => a - b)) if (out.length < count && (out.length === 0 || t > out[out.length - 1])) out.push(t);
   }
   return out;

@@ -47,7 +47,7 @@ export function current(s: Schedule, timeZone: string, nowMs: number): Span | un
   if ('cron' in s) {
     const d = s.durationMinutes * 60_000;
     // Starts after now − duration that are not after now: the last of them is in progress.
-    const starts = nextOccurrences(cronOf(s.cron), timeZone, nowMs - d, s.durationMinutes + 1).filter((t) => t <= nowMs);
+    const starts = nextOccurrences(cronOf(s.cron), timeZone, nowMs - d, s.durationMinutes + 1, nowMs);
     const t = starts.at(-1);
     return t === undefined ? undefined : { startMs: t, endMs: t + d };
   }
