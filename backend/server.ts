@@ -215,7 +215,9 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       if (cluster.holds('sweeper')) void windowScheduler.tick().catch((e: Error) => log.error({ err: e }, 'maintenance window pass failed'));
     }, 1000),
     setInterval(() => {
-      if (cluster.holds('sweeper')) void approvals.expireDue().catch((e: Error) => log.error({ err: e }, 'approval expiry sweep failed'));
+      if (!cluster.holds('sweeper')) return;
+      void approvals.expireDue().catch((e: Error) => log.error({ err: e }, 'approval expiry sweep failed'));
+      void approvals.resumeInterrupted().catch((e: Error) => log.error({ err: e }, 'resuming approved changes failed'));
     }, 1000),
   ];
   await deployments.start();

@@ -13,8 +13,8 @@ export const ROUTES = {
   deploy: 'deploy',
   agents: 'agents',
   audit: 'audit',
-  groups: 'groups',
   approvals: 'approvals',
+  groups: 'groups',
   maintenance: 'maintenance',
 } as const;
 

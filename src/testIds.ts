@@ -13,6 +13,12 @@ export const testIds = {
     stateFilter: 'dcoc-approvals-state-filter',
     policies: 'dcoc-policies',
     policyRow: (name: string) => `dcoc-policy-${name}`,
+    newPolicy: 'dcoc-policy-new',
+    editPolicy: (name: string) => `dcoc-policy-edit-${name}`,
+    policyName: 'dcoc-policy-name',
+    policyJson: 'dcoc-policy-json',
+    savePolicy: 'dcoc-policy-save',
+    decided: 'dcoc-approval-decided',
   },
   app: {
     root: 'dcoc-app',

@@ -244,9 +244,35 @@ export class Approvals {
     return moved;
   }
 
-  private async execute(row: ApprovalRow, approver: Principal): Promise<ApprovalView> {
+  /**
+   * Approved changes a stopped control service left behind (approved, never
+   * finished): one never claimed runs now, as the sweeper; one claimed but not
+   * finished may or may not have started, so it is failed saying where to look.
+   */
+  async resumeInterrupted(graceMs = 10 * 60_000): Promise<number> {
+    const before = new Date(this.now().getTime() - graceMs).toISOString();
+    let n = 0;
+    for (const row of await this.deps.store.stuck(before)) {
+      n++;
+      if (!row.consumed_at) {
+        await this.execute(row, SYSTEM);
+        continue;
+      }
+      const error = 'the control service stopped while starting this approved change: it may or may not have started. Check the commons\' deployments and commands before asking for it again';
+      const moved = await this.deps.store.move(
+        row.id,
+        'approved',
+        { state: 'failed', error },
+        auditEntry(SYSTEM, { action: 'approval.execute', outcome: 'failed', commons: row.commons_id, detail: { approval: row.id, kind: row.kind, requester: row.requester, approver: row.decided_by, error } }),
+      );
+      if (moved) this.publish(await this.row(row.id));
+    }
+    return n;
+  }
+
+  private async execute(row: ApprovalRow, approver: Actor): Promise<ApprovalView> {
     const principal: Principal = { actor: row.requester, kind: row.requester_kind as Principal['kind'], role: row.requester_role as Role, ...(row.requester_owner ? { owner: row.requester_owner } : {}) };
-    const who = { approval: row.id, kind: row.kind, requester: row.requester, approver: approver.actor };
+    const who = { approval: row.id, kind: row.kind, requester: row.requester, approver: row.decided_by ?? approver.actor };
     let result: ReplayResult | undefined;
     let error: string | undefined;
     try {

@@ -94,6 +94,11 @@ export class PoliciesStore {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  /** Approved changes decided before `before` that never finished (a control service stopped while starting them). */
+  stuck(before: string): Promise<ApprovalRow[]> {
+    return this.db.selectFrom('approvals').selectAll().where('state', '=', 'approved').where('decided_at', '<', before).execute();
+  }
+
   /** Requested approvals past their expiry. */
   due(now: string): Promise<ApprovalRow[]> {
     return this.db.selectFrom('approvals').selectAll().where('state', '=', 'requested').where('expires_at', '<=', now).execute();

@@ -7,6 +7,7 @@ import { ROUTES } from '../constants';
 import { createQueryClient } from '../data/queryClient';
 import { AgentsPage } from '../pages/AgentsPage';
 import { AuditPage } from '../pages/AuditPage';
+import { ApprovalsPage } from '../pages/approvals/ApprovalsPage';
 import { CommonsPage } from '../pages/CommonsPage';
 import { DeployPage } from '../pages/DeployPage';
 import { FleetPage } from '../pages/FleetPage';
@@ -26,6 +27,7 @@ export function App(_props: AppRootProps) {
           <Route path={ROUTES.deploy} element={<DeployPage />} />
           <Route path={ROUTES.agents} element={<AgentsPage />} />
           <Route path={ROUTES.audit} element={<AuditPage />} />
+          <Route path={ROUTES.approvals} element={<ApprovalsPage />} />
           <Route path={ROUTES.groups} element={<GroupsPage />} />
           <Route path={ROUTES.maintenance} element={<MaintenancePage />} />
           <Route path="*" element={<Navigate to={ROUTES.fleet} replace />} />

@@ -112,13 +112,16 @@ describe('every body the control service sends fits its route response schema', 
     await call(ROUTES.getRevision, `/commons/${ID}/revisions/${revisions.items[0].revision}`);
   });
 
-  it('labels, groups, policies, a change held for approval, its approval and a rejection', async () => {
+  it('labels and groups', async () => {
     await call(ROUTES.putCommonsLabels, `/commons/${ID}/labels`, { body: { labels: { tier: 'production' } } });
     await call(ROUTES.getCommonsLabels, `/commons/${ID}/labels`, { token: viewer });
     await call(ROUTES.putGroup, '/groups/production', { body: { selector: { matchLabels: { tier: 'production' } } }, expect: 201 });
     await call(ROUTES.putGroup, '/groups/production', { body: { description: 'again', selector: { matchLabels: { tier: 'production' } } }, expect: 200 });
     await call(ROUTES.getGroup, '/groups/production', { token: viewer });
     await call(ROUTES.listGroups, '/groups', { token: viewer });
+  });
+
+  it('policies on the group production, a change held for approval, its approval and a rejection', async () => {
     await call(ROUTES.putPolicy, '/policies/hold-restarts', { body: { group: 'production', rules: { approval: { kinds: ['restart'] }, minRole: { scale: 'operator' } } }, expect: 201 });
     await call(ROUTES.getPolicy, '/policies/hold-restarts');
     await call(ROUTES.listPolicies, '/policies');

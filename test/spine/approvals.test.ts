@@ -164,6 +164,21 @@ describe('policies and approvals', () => {
     assert.ok(ok.body.command.id);
   });
 
+  it('who may change what: a policy raising the least role for restarts refuses an operator (403 naming it), not an admin', async () => {
+    assert.equal((await fleet.admin('PUT', '/api/v1/policies/restart-admins', { group: 'production', rules: { minRole: { restart: 'admin' } } })).status, 201);
+    try {
+      const r = await fleet.api<Problem>(a, 'POST', `/api/v1/commons/${ID}/services/portal/restart`, { reason: 'new banner' });
+      assert.equal(r.status, 403);
+      assert.match(r.body.detail, /policy restart-admins lets only admin or higher make restart changes on data-midrc-org; token:operator-a has role operator/);
+      const denied = (await auditOf('service.restart')).find((e) => e.outcome === 'denied' && e.actor === 'token:operator-a' && e.detail.rule === 'policy restart-admins');
+      assert.ok(denied, 'the refusal is audited as denied, naming the policy');
+      assert.equal((await fleet.admin('POST', `/api/v1/commons/${ID}/services/portal/restart`, { reason: 'new banner' })).status, 202);
+    } finally {
+      assert.equal((await fleet.admin('DELETE', '/api/v1/policies/restart-admins')).status, 204);
+    }
+    assert.ok((await auditOf('policy.delete')).some((e) => e.detail.policy === 'restart-admins'));
+  });
+
   it('a release the policy does not allow is refused naming body.release, before any approval is opened', async () => {
     const open = async () => (await fleet.admin<{ items: ApprovalView[] }>('GET', '/api/v1/approvals?state=requested')).body.items.length;
     const before = await open();
@@ -172,5 +187,38 @@ describe('policies and approvals', () => {
     assert.deepEqual(r.body.errors?.map((e) => e.field), ['body.release']);
     assert.match(r.body.detail, /allowed: 2026\.06, 2026\.07/);
     assert.equal(await open(), before);
+  });
+
+  it('a request nobody decides expires; approvals live in the store, across a restart', async () => {
+    const before = await fleet.api<ApprovalHeld>(a, 'POST', '/api/v1/deployments', { commons: ID, template: 'gen3-explorer', profile: 'production', release: '2026.06', mode: 'apply', reason: 'back to 2026.06' });
+    assert.equal(before.status, 202, JSON.stringify(before.body));
+    fleet.control.opts.env = { ...fleet.control.opts.env, DCOC_APPROVAL_TTL_S: '2' };
+    await fleet.restartControl();
+    await eventually(async () => (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body?.status === 'healthy', { what: 'the commons back after the restart' });
+    assert.equal((await fleet.api<ApprovalView>(b, 'GET', `/api/v1/approvals/${before.body.approval.id}`)).body.state, 'requested', 'opened with the 24-hour default, still waiting');
+    // Restarts are not held by the policy (they start at once); a config change is.
+    const restart = await fleet.api<{ command?: unknown }>(a, 'POST', `/api/v1/commons/${ID}/services/fence/restart`, { reason: 'after the restart' });
+    assert.equal(restart.status, 202);
+    assert.ok(restart.body.command);
+    const detail = (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body;
+    const config = await fleet.api<ApprovalHeld>(a, 'PUT', `/api/v1/commons/${ID}/config`, { data: { ...detail.config!.data, dictionary_url: 'https://example.org/late.json' }, baseRevision: detail.config!.revision, reason: 'nobody will look' });
+    assert.equal(config.status, 202, JSON.stringify(config.body));
+    const id = config.body.approval.id;
+    const expired = await eventually(
+      async () => {
+        const v = (await fleet.api<ApprovalView>(b, 'GET', `/api/v1/approvals/${id}`)).body;
+        return v.state === 'expired' && v;
+      },
+      { what: 'the approval to expire' },
+    );
+    assert.ok(expired.decidedAt);
+    const late = await fleet.api<Problem>(b, 'POST', `/api/v1/approvals/${id}/approve`);
+    assert.equal(late.status, 409);
+    assert.match(late.body.detail, /expired/);
+    const swept = (await auditOf('approval.expire')).find((e) => e.detail.approval === id);
+    assert.equal(swept?.actor, 'dcoc-control');
+    assert.equal(swept?.actorKind, 'system');
+    assert.equal((await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body.config!.revision, detail.config!.revision, 'the config did not change');
+    assert.equal((await fleet.api<ApprovalView>(b, 'POST', `/api/v1/approvals/${before.body.approval.id}/reject`, { reason: 'not needed' })).body.state, 'rejected');
   });
 });

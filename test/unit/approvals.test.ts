@@ -137,4 +137,26 @@ describe(`approvals (${engine.name})`, { skip: engine.skip }, () => {
     await assert.rejects(approvals.approve(swept.id, B), Conflict);
     assert.equal(runs.length, 1);
   });
+
+  it('an approved change a stopped control service never started runs once; one it may have started is failed, saying where to look', async () => {
+    const crashed = (await approvals.open(deploy(A), { approvers: 'operator', policies: ['prod'] })).id;
+    const claimed = (await approvals.open(deploy(A, '2026.08'), { approvers: 'operator', policies: ['prod'] })).id;
+    // What a crash leaves: approved (with its audit entry), never finished; the second one claimed by its replay.
+    const approvedAt = new Date(now).toISOString();
+    for (const id of [crashed, claimed]) assert.ok(await store.policies.move(id, 'requested', { state: 'approved', decided_by: 'bob', decided_at: approvedAt }, { at: approvedAt, actor: 'bob', actor_kind: 'grafana', role: 'operator', action: 'approval.approve', commons_id: 'data-midrc-org', service: null, detail_json: '{}', outcome: 'succeeded', command_id: null }));
+    assert.ok(await store.policies.consume(claimed, approvedAt));
+    const ran = runs.length;
+    assert.equal(await approvals.resumeInterrupted(), 0, 'a change being started now is left alone');
+    now += 10 * 60_000 + 1;
+    assert.equal(await approvals.resumeInterrupted(), 2);
+    assert.equal(runs.length, ran + 1, 'the unclaimed one ran, once');
+    assert.equal((await approvals.view(crashed)).state, 'executed');
+    const failed = await approvals.view(claimed);
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.error!, /may or may not have started/);
+    assert.equal(await approvals.resumeInterrupted(), 0);
+    const executed = (await audit('approval.execute')).find((e) => JSON.parse(e.detail_json).approval === crashed);
+    assert.equal(executed?.actor, 'dcoc-control');
+    assert.equal(JSON.parse(executed!.detail_json).approver, 'bob');
+  });
 });
