@@ -134,6 +134,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     actions: builtinActions({ gate, commands, deployments, store, fleet }),
     log: log.child({ module: 'windows' }),
   });
+  approvals.onApproved('maintenance-mode', (req, principal, approvalId) => windowScheduler.replayMaintenanceMode(req, principal, approvalId));
 
   const grpcServers = await startGrpcServers({
     identity,

@@ -28,7 +28,14 @@ export class MaintenanceMode {
    * switching off at the window's end undoes the window's own change and is
    * not held by a freeze (a commons must not stay in maintenance).
    */
-  async set(commons: string, on: boolean, principal: Principal, window: { id: string; name: string }, reason: string): Promise<{ switched: boolean; line: string }> {
+  async set(
+    commons: string,
+    on: boolean,
+    principal: Principal,
+    window: { id: string; name: string; start: string },
+    reason: string,
+    approvalId?: string,
+  ): Promise<{ switched: boolean; line: string; deployment?: string }> {
     const what = `maintenance mode ${on ? 'on' : 'off'} on ${commons}`;
     const route = await this.deployments.configRoute(commons);
     if (route.route !== 'values') {
@@ -36,10 +43,12 @@ export class MaintenanceMode {
       return { switched: false, line: `${what}: not switched: ${why}` };
     }
     if (on) {
-      const no = await gateLine(this.gate, { kind: 'maintenance-mode', commons, principal, reason, summary: what, scheduled: { windowId: window.id } });
+      // The request is what an approval replays (WindowScheduler.replayMaintenanceMode), for this occurrence only.
+      const request = { commons, windowId: window.id, start: window.start };
+      const no = await gateLine(this.gate, { kind: 'maintenance-mode', commons, principal, reason, summary: what, request, scheduled: { windowId: window.id }, ...(approvalId ? { approvalId } : {}) });
       if (no) return { switched: false, line: no };
     }
     const dep = await this.deployments.configThroughValues(commons, maintenanceModeChange(on), `${reason} (maintenance window "${window.name}")`, principal);
-    return { switched: true, line: `${what}: deployment ${dep.id} (revision ${dep.revision})` };
+    return { switched: true, line: `${what}: deployment ${dep.id} (revision ${dep.revision})`, deployment: dep.id };
   }
 }

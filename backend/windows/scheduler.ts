@@ -7,6 +7,7 @@
 // mode off. Every start and end is audited before its effects; what each
 // step did is kept on the run.
 import type { Logger } from '../../lib/logger';
+import type { Principal } from '../auth/principal';
 import type { Actor } from '../audit/record';
 import { auditEntry } from '../audit/record';
 import type { WindowRunRow, WindowsStore } from '../store/windows-store';
@@ -97,7 +98,7 @@ export class WindowScheduler {
     if (w.spec.maintenanceMode) {
       const switched: string[] = [];
       for (const c of commons) {
-        const r = await this.d.mode.set(c, true, w.author, { id: w.id, name: w.spec.name }, w.spec.reason).catch((e: Error) => ({ switched: false, line: `maintenance mode on on ${c} failed: ${e.message}` }));
+        const r = await this.d.mode.set(c, true, w.author, { id: w.id, name: w.spec.name, start: startsAt }, w.spec.reason).catch((e: Error) => ({ switched: false, line: `maintenance mode on on ${c} failed: ${e.message}` }));
         results.push(r.line);
         if (r.switched) switched.push(c);
         await save({ maintenance_json: JSON.stringify(switched) });
@@ -143,12 +144,32 @@ export class WindowScheduler {
     }
     if (w) {
       for (const c of JSON.parse(run.maintenance_json) as string[]) {
-        const r = await this.d.mode.set(c, false, w.author, { id: w.id, name: w.spec.name }, w.spec.reason).catch((e: Error) => ({ switched: false, line: `maintenance mode off on ${c} failed: ${e.message}; switch it off with a config change` }));
+        const r = await this.d.mode.set(c, false, w.author, { id: w.id, name: w.spec.name, start: run.starts_at }, w.spec.reason).catch((e: Error) => ({ switched: false, line: `maintenance mode off on ${c} failed: ${e.message}; switch it off with a config change` }));
         results.push(r.line);
       }
     }
     await this.d.store.updateRun(run.window_id, run.starts_at, { results_json: JSON.stringify(results) });
     this.d.log.info({ window: run.window_id, start: run.starts_at, state }, 'maintenance window ended');
+  }
+
+  /**
+   * Switches maintenance mode on for a commons once a policy's approval of it
+   * is granted: only while the occurrence it was asked for still runs (after
+   * its end it would stay on), recorded on the run so its end switches it off.
+   */
+  async replayMaintenanceMode(request: Record<string, unknown>, principal: Principal, approvalId: string): Promise<{ deployment?: string }> {
+    const { commons, windowId, start } = request as { commons: string; windowId: string; start: string };
+    const run = await this.d.store.getRun(windowId, start);
+    const w = await this.windowEvenDeleted(windowId);
+    if (!run || !w || !['starting', 'active'].includes(run.state) || Date.parse(run.ends_at) <= Date.now()) {
+      throw new Error(`maintenance window ${w ? `"${w.spec.name}" ` : ''}(${windowId}) occurrence ${start} is over; maintenance mode was not switched on`);
+    }
+    const r = await this.d.mode.set(commons, true, principal, { id: windowId, name: w.spec.name, start }, w.spec.reason, approvalId);
+    if (!r.switched) throw new Error(r.line);
+    const fresh = (await this.d.store.getRun(windowId, start))!;
+    const on = new Set(JSON.parse(fresh.maintenance_json) as string[]).add(commons);
+    await this.d.store.updateRun(windowId, start, { maintenance_json: JSON.stringify([...on]), results_json: JSON.stringify([...(JSON.parse(fresh.results_json) as string[]), `${r.line} (approved in ${approvalId})`]) });
+    return r.deployment ? { deployment: r.deployment } : {};
   }
 
   private async windowEvenDeleted(id: string): Promise<Window | undefined> {

@@ -129,6 +129,31 @@ describe(`maintenance and deny windows (${engine.name})`, { skip: engine.skip },
     await assert.rejects(windows.get(w.id), NotFound);
   });
 
+  it('maintenance mode a policy held is switched on when approved during the occurrence (and off at its end), refused after it', async () => {
+    const w = await windows.create(WindowSpec.parse({ name: 'held', kind: 'maintenance', target: { commons: ['data-c'] }, schedule: { start: new Date(T0).toISOString(), end: new Date(T0 + 10 * MIN).toISOString() }, reason: 'upgrade', silence: false }), OPERATOR);
+    const s = scheduler();
+    await s.tick(T0 + 1000);
+    const start = new Date(T0).toISOString();
+    const realNow = Date.now;
+    // replayMaintenanceMode reads the wall clock: the occurrence is made to be in progress now.
+    Date.now = () => T0 + 2 * MIN;
+    try {
+      modes.length = 0;
+      assert.deepEqual(await s.replayMaintenanceMode({ commons: 'data-c', windowId: w.id, start }, OPERATOR, 'approval-1'), {});
+      assert.deepEqual(modes, ['data-c:on:olga']);
+      const run = (await store.windows.runsOf(w.id))[0];
+      assert.deepEqual(JSON.parse(run.maintenance_json), ['data-c']);
+      assert.match(JSON.parse(run.results_json).at(-1), /\(approved in approval-1\)$/);
+      Date.now = () => T0 + 10 * MIN;
+      await assert.rejects(s.replayMaintenanceMode({ commons: 'data-c', windowId: w.id, start }, OPERATOR, 'approval-2'), /occurrence 2026-12-05T02:00:00.000Z is over; maintenance mode was not switched on/);
+    } finally {
+      Date.now = realNow;
+    }
+    await s.tick(T0 + 10 * MIN);
+    assert.deepEqual(modes, ['data-c:on:olga', 'data-c:off:olga']);
+    await windows.delete(w.id, OPERATOR);
+  });
+
   describe('the deny-window check', () => {
     let now = T0;
     let check: DenyWindowCheck;
