@@ -19,7 +19,7 @@ export const WindowTarget = z.union([z.strictObject({ group: GroupName }), z.str
 export type WindowTarget = z.infer<typeof WindowTarget>;
 
 /** An IANA zone Intl knows (America/Chicago, Europe/Berlin, UTC). */
-export const TimeZone = z.string().refine((tz) => {
+export const TimeZone = z.string().max(100).refine((tz) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
