@@ -100,7 +100,8 @@ describe(`maintenance and deny windows (${engine.name})`, { skip: engine.skip },
 
     await a.tick(T0 + 29 * MIN);
     assert.deepEqual(silences.expired, [], 'not before its end');
-    await Promise.all([a.tick(T0 + 30 * MIN), b.tick(T0 + 30 * MIN)]);
+    // A replica started afresh (a restart) ends it: the silence id is read back from the store.
+    await Promise.all([scheduler().tick(T0 + 30 * MIN), b.tick(T0 + 30 * MIN)]);
     assert.deepEqual(silences.expired, ['silence-1']);
     assert.deepEqual(modes.slice(2), ['data-a:off:olga'], 'switched off only where it was switched on');
     view = await windows.view(await windows.get(w.id), T0 + 30 * MIN);
