@@ -69,7 +69,12 @@ export function builtinActions(d: BuiltinActionDeps): WindowActions {
     ...(release ? { release } : {}),
   });
 
+  /** A commons the fleet does not know gets no command (it would wait for an agent until its deadline). */
+  const unknown = (run: ActionRun, what: string) => (d.fleet.get(run.commons) ? undefined : `${what} on ${run.commons}: no such commons in the fleet (removed, or never enrolled)`);
+
   actions.register('restart', async (a, run) => {
+    const missing = unknown(run, `restart ${a.services.join(', ')}`);
+    if (missing) return missing;
     const lines: string[] = [];
     const known = d.fleet.get(run.commons)?.services;
     for (const service of a.services) {
@@ -90,6 +95,8 @@ export function builtinActions(d: BuiltinActionDeps): WindowActions {
   });
 
   actions.register('run-job', async (a, run) => {
+    const missing = unknown(run, `run a Job from ${a.cronjob}`);
+    if (missing) return missing;
     const no = await gateLine(d.gate, change(run, 'job', `run a Job from ${a.cronjob} on ${run.commons}`, { id: run.commons, cronjob: a.cronjob, reason: run.reason }));
     if (no) return no;
     const row = await d.commands.create({ kind: 'run-job', commonsId: run.commons, service: a.cronjob, target: { cronjob: a.cronjob }, principal: run.principal, action: 'job.run', detail: { cronjob: a.cronjob, reason: run.reason, window: run.window.id } });
