@@ -19,6 +19,8 @@ import { type Window, type Windows, windowOf } from './windows';
 
 /** Later than this after its start, a run is recorded as started late. */
 const LATE_MS = 60_000;
+/** How often a silence the Alertmanager refused (or could not be reached for) is tried again while its run lasts. */
+const SILENCE_RETRY_MS = 30_000;
 
 export interface SchedulerDeps {
   store: WindowsStore;
@@ -34,6 +36,8 @@ const systemActor = (w: { id: string; spec: { name: string } }): Actor => ({ act
 
 export class WindowScheduler {
   private running = false;
+  /** When each run's silence was last tried again, by window and start. */
+  private readonly silenceTried = new Map<string, number>();
 
   constructor(private readonly d: SchedulerDeps) {}
 
@@ -117,9 +121,27 @@ export class WindowScheduler {
     const live = new Map((await this.d.windows.list('maintenance')).map((w) => [w.id, w]));
     for (const run of open) {
       const w = live.get(run.window_id);
-      if (w && Date.parse(run.ends_at) > nowMs) continue;
+      if (w && Date.parse(run.ends_at) > nowMs) {
+        await this.retrySilence(w, run, nowMs).catch((e: Error) => this.d.log.warn({ err: e, window: run.window_id }, 'trying the silence again failed'));
+        continue;
+      }
+      this.silenceTried.delete(`${run.window_id}@${run.starts_at}`);
       await this.end(run, w ? 'ended' : 'cancelled', nowMs).catch((e: Error) => this.d.log.error({ err: e, window: run.window_id }, 'ending a maintenance window failed'));
     }
+  }
+
+  /** An active run whose silence could not be made at its start (the Alertmanager was down) tries again, every 30 s, until it has one. */
+  private async retrySilence(w: Window, run: WindowRunRow, nowMs: number): Promise<void> {
+    const commons = JSON.parse(run.commons_json) as string[];
+    if (run.state !== 'active' || !w.spec.silence || !this.d.silences || commons.length === 0 || (JSON.parse(run.silence_ids_json) as string[]).length) return;
+    const key = `${run.window_id}@${run.starts_at}`;
+    if (nowMs - (this.silenceTried.get(key) ?? Date.parse(run.started_at)) < SILENCE_RETRY_MS) return;
+    this.silenceTried.set(key, nowMs);
+    const span = { startMs: Date.parse(run.starts_at), endMs: Date.parse(run.ends_at) };
+    const id = await this.d.silences.create({ id: w.id, name: w.spec.name, reason: w.spec.reason }, span, commons, nowMs);
+    this.silenceTried.delete(key);
+    const results = [...(JSON.parse(run.results_json) as string[]), `silence ${id} for ${commons.join(', ')} until ${run.ends_at} (tried again at ${new Date(nowMs).toISOString()})`];
+    await this.d.store.updateRun(run.window_id, run.starts_at, { silence_ids_json: JSON.stringify([id]), results_json: JSON.stringify(results) });
   }
 
   private async end(run: WindowRunRow, state: 'ended' | 'cancelled', nowMs: number): Promise<void> {

@@ -36,8 +36,14 @@ const groups = {
 class FakeSilences {
   created: { id: string; commons: string[]; span: Span }[] = [];
   expired: string[] = [];
+  /** The next creates that fail, as an Alertmanager that cannot be reached. */
+  down = 0;
   async create(_w: { id: string }, span: Span, commons: string[]): Promise<string> {
     await new Promise((r) => setTimeout(r, 5));
+    if (this.down > 0) {
+      this.down--;
+      throw new Error('Alertmanager at http://am:9093 unreachable (connect ECONNREFUSED): check DCOC_ALERTMANAGER_URL');
+    }
     const id = `silence-${this.created.length + 1}`;
     this.created.push({ id, commons, span });
     return id;
@@ -152,6 +158,27 @@ describe(`maintenance and deny windows (${engine.name})`, { skip: engine.skip },
     }
     await s.tick(T0 + 10 * MIN);
     assert.deepEqual(modes, ['data-c:on:olga', 'data-c:off:olga']);
+    await windows.delete(w.id, OPERATOR);
+  });
+
+  it('a silence the Alertmanager could not make at the start is tried again every 30 s while the window lasts', async () => {
+    const w = await windows.create(WindowSpec.parse({ name: 'retry', kind: 'maintenance', target: { commons: ['data-d'] }, schedule: { start: new Date(T0).toISOString(), end: new Date(T0 + 10 * MIN).toISOString() }, reason: 'upgrade' }), OPERATOR);
+    const s = scheduler();
+    silences.down = 2;
+    await s.tick(T0 + 1000);
+    const runOf = async () => (await windows.view(await windows.get(w.id), T0)).runs[0];
+    assert.match((await runOf()).results.join('\n'), /no silence: Alertmanager at http:\/\/am:9093 unreachable/);
+    await s.tick(T0 + 20_000);
+    assert.equal(silences.down, 1, 'not tried again before 30 s');
+    await s.tick(T0 + 31_000);
+    assert.equal(silences.down, 0, 'tried again, failed again');
+    assert.deepEqual((await runOf()).silenceIds, []);
+    await s.tick(T0 + 61_000);
+    const run = await runOf();
+    assert.equal(run.silenceIds.length, 1);
+    assert.match(run.results.at(-1)!, /^silence silence-\d+ for data-d until 2026-12-05T02:10:00.000Z \(tried again at 2026-12-05T02:01:01.000Z\)$/);
+    await s.tick(T0 + 10 * MIN);
+    assert.ok(silences.expired.includes(run.silenceIds[0]));
     await windows.delete(w.id, OPERATOR);
   });
 
