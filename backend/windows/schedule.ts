@@ -22,7 +22,7 @@ function cronOf(expr: string): Cron {
 
 /** Why a schedule cannot be used (the field and message), or undefined. */
 export function scheduleProblem(s: Schedule, timeZone: string, nowMs = Date.now()): { field: string; message: string } | undefined {
-  if (!('cron' in s)) return undefined;
+  if (!('cron' in s)) return Date.parse(s.end) <= nowMs ? { field: 'body.schedule.end', message: `${s.end} has passed: a one-off window must end in the future` } : undefined;
   try {
     if (nextOccurrences(cronOf(s.cron), timeZone, nowMs, 1).length === 0) return { field: 'body.schedule.cron', message: `"${s.cron}" never fires in the next 5 years` };
   } catch (e) {

@@ -30,6 +30,8 @@ export interface SchedulerDeps {
   mode: Pick<MaintenanceMode, 'set'>;
   actions: Pick<WindowActions, 'run'>;
   log: Logger;
+  /** The clock (tests set it). */
+  now?: () => number;
 }
 
 const systemActor = (w: { id: string; spec: { name: string } }): Actor => ({ actor: `window:${w.spec.name}`, kind: 'system' });
@@ -42,7 +44,7 @@ export class WindowScheduler {
   constructor(private readonly d: SchedulerDeps) {}
 
   /** One pass; a pass still running is not overlapped. */
-  async tick(nowMs = Date.now()): Promise<void> {
+  async tick(nowMs = (this.d.now ?? Date.now)()): Promise<void> {
     if (this.running) return;
     this.running = true;
     try {
@@ -183,7 +185,7 @@ export class WindowScheduler {
     const { commons, windowId, start } = request as { commons: string; windowId: string; start: string };
     const run = await this.d.store.getRun(windowId, start);
     const w = await this.windowEvenDeleted(windowId);
-    if (!run || !w || !['starting', 'active'].includes(run.state) || Date.parse(run.ends_at) <= Date.now()) {
+    if (!run || !w || !['starting', 'active'].includes(run.state) || Date.parse(run.ends_at) <= (this.d.now ?? Date.now)()) {
       throw new Error(`maintenance window ${w ? `"${w.spec.name}" ` : ''}(${windowId}) occurrence ${start} is over; maintenance mode was not switched on`);
     }
     const r = await this.d.mode.set(commons, true, principal, { id: windowId, name: w.spec.name, start }, w.spec.reason, approvalId);

@@ -28,10 +28,11 @@ export class Windows {
   constructor(
     private readonly store: WindowsStore,
     private readonly groups: Pick<GroupDirectory, 'commonsIn'>,
+    private readonly now: () => number = Date.now,
   ) {}
 
   private checked(spec: WindowSpec): void {
-    const bad = scheduleProblem(spec.schedule, spec.timeZone);
+    const bad = scheduleProblem(spec.schedule, spec.timeZone, this.now());
     if (bad) throw new Invalid('Invalid schedule', [bad], bad.message);
   }
 
@@ -88,7 +89,7 @@ export class Windows {
   }
 
   /** The deny windows in effect for a commons at `nowMs`, each with the occurrence in progress. */
-  async activeDeny(commonsId: string, nowMs = Date.now()): Promise<{ window: Window; span: Span }[]> {
+  async activeDeny(commonsId: string, nowMs = this.now()): Promise<{ window: Window; span: Span }[]> {
     const out: { window: Window; span: Span }[] = [];
     for (const w of await this.list('deny')) {
       const span = current(w.spec.schedule, w.spec.timeZone, nowMs);
@@ -97,7 +98,7 @@ export class Windows {
     return out;
   }
 
-  async view(w: Window, nowMs = Date.now()): Promise<WindowView> {
+  async view(w: Window, nowMs = this.now()): Promise<WindowView> {
     const cur = current(w.spec.schedule, w.spec.timeZone, nowMs);
     const runs = w.spec.kind === 'maintenance' ? await this.store.runsOf(w.id) : [];
     return {

@@ -80,6 +80,11 @@ describe('Europe/Berlin across DST', () => {
 
 describe('one-off schedules', () => {
   const s = { start: '2026-12-24T18:00:00Z', end: '2026-12-24T20:00:00Z' };
+  it('must end in the future', () => {
+    assert.deepEqual(scheduleProblem(s, 'UTC', Date.parse('2026-12-24T20:00:00Z')), { field: 'body.schedule.end', message: '2026-12-24T20:00:00Z has passed: a one-off window must end in the future' });
+    assert.equal(scheduleProblem(s, 'UTC', Date.parse('2026-12-24T19:59:59Z')), undefined);
+  });
+
   it('are in progress from start to end and upcoming before', () => {
     assert.equal(upcoming(s, 'UTC', Date.parse('2026-12-24T17:00:00Z'), 5).length, 1);
     assert.equal(upcoming(s, 'UTC', Date.parse('2026-12-24T18:00:00Z'), 5).length, 0);

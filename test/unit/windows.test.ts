@@ -60,8 +60,11 @@ describe(`maintenance and deny windows (${engine.name})`, { skip: engine.skip },
   let silences: FakeSilences;
   const modes: string[] = [];
   const actions: string[] = [];
+  /** What the schedulers' clock reads when a tick is not given its time. */
+  let clock = T0;
   const scheduler = () =>
     new WindowScheduler({
+      now: () => clock,
       store: store.windows,
       windows,
       silences: silences as unknown as WindowSilences,
@@ -77,7 +80,8 @@ describe(`maintenance and deny windows (${engine.name})`, { skip: engine.skip },
 
   before(async () => {
     store = await engine.open();
-    windows = new Windows(store.windows, groups);
+    // Created as if just before T0, whatever today is.
+    windows = new Windows(store.windows, groups, () => T0 - MIN);
     silences = new FakeSilences();
   });
   after(() => engine.cleanup());
@@ -141,20 +145,16 @@ describe(`maintenance and deny windows (${engine.name})`, { skip: engine.skip },
     const s = scheduler();
     await s.tick(T0 + 1000);
     const start = new Date(T0).toISOString();
-    const realNow = Date.now;
-    // replayMaintenanceMode reads the wall clock: the occurrence is made to be in progress now.
-    Date.now = () => T0 + 2 * MIN;
-    try {
+    clock = T0 + 2 * MIN;
+    {
       modes.length = 0;
       assert.deepEqual(await s.replayMaintenanceMode({ commons: 'data-c', windowId: w.id, start }, OPERATOR, 'approval-1'), {});
       assert.deepEqual(modes, ['data-c:on:olga']);
       const run = (await store.windows.runsOf(w.id))[0];
       assert.deepEqual(JSON.parse(run.maintenance_json), ['data-c']);
       assert.match(JSON.parse(run.results_json).at(-1), /\(approved in approval-1\)$/);
-      Date.now = () => T0 + 10 * MIN;
+      clock = T0 + 10 * MIN;
       await assert.rejects(s.replayMaintenanceMode({ commons: 'data-c', windowId: w.id, start }, OPERATOR, 'approval-2'), /occurrence 2026-12-05T02:00:00.000Z is over; maintenance mode was not switched on/);
-    } finally {
-      Date.now = realNow;
     }
     await s.tick(T0 + 10 * MIN);
     assert.deepEqual(modes, ['data-c:on:olga', 'data-c:off:olga']);
