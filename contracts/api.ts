@@ -29,7 +29,9 @@ export const ServiceName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?
 // Replicas must be a JSON integer: "3" and 3.5 are refused, not coerced.
 /** Why, and an approval granted for exactly this change: optional on every change request (a policy may require the reason). */
 const Reason = z.string().trim().min(1, 'say why').max(2000);
-const ChangeFields = { reason: Reason.optional(), approvalId: z.uuid().optional() };
+/** An admin's override of a deny window (a change freeze), with why: audited (backend/windows/deny-check.ts). */
+const Override = z.strictObject({ reason: z.string().trim().min(1, 'say why the freeze is overridden').max(2000) });
+const ChangeFields = { reason: Reason.optional(), approvalId: z.uuid().optional(), override: Override.optional() };
 
 export const ScaleRequest = z.strictObject({
   replicas: z.number().int().min(0).max(100),
@@ -42,6 +44,7 @@ export const ConfigRequest = z.strictObject({
   baseRevision: z.number().int().min(0),
   reason: z.string().trim().min(1, 'say why').max(2000),
   approvalId: ChangeFields.approvalId,
+  override: ChangeFields.override,
 });
 
 export const RestartRequest = z.strictObject({ ...ChangeFields }).optional();
@@ -133,6 +136,7 @@ export const DeploymentRequest = z
     reason: z.string().trim().min(1, 'say why').max(2000).optional(),
     mode: z.enum(['plan', 'apply']),
     approvalId: ChangeFields.approvalId,
+    override: ChangeFields.override,
     /** The revision the plan was diffed against (null: none); apply refuses with 409 if the commons moved on. */
     baseRevision: z.number().int().min(1).nullable().optional(),
   })
@@ -146,6 +150,7 @@ export const RollbackRequest = z.strictObject({
   toRevision: z.number().int().min(1),
   reason: z.string().trim().min(1, 'say why').max(2000),
   approvalId: ChangeFields.approvalId,
+  override: ChangeFields.override,
   baseRevision: z.number().int().min(1).nullable().optional(),
 });
 

@@ -19,6 +19,8 @@ export const PERMISSIONS = {
   'groups:manage': 'admin',
   'tokens:manage': 'admin',
   'policies:manage': 'admin',
+  'windows:write': 'operator',
+  'freeze:write': 'admin',
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
 

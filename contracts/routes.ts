@@ -8,6 +8,7 @@ import { z } from 'zod';
 import * as api from './api';
 import * as groups from './groups';
 import * as policies from './policies';
+import * as windows from './windows';
 import type { Permission } from './roles';
 
 export const API_PREFIX = '/api/v1';
@@ -114,6 +115,13 @@ export const ROUTES = {
   getApproval: route({ method: 'get', path: '/approvals/:id', operationId: 'getApproval', summary: 'One approval: the held change, its decision and what it started', params: policies.ApprovalPath, permission: 'details:read', responses: { 200: policies.ApprovalView }, app: 'forward' }),
   approveApproval: route({ method: 'post', path: '/approvals/:id/approve', operationId: 'approveApproval', summary: 'Approve a held change and run it once (403 for its requester, or a token they minted; approving again changes nothing); audited with requester and approver', params: policies.ApprovalPath, permission: 'services:operate', responses: { 200: policies.ApprovalView }, problems: [409], app: 'forward' }),
   rejectApproval: route({ method: 'post', path: '/approvals/:id/reject', operationId: 'rejectApproval', summary: 'Reject a held change, with a reason (its requester may withdraw it); audited', params: policies.ApprovalPath, body: policies.RejectRequest, permission: 'services:operate', responses: { 200: policies.ApprovalView }, problems: [409], app: 'forward' }),
+  // maintenance and deny windows
+  previewSchedule: route({ method: 'get', path: '/windows/preview', operationId: 'previewSchedule', summary: 'The next starts and ends of a cron schedule in an IANA time zone, as instants and wall clock (422 naming query.cron for an expression that cannot be read or never fires)', query: windows.SchedulePreviewQuery, permission: 'fleet:read', responses: { 200: windows.SchedulePreview }, app: 'forward' }),
+  listWindows: route({ method: 'get', path: '/windows', operationId: 'listWindows', summary: 'Maintenance and deny windows, each with its occurrence in progress, its next ones and its recent runs (kind, commons to filter)', query: windows.WindowListQuery, permission: 'fleet:read', responses: { 200: windows.WindowList }, app: 'forward' }),
+  getWindow: route({ method: 'get', path: '/windows/:id', operationId: 'getWindow', summary: 'One window with its occurrence in progress, its next ones and its recent runs (silences, maintenance mode, actions, each with what it did)', params: windows.WindowPath, permission: 'fleet:read', responses: { 200: windows.WindowView }, app: 'forward' }),
+  createWindow: route({ method: 'post', path: '/windows', operationId: 'createWindow', summary: 'Create a maintenance window (silence, maintenance mode and actions while it lasts) or a deny window (a change freeze: admins only, 403 naming body.kind); audited', body: windows.WindowSpec, permission: 'windows:write', responses: { 201: windows.WindowView }, problems: [403], app: 'forward' }),
+  replaceWindow: route({ method: 'put', path: '/windows/:id', operationId: 'replaceWindow', summary: 'Replace a window (a run in progress keeps its end); audited', params: windows.WindowPath, body: windows.WindowSpec, permission: 'windows:write', responses: { 200: windows.WindowView }, problems: [403], app: 'forward' }),
+  deleteWindow: route({ method: 'delete', path: '/windows/:id', operationId: 'deleteWindow', summary: 'Delete a window; a run in progress is cancelled (its silence expired, maintenance mode switched off); audited', params: windows.WindowPath, permission: 'windows:write', responses: { 204: null }, problems: [403], app: 'forward' }),
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

@@ -15,6 +15,7 @@ export const ROUTES = {
   audit: 'audit',
   approvals: 'approvals',
   groups: 'groups',
+  maintenance: 'maintenance',
 } as const;
 
 export function pageUrl(route: string): string {

@@ -18,6 +18,7 @@ import { eventsRouter } from './routes/events';
 import { externalChecksRouter } from './routes/external-checks';
 import { groupsRouter } from './routes/groups';
 import { policiesRouter } from './routes/policies';
+import { windowsRouter } from './routes/windows';
 import { kubeEventsRouter } from './routes/kube-events';
 import { logsRouter } from './routes/logs';
 import { resourcesRouter } from './routes/resources';
@@ -64,6 +65,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(commonsRouter({ store, fleet, commands, deployments, groups, changes }));
   api.use(deploymentsRouter({ store, deployments, releases, changes }));
   api.use(policiesRouter({ store, policies, approvals }));
+  api.use(windowsRouter({ store, windows: ctx.windows }));
   api.use(commandsRouter({ store, commands }));
   api.use(agentsRouter({ store, fleet, sessions, ca, agentEndpoints }));
   api.use(tokensRouter({ store }));

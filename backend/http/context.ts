@@ -13,6 +13,7 @@ import type { GroupDirectory } from '../groups/directory';
 import type { ChangeGate } from '../changes/gate';
 import type { Approvals } from '../policies/approvals';
 import type { Policies } from '../policies/policies';
+import type { Windows } from '../windows/windows';
 import type { AgentSessions } from '../gateway/sessions';
 import type { AgentRequests } from '../inspect/agent-requests';
 import type { Metrics } from '../metrics/registry';
@@ -46,4 +47,6 @@ export interface ApiContext {
   /** Changes held for a second person's approval, and the routes they are replayed through. */
   approvals: Approvals;
   policies: Policies;
+  /** Maintenance and deny windows. */
+  windows: Windows;
 }

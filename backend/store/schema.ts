@@ -197,6 +197,8 @@ export interface Database {
   groups: GroupsTable;
   policies: PoliciesTable;
   approvals: ApprovalsTable;
+  windows: WindowsTable;
+  window_runs: WindowRunsTable;
 }
 
 /** A commons' live state, written by the replica holding its agent. */
@@ -260,4 +262,35 @@ export interface ApprovalsTable {
   consumed_at: string | null;
   result_json: string | null;
   error: string | null;
+}
+
+/** A maintenance or deny window: its spec (contracts/windows.ts WindowSpec) and its author, whose role its scheduled changes act with. */
+export interface WindowsTable {
+  id: string;
+  name: string;
+  kind: string;
+  spec_json: string;
+  created_by: string;
+  /** The author as a principal (actor, kind, role): scheduled changes are asked in their name. */
+  author_json: string;
+  updated_by: string;
+  updated_at: string;
+  /** Set when deleted: the row stays for its runs' history. */
+  deleted_at: string | null;
+}
+
+/** One occurrence of a maintenance window as run: the (window_id, starts_at) key lets only one replica start it, once. */
+export interface WindowRunsTable {
+  window_id: string;
+  starts_at: string;
+  ends_at: string;
+  state: string;
+  started_at: string;
+  ended_at: string | null;
+  late: number;
+  commons_json: string;
+  silence_ids_json: string;
+  /** The commons whose maintenance mode this run switched on (switched off again at its end). */
+  maintenance_json: string;
+  results_json: string;
 }

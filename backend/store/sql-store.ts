@@ -6,6 +6,7 @@ import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contra
 import { PoliciesStore } from './policies-store';
 import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
 import { GroupsStore } from './groups-store';
+import { WindowsStore } from './windows-store';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
@@ -44,12 +45,14 @@ export class SchemaTooNewError extends Error {
 
 export class SqlStore implements Store {
   readonly groups: GroupsStore;
+  readonly windows: WindowsStore;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly engine: StoreEngine,
   ) {
     this.groups = new GroupsStore(db, (audit, write) => this.audited(audit, write));
+    this.windows = new WindowsStore(db, (audit, write) => this.audited(audit, write));
   }
 
   get kind(): Engine {

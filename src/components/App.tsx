@@ -12,6 +12,7 @@ import { CommonsPage } from '../pages/CommonsPage';
 import { DeployPage } from '../pages/DeployPage';
 import { FleetPage } from '../pages/FleetPage';
 import { GroupsPage } from '../pages/GroupsPage';
+import { MaintenancePage } from '../pages/maintenance/MaintenancePage';
 import { testIds } from '../testIds';
 
 export function App(_props: AppRootProps) {
@@ -28,6 +29,7 @@ export function App(_props: AppRootProps) {
           <Route path={ROUTES.audit} element={<AuditPage />} />
           <Route path={ROUTES.approvals} element={<ApprovalsPage />} />
           <Route path={ROUTES.groups} element={<GroupsPage />} />
+          <Route path={ROUTES.maintenance} element={<MaintenancePage />} />
           <Route path="*" element={<Navigate to={ROUTES.fleet} replace />} />
         </Routes>
       </div>

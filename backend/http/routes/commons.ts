@@ -84,9 +84,9 @@ export function commonsRouter({ fleet, store, commands, deployments, groups, cha
 
   // Each change: validated, then asked of the change gate, then done. A change held for approval is
   // replayed through the same function once approved (with the approval's id, so the gate lets it pass).
-  const restart = async ({ id, service, reason, approvalId }: { id: string; service: string; reason?: string; approvalId?: string }, principal: Principal) => {
+  const restart = async ({ id, service, reason, approvalId, override }: { id: string; service: string; reason?: string; approvalId?: string; override?: { reason: string } }, principal: Principal) => {
     liveService(id, service);
-    const change = { kind: 'restart' as const, commons: id, principal, reason, approvalId, summary: `restart ${service} on ${id}`, request: { id, service, ...(reason ? { reason } : {}) } };
+    const change = { kind: 'restart' as const, commons: id, principal, reason, approvalId, override, summary: `restart ${service} on ${id}`, request: { id, service, ...(reason ? { reason } : {}) } };
     return gated(changes, change, { action: 'service.restart', service }, async () => {
       const restartedAt = new Date().toISOString();
       const row = await commands.create({ kind: 'restart', commonsId: id, service, target: { restartedAt }, principal, action: 'service.restart', detail: { restartedAt, ...decided(reason, approvalId) } });
@@ -99,7 +99,7 @@ export function commonsRouter({ fleet, store, commands, deployments, groups, cha
     denial: (_req, { id, service }) => ({ action: 'service.restart', commons: id, service }),
   });
 
-  const scale = async ({ id, service, replicas, reason, approvalId }: { id: string; service: string; replicas: number; reason?: string; approvalId?: string }, principal: Principal) => {
+  const scale = async ({ id, service, replicas, reason, approvalId, override }: { id: string; service: string; replicas: number; reason?: string; approvalId?: string; override?: { reason: string } }, principal: Principal) => {
     const c = liveService(id, service);
     const hpa = await deployments.hpaRangeOf(id, service);
     if (hpa) {
@@ -112,7 +112,7 @@ export function commonsRouter({ fleet, store, commands, deployments, groups, cha
       const detail = `${argoOwnership(argo, c)}. DCOC has no GitOps repository configured (DCOC_GITOPS_REPO, DCOC_GITOPS_CLUSTER); change ${service}'s replicaCount in the repository the Application syncs, or configure DCOC's GitOps and scale again`;
       throw new HttpProblem(409, 'Commons managed by ArgoCD', detail, [{ field: 'path.id', message: detail }]);
     }
-    const change = { kind: 'scale' as const, commons: id, principal, reason, approvalId, summary: `scale ${service} on ${id} to ${replicas} replicas`, request: { id, service, replicas, ...(reason ? { reason } : {}) } };
+    const change = { kind: 'scale' as const, commons: id, principal, reason, approvalId, override, summary: `scale ${service} on ${id} to ${replicas} replicas`, request: { id, service, replicas, ...(reason ? { reason } : {}) } };
     return gated(changes, change, { action: 'service.scale', service }, async () => {
       if (argo.length) {
         const deployment = await deployments.scaleThroughGitOps(id, service, replicas, principal);
@@ -131,7 +131,7 @@ export function commonsRouter({ fleet, store, commands, deployments, groups, cha
   // The CronJobs the commons' agent reported, each with its last run.
   mount(r, ROUTES.listJobs, store, ({ params: { id } }) => ({ status: 200, body: fleet.jobs(liveCommons(id)) }));
 
-  const runJob = async ({ id, cronjob, reason, approvalId }: { id: string; cronjob: string; reason?: string; approvalId?: string }, principal: Principal) => {
+  const runJob = async ({ id, cronjob, reason, approvalId, override }: { id: string; cronjob: string; reason?: string; approvalId?: string; override?: { reason: string } }, principal: Principal) => {
     const c = liveCommons(id);
     // Only a CronJob the commons has; until its agent has reported them (an older agent), the agent judges.
     const has = c.cronjobs?.items.map((j) => j.name);
@@ -141,7 +141,7 @@ export function commonsRouter({ fleet, store, commands, deployments, groups, cha
         { field: 'path.cronjob', message: `not a CronJob of commons ${id}; it has: ${known}` },
       ]);
     }
-    const change = { kind: 'job' as const, commons: id, principal, reason, approvalId, summary: `run a Job from CronJob ${cronjob} on ${id}`, request: { id, cronjob, ...(reason ? { reason } : {}) } };
+    const change = { kind: 'job' as const, commons: id, principal, reason, approvalId, override, summary: `run a Job from CronJob ${cronjob} on ${id}`, request: { id, cronjob, ...(reason ? { reason } : {}) } };
     return gated(changes, change, { action: 'job.run', service: cronjob }, async () => {
       const row = await commands.create({ kind: 'run-job', commonsId: id, service: cronjob, target: { cronjob }, principal, action: 'job.run', detail: { cronjob, ...decided(reason, approvalId) } });
       return { status: 202 as const, location: `/api/v1/commands/${row.id}`, body: { command: commandRef(row) } };
@@ -153,7 +153,7 @@ export function commonsRouter({ fleet, store, commands, deployments, groups, cha
     denial: (_req, { id, cronjob }) => ({ action: 'job.run', commons: id, service: cronjob }),
   });
 
-  const updateConfig = async ({ id, data, baseRevision, reason, approvalId }: { id: string; data: Record<string, string>; baseRevision: number; reason: string; approvalId?: string }, principal: Principal) => {
+  const updateConfig = async ({ id, data, baseRevision, reason, approvalId, override }: { id: string; data: Record<string, string>; baseRevision: number; reason: string; approvalId?: string; override?: { reason: string } }, principal: Principal) => {
     const c = liveCommons(id);
     if (baseRevision !== c.config.revision) {
       throw new HttpProblem(409, 'Stale config revision', `the config is at revision ${c.config.revision}, not ${baseRevision}; reload it, re-apply your change and send baseRevision ${c.config.revision}`, [
@@ -173,6 +173,7 @@ export function commonsRouter({ fleet, store, commands, deployments, groups, cha
       principal,
       reason,
       approvalId,
+      override,
       summary: `config of ${id} from revision ${baseRevision}: ${changed.length} key(s) changed (${changed.map((x) => x.key).join(', ').slice(0, 300)})`,
       request: { id, data, baseRevision, reason },
     };

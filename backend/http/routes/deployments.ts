@@ -75,7 +75,7 @@ export function deploymentsRouter({ store, deployments, releases, changes }: Dep
   mount(r, ROUTES.listProfiles, store, () => ({ status: 200, body: { items: deployments.profiles().map(profileView) } }));
 
   // An apply asks the change gate first; held for approval, it is replayed through `apply` once approved.
-  const apply = async ({ approvalId, ...req }: DeploymentRequest, principal: Principal) => {
+  const apply = async ({ approvalId, override, ...req }: DeploymentRequest, principal: Principal) => {
     const commons = req.commons ?? commonsIdFor(req.newCommons!.hostname);
     // Planned first: a request that cannot be applied is refused now, not after someone approved it; the plan says what an approver approves.
     const plan = await deployments.plan({ ...req, mode: 'plan' });
@@ -88,6 +88,7 @@ export function deploymentsRouter({ store, deployments, releases, changes }: Dep
       reason: req.reason,
       release: req.release,
       approvalId,
+      override,
       summary: `deploy release ${req.release} to ${req.newCommons ? `new commons ${commons}` : commons} as revision ${plan.nextRevision}${blueprint ? ` (${blueprint})` : ''}: ${changing} service(s) change`,
       request: req,
     };
@@ -131,10 +132,10 @@ export function deploymentsRouter({ store, deployments, releases, changes }: Dep
 
   mount(r, ROUTES.getRevision, store, async ({ params: { id, n } }) => ({ status: 200, body: await deployments.revision(id, n) }));
 
-  const rollback = async ({ id, approvalId, ...req }: { id: string; toRevision: number; reason: string; baseRevision?: number | null; approvalId?: string }, principal: Principal) => {
+  const rollback = async ({ id, approvalId, override, ...req }: { id: string; toRevision: number; reason: string; baseRevision?: number | null; approvalId?: string; override?: { reason: string } }, principal: Principal) => {
     // The release it moves back to, for the policies' allowed releases (a revision that does not exist is refused here).
     const target = await deployments.rollbackTarget(id, req.toRevision);
-    const change = { kind: 'rollback' as const, commons: id, principal, reason: req.reason, release: target.release, approvalId, summary: `roll ${id} back to revision ${req.toRevision} (release ${target.release})`, request: { id, ...req } };
+    const change = { kind: 'rollback' as const, commons: id, principal, reason: req.reason, release: target.release, approvalId, override, summary: `roll ${id} back to revision ${req.toRevision} (release ${target.release})`, request: { id, ...req } };
     return gated(changes, change, { action: 'deployment.rollback' }, async () => {
       const view = await deployments.rollback(id, req, principal);
       return { status: 202 as const, location: `/api/v1/deployments/${view.id}`, body: { deployment: view } };
