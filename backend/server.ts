@@ -34,6 +34,11 @@ import { bridgeEvents } from './cluster/event-bridge';
 import { shareLiveState } from './cluster/live-sync';
 import { AgentRequests } from './inspect/agent-requests';
 import { GroupDirectory } from './groups/directory';
+import { readFileSync } from 'node:fs';
+import { Alertmanager } from './alerting/alertmanager';
+import { SoakGate } from './rollouts/gates';
+import { RolloutEngine } from './rollouts/engine';
+import { RolloutService } from './rollouts/service';
 
 export interface ControlService {
   httpUrl: string;
@@ -107,6 +112,23 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     deployDeadlineMs: env.DCOC_DEPLOY_DEADLINE_S * 1000,
   });
 
+  // Rollouts: advanced by the sweeper; a soaking commons may fail the gate for three health reports before it stops the rollout.
+  const alertmanager = env.DCOC_ALERTMANAGER_URL
+    ? new Alertmanager({ url: env.DCOC_ALERTMANAGER_URL, token: env.DCOC_ALERTMANAGER_TOKEN_FILE ? readFileSync(env.DCOC_ALERTMANAGER_TOKEN_FILE, 'utf8').trim() : undefined })
+    : null;
+  let rolloutEngine: RolloutEngine | null = null;
+  const rollouts = new RolloutService({ store: store.rollouts, deployments, groups, fleet, events, gate: null, alertGate: !!alertmanager, log: log.child({ module: 'rollouts' }), kick: () => rolloutEngine?.kick() });
+  rolloutEngine = new RolloutEngine({
+    store: store.rollouts,
+    deployments,
+    service: rollouts,
+    soak: new SoakGate(fleet, alertmanager),
+    log: log.child({ module: 'rollouts' }),
+    leads: () => cluster.holds('sweeper'),
+    tickMs: Math.min(2000, Math.max(200, Math.floor(env.DCOC_HEALTH_INTERVAL_MS / 2))),
+    graceMs: 3 * env.DCOC_HEALTH_INTERVAL_MS,
+  });
+
   const grpcServers = await startGrpcServers({
     identity,
     gatewayAddr: env.DCOC_GRPC_ADDR,
@@ -153,6 +175,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     ready: () => ready,
     externalChecks,
     groups,
+    rollouts,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
   const httpTlsFiles = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: env.DCOC_HTTP_TLS_CERT_FILE, key: env.DCOC_HTTP_TLS_KEY_FILE } : null;
@@ -198,6 +221,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   });
   await Promise.all(roleWork);
   externalChecks.start();
+  rolloutEngine.start();
   ready = true;
   log.info({ httpUrl, gatewayAddr, enrollAddr, dataDir: env.DCOC_DATA_DIR, store: store.kind, sweeper: cluster.holds('sweeper') }, 'control service started');
 
@@ -217,6 +241,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       dashboards?.stop();
       await externalChecks.stop();
       deployments.stop();
+      rolloutEngine.stop();
+      await rolloutEngine.idle();
       unbridge();
       sessions.closeAll('control service shutting down');
       await live.stop();

@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import * as api from './api';
 import * as groups from './groups';
+import * as rollouts from './rollouts';
 import type { Permission } from './roles';
 
 export const API_PREFIX = '/api/v1';
@@ -104,6 +105,11 @@ export const ROUTES = {
   revokeApiToken: route({ method: 'delete', path: '/tokens/:id', operationId: 'revokeApiToken', summary: 'Revoke an API token (audited first; idempotent)', params: api.TokenPath, permission: 'tokens:manage', responses: { 204: null }, app: 'not-forwarded' }),
   openApiDocument: route({ method: 'get', path: '/openapi.json', operationId: 'openApiDocument', summary: "The API's OpenAPI 3.1 document, generated from the route table", permission: null, public: true, responses: { 200: api.OpenApiDocument }, app: 'not-forwarded' }),
   whoami: route({ method: 'get', path: '/whoami', operationId: 'whoami', summary: 'The caller as the API sees it (actor, role)', permission: null, responses: { 200: api.PrincipalView }, app: 'not-forwarded' }),
+  // rollouts
+  listRollouts: route({ method: 'get', path: '/rollouts', operationId: 'listRollouts', summary: 'Progressive rollouts, newest first, with per-wave and per-commons progress', query: rollouts.RolloutListQuery, permission: 'details:read', responses: { 200: rollouts.RolloutList }, app: 'forward' }),
+  createRollout: route({ method: 'post', path: '/rollouts', operationId: 'createRollout', summary: "Plan (200: waves and every commons' diff; changes nothing) or start (202) a rollout of a release or values change to a group or list of commons, in waves gated on health, soak time and firing alerts", body: rollouts.RolloutRequest, permission: 'deployments:write', responses: { 200: rollouts.RolloutPlan, 202: rollouts.RolloutAccepted }, problems: [403, 409], app: 'forward' }),
+  getRollout: route({ method: 'get', path: '/rollouts/:id', operationId: 'getRollout', summary: 'One rollout with each wave and commons, and their deployments', params: rollouts.RolloutPath, permission: 'details:read', responses: { 200: rollouts.RolloutView }, app: 'forward' }),
+  actOnRollout: route({ method: 'post', path: '/rollouts/:id/:action', operationId: 'actOnRollout', summary: 'pause, resume (re-checks the failed commons), abort (finished commons stay) or rollback (every finished commons to its revision before the rollout); audited', params: rollouts.RolloutActionPath, body: rollouts.RolloutActionRequest, bodyOptional: true, permission: 'deployments:write', responses: { 200: rollouts.RolloutAccepted }, problems: [409], app: 'forward' }),
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

@@ -13,6 +13,7 @@ import type { GroupDirectory } from '../groups/directory';
 import type { AgentSessions } from '../gateway/sessions';
 import type { AgentRequests } from '../inspect/agent-requests';
 import type { Metrics } from '../metrics/registry';
+import type { RolloutService } from '../rollouts/service';
 import type { CertificateAuthority } from '../pki/ca';
 import type { Store } from '../store/store';
 
@@ -38,4 +39,6 @@ export interface ApiContext {
   externalChecks: ExternalChecks;
   /** Labels on commons and saved groups: what fleet operations target. */
   groups: GroupDirectory;
+  /** Progressive rollouts of a change to many commons. */
+  rollouts: RolloutService;
 }

@@ -195,6 +195,8 @@ export interface Database {
   commons_live: CommonsLiveTable;
   commons_labels: CommonsLabelsTable;
   groups: GroupsTable;
+  rollouts: RolloutsTable;
+  rollout_targets: RolloutTargetsTable;
 }
 
 /** A commons' live state, written by the replica holding its agent. */
@@ -219,5 +221,40 @@ export interface GroupsTable {
   description: string;
   selector_json: string;
   updated_by: string;
+  updated_at: string;
+}
+
+/** A progressive rollout (backend/rollouts): its state, target, change and wave settings. */
+export interface RolloutsTable {
+  id: string;
+  state: string;
+  message: string;
+  target_json: string;
+  change_json: string;
+  max_in_flight: number;
+  soak_seconds: number;
+  reason: string;
+  actor: string;
+  actor_kind: string;
+  role: string | null;
+  failure_json: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One commons of a rollout: its wave, state and the deployments the rollout made of it. */
+export interface RolloutTargetsTable {
+  rollout_id: string;
+  commons_id: string;
+  wave: number;
+  position: number;
+  state: string;
+  message: string;
+  deployment_id: string | null;
+  from_revision: number | null;
+  to_revision: number | null;
+  rollback_deployment_id: string | null;
+  soak_since: string | null;
+  attempts: Generated<number>;
   updated_at: string;
 }

@@ -5,6 +5,7 @@ import { type Engine, MIGRATION_NAMES, migrationsFor } from './migrations';
 import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contracts/states';
 import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
 import { GroupsStore } from './groups-store';
+import { RolloutsStore } from './rollouts-store';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
@@ -43,12 +44,14 @@ export class SchemaTooNewError extends Error {
 
 export class SqlStore implements Store {
   readonly groups: GroupsStore;
+  readonly rollouts: RolloutsStore;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly engine: StoreEngine,
   ) {
     this.groups = new GroupsStore(db, (audit, write) => this.audited(audit, write));
+    this.rollouts = new RolloutsStore(db, (audit, write) => this.audited(audit, write));
   }
 
   get kind(): Engine {
@@ -290,6 +293,7 @@ export class SqlStore implements Store {
       await tx.insertInto('audit').values(d.audit).execute();
       const revision = checkRevision(await tx.insertInto('revisions').values({ ...d.revision, revision: n }).returningAll().executeTakeFirstOrThrow());
       const deployment = checkDeployment(await tx.insertInto('deployments').values({ ...d.deployment, revision: n }).returningAll().executeTakeFirstOrThrow());
+      await d.link?.(tx, { deploymentId: deployment.id, revision: n, baseRevision: base?.revision ?? null });
       return { revision, deployment };
     });
   }
