@@ -33,8 +33,22 @@ export class RolloutsStore {
     return this.db.selectFrom('rollouts').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
   }
 
+  /** Rollouts the engine has work in: all but finished ones, and aborted ones only while a commons of theirs is in flight. */
   listOpen(): Promise<RolloutRow[]> {
-    return this.db.selectFrom('rollouts').selectAll().where('state', 'in', OPEN_ROLLOUT_STATES).orderBy('created_at').execute();
+    return this.db
+      .selectFrom('rollouts')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          eb('state', 'in', OPEN_ROLLOUT_STATES.filter((s) => s !== 'aborted')),
+          eb.and([
+            eb('state', '=', 'aborted'),
+            eb.exists(eb.selectFrom('rollout_targets as t').select('t.commons_id').whereRef('t.rollout_id', '=', 'rollouts.id').where('t.state', 'in', ['deploying', 'soaking'])),
+          ]),
+        ]),
+      )
+      .orderBy('created_at')
+      .execute();
   }
 
   targets(rolloutId: string): Promise<RolloutTargetRow[]> {

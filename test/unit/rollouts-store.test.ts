@@ -64,7 +64,10 @@ for (const engine of await storeEngines('rollouts')) {
       assert.equal(await store.rollouts.moveTarget('r1', 'b', ['deploying'], 'done'), false);
       assert.equal(await store.rollouts.moveTarget('r1', 'b', ['pending'], 'skipped', { message: 'aborted' }), true);
       assert.equal((await store.rollouts.targets('r1'))[1].state, 'skipped');
-      assert.equal(await store.rollouts.move('r1', ['paused'], 'completed', { message: 'c' }), true);
+      // Aborted: the engine still follows it while a commons of it is in flight (a is deploying), not after.
+      assert.equal(await store.rollouts.move('r1', ['paused'], 'aborted', { message: 'a' }), true);
+      assert.deepEqual((await store.rollouts.listOpen()).map((r) => r.id), ['r1']);
+      assert.equal(await store.rollouts.moveTarget('r1', 'a', ['deploying'], 'done', { message: 'done' }), true);
       assert.deepEqual(await store.rollouts.listOpen(), []);
     });
   });
