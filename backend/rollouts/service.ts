@@ -110,7 +110,8 @@ export class RolloutService {
     if (action === 'resume') {
       for (const t of targets.filter((x) => x.state === 'failed')) {
         const dep = t.deployment_id ? await this.d.deployments.view(t.deployment_id).catch(() => undefined) : undefined;
-        if (dep?.state === 'succeeded') await this.d.store.moveTarget(id, t.commons_id, ['failed'], 'soaking', { soak_since: new Date().toISOString(), message: 'soaking again (resumed)' });
+        // The engine starts the soak clock again at its next healthy check (its clock, not this replica's).
+        if (dep?.state === 'succeeded') await this.d.store.moveTarget(id, t.commons_id, ['failed'], 'soaking', { soak_since: null, message: 'soaking again (resumed)' });
         else await this.d.store.moveTarget(id, t.commons_id, ['failed'], 'pending', { message: 'deploying again (resumed)' });
       }
     }
