@@ -196,6 +196,7 @@ export class RolloutEngine {
     } catch (e) {
       const now = (await this.d.store.targets(r.id)).find((x) => x.commons_id === t.commons_id);
       if (now?.state !== 'pending') return; // someone else started it (or moved it): nothing was deployed by this call
+      if ((await this.d.store.get(r.id))?.state !== 'running') return; // paused, aborted or rolled back meanwhile: it stays pending
       const why = e instanceof DomainError ? e.detail : (e as Error).message;
       await this.moveTarget(r, r.state as RolloutState, t, ['pending'], 'failed', { message: `could not deploy: ${why}` });
       // A failure here stops the rollout at the next tick's observation of failed targets: move now so it is not missed.

@@ -94,6 +94,9 @@ export class RolloutsStore {
    */
   linkDeployment(rolloutId: string, commonsId: string, step: 'deploy' | 'rollback', from: readonly TargetState[]): DeploymentLink {
     return async (db, made) => {
+      // A pause, abort or rollback that landed since the engine decided: nothing new starts.
+      const rollout = await db.selectFrom('rollouts').select('state').where('id', '=', rolloutId).executeTakeFirst();
+      if (rollout?.state !== (step === 'deploy' ? 'running' : 'rolling-back')) throw new ConflictError(`rollout ${rolloutId} is ${rollout?.state ?? 'gone'}; ${commonsId} is not started`);
       const at = new Date().toISOString();
       const set =
         step === 'deploy'

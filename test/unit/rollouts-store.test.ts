@@ -57,6 +57,14 @@ for (const engine of await storeEngines('rollouts')) {
       assert.equal((await store.rollouts.targets('r1'))[0].deployment_id, 'dep-1');
     });
 
+    it('starts no commons of a rollout that is no longer running', async () => {
+      await store.rollouts.create({ ...rollout('r2'), state: 'paused' }, [target('r2', 'p', 1)], audit('rollout.start'));
+      await assert.rejects(store.createDeployment({ ...deployment('p', 'dep-p', null), link: store.rollouts.linkDeployment('r2', 'p', 'deploy', ['pending']) }), /rollout r2 is paused/);
+      assert.equal(await store.getDeployment('dep-p'), undefined);
+      assert.equal((await store.rollouts.targets('r2'))[0].state, 'pending');
+      await store.rollouts.move('r2', ['paused'], 'completed', { message: 'x' });
+    });
+
     it('moves a rollout or a target only from the states named', async () => {
       assert.equal(await store.rollouts.move('r1', ['paused'], 'running', { message: 'x' }), false);
       assert.equal(await store.rollouts.move('r1', ['running'], 'paused', { message: 'paused' }, audit('rollout.pause')), true);
