@@ -45,6 +45,9 @@ import { Windows } from './windows/windows';
 import { Approvals } from './policies/approvals';
 import { Policies } from './policies/policies';
 import { PolicyCheck } from './policies/policy-check';
+import { SoakGate } from './rollouts/gates';
+import { RolloutEngine } from './rollouts/engine';
+import { RolloutService } from './rollouts/service';
 
 export interface ControlService {
   httpUrl: string;
@@ -136,6 +139,20 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   });
   approvals.onApproved('maintenance-mode', (req, principal, approvalId) => windowScheduler.replayMaintenanceMode(req, principal, approvalId));
 
+  // Rollouts: advanced by the sweeper; a soaking commons may fail the gate for three health reports before it stops the rollout.
+  let rolloutEngine: RolloutEngine | null = null;
+  const rollouts = new RolloutService({ store: store.rollouts, deployments, groups, fleet, events, gate, alertGate: !!alertmanager, log: log.child({ module: 'rollouts' }), kick: () => rolloutEngine?.kick() });
+  rolloutEngine = new RolloutEngine({
+    store: store.rollouts,
+    deployments,
+    service: rollouts,
+    soak: new SoakGate(fleet, alertmanager),
+    log: log.child({ module: 'rollouts' }),
+    leads: () => cluster.holds('sweeper'),
+    tickMs: Math.min(2000, Math.max(200, Math.floor(env.DCOC_HEALTH_INTERVAL_MS / 2))),
+    graceMs: 3 * env.DCOC_HEALTH_INTERVAL_MS,
+  });
+
   const grpcServers = await startGrpcServers({
     identity,
     gatewayAddr: env.DCOC_GRPC_ADDR,
@@ -186,6 +203,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     approvals,
     windows,
     policies,
+    rollouts,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
   const httpTlsFiles = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: env.DCOC_HTTP_TLS_CERT_FILE, key: env.DCOC_HTTP_TLS_KEY_FILE } : null;
@@ -239,6 +257,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   });
   await Promise.all(roleWork);
   externalChecks.start();
+  rolloutEngine.start();
   ready = true;
   log.info({ httpUrl, gatewayAddr, enrollAddr, dataDir: env.DCOC_DATA_DIR, store: store.kind, sweeper: cluster.holds('sweeper') }, 'control service started');
 
@@ -258,6 +277,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       dashboards?.stop();
       await externalChecks.stop();
       deployments.stop();
+      rolloutEngine.stop();
+      await rolloutEngine.idle();
       unbridge();
       sessions.closeAll('control service shutting down');
       await live.stop();

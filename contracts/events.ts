@@ -3,6 +3,7 @@
 // schema per event type, the types inferred from them.
 import { z } from 'zod';
 import { DeploymentState, ServiceProgress, ServiceStatus } from './api';
+import { RolloutState, TargetState } from './rollouts';
 
 const CommonsStatusChanged = z.object({ type: z.literal('commons.status'), commons: z.string(), status: ServiceStatus, previous: ServiceStatus });
 const ServiceStatusChanged = z.object({
@@ -48,6 +49,17 @@ const ApprovalUpdated = z.object({
   summary: z.string(),
 });
 
+// A rollout or one of its commons moved (contracts/rollouts.ts); the page reloads the rollout.
+const RolloutUpdated = z.object({
+  type: z.literal('rollout.updated'),
+  rollout: z.string(),
+  /** The commons that moved (null: the rollout as a whole), so a commons' stream shows its rollout steps. */
+  commons: z.string().nullable(),
+  state: RolloutState,
+  message: z.string(),
+  target: z.object({ commons: z.string(), wave: z.number(), state: TargetState, message: z.string() }).nullable(),
+});
+
 /** What is published on the bus. */
 export const DcocEvent = z.discriminatedUnion('type', [
   CommonsStatusChanged,
@@ -58,6 +70,7 @@ export const DcocEvent = z.discriminatedUnion('type', [
   CommonsAddedOrRemoved,
   DeploymentUpdated,
   ApprovalUpdated,
+  RolloutUpdated,
 ]);
 export type DcocEvent = z.infer<typeof DcocEvent>;
 
@@ -74,5 +87,6 @@ export const SequencedEvent = z.discriminatedUnion('type', [
   CommonsAddedOrRemoved.extend(EventStamp),
   DeploymentUpdated.extend(EventStamp),
   ApprovalUpdated.extend(EventStamp),
+  RolloutUpdated.extend(EventStamp),
 ]);
 export type SequencedEvent = z.infer<typeof SequencedEvent>;

@@ -81,7 +81,7 @@ export const ApprovalView = z.object({
   decidedAt: z.string().nullable(),
   decisionReason: z.string().nullable(),
   /** What the approved change started. */
-  result: z.object({ deployment: z.string().optional(), command: z.string().optional() }).nullable(),
+  result: z.object({ deployment: z.string().optional(), command: z.string().optional(), rollout: z.string().optional() }).nullable(),
   /** Why the approved change failed to start. */
   error: z.string().nullable(),
 });

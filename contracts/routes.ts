@@ -9,6 +9,7 @@ import * as api from './api';
 import * as groups from './groups';
 import * as policies from './policies';
 import * as windows from './windows';
+import * as rollouts from './rollouts';
 import type { Permission } from './roles';
 
 export const API_PREFIX = '/api/v1';
@@ -99,7 +100,7 @@ export const ROUTES = {
   getRevision: route({ method: 'get', path: '/commons/:id/revisions/:n', operationId: 'getRevision', summary: 'One revision with its values and diff', params: api.RevisionPath, permission: 'details:read', responses: { 200: api.RevisionDetail }, app: 'forward' }),
   rollback: route({ method: 'post', path: '/commons/:id/rollback', operationId: 'rollback', summary: 'Roll a commons back to an earlier revision (a new revision equal to the old one)', params: api.CommonsPath, body: api.RollbackRequest, permission: 'deployments:write', responses: { 202: z.union([api.DeploymentAccepted, policies.ApprovalHeld]) }, problems: [409], app: 'forward' }),
   // events
-  streamEvents: route({ method: 'get', path: '/events', operationId: 'streamEvents', summary: 'Server-Sent Events: commons.status, service.status, agent.connected, agent.disconnected, command.updated, commons.added, commons.removed, deployment.updated, approval.updated (honors Last-Event-ID)', query: api.EventsQuery, permission: 'events:read', responses: { 200: null }, mediaType: 'text/event-stream', app: 'not-forwarded' }),
+  streamEvents: route({ method: 'get', path: '/events', operationId: 'streamEvents', summary: 'Server-Sent Events: commons.status, service.status, agent.connected, agent.disconnected, command.updated, commons.added, commons.removed, deployment.updated, approval.updated, rollout.updated (honors Last-Event-ID)', query: api.EventsQuery, permission: 'events:read', responses: { 200: null }, mediaType: 'text/event-stream', app: 'not-forwarded' }),
   // tokens
   createApiToken: route({ method: 'post', path: '/tokens', operationId: 'createApiToken', summary: 'Mint a role-bound API token (shown once; expires after ttlSeconds, 90 days by default)', body: api.ApiTokenRequest, permission: 'tokens:manage', responses: { 201: api.ApiTokenMinted }, app: 'not-forwarded' }),
   listApiTokens: route({ method: 'get', path: '/tokens', operationId: 'listApiTokens', summary: 'API tokens (never their secrets)', permission: 'tokens:manage', responses: { 200: api.ApiTokenList }, app: 'not-forwarded' }),
@@ -122,6 +123,11 @@ export const ROUTES = {
   createWindow: route({ method: 'post', path: '/windows', operationId: 'createWindow', summary: 'Create a maintenance window (silence, maintenance mode and actions while it lasts) or a deny window (a change freeze: admins only, 403 naming body.kind); audited', body: windows.WindowSpec, permission: 'windows:write', responses: { 201: windows.WindowView }, problems: [403], app: 'forward' }),
   replaceWindow: route({ method: 'put', path: '/windows/:id', operationId: 'replaceWindow', summary: 'Replace a window (a run in progress keeps its end); audited', params: windows.WindowPath, body: windows.WindowSpec, permission: 'windows:write', responses: { 200: windows.WindowView }, problems: [403], app: 'forward' }),
   deleteWindow: route({ method: 'delete', path: '/windows/:id', operationId: 'deleteWindow', summary: 'Delete a window; a run in progress is cancelled (its silence expired, maintenance mode switched off); audited', params: windows.WindowPath, permission: 'windows:write', responses: { 204: null }, problems: [403], app: 'forward' }),
+  // rollouts
+  listRollouts: route({ method: 'get', path: '/rollouts', operationId: 'listRollouts', summary: 'Progressive rollouts, newest first, with per-wave and per-commons progress', query: rollouts.RolloutListQuery, permission: 'details:read', responses: { 200: rollouts.RolloutList }, app: 'forward' }),
+  createRollout: route({ method: 'post', path: '/rollouts', operationId: 'createRollout', summary: "Plan (200: waves and every commons' diff; changes nothing) or start (202) a rollout of a release or values change to a group or list of commons, in waves gated on health, soak time and firing alerts", body: rollouts.RolloutRequest, permission: 'deployments:write', responses: { 200: rollouts.RolloutPlan, 202: z.union([rollouts.RolloutAccepted, policies.ApprovalHeld]) }, problems: [403, 409, 422], app: 'forward' }),
+  getRollout: route({ method: 'get', path: '/rollouts/:id', operationId: 'getRollout', summary: 'One rollout with each wave and commons, and their deployments', params: rollouts.RolloutPath, permission: 'details:read', responses: { 200: rollouts.RolloutView }, app: 'forward' }),
+  actOnRollout: route({ method: 'post', path: '/rollouts/:id/:action', operationId: 'actOnRollout', summary: 'pause, resume (re-checks the failed commons), abort (finished commons stay) or rollback (every finished commons to its revision before the rollout); audited', params: rollouts.RolloutActionPath, body: rollouts.RolloutActionRequest, bodyOptional: true, permission: 'deployments:write', responses: { 200: rollouts.RolloutAccepted }, problems: [409], app: 'forward' }),
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

@@ -16,6 +16,7 @@ export const ROUTES = {
   approvals: 'approvals',
   groups: 'groups',
   maintenance: 'maintenance',
+  rollouts: 'rollouts',
 } as const;
 
 export function pageUrl(route: string): string {

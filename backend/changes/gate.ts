@@ -24,6 +24,13 @@ export interface ProposedChange {
   override?: { reason: string };
   /** An approval granted for exactly this change. */
   approvalId?: string;
+  /**
+   * A change of many commons (a rollout) approved once: the approval, opened
+   * on one of its commons and used there, covers the others it holds too.
+   */
+  approvedWith?: string;
+  /** Only asks: a check that would open an approval says so without opening one (a rollout asks every commons this way first). */
+  probe?: boolean;
   /** Started by a maintenance window or schedule rather than a person. */
   scheduled?: { windowId: string };
 }

@@ -13,7 +13,7 @@ import { isNotStarted } from '../../contracts/states';
 import type { EventBus } from '../events/bus';
 import type { Fleet } from '../fleet/fleet';
 import { Conflict, Invalid, NotFound, Refused, onField } from '../domain/errors';
-import { ConflictError, type DeploymentRow, type Store } from '../store/store';
+import { ConflictError, type DeploymentLink, type DeploymentRow, type Store } from '../store/store';
 import type { Blueprints, Profile, Template } from './blueprints';
 import { type GitOps, GitOpsError } from './gitops';
 import { Planner, type Prepared, invalid } from './planner';
@@ -129,9 +129,10 @@ export class DeploymentService {
     return this.planner.plan(req);
   }
 
-  async apply(req: DeploymentRequest, principal: Principal): Promise<DeploymentView> {
+  /** `link` runs in the deployment's transaction (a rollout recording the deployment it made). */
+  async apply(req: DeploymentRequest, principal: Principal, link?: DeploymentLink): Promise<DeploymentView> {
     const p = await this.planner.prepare(req);
-    return this.record(p, principal, { kind: 'deploy', rollbackOf: null, reason: req.reason ?? '', baseRevision: req.baseRevision });
+    return this.record(p, principal, { kind: 'deploy', rollbackOf: null, reason: req.reason ?? '', baseRevision: req.baseRevision, link });
   }
 
   /**
@@ -236,7 +237,7 @@ export class DeploymentService {
     return old;
   }
 
-  async rollback(commonsId: string, req: { toRevision: number; reason: string; baseRevision?: number | null }, principal: Principal): Promise<DeploymentView> {
+  async rollback(commonsId: string, req: { toRevision: number; reason: string; baseRevision?: number | null }, principal: Principal, link?: DeploymentLink): Promise<DeploymentView> {
     const commons = await this.planner.commonsRef(commonsId);
     const old = await this.rollbackTarget(commonsId, req.toRevision);
     const current = await this.d.store.currentRevision(commonsId);
@@ -247,13 +248,13 @@ export class DeploymentService {
       overrides: JSON.parse(old.overrides_json) as Values,
       values: JSON.parse(old.values_json) as Values,
     });
-    return this.record(p, principal, { kind: 'rollback', rollbackOf: old.revision, reason: req.reason, baseRevision: req.baseRevision });
+    return this.record(p, principal, { kind: 'rollback', rollbackOf: old.revision, reason: req.reason, baseRevision: req.baseRevision, link });
   }
 
   private async record(
     p: Prepared,
     principal: Principal,
-    o: { kind: 'deploy' | 'rollback'; rollbackOf: number | null; reason: string; baseRevision?: number | null; restartAfter?: string[] },
+    o: { kind: 'deploy' | 'rollback'; rollbackOf: number | null; reason: string; baseRevision?: number | null; restartAfter?: string[]; link?: DeploymentLink },
   ): Promise<DeploymentView> {
     const baseRevision = p.base.row?.revision ?? null;
     if (p.refusal) throw new Refused('Commons managed by ArgoCD', p.refusal, onField('body.commons', p.refusal));
@@ -340,6 +341,7 @@ export class DeploymentService {
           command_id: commandId,
         },
         expectBase: baseRevision,
+        link: o.link,
       });
     } catch (e) {
       if (e instanceof ConflictError) throw new Conflict('Deployment conflict', `${e.message}; wait for it (or cancel it), plan again and retry`);

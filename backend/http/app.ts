@@ -22,6 +22,7 @@ import { windowsRouter } from './routes/windows';
 import { kubeEventsRouter } from './routes/kube-events';
 import { logsRouter } from './routes/logs';
 import { resourcesRouter } from './routes/resources';
+import { rolloutsRouter } from './routes/rollouts';
 import { tokensRouter } from './routes/tokens';
 
 export function createApp(ctx: ApiContext): express.Express {
@@ -75,6 +76,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(logsRouter({ store, fleet, requests }));
   api.use(kubeEventsRouter({ store, fleet, requests }));
   api.use(resourcesRouter({ store, fleet, requests }));
+  api.use(rolloutsRouter({ store, rollouts: ctx.rollouts, approvals }));
   app.use('/api/v1', api);
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new HttpProblem(404, 'Not found', `no route ${req.method} ${req.path}`)));

@@ -17,6 +17,7 @@ import type { Windows } from '../windows/windows';
 import type { AgentSessions } from '../gateway/sessions';
 import type { AgentRequests } from '../inspect/agent-requests';
 import type { Metrics } from '../metrics/registry';
+import type { RolloutService } from '../rollouts/service';
 import type { CertificateAuthority } from '../pki/ca';
 import type { Store } from '../store/store';
 
@@ -49,4 +50,6 @@ export interface ApiContext {
   policies: Policies;
   /** Maintenance and deny windows. */
   windows: Windows;
+  /** Progressive rollouts of a change to many commons. */
+  rollouts: RolloutService;
 }

@@ -19,6 +19,7 @@ import type { ApprovalFilter, ApprovalRow, PoliciesStore } from '../store/polici
 export interface ReplayResult {
   deployment?: string;
   command?: string;
+  rollout?: string;
 }
 
 /** Runs a held request again, as its requester, with the approval id. */
@@ -222,6 +223,17 @@ export class Approvals {
     }
     if (row.state !== 'approved') return { ok: false, detail: `approval ${id} is ${row.state}, not approved` };
     if (!(await this.deps.store.consume(id, this.now().toISOString()))) return { ok: false, detail: `approval ${id} was already used; an approval runs its change once` };
+    return { ok: true };
+  }
+
+  /** Whether approval `id` approved this same change of many commons (a rollout), whichever of its commons it was opened on. */
+  async covers(id: string, change: ProposedChange): Promise<{ ok: true } | { ok: false; detail: string }> {
+    const row = await this.deps.store.getApproval(id);
+    if (!row) return { ok: false, detail: `approval ${id} does not exist` };
+    if (row.kind !== change.kind || row.requester !== change.principal.actor || request(row) !== canonical(change.request ?? {})) {
+      return { ok: false, detail: `approval ${id} is for another change (${row.kind} by ${row.requester}: ${row.summary})` };
+    }
+    if (row.state !== 'approved' && row.state !== 'executed') return { ok: false, detail: `approval ${id} is ${row.state}, not approved` };
     return { ok: true };
   }
 

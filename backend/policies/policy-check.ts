@@ -18,7 +18,7 @@ export const namedRules = (r: PolicyRow): NamedRules => ({ name: r.name, rules: 
 export class PolicyCheck implements ChangeCheck {
   readonly name = 'policy';
 
-  constructor(private readonly deps: { store: PoliciesStore; groups: GroupMembership; approvals: Pick<Approvals, 'open' | 'consume'> }) {}
+  constructor(private readonly deps: { store: PoliciesStore; groups: GroupMembership; approvals: Pick<Approvals, 'open' | 'consume' | 'covers'> }) {}
 
   /** The policies on a commons now. */
   async policiesOn(commonsId: string): Promise<NamedRules[]> {
@@ -38,12 +38,18 @@ export class PolicyCheck implements ChangeCheck {
     const e = effectiveRules(policies, change.kind);
     const b = breach(e, { kind: change.kind, role: change.principal.role, actor: change.principal.actor, reason: change.reason, release: change.release, commons: change.commons });
     if (b) return { kind: 'refuse', ...b };
+    if (change.probe) return e.approval && !change.approvalId && !change.approvedWith ? { kind: 'approval-required', rule: `policy ${e.approval.policies.join(', ')}`, approvalId: '', detail: `policy ${e.approval.policies.join(', ')} holds ${change.kind} changes on ${change.commons}` } : { kind: 'allow' };
     if (change.approvalId) {
       const used = await this.deps.approvals.consume(change.approvalId, change);
       if (!used.ok) return { kind: 'refuse', status: 409, rule: 'approval', detail: used.detail, field: 'body.approvalId' };
       return { kind: 'allow', notes: [`approved in ${change.approvalId}`] };
     }
     if (!e.approval) return { kind: 'allow' };
+    if (change.approvedWith) {
+      const covered = await this.deps.approvals.covers(change.approvedWith, change);
+      if (!covered.ok) return { kind: 'refuse', status: 409, rule: 'approval', detail: covered.detail, field: 'body.approvalId' };
+      return { kind: 'allow', notes: [`approved in ${change.approvedWith}`] };
+    }
     const approval = await this.deps.approvals.open(change, e.approval);
     return {
       kind: 'approval-required',

@@ -324,7 +324,49 @@ const windows = ({ text }: Types): Migration => ({
   },
 });
 
-const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0009_windows': windows, '0010_policies': policies };
+// Progressive rollouts: one row per rollout, one per commons it targets with
+// that commons' state and the deployment it made (written in the deployment's
+// own transaction, so a restart never deploys a commons twice).
+const rollouts = ({ text }: Types): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('rollouts')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('state', text, (c) => c.notNull())
+      .addColumn('message', text, (c) => c.notNull())
+      .addColumn('target_json', text, (c) => c.notNull())
+      .addColumn('change_json', text, (c) => c.notNull())
+      .addColumn('max_in_flight', 'integer', (c) => c.notNull())
+      .addColumn('soak_seconds', 'integer', (c) => c.notNull())
+      .addColumn('reason', text, (c) => c.notNull())
+      .addColumn('actor', text, (c) => c.notNull())
+      .addColumn('actor_kind', text, (c) => c.notNull())
+      .addColumn('role', text)
+      .addColumn('failure_json', text)
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('rollout_targets')
+      .addColumn('rollout_id', text, (c) => c.notNull())
+      .addColumn('commons_id', text, (c) => c.notNull())
+      .addColumn('wave', 'integer', (c) => c.notNull())
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addColumn('state', text, (c) => c.notNull())
+      .addColumn('message', text, (c) => c.notNull())
+      .addColumn('deployment_id', text)
+      .addColumn('from_revision', 'integer')
+      .addColumn('to_revision', 'integer')
+      .addColumn('rollback_deployment_id', text)
+      .addColumn('soak_since', text)
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .addPrimaryKeyConstraint('rollout_targets_pk', ['rollout_id', 'commons_id'])
+      .execute();
+  },
+});
+
+const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0008_rollouts': rollouts, '0009_windows': windows, '0010_policies': policies };
 
 /** The names of the migrations this build knows, oldest first. */
 export const MIGRATION_NAMES = Object.keys(ALL);

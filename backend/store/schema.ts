@@ -199,6 +199,8 @@ export interface Database {
   approvals: ApprovalsTable;
   windows: WindowsTable;
   window_runs: WindowRunsTable;
+  rollouts: RolloutsTable;
+  rollout_targets: RolloutTargetsTable;
 }
 
 /** A commons' live state, written by the replica holding its agent. */
@@ -293,4 +295,39 @@ export interface WindowRunsTable {
   /** The commons whose maintenance mode this run switched on (switched off again at its end). */
   maintenance_json: string;
   results_json: string;
+}
+
+/** A progressive rollout (backend/rollouts): its state, target, change and wave settings. */
+export interface RolloutsTable {
+  id: string;
+  state: string;
+  message: string;
+  target_json: string;
+  change_json: string;
+  max_in_flight: number;
+  soak_seconds: number;
+  reason: string;
+  actor: string;
+  actor_kind: string;
+  role: string | null;
+  failure_json: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One commons of a rollout: its wave, state and the deployments the rollout made of it. */
+export interface RolloutTargetsTable {
+  rollout_id: string;
+  commons_id: string;
+  wave: number;
+  position: number;
+  state: string;
+  message: string;
+  deployment_id: string | null;
+  from_revision: number | null;
+  to_revision: number | null;
+  rollback_deployment_id: string | null;
+  soak_since: string | null;
+  attempts: Generated<number>;
+  updated_at: string;
 }

@@ -7,6 +7,7 @@ import { PoliciesStore } from './policies-store';
 import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
 import { GroupsStore } from './groups-store';
 import { WindowsStore } from './windows-store';
+import { RolloutsStore } from './rollouts-store';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
@@ -46,6 +47,7 @@ export class SchemaTooNewError extends Error {
 export class SqlStore implements Store {
   readonly groups: GroupsStore;
   readonly windows: WindowsStore;
+  readonly rollouts: RolloutsStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -53,6 +55,7 @@ export class SqlStore implements Store {
   ) {
     this.groups = new GroupsStore(db, (audit, write) => this.audited(audit, write));
     this.windows = new WindowsStore(db, (audit, write) => this.audited(audit, write));
+    this.rollouts = new RolloutsStore(db, (audit, write) => this.audited(audit, write));
   }
 
   get kind(): Engine {
@@ -299,6 +302,7 @@ export class SqlStore implements Store {
       await tx.insertInto('audit').values(d.audit).execute();
       const revision = checkRevision(await tx.insertInto('revisions').values({ ...d.revision, revision: n }).returningAll().executeTakeFirstOrThrow());
       const deployment = checkDeployment(await tx.insertInto('deployments').values({ ...d.deployment, revision: n }).returningAll().executeTakeFirstOrThrow());
+      await d.link?.(tx, { deploymentId: deployment.id, revision: n, baseRevision: base?.revision ?? null });
       return { revision, deployment };
     });
   }

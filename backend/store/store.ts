@@ -1,7 +1,7 @@
 // The store interface every caller uses. One implementation (Kysely over
 // SQLite, store/sql-store.ts) ships now; PostgreSQL is another Kysely dialect
 // behind this same interface.
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { CommandState, ConfigRevisionState, DeploymentPhase, GitOpsState } from '../../contracts/states';
 import type {
   AgentsTable,
@@ -12,6 +12,7 @@ import type {
   CommonsLiveTable,
   CommonsTable,
   ConfigRevisionsTable,
+  Database,
   DeploymentsTable,
   EnrollmentTokensTable,
   ReleasesTable,
@@ -41,7 +42,14 @@ export interface NewDeployment {
   audit: NewAudit;
   /** The base the diff was computed against; a different current base is a conflict. */
   expectBase: number | null;
+  /**
+   * Written in the same transaction, after the deployment (a rollout records
+   * which deployment it made of a commons); a throw undoes the deployment.
+   */
+  link?: DeploymentLink;
 }
+
+export type DeploymentLink = (db: Kysely<Database>, made: { deploymentId: string; revision: number; baseRevision: number | null }) => Promise<void>;
 
 export interface DeploymentFilter {
   commons?: string;

@@ -13,6 +13,7 @@ import { DeployPage } from '../pages/DeployPage';
 import { FleetPage } from '../pages/FleetPage';
 import { GroupsPage } from '../pages/GroupsPage';
 import { MaintenancePage } from '../pages/maintenance/MaintenancePage';
+import { RolloutsPage } from '../pages/RolloutsPage';
 import { testIds } from '../testIds';
 
 export function App(_props: AppRootProps) {
@@ -30,6 +31,7 @@ export function App(_props: AppRootProps) {
           <Route path={ROUTES.approvals} element={<ApprovalsPage />} />
           <Route path={ROUTES.groups} element={<GroupsPage />} />
           <Route path={ROUTES.maintenance} element={<MaintenancePage />} />
+          <Route path={ROUTES.rollouts} element={<RolloutsPage />} />
           <Route path="*" element={<Navigate to={ROUTES.fleet} replace />} />
         </Routes>
       </div>

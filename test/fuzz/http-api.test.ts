@@ -28,6 +28,7 @@ const KNOWN: Record<string, string[]> = {
   cronjob: ['usersync', 'no-such-job'],
   version: ['2026.07', '2026.13'],
   n: ['1', '2', '0', '-1'],
+  action: ['pause', 'resume', 'abort', 'rollback', 'launch'],
 };
 const HOSTILE = ['%ZZ', '%', '%2e%2e', '..', '%00', 'a'.repeat(300), 'ｆｅｎｃｅ', '-x-', 'UPPER', '1e9', 'seed-admin%0d%0a'];
 
@@ -45,6 +46,8 @@ function sampleBody(op: ApiOperation, config: { revision: number; data: Record<s
       return { commons: ID, release: '2026.07', mode: 'plan' };
     case 'rollback':
       return { toRevision: 1, reason: 'fuzz', baseRevision: null };
+    case 'createRollout':
+      return { target: { commons: [ID] }, change: { release: '2026.07' }, waves: { soakSeconds: 0 }, mode: 'plan' };
     case 'importRelease':
       return { version: '2026.11', format: 'manifest', content: '{"versions":{"fence":"quay.io/cdis/fence:2026.11"}}' };
     default:

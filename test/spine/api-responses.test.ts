@@ -160,6 +160,17 @@ describe('every body the control service sends fits its route response schema', 
     assert.equal((await fleet.admin('DELETE', `/api/v1/windows/${m.id}`)).status, 204);
   });
 
+  it('rollouts', async () => {
+    const body = { target: { group: 'production' }, change: { release: '2026.08' }, waves: { soakSeconds: 0 } };
+    await call(ROUTES.createRollout, '/rollouts', { body: { ...body, mode: 'plan' }, expect: 200 });
+    const started = await call<{ rollout: { id: string } }>(ROUTES.createRollout, '/rollouts', { body: { ...body, mode: 'apply', reason: 'conformance' }, expect: 202 });
+    const id = started.rollout.id;
+    await eventually(async () => (await fleet.admin<{ state: string }>('GET', `/api/v1/rollouts/${id}`)).body.state === 'completed', { what: 'the rollout to complete', timeoutMs: 60_000 });
+    await call(ROUTES.getRollout, `/rollouts/${id}`);
+    await call(ROUTES.listRollouts, '/rollouts');
+    await call(ROUTES.actOnRollout, `/rollouts/${id}/rollback`, { body: { reason: 'conformance' } });
+  });
+
   it('covered every route that answers with a JSON body, except those it names', () => {
     // Not driven here: cancels need a command or deployment caught unfinished, a rollback a second revision, /events is a stream (its events are checked above).
     const skipped = new Set(['cancelCommand', 'cancelDeployment', 'rollback', 'streamEvents']);
