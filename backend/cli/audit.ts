@@ -45,10 +45,16 @@ Exit status: 0 intact (verify) or written (export), 1 findings or failure,
 2 usage error.
 `;
 
+/** The largest seq (an integer column). */
+const MAX_SEQ = 2 ** 31 - 1;
+
 /** A seq number, or the first/last seq written from/before a time. */
 function rangeBound(v: string | undefined, flag: string): { seq: number } | { time: string } | undefined {
   if (v === undefined) return undefined;
-  if (/^\d+$/.test(v)) return { seq: Number(v) };
+  if (/^\d+$/.test(v)) {
+    if (Number(v) > MAX_SEQ) throw new UsageError(`${flag} must be a seq up to ${MAX_SEQ}`);
+    return { seq: Number(v) };
+  }
   if (!Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}/.test(v)) return { time: new Date(v).toISOString() };
   throw new UsageError(`${flag} must be a seq number or an ISO 8601 time, not ${JSON.stringify(v)}`);
 }
@@ -81,10 +87,11 @@ async function verify(argv: string[]): Promise<number> {
     const { audit } = reader;
     const start = await audit.start();
     let fromSeq = start.seq + 1;
-    let toSeq = Number.MAX_SAFE_INTEGER;
+    let toSeq: number | undefined;
     if (from || to) {
       const times = await audit.seqRange(from && 'time' in from ? from.time : undefined, to && 'time' in to ? to.time : undefined);
-      if (from) fromSeq = Math.max(fromSeq, 'seq' in from ? from.seq : (times?.min ?? Number.MAX_SAFE_INTEGER));
+      // A time range with no entries checks nothing: from past every seq.
+      if (from) fromSeq = Math.max(fromSeq, 'seq' in from ? from.seq : (times?.min ?? MAX_SEQ));
       if (to) toSeq = 'seq' in to ? to.seq : (times?.max ?? 0);
     }
     const whole = fromSeq === start.seq + 1;

@@ -78,10 +78,12 @@ export class AuditStore {
   }
 
   /** Chained rows in seq order, `fromSeq` to `toSeq` (inclusive), a page at a time. */
-  async *chain(fromSeq = 0, toSeq = Number.MAX_SAFE_INTEGER): AsyncGenerator<ChainRow> {
+  async *chain(fromSeq = 0, toSeq?: number): AsyncGenerator<ChainRow> {
     let after = fromSeq - 1;
     for (;;) {
-      const rows = await this.db.selectFrom('audit').selectAll().where('seq', '>', after).where('seq', '<=', toSeq).orderBy('seq').limit(PAGE).execute();
+      let q = this.db.selectFrom('audit').selectAll().where('seq', '>', after);
+      if (toSeq !== undefined) q = q.where('seq', '<=', toSeq);
+      const rows = await q.orderBy('seq').limit(PAGE).execute();
       for (const r of rows) yield { ...r, seq: Number(r.seq) };
       if (rows.length < PAGE) return;
       after = Number(rows[rows.length - 1].seq);
