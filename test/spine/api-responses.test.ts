@@ -112,6 +112,15 @@ describe('every body the control service sends fits its route response schema', 
     await call(ROUTES.getRevision, `/commons/${ID}/revisions/${revisions.items[0].revision}`);
   });
 
+  it('labels and groups', async () => {
+    await call(ROUTES.putCommonsLabels, `/commons/${ID}/labels`, { body: { labels: { tier: 'production' } } });
+    await call(ROUTES.getCommonsLabels, `/commons/${ID}/labels`, { token: viewer });
+    await call(ROUTES.putGroup, '/groups/production', { body: { selector: { matchLabels: { tier: 'production' } } }, expect: 201 });
+    await call(ROUTES.putGroup, '/groups/production', { body: { description: 'again', selector: { matchLabels: { tier: 'production' } } }, expect: 200 });
+    await call(ROUTES.getGroup, '/groups/production', { token: viewer });
+    await call(ROUTES.listGroups, '/groups', { token: viewer });
+  });
+
   it('covered every route that answers with a JSON body, except those it names', () => {
     // Not driven here: cancels need a command or deployment caught unfinished, a rollback a second revision, /events is a stream (its events are checked above).
     const skipped = new Set(['cancelCommand', 'cancelDeployment', 'rollback', 'streamEvents']);
