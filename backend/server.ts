@@ -153,6 +153,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     ready: () => ready,
     externalChecks,
     groups,
+    auditLog: store.auditLog,
+    reports: store.reports,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
   const httpTlsFiles = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: env.DCOC_HTTP_TLS_CERT_FILE, key: env.DCOC_HTTP_TLS_KEY_FILE } : null;

@@ -6,6 +6,7 @@
 // and the OpenAPI document and README's API table are generated from it.
 import type { z } from 'zod';
 import * as api from './api';
+import * as compliance from './compliance';
 import * as groups from './groups';
 import type { Permission } from './roles';
 
@@ -104,6 +105,9 @@ export const ROUTES = {
   revokeApiToken: route({ method: 'delete', path: '/tokens/:id', operationId: 'revokeApiToken', summary: 'Revoke an API token (audited first; idempotent)', params: api.TokenPath, permission: 'tokens:manage', responses: { 204: null }, app: 'not-forwarded' }),
   openApiDocument: route({ method: 'get', path: '/openapi.json', operationId: 'openApiDocument', summary: "The API's OpenAPI 3.1 document, generated from the route table", permission: null, public: true, responses: { 200: api.OpenApiDocument }, app: 'not-forwarded' }),
   whoami: route({ method: 'get', path: '/whoami', operationId: 'whoami', summary: 'The caller as the API sees it (actor, role)', permission: null, responses: { 200: api.PrincipalView }, app: 'not-forwarded' }),
+  // compliance
+  exportAudit: route({ method: 'get', path: '/audit/export', operationId: 'exportAudit', summary: "The audit log as CSV (RFC 4180, formula-guarded) or JSON Lines, oldest first, streamed, for a time range (`since`, `until` exclusive) and scope (`commons`, `actor`, `action`); each entry with its seq and hash in the audit chain, the chain's head in the DCOC-Audit-Head header", query: compliance.AuditExportQuery, permission: 'audit:read', responses: { 200: null }, mediaType: 'text/csv', app: 'forward' }),
+  getChangeReport: route({ method: 'get', path: '/commons/:id/change-report', operationId: 'getChangeReport', summary: "A commons' change report for a month (`month` YYYY-MM, UTC): deploys (release, revision, who, result), config changes (keys, who, reason), restarts, scales and job runs, approvals, and counts per person", params: api.CommonsPath, query: compliance.ChangeReportQuery, permission: 'audit:read', responses: { 200: compliance.ChangeReport }, problems: [404], app: 'forward' }),
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

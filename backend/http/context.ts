@@ -14,6 +14,8 @@ import type { AgentSessions } from '../gateway/sessions';
 import type { AgentRequests } from '../inspect/agent-requests';
 import type { Metrics } from '../metrics/registry';
 import type { CertificateAuthority } from '../pki/ca';
+import type { AuditStore } from '../store/audit-store';
+import type { ReportStore } from '../store/report-store';
 import type { Store } from '../store/store';
 
 export interface ApiContext {
@@ -38,4 +40,7 @@ export interface ApiContext {
   externalChecks: ExternalChecks;
   /** Labels on commons and saved groups: what fleet operations target. */
   groups: GroupDirectory;
+  /** The audit hash chain (export, head) and the change report's queries. */
+  auditLog: AuditStore;
+  reports: ReportStore;
 }

@@ -6,6 +6,7 @@ import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contra
 import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
 import { AuditStore } from './audit-store';
 import { GroupsStore } from './groups-store';
+import { ReportStore } from './report-store';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
@@ -46,12 +47,15 @@ export class SqlStore implements Store {
   readonly groups: GroupsStore;
   /** The audit hash chain: every audit row is written through it (never `insertInto('audit')` directly). */
   readonly auditLog: AuditStore;
+  /** The queries behind the monthly change report. */
+  readonly reports: ReportStore;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly engine: StoreEngine,
   ) {
     this.auditLog = new AuditStore(db, (tx, key) => engine.serialize(tx, key));
+    this.reports = new ReportStore(db);
     this.groups = new GroupsStore(db, (audit, write) => this.audited(audit, write));
   }
 
