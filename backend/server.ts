@@ -34,6 +34,10 @@ import { bridgeEvents } from './cluster/event-bridge';
 import { shareLiveState } from './cluster/live-sync';
 import { AgentRequests } from './inspect/agent-requests';
 import { GroupDirectory } from './groups/directory';
+import { AuditRetention } from './audit/retention';
+
+/** How often the sweeper prunes audit entries past the retention (a day's worth moves by the minute; this is plenty). */
+const AUDIT_RETENTION_SWEEP_MS = 10 * 60 * 1000;
 
 export interface ControlService {
   httpUrl: string;
@@ -175,12 +179,16 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   const httpUrl = `${httpTls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${typeof addr === 'object' && addr ? addr.port : port}`;
 
   await live.ready;
+  const retention = new AuditRetention(store.auditLog, { days: env.DCOC_AUDIT_RETENTION_DAYS }, log.child({ module: 'audit-retention' }));
   // Deadline sweeps, dashboard files and resuming interrupted deployments happen on one replica: the sweeper.
   const timers = [
     setInterval(() => fleet.sweep(), 1000),
     setInterval(() => {
       if (cluster.holds('sweeper')) void commands.sweepDeadlines().catch((e: Error) => log.error({ err: e }, 'deadline sweep failed'));
     }, 1000),
+    setInterval(() => {
+      if (retention.enabled && cluster.holds('sweeper')) void retention.sweep().catch((e: Error) => log.error({ err: e }, 'audit retention sweep failed; it is tried again'));
+    }, AUDIT_RETENTION_SWEEP_MS),
   ];
   await deployments.start();
   let dashboards: ReturnType<typeof keepCommonsDashboardsInSync> | null = null;

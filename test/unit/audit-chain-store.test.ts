@@ -13,6 +13,8 @@ import Sqlite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { auditEntry } from '../../backend/audit/record';
+import { AuditRetention } from '../../backend/audit/retention';
+import { createLogger } from '../../lib/logger';
 import { verifyChain } from '../../backend/audit/verify';
 import { migrationsFor } from '../../backend/store/migrations';
 import { openPostgresStore } from '../../backend/store/open-postgres';
@@ -162,6 +164,24 @@ for (const engine of [sqlite, postgres]) {
       await store.appendAudit(entry(7));
       assert.deepEqual((await verifyStore(store)).findings, []);
       assert.equal((await store.auditLog.head()).seq, 8);
+    });
+
+    it('the retention sweep prunes entries past DCOC_AUDIT_RETENTION_DAYS, audits that it did, and 0 keeps everything', async () => {
+      const { store } = await engine.open();
+      const now = Date.parse('2026-12-01T00:00:00.000Z');
+      for (let i = 0; i < 7; i++) await store.appendAudit(entry(i, new Date(now - (40 - i) * 86_400_000).toISOString()));
+      await store.appendAudit(entry(7, new Date(now - 86_400_000).toISOString()));
+      const log = createLogger('test', 'error');
+      assert.equal(await new AuditRetention(store.auditLog, { days: 0 }, log).sweep(now), 0);
+      // 30 days: the 7 entries 34 to 40 days old go, in batches of 3.
+      assert.equal(await new AuditRetention(store.auditLog, { days: 30, batch: 3 }, log).sweep(now), 7);
+      const kept = await store.listAudit({ limit: 10 });
+      assert.deepEqual(kept.map((r) => r.action), ['audit.prune', 'service.restart']);
+      assert.deepEqual(JSON.parse(kept[0].detail_json).pruned, 7);
+      const v = await verifyStore(store);
+      assert.deepEqual(v.findings, []);
+      assert.equal(v.checked, 2);
+      assert.equal((await store.auditLog.start()).seq, 7);
     });
 
     it('`dcoc-control audit verify` passes an intact log, then names a row edited with SQL and exits 1', async () => {
