@@ -33,8 +33,8 @@ export interface ApiRoute {
   bodyOptional?: boolean;
   /** The body of each success status; null: none (204). Several when the request decides (a plan is 200, an apply 202). */
   responses: Partial<Record<SuccessStatus, z.ZodType | null>>;
-  /** The success body's media type when not JSON. */
-  mediaType?: string;
+  /** The success body's media type when not JSON (several when the request picks one, as an export's format does). */
+  mediaType?: string | readonly string[];
   /** Refusals beyond those implied by the entry's inputs. */
   problems?: readonly ProblemStatus[];
   /**
@@ -106,7 +106,7 @@ export const ROUTES = {
   openApiDocument: route({ method: 'get', path: '/openapi.json', operationId: 'openApiDocument', summary: "The API's OpenAPI 3.1 document, generated from the route table", permission: null, public: true, responses: { 200: api.OpenApiDocument }, app: 'not-forwarded' }),
   whoami: route({ method: 'get', path: '/whoami', operationId: 'whoami', summary: 'The caller as the API sees it (actor, role)', permission: null, responses: { 200: api.PrincipalView }, app: 'not-forwarded' }),
   // compliance
-  exportAudit: route({ method: 'get', path: '/audit/export', operationId: 'exportAudit', summary: "The audit log as CSV (RFC 4180, formula-guarded) or JSON Lines, oldest first, streamed, for a time range (`since`, `until` exclusive) and scope (`commons`, `actor`, `action`); each entry with its seq and hash in the audit chain, the chain's head in the DCOC-Audit-Head header", query: compliance.AuditExportQuery, permission: 'audit:read', responses: { 200: null }, mediaType: 'text/csv', app: 'forward' }),
+  exportAudit: route({ method: 'get', path: '/audit/export', operationId: 'exportAudit', summary: "The audit log as CSV (RFC 4180, formula-guarded) or JSON Lines, oldest first, streamed, for a time range (`since`, `until` exclusive) and scope (`commons`, `actor`, `action`); each entry with its seq and hash in the audit chain, the chain's head in the DCOC-Audit-Head header", query: compliance.AuditExportQuery, permission: 'audit:read', responses: { 200: null }, mediaType: ['text/csv', 'application/x-ndjson'], app: 'forward' }),
   getChangeReport: route({ method: 'get', path: '/commons/:id/change-report', operationId: 'getChangeReport', summary: "A commons' change report for a month (`month` YYYY-MM, UTC): deploys (release, revision, who, result), config changes (keys, who, reason), restarts, scales and job runs, approvals, and counts per person", params: api.CommonsPath, query: compliance.ChangeReportQuery, permission: 'audit:read', responses: { 200: compliance.ChangeReport }, problems: [404], app: 'forward' }),
 } as const;
 
