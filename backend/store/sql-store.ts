@@ -45,7 +45,7 @@ export class SchemaTooNewError extends Error {
 
 export class SqlStore implements Store {
   readonly groups: GroupsStore;
-  /** The audit hash chain: every audit row is written through it (never `insertInto('audit')` directly). */
+  /** The audit hash chain: every audit row is written through it, never inserted into the table directly. */
   readonly auditLog: AuditStore;
   /** The queries behind the monthly change report. */
   readonly reports: ReportStore;
