@@ -8,6 +8,7 @@ import { type ChainStart, formatHead } from '../audit/chain';
 import { exportLines } from '../audit/export';
 import { describeFinding, unchainedFindings, verifyChain } from '../audit/verify';
 import { loadEnv } from '../config/env';
+import type { AuditStore } from '../store/audit-store';
 import { openAuditReader } from '../store/open-audit-reader';
 import { type Subcommand, UsageError } from './subcommand';
 
@@ -84,40 +85,43 @@ async function verify(argv: string[]): Promise<number> {
     return 1;
   }
   try {
-    const { audit } = reader;
-    const start = await audit.start();
-    let fromSeq = start.seq + 1;
-    let toSeq: number | undefined;
-    if (from || to) {
-      const times = await audit.seqRange(from && 'time' in from ? from.time : undefined, to && 'time' in to ? to.time : undefined);
-      // A time range with no entries checks nothing: from past every seq.
-      if (from) fromSeq = Math.max(fromSeq, 'seq' in from ? from.seq : (times?.min ?? MAX_SEQ));
-      if (to) toSeq = 'seq' in to ? to.seq : (times?.max ?? 0);
-    }
-    const whole = fromSeq === start.seq + 1;
-    const { rows, unchained } = await audit.counts();
-    const progress = rows > 10_000;
-    const result = await verifyChain(audit.chain(fromSeq, toSeq), {
-      start: whole ? start : undefined,
-      expectHead,
-      onProgress: progress ? (n) => process.stderr.write(`audit verify: ${n} of about ${rows} entries checked\n`) : undefined,
-    });
-    const findings = [...result.findings, ...unchainedFindings(await audit.unchained(1000))];
-    for (const f of findings) process.stdout.write(`${describeFinding(f)}\n`);
-    if (unchained > 1000) process.stdout.write(`… and ${unchained - 1000} more entries with no place in the chain\n`);
-    for (const n of result.notes) process.stdout.write(`note: ${n}\n`);
-    const range = result.first === null ? 'no entries' : `seq ${result.first}–${result.head.seq}`;
-    const pruned = start.seq > 0 ? `; entries up to seq ${start.seq} were pruned by retention` : '';
-    if (findings.length) {
-      process.stdout.write(`audit chain BROKEN: ${findings.length} finding(s) in ${result.checked} entries checked (${range}) in ${reader.where}${pruned}\n`);
-    } else {
-      process.stdout.write(`audit chain intact: ${result.checked} entries checked (${range}) in ${reader.where}${pruned}\n`);
-    }
-    process.stdout.write(`head ${formatHead(result.head)}\n`);
-    return findings.length ? 1 : 0;
+    return await reader.snapshot((audit) => verifyIn(audit, reader.where, from, to, expectHead));
   } finally {
     await reader.close();
   }
+}
+
+async function verifyIn(audit: AuditStore, where: string, from: ReturnType<typeof rangeBound>, to: ReturnType<typeof rangeBound>, expectHead: ChainStart | undefined): Promise<number> {
+  const start = await audit.start();
+  let fromSeq = start.seq + 1;
+  let toSeq: number | undefined;
+  if (from || to) {
+    const times = await audit.seqRange(from && 'time' in from ? from.time : undefined, to && 'time' in to ? to.time : undefined);
+    // A time range with no entries checks nothing: from past every seq.
+    if (from) fromSeq = Math.max(fromSeq, 'seq' in from ? from.seq : (times?.min ?? MAX_SEQ));
+    if (to) toSeq = 'seq' in to ? to.seq : (times?.max ?? 0);
+  }
+  const whole = fromSeq === start.seq + 1;
+  const { rows, unchained } = await audit.counts();
+  const progress = rows > 10_000;
+  const result = await verifyChain(audit.chain(fromSeq, toSeq), {
+    start: whole ? start : undefined,
+    expectHead,
+    onProgress: progress ? (n) => process.stderr.write(`audit verify: ${n} of about ${rows} entries checked\n`) : undefined,
+  });
+  const findings = [...result.findings, ...unchainedFindings(await audit.unchained(1000))];
+  for (const f of findings) process.stdout.write(`${describeFinding(f)}\n`);
+  if (unchained > 1000) process.stdout.write(`… and ${unchained - 1000} more entries with no place in the chain\n`);
+  for (const n of result.notes) process.stdout.write(`note: ${n}\n`);
+  const range = result.first === null ? 'no entries' : `seq ${result.first}–${result.head.seq}`;
+  const pruned = start.seq > 0 ? `; entries up to seq ${start.seq} were pruned by retention` : '';
+  if (findings.length) {
+    process.stdout.write(`audit chain BROKEN: ${findings.length} finding(s) in ${result.checked} entries checked (${range}) in ${where}${pruned}\n`);
+  } else {
+    process.stdout.write(`audit chain intact: ${result.checked} entries checked (${range}) in ${where}${pruned}\n`);
+  }
+  process.stdout.write(`head ${formatHead(result.head)}\n`);
+  return findings.length ? 1 : 0;
 }
 
 async function exportLog(argv: string[]): Promise<number> {
@@ -130,12 +134,14 @@ async function exportLog(argv: string[]): Promise<number> {
     return 1;
   }
   try {
-    process.stderr.write(`audit head ${formatHead(await reader.audit.head())}\n`);
     const { format, ...filter } = q.data;
-    for await (const piece of exportLines(reader.audit.select(filter), format)) {
-      if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
-    }
-    return 0;
+    return await reader.snapshot(async (audit) => {
+      process.stderr.write(`audit head ${formatHead(await audit.head())}\n`);
+      for await (const piece of exportLines(audit.select(filter), format)) {
+        if (!process.stdout.write(piece)) await once(process.stdout, 'drain');
+      }
+      return 0;
+    });
   } finally {
     await reader.close();
   }

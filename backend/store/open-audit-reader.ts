@@ -16,6 +16,11 @@ import type { Database } from './schema';
 export interface AuditReader {
   audit: AuditStore;
   where: string;
+  /**
+   * Runs `fn` on one snapshot of the store: a walk of the chain does not see
+   * entries pruned half way through it as deleted, nor the checkpoint move.
+   */
+  snapshot<T>(fn: (audit: AuditStore) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -42,5 +47,13 @@ export async function openAuditReader(env: Env): Promise<AuditReader> {
     throw e;
   }
   // Reading only: nothing to serialize.
-  return { audit: new AuditStore(db, () => Promise.resolve()), where, close: () => db.destroy() };
+  const noLock = () => Promise.resolve();
+  const postgres = !!env.DCOC_DATABASE_URL;
+  return {
+    audit: new AuditStore(db, noLock),
+    where,
+    // PostgreSQL: a repeatable-read transaction is one snapshot; SQLite (WAL): a read transaction is.
+    snapshot: (fn) => (postgres ? db.transaction().setIsolationLevel('repeatable read') : db.transaction()).execute((tx) => fn(new AuditStore(tx, noLock))),
+    close: () => db.destroy(),
+  };
 }
