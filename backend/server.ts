@@ -48,6 +48,10 @@ import { PolicyCheck } from './policies/policy-check';
 import { SoakGate } from './rollouts/gates';
 import { RolloutEngine } from './rollouts/engine';
 import { RolloutService } from './rollouts/service';
+import { AuditRetention } from './audit/retention';
+
+/** How often the sweeper prunes audit entries past the retention (a day's worth moves by the minute; this is plenty). */
+const AUDIT_RETENTION_SWEEP_MS = 10 * 60 * 1000;
 
 export interface ControlService {
   httpUrl: string;
@@ -204,6 +208,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     windows,
     policies,
     rollouts,
+    auditLog: store.auditLog,
+    reports: store.reports,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
   const httpTlsFiles = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: env.DCOC_HTTP_TLS_CERT_FILE, key: env.DCOC_HTTP_TLS_KEY_FILE } : null;
@@ -224,6 +230,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   const httpUrl = `${httpTls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${typeof addr === 'object' && addr ? addr.port : port}`;
 
   await live.ready;
+  const retention = new AuditRetention(store.auditLog, { days: env.DCOC_AUDIT_RETENTION_DAYS }, log.child({ module: 'audit-retention' }));
   // Deadline sweeps, dashboard files and resuming interrupted deployments happen on one replica: the sweeper.
   const timers = [
     setInterval(() => fleet.sweep(), 1000),
@@ -238,6 +245,9 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       void approvals.expireDue().catch((e: Error) => log.error({ err: e }, 'approval expiry sweep failed'));
       void approvals.resumeInterrupted().catch((e: Error) => log.error({ err: e }, 'resuming approved changes failed'));
     }, 1000),
+    setInterval(() => {
+      if (retention.enabled && cluster.holds('sweeper')) void retention.sweep().catch((e: Error) => log.error({ err: e }, 'audit retention sweep failed; it is tried again'));
+    }, AUDIT_RETENTION_SWEEP_MS),
   ];
   await deployments.start();
   let dashboards: ReturnType<typeof keepCommonsDashboardsInSync> | null = null;

@@ -6,6 +6,7 @@
 // and the OpenAPI document and README's API table are generated from it.
 import { z } from 'zod';
 import * as api from './api';
+import * as compliance from './compliance';
 import * as groups from './groups';
 import * as policies from './policies';
 import * as windows from './windows';
@@ -35,8 +36,8 @@ export interface ApiRoute {
   bodyOptional?: boolean;
   /** The body of each success status; null: none (204). Several when the request decides (a plan is 200, an apply 202). */
   responses: Partial<Record<SuccessStatus, z.ZodType | null>>;
-  /** The success body's media type when not JSON. */
-  mediaType?: string;
+  /** The success body's media type when not JSON (several when the request picks one, as an export's format does). */
+  mediaType?: string | readonly string[];
   /** Refusals beyond those implied by the entry's inputs. */
   problems?: readonly ProblemStatus[];
   /**
@@ -128,6 +129,9 @@ export const ROUTES = {
   createRollout: route({ method: 'post', path: '/rollouts', operationId: 'createRollout', summary: "Plan (200: waves and every commons' diff; changes nothing) or start (202) a rollout of a release or values change to a group or list of commons, in waves gated on health, soak time and firing alerts", body: rollouts.RolloutRequest, permission: 'deployments:write', responses: { 200: rollouts.RolloutPlan, 202: z.union([rollouts.RolloutAccepted, policies.ApprovalHeld]) }, problems: [403, 409, 422], app: 'forward' }),
   getRollout: route({ method: 'get', path: '/rollouts/:id', operationId: 'getRollout', summary: 'One rollout with each wave and commons, and their deployments', params: rollouts.RolloutPath, permission: 'details:read', responses: { 200: rollouts.RolloutView }, app: 'forward' }),
   actOnRollout: route({ method: 'post', path: '/rollouts/:id/:action', operationId: 'actOnRollout', summary: 'pause, resume (re-checks the failed commons), abort (finished commons stay) or rollback (every finished commons to its revision before the rollout); audited', params: rollouts.RolloutActionPath, body: rollouts.RolloutActionRequest, bodyOptional: true, permission: 'deployments:write', responses: { 200: rollouts.RolloutAccepted }, problems: [409], app: 'forward' }),
+  // compliance
+  exportAudit: route({ method: 'get', path: '/audit/export', operationId: 'exportAudit', summary: "The audit log as CSV (RFC 4180, formula-guarded) or JSON Lines, oldest first, streamed, for a time range (`since`, `until` exclusive) and scope (`commons`, `actor`, `action`); each entry with its seq and hash in the audit chain, the chain's head in the DCOC-Audit-Head header", query: compliance.AuditExportQuery, permission: 'audit:read', responses: { 200: null }, mediaType: ['text/csv', 'application/x-ndjson'], app: 'forward' }),
+  getChangeReport: route({ method: 'get', path: '/commons/:id/change-report', operationId: 'getChangeReport', summary: "A commons' change report for a month (`month` YYYY-MM, UTC): deploys (release, revision, who, result), config changes (keys, who, reason), restarts, scales and job runs, approvals, and counts per person", params: api.CommonsPath, query: compliance.ChangeReportQuery, permission: 'audit:read', responses: { 200: compliance.ChangeReport }, problems: [404], app: 'forward' }),
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

@@ -34,7 +34,7 @@ function row(r: ApiRoute): string {
   const answers = successStatuses(r)
     .map((status) => {
       const body = r.responses[status];
-      return body ? `\`${status} ${nameOf(body) ?? 'JSON'}\`` : r.mediaType ? `\`${status}\` ${r.mediaType}` : `\`${status}\``;
+      return body ? `\`${status} ${nameOf(body) ?? 'JSON'}\`` : r.mediaType ? `\`${status}\` ${[r.mediaType].flat().join(' or ')}` : `\`${status}\``;
     })
     .join(', ');
   return `| ${cell(what)} | ${role} | ${r.app === 'forward' ? 'yes' : 'no'} | ${answers} | ${cell(r.summary)} |`;

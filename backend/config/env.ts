@@ -132,6 +132,15 @@ export const EnvSchema = z.object({
     .min(1)
     .optional()
     .describe("A file holding the bearer token for DCOC_ALERTMANAGER_URL (a Grafana service account token with alerting read and silence write); read at start, never logged."),
+  DCOC_AUDIT_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(36500)
+    .default(0)
+    .describe(
+      'Audit entries older than this many days are pruned (oldest first, in batches, by the sweeper replica); the hash chain stays verifiable from the last pruned entry. 0: kept forever. Export what you must keep longer first (GET /api/v1/audit/export, dcoc-control audit export).',
+    ),
 });
 
 const PAIRS = [

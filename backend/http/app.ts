@@ -13,6 +13,7 @@ import { agentsRouter } from './routes/agents';
 import { auditRouter } from './routes/audit';
 import { commandsRouter } from './routes/commands';
 import { commonsRouter } from './routes/commons';
+import { complianceRouter } from './routes/compliance';
 import { deploymentsRouter } from './routes/deployments';
 import { eventsRouter } from './routes/events';
 import { externalChecksRouter } from './routes/external-checks';
@@ -71,6 +72,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(agentsRouter({ store, fleet, sessions, ca, agentEndpoints }));
   api.use(tokensRouter({ store }));
   api.use(auditRouter({ store }));
+  api.use(complianceRouter({ store, auditLog: ctx.auditLog, reports: ctx.reports, log: ctx.log }));
   api.use(eventsRouter({ store, events }));
   api.use(externalChecksRouter({ store, fleet, externalChecks }));
   api.use(logsRouter({ store, fleet, requests }));

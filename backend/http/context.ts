@@ -19,6 +19,8 @@ import type { AgentRequests } from '../inspect/agent-requests';
 import type { Metrics } from '../metrics/registry';
 import type { RolloutService } from '../rollouts/service';
 import type { CertificateAuthority } from '../pki/ca';
+import type { AuditStore } from '../store/audit-store';
+import type { ReportStore } from '../store/report-store';
 import type { Store } from '../store/store';
 
 export interface ApiContext {
@@ -52,4 +54,7 @@ export interface ApiContext {
   windows: Windows;
   /** Progressive rollouts of a change to many commons. */
   rollouts: RolloutService;
+  /** The audit hash chain (export, head) and the change report's queries. */
+  auditLog: AuditStore;
+  reports: ReportStore;
 }

@@ -76,9 +76,9 @@ function operation(op: ApiRoute, schemas: Record<string, Json>): Json {
   const responses: Json = {};
   for (const status of successStatuses(op)) {
     const body = op.responses[status];
-    const media = op.mediaType ?? 'application/json';
+    const media = [op.mediaType ?? 'application/json'].flat();
     if (status === 204) responses[status] = { description: SUCCESS[status] };
-    else responses[status] = { description: SUCCESS[status], content: { [media]: body ? { schema: schemaRef(body, 'output', schemas) } : {} } };
+    else responses[status] = { description: SUCCESS[status], content: Object.fromEntries(media.map((m) => [m, body ? { schema: schemaRef(body, 'output', schemas) } : {}])) };
   }
   for (const status of problemsOf(op)) responses[status] = { $ref: `#/components/responses/${PROBLEMS[status][0]}` };
 

@@ -3,6 +3,8 @@
 // auto-numbered id (SQLite AUTOINCREMENT, PostgreSQL serial) and text, which
 // on PostgreSQL sorts bytewise (collate "C") as SQLite's BINARY does, so lists
 // come back in the same order on both.
+import { GENESIS_HASH, auditHash } from '../audit/chain';
+import type { Database } from './schema';
 import { type ColumnDataType, type ColumnDefinitionBuilder, type Expression, type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -366,7 +368,42 @@ const rollouts = ({ text }: Types): Migration => ({
   },
 });
 
-const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0008_rollouts': rollouts, '0009_windows': windows, '0010_policies': policies };
+// A hash chain over the audit log (backend/audit/chain.ts): the rows already
+// there are chained in the order they were written (by id), from the genesis hash.
+const auditChain = ({ text }: Types): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('audit').addColumn('seq', 'integer').execute();
+    await db.schema.alterTable('audit').addColumn('prev_hash', text).execute();
+    await db.schema.alterTable('audit').addColumn('hash', text).execute();
+    await db.schema
+      .createTable('audit_chain')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('start_seq', 'integer', (c) => c.notNull())
+      .addColumn('start_hash', text, (c) => c.notNull())
+      .addColumn('pruned', 'integer', (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+    const d = db as unknown as Kysely<Database>;
+    await d.insertInto('audit_chain').values({ id: 1, start_seq: 0, start_hash: GENESIS_HASH, pruned: 0, updated_at: new Date().toISOString() }).execute();
+    let prev = GENESIS_HASH;
+    let seq = 0;
+    let afterId = 0;
+    for (;;) {
+      const rows = await d.selectFrom('audit').selectAll().where('id', '>', afterId).orderBy('id').limit(1000).execute();
+      if (!rows.length) break;
+      for (const r of rows) {
+        seq++;
+        const hash = auditHash({ ...r, seq }, prev);
+        await d.updateTable('audit').set({ seq, prev_hash: prev, hash }).where('id', '=', r.id).execute();
+        prev = hash;
+        afterId = r.id;
+      }
+    }
+    await db.schema.createIndex('audit_seq').on('audit').column('seq').unique().execute();
+  },
+});
+
+const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0008_rollouts': rollouts, '0009_windows': windows, '0010_policies': policies, '0012_audit_chain': auditChain };
 
 /** The names of the migrations this build knows, oldest first. */
 export const MIGRATION_NAMES = Object.keys(ALL);

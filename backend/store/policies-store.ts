@@ -19,6 +19,8 @@ export class PoliciesStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly engine: StoreEngine,
+    /** Appends an audit entry to the hash chain inside the caller's transaction (audit-store.ts). */
+    private readonly appendAudit: (tx: Kysely<Database>, entry: NewAudit) => Promise<void>,
   ) {}
 
   listPolicies(): Promise<PolicyRow[]> {
@@ -39,7 +41,7 @@ export class PoliciesStore {
   putPolicy(row: PolicyRow, audit: NewAudit): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       await this.engine.serialize(tx, `policy:${row.name}`);
-      await tx.insertInto('audit').values(audit).execute();
+      await this.appendAudit(tx, audit);
       const existed = await tx.selectFrom('policies').select('name').where('name', '=', row.name).executeTakeFirst();
       if (existed) await tx.updateTable('policies').set(row).where('name', '=', row.name).execute();
       else await tx.insertInto('policies').values(row).execute();
@@ -52,14 +54,14 @@ export class PoliciesStore {
     return this.db.transaction().execute(async (tx) => {
       const r = await tx.deleteFrom('policies').where('name', '=', name).executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) return false;
-      await tx.insertInto('audit').values(audit).execute();
+      await this.appendAudit(tx, audit);
       return true;
     });
   }
 
   async insertApproval(row: ApprovalRow, audit: NewAudit): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      await tx.insertInto('audit').values(audit).execute();
+      await this.appendAudit(tx, audit);
       await tx.insertInto('approvals').values(row).execute();
     });
   }
@@ -83,7 +85,7 @@ export class PoliciesStore {
     return this.db.transaction().execute(async (tx) => {
       const r = await tx.updateTable('approvals').set(to).where('id', '=', id).where('state', '=', from).executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) return false;
-      await tx.insertInto('audit').values(audit).execute();
+      await this.appendAudit(tx, audit);
       return true;
     });
   }

@@ -108,6 +108,10 @@ export interface AuditTable {
   detail_json: string;
   outcome: AuditEntry['outcome'];
   command_id: string | null;
+  /** Position in the hash chain (backend/audit/chain.ts); null only for a row written around the chain. */
+  seq: number | null;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 export interface ConfigRevisionsTable {
@@ -201,6 +205,7 @@ export interface Database {
   window_runs: WindowRunsTable;
   rollouts: RolloutsTable;
   rollout_targets: RolloutTargetsTable;
+  audit_chain: AuditChainTable;
 }
 
 /** A commons' live state, written by the replica holding its agent. */
@@ -329,5 +334,15 @@ export interface RolloutTargetsTable {
   rollback_deployment_id: string | null;
   soak_since: string | null;
   attempts: Generated<number>;
+  updated_at: string;
+}
+
+/** One row (id 1): where the kept audit chain starts, after the entries retention pruned. */
+export interface AuditChainTable {
+  id: number;
+  /** The seq and hash of the last pruned entry (0 and the genesis hash when none was). */
+  start_seq: number;
+  start_hash: string;
+  pruned: number;
   updated_at: string;
 }

@@ -5,9 +5,11 @@ import { type Engine, MIGRATION_NAMES, migrationsFor } from './migrations';
 import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contracts/states';
 import { PoliciesStore } from './policies-store';
 import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
+import { AuditStore } from './audit-store';
 import { GroupsStore } from './groups-store';
 import { WindowsStore } from './windows-store';
 import { RolloutsStore } from './rollouts-store';
+import { ReportStore } from './report-store';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
@@ -48,11 +50,17 @@ export class SqlStore implements Store {
   readonly groups: GroupsStore;
   readonly windows: WindowsStore;
   readonly rollouts: RolloutsStore;
+  /** The audit hash chain: every audit row is written through it, never inserted into the table directly. */
+  readonly auditLog: AuditStore;
+  /** The queries behind the monthly change report. */
+  readonly reports: ReportStore;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly engine: StoreEngine,
   ) {
+    this.auditLog = new AuditStore(db, (tx, key) => engine.serialize(tx, key));
+    this.reports = new ReportStore(db);
     this.groups = new GroupsStore(db, (audit, write) => this.audited(audit, write));
     this.windows = new WindowsStore(db, (audit, write) => this.audited(audit, write));
     this.rollouts = new RolloutsStore(db, (audit, write) => this.audited(audit, write));
@@ -64,7 +72,7 @@ export class SqlStore implements Store {
 
   /** Policies and approvals (backend/policies/). */
   get policies(): PoliciesStore {
-    return new PoliciesStore(this.db, this.engine);
+    return new PoliciesStore(this.db, this.engine, (tx, entry) => this.auditLog.append(tx, entry));
   }
 
   writable: Store['writable'] = () => this.engine.writable();
@@ -73,7 +81,7 @@ export class SqlStore implements Store {
   private audited<T>(audit: NewAudit | undefined, write: (db: Kysely<Database>) => Promise<T>): Promise<T> {
     if (!audit) return write(this.db);
     return this.db.transaction().execute(async (tx) => {
-      await tx.insertInto('audit').values(audit).execute();
+      await this.auditLog.append(tx, audit);
       return write(tx);
     });
   }
@@ -202,7 +210,7 @@ export class SqlStore implements Store {
           .execute();
         await tx.insertInto('config_revisions').values(configRevision).execute();
       }
-      await tx.insertInto('audit').values(audit).execute();
+      await this.auditLog.append(tx, audit);
       const row = checkCommand(await tx.insertInto('commands').values(command).returningAll().executeTakeFirstOrThrow());
       await tx
         .insertInto('command_events')
@@ -271,7 +279,7 @@ export class SqlStore implements Store {
       await this.engine.serialize(tx, `release:${row.version}`);
       const taken = await tx.selectFrom('releases').select('version').where('version', '=', row.version).executeTakeFirst();
       if (taken) throw new ConflictError(`release ${row.version} was already imported`);
-      await tx.insertInto('audit').values(audit).execute();
+      await this.auditLog.append(tx, audit);
       return tx.insertInto('releases').values(row).returningAll().executeTakeFirstOrThrow();
     });
   }
@@ -299,7 +307,7 @@ export class SqlStore implements Store {
       if (d.commons) await tx.insertInto('commons').values(d.commons).onConflict((oc) => oc.column('id').doNothing()).execute();
       const top = await tx.selectFrom('revisions').select((eb) => eb.fn.max('revision').as('n')).where('commons_id', '=', commonsId).executeTakeFirst();
       const n = Number(top?.n ?? 0) + 1;
-      await tx.insertInto('audit').values(d.audit).execute();
+      await this.auditLog.append(tx, d.audit);
       const revision = checkRevision(await tx.insertInto('revisions').values({ ...d.revision, revision: n }).returningAll().executeTakeFirstOrThrow());
       const deployment = checkDeployment(await tx.insertInto('deployments').values({ ...d.deployment, revision: n }).returningAll().executeTakeFirstOrThrow());
       await d.link?.(tx, { deploymentId: deployment.id, revision: n, baseRevision: base?.revision ?? null });
@@ -381,7 +389,7 @@ export class SqlStore implements Store {
   };
 
   appendAudit: Store['appendAudit'] = async (entry) => {
-    await this.db.insertInto('audit').values(entry).execute();
+    await this.auditLog.appendAlone(entry);
   };
 
   listAudit(filter: AuditFilter) {

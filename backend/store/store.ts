@@ -27,7 +27,8 @@ export type CommandRow = Selectable<CommandsTable>;
 export type CommandEventRow = Selectable<CommandEventsTable>;
 export type AuditRow = Selectable<AuditTable>;
 export type ConfigRevisionRow = Selectable<ConfigRevisionsTable>;
-export type NewAudit = Insertable<AuditTable>;
+/** An audit entry to write; its place in the hash chain is the store's to give. */
+export type NewAudit = Omit<Insertable<AuditTable>, 'seq' | 'prev_hash' | 'hash'>;
 export type ReleaseRow = Selectable<ReleasesTable>;
 export type RevisionRow = Selectable<RevisionsTable>;
 export type DeploymentRow = Selectable<DeploymentsTable>;

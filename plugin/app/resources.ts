@@ -13,7 +13,8 @@ import { problemResponse } from './problem';
 import { matchRoute } from './routes';
 
 /** Response headers worth passing on; the rest (Location, hop-by-hop, …) describe the control service, not the app. */
-const PASSED_HEADERS = ['content-type', 'cache-control', 'retry-after'];
+/** An audit export's file name and the audit chain's head (contracts/compliance.ts AUDIT_HEAD_HEADER) go to the page too. */
+const PASSED_HEADERS = ['content-type', 'cache-control', 'retry-after', 'content-disposition', 'dcoc-audit-head'];
 
 /** The answer to …/resources/whoami, as the page parses it (contracts/api.ts AppWhoami). */
 export function whoami(identity: DcocIdentity): z.input<typeof AppWhoami> {

@@ -2,7 +2,7 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Badge, Field, Input, useStyles2, type BadgeColor } from '@grafana/ui';
+import { Badge, Field, Input, Tab, TabsBar, useStyles2, type BadgeColor } from '@grafana/ui';
 import { useDeferredValue, useState } from 'react';
 import type { AuditEntry } from '../../contracts/api';
 import { Empty, queryStateView } from '../components/QueryState';
@@ -11,6 +11,8 @@ import type { AuditFilters } from '../data/keys';
 import { useAudit } from '../data/useAudit';
 import { testIds } from '../testIds';
 import { dataTable } from '../components/dataTable';
+import { ChangeReportView } from './audit/ChangeReportView';
+import { ExportBar } from './audit/ExportBar';
 
 const OUTCOME_COLOR: Record<AuditEntry['outcome'], BadgeColor> = {
   accepted: 'blue',
@@ -51,6 +53,7 @@ function detailText(d: Record<string, unknown>): string {
 export function AuditPage() {
   const s = useStyles2(styles);
   const [filters, setFilters] = useState<AuditFilters>({});
+  const [tab, setTab] = useState<'log' | 'report'>('log');
   // Typing does not fire a request per key.
   const deferred = useDeferredValue(filters);
   const audit = useAudit(deferred);
@@ -66,59 +69,71 @@ export function AuditPage() {
   return (
     <PluginPage subTitle="Every change made through DCOC, and every refused attempt">
       <div data-testid={testIds.audit.page}>
-        <div className={s.filters}>
-          {field('actor', 'Who', 'login, e.g. editor-user', testIds.audit.actorFilter)}
-          {field('action', 'Action', 'e.g. service.restart', testIds.audit.actionFilter)}
-          {field('commons', 'Commons', 'commons id', testIds.audit.commonsFilter)}
-        </div>
-        {state ??
-          (audit.data && audit.data.length === 0 ? (
-            <Empty message={Object.values(filters).some(Boolean) ? 'No entries match these filters' : 'Nothing has been done through DCOC yet'} />
-          ) : (
-            <table className={s.table}>
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>Who</th>
-                  <th>Action</th>
-                  <th>Target</th>
-                  <th>Result</th>
-                  <th>Detail</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(audit.data ?? []).map((e) => (
-                  <tr key={e.id} data-testid={testIds.audit.row(e.id)}>
-                    <td>
-                      <TimeAgo at={e.at} />
-                    </td>
-                    <td>
-                      {e.actor}
-                      <div className={s.weak}>
-                        {e.actorKind}
-                        {e.role ? ` · ${e.role}` : ''}
-                      </div>
-                    </td>
-                    <td className={s.mono}>{e.action}</td>
-                    <td>{[e.commons, e.service].filter(Boolean).join(' / ') || '—'}</td>
-                    <td className={s.nowrap}>
-                      <Result entry={e} />
-                    </td>
-                    <td className={s.weak}>
-                      {detailText(e.detail)}
-                      {e.commandId ? ` command=${e.commandId.slice(0, 8)}` : ''}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ))}
+        <TabsBar className={s.tabs}>
+          <Tab label="Log" active={tab === 'log'} onChangeTab={() => setTab('log')} data-testid={testIds.audit.tabLog} />
+          <Tab label="Change report" active={tab === 'report'} onChangeTab={() => setTab('report')} data-testid={testIds.audit.tabReport} />
+        </TabsBar>
+        {tab === 'report' ? (
+          <ChangeReportView initialCommons={filters.commons} />
+        ) : (
+          <>
+            <div className={s.filters}>
+              {field('actor', 'Who', 'login, e.g. editor-user', testIds.audit.actorFilter)}
+              {field('action', 'Action', 'e.g. service.restart', testIds.audit.actionFilter)}
+              {field('commons', 'Commons', 'commons id', testIds.audit.commonsFilter)}
+            </div>
+            <ExportBar filters={deferred} />
+            {state ??
+              (audit.data && audit.data.length === 0 ? (
+                <Empty message={Object.values(filters).some(Boolean) ? 'No entries match these filters' : 'Nothing has been done through DCOC yet'} />
+              ) : (
+                <table className={s.table}>
+                  <thead>
+                    <tr>
+                      <th>When</th>
+                      <th>Who</th>
+                      <th>Action</th>
+                      <th>Target</th>
+                      <th>Result</th>
+                      <th>Detail</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {(audit.data ?? []).map((e) => (
+                      <tr key={e.id} data-testid={testIds.audit.row(e.id)}>
+                        <td>
+                          <TimeAgo at={e.at} />
+                        </td>
+                        <td>
+                          {e.actor}
+                          <div className={s.weak}>
+                            {e.actorKind}
+                            {e.role ? ` · ${e.role}` : ''}
+                          </div>
+                        </td>
+                        <td className={s.mono}>{e.action}</td>
+                        <td>{[e.commons, e.service].filter(Boolean).join(' / ') || '—'}</td>
+                        <td className={s.nowrap}>
+                          <Result entry={e} />
+                        </td>
+                        <td className={s.weak}>
+                          {detailText(e.detail)}
+                          {e.commandId ? ` command=${e.commandId.slice(0, 8)}` : ''}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              ))}
+          </>
+        )}
       </div>
     </PluginPage>
   );
 }
 
 const styles = (theme: GrafanaTheme2) => ({
+  tabs: css({ marginBottom: theme.spacing(2) }),
   filters: css({ display: 'flex', gap: theme.spacing(2), flexWrap: 'wrap' }),
   field: css({ width: 260 }),
   table: css({ ...dataTable(theme), 'td:first-child, td:nth-child(3)': { whiteSpace: 'nowrap' } }),

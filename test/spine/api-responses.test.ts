@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AuditEntry, CommandAccepted, CommonsDetail, CommonsJobs, DeploymentAccepted, DeploymentPlan, ReleaseView, RevisionSummary } from '../../contracts/api';
+import type { ChangeReport } from '../../contracts/compliance';
 import { SequencedEvent } from '../../contracts/events';
 import { API_ROUTES, type ApiRoute, ROUTES, responseSchema, templatePath } from '../../contracts/routes';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
@@ -169,6 +170,11 @@ describe('every body the control service sends fits its route response schema', 
     await call(ROUTES.getRollout, `/rollouts/${id}`);
     await call(ROUTES.listRollouts, '/rollouts');
     await call(ROUTES.actOnRollout, `/rollouts/${id}/rollback`, { body: { reason: 'conformance' } });
+  });
+
+  it("a commons' monthly change report, after the deploy, config change and restart above", async () => {
+    const report = await call<ChangeReport>(ROUTES.getChangeReport, `/commons/${ID}/change-report?month=${new Date().toISOString().slice(0, 7)}`);
+    assert.ok(report.deploys.length > 0 && report.configChanges.length > 0 && report.operations.length > 0, JSON.stringify(report));
   });
 
   it('covered every route that answers with a JSON body, except those it names', () => {
