@@ -34,6 +34,7 @@ import { bridgeEvents } from './cluster/event-bridge';
 import { shareLiveState } from './cluster/live-sync';
 import { AgentRequests } from './inspect/agent-requests';
 import { GroupDirectory } from './groups/directory';
+import { AccessResolver } from './auth/access';
 
 export interface ControlService {
   httpUrl: string;
@@ -153,6 +154,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     ready: () => ready,
     externalChecks,
     groups,
+    access: new AccessResolver(store.teamGrants, groups),
+    teamGrants: store.teamGrants,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
   const httpTlsFiles = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: env.DCOC_HTTP_TLS_CERT_FILE, key: env.DCOC_HTTP_TLS_KEY_FILE } : null;

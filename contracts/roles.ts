@@ -18,6 +18,7 @@ export const PERMISSIONS = {
   'agents:manage': 'admin',
   'groups:manage': 'admin',
   'tokens:manage': 'admin',
+  'access:manage': 'admin',
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
 

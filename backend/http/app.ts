@@ -17,6 +17,8 @@ import { deploymentsRouter } from './routes/deployments';
 import { eventsRouter } from './routes/events';
 import { externalChecksRouter } from './routes/external-checks';
 import { groupsRouter } from './routes/groups';
+import { scopesRouter } from './routes/scopes';
+import { attachAccess } from './scope-check';
 import { kubeEventsRouter } from './routes/kube-events';
 import { logsRouter } from './routes/logs';
 import { resourcesRouter } from './routes/resources';
@@ -54,11 +56,14 @@ export function createApp(ctx: ApiContext): express.Express {
   mount(api, ROUTES.openApiDocument, ctx.store, () => ({ status: 200, body: openApi }));
   // Credentials first: a stranger's body is never read, however slowly it arrives.
   api.use(authenticate(ctx.auth, ctx.store));
+  // Team grants: every route checks the caller's role on the commons it acts on (mount.ts).
+  api.use(attachAccess(ctx.access));
   api.use(express.json({ limit: ctx.env.DCOC_MAX_BODY_BYTES, strict: true }));
   api.use(bodyGuard);
   // Each router gets the services its routes use, nothing else.
   const { store, fleet, commands, deployments, releases, sessions, ca, events, agentEndpoints, externalChecks, requests, groups } = ctx;
   api.use(groupsRouter({ store, groups }));
+  api.use(scopesRouter({ store, teamGrants: ctx.teamGrants, groups }));
   api.use(commonsRouter({ store, fleet, commands, deployments, groups }));
   api.use(deploymentsRouter({ store, deployments, releases }));
   api.use(commandsRouter({ store, commands }));

@@ -1,5 +1,6 @@
 // What the HTTP app is built from. createApp hands each router only the
 // services its routes use (each router declares its own narrow deps).
+import type { AccessResolver } from '../auth/access';
 import type { Authenticator } from '../auth/authenticate';
 import type { CommandService } from '../commands/command-service';
 import type { Env } from '../config/env';
@@ -15,6 +16,7 @@ import type { AgentRequests } from '../inspect/agent-requests';
 import type { Metrics } from '../metrics/registry';
 import type { CertificateAuthority } from '../pki/ca';
 import type { Store } from '../store/store';
+import type { TeamGrantsStore } from '../store/team-grants-store';
 
 export interface ApiContext {
   env: Env;
@@ -38,4 +40,7 @@ export interface ApiContext {
   externalChecks: ExternalChecks;
   /** Labels on commons and saved groups: what fleet operations target. */
   groups: GroupDirectory;
+  /** Scoped roles: each caller's team grants, resolved per request. */
+  access: AccessResolver;
+  teamGrants: TeamGrantsStore;
 }

@@ -248,7 +248,22 @@ const groups = ({ text }: Types): Migration => ({
   },
 });
 
-const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups };
+// Scoped roles: a DCOC role granted to a Grafana team (name or id) on a saved group's commons.
+const teamGrants = ({ text }: Types): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('team_grants')
+      .addColumn('team', text, (c) => c.notNull())
+      .addColumn('group_name', text, (c) => c.notNull())
+      .addColumn('role', text, (c) => c.notNull())
+      .addColumn('updated_by', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .addPrimaryKeyConstraint('team_grants_pk', ['team', 'group_name'])
+      .execute();
+  },
+});
+
+const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0007_team_grants': teamGrants };
 
 /** The names of the migrations this build knows, oldest first. */
 export const MIGRATION_NAMES = Object.keys(ALL);

@@ -195,6 +195,7 @@ export interface Database {
   commons_live: CommonsLiveTable;
   commons_labels: CommonsLabelsTable;
   groups: GroupsTable;
+  team_grants: TeamGrantsTable;
 }
 
 /** A commons' live state, written by the replica holding its agent. */
@@ -218,6 +219,15 @@ export interface GroupsTable {
   name: string;
   description: string;
   selector_json: string;
+  updated_by: string;
+  updated_at: string;
+}
+
+/** A DCOC role a Grafana team holds on the commons of a saved group. */
+export interface TeamGrantsTable {
+  team: string;
+  group_name: string;
+  role: string;
   updated_by: string;
   updated_at: string;
 }

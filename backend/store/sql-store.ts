@@ -5,6 +5,7 @@ import { type Engine, MIGRATION_NAMES, migrationsFor } from './migrations';
 import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contracts/states';
 import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
 import { GroupsStore } from './groups-store';
+import { TeamGrantsStore } from './team-grants-store';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
@@ -43,12 +44,14 @@ export class SchemaTooNewError extends Error {
 
 export class SqlStore implements Store {
   readonly groups: GroupsStore;
+  readonly teamGrants: TeamGrantsStore;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly engine: StoreEngine,
   ) {
     this.groups = new GroupsStore(db, (audit, write) => this.audited(audit, write));
+    this.teamGrants = new TeamGrantsStore(db, (audit, write) => this.audited(audit, write));
   }
 
   get kind(): Engine {

@@ -43,6 +43,6 @@ export function tokensRouter({ store }: TokenRoutesDeps): Router {
     { denial: () => ({ action: 'api-token.revoke' }) },
   );
 
-  mount(r, ROUTES.whoami, store, ({ principal }) => ({ status: 200, body: principal }));
+  mount(r, ROUTES.whoami, store, ({ principal: { teams, ...p } }) => ({ status: 200, body: { ...p, ...(teams ? { teams: teams.map((t) => t.name) } : {}) } }));
   return r;
 }
