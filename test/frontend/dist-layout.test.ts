@@ -10,6 +10,15 @@ import { before, describe, test } from 'node:test';
 import { DCOC_RBAC_ACTIONS, actionsForRole } from '../../contracts/rbac';
 import { builtPlugin, type BuiltPlugin } from '../support/plugin-build';
 
+// The service account reads permissions (RBAC roles) and, for team grants, the user's teams: GET /api/users/:id/teams
+// needs users.teams:read (users:read in newer Grafana) on users:* and lists only teams it may read (teams:read).
+const TEAM_AWARE_IAM = [
+  { action: 'users.permissions:read', scope: 'users:*' },
+  { action: 'users.teams:read', scope: 'users:*' },
+  { action: 'users:read', scope: 'users:*' },
+  { action: 'teams:read', scope: 'teams:*' },
+];
+
 interface PluginJson {
   id: string;
   type: string;
@@ -87,7 +96,7 @@ describe('dist/ layout', { timeout: 600_000 }, () => {
     const declared = new Set(app.roles!.flatMap((r) => r.role.permissions.map((p) => p.action)));
     assert.deepEqual([...declared].sort(), Object.keys(DCOC_RBAC_ACTIONS).sort());
     for (const a of declared) assert.match(a, /^gen3-dcoc-app\./, 'Grafana only accepts actions prefixed with the plugin id');
-    assert.deepEqual(app.iam?.permissions, [{ action: 'users.permissions:read', scope: 'users:*' }]);
+    assert.deepEqual(app.iam?.permissions, TEAM_AWARE_IAM);
   });
 
   test('the nested data source plugin.json: id, backend, alerting, its own executable', () => {
