@@ -58,9 +58,10 @@ export async function authorize(req: Request, store: Store, route: ApiRoute & { 
   const scope = scopeOf(route);
   const refuse = async (role: Role | null, where: string | null): Promise<never> => {
     const p = access.principal;
-    const on = where ? ` on commons ${where}` : ' globally';
+    // Without team grants the role is the same everywhere: say it as before scoped roles.
+    const on = access.grants.length === 0 ? '' : where ? ` on commons ${where}` : ' globally';
     if (denial) await audit(store, p, { action: denial.action, outcome: 'denied', commons: where ?? denial.commons, service: denial.service, detail: { reason: `${rolePhrase(role)}${on} lacks ${permission}` } });
-    const ask = where ? `Ask a DCOC admin for a team grant on a group with ${where}, or a global role.` : 'Ask a DCOC admin for access.';
+    const ask = where && access.grants.length ? `Ask a DCOC admin for a team grant on a group with ${where}, or a global role.` : 'Ask a DCOC admin for access.';
     throw new HttpProblem(403, 'Forbidden', `${p.actor} has ${rolePhrase(role)}${on}; ${permission} needs ${PERMISSIONS[permission]} or higher. ${ask}`);
   };
   const acting = (role: Role | null): Authorized => ({ principal: { ...access.principal, role: role as Role }, access });
