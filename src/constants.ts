@@ -14,6 +14,7 @@ export const ROUTES = {
   agents: 'agents',
   audit: 'audit',
   groups: 'groups',
+  access: 'access',
 } as const;
 
 export function pageUrl(route: string): string {

@@ -95,6 +95,18 @@ export const testIds = {
     externalCheckRow: (i: number) => `dcoc-external-check-${i}`,
     externalCheckCert: (i: number) => `dcoc-external-check-cert-${i}`,
   },
+  access: {
+    page: 'dcoc-access',
+    mine: 'dcoc-access-mine',
+    globalRole: 'dcoc-access-global-role',
+    myGrant: (team: string, group: string) => `dcoc-access-my-grant-${team}-${group}`,
+    grants: 'dcoc-access-grants',
+    grant: (team: string, group: string) => `dcoc-access-grant-${team}-${group}`,
+    team: 'dcoc-access-team',
+    group: 'dcoc-access-group',
+    role: 'dcoc-access-role',
+    save: 'dcoc-access-save',
+  },
   groups: {
     page: 'dcoc-groups',
     table: 'dcoc-groups-table',

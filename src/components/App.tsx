@@ -11,6 +11,7 @@ import { CommonsPage } from '../pages/CommonsPage';
 import { DeployPage } from '../pages/DeployPage';
 import { FleetPage } from '../pages/FleetPage';
 import { GroupsPage } from '../pages/GroupsPage';
+import { AccessPage } from '../pages/access/AccessPage';
 import { testIds } from '../testIds';
 
 export function App(_props: AppRootProps) {
@@ -26,6 +27,7 @@ export function App(_props: AppRootProps) {
           <Route path={ROUTES.agents} element={<AgentsPage />} />
           <Route path={ROUTES.audit} element={<AuditPage />} />
           <Route path={ROUTES.groups} element={<GroupsPage />} />
+          <Route path={ROUTES.access} element={<AccessPage />} />
           <Route path="*" element={<Navigate to={ROUTES.fleet} replace />} />
         </Routes>
       </div>
