@@ -73,6 +73,29 @@ describe('scoped roles: an operator of one group', () => {
     assert.equal((await alice('GET', '/api/v1/groups')).status, 403, 'groups stay global-role only');
   });
 
+  it('the event stream carries only the group’s commons', async () => {
+    /** What the stream replays from its buffer (Last-Event-ID: 0) before it says connected. */
+    const replay = async (token: string) => {
+      const ac = new AbortController();
+      const res = await fetch(`${fleet.control.url}/api/v1/events`, { headers: { Authorization: `Bearer ${token}`, 'Last-Event-ID': '0' }, signal: ac.signal });
+      assert.equal(res.status, 200);
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      while (!text.includes(': connected')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+      ac.abort();
+      return [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]) as { type: string; commons?: string });
+    };
+    const everything = await replay(await fleet.tokenFor('developer'));
+    assert.ok(everything.some((e) => e.commons === others[0]), 'the buffer holds events of other commons');
+    const mine = await replay(await signAssertion({ login: 'alice', role: null, teams: [{ id: 8, name: 'ops-a' }] }, PLUGIN_SECRET));
+    assert.ok(mine.length > 0, 'and some of its own');
+    assert.deepEqual([...new Set(mine.map((e) => e.commons))], [a], 'only events of its commons, none fleet-wide');
+  });
+
   it('restarts in its group; is refused with 403 naming the commons elsewhere, and the refusal is audited', async () => {
     const ok = await alice<{ command: { id: string } }>('POST', `/api/v1/commons/${a}/services/fence/restart`);
     assert.equal(ok.status, 202);
