@@ -37,7 +37,7 @@ export class TeamsLookup {
       if (opts.subject.startsWith('service-account:')) return [];
       throw new TeamsError(`cannot look up the teams of ${opts.subject}: not a numeric Grafana user id`);
     }
-    const key = `${opts.appUrl}\n${m[1]}\n${createHash('sha256').update(opts.token).digest('hex')}`;
+    const key = `${opts.appUrl.replace(/\/+$/, '')}\n${m[1]}\n${createHash('sha256').update(opts.token).digest('hex')}`;
     const hit = this.cache.get(key);
     if (hit && hit.expires > Date.now()) return hit.teams;
     let p = this.inflight.get(key);
