@@ -44,6 +44,16 @@ export class Access {
     return !!r && can(r, permission);
   }
 
+  /**
+   * The commons on which the caller holds the permission, for a list to ask
+   * the store for only those (so a limit counts what the caller sees); null:
+   * every commons (the global role holds it).
+   */
+  visibleCommons(permission: Permission): string[] | null {
+    if (this.canGlobally(permission)) return null;
+    return [...new Set(this.grants.filter((g) => can(g.role, permission)).flatMap((g) => g.commons))].sort();
+  }
+
   /** Whether a list item about this commons (null: about none, fleet-wide) is shown to the caller. */
   sees(permission: Permission, commonsId: string | null | undefined): boolean {
     return commonsId ? this.can(permission, commonsId) : this.canGlobally(permission);

@@ -93,7 +93,7 @@ export class DeploymentService {
     return this.viewOf(dep, withProgress);
   }
 
-  async list(filter: { commons?: string; limit: number }): Promise<DeploymentView[]> {
+  async list(filter: { commons?: string; commonsIn?: readonly string[]; limit: number }): Promise<DeploymentView[]> {
     const rows = await this.d.store.listDeployments(filter);
     return Promise.all(rows.map((r) => this.viewOf(r)));
   }

@@ -206,8 +206,10 @@ export class SqlStore implements Store {
   getCommand: Store['getCommand'] = (id) => this.db.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst().then(checkCommand);
 
   listCommands(filter: CommandFilter) {
+    if (filter.commonsIn?.length === 0) return Promise.resolve([]);
     let q = this.db.selectFrom('commands').selectAll();
     if (filter.commons) q = q.where('commons_id', '=', filter.commons);
+    if (filter.commonsIn) q = q.where('commons_id', 'in', [...filter.commonsIn]);
     if (filter.states?.length) q = q.where('state', 'in', filter.states);
     if (filter.since) q = q.where('updated_at', '>=', filter.since);
     return q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute().then(each(checkCommand));
@@ -316,8 +318,10 @@ export class SqlStore implements Store {
     this.db.selectFrom('deployments').selectAll().where('command_id', '=', commandId).executeTakeFirst().then(checkDeployment);
 
   listDeployments(filter: DeploymentFilter) {
+    if (filter.commonsIn?.length === 0) return Promise.resolve([]);
     let q = this.db.selectFrom('deployments').selectAll();
     if (filter.commons) q = q.where('commons_id', '=', filter.commons);
+    if (filter.commonsIn) q = q.where('commons_id', 'in', [...filter.commonsIn]);
     return q.orderBy('created_at', 'desc').orderBy('revision', 'desc').limit(filter.limit).execute().then(each(checkDeployment));
   }
 
@@ -375,7 +379,9 @@ export class SqlStore implements Store {
   };
 
   listAudit(filter: AuditFilter) {
+    if (filter.commonsIn?.length === 0) return Promise.resolve([]);
     let q = this.db.selectFrom('audit').selectAll();
+    if (filter.commonsIn) q = q.where('commons_id', 'in', [...filter.commonsIn]);
     if (filter.actor) q = q.where('actor', '=', filter.actor);
     if (filter.action) q = q.where('action', '=', filter.action);
     if (filter.commons) q = q.where('commons_id', '=', filter.commons);

@@ -45,6 +45,8 @@ export interface NewDeployment {
 
 export interface DeploymentFilter {
   commons?: string;
+  /** Only these commons (a caller scoped by team grants); none given: every commons. */
+  commonsIn?: readonly string[];
   limit: number;
 }
 
@@ -54,6 +56,8 @@ export type ConsumeTokenResult =
 
 export interface CommandFilter {
   commons?: string;
+  /** Only these commons (a caller scoped by team grants); none given: every commons. */
+  commonsIn?: readonly string[];
   states?: CommandState[];
   since?: string;
   limit: number;
@@ -63,6 +67,8 @@ export interface AuditFilter {
   actor?: string;
   action?: string;
   commons?: string;
+  /** Only these commons (a caller scoped by team grants); none given: every commons. */
+  commonsIn?: readonly string[];
   since?: string;
   limit: number;
 }

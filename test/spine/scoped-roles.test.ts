@@ -132,6 +132,14 @@ describe('scoped roles: an operator of one group', () => {
     assert.equal((await carol('GET', `/api/v1/commons/${a}`)).status, 200);
   });
 
+  it('a list’s limit counts what the caller sees: newer rows of other commons do not crowd its own out', async () => {
+    assert.equal((await fleet.admin('POST', `/api/v1/commons/${others[1]}/services/indexd/restart`)).status, 202);
+    for (const path of ['/api/v1/commands?limit=1', '/api/v1/audit?limit=1']) {
+      const r = await alice<{ items: { commons: string | null }[] }>('GET', path);
+      assert.deepEqual(r.body.items.map((x) => x.commons), [a], path);
+    }
+  });
+
   it('no role and no grant: nothing; a deleted grant takes access away at once', async () => {
     const dave = (method: string, path: string) => as('dave', null, [{ id: 9, name: 'strangers' }], method, path);
     assert.equal((await dave('GET', '/api/v1/commons')).status, 403);

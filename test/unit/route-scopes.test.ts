@@ -99,5 +99,9 @@ describe('the effective role', () => {
     assert.ok(access.canAnywhere('deployments:write'), 'operator through a grant includes deployments:write');
     assert.ok(!access.canAnywhere('access:manage'));
     assert.ok(!access.canGlobally('fleet:read'));
+    assert.deepEqual(access.visibleCommons('services:operate'), ['a1', 'a2'], 'what a list asks the store for');
+    assert.deepEqual(access.visibleCommons('fleet:read'), ['a1', 'a2', 'b1']);
+    assert.deepEqual(access.visibleCommons('access:manage'), []);
+    assert.equal(viewer.visibleCommons('fleet:read'), null, 'every commons');
   });
 });

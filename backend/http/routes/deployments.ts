@@ -86,7 +86,10 @@ export function deploymentsRouter({ store, deployments, releases }: DeploymentRo
     },
   );
 
-  mount(r, ROUTES.listDeployments, store, async ({ query }) => ({ status: 200, body: { items: await deployments.list(query) } }));
+  mount(r, ROUTES.listDeployments, store, async ({ query, access }) => ({
+    status: 200,
+    body: { items: await deployments.list({ ...query, commonsIn: access.visibleCommons(ROUTES.listDeployments.permission) ?? undefined }) },
+  }));
 
   mount(r, ROUTES.getDeployment, store, async ({ params: { id } }) => ({ status: 200, body: await deployments.view(id, true) }));
 
