@@ -32,4 +32,13 @@ describe(`team grants in the store (${engine.name})`, { skip: engine.skip }, () 
     const actions = (await store.listAudit({ limit: 100 })).map((a) => a.action);
     assert.deepEqual(actions.filter((a) => a.startsWith('team-grant.')).sort(), ['team-grant.delete', 'team-grant.put', 'team-grant.put', 'team-grant.put', 'team-grant.put']);
   });
+
+  it('lists narrow to the commons a scoped caller may see before the limit', async () => {
+    for (const c of ['c1', 'c2', null]) await store.appendAudit({ ...audit('probe'), commons_id: c });
+    assert.deepEqual((await store.listAudit({ action: 'probe', commonsIn: ['c1'], limit: 1 })).map((a) => a.commons_id), ['c1']);
+    assert.deepEqual((await store.listAudit({ action: 'probe', commonsIn: ['c1', 'c2'], limit: 10 })).map((a) => a.commons_id).sort(), ['c1', 'c2'], 'fleet-wide entries are not among them');
+    assert.deepEqual(await store.listAudit({ action: 'probe', commonsIn: [], limit: 10 }), []);
+    assert.deepEqual(await store.listCommands({ commonsIn: [], limit: 10 }), []);
+    assert.deepEqual(await store.listDeployments({ commonsIn: ['nowhere'], limit: 10 }), []);
+  });
 });
