@@ -52,6 +52,7 @@ import { AuditRetention } from './audit/retention';
 
 /** How often the sweeper prunes audit entries past the retention (a day's worth moves by the minute; this is plenty). */
 const AUDIT_RETENTION_SWEEP_MS = 10 * 60 * 1000;
+import { AccessResolver } from './auth/access';
 
 export interface ControlService {
   httpUrl: string;
@@ -210,6 +211,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     rollouts,
     auditLog: store.auditLog,
     reports: store.reports,
+    access: new AccessResolver(store.teamGrants, groups),
+    teamGrants: store.teamGrants,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
   const httpTlsFiles = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: env.DCOC_HTTP_TLS_CERT_FILE, key: env.DCOC_HTTP_TLS_KEY_FILE } : null;

@@ -734,7 +734,10 @@ const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
 /** GET …/resources/whoami, answered by the app plugin: the Grafana user, their DCOC role and what it permits. */
 export const AppWhoami = z.object({
   user: z.object({ login: z.string(), name: z.string().default(''), email: z.string().default(''), orgRole: z.string().default('') }),
-  role: Role,
+  /** The global DCOC role; null when the user's access comes only from team grants (GET …/access lists them). */
+  role: Role.nullable(),
+  /** The user's Grafana teams, when the app could read them. */
+  teams: z.array(z.string()).optional(),
   roleSource: z.enum(['rbac', 'org-role', 'service']).optional(),
   // Unknown permission names from a newer plugin are left out rather than failing the page.
   permissions: z.array(z.string()).transform((ps) => ps.filter((p): p is Permission => (PERMISSION_NAMES as string[]).includes(p))),

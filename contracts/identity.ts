@@ -4,11 +4,14 @@
 // control service share (DCOC_PLUGIN_SECRET / the app's secureJsonData
 // `controlSecret`). Claims: iss "gen3-dcoc-app", aud "dcoc-control", sub
 // (Grafana login), name, email, role (DCOC role), org (Grafana org id), iat,
-// exp, jti. exp - iat may not exceed MAX_LIFETIME_S; 30 s of clock skew.
+// exp, jti; teams (the user's Grafana teams, [{id, name}], optional: older
+// plugins send none). role is null for a user whose only access is through
+// team grants (contracts/scopes.ts). exp - iat may not exceed MAX_LIFETIME_S; 30 s of clock skew.
 // jose signs and verifies; this module adds what the contract is stricter on.
 import { SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { Role } from './roles';
+import { TEAMS_MAX, TeamRef } from './scopes';
 
 export const ASSERTION_ISSUER = 'gen3-dcoc-app';
 export const ASSERTION_AUDIENCE = 'dcoc-control';
@@ -28,8 +31,9 @@ export const AssertionClaims = z.strictObject({
     .refine((s) => s.trim() === s && !RESERVED_ACTOR.test(s), 'must be a Grafana login, not a name DCOC gives other callers (token:, agent:, system, anonymous)'),
   name: printable(200).default(''),
   email: printable(320).default(''),
-  role: Role,
+  role: Role.nullable(),
   org: z.number().int().optional(),
+  teams: z.array(TeamRef).max(TEAMS_MAX).optional(),
   iat: z.number().int(),
   exp: z.number().int(),
   jti: z.string().min(8).max(64),
@@ -40,8 +44,10 @@ export interface AssertionUser {
   login: string;
   name?: string;
   email?: string;
-  role: Role;
+  /** null: no global role (access only through team grants). */
+  role: Role | null;
   orgId?: number;
+  teams?: TeamRef[];
 }
 
 const key = (secret: string) => new TextEncoder().encode(secret);
@@ -49,7 +55,7 @@ const key = (secret: string) => new TextEncoder().encode(secret);
 export async function signAssertion(user: AssertionUser, secret: string, lifetimeS = 60, nowMs = Date.now()): Promise<string> {
   if (!secret) throw new Error('no shared secret configured for identity assertions');
   const iat = Math.floor(nowMs / 1000);
-  return new SignJWT({ name: user.name ?? '', email: user.email ?? '', role: user.role, ...(user.orgId !== undefined ? { org: user.orgId } : {}) })
+  return new SignJWT({ name: user.name ?? '', email: user.email ?? '', role: user.role, ...(user.orgId !== undefined ? { org: user.orgId } : {}), ...(user.teams?.length ? { teams: user.teams } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(ASSERTION_ISSUER)
     .setAudience(ASSERTION_AUDIENCE)

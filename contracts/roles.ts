@@ -21,6 +21,7 @@ export const PERMISSIONS = {
   'policies:manage': 'admin',
   'windows:write': 'operator',
   'freeze:write': 'admin',
+  'access:manage': 'admin',
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
 

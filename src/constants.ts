@@ -17,6 +17,7 @@ export const ROUTES = {
   groups: 'groups',
   maintenance: 'maintenance',
   rollouts: 'rollouts',
+  access: 'access',
 } as const;
 
 export function pageUrl(route: string): string {

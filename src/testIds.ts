@@ -139,6 +139,18 @@ export const testIds = {
     target: (id: string) => `dcoc-rollouts-target-${id}`,
     action: (a: string) => `dcoc-rollouts-action-${a}`,
   },
+  access: {
+    page: 'dcoc-access',
+    mine: 'dcoc-access-mine',
+    globalRole: 'dcoc-access-global-role',
+    myGrant: (team: string, group: string) => `dcoc-access-my-grant-${team}-${group}`,
+    grants: 'dcoc-access-grants',
+    grant: (team: string, group: string) => `dcoc-access-grant-${team}-${group}`,
+    team: 'dcoc-access-team',
+    group: 'dcoc-access-group',
+    role: 'dcoc-access-role',
+    save: 'dcoc-access-save',
+  },
   groups: {
     page: 'dcoc-groups',
     table: 'dcoc-groups-table',

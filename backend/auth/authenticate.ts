@@ -25,7 +25,7 @@ export class Authenticator {
       try {
         const c = await verifyAssertion(credential, this.pluginSecret ?? '');
         if (!this.seen.firstUse(c.jti, c.exp)) throw new AssertionError('assertion already used: send a fresh one with every request');
-        return { actor: c.sub, kind: 'grafana', role: c.role, name: c.name, email: c.email };
+        return { actor: c.sub, kind: 'grafana', role: c.role, name: c.name, email: c.email, ...(c.teams?.length ? { teams: c.teams } : {}) };
       } catch (e) {
         throw new AuthError(e instanceof AssertionError ? e.message : 'invalid assertion');
       }

@@ -3,7 +3,7 @@
 // windows, policies and approvals, ...) register here; a route asks the gate
 // and acts only on `allow`. A refusal says which rule refused and what to do
 // next; an approval-required answer carries the approval that was opened.
-import type { Principal } from '../auth/principal';
+import type { ActingPrincipal } from '../auth/principal';
 
 export type ChangeKind = 'deploy' | 'rollback' | 'config' | 'restart' | 'scale' | 'job' | 'rollout' | 'backup' | 'labels' | 'maintenance-mode';
 
@@ -12,7 +12,7 @@ export interface ProposedChange {
   /** The commons changed. */
   commons: string;
   /** Who asks; a scheduled change is asked by the schedule's author, with `scheduled` set. */
-  principal: Principal;
+  principal: ActingPrincipal;
   reason?: string;
   /** The release a deploy or rollout moves to. */
   release?: string;

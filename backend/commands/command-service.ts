@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CommandSpec, commandSpec } from '../../contracts/commands';
 import { AGENT_REPORTED_STATES, COMMAND, type CommandState } from '../../contracts/states';
-import type { Principal } from '../auth/principal';
+import type { ActingPrincipal } from '../auth/principal';
 import type { Logger } from '../../lib/logger';
 import type { EventBus } from '../events/bus';
 import type { Fleet } from '../fleet/fleet';
@@ -22,7 +22,7 @@ import type { Cluster } from '../cluster/cluster';
 export type NewCommand = CommandSpec & {
   commonsId: string;
   service: string | null;
-  principal: Principal;
+  principal: ActingPrincipal;
   action: string;
   detail: Record<string, unknown>;
   configRevision?: { revision: number; data: Record<string, string> };

@@ -19,7 +19,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReleaseView } from '../../contracts/api';
-import type { Principal } from '../auth/principal';
+import type { ActingPrincipal } from '../auth/principal';
 import { ConflictError, type ReleaseRow, type Store } from '../store/store';
 import { type ReleaseFormat, importRelease, readManifest, splitEntries } from './release-parse';
 
@@ -59,7 +59,7 @@ export class ReleaseCatalog {
   }
 
   /** Parses and stores a release, audited in the same transaction. Throws ReleaseFormatError or ConflictError. */
-  async import(req: { version: string; name?: string; format: ReleaseFormat; content: string }, principal: Principal): Promise<{ release: ReleaseView; ignored: string[] }> {
+  async import(req: { version: string; name?: string; format: ReleaseFormat; content: string }, principal: ActingPrincipal): Promise<{ release: ReleaseView; ignored: string[] }> {
     if (this.builtIn.has(req.version)) throw new ConflictError(`release ${req.version} is in the built-in catalog`);
     const parsed = importRelease(req.format, req.content);
     const at = new Date().toISOString();

@@ -4,7 +4,7 @@
 // configured; then the deploy command), cancel, and the views with live
 // per-service progress, also published as `deployment.updated` events.
 import { randomUUID } from 'node:crypto';
-import type { Principal } from '../auth/principal';
+import type { ActingPrincipal, Principal } from '../auth/principal';
 import type { CommandService } from '../commands/command-service';
 import type { Logger } from '../../lib/logger';
 import type { DeploymentPlan, DeploymentRequest, DeploymentView, RevisionDetail, RevisionSummary } from '../../contracts/api';
@@ -93,7 +93,7 @@ export class DeploymentService {
     return this.viewOf(dep, withProgress);
   }
 
-  async list(filter: { commons?: string; limit: number }): Promise<DeploymentView[]> {
+  async list(filter: { commons?: string; commonsIn?: readonly string[]; limit: number }): Promise<DeploymentView[]> {
     const rows = await this.d.store.listDeployments(filter);
     return Promise.all(rows.map((r) => this.viewOf(r)));
   }
@@ -130,7 +130,7 @@ export class DeploymentService {
   }
 
   /** `link` runs in the deployment's transaction (a rollout recording the deployment it made). */
-  async apply(req: DeploymentRequest, principal: Principal, link?: DeploymentLink): Promise<DeploymentView> {
+  async apply(req: DeploymentRequest, principal: ActingPrincipal, link?: DeploymentLink): Promise<DeploymentView> {
     const p = await this.planner.prepare(req);
     return this.record(p, principal, { kind: 'deploy', rollbackOf: null, reason: req.reason ?? '', baseRevision: req.baseRevision, link });
   }
@@ -160,7 +160,7 @@ export class DeploymentService {
    * overrides with the chart's replicaCount changed, committed to GitOps for
    * ArgoCD to apply (a scale the agent made would be reverted by self-heal).
    */
-  async scaleThroughGitOps(commonsId: string, service: string, replicas: number, principal: Principal): Promise<DeploymentView> {
+  async scaleThroughGitOps(commonsId: string, service: string, replicas: number, principal: ActingPrincipal): Promise<DeploymentView> {
     const current = await this.d.store.currentRevision(commonsId);
     const chartName = chartOfService(service);
     const refuse = (detail: string) => new Refused('Commons managed by ArgoCD', detail, onField('path.service', detail));
@@ -217,7 +217,7 @@ export class DeploymentService {
   }
 
   /** A config change as a revision of global.* (global-config.ts), applied like a deploy; readers of changed keys restart after. */
-  async configThroughValues(commonsId: string, change: { global: Values; restart: string[] }, reason: string, principal: Principal): Promise<DeploymentView> {
+  async configThroughValues(commonsId: string, change: { global: Values; restart: string[] }, reason: string, principal: ActingPrincipal): Promise<DeploymentView> {
     const current = await this.d.store.currentRevision(commonsId);
     if (!current) throw new Conflict('No values to change', `${commonsId} has no DCOC revision; deploy it once, then change the config`);
     // The planner carries the current global over and merges this change into it (planner.ts carryGlobal).
@@ -237,7 +237,7 @@ export class DeploymentService {
     return old;
   }
 
-  async rollback(commonsId: string, req: { toRevision: number; reason: string; baseRevision?: number | null }, principal: Principal, link?: DeploymentLink): Promise<DeploymentView> {
+  async rollback(commonsId: string, req: { toRevision: number; reason: string; baseRevision?: number | null }, principal: ActingPrincipal, link?: DeploymentLink): Promise<DeploymentView> {
     const commons = await this.planner.commonsRef(commonsId);
     const old = await this.rollbackTarget(commonsId, req.toRevision);
     const current = await this.d.store.currentRevision(commonsId);
@@ -253,7 +253,7 @@ export class DeploymentService {
 
   private async record(
     p: Prepared,
-    principal: Principal,
+    principal: ActingPrincipal,
     o: { kind: 'deploy' | 'rollback'; rollbackOf: number | null; reason: string; baseRevision?: number | null; restartAfter?: string[]; link?: DeploymentLink },
   ): Promise<DeploymentView> {
     const baseRevision = p.base.row?.revision ?? null;
@@ -433,7 +433,7 @@ export class DeploymentService {
 
   // ------------------------------------------------------------------ cancel
 
-  async cancel(id: string, principal: Principal): Promise<DeploymentView> {
+  async cancel(id: string, principal: ActingPrincipal): Promise<DeploymentView> {
     const dep = await this.d.store.getDeployment(id);
     if (!dep) throw new NotFound(`deployment ${id}`);
     const cmd = await this.d.store.getCommand(dep.command_id);

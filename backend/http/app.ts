@@ -20,6 +20,8 @@ import { externalChecksRouter } from './routes/external-checks';
 import { groupsRouter } from './routes/groups';
 import { policiesRouter } from './routes/policies';
 import { windowsRouter } from './routes/windows';
+import { scopesRouter } from './routes/scopes';
+import { attachAccess } from './scope-check';
 import { kubeEventsRouter } from './routes/kube-events';
 import { logsRouter } from './routes/logs';
 import { resourcesRouter } from './routes/resources';
@@ -58,12 +60,15 @@ export function createApp(ctx: ApiContext): express.Express {
   mount(api, ROUTES.openApiDocument, ctx.store, () => ({ status: 200, body: openApi }));
   // Credentials first: a stranger's body is never read, however slowly it arrives.
   api.use(authenticate(ctx.auth, ctx.store));
+  // Team grants: every route checks the caller's role on the commons it acts on (mount.ts).
+  api.use(attachAccess(ctx.access));
   api.use(express.json({ limit: ctx.env.DCOC_MAX_BODY_BYTES, strict: true }));
   api.use(bodyGuard);
   // Each router gets the services its routes use, nothing else.
   const { store, fleet, commands, deployments, releases, sessions, ca, events, agentEndpoints, externalChecks, requests, groups, gate, approvals, policies } = ctx;
   const changes = { store, gate, approvals };
   api.use(groupsRouter({ store, groups, changes }));
+  api.use(scopesRouter({ store, teamGrants: ctx.teamGrants, groups }));
   api.use(commonsRouter({ store, fleet, commands, deployments, groups, changes }));
   api.use(deploymentsRouter({ store, deployments, releases, changes }));
   api.use(policiesRouter({ store, policies, approvals }));

@@ -3,8 +3,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { Principal } from '../auth/principal';
-import { PERMISSIONS, type Permission, can } from '../../contracts/roles';
-import { audit } from '../audit/record';
 import type { Store } from '../store/store';
 import { HttpProblem } from './problem';
 import { AnonymousRefusals } from './refusal-audit';
@@ -38,14 +36,4 @@ export interface DenialContext {
   action: string;
   commons?: string | null;
   service?: string | null;
-}
-
-/** Throws 403 unless the caller's role has the permission; audits the refusal of an action. */
-export async function requirePermission(req: Request, store: Store, permission: Permission, denial?: DenialContext): Promise<Principal> {
-  const p = principalOf(req);
-  if (can(p.role, permission)) return p;
-  if (denial) {
-    await audit(store, p, { action: denial.action, outcome: 'denied', commons: denial.commons, service: denial.service, detail: { reason: `role ${p.role} lacks ${permission}` } });
-  }
-  throw new HttpProblem(403, 'Forbidden', `${p.actor} has role ${p.role}; ${permission} needs ${PERMISSIONS[permission]} or higher. Ask a DCOC admin for access.`);
 }

@@ -1,5 +1,6 @@
 // What the HTTP app is built from. createApp hands each router only the
 // services its routes use (each router declares its own narrow deps).
+import type { AccessResolver } from '../auth/access';
 import type { Authenticator } from '../auth/authenticate';
 import type { CommandService } from '../commands/command-service';
 import type { Env } from '../config/env';
@@ -22,6 +23,7 @@ import type { CertificateAuthority } from '../pki/ca';
 import type { AuditStore } from '../store/audit-store';
 import type { ReportStore } from '../store/report-store';
 import type { Store } from '../store/store';
+import type { TeamGrantsStore } from '../store/team-grants-store';
 
 export interface ApiContext {
   env: Env;
@@ -57,4 +59,7 @@ export interface ApiContext {
   /** The audit hash chain (export, head) and the change report's queries. */
   auditLog: AuditStore;
   reports: ReportStore;
+  /** Scoped roles: each caller's team grants, resolved per request. */
+  access: AccessResolver;
+  teamGrants: TeamGrantsStore;
 }

@@ -8,7 +8,7 @@ import type { ApprovalState, ApprovalView, ChangeKindName } from '../../contract
 import { ApprovalView as ApprovalViewSchema } from '../../contracts/policies';
 import { type Role, roleRank } from '../../contracts/roles';
 import { type Actor, auditEntry } from '../audit/record';
-import type { Principal } from '../auth/principal';
+import type { ActingPrincipal } from '../auth/principal';
 import type { ProposedChange } from '../changes/gate';
 import { Conflict, NotFound } from '../domain/errors';
 import type { EventBus } from '../events/bus';
@@ -23,7 +23,7 @@ export interface ReplayResult {
 }
 
 /** Runs a held request again, as its requester, with the approval id. */
-export type Replay = (request: Record<string, unknown>, principal: Principal, approvalId: string) => Promise<ReplayResult>;
+export type Replay = (request: Record<string, unknown>, principal: ActingPrincipal, approvalId: string) => Promise<ReplayResult>;
 
 /** Refused to this caller: the rule and what to do next (HTTP 403). */
 export class NotAllowed extends Error {
@@ -166,7 +166,7 @@ export class Approvals {
    * Approves and runs the held change once. Approving again, or after it
    * ran, changes nothing and answers the approval as it is.
    */
-  async approve(id: string, approver: Principal): Promise<ApprovalView> {
+  async approve(id: string, approver: ActingPrincipal): Promise<ApprovalView> {
     const row = await this.row(id);
     const requester = { actor: row.requester, owner: row.requester_owner };
     if (samePerson(approver, requester)) {
@@ -191,7 +191,7 @@ export class Approvals {
     return this.execute(approved, approver);
   }
 
-  async reject(id: string, by: Principal, reason: string): Promise<ApprovalView> {
+  async reject(id: string, by: ActingPrincipal, reason: string): Promise<ApprovalView> {
     const row = await this.row(id);
     // The requester may withdraw their own request; anyone else needs the approver role.
     if (!samePerson(by, { actor: row.requester, owner: row.requester_owner }) && roleRank(by.role) < roleRank(row.approver_role as Role)) {
@@ -283,7 +283,7 @@ export class Approvals {
   }
 
   private async execute(row: ApprovalRow, approver: Actor): Promise<ApprovalView> {
-    const principal: Principal = { actor: row.requester, kind: row.requester_kind as Principal['kind'], role: row.requester_role as Role, ...(row.requester_owner ? { owner: row.requester_owner } : {}) };
+    const principal: ActingPrincipal = { actor: row.requester, kind: row.requester_kind as ActingPrincipal['kind'], role: row.requester_role as Role, ...(row.requester_owner ? { owner: row.requester_owner } : {}) };
     const who = { approval: row.id, kind: row.kind, requester: row.requester, approver: row.decided_by ?? approver.actor };
     let result: ReplayResult | undefined;
     let error: string | undefined;

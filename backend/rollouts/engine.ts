@@ -5,7 +5,7 @@
 // back finished commons. A deployment is made through DeploymentService with
 // a link that records it on the target in the deployment's own transaction:
 // a commons is never deployed twice for one step, whatever restarts.
-import type { Principal } from '../auth/principal';
+import type { ActingPrincipal } from '../auth/principal';
 import type { Logger } from '../../lib/logger';
 import { isFinalDeployment } from '../../contracts/states';
 import type { RolloutChange, RolloutState, TargetState } from '../../contracts/rollouts';
@@ -182,8 +182,8 @@ export class RolloutEngine {
     return (await this.moveTarget(r, state, t, ['soaking'], 'failed', { message: gate.reason })) ? gate.reason : undefined;
   }
 
-  private principalOf(r: RolloutRow): Principal {
-    return { actor: r.actor, kind: r.actor_kind as Principal['kind'], role: r.role as Role };
+  private principalOf(r: RolloutRow): ActingPrincipal {
+    return { actor: r.actor, kind: r.actor_kind as ActingPrincipal['kind'], role: r.role as Role };
   }
 
   private async deploy(r: RolloutRow, t: RolloutTargetRow): Promise<void> {

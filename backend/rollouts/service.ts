@@ -3,7 +3,7 @@
 // the audit entry), pause, resume, abort, rollback (each audited with its
 // effect), and the views. The engine (engine.ts) advances what is written.
 import { randomUUID } from 'node:crypto';
-import type { Principal } from '../auth/principal';
+import type { ActingPrincipal } from '../auth/principal';
 import type { Logger } from '../../lib/logger';
 import { isFinalDeployment } from '../../contracts/states';
 import type { RolloutAction, RolloutPlan, RolloutRequest, RolloutState, RolloutTarget, RolloutTargetView, RolloutView, TargetState } from '../../contracts/rollouts';
@@ -56,7 +56,7 @@ export class RolloutService {
    * approved, the rollout is started again with `approval`: used on its
    * commons, it covers the others it holds.
    */
-  async start(req: RolloutRequest, principal: Principal, approval?: { id: string; commons: string }): Promise<RolloutView> {
+  async start(req: RolloutRequest, principal: ActingPrincipal, approval?: { id: string; commons: string }): Promise<RolloutView> {
     const { plan, waves } = await planRollout(this.d, req, this.d.alertGate);
     const id = randomUUID();
     const summary = `rollout of release ${req.change.release} to ${plan.commons.length} commons in ${waves.length} waves`;
@@ -112,7 +112,7 @@ export class RolloutService {
    * whose deployment succeeded soaks again, one whose deployment failed is
    * deployed again. Abort and rollback skip the commons not started.
    */
-  async act(id: string, action: RolloutAction, principal: Principal, reason?: string): Promise<RolloutView> {
+  async act(id: string, action: RolloutAction, principal: ActingPrincipal, reason?: string): Promise<RolloutView> {
     const row = await this.d.store.get(id);
     if (!row) throw new NotFound(`rollout ${id}`);
     const { from, to } = ACTIONS[action];

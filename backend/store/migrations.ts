@@ -368,6 +368,21 @@ const rollouts = ({ text }: Types): Migration => ({
   },
 });
 
+// Scoped roles: a DCOC role granted to a Grafana team (name or id) on a saved group's commons.
+const teamGrants = ({ text }: Types): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('team_grants')
+      .addColumn('team', text, (c) => c.notNull())
+      .addColumn('group_name', text, (c) => c.notNull())
+      .addColumn('role', text, (c) => c.notNull())
+      .addColumn('updated_by', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .addPrimaryKeyConstraint('team_grants_pk', ['team', 'group_name'])
+      .execute();
+  },
+});
+
 // A hash chain over the audit log (backend/audit/chain.ts): the rows already
 // there are chained in the order they were written (by id), from the genesis hash.
 const auditChain = ({ text }: Types): Migration => ({
@@ -403,7 +418,7 @@ const auditChain = ({ text }: Types): Migration => ({
   },
 });
 
-const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0008_rollouts': rollouts, '0009_windows': windows, '0010_policies': policies, '0012_audit_chain': auditChain };
+const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0007_team_grants': teamGrants, '0008_rollouts': rollouts, '0009_windows': windows, '0010_policies': policies, '0012_audit_chain': auditChain };
 
 /** The names of the migrations this build knows, oldest first. */
 export const MIGRATION_NAMES = Object.keys(ALL);

@@ -206,6 +206,7 @@ export interface Database {
   rollouts: RolloutsTable;
   rollout_targets: RolloutTargetsTable;
   audit_chain: AuditChainTable;
+  team_grants: TeamGrantsTable;
 }
 
 /** A commons' live state, written by the replica holding its agent. */
@@ -344,5 +345,14 @@ export interface AuditChainTable {
   start_seq: number;
   start_hash: string;
   pruned: number;
+  updated_at: string;
+}
+
+/** A DCOC role a Grafana team holds on the commons of a saved group. */
+export interface TeamGrantsTable {
+  team: string;
+  group_name: string;
+  role: string;
+  updated_by: string;
   updated_at: string;
 }

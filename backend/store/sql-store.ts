@@ -10,6 +10,7 @@ import { GroupsStore } from './groups-store';
 import { WindowsStore } from './windows-store';
 import { RolloutsStore } from './rollouts-store';
 import { ReportStore } from './report-store';
+import { TeamGrantsStore } from './team-grants-store';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
@@ -54,6 +55,7 @@ export class SqlStore implements Store {
   readonly auditLog: AuditStore;
   /** The queries behind the monthly change report. */
   readonly reports: ReportStore;
+  readonly teamGrants: TeamGrantsStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -64,10 +66,15 @@ export class SqlStore implements Store {
     this.groups = new GroupsStore(db, (audit, write) => this.audited(audit, write));
     this.windows = new WindowsStore(db, (audit, write) => this.audited(audit, write));
     this.rollouts = new RolloutsStore(db, (audit, write) => this.audited(audit, write));
+    this.teamGrants = new TeamGrantsStore(db, (audit, write) => this.audited(audit, write));
   }
 
   get kind(): Engine {
     return this.engine.kind;
+  }
+
+  async getApprovalCommons(id: string): Promise<string | undefined> {
+    return (await this.db.selectFrom('approvals').select('commons_id').where('id', '=', id).executeTakeFirst())?.commons_id;
   }
 
   /** Policies and approvals (backend/policies/). */
@@ -223,8 +230,10 @@ export class SqlStore implements Store {
   getCommand: Store['getCommand'] = (id) => this.db.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst().then(checkCommand);
 
   listCommands(filter: CommandFilter) {
+    if (filter.commonsIn?.length === 0) return Promise.resolve([]);
     let q = this.db.selectFrom('commands').selectAll();
     if (filter.commons) q = q.where('commons_id', '=', filter.commons);
+    if (filter.commonsIn) q = q.where('commons_id', 'in', [...filter.commonsIn]);
     if (filter.states?.length) q = q.where('state', 'in', filter.states);
     if (filter.since) q = q.where('updated_at', '>=', filter.since);
     return q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute().then(each(checkCommand));
@@ -334,8 +343,10 @@ export class SqlStore implements Store {
     this.db.selectFrom('deployments').selectAll().where('command_id', '=', commandId).executeTakeFirst().then(checkDeployment);
 
   listDeployments(filter: DeploymentFilter) {
+    if (filter.commonsIn?.length === 0) return Promise.resolve([]);
     let q = this.db.selectFrom('deployments').selectAll();
     if (filter.commons) q = q.where('commons_id', '=', filter.commons);
+    if (filter.commonsIn) q = q.where('commons_id', 'in', [...filter.commonsIn]);
     return q.orderBy('created_at', 'desc').orderBy('revision', 'desc').limit(filter.limit).execute().then(each(checkDeployment));
   }
 
@@ -393,7 +404,9 @@ export class SqlStore implements Store {
   };
 
   listAudit(filter: AuditFilter) {
+    if (filter.commonsIn?.length === 0) return Promise.resolve([]);
     let q = this.db.selectFrom('audit').selectAll();
+    if (filter.commonsIn) q = q.where('commons_id', 'in', [...filter.commonsIn]);
     if (filter.actor) q = q.where('actor', '=', filter.actor);
     if (filter.action) q = q.where('action', '=', filter.action);
     if (filter.commons) q = q.where('commons_id', '=', filter.commons);

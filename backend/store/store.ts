@@ -54,6 +54,8 @@ export type DeploymentLink = (db: Kysely<Database>, made: { deploymentId: string
 
 export interface DeploymentFilter {
   commons?: string;
+  /** Only these commons (a caller scoped by team grants); none given: every commons. */
+  commonsIn?: readonly string[];
   limit: number;
 }
 
@@ -63,6 +65,8 @@ export type ConsumeTokenResult =
 
 export interface CommandFilter {
   commons?: string;
+  /** Only these commons (a caller scoped by team grants); none given: every commons. */
+  commonsIn?: readonly string[];
   states?: CommandState[];
   since?: string;
   limit: number;
@@ -72,6 +76,8 @@ export interface AuditFilter {
   actor?: string;
   action?: string;
   commons?: string;
+  /** Only these commons (a caller scoped by team grants); none given: every commons. */
+  commonsIn?: readonly string[];
   since?: string;
   limit: number;
 }
@@ -114,6 +120,8 @@ export interface Store {
     configRevision?: Insertable<ConfigRevisionsTable>,
   ): Promise<CommandRow>;
   getCommand(id: string): Promise<CommandRow | undefined>;
+  /** The commons a held change (an approval) is on: its scope (backend/http/scope-check.ts). */
+  getApprovalCommons(id: string): Promise<string | undefined>;
   listCommands(filter: CommandFilter): Promise<CommandRow[]>;
   listOpenCommands(commonsId?: string): Promise<CommandRow[]>;
   /**

@@ -3,7 +3,7 @@
 // plug in their own. Every action asks the change gate first, as the author
 // of the window with `scheduled` set (a deny window or a policy can refuse or
 // hold it), and answers one line saying what it did or why not.
-import type { Principal } from '../auth/principal';
+import type { ActingPrincipal } from '../auth/principal';
 import type { ChangeGate, ProposedChange } from '../changes/gate';
 import type { CommandService } from '../commands/command-service';
 import type { DeploymentService } from '../deployments/service';
@@ -14,7 +14,7 @@ import type { WindowAction } from '../../contracts/windows';
 export interface ActionRun {
   commons: string;
   window: { id: string; name: string };
-  principal: Principal;
+  principal: ActingPrincipal;
   reason: string;
 }
 

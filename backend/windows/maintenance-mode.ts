@@ -6,7 +6,7 @@
 // cookie is set (helm/revproxy/gen3.nginx.conf/portal-as-root/
 // portal-service.conf); uc-cdis/gen3-helm 42cc46bc. The env is in revproxy's
 // pod template, so the revision's helm upgrade rolls revproxy by itself.
-import type { Principal } from '../auth/principal';
+import type { ActingPrincipal } from '../auth/principal';
 import type { ChangeGate } from '../changes/gate';
 import type { DeploymentService } from '../deployments/service';
 import { gateLine } from './actions';
@@ -31,7 +31,7 @@ export class MaintenanceMode {
   async set(
     commons: string,
     on: boolean,
-    principal: Principal,
+    principal: ActingPrincipal,
     window: { id: string; name: string; start: string },
     reason: string,
     approvalId?: string,

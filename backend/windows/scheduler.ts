@@ -7,7 +7,7 @@
 // mode off. Every start and end is audited before its effects; what each
 // step did is kept on the run.
 import type { Logger } from '../../lib/logger';
-import type { Principal } from '../auth/principal';
+import type { ActingPrincipal } from '../auth/principal';
 import type { Actor } from '../audit/record';
 import { auditEntry } from '../audit/record';
 import type { WindowRunRow, WindowsStore } from '../store/windows-store';
@@ -181,7 +181,7 @@ export class WindowScheduler {
    * is granted: only while the occurrence it was asked for still runs (after
    * its end it would stay on), recorded on the run so its end switches it off.
    */
-  async replayMaintenanceMode(request: Record<string, unknown>, principal: Principal, approvalId: string): Promise<{ deployment?: string }> {
+  async replayMaintenanceMode(request: Record<string, unknown>, principal: ActingPrincipal, approvalId: string): Promise<{ deployment?: string }> {
     const { commons, windowId, start } = request as { commons: string; windowId: string; start: string };
     const run = await this.d.store.getRun(windowId, start);
     const w = await this.windowEvenDeleted(windowId);

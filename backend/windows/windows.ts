@@ -2,7 +2,7 @@
 // effect), read with their current and next occurrences and recent runs, and
 // which commons a window covers now.
 import { randomUUID } from 'node:crypto';
-import type { Principal } from '../auth/principal';
+import type { ActingPrincipal } from '../auth/principal';
 import { auditEntry } from '../audit/record';
 import { Invalid, NotFound } from '../domain/errors';
 import type { GroupDirectory } from '../groups/directory';
@@ -14,12 +14,12 @@ export interface Window {
   id: string;
   spec: WindowSpec;
   /** Whose role the window's scheduled changes act with. */
-  author: Principal;
+  author: ActingPrincipal;
   row: WindowRow;
 }
 
 export function windowOf(row: WindowRow): Window {
-  return { id: row.id, spec: WindowSpec.parse(JSON.parse(row.spec_json)), author: JSON.parse(row.author_json) as Principal, row };
+  return { id: row.id, spec: WindowSpec.parse(JSON.parse(row.spec_json)), author: JSON.parse(row.author_json) as ActingPrincipal, row };
 }
 
 const describe = (s: WindowSpec) => ({ name: s.name, kind: s.kind, target: s.target, schedule: s.schedule, timeZone: s.timeZone, reason: s.reason });
@@ -36,7 +36,7 @@ export class Windows {
     if (bad) throw new Invalid('Invalid schedule', [bad], bad.message);
   }
 
-  async create(spec: WindowSpec, p: Principal): Promise<WindowView> {
+  async create(spec: WindowSpec, p: ActingPrincipal): Promise<WindowView> {
     this.checked(spec);
     const at = new Date().toISOString();
     const row: WindowRow = {
@@ -54,7 +54,7 @@ export class Windows {
     return this.view(windowOf(row));
   }
 
-  async replace(id: string, spec: WindowSpec, p: Principal): Promise<WindowView> {
+  async replace(id: string, spec: WindowSpec, p: ActingPrincipal): Promise<WindowView> {
     this.checked(spec);
     const set = { name: spec.name, kind: spec.kind, spec_json: JSON.stringify(spec), updated_by: p.actor, updated_at: new Date().toISOString() };
     if (!(await this.store.update(id, set, auditEntry(p, { action: 'window.update', outcome: 'succeeded', detail: { window: id, ...describe(spec) } })))) throw new NotFound(`window ${id}`);
@@ -62,7 +62,7 @@ export class Windows {
   }
 
   /** Deletes a window; a run in progress is ended by the scheduler at its next tick (silence expired, maintenance mode off). */
-  async delete(id: string, p: Principal): Promise<void> {
+  async delete(id: string, p: ActingPrincipal): Promise<void> {
     const w = await this.get(id);
     if (!(await this.store.delete(id, new Date().toISOString(), auditEntry(p, { action: 'window.delete', outcome: 'succeeded', detail: { window: id, ...describe(w.spec) } })))) throw new NotFound(`window ${id}`);
   }

@@ -22,7 +22,8 @@ export function whoami(identity: DcocIdentity): z.input<typeof AppWhoami> {
     user: { login: identity.login, name: identity.name, email: identity.email, orgRole: identity.orgRole },
     role: identity.role,
     roleSource: identity.source,
-    permissions: (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(identity.role, p)),
+    permissions: (Object.keys(PERMISSIONS) as Permission[]).filter((p) => !!identity.role && can(identity.role, p)),
+    ...(identity.teams?.length ? { teams: identity.teams.map((t) => t.name) } : {}),
     ...(identity.actions ? { actions: identity.actions } : {}),
     ...(identity.rbacUnavailable ? { rbacUnavailable: identity.rbacUnavailable } : {}),
   };

@@ -19,7 +19,7 @@ export async function checkControlHealth(ctx: PluginContext, identity: Assertion
     const healthy = fleet.items.filter((c) => c.status === 'healthy').length;
     return {
       status: 'OK',
-      message: `connected to the DCOC control service at ${s.settings.url} as ${who.actor} (${who.role}): ${fleet.items.length} commons, ${healthy} healthy`,
+      message: `connected to the DCOC control service at ${s.settings.url} as ${who.actor} (${who.role ?? 'no global role; team grants only'}): ${fleet.items.length} commons, ${healthy} healthy`,
       details: { controlUrl: s.settings.url, actor: who.actor, role: who.role, commons: fleet.items.length, healthy },
     };
   } catch (err) {

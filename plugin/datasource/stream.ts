@@ -4,8 +4,13 @@
 // (see log-channel.ts) relays a follow of the service's pod logs, one JSON
 // packet (LogsStreamEvent) per batch; subscribing needs logs:read. Both are
 // checked for every subscriber; a relay runs as long as its channel has any.
+// A channel is shared by its subscribers, so a user whose access comes from
+// team grants joins a channel of one commons they may read, never the
+// fleet-wide one (which would show them every commons).
 import { CommonsId } from '../../contracts/api';
-import { can, type Permission } from '../../contracts/roles';
+import type { Permission } from '../../contracts/roles';
+import { allowsOn } from '../../contracts/scopes';
+import { roleOn } from '../control/access';
 import { ControlClient } from '../control/client';
 import { relayEvents } from '../control/event-stream';
 import { controlSettings } from '../control/settings';
@@ -40,8 +45,15 @@ export function streamHandler(resolver: IdentityResolver): StreamHandler {
       const channel = parseChannel(req.path);
       if (!channel) return { status: 'NOT_FOUND' };
       const r = await resolveDataSourceIdentity(resolver, req.pluginContext, req.headers, ctx.signal, ctx.logger);
-      if (!r.ok || !can(r.identity.role, NEEDS[channel.kind])) {
-        ctx.logger.info(`live ${channel.kind} subscription refused`, { user: req.pluginContext.user?.login ?? null, role: r.ok ? r.identity.role : null, needs: NEEDS[channel.kind] });
+      const commons = channel.kind === 'events' ? channel.commons : channel.logs.commons;
+      let role = r.ok ? r.identity.role : null;
+      if (r.ok && !allowsOn(role, NEEDS[channel.kind]) && commons !== null) {
+        const settings = controlSettings(req.pluginContext);
+        // Team grants are the control service's to resolve; if it cannot say, the global role stands.
+        if (settings.ok) role = await roleOn(new ControlClient(settings.settings, r.identity), r.identity, commons, ctx.signal).catch(() => role);
+      }
+      if (!r.ok || !allowsOn(role, NEEDS[channel.kind])) {
+        ctx.logger.info(`live ${channel.kind} subscription refused`, { user: req.pluginContext.user?.login ?? null, role, needs: NEEDS[channel.kind] });
         return { status: 'PERMISSION_DENIED' };
       }
       return { status: 'OK' };
@@ -55,8 +67,9 @@ export function streamHandler(resolver: IdentityResolver): StreamHandler {
       const r = await resolveDataSourceIdentity(resolver, req.pluginContext, req.headers, ctx.signal, ctx.logger);
       if (!r.ok) throw new Error(r.detail);
       // RunStream acts for the user whose subscription started it; refuse it too when that user may not read it.
-      if (!can(r.identity.role, NEEDS[channel.kind])) throw new Error(`the ${channel.kind} stream needs ${NEEDS[channel.kind]}`);
       const client = new ControlClient(settings.settings, r.identity);
+      const commons = channel.kind === 'events' ? channel.commons : channel.logs.commons;
+      if (!allowsOn(await roleOn(client, r.identity, commons, ctx.signal), NEEDS[channel.kind])) throw new Error(`the ${channel.kind} stream needs ${NEEDS[channel.kind]}`);
       const logger = ctx.logger.with({ path: req.path, user: r.identity.login });
       if (channel.kind === 'events') await relayEventsTo(sender, client, channel.commons, ctx.signal, logger);
       else await relayLogsTo(sender, client, channel.logs, ctx.signal, logger);

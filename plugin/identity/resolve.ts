@@ -1,12 +1,16 @@
 // Who is calling and with which DCOC role. With a service-account token and
 // the app URL from Grafana, and the user's ID token (X-Grafana-Id), the role
 // comes from the user's gen3-dcoc-app.* RBAC actions (Grafana's permission
-// search); otherwise from the org role through the configured mapping.
+// search); otherwise from the org role through the configured mapping. With
+// the same token the user's Grafana teams are read, for team grants (scoped
+// roles): a user with no DCOC role may still hold grants through a team.
 import type { Role } from '../../contracts/roles';
+import type { TeamRef } from '../../contracts/scopes';
 import { parseJsonData, type Logger, type PluginContext } from '../sdk';
 import { IdTokenError, IdTokenVerifier } from './id-token';
 import { roleForOrgRole, roleMapping } from './org-role';
 import { PermissionSearch, PermissionSearchError } from './permission-search';
+import { TeamsError, TeamsLookup } from './teams';
 import { roleFromActions } from '../../contracts/rbac';
 
 export interface DcocIdentity {
@@ -16,7 +20,10 @@ export interface DcocIdentity {
   /** The Grafana org role as Grafana sent it ("" for a service identity). */
   orgRole: string;
   orgId: number;
-  role: Role;
+  /** The global DCOC role; null when the user's access comes only from team grants. */
+  role: Role | null;
+  /** The user's Grafana teams (read only with Grafana RBAC: the service account's token). */
+  teams?: TeamRef[];
   /** Where the role came from. */
   source: 'rbac' | 'org-role' | 'service';
   /** The RBAC actions found, when source is "rbac". */
@@ -52,6 +59,7 @@ export class IdentityResolver {
   constructor(
     private readonly search = new PermissionSearch(),
     private readonly verifier = new IdTokenVerifier(),
+    private readonly teams = new TeamsLookup(),
   ) {}
 
   async resolve(input: ResolveInput): Promise<Resolution> {
@@ -77,6 +85,7 @@ export class IdentityResolver {
         return { ok: false, status: 401, title: 'Unauthenticated', detail: `the Grafana ID token (X-Grafana-Id) was refused: ${err.message}` };
       }
       let actions: string[] | undefined;
+      const teams = this.teamsOf({ appUrl, token, subject, signal: input.signal }, input.logger);
       try {
         actions = await this.search.actions({ appUrl, token, subject, signal: input.signal });
       } catch (err) {
@@ -88,18 +97,30 @@ export class IdentityResolver {
         return this.byOrgRole(input, base, err.message);
       }
       const role = roleFromActions(actions);
-      if (!role) {
+      const userTeams = await teams;
+      // No role: the control service decides from the teams' grants; no teams either: nothing to decide.
+      if (!role && userTeams.length === 0) {
         return {
           ok: false,
           status: 403,
           title: 'Forbidden',
-          detail: `${user.login} holds no DCOC role in Grafana (needs at least gen3-dcoc-app.commons:read); ask a Grafana admin for access`,
+          detail: `${user.login} holds no DCOC role in Grafana (needs at least gen3-dcoc-app.commons:read) and is in no Grafana team; ask a Grafana admin for access`,
         };
       }
-      return { ok: true, identity: { ...base, role, source: 'rbac', actions } };
+      return { ok: true, identity: { ...base, role, source: 'rbac', actions, ...(userTeams.length ? { teams: userTeams } : {}) } };
     }
 
     return this.byOrgRole(input, base);
+  }
+
+  /** The user's teams; none (with a log line) when Grafana cannot say: less access, never more. */
+  private async teamsOf(opts: { appUrl: string; token: string; subject: string; signal?: AbortSignal }, logger?: Logger): Promise<TeamRef[]> {
+    try {
+      return await this.teams.teamsOf(opts);
+    } catch (err) {
+      logger?.warn("cannot read the user's Grafana teams; team grants do not apply to this request", { error: err instanceof TeamsError ? err.message : String(err) });
+      return [];
+    }
   }
 
   /** The role from the user's org role through the configured mapping. */

@@ -14,6 +14,7 @@ import { FleetPage } from '../pages/FleetPage';
 import { GroupsPage } from '../pages/GroupsPage';
 import { MaintenancePage } from '../pages/maintenance/MaintenancePage';
 import { RolloutsPage } from '../pages/RolloutsPage';
+import { AccessPage } from '../pages/access/AccessPage';
 import { testIds } from '../testIds';
 
 export function App(_props: AppRootProps) {
@@ -32,6 +33,7 @@ export function App(_props: AppRootProps) {
           <Route path={ROUTES.groups} element={<GroupsPage />} />
           <Route path={ROUTES.maintenance} element={<MaintenancePage />} />
           <Route path={ROUTES.rollouts} element={<RolloutsPage />} />
+          <Route path={ROUTES.access} element={<AccessPage />} />
           <Route path="*" element={<Navigate to={ROUTES.fleet} replace />} />
         </Routes>
       </div>

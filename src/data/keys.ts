@@ -7,6 +7,9 @@ export interface AuditFilters {
 
 export const keys = {
   whoami: ['whoami'] as const,
+  /** The caller's team grants (scoped roles). */
+  access: ['access'] as const,
+  teamGrants: ['team-grants'] as const,
   fleet: ['fleet'] as const,
   groups: ['groups'] as const,
   commons: (id: string) => ['commons', id] as const,

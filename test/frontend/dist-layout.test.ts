@@ -10,6 +10,15 @@ import { before, describe, test } from 'node:test';
 import { DCOC_RBAC_ACTIONS, actionsForRole } from '../../contracts/rbac';
 import { builtPlugin, type BuiltPlugin } from '../support/plugin-build';
 
+// The service account reads permissions (RBAC roles) and, for team grants, the user's teams: GET /api/users/:id/teams
+// needs users.teams:read (users:read in newer Grafana) on users:* and lists only teams it may read (teams:read).
+const TEAM_AWARE_IAM = [
+  { action: 'users.permissions:read', scope: 'users:*' },
+  { action: 'users.teams:read', scope: 'users:*' },
+  { action: 'users:read', scope: 'users:*' },
+  { action: 'teams:read', scope: 'teams:*' },
+];
+
 interface PluginJson {
   id: string;
   type: string;
@@ -63,14 +72,18 @@ describe('dist/ layout', { timeout: 600_000 }, () => {
     assert.deepEqual(
       Object.fromEntries(['Fleet', 'Commons', 'Deploy', 'Agents', 'Audit log', 'Approvals'].map((n) => [n, [byName[n]?.path, byName[n]?.action]])),
       {
-        Fleet: ['/a/gen3-dcoc-app/fleet', 'gen3-dcoc-app.commons:read'],
-        Commons: ['/a/gen3-dcoc-app/commons', 'gen3-dcoc-app.commons:read'],
+        // Open to every org Viewer: a user whose DCOC access comes only from team grants holds no gen3-dcoc-app action
+        // in Grafana, and the control service shows each caller only the commons it may see.
+        Fleet: ['/a/gen3-dcoc-app/fleet', undefined],
+        Commons: ['/a/gen3-dcoc-app/commons', undefined],
         Deploy: ['/a/gen3-dcoc-app/deploy', 'gen3-dcoc-app.deployments:write'],
         Agents: ['/a/gen3-dcoc-app/agents', 'gen3-dcoc-app.commons:read'],
         'Audit log': ['/a/gen3-dcoc-app/audit', 'gen3-dcoc-app.audit:read'],
         Approvals: ['/a/gen3-dcoc-app/approvals', 'gen3-dcoc-app.details:read'],
       },
     );
+    assert.equal(byName.Fleet?.role, 'Viewer');
+    assert.equal(byName.Access?.role, 'Viewer');
     assert.equal(pages.filter((p) => p.defaultNav).length, 1);
     assert.deepEqual(pages.find((p) => p.path === '/plugins/gen3-dcoc-app')?.role, 'Admin');
     assert.ok(app.includes!.some((i) => i.type === 'datasource'), 'the nested data source is listed');
@@ -88,7 +101,7 @@ describe('dist/ layout', { timeout: 600_000 }, () => {
     const declared = new Set(app.roles!.flatMap((r) => r.role.permissions.map((p) => p.action)));
     assert.deepEqual([...declared].sort(), Object.keys(DCOC_RBAC_ACTIONS).sort());
     for (const a of declared) assert.match(a, /^gen3-dcoc-app\./, 'Grafana only accepts actions prefixed with the plugin id');
-    assert.deepEqual(app.iam?.permissions, [{ action: 'users.permissions:read', scope: 'users:*' }]);
+    assert.deepEqual(app.iam?.permissions, TEAM_AWARE_IAM);
   });
 
   test('the nested data source plugin.json: id, backend, alerting, its own executable', () => {

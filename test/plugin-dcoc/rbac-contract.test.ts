@@ -8,6 +8,15 @@ import { readFileSync } from 'node:fs';
 import { ROLES } from '../../contracts/roles';
 import { DCOC_APP_ID, DCOC_DATASOURCE_ID, DCOC_RBAC_ACTIONS, actionsForRole, roleFromActions } from '../../contracts/rbac';
 
+// The service account reads permissions (RBAC roles) and, for team grants, the user's teams: GET /api/users/:id/teams
+// needs users.teams:read (users:read in newer Grafana) on users:* and lists only teams it may read (teams:read).
+const TEAM_AWARE_IAM = [
+  { action: 'users.permissions:read', scope: 'users:*' },
+  { action: 'users.teams:read', scope: 'users:*' },
+  { action: 'users:read', scope: 'users:*' },
+  { action: 'teams:read', scope: 'teams:*' },
+];
+
 interface PluginJson {
   id: string;
   iam?: { permissions: { action: string; scope: string }[] };
@@ -42,7 +51,7 @@ describe('RBAC contract between the app plugin.json and the backend', () => {
   // Without it the nested data source never resolved roles from Grafana RBAC, and could disagree with the app.
   it('the data source asks Grafana for the same service account permissions as the app', () => {
     const ds = read('../../src/datasource/plugin.json');
-    assert.deepEqual(app.iam?.permissions, [{ action: 'users.permissions:read', scope: 'users:*' }]);
+    assert.deepEqual(app.iam?.permissions, TEAM_AWARE_IAM);
     assert.deepEqual(ds.iam?.permissions, app.iam?.permissions);
   });
 

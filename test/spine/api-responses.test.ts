@@ -177,6 +177,13 @@ describe('every body the control service sends fits its route response schema', 
     assert.ok(report.deploys.length > 0 && report.configChanges.length > 0 && report.operations.length > 0, JSON.stringify(report));
   });
 
+  it('team grants and the caller\'s access', async () => {
+    await call(ROUTES.putTeamGrant, '/team-grants/ops-a/production', { body: { role: 'operator' }, expect: 201 });
+    await call(ROUTES.putTeamGrant, '/team-grants/ops-a/production', { body: { role: 'developer' }, expect: 200 });
+    await call(ROUTES.listTeamGrants, '/team-grants');
+    await call(ROUTES.getAccess, '/access', { token: viewer });
+  });
+
   it('covered every route that answers with a JSON body, except those it names', () => {
     // Not driven here: cancels need a command or deployment caught unfinished, a rollback a second revision, /events is a stream (its events are checked above).
     const skipped = new Set(['cancelCommand', 'cancelDeployment', 'rollback', 'streamEvents']);

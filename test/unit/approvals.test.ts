@@ -5,7 +5,7 @@
 // audited and published for the app.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Principal } from '../../backend/auth/principal';
+import type { ActingPrincipal } from '../../backend/auth/principal';
 import type { ProposedChange } from '../../backend/changes/gate';
 import { Conflict } from '../../backend/domain/errors';
 import { EventBus } from '../../backend/events/bus';
@@ -14,10 +14,10 @@ import { Approvals, NotAllowed } from '../../backend/policies/approvals';
 import type { SqlStore } from '../../backend/store/sql-store';
 import { storeEngines } from '../support/store-engines';
 
-const A: Principal = { actor: 'alice', kind: 'grafana', role: 'operator' };
-const B: Principal = { actor: 'bob', kind: 'grafana', role: 'operator' };
-const ALICE_BOT: Principal = { actor: 'token:alice-bot', kind: 'token', role: 'admin', owner: 'alice' };
-const DEV: Principal = { actor: 'dana', kind: 'grafana', role: 'developer' };
+const A: ActingPrincipal = { actor: 'alice', kind: 'grafana', role: 'operator' };
+const B: ActingPrincipal = { actor: 'bob', kind: 'grafana', role: 'operator' };
+const ALICE_BOT: ActingPrincipal = { actor: 'token:alice-bot', kind: 'token', role: 'admin', owner: 'alice' };
+const DEV: ActingPrincipal = { actor: 'dana', kind: 'grafana', role: 'developer' };
 const TTL = 60_000;
 
 for (const engine of await storeEngines('approvals'))
@@ -28,10 +28,10 @@ describe(`approvals (${engine.name})`, { skip: engine.skip }, () => {
   const events = new EventBus();
   const published: string[] = [];
   events.subscribe((e) => e.type === 'approval.updated' && published.push(`${e.approval}:${e.state}`));
-  const runs: { request: Record<string, unknown>; principal: Principal }[] = [];
+  const runs: { request: Record<string, unknown>; principal: ActingPrincipal }[] = [];
   let failNext = false;
 
-  const deploy = (principal: Principal, release = '2026.07'): ProposedChange => ({
+  const deploy = (principal: ActingPrincipal, release = '2026.07'): ProposedChange => ({
     kind: 'deploy',
     commons: 'data-midrc-org',
     principal,
@@ -67,7 +67,7 @@ describe(`approvals (${engine.name})`, { skip: engine.skip }, () => {
     await assert.rejects(approvals.approve(held.id, DEV), (e) => e instanceof NotAllowed && /approver role/.test(e.rule));
     assert.equal((await approvals.view(held.id)).state, 'requested');
 
-    const admin: Principal = { actor: 'carol', kind: 'grafana', role: 'admin' };
+    const admin: ActingPrincipal = { actor: 'carol', kind: 'grafana', role: 'admin' };
     const [x, y] = await Promise.all([approvals.approve(held.id, B), approvals.approve(held.id, admin)]);
     assert.equal(runs.length, 1, 'the change ran once');
     assert.deepEqual(runs[0].principal, A);

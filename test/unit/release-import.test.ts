@@ -25,7 +25,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Principal } from '../../backend/auth/principal';
+import type { ActingPrincipal } from '../../backend/auth/principal';
 import { ReleaseCatalog } from '../../backend/deployments/release-catalog';
 import { ReleaseFormatError, parseRelease } from '../../backend/deployments/release-parse';
 import type { SqlStore } from '../../backend/store/sql-store';
@@ -77,7 +77,7 @@ const NCI_CRDC_2020 = {
   },
 };
 
-const operator: Principal = { actor: 'token:ops', kind: 'token', role: 'operator' };
+const operator: ActingPrincipal = { actor: 'token:ops', kind: 'token', role: 'operator' };
 const only = (o: Record<string, string>, keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => keys.includes(k)));
 const except = (o: Record<string, string>, keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
 

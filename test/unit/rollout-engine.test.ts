@@ -16,13 +16,13 @@ import { Conflict } from '../../backend/domain/errors';
 import { EventBus } from '../../backend/events/bus';
 import type { SqlStore } from '../../backend/store/sql-store';
 import type { DeploymentLink } from '../../backend/store/store';
-import type { Principal } from '../../backend/auth/principal';
+import type { ActingPrincipal } from '../../backend/auth/principal';
 import { createLogger } from '../../lib/logger';
 import { storeEngines } from '../support/store-engines';
 
 const at = '2026-12-04T00:00:00.000Z';
 const log = createLogger('test', 'silent');
-const OPERATOR: Principal = { actor: 'token:ops', kind: 'token', role: 'operator' };
+const OPERATOR: ActingPrincipal = { actor: 'token:ops', kind: 'token', role: 'operator' };
 
 /** Deployments as DeploymentService records them (one transaction with the link); their state is the test's to set. */
 class FakeDeployments {
@@ -31,7 +31,7 @@ class FakeDeployments {
   refuse = new Set<string>();
   constructor(private readonly store: SqlStore) {}
 
-  async apply(req: DeploymentRequest, _p: Principal, link?: DeploymentLink): Promise<DeploymentView> {
+  async apply(req: DeploymentRequest, _p: ActingPrincipal, link?: DeploymentLink): Promise<DeploymentView> {
     const commons = req.commons!;
     if (this.refuse.has(commons)) throw new Conflict('Deployment conflict', `deployment x of ${commons} has not finished; wait for it`);
     const id = randomUUID();

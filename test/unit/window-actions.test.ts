@@ -5,16 +5,16 @@
 // named, and a failing one does not throw.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Principal } from '../../backend/auth/principal';
+import type { ActingPrincipal } from '../../backend/auth/principal';
 import type { GateDecision, ProposedChange } from '../../backend/changes/gate';
 import { builtinActions } from '../../backend/windows/actions';
 
-const AUTHOR: Principal = { actor: 'olga', kind: 'grafana', role: 'operator' };
+const AUTHOR: ActingPrincipal = { actor: 'olga', kind: 'grafana', role: 'operator' };
 const RUN = { commons: 'data-a', window: { id: 'w-1', name: 'nightly' }, principal: AUTHOR, reason: 'patching (maintenance window "nightly")' };
 
 function setup(decide: (c: ProposedChange) => GateDecision = () => ({ kind: 'allow' })) {
   const asked: ProposedChange[] = [];
-  const created: { kind: string; commonsId: string; service: string | null; detail: Record<string, unknown>; principal: Principal }[] = [];
+  const created: { kind: string; commonsId: string; service: string | null; detail: Record<string, unknown>; principal: ActingPrincipal }[] = [];
   const applied: unknown[] = [];
   const actions = builtinActions({
     gate: { check: async (c) => (asked.push(c), decide(c)) },

@@ -7,7 +7,7 @@
 // its end, unless an admin overrides it with a reason (audited).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Principal } from '../../backend/auth/principal';
+import type { ActingPrincipal } from '../../backend/auth/principal';
 import type { ProposedChange } from '../../backend/changes/gate';
 import { NotFound } from '../../backend/domain/errors';
 import type { SqlStore } from '../../backend/store/sql-store';
@@ -20,8 +20,8 @@ import { WindowSpec } from '../../contracts/windows';
 import { createLogger } from '../../lib/logger';
 import { storeEngines } from '../support/store-engines';
 
-const OPERATOR: Principal = { actor: 'olga', kind: 'grafana', role: 'operator' };
-const ADMIN: Principal = { actor: 'ada', kind: 'grafana', role: 'admin' };
+const OPERATOR: ActingPrincipal = { actor: 'olga', kind: 'grafana', role: 'operator' };
+const ADMIN: ActingPrincipal = { actor: 'ada', kind: 'grafana', role: 'admin' };
 const T0 = Date.parse('2026-12-05T02:00:00Z');
 const MIN = 60_000;
 
@@ -185,7 +185,7 @@ describe(`maintenance and deny windows (${engine.name})`, { skip: engine.skip },
   describe('the deny-window check', () => {
     let now = T0;
     let check: DenyWindowCheck;
-    const restart = (principal: Principal, commons = 'data-a', override?: { reason: string }): ProposedChange => ({ kind: 'restart', commons, principal, summary: `restart fence on ${commons}`, ...(override ? { override } : {}) });
+    const restart = (principal: ActingPrincipal, commons = 'data-a', override?: { reason: string }): ProposedChange => ({ kind: 'restart', commons, principal, summary: `restart fence on ${commons}`, ...(override ? { override } : {}) });
 
     before(async () => {
       check = new DenyWindowCheck(windows, store, () => now);

@@ -12,8 +12,9 @@ export interface AuditRoutesDeps {
 
 export function auditRouter({ store }: AuditRoutesDeps): Router {
   const r = Router();
-  mount(r, ROUTES.listAudit, store, async ({ query }) => {
-    const rows = await store.listAudit(query);
+  mount(r, ROUTES.listAudit, store, async ({ query, access }) => {
+    // A caller scoped by team grants: only its commons' entries, so the limit counts what it sees.
+    const rows = await store.listAudit({ ...query, commonsIn: access.visibleCommons(ROUTES.listAudit.permission) ?? undefined });
     // The result of an accepted command is the command's state now.
     const results = new Map<string, CommandState>();
     for (const id of new Set(rows.map((r) => r.command_id).filter((x): x is string => !!x))) {

@@ -17,8 +17,9 @@ export interface CommandRoutesDeps {
 export function commandsRouter({ store, commands }: CommandRoutesDeps): Router {
   const r = Router();
 
-  mount(r, ROUTES.listCommands, store, async ({ query: q }) => {
-    const rows = await store.listCommands({ commons: q.commons, states: q.status, since: q.since, limit: q.limit });
+  mount(r, ROUTES.listCommands, store, async ({ query: q, access }) => {
+    const commonsIn = access.visibleCommons(ROUTES.listCommands.permission) ?? undefined;
+    const rows = await store.listCommands({ commons: q.commons, commonsIn, states: q.status, since: q.since, limit: q.limit });
     return { status: 200, body: { items: rows.map((row) => commandView(row)) } };
   });
 

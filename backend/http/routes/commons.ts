@@ -14,7 +14,7 @@ import { configChangeErrors, configChanges } from '../../commands/config-change'
 import { globalChange } from '../../../contracts/gen3/global-config';
 import { type ChangeRoutesDeps, decided, gated, startedBy } from '../gated';
 import { mount } from '../mount';
-import type { Principal } from '../../auth/principal';
+import type { ActingPrincipal } from '../../auth/principal';
 import { HttpProblem, notFound } from '../problem';
 
 export interface CommonsRoutesDeps {
@@ -84,7 +84,7 @@ export function commonsRouter({ fleet, store, commands, deployments, groups, cha
 
   // Each change: validated, then asked of the change gate, then done. A change held for approval is
   // replayed through the same function once approved (with the approval's id, so the gate lets it pass).
-  const restart = async ({ id, service, reason, approvalId, override }: { id: string; service: string; reason?: string; approvalId?: string; override?: { reason: string } }, principal: Principal) => {
+  const restart = async ({ id, service, reason, approvalId, override }: { id: string; service: string; reason?: string; approvalId?: string; override?: { reason: string } }, principal: ActingPrincipal) => {
     liveService(id, service);
     const change = { kind: 'restart' as const, commons: id, principal, reason, approvalId, override, summary: `restart ${service} on ${id}`, request: { id, service, ...(reason ? { reason } : {}) } };
     return gated(changes, change, { action: 'service.restart', service }, async () => {
@@ -99,7 +99,7 @@ export function commonsRouter({ fleet, store, commands, deployments, groups, cha
     denial: (_req, { id, service }) => ({ action: 'service.restart', commons: id, service }),
   });
 
-  const scale = async ({ id, service, replicas, reason, approvalId, override }: { id: string; service: string; replicas: number; reason?: string; approvalId?: string; override?: { reason: string } }, principal: Principal) => {
+  const scale = async ({ id, service, replicas, reason, approvalId, override }: { id: string; service: string; replicas: number; reason?: string; approvalId?: string; override?: { reason: string } }, principal: ActingPrincipal) => {
     const c = liveService(id, service);
     const hpa = await deployments.hpaRangeOf(id, service);
     if (hpa) {
@@ -131,7 +131,7 @@ export function commonsRouter({ fleet, store, commands, deployments, groups, cha
   // The CronJobs the commons' agent reported, each with its last run.
   mount(r, ROUTES.listJobs, store, ({ params: { id } }) => ({ status: 200, body: fleet.jobs(liveCommons(id)) }));
 
-  const runJob = async ({ id, cronjob, reason, approvalId, override }: { id: string; cronjob: string; reason?: string; approvalId?: string; override?: { reason: string } }, principal: Principal) => {
+  const runJob = async ({ id, cronjob, reason, approvalId, override }: { id: string; cronjob: string; reason?: string; approvalId?: string; override?: { reason: string } }, principal: ActingPrincipal) => {
     const c = liveCommons(id);
     // Only a CronJob the commons has; until its agent has reported them (an older agent), the agent judges.
     const has = c.cronjobs?.items.map((j) => j.name);
@@ -153,7 +153,7 @@ export function commonsRouter({ fleet, store, commands, deployments, groups, cha
     denial: (_req, { id, cronjob }) => ({ action: 'job.run', commons: id, service: cronjob }),
   });
 
-  const updateConfig = async ({ id, data, baseRevision, reason, approvalId, override }: { id: string; data: Record<string, string>; baseRevision: number; reason: string; approvalId?: string; override?: { reason: string } }, principal: Principal) => {
+  const updateConfig = async ({ id, data, baseRevision, reason, approvalId, override }: { id: string; data: Record<string, string>; baseRevision: number; reason: string; approvalId?: string; override?: { reason: string } }, principal: ActingPrincipal) => {
     const c = liveCommons(id);
     if (baseRevision !== c.config.revision) {
       throw new HttpProblem(409, 'Stale config revision', `the config is at revision ${c.config.revision}, not ${baseRevision}; reload it, re-apply your change and send baseRevision ${c.config.revision}`, [

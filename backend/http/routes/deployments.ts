@@ -11,7 +11,7 @@ import { ReleaseFormatError } from '../../deployments/release-parse';
 import type { DeploymentService } from '../../deployments/service';
 import { ConflictError, type Store } from '../../store/store';
 import type { DeploymentRequest } from '../../../contracts/api';
-import type { Principal } from '../../auth/principal';
+import type { ActingPrincipal } from '../../auth/principal';
 import { commonsIdFor } from '../../gateway/slug';
 import { type ChangeRoutesDeps, gated, startedBy } from '../gated';
 import { mount } from '../mount';
@@ -75,7 +75,7 @@ export function deploymentsRouter({ store, deployments, releases, changes }: Dep
   mount(r, ROUTES.listProfiles, store, () => ({ status: 200, body: { items: deployments.profiles().map(profileView) } }));
 
   // An apply asks the change gate first; held for approval, it is replayed through `apply` once approved.
-  const apply = async ({ approvalId, override, ...req }: DeploymentRequest, principal: Principal) => {
+  const apply = async ({ approvalId, override, ...req }: DeploymentRequest, principal: ActingPrincipal) => {
     const commons = req.commons ?? commonsIdFor(req.newCommons!.hostname);
     // Planned first: a request that cannot be applied is refused now, not after someone approved it; the plan says what an approver approves.
     const plan = await deployments.plan({ ...req, mode: 'plan' });
@@ -116,7 +116,10 @@ export function deploymentsRouter({ store, deployments, releases, changes }: Dep
     },
   );
 
-  mount(r, ROUTES.listDeployments, store, async ({ query }) => ({ status: 200, body: { items: await deployments.list(query) } }));
+  mount(r, ROUTES.listDeployments, store, async ({ query, access }) => ({
+    status: 200,
+    body: { items: await deployments.list({ ...query, commonsIn: access.visibleCommons(ROUTES.listDeployments.permission) ?? undefined }) },
+  }));
 
   mount(r, ROUTES.getDeployment, store, async ({ params: { id } }) => ({ status: 200, body: await deployments.view(id, true) }));
 
@@ -132,7 +135,7 @@ export function deploymentsRouter({ store, deployments, releases, changes }: Dep
 
   mount(r, ROUTES.getRevision, store, async ({ params: { id, n } }) => ({ status: 200, body: await deployments.revision(id, n) }));
 
-  const rollback = async ({ id, approvalId, override, ...req }: { id: string; toRevision: number; reason: string; baseRevision?: number | null; approvalId?: string; override?: { reason: string } }, principal: Principal) => {
+  const rollback = async ({ id, approvalId, override, ...req }: { id: string; toRevision: number; reason: string; baseRevision?: number | null; approvalId?: string; override?: { reason: string } }, principal: ActingPrincipal) => {
     // The release it moves back to, for the policies' allowed releases (a revision that does not exist is refused here).
     const target = await deployments.rollbackTarget(id, req.toRevision);
     const change = { kind: 'rollback' as const, commons: id, principal, reason: req.reason, release: target.release, approvalId, override, summary: `roll ${id} back to revision ${req.toRevision} (release ${target.release})`, request: { id, ...req } };

@@ -17,11 +17,13 @@ export interface EventRoutesDeps {
 export function eventsRouter({ store, events }: EventRoutesDeps): Router {
   const r = Router();
   // The stream is written here as it goes, not answered once.
-  mount(r, ROUTES.streamEvents, store, ({ query: { commons } }, req, res) => {
+  mount(r, ROUTES.streamEvents, store, ({ query: { commons }, access }, req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
     const send = (e: SequencedEvent) => {
       if (commons && 'commons' in e && e.commons !== commons) return;
+      // Scoped roles: only events of commons the caller may read (fleet-wide ones: the global role).
+      if (!access.sees('events:read', 'commons' in e ? e.commons : null)) return;
       res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
     };
     const last = Number(req.headers['last-event-id']);

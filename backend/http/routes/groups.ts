@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { ROUTES } from '../../../contracts/routes';
 import type { GroupDirectory } from '../../groups/directory';
 import type { Store } from '../../store/store';
-import type { Principal } from '../../auth/principal';
+import type { ActingPrincipal } from '../../auth/principal';
 import { type ChangeRoutesDeps, gated, startedBy } from '../gated';
 import { mount } from '../mount';
 import { notFound } from '../problem';
@@ -55,7 +55,7 @@ export function groupsRouter({ store, groups, changes }: GroupsRoutesDeps): Rout
   }));
 
   // Labels decide which groups (and so which policies) a commons is in: a change to them asks the change gate too.
-  const setLabels = async ({ id, labels, reason, approvalId }: { id: string; labels: Record<string, string>; reason?: string; approvalId?: string }, principal: Principal) => {
+  const setLabels = async ({ id, labels, reason, approvalId }: { id: string; labels: Record<string, string>; reason?: string; approvalId?: string }, principal: ActingPrincipal) => {
     await groups.labelsOf(id);
     const shown = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') || 'none';
     const change = { kind: 'labels' as const, commons: id, principal, reason, approvalId, summary: `set the labels of ${id} to ${shown.slice(0, 300)}`, request: { id, labels, ...(reason ? { reason } : {}) } };

@@ -10,7 +10,7 @@ import { audit } from '../../audit/record';
 import type { Approvals } from '../../policies/approvals';
 import { RolloutGateRefusal, type RolloutService } from '../../rollouts/service';
 import type { Store } from '../../store/store';
-import type { Principal } from '../../auth/principal';
+import type { ActingPrincipal } from '../../auth/principal';
 import { mount } from '../mount';
 import { HttpProblem } from '../problem';
 
@@ -27,7 +27,7 @@ export function rolloutsRouter({ store, rollouts, approvals }: RolloutRoutesDeps
 
   mount(r, ROUTES.listRollouts, store, async ({ query }) => ({ status: 200, body: { items: await rollouts.list(query.limit) } }));
 
-  const start = async (body: RolloutRequest, principal: Principal) => {
+  const start = async (body: RolloutRequest, principal: ActingPrincipal) => {
     try {
       const view = await rollouts.start(body, principal);
       return { status: 202 as const, location: `/api/v1/rollouts/${view.id}`, body: { rollout: view } };

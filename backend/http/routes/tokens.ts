@@ -43,6 +43,6 @@ export function tokensRouter({ store }: TokenRoutesDeps): Router {
     { denial: () => ({ action: 'api-token.revoke' }) },
   );
 
-  mount(r, ROUTES.whoami, store, ({ principal: { owner: _owner, ...view } }) => ({ status: 200, body: view }));
+  mount(r, ROUTES.whoami, store, ({ principal: { owner: _owner, teams, ...p } }) => ({ status: 200, body: { ...p, ...(teams ? { teams: teams.map((t) => t.name) } : {}) } }));
   return r;
 }

@@ -5,7 +5,7 @@ import { Router } from 'express';
 import { can } from '../../../contracts/roles';
 import { ROUTES } from '../../../contracts/routes';
 import type { WindowKind } from '../../../contracts/windows';
-import type { Principal } from '../../auth/principal';
+import type { ActingPrincipal } from '../../auth/principal';
 import { audit } from '../../audit/record';
 import type { Store } from '../../store/store';
 import { localTime, scheduleProblem, upcoming } from '../../windows/schedule';
@@ -22,7 +22,7 @@ export function windowsRouter({ store, windows }: WindowsRoutesDeps): Router {
   const r = Router();
 
   /** Deny windows are a freeze: only admins set, change or remove them (freeze:write); refused, audited as denied. */
-  const mayFreeze = async (p: Principal, kinds: WindowKind[], action: string) => {
+  const mayFreeze = async (p: ActingPrincipal, kinds: WindowKind[], action: string) => {
     if (!kinds.includes('deny') || can(p.role, 'freeze:write')) return;
     const why = `deny windows (change freezes) are set, changed and removed by admins (freeze:write); you are ${p.role}`;
     await audit(store, p, { action, outcome: 'denied', detail: { reason: why } });

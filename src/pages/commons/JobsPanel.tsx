@@ -20,7 +20,8 @@ import { TimeAgo } from '../../components/TimeAgo';
 import { keys } from '../../data/keys';
 import { isFinalState, useCommands } from '../../data/useCommands';
 import { useRunJob } from '../../data/useCommonsJobs';
-import { allows, useWhoami } from '../../data/useWhoami';
+import { useAccess } from '../../data/useAccess';
+import { allowsOn, useWhoami } from '../../data/useWhoami';
 import { testIds } from '../../testIds';
 import { jobLogsHref } from './logLink';
 
@@ -184,8 +185,9 @@ export function JobsPanel({ jobs, commonsId, commonsName = commonsId, live = fal
   const s = useStyles2(styles);
   const qc = useQueryClient();
   const me = useWhoami();
-  const canRun = allows(me.data, 'services:operate');
-  const canReadLogs = allows(me.data, 'logs:read');
+  const access = useAccess(me.data);
+  const canRun = allowsOn(me.data, access.data, 'services:operate', commonsId);
+  const canReadLogs = allowsOn(me.data, access.data, 'logs:read', commonsId);
   const [open, setOpen] = useState<Record<string, boolean>>({});
   /** The run-job command started here, per CronJob. */
   const [started, setStarted] = useState<Record<string, CommandAccepted['command']>>({});

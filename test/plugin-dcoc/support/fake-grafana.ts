@@ -1,7 +1,10 @@
 // Just enough of Grafana for the app's RBAC path: the ID-token signing keys
 // (GET /api/signing-keys/keys, a JWKS) and the permission search
 // (GET /api/access-control/users/permissions/search), which answers for the
-// users it was given and records every request it gets.
+// users it was given and records every request it gets; and a user's teams
+// (GET /api/users/:id/teams), answering []TeamDTO as grafana/grafana
+// pkg/api/user.go GetUserTeams does, each field as pkg/services/team/model.go
+// (commit 87bad07d87fe38fe11e8e756cda5443cb3a4a290) names it.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 
@@ -13,6 +16,12 @@ export interface SearchRequest {
 export class FakeGrafana {
   readonly searches: SearchRequest[] = [];
   keyFetches = 0;
+  /** Every GET /api/users/:id/teams, by user id. */
+  readonly teamLookups: string[] = [];
+  /** Numeric user id → the teams (id, name) Grafana has them in. */
+  readonly teams = new Map<string, { id: number; name: string }[]>();
+  /** A status to answer team lookups with instead (a service account without teams:read, a Grafana in trouble). */
+  teamsFault: number | null = null;
   /** Namespaced id ("user:42") → the actions Grafana's RBAC grants that user. */
   readonly permissions = new Map<string, string[]>();
   private readonly keys: { kid: string; privateKey: KeyObject; publicKey: KeyObject } = { kid: 'test-key-1', ...generateKeyPairSync('ec', { namedCurve: 'P-256' }) };
@@ -51,6 +60,28 @@ export class FakeGrafana {
       const numericId = subject.split(':')[1] ?? '0';
       // Grafana's shape: { "<user id>": { "<action>": ["<scope>", …] } }
       return send(200, actions.length ? { [numericId]: Object.fromEntries(actions.map((a) => [a, ['']])) } : {});
+    }
+    const teams = /^\/api\/users\/([^/]+)\/teams$/.exec(url.pathname);
+    if (teams) {
+      this.teamLookups.push(teams[1]);
+      if (authorization !== `Bearer ${this.serviceAccountToken}`) return send(401, { message: 'invalid API key' });
+      if (this.teamsFault) return send(this.teamsFault, { message: 'You\'ll need additional permissions to perform this action. Permissions needed: users.teams:read' });
+      // strconv.ParseInt on :id, as GetUserTeams does.
+      if (!/^-?\d+$/.test(teams[1])) return send(400, { message: 'id is invalid' });
+      return send(
+        200,
+        (this.teams.get(teams[1]) ?? []).map((t) => ({
+          id: t.id,
+          uid: `team-uid-${t.id}`,
+          orgId: 1,
+          name: t.name,
+          email: '',
+          avatarUrl: `/avatar/${t.id.toString(16)}`,
+          memberCount: 1,
+          permission: 0,
+          accessControl: null,
+        })),
+      );
     }
     send(404, { message: 'not found' });
   }
