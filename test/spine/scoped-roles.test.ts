@@ -140,6 +140,33 @@ describe('scoped roles: an operator of one group', () => {
     }
   });
 
+  it('held changes follow their commons: the team sees and approves those on its commons only; rollouts and windows need a global role', async () => {
+    // Restarts on every commons are held for a second person's approval.
+    assert.equal((await fleet.admin('PUT', '/api/v1/groups/everything', { selector: { matchExpressions: [{ key: 'commons', operator: 'Exists' }] } })).status, 201);
+    assert.equal((await fleet.admin('PUT', '/api/v1/policies/hold-restarts', { group: 'everything', rules: { approval: { kinds: ['restart'], approvers: 'operator' } } })).status, 201);
+    try {
+      const ours = await fleet.admin<{ approval: { id: string } }>('POST', `/api/v1/commons/${a}/services/fence/restart`, { reason: 'ours' });
+      const theirs = await fleet.admin<{ approval: { id: string } }>('POST', `/api/v1/commons/${others[0]}/services/fence/restart`, { reason: 'theirs' });
+      assert.equal(ours.status, 202, JSON.stringify(ours.body));
+      assert.equal(theirs.status, 202, JSON.stringify(theirs.body));
+      const listed = await alice<{ items: { id: string; commons: string }[] }>('GET', '/api/v1/approvals');
+      assert.equal(listed.status, 200);
+      assert.deepEqual(listed.body.items.map((x) => x.commons), [a]);
+      assert.equal((await alice('GET', `/api/v1/approvals/${theirs.body.approval.id}`)).status, 403);
+      const refused = await alice<{ detail: string }>('POST', `/api/v1/approvals/${theirs.body.approval.id}/approve`);
+      assert.equal(refused.status, 403);
+      assert.match(refused.body.detail, new RegExp(others[0]));
+      assert.equal((await fleet.admin<{ state: string }>('GET', `/api/v1/approvals/${theirs.body.approval.id}`)).body.state, 'requested', 'the refusal changed nothing');
+      const approved = await alice<{ state: string }>('POST', `/api/v1/approvals/${ours.body.approval.id}/approve`);
+      assert.equal(approved.status, 200, JSON.stringify(approved.body));
+      assert.equal(approved.body.state, 'executed');
+      for (const path of ['/api/v1/rollouts', '/api/v1/windows']) assert.equal((await alice('GET', path)).status, 403, path);
+      assert.equal((await fleet.admin('POST', `/api/v1/approvals/${theirs.body.approval.id}/reject`, { reason: 'done' })).status, 200);
+    } finally {
+      assert.equal((await fleet.admin('DELETE', '/api/v1/policies/hold-restarts')).status, 204);
+    }
+  });
+
   it('no role and no grant: nothing; a deleted grant takes access away at once', async () => {
     const dave = (method: string, path: string) => as('dave', null, [{ id: 9, name: 'strangers' }], method, path);
     assert.equal((await dave('GET', '/api/v1/commons')).status, 403);
