@@ -61,7 +61,7 @@ describe('rollouts through the change gate', () => {
     try {
       await eventually(async () => (last = (await fleet.admin<RolloutView>('GET', `/api/v1/rollouts/${id}`)).body).state === 'completed', { what: 'the approved rollout to complete', timeoutMs: 60_000 });
     } catch (e) {
-      throw new Error(`${(e as Error).message}: ${JSON.stringify(last)}`);
+      throw new Error(`${(e as Error).message}: ${JSON.stringify(last)}`, { cause: e });
     }
 
     // Approving again starts nothing more.
