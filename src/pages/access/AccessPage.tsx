@@ -122,7 +122,10 @@ function TeamGrants() {
           <Input value={group} onChange={(e) => setGroup(e.currentTarget.value)} data-testid={testIds.access.group} placeholder="midrc" />
         </Field>
         <Field label="Role">
-          <RadioButtonGroup options={ROLE_OPTIONS} value={role} onChange={(v) => setRole(v)} data-testid={testIds.access.role} />
+          {/* A wrapper carries the test id: RadioButtonGroup passes it on in some Grafana versions only (not in 12.3). */}
+          <div data-testid={testIds.access.role}>
+            <RadioButtonGroup options={ROLE_OPTIONS} value={role} onChange={(v) => setRole(v)} />
+          </div>
         </Field>
         <Button onClick={save} disabled={!team.trim() || !group.trim() || put.isPending} data-testid={testIds.access.save}>
           Grant
