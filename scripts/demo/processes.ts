@@ -217,7 +217,8 @@ export async function startAgent(opts: {
     opts.echo,
     agentEnvironment(),
   );
-  const healthPort = await p.waitForLog((l) => (l.msg === 'agent running' ? (l.healthPort as number) : undefined));
+  // Generous: an agent is a node process compiling TypeScript, and tests start many at once on a shared 2-core machine.
+  const healthPort = await p.waitForLog((l) => (l.msg === 'agent running' ? (l.healthPort as number) : undefined), 120_000);
   return { ...p, healthPort, spec, dataDir: opts.dataDir };
 }
 
