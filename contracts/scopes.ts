@@ -25,7 +25,8 @@ export const TeamKey = z
   .string()
   .min(1)
   .max(190)
-  .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}/]*$/u, 'must be a Grafana team name or id (no control characters, no "/")')
+  // A refine, not a regex: Unicode property classes would reach the OpenAPI document as a pattern few generators support.
+  .refine((s) => /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}/]*$/u.test(s), 'must be a Grafana team name or id (no control characters, no "/")')
   .refine((s) => s.trim() === s, 'must not start or end with spaces');
 
 /** Whether a grant's team key names this team. */

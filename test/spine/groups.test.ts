@@ -50,7 +50,9 @@ describe('labels and groups', () => {
     const replaced = await fleet.admin<GroupView>('PUT', '/api/v1/groups/production', { selector: { matchExpressions: [{ key: 'tier', operator: 'In', values: ['production', 'staging'] }] } });
     assert.equal(replaced.status, 200, 'replacing answers 200');
     assert.deepEqual(replaced.body.commons, [...ids].sort());
-    assert.equal((await fleet.admin('GET', '/api/v1/commons?group=nope')).status, 404);
+    const unknown = await fleet.admin<{ errors: { field: string }[] }>('GET', '/api/v1/commons?group=nope');
+    assert.equal(unknown.status, 422, 'an unknown group is a bad filter value, named');
+    assert.deepEqual(unknown.body.errors.map((e) => e.field), ['query.group']);
   });
 
   it('refuses bad input naming the field, and the automatic labels', async () => {

@@ -11,6 +11,7 @@ import { ConflictError, type Store } from '../../store/store';
 import { argoApplications, argoOwnership } from '../../fleet/gitops-owned';
 import { audit } from '../../audit/record';
 import { configChangeErrors, configChanges } from '../../commands/config-change';
+import { DomainError, Invalid } from '../../domain/errors';
 import { globalChange } from '../../../contracts/gen3/global-config';
 import { type ChangeRoutesDeps, decided, gated, startedBy } from '../gated';
 import { mount } from '../mount';
@@ -45,7 +46,16 @@ export function commonsRouter({ fleet, store, commands, deployments, groups, cha
   };
 
   mount(r, ROUTES.listCommons, store, async ({ query }) => {
-    const [labels, only] = await Promise.all([groups.allLabels(), query.group ? groups.commonsIn(query.group).then((ids) => new Set(ids)) : null]);
+    // An unknown group is a bad filter value: 422 naming query.group (not a 404 of the list itself).
+    const inGroup = (name: string) =>
+      groups.commonsIn(name).then(
+        (ids) => new Set(ids),
+        (e: unknown) => {
+          if (e instanceof DomainError && e.kind === 'not-found') throw new Invalid('Unknown group', [{ field: 'query.group', message: `no saved group ${name} (GET /api/v1/groups lists them)` }]);
+          throw e;
+        },
+      );
+    const [labels, only] = await Promise.all([groups.allLabels(), query.group ? inGroup(query.group) : null]);
     const items = fleet
       .all()
       .filter((c) => !only || only.has(c.id))
