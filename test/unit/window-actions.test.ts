@@ -59,7 +59,7 @@ describe('maintenance window actions', () => {
   it('names an unknown commons or action kind, and turns a failure into its line', async () => {
     const { actions, created } = setup();
     assert.match(await actions.run({ kind: 'restart', services: ['fence'] } as never, { ...RUN, commons: 'gone' }), /restart fence on gone: no such commons in the fleet/);
-    assert.match(await actions.run({ kind: 'rollout' }, RUN), /this control service has no rollout action \(known: restart, run-job, deploy\)/);
+    assert.match(await actions.run({ kind: 'backup' }, RUN), /this control service has no backup action \(known: restart, run-job, deploy, rollout\)/);
     assert.equal(created.length, 0);
     const failing = builtinActions({ gate: { check: async () => { throw new Error('store down'); } }, commands: { create: async () => ({}) as never }, deployments: { apply: async () => ({}) as never }, store: { currentRevision: async () => undefined }, fleet: { get: () => ({ services: new Map([['fence', {}]]) }) as never } });
     assert.equal(await failing.run({ kind: 'restart', services: ['fence'] } as never, RUN), 'restart on data-a failed: store down');
