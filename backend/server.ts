@@ -139,7 +139,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     windows,
     silences: alertmanager && new WindowSilences(alertmanager),
     mode: new MaintenanceMode(gate, deployments),
-    actions: builtinActions({ gate, commands, deployments, store, fleet }),
+    // The rollout service is built below; a window asks for it when it starts.
+    actions: builtinActions({ gate, commands, deployments, store, fleet, rollouts: () => rollouts }),
     log: log.child({ module: 'windows' }),
   });
   approvals.onApproved('maintenance-mode', (req, principal, approvalId) => windowScheduler.replayMaintenanceMode(req, principal, approvalId));

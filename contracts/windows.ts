@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { GroupName } from './groups';
 import { CommonsId, CronJobName, ServiceName } from './api';
+import { RolloutChange, WaveSpec } from './rollouts';
 
 const IsoTime = z.string();
 const Instant = z.iso.datetime({ offset: true });
@@ -46,14 +47,25 @@ export const Schedule = z.union([CronSchedule, OnceSchedule]);
 export type Schedule = z.infer<typeof Schedule>;
 
 /**
+ * One progressive rollout of a release to the window's commons (its group, or
+ * the commons it names), started once per occurrence at its start: the
+ * release, template and profile as POST /api/v1/rollouts takes them (the
+ * commons' own template and profile when absent) and its waves.
+ */
+export const RolloutWindowAction = RolloutChange.omit({ overrides: true }).extend({ kind: z.literal('rollout'), waves: WaveSpec.optional() });
+export type RolloutWindowAction = z.infer<typeof RolloutWindowAction>;
+
+/**
  * What a maintenance window does at its start, one entry each; `kind` picks
  * the action from backend/windows/actions.ts (a registry: rollouts and
- * backups add their kinds there and here).
+ * backups add their kinds there and here). restart, run-job and deploy run
+ * on each commons; a rollout runs once for the window, on all of them.
  */
 export const WindowAction = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('restart'), services: z.array(ServiceName).min(1).max(50) }),
   z.strictObject({ kind: z.literal('run-job'), cronjob: CronJobName }),
   z.strictObject({ kind: z.literal('deploy'), release: z.string().min(1).max(100) }),
+  RolloutWindowAction,
 ]);
 export type WindowAction = z.infer<typeof WindowAction>;
 
@@ -76,6 +88,11 @@ export const WindowSpec = z
   })
   .superRefine((s, ctx) => {
     if (s.kind === 'deny' && (s.actions.length || s.maintenanceMode)) ctx.addIssue({ code: 'custom', path: [s.actions.length ? 'actions' : 'maintenanceMode'], message: 'a deny window changes nothing: actions and maintenance mode belong to maintenance windows' });
+    s.actions.forEach((a, i) => {
+      if (a.kind === 'rollout' && a.waves?.canary && 'commons' in s.target && !s.target.commons.includes(a.waves.canary)) {
+        ctx.addIssue({ code: 'custom', path: ['actions', i, 'waves', 'canary'], message: `${a.waves.canary} is not one of the window's commons (${s.target.commons.slice(0, 10).join(', ')})` });
+      }
+    });
   });
 export type WindowSpec = z.infer<typeof WindowSpec>;
 export type WindowSpecInput = z.input<typeof WindowSpec>;

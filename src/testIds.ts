@@ -182,6 +182,12 @@ export const testIds = {
     reason: 'dcoc-maintenance-reason',
     maintenanceMode: 'dcoc-maintenance-mode',
     restart: 'dcoc-maintenance-restart',
+    rolloutRelease: 'dcoc-maintenance-rollout-release',
+    rolloutTemplate: 'dcoc-maintenance-rollout-template',
+    rolloutProfile: 'dcoc-maintenance-rollout-profile',
+    rolloutWaves: 'dcoc-maintenance-rollout-waves',
+    rolloutMaxInFlight: 'dcoc-maintenance-rollout-max-in-flight',
+    rolloutSoak: 'dcoc-maintenance-rollout-soak',
     save: 'dcoc-maintenance-save',
   },
   agents: {

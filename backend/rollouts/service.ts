@@ -55,16 +55,22 @@ export class RolloutService {
    * that holds it opens one approval (on the first commons it holds); once
    * approved, the rollout is started again with `approval`: used on its
    * commons, it covers the others it holds.
+   *
+   * `opts.id` names the rollout (a maintenance window's occurrence names its
+   * own): when a rollout of that id exists already, it is the answer and
+   * nothing is asked or written again. `opts.scheduled` tells the gate who
+   * scheduled it.
    */
-  async start(req: RolloutRequest, principal: ActingPrincipal, approval?: { id: string; commons: string }): Promise<RolloutView> {
+  async start(req: RolloutRequest, principal: ActingPrincipal, approval?: { id: string; commons: string }, opts: { id?: string; scheduled?: { windowId: string } } = {}): Promise<RolloutView> {
+    if (opts.id && (await this.d.store.get(opts.id))) return this.view(opts.id);
     const { plan, waves } = await planRollout(this.d, req, this.d.alertGate);
-    const id = randomUUID();
+    const id = opts.id ?? randomUUID();
     const summary = `rollout of release ${req.change.release} to ${plan.commons.length} commons in ${waves.length} waves`;
     if (this.d.gate) {
       const order = approval ? [approval.commons, ...plan.commons.map((c) => c.commons).filter((c) => c !== approval.commons)] : plan.commons.map((c) => c.commons);
       const ask = (commons: string, probe: boolean) => {
         const granted = approval ? (commons === approval.commons ? { approvalId: approval.id } : { approvedWith: approval.id }) : {};
-        return this.d.gate!.check({ kind: 'rollout', commons, principal, reason: req.reason, release: req.change.release, summary, request: req, probe, ...granted });
+        return this.d.gate!.check({ kind: 'rollout', commons, principal, reason: req.reason, release: req.change.release, summary, request: req, probe, ...granted, ...(opts.scheduled ? { scheduled: opts.scheduled } : {}) });
       };
       // First every commons is only asked, so a refusal on any of them (a deny window) opens no approval on another.
       for (const commons of order) {
@@ -96,11 +102,21 @@ export class RolloutService {
     const targets = waves.flatMap((cs, w) =>
       cs.map((c, i) => ({ rollout_id: id, commons_id: c, wave: w + 1, position: i, state: 'pending', message: 'waiting for its wave', deployment_id: null, from_revision: null, to_revision: null, rollback_deployment_id: null, soak_since: null, updated_at: at })),
     );
-    await this.d.store.create(
-      row,
-      targets,
-      auditEntry(principal, { action: 'rollout.start', outcome: 'accepted', detail: { rollout: id, release: req.change.release, target: req.target, waves: waves.map((w) => w.length), maxInFlight: req.waves.maxInFlight, soakSeconds: req.waves.soakSeconds, reason: req.reason } }),
-    );
+    try {
+      await this.d.store.create(
+        row,
+        targets,
+        auditEntry(principal, {
+          action: 'rollout.start',
+          outcome: 'accepted',
+          detail: { rollout: id, release: req.change.release, target: req.target, waves: waves.map((w) => w.length), maxInFlight: req.waves.maxInFlight, soakSeconds: req.waves.soakSeconds, reason: req.reason, ...(opts.scheduled ? { window: opts.scheduled.windowId } : {}) },
+        }),
+      );
+    } catch (e) {
+      // Started by another replica at the same moment: its rollout is the answer.
+      if (opts.id && (await this.d.store.get(opts.id))) return this.view(opts.id);
+      throw e;
+    }
     this.d.log.info({ rollout: id, release: req.change.release, commons: targets.length, waves: waves.length, actor: principal.actor }, 'rollout started');
     this.publish(id, 'running', row.message, null);
     this.d.kick?.();

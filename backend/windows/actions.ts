@@ -1,15 +1,19 @@
-// What a maintenance window does at its start, per commons: a registry of
-// action kinds (contracts/windows.ts WindowAction), so rollouts and backups
-// plug in their own. Every action asks the change gate first, as the author
-// of the window with `scheduled` set (a deny window or a policy can refuse or
+// What a maintenance window does at its start: a registry of action kinds
+// (contracts/windows.ts WindowAction), so rollouts and backups plug in their
+// own. Most run on each commons of the window; some (a rollout) run once for
+// the whole window. Every action asks the change gate first, as the author of
+// the window with `scheduled` set (a deny window or a policy can refuse or
 // hold it), and answers one line saying what it did or why not.
+import { createHash } from 'node:crypto';
 import type { ActingPrincipal } from '../auth/principal';
 import type { ChangeGate, ProposedChange } from '../changes/gate';
 import type { CommandService } from '../commands/command-service';
 import type { DeploymentService } from '../deployments/service';
 import type { Fleet } from '../fleet/fleet';
+import { RolloutGateRefusal, type RolloutService } from '../rollouts/service';
 import type { Store } from '../store/store';
-import type { WindowAction } from '../../contracts/windows';
+import type { RolloutRequest } from '../../contracts/rollouts';
+import type { WindowAction, WindowTarget } from '../../contracts/windows';
 
 export interface ActionRun {
   commons: string;
@@ -20,23 +24,74 @@ export interface ActionRun {
 
 export type ActionRunner<A extends { kind: string }> = (action: A, run: ActionRun) => Promise<string>;
 
+/** One occurrence of a window, for an action that runs once for all its commons. */
+export interface WindowRun {
+  /** The window, the start of the occurrence, and the action's place in the window's list (with the start, it names the action's run). */
+  window: { id: string; name: string; start: string; action: number };
+  /** The window's target as written (a group stays a group). */
+  target: WindowTarget;
+  /** The commons the target named at the start (never empty). */
+  commons: string[];
+  principal: ActingPrincipal;
+  reason: string;
+}
+
+export type WindowRunner<A extends { kind: string }> = (action: A, run: WindowRun) => Promise<string>;
+
 export class WindowActions {
   private readonly runners = new Map<string, ActionRunner<{ kind: string }>>();
+  private readonly windowRunners = new Map<string, WindowRunner<{ kind: string }>>();
 
   register<K extends WindowAction['kind']>(kind: K, runner: ActionRunner<Extract<WindowAction, { kind: K }>>): void {
     this.runners.set(kind, runner as ActionRunner<{ kind: string }>);
   }
 
+  /** An action that runs once for the window, on all its commons at once (a rollout). */
+  registerForWindow<K extends WindowAction['kind']>(kind: K, runner: WindowRunner<Extract<WindowAction, { kind: K }>>): void {
+    this.windowRunners.set(kind, runner as WindowRunner<{ kind: string }>);
+  }
+
+  /** Whether the kind runs once for the window rather than on each commons. */
+  perWindow(kind: string): boolean {
+    return this.windowRunners.has(kind);
+  }
+
+  private known(): string {
+    return [...this.runners.keys(), ...this.windowRunners.keys()].join(', ');
+  }
+
   /** Runs one action on one commons; never throws (a failure is its line). */
   async run(action: { kind: string }, run: ActionRun): Promise<string> {
     const runner = this.runners.get(action.kind);
-    if (!runner) return `${action.kind} on ${run.commons}: this control service has no ${action.kind} action (known: ${[...this.runners.keys()].join(', ')})`;
+    if (!runner) return `${action.kind} on ${run.commons}: this control service has no ${action.kind} action (known: ${this.known()})`;
     try {
       return await runner(action, run);
     } catch (e) {
       return `${action.kind} on ${run.commons} failed: ${(e as Error).message}`;
     }
   }
+
+  /** Runs one action once for the window; never throws (a failure is its line). */
+  async runForWindow(action: { kind: string }, run: WindowRun): Promise<string> {
+    const runner = this.windowRunners.get(action.kind);
+    if (!runner) return `${action.kind} on ${run.commons.join(', ')}: this control service has no ${action.kind} action for a whole window (known: ${this.known()})`;
+    try {
+      return await runner(action, run);
+    } catch (e) {
+      return `${action.kind} on ${run.commons.join(', ')} failed: ${(e as Error).message}`;
+    }
+  }
+}
+
+/**
+ * The id of the rollout a window's occurrence starts for its action: the same
+ * for the same window, start and action wherever and however often it is
+ * asked (a UUIDv8 from a hash), so a second start of it finds the first.
+ */
+export function windowRolloutId(run: Pick<WindowRun, 'window'>): string {
+  const h = createHash('sha256').update(`dcoc:window-rollout:${run.window.id}@${run.window.start}#${run.window.action}`).digest('hex');
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Asks the gate; undefined when allowed, else the line saying why not. */
@@ -53,9 +108,11 @@ export interface BuiltinActionDeps {
   deployments: Pick<DeploymentService, 'apply'>;
   store: Pick<Store, 'currentRevision'>;
   fleet: Pick<Fleet, 'get'>;
+  /** The rollout service, asked when a window starts (it is built after the scheduler); null: none. */
+  rollouts?: () => Pick<RolloutService, 'start'> | null;
 }
 
-/** The actions DCOC has itself: restart services, run a Job from a CronJob, deploy a release. */
+/** The actions DCOC has itself: restart services, run a Job from a CronJob, deploy a release, roll a release out to the window's commons. */
 export function builtinActions(d: BuiltinActionDeps): WindowActions {
   const actions = new WindowActions();
   const change = (run: ActionRun, kind: ProposedChange['kind'], summary: string, request: Record<string, unknown>, release?: string): ProposedChange => ({
@@ -112,6 +169,29 @@ export function builtinActions(d: BuiltinActionDeps): WindowActions {
     if (no) return no;
     const dep = await d.deployments.apply(request, run.principal);
     return `${summary}: deployment ${dep.id} (revision ${dep.revision})`;
+  });
+
+  actions.registerForWindow('rollout', async (a, run) => {
+    const target: WindowTarget = 'group' in run.target ? run.target : { commons: run.commons };
+    const summary = `rollout of release ${a.release} to ${'group' in target ? `group ${target.group}` : target.commons.join(', ')}`;
+    const service = d.rollouts?.() ?? null;
+    if (!service) return `${summary}: this control service has no rollouts`;
+    const req: RolloutRequest = {
+      target,
+      change: { release: a.release, ...(a.template ? { template: a.template } : {}), ...(a.profile ? { profile: a.profile } : {}) },
+      waves: a.waves ?? { maxInFlight: 5, soakSeconds: 60 },
+      reason: run.reason.slice(0, 2000),
+      mode: 'apply',
+    };
+    try {
+      const view = await service.start(req, run.principal, undefined, { id: windowRolloutId(run), scheduled: { windowId: run.window.id } });
+      return `${summary}: rollout ${view.id} (${view.targets.length} commons in ${view.waves.length} waves)`;
+    } catch (e) {
+      if (!(e instanceof RolloutGateRefusal)) throw e;
+      const no = e.decision;
+      if (no.kind === 'refuse') return `${summary}: refused by ${no.rule} on ${e.commons}: ${no.detail}`;
+      return `${summary}: held for approval ${no.approvalId} (${no.rule}); the rollout starts once it is approved`;
+    }
   });
 
   return actions;

@@ -5,7 +5,9 @@
 // and ends each run whose end has passed or whose window was deleted. Start:
 // silence, maintenance mode on, actions; end: silence expired, maintenance
 // mode off. Every start and end is audited before its effects; what each
-// step did is kept on the run.
+// step did is kept on the run. Actions run on each commons (restart, run-job,
+// deploy), then those that run once for the window (a rollout, whose id the
+// window, start and action make, so it is started once however often asked).
 import type { Logger } from '../../lib/logger';
 import type { ActingPrincipal } from '../auth/principal';
 import type { Actor } from '../audit/record';
@@ -28,7 +30,7 @@ export interface SchedulerDeps {
   /** null: no Alertmanager configured (DCOC_ALERTMANAGER_URL); windows say they silenced nothing. */
   silences: WindowSilences | null;
   mode: Pick<MaintenanceMode, 'set'>;
-  actions: Pick<WindowActions, 'run'>;
+  actions: Pick<WindowActions, 'run' | 'perWindow' | 'runForWindow'>;
   log: Logger;
   /** The clock (tests set it). */
   now?: () => number;
@@ -110,8 +112,17 @@ export class WindowScheduler {
         await save({ maintenance_json: JSON.stringify(switched) });
       }
     }
+    const reason = `${w.spec.reason} (maintenance window "${w.spec.name}")`;
+    const perWindow = w.spec.actions.map((a) => this.d.actions.perWindow(a.kind));
     for (const c of commons) {
-      for (const a of w.spec.actions) results.push(await this.d.actions.run(a, { commons: c, window: { id: w.id, name: w.spec.name }, principal: w.author, reason: `${w.spec.reason} (maintenance window "${w.spec.name}")` }));
+      for (const [i, a] of w.spec.actions.entries()) if (!perWindow[i]) results.push(await this.d.actions.run(a, { commons: c, window: { id: w.id, name: w.spec.name }, principal: w.author, reason }));
+    }
+    if (commons.length) {
+      for (const [i, a] of w.spec.actions.entries()) {
+        if (!perWindow[i]) continue;
+        results.push(await this.d.actions.runForWindow(a, { window: { id: w.id, name: w.spec.name, start: startsAt, action: i }, target: w.spec.target, commons, principal: w.author, reason }));
+        await save();
+      }
     }
     await save({ state: 'active' });
   }

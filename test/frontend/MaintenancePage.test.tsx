@@ -87,6 +87,41 @@ describe('maintenance page', () => {
     });
   });
 
+  it('an operator adds a rollout of a release to the window, with its waves and soak, and edits it back as it was saved', async () => {
+    const saved = { ...NIGHTLY, id: '33333333-3333-4333-8333-333333333333', spec: { ...NIGHTLY.spec, actions: [{ kind: 'rollout', release: '2026.07', profile: 'prod', waves: { waves: 3, maxInFlight: 5, soakSeconds: 300 } }] } };
+    g.on('GET', 'whoami', { data: whoami('operator') }).on('POST', 'windows', { status: 201, data: saved });
+    renderApp('/a/gen3-dcoc-app/maintenance');
+    await userEvent.click(await screen.findByTestId(testIds.maintenance.create));
+    await userEvent.type(screen.getByTestId(testIds.maintenance.name), 'Release night');
+    await userEvent.click(screen.getByText('Commons'));
+    await userEvent.type(screen.getByTestId(testIds.maintenance.commons), 'brh, heal');
+    await userEvent.type(screen.getByTestId(testIds.maintenance.reason), 'release 2026.07');
+    expect(screen.queryByTestId(testIds.maintenance.rolloutSoak)).not.toBeInTheDocument();
+    await userEvent.type(screen.getByTestId(testIds.maintenance.rolloutRelease), '2026.07');
+    await userEvent.type(screen.getByTestId(testIds.maintenance.rolloutProfile), 'prod');
+    await userEvent.type(screen.getByTestId(testIds.maintenance.rolloutWaves), '3');
+    await userEvent.type(screen.getByTestId(testIds.maintenance.rolloutSoak), '300');
+    // Once saved, the list the page reads again holds it.
+    g.on('GET', 'windows', { data: { items: [saved] } }).on('PUT', `windows/${saved.id}`, { data: saved });
+    await userEvent.click(screen.getByTestId(testIds.maintenance.save));
+    await waitFor(() => expect(g.callsTo('POST', 'windows')).toHaveLength(1));
+    expect(g.callsTo('POST', 'windows')[0].body).toMatchObject({
+      name: 'Release night',
+      target: { commons: ['brh', 'heal'] },
+      reason: 'release 2026.07',
+      actions: [{ kind: 'rollout', release: '2026.07', profile: 'prod', waves: { waves: 3, soakSeconds: 300 } }],
+    });
+
+    await userEvent.click(await within(await screen.findByTestId(testIds.maintenance.row(saved.id))).findByText('Edit'));
+    expect(screen.getByTestId(testIds.maintenance.rolloutRelease)).toHaveValue('2026.07');
+    expect(screen.getByTestId(testIds.maintenance.rolloutWaves)).toHaveValue(3);
+    expect(screen.getByTestId(testIds.maintenance.rolloutMaxInFlight)).toHaveValue(5);
+    expect(screen.getByTestId(testIds.maintenance.rolloutSoak)).toHaveValue(300);
+    await userEvent.click(screen.getByTestId(testIds.maintenance.save));
+    await waitFor(() => expect(g.callsTo('PUT', `windows/${saved.id}`)).toHaveLength(1));
+    expect(g.callsTo('PUT', `windows/${saved.id}`)[0].body).toMatchObject({ actions: saved.spec.actions });
+  });
+
   it('shows why a schedule cannot be used', async () => {
     g.on('GET', 'whoami', { data: whoami('admin') }).on('GET', 'windows/preview', { status: 422, data: { title: 'Invalid schedule', status: 422, detail: 'minute: 61 is outside 0–59' } });
     renderApp('/a/gen3-dcoc-app/maintenance');

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ActingPrincipal } from '../../backend/auth/principal';
 import type { GateDecision, ProposedChange } from '../../backend/changes/gate';
-import { builtinActions } from '../../backend/windows/actions';
+import { builtinActions, windowRolloutId } from '../../backend/windows/actions';
+import { WindowSpec } from '../../contracts/windows';
 
 const AUTHOR: ActingPrincipal = { actor: 'olga', kind: 'grafana', role: 'operator' };
 const RUN = { commons: 'data-a', window: { id: 'w-1', name: 'nightly' }, principal: AUTHOR, reason: 'patching (maintenance window "nightly")' };
@@ -59,9 +60,24 @@ describe('maintenance window actions', () => {
   it('names an unknown commons or action kind, and turns a failure into its line', async () => {
     const { actions, created } = setup();
     assert.match(await actions.run({ kind: 'restart', services: ['fence'] } as never, { ...RUN, commons: 'gone' }), /restart fence on gone: no such commons in the fleet/);
-    assert.match(await actions.run({ kind: 'rollout' }, RUN), /this control service has no rollout action \(known: restart, run-job, deploy\)/);
+    assert.match(await actions.run({ kind: 'backup' }, RUN), /this control service has no backup action \(known: restart, run-job, deploy, rollout\)/);
     assert.equal(created.length, 0);
     const failing = builtinActions({ gate: { check: async () => { throw new Error('store down'); } }, commands: { create: async () => ({}) as never }, deployments: { apply: async () => ({}) as never }, store: { currentRevision: async () => undefined }, fleet: { get: () => ({ services: new Map([['fence', {}]]) }) as never } });
     assert.equal(await failing.run({ kind: 'restart', services: ['fence'] } as never, RUN), 'restart on data-a failed: store down');
+  });
+
+  it('a rollout runs once for the window: named by its window, start and action, refused without a rollout service, its canary one of the commons', async () => {
+    const { actions } = setup();
+    const run = { window: { id: 'w-1', name: 'nightly', start: '2026-12-05T02:00:00.000Z', action: 0 }, target: { commons: ['data-a', 'data-b'] }, commons: ['data-a', 'data-b'], principal: AUTHOR, reason: RUN.reason };
+    assert.equal(await actions.runForWindow({ kind: 'rollout', release: '2026.07' } as never, run), 'rollout of release 2026.07 to data-a, data-b: this control service has no rollouts');
+    assert.match(await actions.runForWindow({ kind: 'restart' }, run), /this control service has no restart action for a whole window/);
+    assert.equal(windowRolloutId(run), windowRolloutId({ window: { ...run.window } }));
+    assert.notEqual(windowRolloutId(run), windowRolloutId({ window: { ...run.window, action: 1 } }));
+    assert.notEqual(windowRolloutId(run), windowRolloutId({ window: { ...run.window, start: '2026-12-06T02:00:00.000Z' } }));
+    assert.match(windowRolloutId(run), /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const spec = { name: 'n', kind: 'maintenance', target: { commons: ['data-a'] }, schedule: { cron: '0 2 * * *', durationMinutes: 30 }, reason: 'r' };
+    const bad = WindowSpec.safeParse({ ...spec, actions: [{ kind: 'rollout', release: '2026.07', waves: { canary: 'data-z', soakSeconds: 90_000 }, overrides: {} }] });
+    assert.deepEqual(bad.error?.issues.map((i) => i.path.join('.')).sort(), ['actions.0', 'actions.0.waves.canary', 'actions.0.waves.soakSeconds']);
+    assert.ok(WindowSpec.safeParse({ ...spec, actions: [{ kind: 'rollout', release: '2026.07', waves: { canary: 'data-a' } }] }).success);
   });
 });

@@ -74,7 +74,7 @@ describe(`maintenance and deny windows (${engine.name})`, { skip: engine.skip },
           return { switched: c !== 'data-b', line: `maintenance mode ${on ? 'on' : 'off'} on ${c}` };
         },
       },
-      actions: { run: async (a, run) => (actions.push(`${a.kind}:${run.commons}:${run.principal.actor}`), `${a.kind} on ${run.commons}`) },
+      actions: { run: async (a, run) => (actions.push(`${a.kind}:${run.commons}:${run.principal.actor}`), `${a.kind} on ${run.commons}`), perWindow: () => false, runForWindow: async () => 'not in these tests' },
       log: createLogger('test', 'silent'),
     });
 

@@ -46,7 +46,7 @@ export function MaintenancePage() {
   const mayChange = (w: WindowView) => canWrite && (w.spec.kind === 'maintenance' || canFreeze);
   const state = queryStateView(windows, 'the windows');
   return (
-    <PluginPage subTitle="Maintenance windows (silences, maintenance mode, scheduled restarts, Jobs and deploys) and deny windows (change freezes)">
+    <PluginPage subTitle="Maintenance windows (silences, maintenance mode, scheduled restarts, Jobs, deploys and rollouts) and deny windows (change freezes)">
       <div data-testid={testIds.maintenance.page}>
         {state ?? (
           <>

@@ -108,6 +108,33 @@ export function WindowEditor({ draft, canFreeze, onDone }: { draft: WindowDraft;
           <Field label="At the start: deploy a release" description="The commons' current overrides, with this release.">
             <Input value={d.deployRelease} onChange={(e) => set({ deployRelease: e.currentTarget.value })} placeholder="2026.07" />
           </Field>
+          <Field
+            label="At the start: roll a release out"
+            description="One progressive rollout to the window's commons: a canary first, then waves, each commons healthy for the soak time before the next. The template and profile default to each commons' own."
+          >
+            <Stack direction="column" gap={1}>
+              <Input value={d.rolloutRelease} onChange={(e) => set({ rolloutRelease: e.currentTarget.value })} placeholder="2026.07" data-testid={testIds.maintenance.rolloutRelease} aria-label="Rollout release" />
+              {d.rolloutRelease.trim() && (
+                <Stack gap={1} wrap="wrap">
+                  <Field label="Template">
+                    <Input value={d.rolloutTemplate} onChange={(e) => set({ rolloutTemplate: e.currentTarget.value })} placeholder="the commons' own" data-testid={testIds.maintenance.rolloutTemplate} />
+                  </Field>
+                  <Field label="Profile">
+                    <Input value={d.rolloutProfile} onChange={(e) => set({ rolloutProfile: e.currentTarget.value })} placeholder="the commons' own" data-testid={testIds.maintenance.rolloutProfile} />
+                  </Field>
+                  <Field label="Waves after the canary">
+                    <Input type="number" min={1} max={50} value={d.rolloutWaves} onChange={(e) => set({ rolloutWaves: e.currentTarget.value })} placeholder="2" data-testid={testIds.maintenance.rolloutWaves} />
+                  </Field>
+                  <Field label="At most deploying at once">
+                    <Input type="number" min={1} max={100} value={d.rolloutMaxInFlight} onChange={(e) => set({ rolloutMaxInFlight: e.currentTarget.value })} placeholder="5" data-testid={testIds.maintenance.rolloutMaxInFlight} />
+                  </Field>
+                  <Field label="Soak (seconds)">
+                    <Input type="number" min={0} max={86400} value={d.rolloutSoakSeconds} onChange={(e) => set({ rolloutSoakSeconds: e.currentTarget.value })} placeholder="60" data-testid={testIds.maintenance.rolloutSoak} />
+                  </Field>
+                </Stack>
+              )}
+            </Stack>
+          </Field>
         </>
       ) : (
         <Checkbox label="An admin may override it with a reason (audited)" value={d.allowOverride} onChange={(e) => set({ allowOverride: e.currentTarget.checked })} />

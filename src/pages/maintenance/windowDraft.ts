@@ -24,6 +24,14 @@ export interface WindowDraft {
   restart: string;
   runJob: string;
   deployRelease: string;
+  /** A rollout of this release to the window's commons at the start (empty: none), in waves. */
+  rolloutRelease: string;
+  rolloutTemplate: string;
+  rolloutProfile: string;
+  /** Waves after the canary, maximum commons deploying at once, soak seconds: numbers as typed (empty: the default). */
+  rolloutWaves: string;
+  rolloutMaxInFlight: string;
+  rolloutSoakSeconds: string;
   allowOverride: boolean;
 }
 
@@ -45,6 +53,12 @@ export const EMPTY_WINDOW: WindowDraft = {
   restart: '',
   runJob: '',
   deployRelease: '',
+  rolloutRelease: '',
+  rolloutTemplate: '',
+  rolloutProfile: '',
+  rolloutWaves: '',
+  rolloutMaxInFlight: '',
+  rolloutSoakSeconds: '',
   allowOverride: true,
 };
 
@@ -54,12 +68,31 @@ const list = (s: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
+/** A number as typed, or absent when empty (a text that is no number goes to the server as it is, which names the field). */
+const num = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s.trim()));
+
+type ActionInput = NonNullable<WindowSpecInput['actions']>[number];
+
+function rolloutOf(d: WindowDraft): ActionInput {
+  const waves = Object.fromEntries(
+    Object.entries({ waves: num(d.rolloutWaves), maxInFlight: num(d.rolloutMaxInFlight), soakSeconds: num(d.rolloutSoakSeconds) }).filter(([, v]) => v !== undefined),
+  );
+  return {
+    kind: 'rollout',
+    release: d.rolloutRelease.trim(),
+    ...(d.rolloutTemplate.trim() ? { template: d.rolloutTemplate.trim() } : {}),
+    ...(d.rolloutProfile.trim() ? { profile: d.rolloutProfile.trim() } : {}),
+    ...(Object.keys(waves).length ? { waves } : {}),
+  };
+}
+
 export function specOf(d: WindowDraft): WindowSpecInput {
-  const actions: WindowAction[] = [];
+  const actions: ActionInput[] = [];
   if (d.kind === 'maintenance') {
     if (list(d.restart).length) actions.push({ kind: 'restart', services: list(d.restart) });
     if (d.runJob.trim()) actions.push({ kind: 'run-job', cronjob: d.runJob.trim() });
     if (d.deployRelease.trim()) actions.push({ kind: 'deploy', release: d.deployRelease.trim() });
+    if (d.rolloutRelease.trim()) actions.push(rolloutOf(d));
   }
   return {
     name: d.name.trim(),
@@ -78,6 +111,7 @@ export function specOf(d: WindowDraft): WindowSpecInput {
 export function draftOf(w: WindowView): WindowDraft {
   const s = w.spec;
   const action = <K extends WindowAction['kind']>(k: K) => s.actions.find((a): a is Extract<WindowAction, { kind: K }> => a.kind === k);
+  const rollout = action('rollout');
   return {
     id: w.id,
     name: s.name,
@@ -97,6 +131,12 @@ export function draftOf(w: WindowView): WindowDraft {
     restart: action('restart')?.services.join(', ') ?? '',
     runJob: action('run-job')?.cronjob ?? '',
     deployRelease: action('deploy')?.release ?? '',
+    rolloutRelease: rollout?.release ?? '',
+    rolloutTemplate: rollout?.template ?? '',
+    rolloutProfile: rollout?.profile ?? '',
+    rolloutWaves: rollout?.waves?.waves !== undefined ? String(rollout.waves.waves) : '',
+    rolloutMaxInFlight: rollout?.waves?.maxInFlight !== undefined ? String(rollout.waves.maxInFlight) : '',
+    rolloutSoakSeconds: rollout?.waves?.soakSeconds !== undefined ? String(rollout.waves.soakSeconds) : '',
     allowOverride: s.allowOverride,
   };
 }
