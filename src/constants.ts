@@ -20,8 +20,17 @@ export const ROUTES = {
   access: 'access',
 } as const;
 
-export function pageUrl(route: string): string {
-  return `${PLUGIN_BASE_URL}/${route}`;
+/** A page's URL, with `query` as its search parameters when given. */
+export function pageUrl(route: string, query?: Record<string, string>): string {
+  const search = query ? new URLSearchParams(query).toString() : '';
+  return `${PLUGIN_BASE_URL}/${route}${search ? `?${search}` : ''}`;
+}
+
+/** The search parameters that open a page's new-item form preset to a saved group (Rollouts, Maintenance): ?new=1&group=<name>. */
+export const NEW_FOR_GROUP = { open: 'new', group: 'group' } as const;
+
+export function newForGroupUrl(route: typeof ROUTES.rollouts | typeof ROUTES.maintenance, group: string): string {
+  return pageUrl(route, { [NEW_FOR_GROUP.open]: '1', [NEW_FOR_GROUP.group]: group });
 }
 
 export function commonsUrl(id: string): string {

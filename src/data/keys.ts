@@ -13,6 +13,8 @@ export const keys = {
   fleet: ['fleet'] as const,
   groups: ['groups'] as const,
   commons: (id: string) => ['commons', id] as const,
+  /** The service names of several commons (a group's restart picks one). */
+  servicesOf: (ids: readonly string[]) => ['services-of', ...ids] as const,
   revisions: (id: string) => ['commons', id, 'revisions'] as const,
   /** The commons' CronJobs; under `commons`, so a change to the commons refreshes them too. */
   jobs: (id: string) => ['commons', id, 'jobs'] as const,

@@ -7,8 +7,27 @@ import { keys } from './keys';
 export function useRestartService(commons: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (service: string) => request(ROUTES.restartService, { params: { id: commons, service }, body: {} }),
+    mutationFn: (service: string) => restartService({ commons, service }),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.commands(commons) }),
+  });
+}
+
+export interface RestartInput {
+  commons: string;
+  service: string;
+  reason?: string;
+}
+
+function restartService({ commons, service, reason }: RestartInput) {
+  return request(ROUTES.restartService, { params: { id: commons, service }, body: reason ? { reason } : {} });
+}
+
+/** Restarts on any commons, one call per mutateAsync (the fleet page's group restart runs several). */
+export function useRestartServiceOn() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: restartService,
+    onSuccess: (_r, v) => qc.invalidateQueries({ queryKey: keys.commands(v.commons) }),
   });
 }
 

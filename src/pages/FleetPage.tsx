@@ -2,7 +2,8 @@
 // firing alerts; search and filters; live updates refresh it.
 import { PluginPage } from '@grafana/runtime';
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { Empty, queryStateView } from '../components/QueryState';
 import { keys } from '../data/keys';
 import { useFiringAlerts } from '../data/useFiringAlerts';
@@ -14,15 +15,37 @@ import type { SequencedEvent } from '../../contracts/events';
 import { testIds } from '../testIds';
 import { FleetFilters } from './fleet/FleetFilters';
 import { FleetTable } from './fleet/FleetTable';
+import { GroupActions } from './fleet/GroupActions';
 import { environmentsOf, filterFleet, NO_FILTER, type FleetFilter } from './fleet/filterFleet';
 
+const GROUP_PARAM = 'group';
 const FLEET_EVENTS = new Set(['commons.status', 'service.status', 'agent.connected', 'agent.disconnected', 'commons.added', 'commons.removed']);
 
 export function FleetPage() {
   const fleet = useFleet();
   const alerts = useFiringAlerts();
   const qc = useQueryClient();
-  const [filter, setFilter] = useState<FleetFilter>(NO_FILTER);
+  // ?group=<name> picks a saved group, and the group filter keeps it in the URL (a link to the group's fleet).
+  const [params, setParams] = useSearchParams();
+  const [filter, setFilter] = useState<FleetFilter>(() => ({ ...NO_FILTER, group: params.get(GROUP_PARAM) || null }));
+  const urlGroup = params.get(GROUP_PARAM) || null;
+  useEffect(() => {
+    setFilter((prev) => (prev.group === urlGroup ? prev : { ...prev, group: urlGroup }));
+  }, [urlGroup]);
+  useEffect(() => {
+    if (urlGroup === filter.group) return;
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (filter.group) next.set(GROUP_PARAM, filter.group);
+        else next.delete(GROUP_PARAM);
+        return next;
+      },
+      { replace: true },
+    );
+    // Only a change of the filter writes the URL; a change of the URL is read above.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [filter.group]);
   const onEvent = useCallback((e: SequencedEvent) => {
     // A finished deployment changes the commons' release.
     if (FLEET_EVENTS.has(e.type) || (e.type === 'deployment.updated' && isFinalDeployment(e.state))) void qc.invalidateQueries({ queryKey: keys.fleet });
@@ -53,10 +76,13 @@ export function FleetPage() {
             <>
               <FleetFilters filter={filter} environments={environments} groups={groupOptions} onChange={setFilter} />
               {group && (
-                <p data-testid={testIds.fleet.groupActions}>
-                  Group <strong>{group.name}</strong>: <code>{group.selectorText || 'every commons'}</code>
-                  {group.description ? ` · ${group.description}` : ''}
-                </p>
+                <div data-testid={testIds.fleet.groupActions}>
+                  <p>
+                    Group <strong>{group.name}</strong>: <code>{group.selectorText || 'every commons'}</code>
+                    {group.description ? ` · ${group.description}` : ''}
+                  </p>
+                  <GroupActions group={group.name} commons={shown} />
+                </div>
               )}
               <p data-testid={testIds.fleet.count}>
                 Showing {shown.length} of {items?.length ?? 0} commons

@@ -8,6 +8,7 @@ import { useGroups } from '../data/useGroups';
 import { useRollouts } from '../data/useRollouts';
 import { allows, useWhoami } from '../data/useWhoami';
 import { testIds } from '../testIds';
+import { useNewForGroup } from './newForGroup';
 import { NewRollout } from './rollouts/NewRollout';
 import { RolloutDetail } from './rollouts/RolloutDetail';
 
@@ -17,21 +18,26 @@ export function RolloutsPage() {
   const me = useWhoami();
   const canWrite = allows(me.data, 'deployments:write');
   const [creating, setCreating] = useState(false);
+  // Opened from the fleet page's "Roll out to this group": the form, its target that group.
+  const link = useNewForGroup();
+  const formOpen = canWrite && (creating || link.requested);
   const [selected, setSelected] = useState<string | undefined>();
   const shown = selected ?? list.data?.[0]?.id;
   return (
     <PluginPage subTitle="Roll a release to many commons in waves: a canary first, each commons gated on health, soak time and firing alerts">
       <div data-testid={testIds.rollouts.page}>
-        {canWrite && !creating && (
+        {canWrite && !formOpen && (
           <Button icon="plus" onClick={() => setCreating(true)} data-testid={testIds.rollouts.create}>
             New rollout
           </Button>
         )}
-        {creating && (
+        {formOpen && (
           <NewRollout
             groups={(groups.data ?? []).map((g) => g.name)}
+            initialGroup={link.requested && link.group ? link.group : undefined}
             onStarted={(id) => {
               setCreating(false);
+              link.clear();
               setSelected(id);
             }}
           />

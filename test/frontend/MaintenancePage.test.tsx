@@ -132,4 +132,20 @@ describe('maintenance page', () => {
     await userEvent.type(cron, '61 2 * * sun');
     await waitFor(() => expect(screen.getByTestId(testIds.maintenance.preview)).toHaveTextContent('This schedule cannot be used'));
   });
+
+  it('a link with ?new=1&group= opens a new window on that group for an operator, and nothing for a viewer', async () => {
+    g.on('GET', 'whoami', { data: whoami('viewer') });
+    const viewer = renderApp('/a/gen3-dcoc-app/maintenance?new=1&group=production');
+    await screen.findByTestId(testIds.maintenance.row(NIGHTLY.id));
+    await waitFor(() => expect(g.callsTo('GET', 'whoami')).toHaveLength(1));
+    expect(screen.queryByTestId(testIds.maintenance.editor)).not.toBeInTheDocument();
+    viewer.unmount();
+    g.on('GET', 'whoami', { data: whoami('operator') });
+    renderApp('/a/gen3-dcoc-app/maintenance?new=1&group=production');
+    const editor = await screen.findByTestId(testIds.maintenance.editor);
+    await waitFor(() => expect(screen.getByTestId(testIds.maintenance.group).querySelector('input')).toHaveValue('production'));
+    await userEvent.click(within(editor).getByText('Cancel'));
+    expect(screen.queryByTestId(testIds.maintenance.editor)).not.toBeInTheDocument();
+    expect(screen.getByTestId(testIds.maintenance.create)).toBeInTheDocument();
+  });
 });

@@ -113,4 +113,16 @@ describe('rollouts', () => {
     expect(notice).toHaveTextContent('Waiting for approval: rollout of release 2026.08 to 2 commons in 2 waves');
     expect(notice).toHaveTextContent('Policy production-changes needs a second person with role operator');
   });
+
+  it('a link with ?new=1&group= opens the form on that group for an operator, and nothing for a viewer', async () => {
+    g.on('GET', 'whoami', { data: whoami('viewer') });
+    const viewer = renderApp(`${URL}?new=1&group=production`);
+    await screen.findByTestId(testIds.rollouts.detail);
+    await waitFor(() => expect(g.callsTo('GET', 'whoami')).toHaveLength(1));
+    expect(screen.queryByTestId(testIds.rollouts.form)).not.toBeInTheDocument();
+    viewer.unmount();
+    g.on('GET', 'whoami', { data: whoami('operator') });
+    renderApp(`${URL}?new=1&group=production`);
+    expect(await screen.findByTestId(testIds.rollouts.group)).toHaveValue('production');
+  });
 });

@@ -11,6 +11,7 @@ import { Empty, queryStateView } from '../../components/QueryState';
 import { useDeleteWindow, useWindows } from '../../data/useWindows';
 import { allows, useWhoami } from '../../data/useWhoami';
 import { testIds } from '../../testIds';
+import { useNewForGroup } from '../newForGroup';
 import { WindowEditor } from './WindowEditor';
 import { EMPTY_WINDOW, type WindowDraft, draftOf, scheduleText, targetText } from './windowDraft';
 
@@ -43,6 +44,13 @@ export function MaintenancePage() {
   const [draft, setDraft] = useState<WindowDraft | null>(null);
   const canWrite = allows(me.data, 'windows:write');
   const canFreeze = allows(me.data, 'freeze:write');
+  // Opened from the fleet page's "Schedule maintenance for this group": a new maintenance window on that group.
+  const link = useNewForGroup();
+  const shown = draft ?? (canWrite && link.requested ? { ...EMPTY_WINDOW, targetKind: 'group' as const, group: link.group } : null);
+  const done = () => {
+    setDraft(null);
+    link.clear();
+  };
   const mayChange = (w: WindowView) => canWrite && (w.spec.kind === 'maintenance' || canFreeze);
   const state = queryStateView(windows, 'the windows');
   return (
@@ -50,12 +58,12 @@ export function MaintenancePage() {
       <div data-testid={testIds.maintenance.page}>
         {state ?? (
           <>
-            {canWrite && !draft && (
+            {canWrite && !shown && (
               <Button icon="plus" onClick={() => setDraft(EMPTY_WINDOW)} data-testid={testIds.maintenance.create}>
                 New window
               </Button>
             )}
-            {draft && <WindowEditor key={draft.id ?? 'new'} draft={draft} canFreeze={canFreeze} onDone={() => setDraft(null)} />}
+            {shown && <WindowEditor key={shown.id ?? 'new'} draft={shown} canFreeze={canFreeze} onDone={done} />}
             {del.error && <ErrorAlert error={del.error} action="Deleting the window" />}
             {windows.data?.length === 0 ? (
               <Empty message="No window yet">{canWrite ? 'Create one: a schedule, its commons, and what happens while it lasts.' : 'Operators create maintenance windows; admins create deny windows.'}</Empty>

@@ -19,6 +19,9 @@ export function WindowEditor({ draft, canFreeze, onDone }: { draft: WindowDraft;
   const save = useSaveWindow();
   const preview = useSchedulePreview(d.scheduleKind === 'cron' ? d.cron : '', d.timeZone, Number(d.durationMinutes) || 0);
   const kinds = [{ label: 'Maintenance', value: 'maintenance' as const }, ...(canFreeze || d.kind === 'deny' ? [{ label: 'Deny (change freeze)', value: 'deny' as const }] : [])];
+  const groupOptions = (groups.data ?? []).map((g) => ({ label: g.name, value: g.name, description: `${g.commons.length} commons` }));
+  // A preset group (a link from the fleet page) shows before the groups have loaded, or if it is gone (saving then names it).
+  if (d.group && !groupOptions.some((o) => o.value === d.group)) groupOptions.push({ label: d.group, value: d.group, description: groups.isPending ? '' : 'not a saved group' });
   const submit = () => save.mutate({ id: d.id, spec: specOf(d) }, { onSuccess: onDone });
   return (
     <div data-testid={testIds.maintenance.editor}>
@@ -32,7 +35,9 @@ export function WindowEditor({ draft, canFreeze, onDone }: { draft: WindowDraft;
         <Stack direction="column" gap={1}>
           <RadioButtonGroup options={[{ label: 'Group', value: 'group' as const }, { label: 'Commons', value: 'commons' as const }]} value={d.targetKind} onChange={(targetKind) => set({ targetKind })} />
           {d.targetKind === 'group' ? (
-            <Combobox options={(groups.data ?? []).map((g) => ({ label: g.name, value: g.name, description: `${g.commons.length} commons` }))} value={d.group || null} onChange={(o) => set({ group: o.value })} placeholder="pick a group" />
+            <div data-testid={testIds.maintenance.group}>
+              <Combobox options={groupOptions} value={d.group || null} onChange={(o) => set({ group: o.value })} placeholder="pick a group" />
+            </div>
           ) : (
             <Input value={d.commons} onChange={(e) => set({ commons: e.currentTarget.value })} data-testid={testIds.maintenance.commons} placeholder="data-midrc-org, healdata-org" />
           )}

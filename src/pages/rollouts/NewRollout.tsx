@@ -14,9 +14,10 @@ type TargetKind = 'group' | 'commons';
 
 const num = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s));
 
-export function NewRollout({ groups, onStarted }: { groups: string[]; onStarted: (id: string) => void }) {
-  const [kind, setKind] = useState<TargetKind>(groups.length ? 'group' : 'commons');
-  const [group, setGroup] = useState(groups[0] ?? '');
+/** `initialGroup`: the target to start from (a link from the fleet page's group actions). */
+export function NewRollout({ groups, initialGroup, onStarted }: { groups: string[]; initialGroup?: string; onStarted: (id: string) => void }) {
+  const [kind, setKind] = useState<TargetKind>(initialGroup || groups.length ? 'group' : 'commons');
+  const [group, setGroup] = useState(initialGroup ?? groups[0] ?? '');
   const [commons, setCommons] = useState('');
   const [release, setRelease] = useState('');
   const [template, setTemplate] = useState('');
