@@ -34,6 +34,17 @@ import { bridgeEvents } from './cluster/event-bridge';
 import { shareLiveState } from './cluster/live-sync';
 import { AgentRequests } from './inspect/agent-requests';
 import { GroupDirectory } from './groups/directory';
+import { ChangeGate } from './changes/gate';
+import { alertmanagerFromEnv } from './alerting/from-env';
+import { builtinActions } from './windows/actions';
+import { DenyWindowCheck } from './windows/deny-check';
+import { MaintenanceMode } from './windows/maintenance-mode';
+import { WindowScheduler } from './windows/scheduler';
+import { WindowSilences } from './windows/silences';
+import { Windows } from './windows/windows';
+import { Approvals } from './policies/approvals';
+import { Policies } from './policies/policies';
+import { PolicyCheck } from './policies/policy-check';
 
 export interface ControlService {
   httpUrl: string;
@@ -73,6 +84,14 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   const metrics = new Metrics(fleet, externalChecks);
   const sessions = new AgentSessions();
   const groups = new GroupDirectory(store.groups, fleet);
+  // The change gate: every change route asks it first; policies (and their approvals) are one of its checks.
+  const approvals = new Approvals({ store: store.policies, events, log: log.child({ module: 'approvals' }), ttlMs: env.DCOC_APPROVAL_TTL_S * 1000 });
+  const gate = new ChangeGate();
+  // Deny windows first: a freeze refuses before a policy opens an approval.
+  const windows = new Windows(store.windows, groups);
+  gate.add(new DenyWindowCheck(windows, store));
+  gate.add(new PolicyCheck({ store: store.policies, groups, approvals }));
+  const policies = new Policies(store.policies, groups);
   const commands = new CommandService(store, fleet, events, metrics, sessions, log.child({ module: 'commands' }), env.DCOC_COMMAND_DEADLINE_S * 1000, cluster);
   const requests = new AgentRequests({ sessions, cluster, fleet, registry: metrics.registry, log: log.child({ module: 'inspect' }) });
   const unbridge = bridgeEvents(cluster, events, fleet, log.child({ module: 'cluster' }));
@@ -106,6 +125,16 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     log: log.child({ module: 'deployments' }),
     deployDeadlineMs: env.DCOC_DEPLOY_DEADLINE_S * 1000,
   });
+  const alertmanager = alertmanagerFromEnv(env);
+  const windowScheduler = new WindowScheduler({
+    store: store.windows,
+    windows,
+    silences: alertmanager && new WindowSilences(alertmanager),
+    mode: new MaintenanceMode(gate, deployments),
+    actions: builtinActions({ gate, commands, deployments, store, fleet }),
+    log: log.child({ module: 'windows' }),
+  });
+  approvals.onApproved('maintenance-mode', (req, principal, approvalId) => windowScheduler.replayMaintenanceMode(req, principal, approvalId));
 
   const grpcServers = await startGrpcServers({
     identity,
@@ -153,6 +182,10 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     ready: () => ready,
     externalChecks,
     groups,
+    gate,
+    approvals,
+    windows,
+    policies,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
   const httpTlsFiles = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: env.DCOC_HTTP_TLS_CERT_FILE, key: env.DCOC_HTTP_TLS_KEY_FILE } : null;
@@ -178,6 +211,14 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     setInterval(() => fleet.sweep(), 1000),
     setInterval(() => {
       if (cluster.holds('sweeper')) void commands.sweepDeadlines().catch((e: Error) => log.error({ err: e }, 'deadline sweep failed'));
+    }, 1000),
+    setInterval(() => {
+      if (cluster.holds('sweeper')) void windowScheduler.tick().catch((e: Error) => log.error({ err: e }, 'maintenance window pass failed'));
+    }, 1000),
+    setInterval(() => {
+      if (!cluster.holds('sweeper')) return;
+      void approvals.expireDue().catch((e: Error) => log.error({ err: e }, 'approval expiry sweep failed'));
+      void approvals.resumeInterrupted().catch((e: Error) => log.error({ err: e }, 'resuming approved changes failed'));
     }, 1000),
   ];
   await deployments.start();

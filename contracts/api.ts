@@ -27,8 +27,15 @@ export const ServiceName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?
 // ---------------------------------------------------------------- requests
 
 // Replicas must be a JSON integer: "3" and 3.5 are refused, not coerced.
+/** Why, and an approval granted for exactly this change: optional on every change request (a policy may require the reason). */
+const Reason = z.string().trim().min(1, 'say why').max(2000);
+/** An admin's override of a deny window (a change freeze), with why: audited (backend/windows/deny-check.ts). */
+const Override = z.strictObject({ reason: z.string().trim().min(1, 'say why the freeze is overridden').max(2000) });
+const ChangeFields = { reason: Reason.optional(), approvalId: z.uuid().optional(), override: Override.optional() };
+
 export const ScaleRequest = z.strictObject({
   replicas: z.number().int().min(0).max(100),
+  ...ChangeFields,
 });
 
 /** PUT /api/v1/commons/{id}/config: the whole new `manifest-global` data, the revision it was made against, and why. */
@@ -36,12 +43,14 @@ export const ConfigRequest = z.strictObject({
   data: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,253}$/, 'ConfigMap keys are [A-Za-z0-9_.-]'), z.string().max(256 * 1024)),
   baseRevision: z.number().int().min(0),
   reason: z.string().trim().min(1, 'say why').max(2000),
+  approvalId: ChangeFields.approvalId,
+  override: ChangeFields.override,
 });
 
-export const RestartRequest = z.strictObject({}).optional();
+export const RestartRequest = z.strictObject({ ...ChangeFields }).optional();
 
 /** Runs a Job from one of the commons' CronJob templates (usersync, a DB backup, ...). */
-export const RunJobRequest = z.strictObject({}).optional();
+export const RunJobRequest = z.strictObject({ ...ChangeFields }).optional();
 export const CronJobName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,50}[a-z0-9])?$/, 'must be a CronJob name');
 
 export const EnrollmentTokenRequest = z.strictObject({
@@ -126,6 +135,8 @@ export const DeploymentRequest = z
     overrides: z.record(z.string(), z.unknown()).optional(),
     reason: z.string().trim().min(1, 'say why').max(2000).optional(),
     mode: z.enum(['plan', 'apply']),
+    approvalId: ChangeFields.approvalId,
+    override: ChangeFields.override,
     /** The revision the plan was diffed against (null: none); apply refuses with 409 if the commons moved on. */
     baseRevision: z.number().int().min(1).nullable().optional(),
   })
@@ -138,6 +149,8 @@ export type DeploymentRequest = z.infer<typeof DeploymentRequest>;
 export const RollbackRequest = z.strictObject({
   toRevision: z.number().int().min(1),
   reason: z.string().trim().min(1, 'say why').max(2000),
+  approvalId: ChangeFields.approvalId,
+  override: ChangeFields.override,
   baseRevision: z.number().int().min(1).nullable().optional(),
 });
 

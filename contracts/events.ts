@@ -37,6 +37,16 @@ const DeploymentUpdated = z.object({
   percent: z.number(),
   services: z.array(ServiceProgress),
 });
+/** An approval opened, decided, expired or run (contracts/policies.ts). */
+const ApprovalUpdated = z.object({
+  type: z.literal('approval.updated'),
+  commons: z.string(),
+  approval: z.string(),
+  kind: z.string(),
+  state: z.enum(['requested', 'approved', 'rejected', 'expired', 'executed', 'failed']),
+  requester: z.string(),
+  summary: z.string(),
+});
 
 /** What is published on the bus. */
 export const DcocEvent = z.discriminatedUnion('type', [
@@ -47,6 +57,7 @@ export const DcocEvent = z.discriminatedUnion('type', [
   CommandUpdated,
   CommonsAddedOrRemoved,
   DeploymentUpdated,
+  ApprovalUpdated,
 ]);
 export type DcocEvent = z.infer<typeof DcocEvent>;
 
@@ -62,5 +73,6 @@ export const SequencedEvent = z.discriminatedUnion('type', [
   CommandUpdated.extend(EventStamp),
   CommonsAddedOrRemoved.extend(EventStamp),
   DeploymentUpdated.extend(EventStamp),
+  ApprovalUpdated.extend(EventStamp),
 ]);
 export type SequencedEvent = z.infer<typeof SequencedEvent>;

@@ -18,6 +18,9 @@ export const PERMISSIONS = {
   'agents:manage': 'admin',
   'groups:manage': 'admin',
   'tokens:manage': 'admin',
+  'policies:manage': 'admin',
+  'windows:write': 'operator',
+  'freeze:write': 'admin',
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
 

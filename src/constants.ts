@@ -13,7 +13,9 @@ export const ROUTES = {
   deploy: 'deploy',
   agents: 'agents',
   audit: 'audit',
+  approvals: 'approvals',
   groups: 'groups',
+  maintenance: 'maintenance',
 } as const;
 
 export function pageUrl(route: string): string {

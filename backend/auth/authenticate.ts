@@ -35,6 +35,6 @@ export class Authenticator {
     if (apiTokenState(row) === 'expired') throw new AuthError('API token expired');
     const role = Role.safeParse(row.role);
     if (!role.success) throw new AuthError('API token has an unknown role');
-    return { actor: `token:${row.name}`, kind: 'token', role: role.data };
+    return { actor: `token:${row.name}`, kind: 'token', role: role.data, owner: row.created_by };
   }
 }

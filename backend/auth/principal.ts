@@ -8,4 +8,6 @@ export interface Principal {
   role: Role;
   name?: string;
   email?: string;
+  /** An API token's minter: the person behind it (a requester may not approve their own change through a token either). */
+  owner?: string;
 }

@@ -6,7 +6,7 @@ import type { Fleet } from '../fleet/fleet';
 import type { Logger } from '../../lib/logger';
 import type { Cluster } from './cluster';
 
-const TOLD = new Set(['command.updated', 'deployment.updated', 'commons.removed']);
+const TOLD = new Set(['command.updated', 'deployment.updated', 'commons.removed', 'approval.updated']);
 
 export function bridgeEvents(cluster: Cluster, events: EventBus, fleet: Fleet, log: Logger): () => void {
   if (!cluster.shared) return () => undefined;

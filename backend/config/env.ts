@@ -87,6 +87,7 @@ export const EnvSchema = z.object({
     .default('main')
     .describe('The branch revisions are pushed to.'),
   DCOC_DEPLOY_DEADLINE_S: z.coerce.number().int().min(10).default(3600).describe('Seconds a deploy waits for its agent and rollouts (a new commons may have no agent yet).'),
+  DCOC_APPROVAL_TTL_S: z.coerce.number().int().min(1).max(30 * 24 * 3600).default(24 * 3600).describe('Seconds a change held for approval waits for a decision before it expires (24 hours by default).'),
   DCOC_LOG_LEVEL: z
     .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
     .default('info')

@@ -225,13 +225,20 @@ export class DeploymentService {
     return this.record(p, principal, { kind: 'deploy', rollbackOf: null, reason, baseRevision: current.revision, restartAfter: change.restart });
   }
 
-  async rollback(commonsId: string, req: { toRevision: number; reason: string; baseRevision?: number | null }, principal: Principal): Promise<DeploymentView> {
-    const commons = await this.planner.commonsRef(commonsId);
-    const old = await this.d.store.getRevision(commonsId, req.toRevision);
+  /** The revision a rollback moves back to: NotFound for an unknown commons, invalid naming body.toRevision for a revision it does not have. */
+  async rollbackTarget(commonsId: string, toRevision: number) {
+    await this.planner.commonsRef(commonsId);
+    const old = await this.d.store.getRevision(commonsId, toRevision);
     if (!old) {
       const top = (await this.d.store.listRevisions(commonsId))[0]?.revision;
-      throw invalid([{ field: 'body.toRevision', message: top ? `no revision ${req.toRevision} of ${commonsId}; it has revisions 1–${top}` : `${commonsId} has no revisions yet` }]);
+      throw invalid([{ field: 'body.toRevision', message: top ? `no revision ${toRevision} of ${commonsId}; it has revisions 1–${top}` : `${commonsId} has no revisions yet` }]);
     }
+    return old;
+  }
+
+  async rollback(commonsId: string, req: { toRevision: number; reason: string; baseRevision?: number | null }, principal: Principal): Promise<DeploymentView> {
+    const commons = await this.planner.commonsRef(commonsId);
+    const old = await this.rollbackTarget(commonsId, req.toRevision);
     const current = await this.d.store.currentRevision(commonsId);
     const p = this.planner.forValues(commons, current, {
       template: old.template,

@@ -17,6 +17,8 @@ import { deploymentsRouter } from './routes/deployments';
 import { eventsRouter } from './routes/events';
 import { externalChecksRouter } from './routes/external-checks';
 import { groupsRouter } from './routes/groups';
+import { policiesRouter } from './routes/policies';
+import { windowsRouter } from './routes/windows';
 import { kubeEventsRouter } from './routes/kube-events';
 import { logsRouter } from './routes/logs';
 import { resourcesRouter } from './routes/resources';
@@ -57,10 +59,13 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(express.json({ limit: ctx.env.DCOC_MAX_BODY_BYTES, strict: true }));
   api.use(bodyGuard);
   // Each router gets the services its routes use, nothing else.
-  const { store, fleet, commands, deployments, releases, sessions, ca, events, agentEndpoints, externalChecks, requests, groups } = ctx;
+  const { store, fleet, commands, deployments, releases, sessions, ca, events, agentEndpoints, externalChecks, requests, groups, gate, approvals, policies } = ctx;
+  const changes = { store, gate, approvals };
   api.use(groupsRouter({ store, groups }));
-  api.use(commonsRouter({ store, fleet, commands, deployments, groups }));
-  api.use(deploymentsRouter({ store, deployments, releases }));
+  api.use(commonsRouter({ store, fleet, commands, deployments, groups, changes }));
+  api.use(deploymentsRouter({ store, deployments, releases, changes }));
+  api.use(policiesRouter({ store, policies, approvals }));
+  api.use(windowsRouter({ store, windows: ctx.windows }));
   api.use(commandsRouter({ store, commands }));
   api.use(agentsRouter({ store, fleet, sessions, ca, agentEndpoints }));
   api.use(tokensRouter({ store }));

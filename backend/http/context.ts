@@ -10,6 +10,10 @@ import type { EventBus } from '../events/bus';
 import type { ExternalChecks } from '../external/checks';
 import type { Fleet } from '../fleet/fleet';
 import type { GroupDirectory } from '../groups/directory';
+import type { ChangeGate } from '../changes/gate';
+import type { Approvals } from '../policies/approvals';
+import type { Policies } from '../policies/policies';
+import type { Windows } from '../windows/windows';
 import type { AgentSessions } from '../gateway/sessions';
 import type { AgentRequests } from '../inspect/agent-requests';
 import type { Metrics } from '../metrics/registry';
@@ -38,4 +42,11 @@ export interface ApiContext {
   externalChecks: ExternalChecks;
   /** Labels on commons and saved groups: what fleet operations target. */
   groups: GroupDirectory;
+  /** Every change route asks it before acting (deny windows, policies and approvals). */
+  gate: ChangeGate;
+  /** Changes held for a second person's approval, and the routes they are replayed through. */
+  approvals: Approvals;
+  policies: Policies;
+  /** Maintenance and deny windows. */
+  windows: Windows;
 }

@@ -12,6 +12,8 @@ export class HttpProblem extends Error {
     readonly title: string,
     readonly detail: string,
     readonly errors?: Problem['errors'],
+    /** Already in the audit log (a refusal of the change gate, audited as denied): not audited again as rejected. */
+    readonly audited = false,
   ) {
     super(detail);
   }

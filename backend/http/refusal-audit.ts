@@ -52,7 +52,7 @@ function param(req: Request, name: string): string | null {
 export function auditRefusals(store: Store) {
   return async (err: unknown, req: Request, _res: Response, next: NextFunction) => {
     const p = problemOf(err);
-    if (p && AUDITED_REFUSALS.has(p.status) && req.method !== 'GET' && req.principal) {
+    if (p && !p.audited && AUDITED_REFUSALS.has(p.status) && req.method !== 'GET' && req.principal) {
       try {
         await audit(store, req.principal, {
           action: boundedAction(req),

@@ -248,7 +248,83 @@ const groups = ({ text }: Types): Migration => ({
   },
 });
 
-const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups };
+// Policies per group, and approvals: a change held until someone else approves it (backend/policies/).
+const policies = ({ text }: Types): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('policies')
+      .addColumn('name', text, (c) => c.primaryKey())
+      .addColumn('group_name', text, (c) => c.notNull())
+      .addColumn('description', text, (c) => c.notNull().defaultTo(''))
+      .addColumn('rules_json', text, (c) => c.notNull())
+      .addColumn('updated_by', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('policies_group').on('policies').column('group_name').execute();
+    await db.schema
+      .createTable('approvals')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('kind', text, (c) => c.notNull())
+      .addColumn('commons_id', text, (c) => c.notNull())
+      .addColumn('state', text, (c) => c.notNull())
+      .addColumn('requester', text, (c) => c.notNull())
+      .addColumn('requester_kind', text, (c) => c.notNull())
+      .addColumn('requester_role', text, (c) => c.notNull())
+      .addColumn('requester_owner', text)
+      .addColumn('reason', text, (c) => c.notNull())
+      .addColumn('summary', text, (c) => c.notNull())
+      .addColumn('release', text)
+      .addColumn('request_json', text, (c) => c.notNull())
+      .addColumn('policies_json', text, (c) => c.notNull())
+      .addColumn('approver_role', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('expires_at', text, (c) => c.notNull())
+      .addColumn('decided_by', text)
+      .addColumn('decided_at', text)
+      .addColumn('decision_reason', text)
+      .addColumn('consumed_at', text)
+      .addColumn('result_json', text)
+      .addColumn('error', text)
+      .execute();
+    await db.schema.createIndex('approvals_state').on('approvals').columns(['state', 'expires_at']).execute();
+  },
+});
+
+// Maintenance and deny windows, and the runs of maintenance windows (one per occurrence, keyed so it starts once).
+const windows = ({ text }: Types): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('windows')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('name', text, (c) => c.notNull())
+      .addColumn('kind', text, (c) => c.notNull())
+      .addColumn('spec_json', text, (c) => c.notNull())
+      .addColumn('created_by', text, (c) => c.notNull())
+      .addColumn('author_json', text, (c) => c.notNull())
+      .addColumn('updated_by', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .addColumn('deleted_at', text)
+      .execute();
+    await db.schema
+      .createTable('window_runs')
+      .addColumn('window_id', text, (c) => c.notNull())
+      .addColumn('starts_at', text, (c) => c.notNull())
+      .addColumn('ends_at', text, (c) => c.notNull())
+      .addColumn('state', text, (c) => c.notNull())
+      .addColumn('started_at', text, (c) => c.notNull())
+      .addColumn('ended_at', text)
+      .addColumn('late', 'integer', (c) => c.notNull())
+      .addColumn('commons_json', text, (c) => c.notNull())
+      .addColumn('silence_ids_json', text, (c) => c.notNull())
+      .addColumn('maintenance_json', text, (c) => c.notNull())
+      .addColumn('results_json', text, (c) => c.notNull())
+      .addPrimaryKeyConstraint('window_runs_pk', ['window_id', 'starts_at'])
+      .execute();
+    await db.schema.createIndex('window_runs_state').on('window_runs').column('state').execute();
+  },
+});
+
+const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0009_windows': windows, '0010_policies': policies };
 
 /** The names of the migrations this build knows, oldest first. */
 export const MIGRATION_NAMES = Object.keys(ALL);

@@ -195,6 +195,10 @@ export interface Database {
   commons_live: CommonsLiveTable;
   commons_labels: CommonsLabelsTable;
   groups: GroupsTable;
+  policies: PoliciesTable;
+  approvals: ApprovalsTable;
+  windows: WindowsTable;
+  window_runs: WindowRunsTable;
 }
 
 /** A commons' live state, written by the replica holding its agent. */
@@ -220,4 +224,73 @@ export interface GroupsTable {
   selector_json: string;
   updated_by: string;
   updated_at: string;
+}
+/** A policy: rules for the commons of one group (rules_json: contracts/policies.ts PolicyRules). */
+export interface PoliciesTable {
+  name: string;
+  group_name: string;
+  description: string;
+  rules_json: string;
+  updated_by: string;
+  updated_at: string;
+}
+
+/** A change held for approval, its decision and what the approved change started. */
+export interface ApprovalsTable {
+  id: string;
+  kind: string;
+  commons_id: string;
+  /** contracts/policies.ts ApprovalState. */
+  state: string;
+  requester: string;
+  requester_kind: string;
+  requester_role: string;
+  /** Who minted the requester's API token: they may not approve it either. */
+  requester_owner: string | null;
+  reason: string;
+  summary: string;
+  release: string | null;
+  request_json: string;
+  policies_json: string;
+  approver_role: string;
+  created_at: string;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  /** Set once when the approved change is executed: it runs at most once. */
+  consumed_at: string | null;
+  result_json: string | null;
+  error: string | null;
+}
+
+/** A maintenance or deny window: its spec (contracts/windows.ts WindowSpec) and its author, whose role its scheduled changes act with. */
+export interface WindowsTable {
+  id: string;
+  name: string;
+  kind: string;
+  spec_json: string;
+  created_by: string;
+  /** The author as a principal (actor, kind, role): scheduled changes are asked in their name. */
+  author_json: string;
+  updated_by: string;
+  updated_at: string;
+  /** Set when deleted: the row stays for its runs' history. */
+  deleted_at: string | null;
+}
+
+/** One occurrence of a maintenance window as run: the (window_id, starts_at) key lets only one replica start it, once. */
+export interface WindowRunsTable {
+  window_id: string;
+  starts_at: string;
+  ends_at: string;
+  state: string;
+  started_at: string;
+  ended_at: string | null;
+  late: number;
+  commons_json: string;
+  silence_ids_json: string;
+  /** The commons whose maintenance mode this run switched on (switched off again at its end). */
+  maintenance_json: string;
+  results_json: string;
 }

@@ -3,8 +3,10 @@
 import { type Insertable, type Kysely, Migrator, sql } from 'kysely';
 import { type Engine, MIGRATION_NAMES, migrationsFor } from './migrations';
 import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contracts/states';
+import { PoliciesStore } from './policies-store';
 import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
 import { GroupsStore } from './groups-store';
+import { WindowsStore } from './windows-store';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
@@ -43,16 +45,23 @@ export class SchemaTooNewError extends Error {
 
 export class SqlStore implements Store {
   readonly groups: GroupsStore;
+  readonly windows: WindowsStore;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly engine: StoreEngine,
   ) {
     this.groups = new GroupsStore(db, (audit, write) => this.audited(audit, write));
+    this.windows = new WindowsStore(db, (audit, write) => this.audited(audit, write));
   }
 
   get kind(): Engine {
     return this.engine.kind;
+  }
+
+  /** Policies and approvals (backend/policies/). */
+  get policies(): PoliciesStore {
+    return new PoliciesStore(this.db, this.engine);
   }
 
   writable: Store['writable'] = () => this.engine.writable();

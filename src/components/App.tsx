@@ -7,10 +7,12 @@ import { ROUTES } from '../constants';
 import { createQueryClient } from '../data/queryClient';
 import { AgentsPage } from '../pages/AgentsPage';
 import { AuditPage } from '../pages/AuditPage';
+import { ApprovalsPage } from '../pages/approvals/ApprovalsPage';
 import { CommonsPage } from '../pages/CommonsPage';
 import { DeployPage } from '../pages/DeployPage';
 import { FleetPage } from '../pages/FleetPage';
 import { GroupsPage } from '../pages/GroupsPage';
+import { MaintenancePage } from '../pages/maintenance/MaintenancePage';
 import { testIds } from '../testIds';
 
 export function App(_props: AppRootProps) {
@@ -25,7 +27,9 @@ export function App(_props: AppRootProps) {
           <Route path={ROUTES.deploy} element={<DeployPage />} />
           <Route path={ROUTES.agents} element={<AgentsPage />} />
           <Route path={ROUTES.audit} element={<AuditPage />} />
+          <Route path={ROUTES.approvals} element={<ApprovalsPage />} />
           <Route path={ROUTES.groups} element={<GroupsPage />} />
+          <Route path={ROUTES.maintenance} element={<MaintenancePage />} />
           <Route path="*" element={<Navigate to={ROUTES.fleet} replace />} />
         </Routes>
       </div>

@@ -30,4 +30,7 @@ export const keys = {
   agents: ['agents'] as const,
   audit: (f: AuditFilters) => ['audit', f.actor ?? '', f.action ?? '', f.commons ?? ''] as const,
   alerts: ['alerts'] as const,
+  /** Approvals (by state filter) and policies. */
+  approvals: (state: string) => ['approvals', state] as const,
+  policies: ['policies'] as const,
 };

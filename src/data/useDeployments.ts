@@ -2,6 +2,7 @@
 // while it rolls (Grafana Live events go straight into its cache; polling is
 // the fallback), cancel, and the recent ones.
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { ApprovalHeld } from '../../contracts/policies';
 import { type DeploymentAccepted, type DeploymentPlan, type DeploymentRequest, type DeploymentView, isFinalDeployment } from '../../contracts/api';
 import type { SequencedEvent } from '../../contracts/events';
 import { ROUTES } from '../../contracts/routes';
@@ -44,11 +45,13 @@ export function usePlanDeployment() {
 export function useApplyDeployment() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: PlanRequest & { baseRevision: number | null }) => request(ROUTES.createDeployment, { body: { ...body, mode: 'apply' } }) as Promise<DeploymentAccepted>,
-    onSuccess: ({ deployment }) => {
-      qc.setQueryData(keys.deployment(deployment.id), deployment);
+    mutationFn: (body: PlanRequest & { baseRevision: number | null }) => request(ROUTES.createDeployment, { body: { ...body, mode: 'apply' } }) as Promise<DeploymentAccepted | ApprovalHeld>,
+    onSuccess: (r) => {
+      // Held for approval: nothing was deployed yet.
+      if (!('deployment' in r)) return;
+      qc.setQueryData(keys.deployment(r.deployment.id), r.deployment);
       void qc.invalidateQueries({ queryKey: ['deployments'] });
-      void qc.invalidateQueries({ queryKey: keys.deployRevisions(deployment.commons) });
+      void qc.invalidateQueries({ queryKey: keys.deployRevisions(r.deployment.commons) });
     },
   });
 }

@@ -30,8 +30,9 @@ export function useRollback(commons: string) {
   return useMutation({
     mutationFn: (body: { toRevision: number; reason: string; baseRevision: number | null }) =>
       request(ROUTES.rollback, { params: { id: commons }, body }),
-    onSuccess: ({ deployment }) => {
-      qc.setQueryData(keys.deployment(deployment.id), deployment);
+    onSuccess: (r) => {
+      // Held for approval: nothing started yet.
+      if ('deployment' in r) qc.setQueryData(keys.deployment(r.deployment.id), r.deployment);
       void qc.invalidateQueries({ queryKey: keys.deployRevisions(commons) });
       void qc.invalidateQueries({ queryKey: ['deployments'] });
     },

@@ -11,6 +11,7 @@ import { Alert, useStyles2 } from '@grafana/ui';
 import { useEffect, useRef, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { heldText } from './approvals/Held';
 import { Empty, Forbidden, queryStateView } from '../components/QueryState';
 import { pageUrl, ROUTES } from '../constants';
 import { useCommands } from '../data/useCommands';
@@ -104,14 +105,16 @@ export function CommonsPage() {
                           busy: restart.isPending || scale.isPending,
                           onRestart: (service) => {
                             scale.reset();
-                            restart.mutate(service, { onSuccess: (r) => setStarted(`Restart of ${service} started (command ${r.command.id})`) });
+                            restart.mutate(service, { onSuccess: (r) => setStarted('approval' in r ? heldText(r.approval) : `Restart of ${service} started (command ${r.command.id})`) });
                           },
                           onScale: (service, replicas) => {
                             restart.reset();
                             scale.mutate({ service, replicas }, {
                                 onSuccess: (r) =>
                                   setStarted(
-                                    'command' in r
+                                    'approval' in r
+                                      ? heldText(r.approval)
+                                      : 'command' in r
                                       ? `Scaling ${service} to ${replicas} started (command ${r.command.id})`
                                       : `Scaling ${service} to ${replicas} committed to GitOps for ArgoCD to apply (deployment ${r.deployment.id})`,
                                   ),

@@ -112,6 +112,44 @@ describe('deploy wizard', () => {
     expect(screen.queryByTestId(testIds.deploy.commonsLink)).not.toBeInTheDocument();
   });
 
+  it('shows "waiting for approval" instead of progress when a policy holds the deploy (202 with an approval)', async () => {
+    const held = {
+      id: '0b6f7a1c-2d3e-4f50-8a6b-7c8d9e0f1a2b',
+      kind: 'deploy',
+      commons: 'midrc',
+      state: 'requested',
+      requester: { actor: 'operator-user', kind: 'grafana', role: 'operator' },
+      reason: 'monthly upgrade',
+      summary: 'deploy release 2026.07 to midrc as revision 5: 3 service(s) change',
+      release: '2026.07',
+      request: {},
+      policies: ['production-changes'],
+      approvers: 'operator',
+      createdAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      decidedBy: null,
+      decidedAt: null,
+      decisionReason: null,
+      result: null,
+      error: null,
+    };
+    g.on('POST', 'deployments', (call) => ((call.body as { mode: string }).mode === 'plan' ? { data: plan() } : { status: 202, data: { approval: held } }));
+    renderApp(URL);
+    await fillMidrc();
+    await userEvent.type(screen.getByTestId(testIds.deploy.reason), 'monthly upgrade');
+    await userEvent.click(screen.getByTestId(testIds.deploy.plan));
+    await screen.findByTestId(testIds.deploy.diff);
+    await userEvent.click(screen.getByTestId(testIds.deploy.apply));
+    const waiting = await screen.findByTestId(testIds.approvals.held);
+    expect(waiting).toHaveTextContent('Waiting for approval');
+    expect(waiting).toHaveTextContent('deploy release 2026.07 to midrc as revision 5: 3 service(s) change');
+    expect(waiting).toHaveTextContent('Policy production-changes needs a second person with role operator or higher');
+    expect(within(waiting).getByRole('link', { name: 'Open approvals' })).toHaveAttribute('href', '/a/gen3-dcoc-app/approvals');
+    expect(screen.queryByTestId(testIds.deploy.progress)).not.toBeInTheDocument();
+    // Applying again would only open a second approval.
+    expect(screen.getByTestId(testIds.deploy.apply)).toBeDisabled();
+  });
+
   it('follows deployment.updated events over Grafana Live, and links to the commons when done', async () => {
     g.on('GET', `deployments/${DEP}`, { data: deployment(DEP, { services: [progress('fence'), progress('indexd')] }) });
     renderApp(`${URL}?deployment=${DEP}`);

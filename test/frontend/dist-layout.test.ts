@@ -61,13 +61,14 @@ describe('dist/ layout', { timeout: 600_000 }, () => {
     const pages = app.includes!.filter((i) => i.type === 'page');
     const byName = Object.fromEntries(pages.map((p) => [p.name, p]));
     assert.deepEqual(
-      Object.fromEntries(['Fleet', 'Commons', 'Deploy', 'Agents', 'Audit log'].map((n) => [n, [byName[n]?.path, byName[n]?.action]])),
+      Object.fromEntries(['Fleet', 'Commons', 'Deploy', 'Agents', 'Audit log', 'Approvals'].map((n) => [n, [byName[n]?.path, byName[n]?.action]])),
       {
         Fleet: ['/a/gen3-dcoc-app/fleet', 'gen3-dcoc-app.commons:read'],
         Commons: ['/a/gen3-dcoc-app/commons', 'gen3-dcoc-app.commons:read'],
         Deploy: ['/a/gen3-dcoc-app/deploy', 'gen3-dcoc-app.deployments:write'],
         Agents: ['/a/gen3-dcoc-app/agents', 'gen3-dcoc-app.commons:read'],
         'Audit log': ['/a/gen3-dcoc-app/audit', 'gen3-dcoc-app.audit:read'],
+        Approvals: ['/a/gen3-dcoc-app/approvals', 'gen3-dcoc-app.details:read'],
       },
     );
     assert.equal(pages.filter((p) => p.defaultNav).length, 1);

@@ -121,6 +121,45 @@ describe('every body the control service sends fits its route response schema', 
     await call(ROUTES.listGroups, '/groups', { token: viewer });
   });
 
+  it('policies on the group production, a change held for approval, its approval and a rejection', async () => {
+    await call(ROUTES.putPolicy, '/policies/hold-restarts', { body: { group: 'production', rules: { approval: { kinds: ['restart'] }, minRole: { scale: 'operator' } } }, expect: 201 });
+    await call(ROUTES.getPolicy, '/policies/hold-restarts');
+    await call(ROUTES.listPolicies, '/policies');
+    const stream = await subscribe(fleet, await adminToken(), `?commons=${ID}`);
+    try {
+      const second = await fleet.tokenFor('operator');
+      const held = await call<{ approval: { id: string } }>(ROUTES.restartService, `/commons/${ID}/services/fence/restart`, { body: { reason: 'conformance' } });
+      await call(ROUTES.getApproval, `/approvals/${held.approval.id}`);
+      await call(ROUTES.listApprovals, '/approvals?state=requested');
+      const approved = await call<{ state: string }>(ROUTES.approveApproval, `/approvals/${held.approval.id}/approve`, { token: second });
+      assert.equal(approved.state, 'executed');
+      const other = await call<{ approval: { id: string } }>(ROUTES.restartService, `/commons/${ID}/services/indexd/restart`);
+      await call(ROUTES.rejectApproval, `/approvals/${other.approval.id}/reject`, { body: { reason: 'conformance' }, token: second });
+      await eventually(() => stream.events.filter((e) => e.type === 'approval.updated').length >= 5, { what: 'approval events' });
+    } finally {
+      stream.close();
+    }
+    for (const e of stream.events) assert.equal(strictIssues(SequencedEvent, e.data), '', `event ${e.type} ${JSON.stringify(e.data)}`);
+    assert.equal((await fleet.admin('DELETE', '/api/v1/policies/hold-restarts')).status, 204);
+  });
+
+  it('maintenance and deny windows, with a run and the schedule preview', async () => {
+    // On a commons this fleet does not have: nothing here is frozen or restarted by them.
+    const target = { commons: ['elsewhere'] };
+    const now = Date.now();
+    await call(ROUTES.previewSchedule, `/windows/preview?cron=${encodeURIComponent('30 2 * * sun')}&timeZone=America%2FChicago&count=3`, { token: viewer });
+    const m = await call<{ id: string }>(ROUTES.createWindow, '/windows', {
+      body: { name: 'conformance', kind: 'maintenance', target, schedule: { start: new Date(now).toISOString(), end: new Date(now + 3_600_000).toISOString() }, reason: 'conformance', actions: [{ kind: 'restart', services: ['fence'] }] },
+      expect: 201,
+    });
+    await eventually(async () => (await fleet.admin<{ runs: unknown[] }>('GET', `/api/v1/windows/${m.id}`)).body.runs.length === 1, { what: 'the window started' });
+    await call(ROUTES.getWindow, `/windows/${m.id}`, { token: viewer });
+    await call(ROUTES.replaceWindow, `/windows/${m.id}`, { body: { name: 'conformance', kind: 'maintenance', target, schedule: { cron: '0 3 * * *', durationMinutes: 60 }, timeZone: 'Europe/Berlin', reason: 'conformance' } });
+    await call(ROUTES.createWindow, '/windows', { body: { name: 'freeze', kind: 'deny', target, schedule: { cron: '0 0 * * *', durationMinutes: 1440 }, reason: 'conformance' }, expect: 201 });
+    await call(ROUTES.listWindows, '/windows', { token: viewer });
+    assert.equal((await fleet.admin('DELETE', `/api/v1/windows/${m.id}`)).status, 204);
+  });
+
   it('covered every route that answers with a JSON body, except those it names', () => {
     // Not driven here: cancels need a command or deployment caught unfinished, a rollback a second revision, /events is a stream (its events are checked above).
     const skipped = new Set(['cancelCommand', 'cancelDeployment', 'rollback', 'streamEvents']);

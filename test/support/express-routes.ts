@@ -14,7 +14,8 @@ interface Layer {
 
 /** The express app the control service runs; routers only register handlers when built, so a stub context will do. */
 export function controlApp(): express.Express {
-  const ctx = new Proxy({ env: {} } as Record<string, unknown>, { get: (t, k: string) => t[k] ?? {} }) as unknown as ApiContext;
+  // Change routes register how a held change is replayed once approved.
+  const ctx = new Proxy({ env: {}, approvals: { onApproved: () => undefined } } as Record<string, unknown>, { get: (t, k: string) => t[k] ?? {} }) as unknown as ApiContext;
   return createApp(ctx);
 }
 

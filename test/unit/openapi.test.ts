@@ -98,7 +98,9 @@ describe('OpenAPI document', () => {
     const scale = bodySchemaOf(paths['/commons/{id}/services/{service}/scale'].post);
     assert.deepEqual(scale.required, ['replicas']);
     assert.equal(scale.additionalProperties, false);
-    assert.deepEqual(scale.properties, { replicas: { type: 'integer', minimum: 0, maximum: 100 } });
+    assert.deepEqual((scale.properties as Json).replicas, { type: 'integer', minimum: 0, maximum: 100 });
+    // Every change takes an optional reason (a policy may require it), the approval it was granted, and an admin's override of a deny window.
+    assert.deepEqual(Object.keys(scale.properties as Json).sort(), ['approvalId', 'override', 'reason', 'replicas']);
     assert.equal((paths['/commons/{id}/services/{service}/restart'].post.requestBody as Json).required, false);
   });
 

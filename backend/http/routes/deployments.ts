@@ -10,6 +10,10 @@ import type { ReleaseCatalog } from '../../deployments/release-catalog';
 import { ReleaseFormatError } from '../../deployments/release-parse';
 import type { DeploymentService } from '../../deployments/service';
 import { ConflictError, type Store } from '../../store/store';
+import type { DeploymentRequest } from '../../../contracts/api';
+import type { Principal } from '../../auth/principal';
+import { commonsIdFor } from '../../gateway/slug';
+import { type ChangeRoutesDeps, gated, startedBy } from '../gated';
 import { mount } from '../mount';
 import { HttpProblem, notFound } from '../problem';
 
@@ -29,11 +33,13 @@ function profileView(p: Profile): ProfileView {
 
 export interface DeploymentRoutesDeps {
   store: Store;
-  deployments: Pick<DeploymentService, 'templates' | 'profiles' | 'plan' | 'apply' | 'list' | 'view' | 'cancel' | 'revisions' | 'revision' | 'rollback'>;
+  deployments: Pick<DeploymentService, 'templates' | 'profiles' | 'plan' | 'apply' | 'list' | 'view' | 'cancel' | 'revisions' | 'revision' | 'rollback' | 'rollbackTarget'>;
   releases: Pick<ReleaseCatalog, 'list' | 'get' | 'import'>;
+  /** The change gate applies and rollbacks ask first. */
+  changes: ChangeRoutesDeps;
 }
 
-export function deploymentsRouter({ store, deployments, releases }: DeploymentRoutesDeps): Router {
+export function deploymentsRouter({ store, deployments, releases, changes }: DeploymentRoutesDeps): Router {
   const r = Router();
 
   mount(r, ROUTES.listReleases, store, async () => ({ status: 200, body: { items: await releases.list() } }));
@@ -68,14 +74,38 @@ export function deploymentsRouter({ store, deployments, releases }: DeploymentRo
 
   mount(r, ROUTES.listProfiles, store, () => ({ status: 200, body: { items: deployments.profiles().map(profileView) } }));
 
+  // An apply asks the change gate first; held for approval, it is replayed through `apply` once approved.
+  const apply = async ({ approvalId, override, ...req }: DeploymentRequest, principal: Principal) => {
+    const commons = req.commons ?? commonsIdFor(req.newCommons!.hostname);
+    // Planned first: a request that cannot be applied is refused now, not after someone approved it; the plan says what an approver approves.
+    const plan = await deployments.plan({ ...req, mode: 'plan' });
+    const changing = plan.services.filter((x) => x.changes).length;
+    const blueprint = [req.template && `template ${req.template}`, req.profile && `profile ${req.profile}`, req.overrides && `${Object.keys(req.overrides).length} override key(s)`].filter(Boolean).join(', ');
+    const change = {
+      kind: 'deploy' as const,
+      commons,
+      principal,
+      reason: req.reason,
+      release: req.release,
+      approvalId,
+      override,
+      summary: `deploy release ${req.release} to ${req.newCommons ? `new commons ${commons}` : commons} as revision ${plan.nextRevision}${blueprint ? ` (${blueprint})` : ''}: ${changing} service(s) change`,
+      request: req,
+    };
+    return gated(changes, change, { action: 'deployment.apply' }, async () => {
+      const view = await deployments.apply(req, principal);
+      return { status: 202 as const, location: `/api/v1/deployments/${view.id}`, body: { deployment: view } };
+    });
+  };
+  changes.approvals.onApproved('deploy', async (req, principal, approvalId) => startedBy(await apply({ ...(req as DeploymentRequest), approvalId }, principal)));
+
   mount(
     r,
     ROUTES.createDeployment,
     store,
     async ({ body, principal }) => {
       if (body.mode === 'plan') return { status: 200, body: await deployments.plan(body) };
-      const view = await deployments.apply(body, principal);
-      return { status: 202, location: `/api/v1/deployments/${view.id}`, body: { deployment: view } };
+      return apply(body, principal);
     },
     {
       // Refused before its body is parsed: audited as what it claimed to be.
@@ -102,16 +132,20 @@ export function deploymentsRouter({ store, deployments, releases }: DeploymentRo
 
   mount(r, ROUTES.getRevision, store, async ({ params: { id, n } }) => ({ status: 200, body: await deployments.revision(id, n) }));
 
-  mount(
-    r,
-    ROUTES.rollback,
-    store,
-    async ({ params: { id }, body, principal }) => {
-      const view = await deployments.rollback(id, body, principal);
-      return { status: 202, location: `/api/v1/deployments/${view.id}`, body: { deployment: view } };
-    },
-    { denial: (_req, { id }) => ({ action: 'deployment.rollback', commons: id }) },
-  );
+  const rollback = async ({ id, approvalId, override, ...req }: { id: string; toRevision: number; reason: string; baseRevision?: number | null; approvalId?: string; override?: { reason: string } }, principal: Principal) => {
+    // The release it moves back to, for the policies' allowed releases (a revision that does not exist is refused here).
+    const target = await deployments.rollbackTarget(id, req.toRevision);
+    const change = { kind: 'rollback' as const, commons: id, principal, reason: req.reason, release: target.release, approvalId, override, summary: `roll ${id} back to revision ${req.toRevision} (release ${target.release})`, request: { id, ...req } };
+    return gated(changes, change, { action: 'deployment.rollback' }, async () => {
+      const view = await deployments.rollback(id, req, principal);
+      return { status: 202 as const, location: `/api/v1/deployments/${view.id}`, body: { deployment: view } };
+    });
+  };
+  changes.approvals.onApproved('rollback', async (req, principal, approvalId) => startedBy(await rollback({ ...(req as { id: string; toRevision: number; reason: string }), approvalId }, principal)));
+
+  mount(r, ROUTES.rollback, store, ({ params: { id }, body, principal }) => rollback({ id, ...body }, principal), {
+    denial: (_req, { id }) => ({ action: 'deployment.rollback', commons: id }),
+  });
 
   return r;
 }

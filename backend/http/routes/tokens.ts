@@ -43,6 +43,6 @@ export function tokensRouter({ store }: TokenRoutesDeps): Router {
     { denial: () => ({ action: 'api-token.revoke' }) },
   );
 
-  mount(r, ROUTES.whoami, store, ({ principal }) => ({ status: 200, body: principal }));
+  mount(r, ROUTES.whoami, store, ({ principal: { owner: _owner, ...view } }) => ({ status: 200, body: view }));
   return r;
 }

@@ -11,6 +11,8 @@ import { Link } from 'react-router-dom';
 import type { CommandAccepted, CommandView, CommonsJobs, CronJobView, JobRunView } from '../../../contracts/api';
 import { dataTable } from '../../components/dataTable';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import type { ApprovalView } from '../../../contracts/policies';
+import { HeldForApproval } from '../approvals/Held';
 import { ProgressBar } from '../../components/ProgressBar';
 import { Empty } from '../../components/QueryState';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -187,6 +189,7 @@ export function JobsPanel({ jobs, commonsId, commonsName = commonsId, live = fal
   const [open, setOpen] = useState<Record<string, boolean>>({});
   /** The run-job command started here, per CronJob. */
   const [started, setStarted] = useState<Record<string, CommandAccepted['command']>>({});
+  const [held, setHeld] = useState<ApprovalView | null>(null);
   const runJob = useRunJob(commonsId);
   const anyStarted = Object.keys(started).length > 0;
   const commands = useCommands(commonsId, { enabled: canRun && anyStarted, live });
@@ -220,6 +223,7 @@ export function JobsPanel({ jobs, commonsId, commonsName = commonsId, live = fal
   return (
     <>
       {runJob.error !== null && <ErrorAlert error={runJob.error} action="Run now" />}
+      {held && <HeldForApproval approval={held} onRemove={() => setHeld(null)} />}
       <table className={s.table} data-testid={testIds.commons.jobs}>
         <thead>
           <tr>
@@ -274,7 +278,7 @@ export function JobsPanel({ jobs, commonsId, commonsName = commonsId, live = fal
                         canReadLogs={canReadLogs}
                         onStart={() =>
                           runJob.mutate(job.name, {
-                            onSuccess: (r) => setStarted((m) => ({ ...m, [job.name]: r.command })),
+                            onSuccess: (r) => ('approval' in r ? setHeld(r.approval) : setStarted((m) => ({ ...m, [job.name]: r.command }))),
                           })
                         }
                       />

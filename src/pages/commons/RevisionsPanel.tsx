@@ -9,6 +9,8 @@ import { Link } from 'react-router-dom';
 import type { CommonsDetail, RevisionSummary } from '../../../contracts/api';
 import { DiffView } from '../../components/DiffView';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import type { ApprovalView } from '../../../contracts/policies';
+import { HeldForApproval } from '../approvals/Held';
 import { queryStateView } from '../../components/QueryState';
 import { StatusBadge } from '../../components/StatusBadge';
 import { TimeAgo } from '../../components/TimeAgo';
@@ -46,6 +48,7 @@ export function RevisionsPanel({ commons, canDeploy, live }: { commons: CommonsD
   const [asking, setAsking] = useState<RevisionSummary | null>(null);
   const [reason, setReason] = useState('');
   const [started, setStarted] = useState<string | null>(null);
+  const [held, setHeld] = useState<ApprovalView | null>(null);
 
   const items = revisions.data ?? [];
   const latest = items[0];
@@ -56,7 +59,7 @@ export function RevisionsPanel({ commons, canDeploy, live }: { commons: CommonsD
     if (!asking || !reason.trim()) return;
     const to = asking.revision;
     setAsking(null);
-    rollback.mutate({ toRevision: to, reason: reason.trim(), baseRevision: latest?.revision ?? null }, { onSuccess: ({ deployment }) => setStarted(deployment.id) });
+    rollback.mutate({ toRevision: to, reason: reason.trim(), baseRevision: latest?.revision ?? null }, { onSuccess: (r) => ('approval' in r ? setHeld(r.approval) : setStarted(r.deployment.id)) });
   };
 
   return (
@@ -69,6 +72,7 @@ export function RevisionsPanel({ commons, canDeploy, live }: { commons: CommonsD
         </p>
       )}
       {rollback.error ? <ErrorAlert error={rollback.error} action="Rollback" /> : null}
+      {held && <HeldForApproval approval={held} onRemove={() => setHeld(null)} />}
       {following && (
         <div data-testid={testIds.commons.rollbackProgress}>
           <DeploymentProgress key={following} id={following} live={live} canCancel={canDeploy} />

@@ -21,6 +21,8 @@ import { testIds } from '../../testIds';
 import { DeployForm } from './DeployForm';
 import { buildRequest, emptyInput, planKey, type DeployInput } from './deployInput';
 import { PlanReview } from './PlanReview';
+import type { ApprovalView } from '../../../contracts/policies';
+import { HeldForApproval } from '../approvals/Held';
 
 function Step({ n, title, children }: { n: number; title: string; children: ReactNode }) {
   const s = useStyles2(styles);
@@ -50,6 +52,8 @@ export function DeployWizard({ onApplied }: { onApplied: (d: DeploymentView) => 
   const apply = useApplyDeployment();
   const [planned, setPlanned] = useState<{ key: string; plan: DeploymentPlanView } | null>(null);
   const [tried, setTried] = useState(false);
+  // Answered 202 with an approval: the deploy waits for a second person instead of rolling out.
+  const [held, setHeld] = useState<ApprovalView | null>(null);
 
   const state =
     queryStateView(fleet, 'the fleet') ?? queryStateView(releases, 'the releases') ?? queryStateView(templates, 'the templates') ?? queryStateView(profiles, 'the profiles');
@@ -65,11 +69,12 @@ export function DeployWizard({ onApplied }: { onApplied: (d: DeploymentView) => 
     setTried(true);
     if (!request) return;
     apply.reset();
+    setHeld(null);
     plan.mutate(request, { onSuccess: (p) => setPlanned({ key: planKey(request), plan: p }) });
   };
   const onApply = () => {
     if (!request || !planned || stale || !reason) return;
-    apply.mutate({ ...request, reason, baseRevision: planned.plan.base.revision }, { onSuccess: ({ deployment }) => onApplied(deployment) });
+    apply.mutate({ ...request, reason, baseRevision: planned.plan.base.revision }, { onSuccess: (r) => ('approval' in r ? setHeld(r.approval) : onApplied(r.deployment)) });
   };
 
   return (
@@ -107,6 +112,7 @@ export function DeployWizard({ onApplied }: { onApplied: (d: DeploymentView) => 
           </Step>
           <Step n={3} title="Apply">
             {apply.error ? <ErrorAlert error={apply.error} action="Applying" /> : null}
+            {held && <HeldForApproval approval={held} />}
             {apply.error && toApiError(apply.error).status === 409 && (
               <p>
                 <Button variant="secondary" icon="sync" onClick={onPlan}>
@@ -115,7 +121,7 @@ export function DeployWizard({ onApplied }: { onApplied: (d: DeploymentView) => 
               </p>
             )}
             <div className={s.applyRow}>
-              <Button icon="rocket" onClick={onApply} disabled={stale || !reason || apply.isPending} data-testid={testIds.deploy.apply}>
+              <Button icon="rocket" onClick={onApply} disabled={stale || !reason || apply.isPending || !!held} data-testid={testIds.deploy.apply}>
                 {apply.isPending ? 'Applying…' : `Apply revision ${planned.plan.nextRevision} to ${planned.plan.commons.id}`}
               </Button>
               <span className={s.hint} data-testid={testIds.deploy.applyNote}>
