@@ -31,6 +31,26 @@ export const BackupTarget = z.looseObject({
 });
 export type BackupTarget = z.infer<typeof BackupTarget>;
 
+/** A Kubernetes Secret name. */
+const SecretName = z.string().regex(/^[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?$/, 'a Secret name (lowercase letters, digits, dots, dashes)');
+
+/**
+ * Target of a `restore` command: pg_restore of one service's dump of backup
+ * `backupId` into the database `secret` names (default `<service>-dbcreds`),
+ * which must be empty: the restore runs in one transaction and stops at the
+ * first object that already exists, so it never half-overwrites a database.
+ */
+export const RestoreTarget = z.looseObject({
+  backupId: BackupId,
+  service: ServiceName,
+  secret: SecretName.optional(),
+});
+export type RestoreTarget = z.infer<typeof RestoreTarget>;
+
+/** What the agent reports when a restore Job ends. */
+export const RestoreResult = z.looseObject({ job: z.string().max(253), source: z.string().max(1024), secret: z.string().max(253) });
+export type RestoreResult = z.infer<typeof RestoreResult>;
+
 export const BackupDatabaseResult = z.object({
   service: ServiceName,
   /** The database name pg_dump read (from the Secret). */

@@ -23,6 +23,8 @@ export const BACKUP_MOUNT = '/backups';
 export const BACKUP_LABEL = 'dcoc.gen3.org/backup';
 export const BACKUP_KIND_LABEL = 'dcoc.gen3.org/backup-kind';
 export const TERMINATION_LOG = '/dev/termination-log';
+/** Finished backup and restore Jobs are deleted by Kubernetes' TTL controller after a week (the agent needs no delete). */
+export const JOB_TTL_SECONDS = 7 * 24 * 3600;
 
 const fromSecret = (name: string, secret: string, key: string): V1EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key, optional: false } } });
 
@@ -91,6 +93,7 @@ export function renderBackupJob(o: { namespace: string; backupId: string; databa
     metadata: { name: backupJobName(o.backupId), namespace: o.namespace, labels, annotations: { 'dcoc.gen3.org/command': o.commandId, 'dcoc.gen3.org/databases': o.databases.join(',') } },
     spec: {
       backoffLimit: 0,
+      ttlSecondsAfterFinished: JOB_TTL_SECONDS,
       template: {
         metadata: { labels },
         spec: {
@@ -123,8 +126,10 @@ export function renderBackupJob(o: { namespace: string; backupId: string; databa
 /**
  * The restore Job: pg_restore of one service's dump into the database the
  * `secret` names (default the service's own `<service>-dbcreds`), which must
- * be empty: --exit-on-error stops at the first object that already exists.
- * Never run by DCOC on its own; docs/operating.md "Backups and restore".
+ * be empty: --exit-on-error stops at the first object that already exists
+ * and --single-transaction rolls everything back then, so a restore into a
+ * database in use changes nothing. Only an admin's restore command (with a
+ * reason) creates one; docs/operating.md "Backups and restore".
  */
 export function renderRestoreJob(o: { namespace: string; backupId: string; service: string; dest: BackupDestination; secret?: string }): V1Job {
   const secret = o.secret ?? `${o.service}-dbcreds`;
@@ -135,6 +140,7 @@ export function renderRestoreJob(o: { namespace: string; backupId: string; servi
     metadata: { name: restoreJobName(o.backupId, o.service), namespace: o.namespace, labels },
     spec: {
       backoffLimit: 0,
+      ttlSecondsAfterFinished: JOB_TTL_SECONDS,
       template: {
         metadata: { labels },
         spec: {
@@ -144,7 +150,7 @@ export function renderRestoreJob(o: { namespace: string; backupId: string; servi
             {
               name: `restore-${o.service}`,
               image: o.dest.image,
-              command: ['/bin/sh', '-c', 'set -eu\npg_restore --no-owner --no-privileges --exit-on-error --dbname="$PGDATABASE" "$DUMP_FILE"'],
+              command: ['/bin/sh', '-c', 'set -eu\ntest -f "$DUMP_FILE" || { echo "no dump $DUMP_FILE on the claim" >&2; exit 2; }\npg_restore --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$PGDATABASE" "$DUMP_FILE"'],
               env: [{ name: 'DUMP_FILE', value: `${BACKUP_MOUNT}/${o.backupId}/${o.service}.dump` }, ...pgEnv(o.service).map((e) => ({ ...e, valueFrom: { secretKeyRef: { ...e.valueFrom!.secretKeyRef!, name: secret } } }))],
               volumeMounts: [{ name: 'backups', mountPath: BACKUP_MOUNT, readOnly: true }],
               securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },

@@ -16,7 +16,7 @@ import { KubeLogSource } from './kube-logs';
 import { kubeResources } from './kube-resources';
 import { kubeExecutors } from './kube-executors';
 import type { BackupDestination } from '../backups/backup-job';
-import { kubeBackupExecutor } from '../backups/kube-backup';
+import { kubeBackupExecutor, kubeRestoreExecutor } from '../backups/kube-backup';
 import { MANIFEST_GLOBAL, identityFrom } from './manifest-global';
 
 export interface KubePlatformOptions {
@@ -56,7 +56,7 @@ export class KubePlatform implements Platform {
     };
     // Request metrics from revproxy's access log (pods/log, follow): the same LogSource.
     this.collectors.push(...requestMetricsCollectors(this.inspector, o.log));
-    this.executors = [...kubeExecutors(deps), o.chart ? chartDeployExecutor({ ...deps, ...o.chart }) : kubeDeployExecutor(deps), kubeBackupExecutor({ ...deps, dest: o.backups ?? null })].map(withKubeErrorsDescribed);
+    this.executors = [...kubeExecutors(deps), o.chart ? chartDeployExecutor({ ...deps, ...o.chart }) : kubeDeployExecutor(deps), kubeBackupExecutor({ ...deps, dest: o.backups ?? null }), kubeRestoreExecutor({ ...deps, dest: o.backups ?? null })].map(withKubeErrorsDescribed);
   }
 
   async identity(): Promise<CommonsIdentity> {

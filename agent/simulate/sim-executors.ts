@@ -1,5 +1,5 @@
 // restart, scale and config against the simulated commons, as target states.
-import { simBackupExecutor } from '../backups/sim-backup';
+import { simBackupExecutors } from '../backups/sim-backup';
 import { type CommandSpec, type ExecContext, ExecError, type Executor, readTarget, waitUntil } from '../executors/executor';
 import type { SimCommons } from './model';
 import { simDeployExecutor } from './sim-deploy';
@@ -75,6 +75,6 @@ export function simExecutors(sim: SimCommons): Executor[] {
       },
     },
     simDeployExecutor(sim),
-    simBackupExecutor({ namespace: sim.identity.environment }),
+    ...simBackupExecutors({ namespace: sim.identity.environment }),
   ];
 }

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { BatchV1Api, CoreV1Api, type V1Container, type V1Job } from '@kubernetes/client-node';
 import pg from 'pg';
-import { BACKUP_MOUNT, type BackupDestination, backupJobName, renderRestoreJob } from '../../agent/backups/backup-job';
+import { BACKUP_MOUNT, type BackupDestination, backupJobName, restoreJobName } from '../../agent/backups/backup-job';
 import { onPath } from '../../scripts/tools/on-path';
 import { useControlPlane } from '../support/control-plane';
 import { NS, command, realKubeCommons, run } from '../support/kube-agent';
@@ -147,8 +147,13 @@ describe('database backups on the real control plane, against a real PostgreSQL'
     assert.deepEqual(readdirSync(claimDir).sort(), ['20261202T000000Z-old2', backupId], 'retention deleted the oldest backup only');
     assert.deepEqual(readdirSync(join(claimDir, backupId)).sort(), ['COMPLETE', 'fence.dump', 'indexd.dump']);
 
-    // Restore fence into the empty database: the template the agent renders, as the apiserver accepts it.
-    const restore = await batch.createNamespacedJob({ namespace: NS, body: renderRestoreJob({ namespace: NS, backupId, service: 'fence', dest: DEST, secret: 'fence-restore-dbcreds' }) });
+    // Restore fence into the empty database: the restore command creates the Job (as its ServiceAccount), which then runs as the kubelet would.
+    const rex = k.platform.executors.find((e) => e.kind === 'restore');
+    assert.ok(rex, 'the Kubernetes platform carries out restore commands');
+    const rr = await run(rex, command('restore', '', { backupId, service: 'fence', secret: 'fence-restore-dbcreds' }));
+    assert.equal(rr.ok, true, `the restore command succeeds once its Job completes: ${rr.message}`);
+    const restore: V1Job = await batch.readNamespacedJob({ name: restoreJobName(backupId, 'fence'), namespace: NS });
+    assert.deepEqual(restore.spec!.template.spec!.volumes?.map((v) => v.persistentVolumeClaim), [{ claimName: DEST.pvc, readOnly: true }]);
     const rc = restore.spec!.template.spec!.containers[0];
     assert.ok(!JSON.stringify(restore).includes(new URL(empty.url).password), 'no password in the restore Job');
     const out = await runContainer(core, rc, claimDir, scratch);
@@ -158,8 +163,11 @@ describe('database backups on the real control plane, against a real PostgreSQL'
     assert.equal(after.User.length, 250);
     assert.deepEqual(after, before, 'every table has the same rows');
 
-    // Restoring again into the now non-empty database stops at the first existing object.
+    // Restoring again into the now non-empty database stops at the first existing object and changes nothing.
+    await sql(empty.url, `insert into "User" (username) values ('added after the restore')`);
+    const changed = await contents(empty.url);
     const again = await runContainer(core, rc, claimDir, scratch);
     assert.notEqual(again.status, 0, 'a restore into a database that is not empty fails');
+    assert.deepEqual(await contents(empty.url), changed, 'the failed restore rolled back: the database is as it was');
   });
 });
