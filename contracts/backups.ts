@@ -4,6 +4,7 @@
 // reading its credentials from the service's `<service>-dbcreds` Secret, so
 // no password ever passes through DCOC.
 import { z } from 'zod';
+import { COMMAND } from './states';
 
 /**
  * The Gen3 services with a PostgreSQL database of their own: each has a
@@ -68,7 +69,8 @@ export const BackupResult = z.looseObject({
 });
 export type BackupResult = z.infer<typeof BackupResult>;
 
-export const BackupStatus = z.enum(['running', 'succeeded', 'failed']);
+/** queued: not started by the agent yet; failed also covers expired, cancelled and not started (refused by the change gate). */
+export const BackupStatus = z.enum(['queued', 'running', 'succeeded', 'failed']);
 export type BackupStatus = z.infer<typeof BackupStatus>;
 export const BackupTrigger = z.enum(['on-demand', 'schedule']);
 export type BackupTrigger = z.infer<typeof BackupTrigger>;
@@ -90,14 +92,6 @@ export const BackupView = z.object({
 });
 export type BackupView = z.infer<typeof BackupView>;
 
-export const BackupList = z.object({
-  items: z.array(BackupView),
-  /** When the last successful backup finished, or null. */
-  lastSuccessAt: z.string().nullable(),
-  /** How old the last good backup may get before DCOCBackupStale fires (seconds). */
-  maxAgeSeconds: z.number().int(),
-});
-export type BackupList = z.infer<typeof BackupList>;
 
 /** POST /commons/{id}/backups: databases default to every service database the commons runs. */
 export const BackupRequest = z.strictObject({
@@ -105,3 +99,54 @@ export const BackupRequest = z.strictObject({
   reason: z.string().max(500).optional(),
 });
 export type BackupRequest = z.infer<typeof BackupRequest>;
+
+export const BackupPath = z.strictObject({ id: z.string().min(1).max(253), backupId: BackupId });
+
+/** POST /commons/{id}/backups/{backupId}/restore: admins only, with a reason. */
+export const RestoreRequest = z.strictObject({
+  /** The service whose dump is restored. */
+  service: ServiceName,
+  /**
+   * The Secret (host, port, username, password, database keys, as `<service>-dbcreds`) naming the
+   * database restored into, which must be empty; default the service's own `<service>-dbcreds`.
+   */
+  secret: SecretName.optional(),
+  reason: z.string().trim().min(1, 'a reason is required').max(500),
+});
+export type RestoreRequest = z.infer<typeof RestoreRequest>;
+
+/** A commons' backup schedule: a five-field cron expression read in an IANA time zone. */
+export const BackupScheduleSpec = z.strictObject({
+  cron: z.string().min(9).max(100),
+  timeZone: z.string().min(1).max(64),
+  /** The service databases; default every one the commons runs at each occurrence. */
+  databases: z.array(ServiceName).min(1).max(32).optional(),
+});
+export type BackupScheduleSpec = z.infer<typeof BackupScheduleSpec>;
+
+export const BackupScheduleView = BackupScheduleSpec.extend({
+  commonsId: z.string(),
+  updatedBy: z.string(),
+  updatedAt: z.string(),
+  /** The next occurrences (ISO instants). */
+  next: z.array(z.string()),
+  maxAgeSeconds: z.number().int(),
+});
+export type BackupScheduleView = z.infer<typeof BackupScheduleView>;
+
+export const BackupList = z.object({
+  items: z.array(BackupView),
+  /** When the last successful backup finished, or null. */
+  lastSuccessAt: z.string().nullable(),
+  /** How old the last good backup may get before DCOCBackupStale fires (seconds): 1.5 × the longest gap between scheduled backups. */
+  maxAgeSeconds: z.number().int(),
+  schedule: BackupScheduleView.nullable(),
+});
+export type BackupList = z.infer<typeof BackupList>;
+
+/** 202 of POST /commons/{id}/backups: the command to follow and the backup as it starts. */
+export const BackupAccepted = z.object({
+  command: z.object({ id: z.string(), state: z.enum(COMMAND.states), kind: z.literal('backup') }),
+  backup: BackupView,
+});
+export type BackupAccepted = z.infer<typeof BackupAccepted>;

@@ -21,6 +21,8 @@ export const PERMISSIONS = {
   'policies:manage': 'admin',
   'windows:write': 'operator',
   'freeze:write': 'admin',
+  'backups:write': 'operator',
+  'backups:restore': 'admin',
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
 

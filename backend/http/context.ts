@@ -14,6 +14,7 @@ import type { ChangeGate } from '../changes/gate';
 import type { Approvals } from '../policies/approvals';
 import type { Policies } from '../policies/policies';
 import type { Windows } from '../windows/windows';
+import type { Backups } from '../backups/backups';
 import type { AgentSessions } from '../gateway/sessions';
 import type { AgentRequests } from '../inspect/agent-requests';
 import type { Metrics } from '../metrics/registry';
@@ -49,4 +50,6 @@ export interface ApiContext {
   policies: Policies;
   /** Maintenance and deny windows. */
   windows: Windows;
+  /** Gen3 database backups and their schedules. */
+  backups: Backups;
 }

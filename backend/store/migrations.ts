@@ -324,7 +324,37 @@ const windows = ({ text }: Types): Migration => ({
   },
 });
 
-const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0009_windows': windows, '0010_policies': policies };
+// Gen3 database backups: one row per backup (its command carries state, size and
+// result), keyed so a scheduled occurrence starts once; and each commons' schedule.
+const backups = ({ text }: Types): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('backups')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('commons_id', text, (c) => c.notNull())
+      .addColumn('command_id', text, (c) => c.notNull())
+      .addColumn('trigger', text, (c) => c.notNull())
+      .addColumn('requested_by', text, (c) => c.notNull())
+      .addColumn('databases_json', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('occurrence', text)
+      .addColumn('note', text)
+      .execute();
+    await db.schema.createIndex('backups_commons_created').on('backups').columns(['commons_id', 'created_at']).execute();
+    await db.schema.createIndex('backups_occurrence').on('backups').columns(['commons_id', 'occurrence']).unique().execute();
+    await db.schema
+      .createTable('backup_schedules')
+      .addColumn('commons_id', text, (c) => c.primaryKey())
+      .addColumn('cron', text, (c) => c.notNull())
+      .addColumn('time_zone', text, (c) => c.notNull())
+      .addColumn('databases_json', text)
+      .addColumn('author_json', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+  },
+});
+
+const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0009_windows': windows, '0010_policies': policies, '0011_backups': backups };
 
 /** The names of the migrations this build knows, oldest first. */
 export const MIGRATION_NAMES = Object.keys(ALL);

@@ -7,6 +7,7 @@ import { PoliciesStore } from './policies-store';
 import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
 import { GroupsStore } from './groups-store';
 import { WindowsStore } from './windows-store';
+import { BackupsStore } from './backups-store';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
@@ -46,6 +47,7 @@ export class SchemaTooNewError extends Error {
 export class SqlStore implements Store {
   readonly groups: GroupsStore;
   readonly windows: WindowsStore;
+  readonly backups: BackupsStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -53,6 +55,7 @@ export class SqlStore implements Store {
   ) {
     this.groups = new GroupsStore(db, (audit, write) => this.audited(audit, write));
     this.windows = new WindowsStore(db, (audit, write) => this.audited(audit, write));
+    this.backups = new BackupsStore(db);
   }
 
   get kind(): Engine {
