@@ -111,13 +111,25 @@ describe('database backups on the real control plane, against a real PostgreSQL'
       await core.createNamespacedSecret({ namespace: NS, body: dbcreds(name, db) });
     }
     await core.createPersistentVolume({ body: { metadata: { name: 'dcoc-backups-pv' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: claimDir }, storageClassName: '', claimRef: { namespace: NS, name: DEST.pvc } } } });
-    await core.createNamespacedPersistentVolumeClaim({ namespace: NS, body: { metadata: { name: DEST.pvc }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', volumeName: 'dcoc-backups-pv', resources: { requests: { storage: '1Gi' } } } } });
+    // Bound as the PV controller binds a pre-bound pair (its annotation, then status; the test control plane runs no volume controllers).
+    await core.createNamespacedPersistentVolumeClaim({
+      namespace: NS,
+      body: { metadata: { name: DEST.pvc, annotations: { 'pv.kubernetes.io/bind-completed': 'yes' } }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', volumeName: 'dcoc-backups-pv', resources: { requests: { storage: '1Gi' } } } },
+    });
+    await core.replacePersistentVolumeStatus({ name: 'dcoc-backups-pv', body: { ...(await core.readPersistentVolume({ name: 'dcoc-backups-pv' })), status: { phase: 'Bound' } } });
+    await core.replaceNamespacedPersistentVolumeClaimStatus({
+      name: DEST.pvc,
+      namespace: NS,
+      body: { ...(await core.readNamespacedPersistentVolumeClaim({ name: DEST.pvc, namespace: NS })), status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } } },
+    });
 
     const backupId = '20261204T200000Z-abc123';
     const ex = k.platform.executors.find((e) => e.kind === 'backup');
     assert.ok(ex, 'the Kubernetes platform carries out backup commands');
     const r = await run(ex, command('backup', '', { backupId, databases: ['fence', 'indexd'] }));
-    assert.equal(r.ok, true, `the backup command succeeds once its Job completes: ${r.message}\n${r.progress.join('\n')}`);
+    const pods = async () => JSON.stringify((await core.listNamespacedPod({ namespace: NS, labelSelector: `job-name=${backupJobName(backupId)}` })).items.map((p) => ({ spec: p.spec?.nodeName, status: p.status })));
+    const claim = async () => JSON.stringify((await core.readNamespacedPersistentVolumeClaim({ name: DEST.pvc, namespace: NS })).status);
+    assert.equal(r.ok, true, `the backup command succeeds once its Job completes: ${r.message}\n${r.progress.join('\n')}\npods: ${await pods()}\nclaim: ${await claim()}`);
     const result = (r as { result?: Record<string, unknown> }).result;
     assert.equal(result?.location, `pvc://${DEST.pvc}/${backupId}/`);
 
@@ -153,7 +165,7 @@ describe('database backups on the real control plane, against a real PostgreSQL'
     const rr = await run(rex, command('restore', '', { backupId, service: 'fence', secret: 'fence-restore-dbcreds' }));
     assert.equal(rr.ok, true, `the restore command succeeds once its Job completes: ${rr.message}`);
     const restore: V1Job = await batch.readNamespacedJob({ name: restoreJobName(backupId, 'fence'), namespace: NS });
-    assert.deepEqual(restore.spec!.template.spec!.volumes?.map((v) => v.persistentVolumeClaim), [{ claimName: DEST.pvc, readOnly: true }]);
+    assert.deepEqual(restore.spec!.template.spec!.volumes?.map((v) => ({ ...v.persistentVolumeClaim })), [{ claimName: DEST.pvc, readOnly: true }]);
     const rc = restore.spec!.template.spec!.containers[0];
     assert.ok(!JSON.stringify(restore).includes(new URL(empty.url).password), 'no password in the restore Job');
     const out = await runContainer(core, rc, claimDir, scratch);
