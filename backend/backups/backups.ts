@@ -54,12 +54,15 @@ export function backupIdFor(atMs: number, commandId: string): string {
 /** The schedule's check: the field that is wrong and why, or its parsed cron. */
 export function checkSchedule(s: Pick<BackupScheduleSpec, 'cron' | 'timeZone'>) {
   if (!isTimeZone(s.timeZone)) throw new ScheduleError('body.timeZone', `${s.timeZone} is not an IANA time zone (e.g. America/Chicago, UTC)`);
+  let cron;
   try {
-    return parseCron(s.cron);
+    cron = parseCron(s.cron);
   } catch (e) {
     if (e instanceof CronError) throw new ScheduleError('body.cron', e.message);
     throw e;
   }
+  if (nextOccurrences(cron, s.timeZone, Date.now(), 1).length === 0) throw new ScheduleError('body.cron', `${s.cron} never fires (a day that does not exist?)`);
+  return cron;
 }
 
 /** 1.5 × the longest gap between the next 50 occurrences, in whole seconds. */

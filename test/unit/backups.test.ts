@@ -31,6 +31,7 @@ describe('backup schedules: max age', () => {
   it('a bad cron or time zone names its field', () => {
     assert.throws(() => maxAgeSecondsOf({ cron: '0 2 * *', timeZone: 'UTC' }, T0), (e: unknown) => e instanceof ScheduleError && e.field === 'body.cron');
     assert.throws(() => maxAgeSecondsOf({ cron: '0 2 * * *', timeZone: 'Mars/Olympus' }, T0), (e: unknown) => e instanceof ScheduleError && e.field === 'body.timeZone');
+    assert.throws(() => maxAgeSecondsOf({ cron: '0 2 30 2 *', timeZone: 'UTC' }, T0), (e: unknown) => e instanceof ScheduleError && e.field === 'body.cron' && /never fires/.test(e.message));
   });
 
   it('backup ids sort by time and fit the contract', () => {
