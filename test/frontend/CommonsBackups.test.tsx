@@ -9,7 +9,7 @@ import type { BackupList, BackupView } from '../../contracts/backups';
 import { can, PERMISSIONS, type Permission, type Role } from '../../contracts/roles';
 import { formatAge } from '../../src/pages/commons/BackupsPanel';
 import { testIds } from '../../src/testIds';
-import { detail, service, whoami } from './support/fixtures';
+import { command, detail, service, whoami } from './support/fixtures';
 import { FakeGrafana } from './support/grafana';
 import { renderApp } from './support/render';
 
@@ -118,6 +118,21 @@ describe('database backups on the commons page', () => {
     await waitFor(() => expect(g.callsTo('POST', `commons/midrc/backups/${GOOD.id}/restore`)).toHaveLength(1));
     expect(g.callsTo('POST', `commons/midrc/backups/${GOOD.id}/restore`)[0].body).toEqual({ service: 'indexd', secret: 'indexd-restore-dbcreds', reason: 'restore drill' });
     expect(await screen.findByTestId(testIds.commons.backupStarted)).toHaveTextContent(`Restore of indexd from backup ${GOOD.id} started (command cmd-r)`);
+  });
+
+  it('backup and restore commands read as what they do in the command list', async () => {
+    const g = page('developer', { items: [GOOD], lastSuccessAt: GOOD.finishedAt, maxAgeSeconds: 36 * 3600, schedule: null });
+    g.on('GET', 'commands', {
+      data: {
+        items: [
+          command('cmd-b', { kind: 'backup', service: null, target: { backupId: GOOD.id, databases: ['fence', 'indexd'] }, state: 'succeeded' }),
+          command('cmd-r', { kind: 'restore', service: 'fence', target: { backupId: GOOD.id, service: 'fence' }, state: 'running' }),
+        ],
+      },
+    });
+    renderApp(PAGE);
+    expect(await screen.findByTestId(testIds.commons.commandRow('cmd-b'))).toHaveTextContent(`back up fence, indexd (backup ${GOOD.id})`);
+    expect(screen.getByTestId(testIds.commons.commandRow('cmd-r'))).toHaveTextContent(`restore fence from backup ${GOOD.id}`);
   });
 
   it('ages read in minutes, hours, then days and hours', () => {
