@@ -66,6 +66,8 @@ export const BackupResult = z.looseObject({
   /** Where the dumps are: pvc://<claim>/<backupId>/ */
   location: z.string().max(1024),
   databases: z.array(BackupDatabaseResult).max(32),
+  /** How many complete backups the claim keeps (the agent's --backup-keep): older ones are removed by this backup's retention. */
+  keepLast: z.number().int().min(1).optional(),
 });
 export type BackupResult = z.infer<typeof BackupResult>;
 
@@ -89,6 +91,8 @@ export const BackupView = z.object({
   message: z.string(),
   databases: z.array(BackupDatabaseResult.extend({ database: z.string().nullable() })),
   totalBytes: z.number().int().nullable(),
+  /** false for a succeeded backup a newer one's retention removed from the claim: it can no longer be restored. */
+  retained: z.boolean(),
 });
 export type BackupView = z.infer<typeof BackupView>;
 

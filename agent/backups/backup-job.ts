@@ -50,13 +50,26 @@ const DUMP_SCRIPT = [
   'printf \'{"service":"%s","database":"%s","bytes":%s}\' "$SERVICE" "$PGDATABASE" "$bytes" > "$REPORT_FILE"',
 ].join('\n');
 
-// Backup folders are named by UTC time first, so a reverse name sort is newest first.
+// Backup folders are named by UTC time first, so a reverse name sort is newest
+// first. This backup and the complete ones before it up to KEEP_LAST stay;
+// older complete ones and the folders of failed backups before it (no
+// COMPLETE: partial dumps) are removed. Folders newer than this one (a backup
+// still running) are left alone.
 const RETENTION_SCRIPT = [
   'set -eu',
   'touch "$BACKUP_DIR/COMPLETE"',
   'cd "$BACKUP_ROOT"',
-  'ls -1 | grep -E \'^[0-9]{8}T[0-9]{6}Z-\' | sort -r | tail -n "+$((KEEP_LAST + 1))" | while read -r old; do rm -rf -- "$old"; echo "retention: removed $old"; done',
-  'printf \'{"kept":%s}\' "$KEEP_LAST" > "$REPORT_FILE"',
+  'seen=0',
+  'kept=0',
+  'for d in $(ls -1 | grep -E \'^[0-9]{8}T[0-9]{6}Z-[a-z0-9]+$\' | sort -r); do',
+  '  if [ "$seen" = 0 ]; then',
+  '    if [ "$d" = "$BACKUP_ID" ]; then seen=1; kept=1; fi',
+  '    continue',
+  '  fi',
+  '  if [ -f "$d/COMPLETE" ] && [ "$kept" -lt "$KEEP_LAST" ]; then kept=$((kept + 1)); continue; fi',
+  '  rm -rf -- "$d"; echo "retention: removed $d"',
+  'done',
+  'printf \'{"kept":%s}\' "$kept" > "$REPORT_FILE"',
 ].join('\n');
 
 const volumeMounts = [{ name: 'backups', mountPath: BACKUP_MOUNT }];
@@ -108,6 +121,7 @@ export function renderBackupJob(o: { namespace: string; backupId: string; databa
               env: [
                 { name: 'BACKUP_ROOT', value: BACKUP_MOUNT },
                 { name: 'BACKUP_DIR', value: dir },
+                { name: 'BACKUP_ID', value: o.backupId },
                 { name: 'KEEP_LAST', value: String(o.dest.keepLast) },
                 { name: 'REPORT_FILE', value: TERMINATION_LOG },
               ],

@@ -64,7 +64,7 @@ export function kubeBackupExecutor(d: Deps): Executor {
       ctx.progress(`backup of ${t.databases.join(', ')} to pvc ${dest.pvc}`, 0);
       const { message, failed } = await runJob(d, cmd, ctx, job, 'backup');
       const databases = await sizes(k, namespace, name, t.databases);
-      const result: BackupResult = { job: name, location: `pvc://${dest.pvc}/${t.backupId}/`, databases };
+      const result: BackupResult = { job: name, location: `pvc://${dest.pvc}/${t.backupId}/`, databases, keepLast: dest.keepLast };
       if (failed) {
         ctx.progress(`backup job ${name} failed`, 100, result);
         throw new ExecError(`backup job ${name} failed (${failed}); see its pod logs (kubectl logs job/${name} --all-containers)`);

@@ -9,6 +9,8 @@ import { backupJobName, restoreJobName } from './backup-job';
 
 const RUN_MS = 1500;
 const SIM_PVC = 'dcoc-backups';
+/** As the agent's --backup-keep default. */
+const SIM_KEEP_LAST = 14;
 
 export function simBackupExecutors(o: { namespace: string }): Executor[] {
   const started = new Map<string, number>();
@@ -36,6 +38,7 @@ export function simBackupExecutors(o: { namespace: string }): Executor[] {
           job: name,
           location: `pvc://${SIM_PVC}/${t.backupId}/`,
           databases: t.databases.map((service) => ({ service, database: `${service}_${o.namespace}`.replace(/-/g, '_'), bytes: bytes(service) })),
+          keepLast: SIM_KEEP_LAST,
         };
         return { message, result };
       },

@@ -104,7 +104,31 @@ export function backupView(r: BackupWithCommand): BackupView {
     message: r.state === null ? (r.note ?? 'not started') : (r.message ?? ''),
     databases,
     totalBytes: status === 'succeeded' && known ? databases.reduce((a, d) => a + (d.bytes ?? 0), 0) : null,
+    retained: true,
   };
+}
+
+/** The keepLast the agent reported with a succeeded backup, if any. */
+function keepLastOf(r: BackupWithCommand): number | undefined {
+  if (r.state !== 'succeeded' || !r.result_json) return undefined;
+  const parsed = BackupResult.safeParse(JSON.parse(r.result_json));
+  return parsed.success ? parsed.data.keepLast : undefined;
+}
+
+/**
+ * Marks the succeeded backups the claim no longer holds: the newest succeeded
+ * backup's retention kept it and the keepLast - 1 succeeded ones before it
+ * (rows newest first, as the store lists them).
+ */
+export function withRetention(rows: BackupWithCommand[]): BackupView[] {
+  const keep = rows.map(keepLastOf).find((k) => k !== undefined);
+  let seen = 0;
+  return rows.map((r) => {
+    const v = backupView(r);
+    if (v.status !== 'succeeded') return v;
+    seen++;
+    return keep !== undefined && seen > keep ? { ...v, retained: false } : v;
+  });
 }
 
 export class Backups {
@@ -154,14 +178,22 @@ export class Backups {
 
   async list(commonsId: string): Promise<BackupList> {
     const [rows, schedule] = await Promise.all([this.d.store.list(commonsId), this.d.store.getSchedule(commonsId)]);
-    const items = rows.map(backupView);
+    const items = withRetention(rows);
     const last = items.find((b) => b.status === 'succeeded');
     const view = schedule ? this.scheduleView(schedule) : null;
     return { items, lastSuccessAt: last?.finishedAt ?? null, maxAgeSeconds: view?.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS, schedule: view };
   }
 
-  get(commonsId: string, id: string): Promise<BackupView | undefined> {
-    return this.d.store.get(commonsId, id).then((r) => (r ? backupView(r) : undefined));
+  /** One backup, with whether the claim still holds it. */
+  async get(commonsId: string, id: string): Promise<BackupView | undefined> {
+    const newest = (await this.list(commonsId)).items;
+    const hit = newest.find((b) => b.id === id);
+    if (hit) return hit;
+    // Older than the newest the list holds: removed if a newer succeeded backup already was.
+    const r = await this.d.store.get(commonsId, id);
+    if (!r) return undefined;
+    const v = backupView(r);
+    return v.status === 'succeeded' && newest.some((b) => !b.retained) ? { ...v, retained: false } : v;
   }
 
   scheduleView(r: BackupScheduleRow): BackupScheduleView {

@@ -33,6 +33,7 @@ function backup(id: string, over: Partial<BackupView> = {}): BackupView {
       { service: 'indexd', database: 'indexd_db', bytes: 1024 * 1024 },
     ],
     totalBytes: 4 * 1024 * 1024,
+    retained: true,
     ...over,
   };
 }
@@ -103,10 +104,15 @@ describe('database backups on the commons page', () => {
   });
 
   it('an admin restores one service into the Secret named, only with a reason', async () => {
-    const g = page('admin', { items: [GOOD], lastSuccessAt: GOOD.finishedAt, maxAgeSeconds: 36 * 3600, schedule: null });
+    const PRUNED = backup('20261101T080000Z-eeee5555', { retained: false, startedAt: hoursAgo(800), finishedAt: hoursAgo(800) });
+    const g = page('admin', { items: [GOOD, PRUNED], lastSuccessAt: GOOD.finishedAt, maxAgeSeconds: 36 * 3600, schedule: null });
     g.on('POST', `commons/midrc/backups/${GOOD.id}/restore`, { status: 202, data: { command: { id: 'cmd-r', state: 'queued', kind: 'restore' } } });
     renderApp(PAGE);
-    await userEvent.click(await screen.findByTestId(testIds.commons.backupRestore(GOOD.id)));
+    const restoreGood = await screen.findByTestId(testIds.commons.backupRestore(GOOD.id));
+    // One a newer backup's retention removed from the claim says so and cannot be restored.
+    expect(screen.getByTestId(testIds.commons.backupRow(PRUNED.id))).toHaveTextContent("removed from the claim by a newer backup's retention");
+    expect(screen.queryByTestId(testIds.commons.backupRestore(PRUNED.id))).toBeNull();
+    await userEvent.click(restoreGood);
     const dialog = await screen.findByRole('dialog');
     const confirm = within(dialog).getByTestId(testIds.commons.backupRestoreConfirm);
     expect(confirm).toBeDisabled();

@@ -13,7 +13,7 @@
 // the claim, object storage.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
@@ -142,9 +142,13 @@ describe('database backups on the real control plane, against a real PostgreSQL'
     assert.ok(!secretValues.some((p) => JSON.stringify(job).includes(p)), 'no password in the Job spec');
     assert.ok(all.flatMap((c) => c.env ?? []).filter((e) => e.name === 'PGPASSWORD').every((e) => e.valueFrom?.secretKeyRef?.key === 'password'));
 
-    // Two older backups on the claim: retention keeps the newest two (this one and the latest older one).
-    for (const old of ['20261201T000000Z-old1', '20261202T000000Z-old2']) {
-      spawnSync('mkdir', ['-p', join(claimDir, old)]);
+    // On the claim: two older complete backups, the folder of a failed one between them, and a newer one still running.
+    // Retention keeps this one and the newest complete one before it (keepLast 2), removes the older complete one and
+    // the failed one's partial dumps, and leaves the running one alone.
+    for (const [old, complete] of [['20261201T000000Z-old1', true], ['20261202T000000Z-old2', true], ['20261203T000000Z-failed3', false], ['20261205T000000Z-running4', false]] as const) {
+      mkdirSync(join(claimDir, old), { recursive: true });
+      writeFileSync(join(claimDir, old, 'fence.dump'), 'x');
+      if (complete) writeFileSync(join(claimDir, old, 'COMPLETE'), '');
     }
     for (const c of all) {
       const out = await runContainer(core, c, claimDir, scratch);
@@ -156,7 +160,7 @@ describe('database backups on the real control plane, against a real PostgreSQL'
         assert.deepEqual(report, { service, database: service === 'fence' ? fence.name : indexd.name, bytes: statSync(file).size }, 'the termination message reports the dump and its size');
       }
     }
-    assert.deepEqual(readdirSync(claimDir).sort(), ['20261202T000000Z-old2', backupId], 'retention deleted the oldest backup only');
+    assert.deepEqual(readdirSync(claimDir).sort(), ['20261202T000000Z-old2', backupId, '20261205T000000Z-running4'], 'retention removed the oldest complete backup and the failed one only');
     assert.deepEqual(readdirSync(join(claimDir, backupId)).sort(), ['COMPLETE', 'fence.dump', 'indexd.dump']);
 
     // Restore fence into the empty database: the restore command creates the Job (as its ServiceAccount), which then runs as the kubelet would.

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Principal } from '../../backend/auth/principal';
-import { Backups, DEFAULT_MAX_AGE_SECONDS, ScheduleError, backupIdFor, maxAgeSecondsOf } from '../../backend/backups/backups';
+import { Backups, DEFAULT_MAX_AGE_SECONDS, ScheduleError, backupIdFor, maxAgeSecondsOf, withRetention } from '../../backend/backups/backups';
+import type { BackupWithCommand } from '../../backend/store/backups-store';
 import type { GateDecision, ProposedChange } from '../../backend/changes/gate';
 import type { NewCommand } from '../../backend/commands/command-service';
 import type { SqlStore } from '../../backend/store/sql-store';
@@ -32,6 +33,18 @@ describe('backup schedules: max age', () => {
     assert.throws(() => maxAgeSecondsOf({ cron: '0 2 * *', timeZone: 'UTC' }, T0), (e: unknown) => e instanceof ScheduleError && e.field === 'body.cron');
     assert.throws(() => maxAgeSecondsOf({ cron: '0 2 * * *', timeZone: 'Mars/Olympus' }, T0), (e: unknown) => e instanceof ScheduleError && e.field === 'body.timeZone');
     assert.throws(() => maxAgeSecondsOf({ cron: '0 2 30 2 *', timeZone: 'UTC' }, T0), (e: unknown) => e instanceof ScheduleError && e.field === 'body.cron' && /never fires/.test(e.message));
+  });
+
+  it('succeeded backups beyond the keepLast the newest one reported are marked removed from the claim; failed ones do not count', () => {
+    const row = (id: string, state: BackupWithCommand['state'], keepLast?: number): BackupWithCommand => ({
+      id, commons_id: 'c', command_id: `cmd-${id}`, trigger: 'schedule', requested_by: 'olga', databases_json: '["fence"]', created_at: '2026-12-05T00:00:00Z', occurrence: null, note: null,
+      state, message: '', updated_at: '2026-12-05T00:01:00Z',
+      result_json: state === 'succeeded' ? JSON.stringify({ job: 'j', location: 'pvc://c/x/', databases: [{ service: 'fence', database: 'f', bytes: 1 }], ...(keepLast ? { keepLast } : {}) }) : null,
+    });
+    const views = withRetention([row('e', 'running'), row('d', 'succeeded', 2), row('c', 'failed'), row('b', 'succeeded', 2), row('a', 'succeeded', 2)]);
+    assert.deepEqual(views.map((v) => [v.id, v.status, v.retained]), [['e', 'running', true], ['d', 'succeeded', true], ['c', 'failed', true], ['b', 'succeeded', true], ['a', 'succeeded', false]]);
+    // An agent that did not report keepLast (older): nothing is marked.
+    assert.ok(withRetention([row('b', 'succeeded'), row('a', 'succeeded')]).every((v) => v.retained));
   });
 
   it('backup ids sort by time and fit the contract', () => {

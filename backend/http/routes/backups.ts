@@ -68,6 +68,11 @@ export function backupsRouter({ store, fleet, backups, commands, changes }: Back
     if (b.status !== 'succeeded') {
       throw new HttpProblem(409, 'Backup did not succeed', `backup ${backupId} is ${b.status}: only a succeeded backup can be restored`, [{ field: 'path.backupId', message: `backup is ${b.status}` }]);
     }
+    if (!b.retained) {
+      throw new HttpProblem(409, 'Backup removed by retention', `backup ${backupId} was removed from the claim by a newer backup's retention (the agent keeps --backup-keep backups); restore a newer one`, [
+        { field: 'path.backupId', message: 'no longer on the claim' },
+      ]);
+    }
     if (!b.databases.some((d) => d.service === service)) {
       const has = b.databases.map((d) => d.service).join(', ');
       throw new HttpProblem(404, 'No such dump', `backup ${backupId} has no dump of ${service}; it has: ${has}`, [{ field: 'body.service', message: `not in this backup; it has: ${has}` }]);

@@ -126,12 +126,13 @@ export function BackupsPanel({ commonsId, commonsName, list, canBackUp, canResto
                 <td>
                   <StatusBadge status={b.status} />
                   {b.message && <div className={s.weak}>{b.message}</div>}
+                  {!b.retained && <div className={s.weak}>removed from the claim by a newer backup&apos;s retention</div>}
                 </td>
                 <td>{b.databases.map((d) => d.service).join(', ')}</td>
                 <td>{b.totalBytes === null ? '—' : bytes(b.totalBytes)}</td>
                 {canRestore && (
                   <td>
-                    {b.status === 'succeeded' && (
+                    {b.status === 'succeeded' && b.retained && (
                       <Button size="sm" variant="secondary" icon="history" onClick={() => open(b)} data-testid={testIds.commons.backupRestore(b.id)}>
                         Restore…
                       </Button>
