@@ -32,6 +32,9 @@ interface Args {
   'helm-chart-version'?: string;
   helm: string;
   'helm-arg': string[];
+  'backup-pvc'?: string;
+  'backup-image': string;
+  'backup-keep': string;
   hostname: string;
   environment: string;
   name?: string;
@@ -109,7 +112,10 @@ async function kubernetesPlatform() {
   if (!a.namespace) throw new Error('--kubernetes needs --namespace (or DCOC_AGENT_NAMESPACE): the Gen3 commons namespace');
   const clients = kubeClients(kubeConfigFrom({ kubeconfig: a.kubeconfig }));
   const chart = a['helm-chart'] ? await helmChart(clients, a.namespace) : undefined;
-  const platform = new KubePlatform({ clients, namespace: a.namespace, log, chart });
+  const keepLast = Number(a['backup-keep']);
+  if (!Number.isInteger(keepLast) || keepLast < 1) throw new UsageError(`--backup-keep must be a whole number of at least 1, not ${a['backup-keep']}`);
+  const backups = a['backup-pvc'] ? { pvc: a['backup-pvc'], image: a['backup-image'], keepLast } : null;
+  const platform = new KubePlatform({ clients, namespace: a.namespace, log, chart, backups });
   const identity = await platform.identity();
   const store = a['identity-secret'] ? secretIdentityStore(clients, a.namespace, a['identity-secret']) : fileIdentityStore(a['data-dir']!);
   return { platform, store, hostname: identity.hostname };

@@ -42,6 +42,8 @@ import { MaintenanceMode } from './windows/maintenance-mode';
 import { WindowScheduler } from './windows/scheduler';
 import { WindowSilences } from './windows/silences';
 import { Windows } from './windows/windows';
+import { Backups } from './backups/backups';
+import { registerBackupMetrics } from './metrics/backups';
 import { Approvals } from './policies/approvals';
 import { Policies } from './policies/policies';
 import { PolicyCheck } from './policies/policy-check';
@@ -143,6 +145,8 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     actions: builtinActions({ gate, commands, deployments, store, fleet, rollouts: () => rollouts }),
     log: log.child({ module: 'windows' }),
   });
+  const backups = new Backups({ store: store.backups, commands, fleet, gate, log: log.child({ module: 'backups' }) });
+  registerBackupMetrics(metrics.registry, backups);
   approvals.onApproved('maintenance-mode', (req, principal, approvalId) => windowScheduler.replayMaintenanceMode(req, principal, approvalId));
 
   // Rollouts: advanced by the sweeper; a soaking commons may fail the gate for three health reports before it stops the rollout.
@@ -214,6 +218,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     reports: store.reports,
     access: new AccessResolver(store.teamGrants, groups),
     teamGrants: store.teamGrants,
+    backups,
   });
   const { host, port } = splitHostPort(env.DCOC_HTTP_ADDR);
   const httpTlsFiles = env.DCOC_HTTP_TLS_CERT_FILE && env.DCOC_HTTP_TLS_KEY_FILE ? { cert: env.DCOC_HTTP_TLS_CERT_FILE, key: env.DCOC_HTTP_TLS_KEY_FILE } : null;
@@ -244,6 +249,9 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     setInterval(() => {
       if (cluster.holds('sweeper')) void windowScheduler.tick().catch((e: Error) => log.error({ err: e }, 'maintenance window pass failed'));
     }, 1000),
+    setInterval(() => {
+      if (cluster.holds('sweeper')) void backups.tick().catch((e: Error) => log.error({ err: e }, 'backup schedule pass failed'));
+    }, 15_000),
     setInterval(() => {
       if (!cluster.holds('sweeper')) return;
       void approvals.expireDue().catch((e: Error) => log.error({ err: e }, 'approval expiry sweep failed'));

@@ -4,6 +4,7 @@
 // these (the HTTP edge and deployments) and stores them as target_json; the
 // agent receives that JSON.
 import { z } from 'zod';
+import { BackupTarget, RestoreTarget } from './backups';
 
 const Whole = z.number().int();
 const Json = z.record(z.string(), z.unknown());
@@ -51,6 +52,8 @@ export const COMMAND_TARGETS = {
   config: ConfigTarget,
   'run-job': RunJobTarget,
   deploy: DeployTarget,
+  backup: BackupTarget,
+  restore: RestoreTarget,
 } as const;
 
 export const CommandKind = z.enum(Object.keys(COMMAND_TARGETS) as [keyof typeof COMMAND_TARGETS, ...(keyof typeof COMMAND_TARGETS)[]]);

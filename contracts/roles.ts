@@ -22,6 +22,8 @@ export const PERMISSIONS = {
   'windows:write': 'operator',
   'freeze:write': 'admin',
   'access:manage': 'admin',
+  'backups:write': 'operator',
+  'backups:restore': 'admin',
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -15,6 +15,8 @@ import { kubeEvents } from './kube-events';
 import { KubeLogSource } from './kube-logs';
 import { kubeResources } from './kube-resources';
 import { kubeExecutors } from './kube-executors';
+import type { BackupDestination } from '../backups/backup-job';
+import { kubeBackupExecutor, kubeRestoreExecutor } from '../backups/kube-backup';
 import { MANIFEST_GLOBAL, identityFrom } from './manifest-global';
 
 export interface KubePlatformOptions {
@@ -27,6 +29,8 @@ export interface KubePlatformOptions {
   pollMs?: number;
   /** Deploy revisions with this chart through helm; without it deploys change images only. */
   chart?: { helm: Helm; mode: HelmMode };
+  /** Where backup Jobs write their dumps; without it a backup command fails saying how to configure one. */
+  backups?: BackupDestination | null;
 }
 
 export class KubePlatform implements Platform {
@@ -52,7 +56,7 @@ export class KubePlatform implements Platform {
     };
     // Request metrics from revproxy's access log (pods/log, follow): the same LogSource.
     this.collectors.push(...requestMetricsCollectors(this.inspector, o.log));
-    this.executors = [...kubeExecutors(deps), o.chart ? chartDeployExecutor({ ...deps, ...o.chart }) : kubeDeployExecutor(deps)].map(withKubeErrorsDescribed);
+    this.executors = [...kubeExecutors(deps), o.chart ? chartDeployExecutor({ ...deps, ...o.chart }) : kubeDeployExecutor(deps), kubeBackupExecutor({ ...deps, dest: o.backups ?? null }), kubeRestoreExecutor({ ...deps, dest: o.backups ?? null })].map(withKubeErrorsDescribed);
   }
 
   async identity(): Promise<CommonsIdentity> {

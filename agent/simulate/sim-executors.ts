@@ -1,4 +1,5 @@
 // restart, scale and config against the simulated commons, as target states.
+import { simBackupExecutors } from '../backups/sim-backup';
 import { type CommandSpec, type ExecContext, ExecError, type Executor, readTarget, waitUntil } from '../executors/executor';
 import type { SimCommons } from './model';
 import { simDeployExecutor } from './sim-deploy';
@@ -74,5 +75,6 @@ export function simExecutors(sim: SimCommons): Executor[] {
       },
     },
     simDeployExecutor(sim),
+    ...simBackupExecutors({ namespace: sim.identity.environment }),
   ];
 }

@@ -22,6 +22,7 @@ import { policiesRouter } from './routes/policies';
 import { windowsRouter } from './routes/windows';
 import { scopesRouter } from './routes/scopes';
 import { attachAccess } from './scope-check';
+import { backupsRouter } from './routes/backups';
 import { kubeEventsRouter } from './routes/kube-events';
 import { logsRouter } from './routes/logs';
 import { resourcesRouter } from './routes/resources';
@@ -73,6 +74,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(deploymentsRouter({ store, deployments, releases, changes }));
   api.use(policiesRouter({ store, policies, approvals }));
   api.use(windowsRouter({ store, windows: ctx.windows }));
+  api.use(backupsRouter({ store, fleet, backups: ctx.backups, commands, changes }));
   api.use(commandsRouter({ store, commands }));
   api.use(agentsRouter({ store, fleet, sessions, ca, agentEndpoints }));
   api.use(tokensRouter({ store }));

@@ -15,6 +15,7 @@ import type { ChangeGate } from '../changes/gate';
 import type { Approvals } from '../policies/approvals';
 import type { Policies } from '../policies/policies';
 import type { Windows } from '../windows/windows';
+import type { Backups } from '../backups/backups';
 import type { AgentSessions } from '../gateway/sessions';
 import type { AgentRequests } from '../inspect/agent-requests';
 import type { Metrics } from '../metrics/registry';
@@ -62,4 +63,6 @@ export interface ApiContext {
   /** Scoped roles: each caller's team grants, resolved per request. */
   access: AccessResolver;
   teamGrants: TeamGrantsStore;
+  /** Gen3 database backups and their schedules. */
+  backups: Backups;
 }

@@ -383,6 +383,36 @@ const teamGrants = ({ text }: Types): Migration => ({
   },
 });
 
+// Gen3 database backups: one row per backup (its command carries state, size and
+// result), keyed so a scheduled occurrence starts once; and each commons' schedule.
+const backups = ({ text }: Types): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('backups')
+      .addColumn('id', text, (c) => c.primaryKey())
+      .addColumn('commons_id', text, (c) => c.notNull())
+      .addColumn('command_id', text, (c) => c.notNull())
+      .addColumn('trigger', text, (c) => c.notNull())
+      .addColumn('requested_by', text, (c) => c.notNull())
+      .addColumn('databases_json', text, (c) => c.notNull())
+      .addColumn('created_at', text, (c) => c.notNull())
+      .addColumn('occurrence', text)
+      .addColumn('note', text)
+      .execute();
+    await db.schema.createIndex('backups_commons_created').on('backups').columns(['commons_id', 'created_at']).execute();
+    await db.schema.createIndex('backups_occurrence').on('backups').columns(['commons_id', 'occurrence']).unique().execute();
+    await db.schema
+      .createTable('backup_schedules')
+      .addColumn('commons_id', text, (c) => c.primaryKey())
+      .addColumn('cron', text, (c) => c.notNull())
+      .addColumn('time_zone', text, (c) => c.notNull())
+      .addColumn('databases_json', text)
+      .addColumn('author_json', text, (c) => c.notNull())
+      .addColumn('updated_at', text, (c) => c.notNull())
+      .execute();
+  },
+});
+
 // A hash chain over the audit log (backend/audit/chain.ts): the rows already
 // there are chained in the order they were written (by id), from the genesis hash.
 const auditChain = ({ text }: Types): Migration => ({
@@ -418,7 +448,7 @@ const auditChain = ({ text }: Types): Migration => ({
   },
 });
 
-const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0007_team_grants': teamGrants, '0008_rollouts': rollouts, '0009_windows': windows, '0010_policies': policies, '0012_audit_chain': auditChain };
+const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0007_team_grants': teamGrants, '0008_rollouts': rollouts, '0009_windows': windows, '0010_policies': policies, '0011_backups': backups, '0012_audit_chain': auditChain };
 
 /** The names of the migrations this build knows, oldest first. */
 export const MIGRATION_NAMES = Object.keys(ALL);

@@ -207,6 +207,8 @@ export interface Database {
   rollout_targets: RolloutTargetsTable;
   audit_chain: AuditChainTable;
   team_grants: TeamGrantsTable;
+  backups: BackupsTable;
+  backup_schedules: BackupSchedulesTable;
 }
 
 /** A commons' live state, written by the replica holding its agent. */
@@ -354,5 +356,31 @@ export interface TeamGrantsTable {
   group_name: string;
   role: string;
   updated_by: string;
+  updated_at: string;
+}
+
+/** A Gen3 database backup of a commons: its command holds its state and result. */
+export interface BackupsTable {
+  id: string;
+  commons_id: string;
+  command_id: string;
+  trigger: string;
+  requested_by: string;
+  databases_json: string;
+  created_at: string;
+  /** The schedule occurrence (ISO time) a scheduled backup is for; null on demand. Unique per commons. */
+  occurrence: string | null;
+  /** Why a scheduled backup was not started (refused by the change gate, held for approval); null otherwise. */
+  note: string | null;
+}
+
+/** A commons' backup schedule: a cron expression in an IANA time zone. */
+export interface BackupSchedulesTable {
+  commons_id: string;
+  cron: string;
+  time_zone: string;
+  databases_json: string | null;
+  /** The principal scheduled backups are asked by. */
+  author_json: string;
   updated_at: string;
 }

@@ -11,6 +11,7 @@ import { WindowsStore } from './windows-store';
 import { RolloutsStore } from './rollouts-store';
 import { ReportStore } from './report-store';
 import { TeamGrantsStore } from './team-grants-store';
+import { BackupsStore } from './backups-store';
 import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
@@ -56,6 +57,7 @@ export class SqlStore implements Store {
   /** The queries behind the monthly change report. */
   readonly reports: ReportStore;
   readonly teamGrants: TeamGrantsStore;
+  readonly backups: BackupsStore;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -67,6 +69,7 @@ export class SqlStore implements Store {
     this.windows = new WindowsStore(db, (audit, write) => this.audited(audit, write));
     this.rollouts = new RolloutsStore(db, (audit, write) => this.audited(audit, write));
     this.teamGrants = new TeamGrantsStore(db, (audit, write) => this.audited(audit, write));
+    this.backups = new BackupsStore(db);
   }
 
   get kind(): Engine {

@@ -18,6 +18,8 @@ export const keys = {
   revisions: (id: string) => ['commons', id, 'revisions'] as const,
   /** The commons' CronJobs; under `commons`, so a change to the commons refreshes them too. */
   jobs: (id: string) => ['commons', id, 'jobs'] as const,
+  /** The commons' database backups, with its schedule and last good backup. */
+  backups: (id: string) => ['commons', id, 'backups'] as const,
   /** Deployment revisions (release, template, profile, values) of a commons; config revisions are `revisions`. */
   deployRevisions: (id: string) => ['commons', id, 'deploy-revisions'] as const,
   deployRevision: (id: string, n: number) => ['commons', id, 'deploy-revisions', n] as const,

@@ -1,7 +1,7 @@
 // One commons: summary panels, services with restart/scale and their CPU and
 // memory, a log viewer over their pods (?logs=service:<name> or job:<name>
 // opens it on one), its CronJobs with their last runs, Kubernetes events,
-// external checks, commands with live progress, live events, deployment
+// external checks, database backups, commands with live progress, live events, deployment
 // revisions with their diffs and rollback, and config, each shown as far as
 // the role allows.
 import { css } from '@emotion/css';
@@ -16,6 +16,7 @@ import { Empty, Forbidden, queryStateView } from '../components/QueryState';
 import { pageUrl, ROUTES } from '../constants';
 import { useCommands } from '../data/useCommands';
 import { useCommons } from '../data/useCommons';
+import { useBackups } from '../data/useBackups';
 import { useCommonsJobs } from '../data/useCommonsJobs';
 import { useResources } from '../data/useResources';
 import { useRestartService, useScaleService } from '../data/useServiceActions';
@@ -23,6 +24,7 @@ import { useAccess } from '../data/useAccess';
 import { allowsOn, useWhoami } from '../data/useWhoami';
 import { Section } from '../components/Section';
 import { testIds } from '../testIds';
+import { BackupsPanel } from './commons/BackupsPanel';
 import { CommandsPanel } from './commons/CommandsPanel';
 import { CommonsHeader } from './commons/CommonsHeader';
 import { CommonsPanels } from './commons/CommonsPanels';
@@ -43,6 +45,7 @@ export function CommonsPage() {
   const me = useWhoami();
   const commons = useCommons(id);
   const jobs = useCommonsJobs(id);
+  const backups = useBackups(id);
   // What the user may do here: their global role, or a team grant on a group with this commons.
   const access = useAccess(me.data);
   const may = (p: Parameters<typeof allowsOn>[2]) => allowsOn(me.data, access.data, p, id);
@@ -139,6 +142,18 @@ export function CommonsPage() {
               )}
               <Section title="CronJobs" className={s.grow}>
                 {queryStateView(jobs, 'CronJobs') ?? (jobs.data && <JobsPanel jobs={jobs.data} commonsId={id} commonsName={`${name} (${id})`} live={live === 'connected'} />)}
+              </Section>
+              <Section title="Database backups" className={s.grow}>
+                {queryStateView(backups, 'backups') ??
+                  (backups.data && (
+                    <BackupsPanel
+                      commonsId={id}
+                      commonsName={`${name} (${id})`}
+                      list={backups.data}
+                      canBackUp={may('backups:write')}
+                      canRestore={may('backups:restore')}
+                    />
+                  ))}
               </Section>
               <div className={s.columns}>
                 <Section title="Commands" className={s.grow}>

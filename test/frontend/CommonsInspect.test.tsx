@@ -53,6 +53,7 @@ function page(role: 'viewer' | 'developer', over: { resources?: unknown; events?
     .on('GET', 'commons/midrc/revisions', { data: { items: [] } })
     .on('GET', 'commons/midrc/resources', { data: over.resources ?? RESOURCES })
     .on('GET', 'commons/midrc/kubernetes-events', (call) => ({ data: over.events ?? { items: EVENTS.filter((e) => !call.params.service || e.service === call.params.service) } }))
+    .on('GET', 'commons/midrc/backups', { data: { items: [], lastSuccessAt: null, maxAgeSeconds: 129600, schedule: null } })
     .on('GET', 'commons/midrc/external-checks', { data: over.checks ?? { items: [] } });
 }
 

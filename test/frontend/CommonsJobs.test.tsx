@@ -86,6 +86,7 @@ function page(jobs: CommonsJobs, role: Role = 'viewer') {
     // The page's other panels, answered empty.
     .on('GET', 'commons/midrc/resources', { data: { available: true, detail: '', items: [] } })
     .on('GET', 'commons/midrc/kubernetes-events', { data: { items: [] } })
+    .on('GET', 'commons/midrc/backups', { data: { items: [], lastSuccessAt: null, maxAgeSeconds: 129600, schedule: null } })
     .on('GET', 'commons/midrc/external-checks', { data: { items: [] } });
 }
 

@@ -36,6 +36,7 @@ function page(role: 'viewer' | 'developer' | 'operator', logs: LogsView = { item
     .on('GET', 'commons/midrc/revisions', { data: { items: [] } })
     .on('GET', 'commons/midrc/resources', { data: { available: true, detail: '', items: [] } })
     .on('GET', 'commons/midrc/kubernetes-events', { data: { items: [] } })
+    .on('GET', 'commons/midrc/backups', { data: { items: [], lastSuccessAt: null, maxAgeSeconds: 129600, schedule: null } })
     .on('GET', 'commons/midrc/external-checks', { data: { items: [] } })
     .on('GET', FENCE_LOGS, { data: logs });
 }

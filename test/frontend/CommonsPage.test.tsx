@@ -20,6 +20,7 @@ function as(role: 'viewer' | 'developer' | 'operator' | 'admin') {
     .on('GET', 'commands', { data: { items: [] } })
     .on('GET', 'commons/midrc/resources', { data: { available: true, detail: '', items: [] } })
     .on('GET', 'commons/midrc/kubernetes-events', { data: { items: [] } })
+    .on('GET', 'commons/midrc/backups', { data: { items: [], lastSuccessAt: null, maxAgeSeconds: 129600, schedule: null } })
     .on('GET', 'commons/midrc/external-checks', { data: { items: [] } })
     .on('GET', 'commons/midrc/revisions', { data: { items: [revision(2, { release: '2026.08', reason: 'try 2026.08' }), revision(1, { release: '2026.07' })] } })
     .on('GET', 'commons/midrc/revisions/2', { data: revisionDetail(2, { diff: { text: FENCE_DIFF.replace(/2026\.07/g, '2026.08').replace(/2026\.06/g, '2026.07'), changes: [] } }) });

@@ -96,9 +96,9 @@ scrape_configs:
         const rules = groups.flatMap((g) => g.rules);
         const bad = rules.filter((r) => r.health !== 'ok');
         if (bad.length) throw new Error(`rules not ok: ${JSON.stringify(bad)}`);
-        return rules.length === 9 && rules.every((r) => Date.parse(r.lastEvaluation) > healthySince + (Math.max(...Object.values(fast.forSeconds)) + 2 * EVAL_S) * 1000);
+        return rules.length === 10 && rules.every((r) => Date.parse(r.lastEvaluation) > healthySince + (Math.max(...Object.values(fast.forSeconds)) + 2 * EVAL_S) * 1000);
       },
-      { timeoutMs: 60_000, intervalMs: 250, what: 'all nine rules evaluated healthy for longer than the longest for' },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'all ten rules evaluated healthy for longer than the longest for' },
     );
     assert.deepEqual(await promQuery(prom!.url, 'ALERTS'), [], 'no alert pending or firing on a healthy fleet');
     assert.deepEqual(await amAlerts(), [], 'Alertmanager has no alert from a healthy fleet');

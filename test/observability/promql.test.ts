@@ -133,6 +133,11 @@ scrape_configs:
   it('with faults injected, every alert expression returns the series of the fault, labelled commons (and service)', async (t) => {
     if (!ready(t)) return;
     const f = fleet!;
+    // BRH: a backup every minute (may be 90 s old) while a change freeze refuses each one: its last good backup goes stale.
+    const freeze = await f.admin('POST', '/api/v1/windows', { name: 'promql freeze', kind: 'deny', target: { commons: [ID.brh] }, schedule: { start: new Date(Date.now() - 60_000).toISOString(), end: new Date(Date.now() + 3_600_000).toISOString() }, reason: 'backups refused' });
+    assert.equal(freeze.status, 201, JSON.stringify(freeze.body));
+    const schedule = await f.api(operator, 'PUT', `/api/v1/commons/${ID.brh}/backup-schedule`, { cron: '* * * * *', timeZone: 'UTC' });
+    assert.equal(schedule.status, 200, JSON.stringify(schedule.body));
     // A command that succeeds: scale indexd of MIDRC up by one.
     const before = (await f.api<CommonsDetail>(operator, 'GET', `/api/v1/commons/${ID.midrc}`)).body.services.find((s) => s.name === 'indexd')!;
     const scale = await f.api<{ command: CommandView }>(operator, 'POST', `/api/v1/commons/${ID.midrc}/services/indexd/scale`, { replicas: before.desiredReplicas + 1 });
@@ -187,7 +192,8 @@ scrape_configs:
       DCOCRequestErrors: { commons: ID.midrc, service: 'fence' },
     };
     const problems: string[] = [];
-    for (const r of promRules().flatMap((g) => g.rules)) {
+    // DCOCBackupStale is checked last, once its schedule's max age has passed (its own test below).
+    for (const r of promRules().flatMap((g) => g.rules).filter((x) => x.alert !== 'DCOCBackupStale')) {
       const want = expected[r.alert];
       assert.ok(want, `no fault injected for ${r.alert}`);
       let last: PromSample[] = [];
@@ -241,6 +247,15 @@ scrape_configs:
     t.diagnostic(`${checked} dashboard expression evaluations returned series`);
   });
 
+  it('DCOCBackupStale: the commons whose scheduled backups a freeze refuses goes stale once its max age has passed, and only it', async (t) => {
+    if (!ready(t)) return;
+    const rule = promRules().flatMap((g) => g.rules).find((r) => r.alert === 'DCOCBackupStale')!;
+    // A backup every minute may be 90 s old, counted from the schedule's start (set in the faults test above).
+    let last: PromSample[] = [];
+    await eventually(async () => (last = await promQuery(prom!.url, rule.expr)).length > 0, { timeoutMs: 150_000, intervalMs: 1000, what: 'DCOCBackupStale' });
+    assert.deepEqual(last.map((s) => s.metric), [{ commons: ID.brh }]);
+  });
+
   it('every Prometheus query of the Grafana-managed rules returns series labelled commons (and service)', async (t) => {
     if (!ready(t)) return;
     let n = 0;
@@ -252,11 +267,12 @@ scrape_configs:
           assert.ok(s.metric.commons, `${rule.title}: series without commons: ${JSON.stringify(s.metric)}`);
           if (SERVICE_SCOPED.has(rule.title)) assert.ok(s.metric.service, `${rule.title}: series without service: ${JSON.stringify(s.metric)}`);
         }
-        // Every commons is evaluated, not only the faulty ones: the rule sees the whole fleet.
-        assert.deepEqual([...new Set(res.map((s) => s.metric.commons))].sort(), Object.values(ID).sort(), `${rule.title}: commons evaluated`);
+        // Every commons is evaluated, not only the faulty ones: the rule sees the whole fleet (backups: every commons with a backup schedule).
+        const evaluated = rule.title === 'DCOCBackupStale' ? [ID.brh] : Object.values(ID).sort();
+        assert.deepEqual([...new Set(res.map((s) => s.metric.commons))].sort(), evaluated, `${rule.title}: commons evaluated`);
         n++;
       }
     }
-    assert.equal(n, 7, 'seven Grafana rules query Prometheus');
+    assert.equal(n, 8, 'eight Grafana rules query Prometheus');
   });
 });

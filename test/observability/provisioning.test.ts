@@ -225,9 +225,10 @@ describe('provisioning parses and is internally consistent', () => {
     const SERVICE_SCOPED = new Set(['DCOCServiceDown', 'DCOCServiceRestartLoop', 'DCOCRequestErrors']);
     const ENDPOINT_SCOPED = new Set(['DCOCExternalEndpointDown']);
 
-    it('there are the nine DCOC rule kinds, with unique UIDs and titles, in groups with a folder and interval', () => {
+    it('there are the ten DCOC rule kinds, with unique UIDs and titles, in groups with a folder and interval', () => {
       assert.deepEqual(rules.map((r) => r.rule.title).sort(), [
         'DCOCAgentSilent',
+        'DCOCBackupStale',
         'DCOCCommandFailures',
         'DCOCCommonsDown',
         'DCOCExternalCertificateExpiring',

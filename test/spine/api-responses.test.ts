@@ -184,6 +184,20 @@ describe('every body the control service sends fits its route response schema', 
     await call(ROUTES.getAccess, '/access', { token: viewer });
   });
 
+  it('database backups: a schedule, one on demand that the simulated agent completes, the list and a restore', async () => {
+    await call(ROUTES.putBackupSchedule, `/commons/${ID}/backup-schedule`, { body: { cron: '0 2 * * *', timeZone: 'America/Chicago' } });
+    const started = await call<{ command: { id: string }; backup: { id: string; status: string } }>(ROUTES.createBackup, `/commons/${ID}/backups`, { body: { databases: ['fence', 'indexd'], reason: 'conformance' } });
+    assert.equal(started.backup.status, 'queued');
+    await eventually(async () => (await fleet.admin<{ state: string }>('GET', `/api/v1/commands/${started.command.id}`)).body.state === 'succeeded', { what: 'the backup' });
+    const list = await call<{ items: { id: string; status: string; totalBytes: number | null }[]; lastSuccessAt: string | null; maxAgeSeconds: number }>(ROUTES.listBackups, `/commons/${ID}/backups`, { token: viewer });
+    assert.equal(list.items[0].status, 'succeeded');
+    assert.ok((list.items[0].totalBytes ?? 0) > 0, 'sizes from the command result');
+    assert.ok(list.lastSuccessAt);
+    assert.equal(list.maxAgeSeconds, 36 * 3600, 'daily: 1.5 days');
+    await call(ROUTES.restoreBackup, `/commons/${ID}/backups/${started.backup.id}/restore`, { body: { service: 'fence', secret: 'fence-restore-dbcreds', reason: 'conformance restore drill' } });
+    assert.equal((await fleet.admin('DELETE', `/api/v1/commons/${ID}/backup-schedule`)).status, 204);
+  });
+
   it('covered every route that answers with a JSON body, except those it names', () => {
     // Not driven here: cancels need a command or deployment caught unfinished, a rollback a second revision, /events is a stream (its events are checked above).
     const skipped = new Set(['cancelCommand', 'cancelDeployment', 'rollback', 'streamEvents']);

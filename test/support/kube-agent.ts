@@ -30,6 +30,8 @@ export interface RealCommonsOptions extends InstallGen3Options {
   /** HTTP health checks (default none: workloads only). */
   healthTargets?: KubePlatformOptions['healthTargets'];
   healthIntervalMs?: number;
+  /** Where backup Jobs write (KubePlatformOptions.backups). */
+  backups?: KubePlatformOptions['backups'];
 }
 
 function withServer(kc: KubeConfig, server: string): KubeConfig {
@@ -53,6 +55,7 @@ export async function realKubeCommons(cp: ControlPlane, o: RealCommonsOptions = 
     healthIntervalMs: o.healthIntervalMs,
     pollMs: 50,
     chart: o.chart?.(installed.agent.kubeconfigFile),
+    backups: o.backups,
   });
   const obs = new Observations();
   obs.healthExpected = false;

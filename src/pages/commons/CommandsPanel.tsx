@@ -11,6 +11,9 @@ function describe(c: CommandView): string {
   if (c.kind === 'scale') return `scale ${c.service} to ${String(c.target.replicas)}`;
   if (c.kind === 'config') return `config revision ${String(c.target.revision)}`;
   if (c.kind === 'run-job') return `run a Job from cronjob/${c.service}`;
+  if (c.kind === 'backup') return `back up ${(c.target.databases as string[] | undefined)?.join(', ') ?? 'databases'} (backup ${String(c.target.backupId)})`;
+  if (c.kind === 'restore') return `restore ${String(c.target.service)} from backup ${String(c.target.backupId)}`;
+  if (c.kind === 'deploy') return `deploy revision ${String(c.target.revision)}`;
   return `restart ${c.service}`;
 }
 
