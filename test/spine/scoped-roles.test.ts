@@ -167,6 +167,17 @@ describe('scoped roles: an operator of one group', () => {
     }
   });
 
+  it("backs up its group's databases, not another's; restores stay with admins", async () => {
+    const ours = await alice<{ backup: { id: string } }>('POST', `/api/v1/commons/${a}/backups`, { databases: ['fence'], reason: 'before the upgrade' });
+    assert.equal(ours.status, 202, JSON.stringify(ours.body));
+    assert.equal((await alice('GET', `/api/v1/commons/${a}/backups`)).status, 200);
+    const theirs = await alice<{ detail: string }>('POST', `/api/v1/commons/${others[0]}/backups`, { databases: ['fence'], reason: 'not ours' });
+    assert.equal(theirs.status, 403);
+    assert.match(theirs.body.detail, new RegExp(others[0]));
+    assert.equal((await alice('GET', `/api/v1/commons/${others[0]}/backups`)).status, 403);
+    assert.equal((await alice('POST', `/api/v1/commons/${a}/backups/${ours.body.backup.id}/restore`, { service: 'fence', reason: 'x' })).status, 403, 'an operator grant does not restore');
+  });
+
   it('no role and no grant: nothing; a deleted grant takes access away at once', async () => {
     const dave = (method: string, path: string) => as('dave', null, [{ id: 9, name: 'strangers' }], method, path);
     assert.equal((await dave('GET', '/api/v1/commons')).status, 403);
