@@ -192,22 +192,19 @@ export class SqlStore implements Store {
 
   touchAgents: Store['touchAgents'] = async (seen) => {
     const all = [...seen];
-    if (!all.length) return 0;
-    // One UPDATE per chunk (a CASE over the ids), all in one transaction: far below either database's bound-parameter limit.
-    const CHUNK = 1000;
-    const write = async (db: Kysely<Database>) => {
-      for (let i = 0; i < all.length; i += CHUNK) {
-        const part = all.slice(i, i + CHUNK);
-        const cases = sql.join(part.map(([id, at]) => sql`when ${id} then ${at}`), sql` `);
-        await db
-          .updateTable('agents')
-          .set({ last_seen: sql<string>`case id ${cases} else last_seen end` })
-          .where('id', 'in', part.map(([id]) => id))
-          .execute();
-      }
-    };
-    if (all.length <= CHUNK) await write(this.db);
-    else await this.db.transaction().execute(write);
+    // One UPDATE per chunk (a CASE over its ids), each its own short write, yielding between them: a
+    // flush of 10,000 agents never holds the event loop (SQLite is synchronous) or the write lock for long.
+    const CHUNK = 200;
+    for (let i = 0; i < all.length; i += CHUNK) {
+      if (i) await new Promise((resolve) => setImmediate(resolve));
+      const part = all.slice(i, i + CHUNK);
+      const cases = sql.join(part.map(([id, at]) => sql`when ${id} then ${at}`), sql` `);
+      await this.db
+        .updateTable('agents')
+        .set({ last_seen: sql<string>`case id ${cases} else last_seen end` })
+        .where('id', 'in', part.map(([id]) => id))
+        .execute();
+    }
     return all.length;
   };
 

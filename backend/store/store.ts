@@ -105,7 +105,7 @@ export interface Store {
   updateAgent(id: string, patch: Updateable<AgentsTable>): Promise<void>;
   /** An agent's hello: its commons written and the agent bound to it, in one transaction. */
   agentHello(commons: Insertable<CommonsTable>, agentId: string, patch: Updateable<AgentsTable>): Promise<CommonsRow>;
-  /** Writes many agents' last_seen at once (agent id → ISO time), in one transaction of few statements; how many agents. */
+  /** Writes many agents' last_seen at once (agent id → ISO time), one statement per 200 agents; how many agents. */
   touchAgents(seen: ReadonlyMap<string, string>): Promise<number>;
   /** Enrollment tokens used, or expired unused, before `before` are deleted; how many. */
   pruneEnrollmentTokens(before: string): Promise<number>;
