@@ -139,7 +139,7 @@ export const EnvSchema = z.object({
     .max(300)
     .default(15)
     .describe(
-      "How often agents' last-seen times are written to the database, all agents heard since the last write in one transaction (and once more at shutdown); heartbeats themselves write nothing. The API and silence detection use the in-memory time.",
+      "How often agents' last-seen times are written to the database, all agents heard since the last write at once, 200 agents a statement (and once more at shutdown); heartbeats themselves write nothing. The API and silence detection use the in-memory time.",
     ),
   DCOC_COMMAND_RETENTION_DAYS: z.coerce
     .number()
