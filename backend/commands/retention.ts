@@ -1,6 +1,6 @@
 // Command retention (DCOC_COMMAND_RETENTION_DAYS): on the sweeper replica,
 // deletes finished commands last changed before the retention, with their
-// events, oldest first in small batches (each one short transaction), and
+// events, in small batches (each one short transaction), and
 // audits that it did. A command a deployment, backup or config revision points
 // at is kept (those pages link to it). Enrollment tokens used, or expired
 // unused, more than a day ago are deleted too (their hash is of no more use;
@@ -47,6 +47,8 @@ export class CommandRetention {
       if (cutoff) {
         const batch = this.opts.batch ?? 500;
         for (let i = 0; i < (this.opts.maxBatches ?? 20); i++) {
+          // Between batches the event loop serves agents and requests (SQLite's calls are synchronous).
+          if (i) await new Promise((resolve) => setImmediate(resolve));
           const n = await this.store.pruneCommands(cutoff, batch);
           pruned.commands += n.commands;
           pruned.events += n.events;

@@ -450,13 +450,13 @@ const auditChain = ({ text }: Types): Migration => ({
 
 // The deadline sweep reads only the open commands whose deadline has passed
 // (state, deadline), and command retention finds finished commands by age
-// (updated_at), skipping those a deployment, backup or config revision points
+// (state, updated_at), skipping those a deployment, backup or config revision points
 // at (looked up by command_id; deployments.command_id is unique, so indexed
 // already), instead of scanning the tables.
 const commandSweepIndexes = (): Migration => ({
   async up(db: Kysely<unknown>) {
     await db.schema.createIndex('commands_state_deadline').on('commands').columns(['state', 'deadline']).execute();
-    await db.schema.createIndex('commands_updated').on('commands').column('updated_at').execute();
+    await db.schema.createIndex('commands_state_updated').on('commands').columns(['state', 'updated_at']).execute();
     await db.schema.createIndex('backups_command').on('backups').column('command_id').execute();
     await db.schema.createIndex('config_revisions_command').on('config_revisions').column('command_id').execute();
   },

@@ -133,8 +133,8 @@ export interface Store {
   /** The open commands whose deadline is at or before `now` (ISO time), through the (state, deadline) index. */
   listDueCommands(now: string): Promise<CommandRow[]>;
   /**
-   * Deletes up to `limit` finished commands last changed before `before`, with their events, in one transaction,
-   * oldest first; a command a deployment, backup or config revision points at is kept.
+   * Deletes up to `limit` finished commands last changed before `before`, with their events, in one transaction
+   * (in no particular order: all of them go); a command a deployment, backup or config revision points at is kept.
    */
   pruneCommands(before: string, limit: number): Promise<{ commands: number; events: number }>;
   /**

@@ -2,7 +2,8 @@
 // 1. The deadline sweep (every second, on the sweeper replica) over 100k and
 //    1M commands, mostly finished, 1% open of which a few are due: the old
 //    query (every open command, filtered in JS; kept here only to compare)
-//    against the indexed one (only the due commands).
+//    against the indexed one (only the due commands); and one batch of
+//    command retention.
 // 2. agents.last_seen writes for 10,000 agents over a simulated minute
 //    (heartbeat every 10 s): the old per-agent write (at most one per 30 s per
 //    agent) against the batched flush every 15 s (200 agents a statement, the
@@ -80,12 +81,15 @@ async function sweepRows(commands: number): Promise<string[]> {
     const neu = await timed(20, () => store.listDueCommands(now));
     if (old.result.length !== neu.result.length) throw new Error(`the two sweeps disagree: ${old.result.length} due before, ${neu.result.length} after`);
     const open = (await store.listOpenCommands()).length;
+    // Retention: one batch of 500 finished commands (half the table is past the cutoff), as the sweeper deletes them.
+    const prune = await timed(5, () => store.pruneCommands(iso(NOW - (commands / 2) * 1000), 500));
     const size = statSync(join(dir, 'dcoc.sqlite')).size / 1024 / 1024;
     await store.close();
     return [
       `  ${String(commands).padStart(9)} commands (${open} open, ${neu.result.length} due; ${fmt(size, 0)} MB, filled in ${fmt(fillS)} s)`,
       `      before (every open command, filtered in JS): p50 ${fmt(old.p50, 2)} ms, max ${fmt(old.max, 2)} ms`,
       `      after  (state + deadline index, due only):   p50 ${fmt(neu.p50, 2)} ms, max ${fmt(neu.max, 2)} ms`,
+      `      retention, one batch of ${prune.result.commands} commands deleted: p50 ${fmt(prune.p50, 1)} ms, max ${fmt(prune.max, 1)} ms`,
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
