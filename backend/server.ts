@@ -16,6 +16,7 @@ import { agentGatewayHandlers } from './gateway/agent-gateway';
 import { enrollmentHandlers } from './gateway/enrollment';
 import { startGrpcServers } from './gateway/server';
 import { AgentSessions } from './gateway/sessions';
+import { LastSeenWriter } from './gateway/last-seen';
 import { Blueprints } from './deployments/blueprints';
 import { GitOps } from './deployments/gitops';
 import { ReleaseCatalog } from './deployments/release-catalog';
@@ -51,6 +52,7 @@ import { SoakGate } from './rollouts/gates';
 import { RolloutEngine } from './rollouts/engine';
 import { RolloutService } from './rollouts/service';
 import { AuditRetention } from './audit/retention';
+import { CommandRetention } from './commands/retention';
 
 /** How often the sweeper prunes audit entries past the retention (a day's worth moves by the minute; this is plenty). */
 const AUDIT_RETENTION_SWEEP_MS = 10 * 60 * 1000;
@@ -163,6 +165,9 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     graceMs: 3 * env.DCOC_HEALTH_INTERVAL_MS,
   });
 
+  // Heartbeats update the fleet in memory; agents.last_seen is written in batches, and once more at shutdown.
+  const lastSeen = new LastSeenWriter(store, env.DCOC_LAST_SEEN_FLUSH_S * 1000, log.child({ module: 'last-seen' }));
+  lastSeen.start();
   const grpcServers = await startGrpcServers({
     identity,
     gatewayAddr: env.DCOC_GRPC_ADDR,
@@ -178,6 +183,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       log: log.child({ module: 'gateway' }),
       certTtlMs,
       requests,
+      lastSeen,
       agentConfig: {
         heartbeat_interval_ms: env.DCOC_HEARTBEAT_INTERVAL_MS,
         health_interval_ms: env.DCOC_HEALTH_INTERVAL_MS,
@@ -240,6 +246,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
 
   await live.ready;
   const retention = new AuditRetention(store.auditLog, { days: env.DCOC_AUDIT_RETENTION_DAYS }, log.child({ module: 'audit-retention' }));
+  const commandRetention = new CommandRetention(store, { days: env.DCOC_COMMAND_RETENTION_DAYS }, log.child({ module: 'command-retention' }));
   // Deadline sweeps, dashboard files and resuming interrupted deployments happen on one replica: the sweeper.
   const timers = [
     setInterval(() => fleet.sweep(), 1000),
@@ -259,6 +266,9 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     }, 1000),
     setInterval(() => {
       if (retention.enabled && cluster.holds('sweeper')) void retention.sweep().catch((e: Error) => log.error({ err: e }, 'audit retention sweep failed; it is tried again'));
+    }, AUDIT_RETENTION_SWEEP_MS),
+    setInterval(() => {
+      if (cluster.holds('sweeper')) void commandRetention.sweep().catch((e: Error) => log.error({ err: e }, 'command retention sweep failed; it is tried again'));
     }, AUDIT_RETENTION_SWEEP_MS),
   ];
   await deployments.start();
@@ -305,6 +315,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
       sessions.closeAll('control service shutting down');
       await live.stop();
       await grpcServers.stop();
+      await lastSeen.stop();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await cluster.close();

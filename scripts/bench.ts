@@ -15,6 +15,7 @@ import { type BenchOptions, type Figures, runTopology, type Topology } from './b
 import { sideBySide } from './bench/table';
 import { logFollowBench, logFollowTable } from './bench/log-follow';
 import { valuesEditTable } from './bench/values-edit';
+import { storeBench } from './bench/store';
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -38,6 +39,10 @@ Options:
                       --log-replicas R (default 3)
   --values-edit       instead: how the GitOps values edit's time grows with
                       the values file (about 5,000 and 50,000 lines)
+  --store             instead: the store on SQLite: the deadline sweep over
+                      100k and 1M commands, old query against the indexed one,
+                      and agents' last_seen statements per minute for 10,000
+                      agents, per-heartbeat writes against batched flushes
   --database-url URL  PostgreSQL admin URL, a role that may CREATE DATABASE; a
                       throwaway database is made there and dropped at the end
                       (default $DCOC_TEST_DATABASE_URL, else ${DEFAULT_ADMIN_URL};
@@ -56,6 +61,7 @@ function parse() {
         'blast-seconds': { type: 'string', default: '5' },
         'log-follow': { type: 'boolean', default: false },
         'values-edit': { type: 'boolean', default: false },
+        store: { type: 'boolean', default: false },
         'log-lines': { type: 'string', default: '300' },
         'log-replicas': { type: 'string', default: '3' },
         'database-url': { type: 'string', default: process.env.DCOC_TEST_DATABASE_URL || DEFAULT_ADMIN_URL },
@@ -67,7 +73,7 @@ function parse() {
   }
 }
 
-function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { lines: number; replicas: number } | null; valuesEdit: boolean } {
+function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { lines: number; replicas: number } | null; valuesEdit: boolean; store: boolean } {
   const a = parse();
   if (a.help) {
     console.log(HELP);
@@ -84,6 +90,7 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
   return {
     topologies: topologies[a.topology],
     valuesEdit: a['values-edit'],
+    store: a.store,
     logFollow: a['log-follow'] ? { lines: positive('log-lines'), replicas: Math.min(positive('log-replicas'), 100) } : null,
     opts: {
       agents: positive('agents'),
@@ -99,7 +106,11 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
 const cleanups = new Cleanups();
 
 async function main(): Promise<void> {
-  const { topologies, opts, logFollow, valuesEdit } = options();
+  const { topologies, opts, logFollow, valuesEdit, store } = options();
+  if (store) {
+    console.log(await storeBench());
+    return;
+  }
   if (valuesEdit) {
     console.log(valuesEditTable());
     return;

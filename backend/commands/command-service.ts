@@ -196,8 +196,8 @@ export class CommandService {
 
   /** Expires what is past its deadline; runs on a timer, on one replica (the sweeper role). */
   async sweepDeadlines(now = Date.now()): Promise<void> {
-    for (const row of await this.store.listOpenCommands()) {
-      if (Date.parse(row.deadline) > now) continue;
+    // Only the due ones, through the (state, deadline) index: not every open command each second.
+    for (const row of await this.store.listDueCommands(new Date(now).toISOString())) {
       const c = this.fleet.get(row.commons_id);
       const seen = c?.agent.lastSeenMs ? `agent last seen ${new Date(c.agent.lastSeenMs).toISOString()}` : 'agent never seen';
       const reason = `no result from the commons agent before the deadline (${seen}, state was ${row.state}); check the agent and re-issue the command`;

@@ -132,6 +132,24 @@ export const EnvSchema = z.object({
     .min(1)
     .optional()
     .describe("A file holding the bearer token for DCOC_ALERTMANAGER_URL (a Grafana service account token with alerting read and silence write); read at start, never logged."),
+  DCOC_LAST_SEEN_FLUSH_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(300)
+    .default(15)
+    .describe(
+      "How often agents' last-seen times are written to the database, all agents heard since the last write at once, 200 agents a statement (and once more at shutdown); heartbeats themselves write nothing. The API and silence detection use the in-memory time.",
+    ),
+  DCOC_COMMAND_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(36500)
+    .default(90)
+    .describe(
+      'Finished commands (and their events) last changed more than this many days ago are deleted in batches by the sweeper replica, except those a deployment, backup or config revision points at; enrollment tokens used or expired more than a day ago are deleted too. 0: commands are kept forever. Their audit entries follow DCOC_AUDIT_RETENTION_DAYS.',
+    ),
   DCOC_AUDIT_RETENTION_DAYS: z.coerce
     .number()
     .int()

@@ -20,6 +20,7 @@ import { isRequestSample, reportedRequestSamples } from './request-metrics-repor
 import { bodyOf } from './message-body';
 import type { AgentSession, AgentSessions } from './sessions';
 import { commonsIdFor } from './slug';
+import type { LastSeenWriter } from './last-seen';
 
 export interface GatewayDeps {
   store: Store;
@@ -34,10 +35,11 @@ export interface GatewayDeps {
   agentConfig: AgentConfigMsg;
   /** Log and inspect requests this replica sent to its agents: their answers go back here. */
   requests?: AgentRequests;
+  /** Where heartbeats go: agents.last_seen is written in batches, not per message. */
+  lastSeen: Pick<LastSeenWriter, 'seen'>;
 }
 
 const STATUSES = new Set(['healthy', 'degraded', 'down', 'unknown']);
-const LAST_SEEN_WRITE_MS = 30_000;
 
 /** What an agent says owns a service, kept only in the one form agents send (argocd:<Kubernetes name>). */
 const GITOPS_OWNER = /^argocd:[a-z0-9]([a-z0-9._-]{0,251}[a-z0-9])?$/;
@@ -132,7 +134,6 @@ class AgentStream {
   private session: AgentSession | null = null;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
-  private lastSeenWrite = 0;
   private readonly log: Logger;
 
   constructor(
@@ -249,20 +250,24 @@ class AgentStream {
       }
     }
     const now = new Date().toISOString();
-    const row = await this.d.store.upsertCommons({
-      id,
-      name: ident.name || ident.hostname,
-      hostname: ident.hostname,
-      environment: ident.environment || 'default',
-      namespace: ident.namespace || 'default',
-      agent_id: this.agent.id,
-      release: existing?.release ?? '',
-      config_revision: existing?.config_revision ?? 0,
-      config_json: existing?.config_json ?? '{}',
-      created_at: existing?.created_at ?? now,
-      updated_at: now,
-    });
-    await this.d.store.updateAgent(this.agent.id, { commons_id: id, version: h.agent_version.slice(0, 64), last_seen: now });
+    // The commons and the agent's binding to it in one transaction (one commit, not two, per connect).
+    const row = await this.d.store.agentHello(
+      {
+        id,
+        name: ident.name || ident.hostname,
+        hostname: ident.hostname,
+        environment: ident.environment || 'default',
+        namespace: ident.namespace || 'default',
+        agent_id: this.agent.id,
+        release: existing?.release ?? '',
+        config_revision: existing?.config_revision ?? 0,
+        config_json: existing?.config_json ?? '{}',
+        created_at: existing?.created_at ?? now,
+        updated_at: now,
+      },
+      this.agent.id,
+      { commons_id: id, version: h.agent_version.slice(0, 64), last_seen: now },
+    );
     this.commonsId = id;
     this.d.fleet.ensure(row);
     this.session = {
@@ -378,10 +383,7 @@ class AgentStream {
     if (dropped) this.d.log.warn({ commonsId: id, dropped }, 'agent sent metric samples for services it does not run, with impossible values, or too many; dropped');
   }
 
-  private async touch(): Promise<void> {
-    const now = Date.now();
-    if (now - this.lastSeenWrite < LAST_SEEN_WRITE_MS) return;
-    this.lastSeenWrite = now;
-    await this.d.store.updateAgent(this.agent.id, { last_seen: new Date(now).toISOString() });
+  private touch(): void {
+    this.d.lastSeen.seen(this.agent.id);
   }
 }

@@ -448,7 +448,21 @@ const auditChain = ({ text }: Types): Migration => ({
   },
 });
 
-const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0007_team_grants': teamGrants, '0008_rollouts': rollouts, '0009_windows': windows, '0010_policies': policies, '0011_backups': backups, '0012_audit_chain': auditChain };
+// The deadline sweep reads only the open commands whose deadline has passed
+// (state, deadline), and command retention finds finished commands by age
+// (state, updated_at), skipping those a deployment, backup or config revision points
+// at (looked up by command_id; deployments.command_id is unique, so indexed
+// already), instead of scanning the tables.
+const commandSweepIndexes = (): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema.createIndex('commands_state_deadline').on('commands').columns(['state', 'deadline']).execute();
+    await db.schema.createIndex('commands_state_updated').on('commands').columns(['state', 'updated_at']).execute();
+    await db.schema.createIndex('backups_command').on('backups').column('command_id').execute();
+    await db.schema.createIndex('config_revisions_command').on('config_revisions').column('command_id').execute();
+  },
+});
+
+const ALL = { '0001_initial': initial, '0002_deployments': deployments, '0003_agent_cert_rotation': agentCertRotation, '0004_deployment_applied_by': deploymentAppliedBy, '0005_commons_live': commonsLive, '0006_groups': groups, '0007_team_grants': teamGrants, '0008_rollouts': rollouts, '0009_windows': windows, '0010_policies': policies, '0011_backups': backups, '0012_audit_chain': auditChain, '0013_command_sweep_indexes': commandSweepIndexes };
 
 /** The names of the migrations this build knows, oldest first. */
 export const MIGRATION_NAMES = Object.keys(ALL);

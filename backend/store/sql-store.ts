@@ -182,6 +182,73 @@ export class SqlStore implements Store {
     await this.db.updateTable('agents').set(patch).where('id', '=', id).execute();
   };
 
+  agentHello: Store['agentHello'] = (commons, agentId, patch) =>
+    this.db.transaction().execute(async (tx) => {
+      const { id: _id, created_at: _created, ...rest } = commons;
+      const row = await tx.insertInto('commons').values(commons).onConflict((oc) => oc.column('id').doUpdateSet(rest)).returningAll().executeTakeFirstOrThrow();
+      await tx.updateTable('agents').set(patch).where('id', '=', agentId).execute();
+      return row;
+    });
+
+  touchAgents: Store['touchAgents'] = async (seen) => {
+    const all = [...seen];
+    // One UPDATE per chunk (a CASE over its ids), each its own short write, yielding between them: a
+    // flush of 10,000 agents never holds the event loop (SQLite is synchronous) or the write lock for long.
+    const CHUNK = 200;
+    for (let i = 0; i < all.length; i += CHUNK) {
+      if (i) await new Promise((resolve) => setImmediate(resolve));
+      const part = all.slice(i, i + CHUNK);
+      const cases = sql.join(part.map(([id, at]) => sql`when ${id} then ${at}`), sql` `);
+      await this.db
+        .updateTable('agents')
+        .set({ last_seen: sql<string>`case id ${cases} else last_seen end` })
+        .where('id', 'in', part.map(([id]) => id))
+        .execute();
+    }
+    return all.length;
+  };
+
+  listDueCommands: Store['listDueCommands'] = (now) =>
+    this.db.selectFrom('commands').selectAll().where('state', 'in', COMMAND.open).where('deadline', '<=', now).orderBy('deadline').execute().then(each(checkCommand));
+
+  pruneCommands: Store['pruneCommands'] = (before, limit) =>
+    this.db.transaction().execute(async (tx) => {
+      // Finished before the cutoff, and nothing the app shows still points at it (a deployment, a backup, a config revision).
+      const ids = (
+        await tx
+          .selectFrom('commands as c')
+          .select('c.id')
+          .where('c.state', 'in', COMMAND.final)
+          .where('c.updated_at', '<', before)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('deployments as d')
+                  .select('d.id')
+                  .whereRef('d.command_id', '=', 'c.id')
+                  .unionAll(selectFrom('backups as b').select('b.id').whereRef('b.command_id', '=', 'c.id'))
+                  .unionAll(selectFrom('config_revisions as r').select('r.commons_id as id').whereRef('r.command_id', '=', 'c.id')),
+              ),
+            ),
+          )
+          // No ORDER BY: every row past the cutoff goes, and sorting them all would cost more than the batch (0.4 s at 1M).
+          .limit(limit)
+          .execute()
+      ).map((r) => r.id);
+      if (!ids.length) return { commands: 0, events: 0 };
+      const events = await tx.deleteFrom('command_events').where('command_id', 'in', ids).executeTakeFirst();
+      const commands = await tx.deleteFrom('commands').where('id', 'in', ids).executeTakeFirst();
+      return { commands: Number(commands.numDeletedRows), events: Number(events.numDeletedRows) };
+    });
+
+  pruneEnrollmentTokens: Store['pruneEnrollmentTokens'] = async (before) => {
+    const res = await this.db
+      .deleteFrom('enrollment_tokens')
+      .where(({ or, and, eb }) => or([and([eb('used_at', 'is not', null), eb('used_at', '<', before)]), and([eb('used_at', 'is', null), eb('expires_at', '<', before)])]))
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
+  };
+
   putApiToken: Store['putApiToken'] = (row, audit) =>
     this.audited(audit, async (db) => {
       const { id: _id, ...rest } = row;

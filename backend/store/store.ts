@@ -103,6 +103,12 @@ export interface Store {
   getAgent(id: string): Promise<AgentRow | undefined>;
   listAgents(): Promise<AgentRow[]>;
   updateAgent(id: string, patch: Updateable<AgentsTable>): Promise<void>;
+  /** An agent's hello: its commons written and the agent bound to it, in one transaction. */
+  agentHello(commons: Insertable<CommonsTable>, agentId: string, patch: Updateable<AgentsTable>): Promise<CommonsRow>;
+  /** Writes many agents' last_seen at once (agent id → ISO time), one statement per 200 agents; how many agents. */
+  touchAgents(seen: ReadonlyMap<string, string>): Promise<number>;
+  /** Enrollment tokens used, or expired unused, before `before` are deleted; how many. */
+  pruneEnrollmentTokens(before: string): Promise<number>;
 
   // API tokens
   /** Creates a token, or replaces the one with the same id (the seeded admin token). */
@@ -124,6 +130,13 @@ export interface Store {
   getApprovalCommons(id: string): Promise<string | undefined>;
   listCommands(filter: CommandFilter): Promise<CommandRow[]>;
   listOpenCommands(commonsId?: string): Promise<CommandRow[]>;
+  /** The open commands whose deadline is at or before `now` (ISO time), through the (state, deadline) index. */
+  listDueCommands(now: string): Promise<CommandRow[]>;
+  /**
+   * Deletes up to `limit` finished commands last changed before `before`, with their events, in one transaction
+   * (in no particular order: all of them go); a command a deployment, backup or config revision points at is kept.
+   */
+  pruneCommands(before: string, limit: number): Promise<{ commands: number; events: number }>;
   /**
    * Moves a command that is not final yet to `to` (only from one of `onlyFrom`, when given), with its event;
    * undefined when it already was final or in none of them. IllegalTransition (contracts/states.ts) for a move the table does not allow.
