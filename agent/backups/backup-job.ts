@@ -6,7 +6,7 @@
 // Job spec nor in any DCOC message. Each writes its dump's size as its
 // termination message. The main container then applies retention: it runs
 // only when every dump succeeded, so a failed backup never deletes a good one.
-import type { V1Container, V1EnvVar, V1Job } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1Job, V1PodSpec } from '@kubernetes/client-node';
 import { DBCREDS_KEYS } from '../../contracts/backups';
 
 /** Where the operator keeps backups: a PersistentVolumeClaim in the commons namespace. */
@@ -28,9 +28,8 @@ export const JOB_TTL_SECONDS = 7 * 24 * 3600;
 
 const fromSecret = (name: string, secret: string, key: string): V1EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key, optional: false } } });
 
-/** libpq's connection variables from `<service>-dbcreds`. */
-function pgEnv(service: string): V1EnvVar[] {
-  const secret = `${service}-dbcreds`;
+/** libpq's connection variables from a Secret with the keys of `<service>-dbcreds`. */
+function pgEnv(secret: string): V1EnvVar[] {
   return [
     fromSecret('PGHOST', secret, DBCREDS_KEYS.host),
     fromSecret('PGPORT', secret, DBCREDS_KEYS.port),
@@ -73,6 +72,22 @@ const RETENTION_SCRIPT = [
 ].join('\n');
 
 const volumeMounts = [{ name: 'backups', mountPath: BACKUP_MOUNT }];
+/** Every container of these Jobs: no privilege escalation, no capabilities. */
+const RESTRICTED = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+
+/** A Job run once (no retries, no service account token), deleted by Kubernetes a week after it ends. */
+function oneShotJob(metadata: V1Job['metadata'] & { labels: Record<string, string> }, pod: Pick<V1PodSpec, 'initContainers' | 'containers' | 'volumes'>): V1Job {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata,
+    spec: {
+      backoffLimit: 0,
+      ttlSecondsAfterFinished: JOB_TTL_SECONDS,
+      template: { metadata: { labels: metadata.labels }, spec: { restartPolicy: 'Never', automountServiceAccountToken: false, ...pod } },
+    },
+  };
+}
 
 export function backupJobName(backupId: string): string {
   return `dcoc-backup-${backupId.toLowerCase()}`.slice(0, 63).replace(/-+$/, '');
@@ -93,48 +108,37 @@ export function renderBackupJob(o: { namespace: string; backupId: string; databa
       { name: 'SERVICE', value: service },
       { name: 'BACKUP_DIR', value: dir },
       { name: 'REPORT_FILE', value: TERMINATION_LOG },
-      ...pgEnv(service),
+      ...pgEnv(`${service}-dbcreds`),
     ],
     volumeMounts,
     terminationMessagePath: TERMINATION_LOG,
-    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+    securityContext: RESTRICTED,
   }));
   const labels = { 'app.kubernetes.io/managed-by': 'dcoc', [BACKUP_LABEL]: o.backupId, [BACKUP_KIND_LABEL]: 'backup' };
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: backupJobName(o.backupId), namespace: o.namespace, labels, annotations: { 'dcoc.gen3.org/command': o.commandId, 'dcoc.gen3.org/databases': o.databases.join(',') } },
-    spec: {
-      backoffLimit: 0,
-      ttlSecondsAfterFinished: JOB_TTL_SECONDS,
-      template: {
-        metadata: { labels },
-        spec: {
-          restartPolicy: 'Never',
-          automountServiceAccountToken: false,
-          initContainers: dumps,
-          containers: [
-            {
-              name: 'retention',
-              image: o.dest.image,
-              command: ['/bin/sh', '-c', RETENTION_SCRIPT],
-              env: [
-                { name: 'BACKUP_ROOT', value: BACKUP_MOUNT },
-                { name: 'BACKUP_DIR', value: dir },
-                { name: 'BACKUP_ID', value: o.backupId },
-                { name: 'KEEP_LAST', value: String(o.dest.keepLast) },
-                { name: 'REPORT_FILE', value: TERMINATION_LOG },
-              ],
-              volumeMounts,
-              terminationMessagePath: TERMINATION_LOG,
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-            },
+  return oneShotJob(
+    { name: backupJobName(o.backupId), namespace: o.namespace, labels, annotations: { 'dcoc.gen3.org/command': o.commandId, 'dcoc.gen3.org/databases': o.databases.join(',') } },
+    {
+      initContainers: dumps,
+      containers: [
+        {
+          name: 'retention',
+          image: o.dest.image,
+          command: ['/bin/sh', '-c', RETENTION_SCRIPT],
+          env: [
+            { name: 'BACKUP_ROOT', value: BACKUP_MOUNT },
+            { name: 'BACKUP_DIR', value: dir },
+            { name: 'BACKUP_ID', value: o.backupId },
+            { name: 'KEEP_LAST', value: String(o.dest.keepLast) },
+            { name: 'REPORT_FILE', value: TERMINATION_LOG },
           ],
-          volumes: [{ name: 'backups', persistentVolumeClaim: { claimName: o.dest.pvc } }],
+          volumeMounts,
+          terminationMessagePath: TERMINATION_LOG,
+          securityContext: RESTRICTED,
         },
-      },
+      ],
+      volumes: [{ name: 'backups', persistentVolumeClaim: { claimName: o.dest.pvc } }],
     },
-  };
+  );
 }
 
 /**
@@ -146,35 +150,23 @@ export function renderBackupJob(o: { namespace: string; backupId: string; databa
  * reason) creates one; docs/operating.md "Backups and restore".
  */
 export function renderRestoreJob(o: { namespace: string; backupId: string; service: string; dest: BackupDestination; secret?: string }): V1Job {
-  const secret = o.secret ?? `${o.service}-dbcreds`;
   const labels = { 'app.kubernetes.io/managed-by': 'dcoc', [BACKUP_LABEL]: o.backupId, [BACKUP_KIND_LABEL]: 'restore' };
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: restoreJobName(o.backupId, o.service), namespace: o.namespace, labels },
-    spec: {
-      backoffLimit: 0,
-      ttlSecondsAfterFinished: JOB_TTL_SECONDS,
-      template: {
-        metadata: { labels },
-        spec: {
-          restartPolicy: 'Never',
-          automountServiceAccountToken: false,
-          containers: [
-            {
-              name: `restore-${o.service}`,
-              image: o.dest.image,
-              command: ['/bin/sh', '-c', 'set -eu\ntest -f "$DUMP_FILE" || { echo "no dump $DUMP_FILE on the claim" >&2; exit 2; }\npg_restore --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$PGDATABASE" "$DUMP_FILE"'],
-              env: [{ name: 'DUMP_FILE', value: `${BACKUP_MOUNT}/${o.backupId}/${o.service}.dump` }, ...pgEnv(o.service).map((e) => ({ ...e, valueFrom: { secretKeyRef: { ...e.valueFrom!.secretKeyRef!, name: secret } } }))],
-              volumeMounts: [{ name: 'backups', mountPath: BACKUP_MOUNT, readOnly: true }],
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-            },
-          ],
-          volumes: [{ name: 'backups', persistentVolumeClaim: { claimName: o.dest.pvc, readOnly: true } }],
+  return oneShotJob(
+    { name: restoreJobName(o.backupId, o.service), namespace: o.namespace, labels },
+    {
+      containers: [
+        {
+          name: `restore-${o.service}`,
+          image: o.dest.image,
+          command: ['/bin/sh', '-c', 'set -eu\ntest -f "$DUMP_FILE" || { echo "no dump $DUMP_FILE on the claim" >&2; exit 2; }\npg_restore --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$PGDATABASE" "$DUMP_FILE"'],
+          env: [{ name: 'DUMP_FILE', value: `${BACKUP_MOUNT}/${o.backupId}/${o.service}.dump` }, ...pgEnv(o.secret ?? `${o.service}-dbcreds`)],
+          volumeMounts: [{ name: 'backups', mountPath: BACKUP_MOUNT, readOnly: true }],
+          securityContext: RESTRICTED,
         },
-      },
+      ],
+      volumes: [{ name: 'backups', persistentVolumeClaim: { claimName: o.dest.pvc, readOnly: true } }],
     },
-  };
+  );
 }
 
 /** A dump container's termination message as a per-database result; null when it is absent or not one. */
