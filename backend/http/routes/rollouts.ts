@@ -6,21 +6,18 @@
 import { Router } from 'express';
 import type { RolloutRequest } from '../../../contracts/rollouts';
 import { ROUTES } from '../../../contracts/routes';
-import { audit } from '../../audit/record';
 import type { Approvals } from '../../policies/approvals';
 import { RolloutGateRefusal, type RolloutService } from '../../rollouts/service';
 import type { Store } from '../../store/store';
 import type { ActingPrincipal } from '../../auth/principal';
+import { refusal } from '../gated';
 import { mount } from '../mount';
-import { HttpProblem } from '../problem';
 
 export interface RolloutRoutesDeps {
   store: Store;
   rollouts: Pick<RolloutService, 'plan' | 'start' | 'act' | 'list' | 'view'>;
   approvals: Pick<Approvals, 'view' | 'onApproved'>;
 }
-
-const TITLES: Record<403 | 409 | 422, string> = { 403: 'Not allowed by policy', 409: 'Not now', 422: 'Refused by policy' };
 
 export function rolloutsRouter({ store, rollouts, approvals }: RolloutRoutesDeps): Router {
   const r = Router();
@@ -38,8 +35,8 @@ export function rolloutsRouter({ store, rollouts, approvals }: RolloutRoutesDeps
         const approval = await approvals.view(d.approvalId);
         return { status: 202 as const, location: `/api/v1/approvals/${approval.id}`, body: { approval } };
       }
-      await audit(store, principal, { action: 'rollout.start', outcome: 'denied', commons: e.commons, detail: { rule: d.rule, status: d.status, reason: d.detail.slice(0, 500), ...(d.field ? { fields: [d.field] } : {}) } });
-      throw new HttpProblem(d.status, TITLES[d.status], `${e.commons}: refused by ${d.rule}: ${d.detail}`, d.field ? [{ field: d.field, message: d.detail }] : undefined, true);
+      // The commons first: a rollout spans many, the refusal is about one of them.
+      throw await refusal(store, principal, { ...d, detail: `${e.commons}: ${d.detail}` }, { action: 'rollout.start', commons: e.commons });
     }
   };
   approvals.onApproved('rollout', async (req, principal, approvalId) => {
