@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { testIds } from '../../src/testIds';
 import { agent, problem, whoami } from './support/fixtures';
 import { FakeGrafana } from './support/grafana';
-import { renderApp } from './support/render';
+import { findDialog, renderApp } from './support/render';
 
 const URL = '/a/gen3-dcoc-app/agents';
 const TOKEN = { id: 't1', token: 'dcoc-enroll_secret123', expiresAt: new Date(Date.now() + 3600_000).toISOString(), caCertificate: '-----BEGIN CERTIFICATE-----', installCommand: "DCOC_ENROLL_TOKEN='dcoc-enroll_secret123' dcoc-agent --control x:8471", helmCommand: 'helm upgrade --install dcoc-agent deploy/helm/dcoc-agent' };
@@ -51,7 +51,7 @@ describe('agents page', () => {
     g.on('DELETE', 'agents/a1', { status: 204, data: '' });
     renderApp(URL);
     await userEvent.click(await screen.findByTestId(testIds.agents.revoke('a1')));
-    await userEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Revoke' }));
+    await userEvent.click(within(await findDialog()).getByRole('button', { name: 'Revoke' }));
     await waitFor(() => expect(g.callsTo('DELETE', 'agents/a1')).toHaveLength(1));
   });
 

@@ -5,7 +5,7 @@ import type { ApprovalView, PolicyView } from '../../contracts/policies';
 import { testIds } from '../../src/testIds';
 import { plan, problem, whoami } from './support/fixtures';
 import { FakeGrafana } from './support/grafana';
-import { renderApp } from './support/render';
+import { findDialog, renderApp } from './support/render';
 
 const URL = '/a/gen3-dcoc-app/approvals';
 const ID = '6f1c2a4e-0b7d-4c11-9f3e-2a5b8c9d0e1f';
@@ -99,7 +99,7 @@ describe('approvals page', () => {
     g.on('POST', `approvals/${ID}/reject`, { data: approval(ID, { state: 'rejected', decidedBy: 'operator-user', decisionReason: 'not during the freeze' }) });
     renderApp(URL);
     await userEvent.click(await screen.findByTestId(testIds.approvals.reject(ID)));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(within(dialog).getByTestId(testIds.approvals.confirmReject)).toBeDisabled();
     await userEvent.type(within(dialog).getByTestId(testIds.approvals.rejectReason), 'not during the freeze');
     await userEvent.click(within(dialog).getByTestId(testIds.approvals.confirmReject));
@@ -139,7 +139,7 @@ describe('approvals page', () => {
     g.on('PUT', 'policies/staging', { status: 201, data: { ...POLICY, name: 'staging', group: 'staging' } });
     renderApp(URL);
     await userEvent.click(await screen.findByTestId(testIds.approvals.newPolicy));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     await userEvent.type(within(dialog).getByTestId(testIds.approvals.policyName), 'staging');
     const json = within(dialog).getByTestId(testIds.approvals.policyJson);
     await userEvent.clear(json);

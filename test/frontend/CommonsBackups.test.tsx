@@ -11,7 +11,7 @@ import { formatAge } from '../../src/pages/commons/BackupsPanel';
 import { testIds } from '../../src/testIds';
 import { command, detail, service, whoami } from './support/fixtures';
 import { FakeGrafana } from './support/grafana';
-import { renderApp } from './support/render';
+import { findDialog, renderApp } from './support/render';
 
 const PAGE = '/a/gen3-dcoc-app/commons/midrc';
 const hoursAgo = (n: number) => new Date(Date.now() - n * 3_600_000).toISOString();
@@ -113,7 +113,7 @@ describe('database backups on the commons page', () => {
     expect(screen.getByTestId(testIds.commons.backupRow(PRUNED.id))).toHaveTextContent("removed from the claim by a newer backup's retention");
     expect(screen.queryByTestId(testIds.commons.backupRestore(PRUNED.id))).toBeNull();
     await userEvent.click(restoreGood);
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     const confirm = within(dialog).getByTestId(testIds.commons.backupRestoreConfirm);
     expect(confirm).toBeDisabled();
     await userEvent.click(within(dialog).getByLabelText('indexd'));

@@ -11,7 +11,7 @@ import { jobLogsHref, serviceLogsHref } from '../../src/pages/commons/logLink';
 import { testIds } from '../../src/testIds';
 import { command, detail, service, whoami } from './support/fixtures';
 import { FakeGrafana } from './support/grafana';
-import { renderApp } from './support/render';
+import { findDialog, renderApp } from './support/render';
 
 const PAGE = '/a/gen3-dcoc-app/commons/midrc';
 const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
@@ -173,11 +173,11 @@ describe('CronJobs on the commons page', () => {
 
     // Cancelled: nothing happens.
     await userEvent.click(button);
-    await userEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Cancel' }));
+    await userEvent.click(within(await findDialog()).getByRole('button', { name: 'Cancel' }));
     expect(g.callsTo('POST', 'commons/midrc/jobs/fence-db-migrate-cronjob/run')).toHaveLength(0);
 
     await userEvent.click(button);
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(dialog).toHaveTextContent('Start a Job from cronjob/fence-db-migrate-cronjob in MIDRC (midrc) now');
     expect(dialog).toHaveTextContent('the CronJob is suspended: its schedule starts nothing, this run does');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Run fence-db-migrate-cronjob' }));
@@ -222,7 +222,7 @@ describe('CronJobs on the commons page', () => {
     g.on('POST', 'commons/midrc/jobs/hatchery-reaper/run', { status: 503, data: { type: 'about:blank', title: 'Agent not connected', status: 503, detail: 'the agent of midrc is not connected; the run was not queued' } });
     renderApp(PAGE);
     await userEvent.click(await screen.findByTestId(testIds.commons.jobRunNow('hatchery-reaper')));
-    await userEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Run hatchery-reaper' }));
+    await userEvent.click(within(await findDialog()).getByRole('button', { name: 'Run hatchery-reaper' }));
     const alert = await screen.findByTestId(testIds.state.error);
     expect(alert).toHaveTextContent('Run now failed: Agent not connected');
     expect(alert).toHaveTextContent('the agent of midrc is not connected; the run was not queued');

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { testIds } from '../../src/testIds';
 import { command, deployment, detail, FENCE_DIFF, problem, progress, revision, revisionDetail, service, whoami } from './support/fixtures';
 import { FakeGrafana } from './support/grafana';
-import { renderApp } from './support/render';
+import { findDialog, renderApp } from './support/render';
 
 const MIDRC = detail('midrc', [service('fence'), service('indexd', { desiredReplicas: 4, readyReplicas: 3, status: 'degraded', reason: '1 pod not ready' })], { name: 'MIDRC' });
 const URL = '/a/gen3-dcoc-app/commons/midrc';
@@ -46,7 +46,7 @@ describe('commons page', () => {
     g.on('POST', 'commons/midrc/services/fence/restart', { status: 202, data: { command: { id: 'cmd-1', state: 'queued', kind: 'restart' } } });
     renderApp(URL);
     await userEvent.click(await screen.findByTestId(testIds.commons.restart('fence')));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(dialog).toHaveTextContent('Restart fence in MIDRC (midrc)?');
     expect(g.callsTo('POST', 'commons/midrc/services/fence/restart')).toHaveLength(0);
     await userEvent.click(within(dialog).getByRole('button', { name: 'Restart fence' }));
@@ -57,7 +57,7 @@ describe('commons page', () => {
   it('does nothing when the restart is cancelled', async () => {
     renderApp(URL);
     await userEvent.click(await screen.findByTestId(testIds.commons.restart('fence')));
-    await userEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Cancel' }));
+    await userEvent.click(within(await findDialog()).getByRole('button', { name: 'Cancel' }));
     expect(g.calls.filter((c) => c.method === 'POST')).toHaveLength(0);
   });
 
@@ -85,7 +85,7 @@ describe('commons page', () => {
     g.on('POST', 'commons/midrc/services/fence/restart', { status: 403, data: problem(403, 'Forbidden', 'role viewer lacks services:operate') });
     renderApp(URL);
     await userEvent.click(await screen.findByTestId(testIds.commons.restart('fence')));
-    await userEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Restart fence' }));
+    await userEvent.click(within(await findDialog()).getByRole('button', { name: 'Restart fence' }));
     const alert = await screen.findByTestId(testIds.state.error);
     expect(alert).toHaveTextContent('Restart failed: Forbidden');
     expect(alert).toHaveTextContent('role viewer lacks services:operate');
@@ -175,9 +175,11 @@ describe('commons page', () => {
     renderApp(URL);
     expect(screen.queryByTestId(testIds.commons.rollback(2))).not.toBeInTheDocument();
     await userEvent.click(await screen.findByTestId(testIds.commons.rollback(1)));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(dialog).toHaveTextContent('Roll MIDRC back to revision 1?');
     expect(dialog).toHaveTextContent('Records revision 3 with the release (2026.07)');
+    // The cursor starts in the reason box, so the modal's own focus move cannot take it away mid-typing.
+    expect(within(dialog).getByTestId(testIds.commons.rollbackReason)).toHaveFocus();
     const confirm = within(dialog).getByTestId(testIds.commons.confirmRollback);
     expect(confirm).toBeDisabled();
     await userEvent.type(within(dialog).getByTestId(testIds.commons.rollbackReason), '2026.08 breaks the portal');
@@ -193,7 +195,7 @@ describe('commons page', () => {
     g.on('POST', 'commons/midrc/rollback', { status: 409, data: { ...problem(409, 'Stale plan', 'midrc is at revision 3, not 2'), errors: [{ field: 'body.baseRevision', message: 'current revision is 3' }] } });
     renderApp(URL);
     await userEvent.click(await screen.findByTestId(testIds.commons.rollback(1)));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     await userEvent.type(within(dialog).getByTestId(testIds.commons.rollbackReason), '   ');
     expect(within(dialog).getByTestId(testIds.commons.confirmRollback)).toBeDisabled();
     await userEvent.type(within(dialog).getByTestId(testIds.commons.rollbackReason), 'why');

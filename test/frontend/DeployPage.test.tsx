@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { testIds } from '../../src/testIds';
 import { deployment, plan, problem, profile, progress, release, revision, summary, template, whoami } from './support/fixtures';
 import { FakeGrafana } from './support/grafana';
-import { renderApp } from './support/render';
+import { findDialog, renderApp } from './support/render';
 
 const URL = '/a/gen3-dcoc-app/deploy';
 const DEP = '7d6c2f1e-0000-4000-8000-000000000001';
@@ -210,7 +210,7 @@ describe('deploy wizard', () => {
     g.on('GET', `deployments/${DEP}`, { data: deployment(DEP) }).on('POST', `deployments/${DEP}/cancel`, { data: { deployment: deployment(DEP, { state: 'cancelled', message: 'cancelled by operator-user' }) } });
     renderApp(`${URL}?deployment=${DEP}`);
     await userEvent.click(await screen.findByTestId(testIds.deploy.cancel));
-    const dialog = await screen.findByRole('dialog');
+    const dialog = await findDialog();
     expect(dialog).toHaveTextContent('Stop rolling out revision 5 to midrc?');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel deployment' }));
     await waitFor(() => expect(g.callsTo('POST', `deployments/${DEP}/cancel`)).toHaveLength(1));

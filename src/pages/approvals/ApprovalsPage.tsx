@@ -164,7 +164,7 @@ export function ApprovalsPage() {
           ))}
         <Modal title={rejecting ? `Reject: ${rejecting.summary}?` : ''} isOpen={!!rejecting} onDismiss={() => setRejecting(null)}>
           <Field label="Reason" description="Required: the requester reads it, and it goes in the audit log." invalid={!reason.trim()} error={reason.trim() ? undefined : 'Say why'}>
-            <TextArea rows={2} value={reason} onChange={(e) => setReason(e.currentTarget.value)} data-testid={testIds.approvals.rejectReason} />
+            <TextArea rows={2} autoFocus value={reason} onChange={(e) => setReason(e.currentTarget.value)} data-testid={testIds.approvals.rejectReason} />
           </Field>
           <Modal.ButtonRow>
             <Button variant="secondary" fill="outline" onClick={() => setRejecting(null)}>

@@ -168,7 +168,7 @@ export function RevisionsPanel({ commons, canDeploy, live }: { commons: CommonsD
               rolls out the services whose images differ from what {commons.name} ({commons.id}) runs now.
             </p>
             <Field label="Reason" description="Required: it goes in the revision, the audit log and the GitOps commit." invalid={!reason.trim()} error={reason.trim() ? undefined : 'Say why you roll back'}>
-              <TextArea rows={2} value={reason} onChange={(e) => setReason(e.currentTarget.value)} data-testid={testIds.commons.rollbackReason} />
+              <TextArea rows={2} autoFocus value={reason} onChange={(e) => setReason(e.currentTarget.value)} data-testid={testIds.commons.rollbackReason} />
             </Field>
             <Modal.ButtonRow>
               <Button variant="secondary" fill="outline" onClick={() => setAsking(null)}>

@@ -1,6 +1,6 @@
 // Renders the app root at a URL the way Grafana mounts an app: under /a/<app id>/*.
 import type { AppRootProps } from '@grafana/data';
-import { render } from '@testing-library/react';
+import { render, screen, waitFor } from '@testing-library/react';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { App } from '../../../src/components/App';
 
@@ -13,4 +13,16 @@ export function renderApp(path: string) {
       </Routes>
     </MemoryRouter>,
   );
+}
+
+// A Grafana Modal moves focus into itself on the next animation frame
+// (floating-ui's FloatingFocusManager) unless a field in it already has focus.
+// Typing before that frame lands in a field that then loses focus, and on a
+// loaded machine the frame comes late: wait for focus to settle in the dialog.
+export async function findDialog(): Promise<HTMLElement> {
+  const dialog = await screen.findByRole('dialog');
+  await waitFor(() => {
+    if (!dialog.contains(document.activeElement)) throw new Error('focus is not in the dialog yet');
+  });
+  return dialog;
 }
