@@ -21,6 +21,7 @@ import { bodyOf } from './message-body';
 import type { AgentSession, AgentSessions } from './sessions';
 import { commonsIdFor } from './slug';
 import type { LastSeenWriter } from './last-seen';
+import { AgentWarnings } from './agent-warnings';
 
 export interface GatewayDeps {
   store: Store;
@@ -37,7 +38,11 @@ export interface GatewayDeps {
   requests?: AgentRequests;
   /** Where heartbeats go: agents.last_seen is written in batches, not per message. */
   lastSeen: Pick<LastSeenWriter, 'seen'>;
+  /** Warnings about what agents sent, throttled per commons (a new one per handler set when absent). */
+  agentWarnings?: AgentWarnings;
 }
+
+type StreamDeps = GatewayDeps & { agentWarnings: AgentWarnings };
 
 const STATUSES = new Set(['healthy', 'degraded', 'down', 'unknown']);
 
@@ -98,7 +103,8 @@ const SERVICE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const CONFIG_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
-export function agentGatewayHandlers(d: GatewayDeps): AsyncHandlers<AgentGatewayServer> {
+export function agentGatewayHandlers(deps: GatewayDeps): AsyncHandlers<AgentGatewayServer> {
+  const d: StreamDeps = { ...deps, agentWarnings: deps.agentWarnings ?? new AgentWarnings(deps.log) };
   return {
     async renew(call: grpc.ServerUnaryCall<RenewRequest, RenewResponse>, callback: grpc.sendUnaryData<RenewResponse>) {
       const who = await authenticatedAgent(call, d.store);
@@ -137,7 +143,7 @@ class AgentStream {
   private readonly log: Logger;
 
   constructor(
-    private readonly d: GatewayDeps,
+    private readonly d: StreamDeps,
     private readonly call: grpc.ServerDuplexStream<AgentMessage, ControlMessageWire>,
     private readonly agent: AgentRow,
   ) {
@@ -329,7 +335,7 @@ class AgentStream {
     const badKey = entries.find(([k]) => !CONFIG_KEY.test(k));
     const revisionOk = Number.isSafeInteger(config.revision) && config.revision >= 0;
     if (badKey || size > MAX_CONFIG_BYTES || !revisionOk) {
-      this.d.log.warn({ commonsId: id, size, badKey: badKey?.[0].slice(0, 64), revision: config.revision }, 'agent reported a config no ConfigMap can hold; ignored');
+      this.d.agentWarnings.warn(id, 'config', { size, badKey: badKey?.[0].slice(0, 64), revision: config.revision }, 'agent reported a config no ConfigMap can hold; ignored');
       return undefined;
     }
     return config;
@@ -342,7 +348,7 @@ class AgentStream {
    */
   private reportedServices(id: string, services: ServiceStateMsg[]): ServiceView[] {
     const ok = services.filter((s) => typeof s.name === 'string' && SERVICE_NAME.test(s.name)).slice(0, MAX_SERVICES);
-    if (ok.length < services.length) this.d.log.warn({ commonsId: id, sent: services.length, kept: ok.length }, `agent reported services with invalid names or more than ${MAX_SERVICES}; the rest were dropped`);
+    if (ok.length < services.length) this.d.agentWarnings.warn(id, 'services', { sent: services.length, kept: ok.length }, `agent reported services with invalid names or more than ${MAX_SERVICES}; the rest were dropped`);
     return ok.map(toServiceView);
   }
 
@@ -350,7 +356,7 @@ class AgentStream {
   private cronjobs(id: string, list: Parameters<typeof reportedCronJobs>[0]): void {
     const report = reportedCronJobs(list);
     if (!report) return;
-    if (report.dropped) this.d.log.warn({ commonsId: id, kept: report.items.length, dropped: report.dropped, why: report.why }, 'agent reported CronJobs no Gen3 commons can have; those were dropped');
+    if (report.dropped) this.d.agentWarnings.warn(id, 'cronjobs', { kept: report.items.length, dropped: report.dropped, why: report.why }, 'agent reported CronJobs no Gen3 commons can have; those were dropped');
     this.d.fleet.applyCronJobs(id, report.items);
   }
 
@@ -369,7 +375,7 @@ class AgentStream {
     const requestsDropped = requests.dropped + Math.max(0, all.length - samples.length - MAX_REQUEST_SAMPLES) + (c ? 0 : requests.samples.length);
     this.d.metrics.metricSamples.inc(Math.min(samples.length, MAX_SAMPLES) + requests.samples.length);
     this.d.metrics.requestSamplesDropped.inc(requestsDropped);
-    if (requestsDropped) this.d.log.warn({ commonsId: id, dropped: requestsDropped }, 'agent sent request metrics with names, services, codes, buckets or values revproxy cannot log; dropped');
+    if (requestsDropped) this.d.agentWarnings.warn(id, 'request-samples', { dropped: requestsDropped }, 'agent sent request metrics with names, services, codes, buckets or values revproxy cannot log; dropped');
     let dropped = Math.max(0, samples.length - MAX_SAMPLES);
     for (const s of samples.slice(0, MAX_SAMPLES)) {
       if (s.name !== 'dcoc_health_check_latency_seconds') continue;
@@ -380,7 +386,7 @@ class AgentStream {
       }
       this.d.metrics.healthLatency.observe({ commons: id, environment: c.environment, service }, s.value);
     }
-    if (dropped) this.d.log.warn({ commonsId: id, dropped }, 'agent sent metric samples for services it does not run, with impossible values, or too many; dropped');
+    if (dropped) this.d.agentWarnings.warn(id, 'samples', { dropped }, 'agent sent metric samples for services it does not run, with impossible values, or too many; dropped');
   }
 
   private touch(): void {

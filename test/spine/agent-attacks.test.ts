@@ -113,6 +113,18 @@ describe('a compromised agent', () => {
     await eventually(async () => (await fleet.admin<{ services: unknown[] }>('GET', `/api/v1/commons/${ID}`)).body.services.length === 1, { what: 'fence alone again' });
   });
 
+  it('a flood of bad samples writes one warning for the commons, not one per message', async () => {
+    // Logs are written synchronously on the loop that serves every agent: a line per bad message let one agent stall the gateway.
+    const warned = () => fleet.control.logs.filter((l) => l.includes('agent sent metric samples for services it does not run'));
+    const mark = warned().length;
+    const bad = { metrics: { samples: [{ name: 'dcoc_health_check_latency_seconds', labels: { service: 'not-here' }, value: 0.1, timestamp_ms: Date.now() }] } };
+    const handled = async () => Number(/^dcoc_agent_messages_total\{type="metrics"\} (\d+)$/m.exec(await (await fetch(`${fleet.control.url}/metrics`)).text())?.[1] ?? 0);
+    const before = await handled();
+    for (let i = 0; i < 500; i++) send(bad);
+    await eventually(async () => (await handled()) >= before + 500, { what: 'the 500 messages to be handled' });
+    assert.ok(warned().length - mark <= 1, `${warned().length - mark} warnings for one agent's 500 bad messages`);
+  });
+
   it('cannot grow the config history, nor store a config no ConfigMap could hold', async () => {
     const commons = { hostname: HOST, environment: 'rogue', name: HOST, namespace: 'rogue' };
     const delta = (config: ConfigState) => send({ delta: { services: [], removed_services: [], config, release: '', taken_at_ms: Date.now() } });
