@@ -1,6 +1,6 @@
 // The store over Kysely: the same queries on SQLite (open-sqlite.ts) and
 // PostgreSQL (open-postgres.ts); what differs between them is in StoreEngine.
-import { type Insertable, type Kysely, Migrator, sql } from 'kysely';
+import { type Insertable, type Kysely, Migrator, type Updateable, sql } from 'kysely';
 import { type Engine, MIGRATION_NAMES, migrationsFor } from './migrations';
 import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contracts/states';
 import { PoliciesStore } from './policies-store';
@@ -12,10 +12,12 @@ import { RolloutsStore } from './rollouts-store';
 import { ReportStore } from './report-store';
 import { TeamGrantsStore } from './team-grants-store';
 import { BackupsStore } from './backups-store';
-import type { AgentsTable, CommandsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
+import { GroupCommit } from './group-commit';
+import type { AgentsTable, CommandsTable, CommonsTable, ConfigRevisionsTable, Database, ReleasesTable } from './schema';
 import {
   type AuditFilter,
   type CommandFilter,
+  type CommonsRow,
   ConflictError,
   type ConsumeTokenResult,
   type DeploymentFilter,
@@ -182,13 +184,17 @@ export class SqlStore implements Store {
     await this.db.updateTable('agents').set(patch).where('id', '=', id).execute();
   };
 
-  agentHello: Store['agentHello'] = (commons, agentId, patch) =>
-    this.db.transaction().execute(async (tx) => {
-      const { id: _id, created_at: _created, ...rest } = commons;
-      const row = await tx.insertInto('commons').values(commons).onConflict((oc) => oc.column('id').doUpdateSet(rest)).returningAll().executeTakeFirstOrThrow();
-      await tx.updateTable('agents').set(patch).where('id', '=', agentId).execute();
-      return row;
-    });
+  /** Hellos of agents connecting together share a transaction (group-commit.ts). */
+  readonly hellos = new GroupCommit<HelloWrite, CommonsRow>(
+    (items) => this.db.transaction().execute(async (tx) => {
+      const rows: CommonsRow[] = [];
+      for (const h of items) rows.push(await helloIn(tx, h));
+      return rows;
+    }),
+    (h) => this.db.transaction().execute((tx) => helloIn(tx, h)),
+  );
+
+  agentHello: Store['agentHello'] = (commons, agentId, patch) => this.hellos.run({ commons, agentId, patch });
 
   touchAgents: Store['touchAgents'] = async (seen) => {
     const all = [...seen];
@@ -488,4 +494,18 @@ export class SqlStore implements Store {
     await this.db.destroy();
     this.engine.closed();
   }
+}
+
+interface HelloWrite {
+  commons: Insertable<CommonsTable>;
+  agentId: string;
+  patch: Updateable<AgentsTable>;
+}
+
+/** An agent's hello: its commons upserted and its binding to it, inside the caller's transaction. */
+async function helloIn(tx: Kysely<Database>, { commons, agentId, patch }: HelloWrite): Promise<CommonsRow> {
+  const { id: _id, created_at: _created, ...rest } = commons;
+  const row = await tx.insertInto('commons').values(commons).onConflict((oc) => oc.column('id').doUpdateSet(rest)).returningAll().executeTakeFirstOrThrow();
+  await tx.updateTable('agents').set(patch).where('id', '=', agentId).execute();
+  return row;
 }

@@ -61,6 +61,26 @@ for (const engine of await storeEngines('command-retention')) {
       assert.deepEqual([a?.commons_id, a?.version, a?.last_seen], ['c1', '1.2.3', ago(0)]);
     });
 
+    it('agents saying hello together share transactions, each bound to its own commons', async () => {
+      const before = { ...store.hellos.stats };
+      const n = 300;
+      const rows = await Promise.all(
+        Array.from({ length: n }, (_, k) =>
+          store.agentHello(
+            { id: `g${k}`, name: `g${k}`, hostname: `g${k}.example.org`, environment: 'e', namespace: 'default', agent_id: `agent-${k}`, release: '', config_revision: 0, config_json: '{}', created_at: ago(0), updated_at: ago(0) },
+            `agent-${k}`,
+            { commons_id: `g${k}`, version: `v${k}`, last_seen: ago(0) },
+          ),
+        ),
+      );
+      assert.deepEqual(rows.map((r) => r.id), Array.from({ length: n }, (_, k) => `g${k}`));
+      const agents = new Map((await store.listAgents()).map((a) => [a.id, a]));
+      for (const k of [0, 199, 200, 299]) assert.deepEqual([agents.get(`agent-${k}`)?.commons_id, agents.get(`agent-${k}`)?.version], [`g${k}`, `v${k}`]);
+      assert.equal(store.hellos.stats.writes - before.writes, n);
+      assert.ok(store.hellos.stats.batches - before.batches <= 3, `${store.hellos.stats.batches - before.batches} transactions for ${n} hellos`);
+      await raw(store, `delete from commons where id like 'g%'`);
+    });
+
     it('lists exactly the open commands whose deadline has passed', async () => {
       await command(store, 'due-queued', 'queued', 0, ago(0.001));
       await command(store, 'due-running', 'running', 0, ago(0));
