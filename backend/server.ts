@@ -55,7 +55,6 @@ import { AuditRetention } from './audit/retention';
 import { CommandRetention } from './commands/retention';
 
 /** How often the sweeper prunes audit entries past the retention (a day's worth moves by the minute; this is plenty). */
-const AUDIT_RETENTION_SWEEP_MS = 10 * 60 * 1000;
 import { AccessResolver } from './auth/access';
 
 export interface ControlService {
@@ -266,10 +265,10 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     }, 1000),
     setInterval(() => {
       if (retention.enabled && cluster.holds('sweeper')) void retention.sweep().catch((e: Error) => log.error({ err: e }, 'audit retention sweep failed; it is tried again'));
-    }, AUDIT_RETENTION_SWEEP_MS),
+    }, env.DCOC_RETENTION_SWEEP_S * 1000),
     setInterval(() => {
       if (cluster.holds('sweeper')) void commandRetention.sweep().catch((e: Error) => log.error({ err: e }, 'command retention sweep failed; it is tried again'));
-    }, AUDIT_RETENTION_SWEEP_MS),
+    }, env.DCOC_RETENTION_SWEEP_S * 1000),
   ];
   await deployments.start();
   let dashboards: ReturnType<typeof keepCommonsDashboardsInSync> | null = null;

@@ -143,22 +143,27 @@ export const EnvSchema = z.object({
     ),
   DCOC_COMMAND_RETENTION_DAYS: z.coerce
     .number()
-    .int()
     .min(0)
     .max(36500)
     .default(90)
     .describe(
-      'Finished commands (and their events) last changed more than this many days ago are deleted in batches by the sweeper replica, except those a deployment, backup or config revision points at; enrollment tokens used or expired more than a day ago are deleted too. 0: commands are kept forever. Their audit entries follow DCOC_AUDIT_RETENTION_DAYS.',
+      'Finished commands (and their events) last changed more than this many days ago are deleted in batches by the sweeper replica, except those a deployment, backup or config revision points at; enrollment tokens used or expired more than a day ago are deleted too. 0: commands are kept forever. Fractions are allowed (0.25: six hours). Their audit entries follow DCOC_AUDIT_RETENTION_DAYS.',
     ),
   DCOC_AUDIT_RETENTION_DAYS: z.coerce
     .number()
-    .int()
     .min(0)
     .max(36500)
     .default(0)
     .describe(
-      'Audit entries older than this many days are pruned (oldest first, in batches, by the sweeper replica); the hash chain stays verifiable from the last pruned entry. 0: kept forever. Export what you must keep longer first (GET /api/v1/audit/export, dcoc-control audit export).',
+      'Audit entries older than this many days are pruned (oldest first, in batches, by the sweeper replica); the hash chain stays verifiable from the last pruned entry. 0: kept forever; fractions are allowed (0.25: six hours). Export what you must keep longer first (GET /api/v1/audit/export, dcoc-control audit export).',
     ),
+  DCOC_RETENTION_SWEEP_S: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(86400)
+    .default(600)
+    .describe('How often the sweeper replica applies DCOC_COMMAND_RETENTION_DAYS and DCOC_AUDIT_RETENTION_DAYS (each sweep deletes at most 20 batches of 500, so a backlog is worked off over several sweeps).'),
 });
 
 const PAIRS = [
