@@ -101,7 +101,7 @@ describe('/metrics/commons/{id} and /metrics/sd', () => {
       assert.match(text, new RegExp(`^dcoc_service_health_latency_seconds_bucket\\{${l},le="0.005"\\} 1$`, 'm'), s);
       if (!REQUEST_SERVICES.includes(s)) continue; // revproxy's log names the services it routes to
       assert.match(text, new RegExp(`^dcoc_requests_total\\{${l},code="2xx"\\} 1$`, 'm'), s);
-      assert.match(text, new RegExp(`^dcoc_request_duration_seconds_count\\{${l},code="4xx"\\} 1$`, 'm'), s);
+      assert.match(text, new RegExp(`^dcoc_request_duration_seconds_count\\{${l},code="2xx"\\} 1$`, 'm'), s);
     }
     assert.match(text, new RegExp(`^dcoc_commands_finished_total\\{commons="${id}",environment="${env7}",kind="restart",state="succeeded"\\} 1$`, 'm'));
     assert.match(text, new RegExp(`^dcoc_commands_finished_total\\{commons="${id}",environment="${env7}",kind="restart",state="failed"\\} 0$`, 'm'), 'failures start at 0');
