@@ -8,6 +8,7 @@ import { CommonsPath } from '../../contracts/api';
 import { GroupName, LabelSelector, parseSelector } from '../../contracts/groups';
 import { z } from 'zod';
 import { sdTargets } from '../metrics/sd';
+import { DomainError } from '../domain/errors';
 import type { ApiContext } from './context';
 import { mount } from './mount';
 import { openApiDocument } from './openapi';
@@ -89,7 +90,15 @@ export function createApp(ctx: ApiContext): express.Express {
     if (!address || !SD_ADDRESS.test(address)) throw new HttpProblem(400, 'Bad request', 'header.host: /metrics/sd needs a Host header (host[:port]) to name the targets; or set DCOC_METRICS_SD_ADDRESS', [{ field: 'header.host', message: 'must be host[:port]' }]);
     let ids: Set<string> | undefined;
     const narrow = (picked: string[]) => (ids = new Set(ids ? picked.filter((id) => ids!.has(id)) : picked));
-    if (q.data.group !== undefined) narrow(await ctx.groups.commonsIn(q.data.group));
+    if (q.data.group !== undefined) {
+      // An unknown group is a bad filter value: 422 naming query.group, as GET /api/v1/commons?group= answers.
+      const name = q.data.group;
+      const picked = await ctx.groups.commonsIn(name).catch((e: unknown) => {
+        if (e instanceof DomainError && e.kind === 'not-found') throw new HttpProblem(422, 'Unknown group', `query.group: no saved group ${name}`, [{ field: 'query.group', message: `no saved group ${name} (GET /api/v1/groups lists them)` }]);
+        throw e;
+      });
+      narrow(picked);
+    }
     if (selector) narrow(await ctx.groups.matching(selector));
     const commons = [...ctx.fleet.unsorted()].filter((c) => !ids || ids.has(c.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     res.json(sdTargets(commons, address));

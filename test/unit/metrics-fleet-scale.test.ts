@@ -146,7 +146,8 @@ describe('/metrics/commons/{id} and /metrics/sd', () => {
     assert.deepEqual(await ids(`selector=${encodeURIComponent('tier=production,environment in (env-0)')}`), production.filter((id) => fleet.get(id)!.environment === 'env-0'));
     assert.deepEqual(await ids(`group=production&selector=${encodeURIComponent('tier!=production')}`), [], 'both apply');
     let r = await fetch(`${base}/metrics/sd?group=nope`);
-    assert.equal(r.status, 404);
+    assert.equal(r.status, 422, 'an unknown group is a bad filter value, as on GET /api/v1/commons');
+    assert.deepEqual(((await r.json()) as { errors: { field: string }[] }).errors.map((e) => e.field), ['query.group']);
     r = await fetch(`${base}/metrics/sd?group=Bad_Name`);
     assert.equal(r.status, 422);
     assert.deepEqual(((await r.json()) as { errors: { field: string }[] }).errors.map((e) => e.field), ['query.group']);
