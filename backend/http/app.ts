@@ -4,15 +4,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { authenticate } from './auth';
 import { bodyGuard } from './body-guard';
 import { ROUTES } from '../../contracts/routes';
-import { CommonsPath } from '../../contracts/api';
-import { GroupName, LabelSelector, parseSelector } from '../../contracts/groups';
-import { z } from 'zod';
-import { sdTargets } from '../metrics/sd';
-import { DomainError } from '../domain/errors';
 import type { ApiContext } from './context';
 import { mount } from './mount';
 import { openApiDocument } from './openapi';
-import { HttpProblem, notFound, problemHandler, sendProblem, validationProblem } from './problem';
+import { HttpProblem, problemHandler, sendProblem } from './problem';
 import { auditRefusals } from './refusal-audit';
 import { agentsRouter } from './routes/agents';
 import { auditRouter } from './routes/audit';
@@ -30,12 +25,10 @@ import { attachAccess } from './scope-check';
 import { backupsRouter } from './routes/backups';
 import { kubeEventsRouter } from './routes/kube-events';
 import { logsRouter } from './routes/logs';
+import { metricsRouter } from './metrics-routes';
 import { resourcesRouter } from './routes/resources';
 import { rolloutsRouter } from './routes/rollouts';
 import { tokensRouter } from './routes/tokens';
-
-const MetricsSdQuery = z.strictObject({ group: GroupName.optional(), selector: z.string().max(2000).optional() });
-const SD_ADDRESS = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/;
 
 export function createApp(ctx: ApiContext): express.Express {
   const app = express();
@@ -59,50 +52,8 @@ export function createApp(ctx: ApiContext): express.Express {
     if (!store.ok) return notReady(`the store cannot be written: ${store.reason}`);
     res.json({ status: 'ready', agents: ctx.sessions.size, store: 'writable' });
   });
-  // Fleet-level metrics: bounded, plus a few series per commons (backend/metrics/registry.ts).
-  app.get('/metrics', async (_req, res) => {
-    res.type(ctx.metrics.contentType).send(await ctx.metrics.renderFleet());
-  });
-  // One commons' per-service detail, found by Prometheus through /metrics/sd.
-  app.get('/metrics/commons/:id', (req, res) => {
-    const path = CommonsPath.safeParse(req.params);
-    if (!path.success) throw validationProblem(path.error, 'path');
-    const text = ctx.metrics.renderCommons(path.data.id);
-    if (text === undefined) throw notFound(`commons ${path.data.id}`);
-    res.type(ctx.metrics.contentType).send(text);
-  });
-  app.get('/metrics/sd', async (req, res) => {
-    const q = MetricsSdQuery.safeParse(req.query);
-    if (!q.success) throw validationProblem(q.error, 'query');
-    let selector: LabelSelector | undefined;
-    if (q.data.selector !== undefined) {
-      let parsed: unknown;
-      try {
-        parsed = parseSelector(q.data.selector);
-      } catch (e) {
-        throw new HttpProblem(422, 'Invalid request', `query.selector: ${(e as Error).message}`, [{ field: 'query.selector', message: (e as Error).message }]);
-      }
-      const checked = LabelSelector.safeParse(parsed);
-      if (!checked.success) throw new HttpProblem(422, 'Invalid request', `query.selector: ${checked.error.issues[0].message}`, [{ field: 'query.selector', message: checked.error.issues.map((i) => i.message).join('; ') }]);
-      selector = checked.data;
-    }
-    const address = ctx.env.DCOC_METRICS_SD_ADDRESS ?? req.headers.host;
-    if (!address || !SD_ADDRESS.test(address)) throw new HttpProblem(400, 'Bad request', 'header.host: /metrics/sd needs a Host header (host[:port]) to name the targets; or set DCOC_METRICS_SD_ADDRESS', [{ field: 'header.host', message: 'must be host[:port]' }]);
-    let ids: Set<string> | undefined;
-    const narrow = (picked: string[]) => (ids = new Set(ids ? picked.filter((id) => ids!.has(id)) : picked));
-    if (q.data.group !== undefined) {
-      // An unknown group is a bad filter value: 422 naming query.group, as GET /api/v1/commons?group= answers.
-      const name = q.data.group;
-      const picked = await ctx.groups.commonsIn(name).catch((e: unknown) => {
-        if (e instanceof DomainError && e.kind === 'not-found') throw new HttpProblem(422, 'Unknown group', `query.group: no saved group ${name}`, [{ field: 'query.group', message: `no saved group ${name} (GET /api/v1/groups lists them)` }]);
-        throw e;
-      });
-      narrow(picked);
-    }
-    if (selector) narrow(await ctx.groups.matching(selector));
-    const commons = [...ctx.fleet.unsorted()].filter((c) => !ids || ids.has(c.id)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    res.json(sdTargets(commons, address));
-  });
+  // Prometheus: the fleet /metrics, each commons' detail and the HTTP service discovery listing them.
+  app.use(metricsRouter({ metrics: ctx.metrics, fleet: ctx.fleet, groups: ctx.groups, env: ctx.env }));
 
   const api = express.Router();
   // The API's description needs no credential (schemathesis and client generators read it first).
