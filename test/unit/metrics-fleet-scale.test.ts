@@ -61,6 +61,26 @@ describe('the fleet /metrics at 2,000 commons', () => {
   });
 });
 
+describe('a commons removed from the fleet', () => {
+  it('leaves no series behind: gone from /metrics, its detail unknown, and nothing of it when one of that id comes back', async () => {
+    const fleet = syntheticFleet(3);
+    const metrics = new Metrics(fleet);
+    feedSyntheticMetrics(fleet, metrics);
+    const id = syntheticId(1);
+    const row = { ...fleet.get(id)! };
+    assert.match(metrics.renderCommons(id)!, /^dcoc_service_health_latency_seconds_count\{/m);
+    fleet.remove(id);
+    assert.equal(metrics.renderCommons(id), undefined);
+    assert.doesNotMatch(await metrics.renderFleet(), new RegExp(`commons="${id}"`));
+    assert.equal(metrics.requests.seriesOf(id), 0, 'forgotten at the fleet render');
+    fleet.ensure({ id, name: row.name, hostname: row.hostname, environment: row.environment, namespace: row.namespace, agent_id: null, release: '', config_revision: 1, config_json: '{}', created_at: '', updated_at: '' });
+    const text = metrics.renderCommons(id)!;
+    assert.doesNotMatch(text, /^dcoc_(service_health_latency_seconds|request_duration_seconds)_count\{/m, 'no histogram of the commons that was removed');
+    assert.doesNotMatch(text, /state="succeeded"/, 'its command counts start again');
+    assert.match(text, new RegExp(`^dcoc_commands_finished_total\\{commons="${id}",[^}]*kind="restart",state="failed"\\} 0$`, 'm'), 'failures from 0');
+  });
+});
+
 describe('/metrics/commons/{id} and /metrics/sd', () => {
   const fleet = syntheticFleet(30);
   const metrics = new Metrics(fleet);
