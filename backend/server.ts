@@ -147,7 +147,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
     log: log.child({ module: 'windows' }),
   });
   const backups = new Backups({ store: store.backups, commands, fleet, gate, log: log.child({ module: 'backups' }) });
-  registerBackupMetrics(metrics.registry, backups);
+  registerBackupMetrics(metrics, backups);
   approvals.onApproved('maintenance-mode', (req, principal, approvalId) => windowScheduler.replayMaintenanceMode(req, principal, approvalId));
 
   // Rollouts: advanced by the sweeper; a soaking commons may fail the gate for three health reports before it stops the rollout.

@@ -16,6 +16,7 @@ import { sideBySide } from './bench/table';
 import { logFollowBench, logFollowTable } from './bench/log-follow';
 import { valuesEditTable } from './bench/values-edit';
 import { storeBench } from './bench/store';
+import { metricsBench } from './bench/metrics';
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -43,6 +44,10 @@ Options:
                       100k and 1M commands, old query against the indexed one,
                       and agents' last_seen statements per minute for 10,000
                       agents, per-heartbeat writes against batched flushes
+  --metrics           instead: /metrics of 1,000 and 10,000 synthetic commons
+                      (in process, no agents): body size, render time and the
+                      longest event-loop stall, the old /metrics against the
+                      fleet /metrics, and one commons' /metrics/commons/{id}
   --database-url URL  PostgreSQL admin URL, a role that may CREATE DATABASE; a
                       throwaway database is made there and dropped at the end
                       (default $DCOC_TEST_DATABASE_URL, else ${DEFAULT_ADMIN_URL};
@@ -62,6 +67,7 @@ function parse() {
         'log-follow': { type: 'boolean', default: false },
         'values-edit': { type: 'boolean', default: false },
         store: { type: 'boolean', default: false },
+        metrics: { type: 'boolean', default: false },
         'log-lines': { type: 'string', default: '300' },
         'log-replicas': { type: 'string', default: '3' },
         'database-url': { type: 'string', default: process.env.DCOC_TEST_DATABASE_URL || DEFAULT_ADMIN_URL },
@@ -73,7 +79,7 @@ function parse() {
   }
 }
 
-function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { lines: number; replicas: number } | null; valuesEdit: boolean; store: boolean } {
+function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { lines: number; replicas: number } | null; valuesEdit: boolean; store: boolean; metrics: boolean } {
   const a = parse();
   if (a.help) {
     console.log(HELP);
@@ -91,6 +97,7 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
     topologies: topologies[a.topology],
     valuesEdit: a['values-edit'],
     store: a.store,
+    metrics: a.metrics,
     logFollow: a['log-follow'] ? { lines: positive('log-lines'), replicas: Math.min(positive('log-replicas'), 100) } : null,
     opts: {
       agents: positive('agents'),
@@ -106,7 +113,11 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
 const cleanups = new Cleanups();
 
 async function main(): Promise<void> {
-  const { topologies, opts, logFollow, valuesEdit, store } = options();
+  const { topologies, opts, logFollow, valuesEdit, store, metrics } = options();
+  if (metrics) {
+    console.log(await metricsBench());
+    return;
+  }
   if (store) {
     console.log(await storeBench());
     return;

@@ -120,6 +120,11 @@ export const EnvSchema = z.object({
   DCOC_EXTERNAL_CHECK_ADDRESSES: ExternalCheckAddresses.optional().describe(
     'hostname=address,… (like curl --resolve): probe these commons at this address instead of what DNS says (split-horizon DNS, a load balancer); TLS name and Host stay the hostname.',
   ),
+  DCOC_METRICS_SD_ADDRESS: hostPort
+    .optional()
+    .describe(
+      "The host:port /metrics/sd gives Prometheus as every commons' target (their /metrics/commons/{id}); unset: the Host the discovery request came through. Set it when Prometheus reaches the control service by another name than its discovery URL.",
+    ),
   DCOC_ALERTMANAGER_URL: z
     .url()
     .regex(/^https?:\/\//, 'must be an http:// or https:// URL')

@@ -82,6 +82,11 @@ export class Fleet {
     return [...this.commons.values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  /** Every commons in no particular order: no sort, for scrapes of thousands. */
+  unsorted(): IterableIterator<LiveCommons> {
+    return this.commons.values();
+  }
+
   agentConnected(id: string, agentId: string, version: string, capabilities: string[] = []): void {
     const c = this.commons.get(id);
     if (!c) return;

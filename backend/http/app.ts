@@ -25,6 +25,7 @@ import { attachAccess } from './scope-check';
 import { backupsRouter } from './routes/backups';
 import { kubeEventsRouter } from './routes/kube-events';
 import { logsRouter } from './routes/logs';
+import { metricsRouter } from './metrics-routes';
 import { resourcesRouter } from './routes/resources';
 import { rolloutsRouter } from './routes/rollouts';
 import { tokensRouter } from './routes/tokens';
@@ -51,9 +52,8 @@ export function createApp(ctx: ApiContext): express.Express {
     if (!store.ok) return notReady(`the store cannot be written: ${store.reason}`);
     res.json({ status: 'ready', agents: ctx.sessions.size, store: 'writable' });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
-  });
+  // Prometheus: the fleet /metrics, each commons' detail and the HTTP service discovery listing them.
+  app.use(metricsRouter({ metrics: ctx.metrics, fleet: ctx.fleet, groups: ctx.groups, env: ctx.env }));
 
   const api = express.Router();
   // The API's description needs no credential (schemathesis and client generators read it first).

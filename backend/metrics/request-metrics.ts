@@ -2,19 +2,12 @@
 // (cumulative since the agent started: a restart of the agent is a counter
 // reset, which rate() handles), exported as dcoc_requests_total and the
 // dcoc_request_duration_seconds histogram labelled commons, environment,
-// service, code (and le). Written at scrape time from the live fleet, so a
-// commons that is removed stops being exported at once (and is forgotten).
-import type { Registry } from 'prom-client';
+// service, code (and le). Per commons x service x status class, so they are
+// served with the commons' detail (/metrics/commons/{id}), not on the fleet
+// /metrics. A commons that is removed is forgotten at the next fleet render.
 import { DURATION_LE, REQUEST_METRICS, STATUS_CLASSES } from '../../contracts/gen3/revproxy';
 import type { RequestSample } from '../gateway/request-metrics-report';
-import type { Fleet } from '../fleet/fleet';
-
-type Labels = Record<string, string>;
-interface Value {
-  labels: Labels;
-  value: number;
-  metricName?: string;
-}
+import { Family } from './text';
 
 interface SeriesValues {
   service: string;
@@ -29,40 +22,6 @@ const HISTOGRAM = 'dcoc_request_duration_seconds';
 
 export class RequestMetricsExport {
   private readonly byCommons = new Map<string, Map<string, SeriesValues>>();
-
-  constructor(
-    registry: Registry,
-    private readonly fleet: Fleet,
-  ) {
-    // prom-client has no counter or histogram whose values can be set, so these are
-    // collectors in its metric-object shape, serialised by the registry like its own.
-    const metric = (name: string, help: string, type: 'counter' | 'histogram', values: () => Value[]) => ({
-      name,
-      help,
-      type,
-      aggregator: 'sum',
-      get: async () => ({ name, help, type, aggregator: 'sum', values: values() }),
-      reset: () => undefined,
-    });
-    registry.registerMetric(
-      metric(REQUEST_METRICS.total, 'Requests revproxy logged, by the service that answered and status class (from its access log, by the commons agent).', 'counter', () =>
-        this.values((s, base) => (s.total === undefined ? [] : [{ labels: base, value: s.total }])),
-      ) as never,
-    );
-    registry.registerMetric(
-      metric(HISTOGRAM, "Request time revproxy logged (response_secs), by the service that answered and status class.", 'histogram', () =>
-        this.values((s, base) => {
-          // Only a whole histogram: every bucket, the sum and the count.
-          if (s.sum === undefined || s.count === undefined || DURATION_LE.some((le) => !s.buckets.has(le))) return [];
-          return [
-            ...DURATION_LE.map((le) => ({ metricName: REQUEST_METRICS.bucket, labels: { ...base, le }, value: s.buckets.get(le)! })),
-            { metricName: REQUEST_METRICS.sum, labels: base, value: s.sum },
-            { metricName: REQUEST_METRICS.count, labels: base, value: s.count },
-          ];
-        }),
-      ) as never,
-    );
-  }
 
   /** The newest cumulative values a commons' agent reported (validated by the gateway). */
   update(commonsId: string, samples: readonly RequestSample[]): void {
@@ -91,15 +50,26 @@ export class RequestMetricsExport {
     return this.byCommons.get(commonsId)?.size ?? 0;
   }
 
-  private values(emit: (s: SeriesValues, base: Labels) => Value[]): Value[] {
-    const live = new Map(this.fleet.all().map((c) => [c.id, c]));
-    for (const id of this.byCommons.keys()) if (!live.has(id)) this.byCommons.delete(id);
-    const out: Value[] = [];
-    for (const [id, series] of [...this.byCommons].sort(([a], [b]) => a.localeCompare(b))) {
-      const c = live.get(id)!;
+  /** Forgets the commons that are gone. */
+  prune(live: (id: string) => boolean): void {
+    for (const id of this.byCommons.keys()) if (!live(id)) this.byCommons.delete(id);
+  }
+
+  /** The commons' two families, services by name and status classes in order. */
+  families(commons: { id: string; environment: string }): Family[] {
+    const total = new Family(REQUEST_METRICS.total, 'Requests revproxy logged, by the service that answered and status class (from its access log, by the commons agent). Per commons x service x class: /metrics/commons/{id}.', 'counter');
+    const hist = new Family(HISTOGRAM, 'Request time revproxy logged (response_secs), by the service that answered and status class. Per commons x service x class: /metrics/commons/{id}.', 'histogram');
+    const series = this.byCommons.get(commons.id);
+    if (series) {
       const ordered = [...series.values()].sort((a, b) => a.service.localeCompare(b.service) || STATUS_CLASSES.indexOf(a.code as never) - STATUS_CLASSES.indexOf(b.code as never));
-      for (const s of ordered) out.push(...emit(s, { commons: id, environment: c.environment, service: s.service, code: s.code }));
+      for (const s of ordered) {
+        const base = { commons: commons.id, environment: commons.environment, service: s.service, code: s.code };
+        if (s.total !== undefined) total.sample(base, s.total);
+        // Only a whole histogram: every bucket, the sum and the count.
+        if (s.sum === undefined || s.count === undefined || DURATION_LE.some((le) => !s.buckets.has(le))) continue;
+        hist.histogram(base, DURATION_LE.map((le) => [le, s.buckets.get(le)!] as const), s.sum, s.count);
+      }
     }
-    return out;
+    return [total, hist];
   }
 }

@@ -22,7 +22,7 @@ import { FAULT_ANNOTATION } from '../support/control-plane/kwok-stages';
 import { eventually } from '../support/fleet';
 import { NS, realKubeAgentOnFleet } from '../support/kube-agent';
 import { type SseEvent, openSse } from '../support/raw-agent';
-import { requestSeries, type Series } from '../support/request-series';
+import { commonsDetailText, requestSeries, type Series } from '../support/request-series';
 
 const controlPlane = useControlPlane({ metricsServer: true });
 const ID = 'data-example-org';
@@ -302,7 +302,7 @@ describe('logs, events, resources and request metrics of a commons on Kubernetes
       }, { what: `the follower to read ${pod}`, timeoutMs: 60_000 });
     }
 
-    const metrics = async () => requestSeries(await (await fetch(`${fleet.control.url}/metrics`)).text());
+    const metrics = async () => requestSeries(await commonsDetailText(fleet.control.url));
     assert.deepEqual(await metrics(), [], `no request counted yet: the ${REVPROXY_HISTORY} lines already in the log when the agent started are not`);
 
     const fence = { upstream: upstream('fence'), proxyService: 'fence' };

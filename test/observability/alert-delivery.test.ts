@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { CommonsSummary } from '../../contracts/api';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
-import { ALERTMANAGER, type Daemon, PROMETHEUS, fastRules, findTool, promQuery, promRules, requireTools, startAlertmanager, startPrometheus } from './support';
+import { ALERTMANAGER, type Daemon, PROMETHEUS, fastRules, findTool, promQuery, promRules, requireTools, shippedScrapeConfigs, startAlertmanager, startPrometheus } from './support';
 
 const MIDRC = DEMO_COMMONS[1];
 const HEAL = DEMO_COMMONS[2];
@@ -60,9 +60,7 @@ rule_files: [dcoc-alerts.yml]
 alerting:
   alertmanagers:
     - static_configs: [{ targets: ['${new URL(am.url).host}'] }]
-scrape_configs:
-  - job_name: dcoc-control
-    static_configs: [{ targets: ['${new URL(fleet.control.url).host}'] }]
+scrape_configs: ${shippedScrapeConfigs(new URL(fleet.control.url).host)}
 `,
       { 'dcoc-alerts.yml': fast.yaml },
     );

@@ -151,7 +151,10 @@ describe('docker-compose.yaml', () => {
     const m = mounts('prometheus');
     const conf = m.find((x) => x.target === '/etc/prometheus/prometheus.yml');
     assert.equal(conf?.source, './provisioning/prometheus/prometheus.yml');
-    const promConf = readYaml<{ rule_files: string[]; scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[] }>(join(ROOT, conf.source));
+    const promConf = readYaml<{
+      rule_files: string[];
+      scrape_configs: { job_name: string; metrics_path?: string; honor_labels?: boolean; static_configs: { targets: string[] }[]; http_sd_configs?: { url: string }[] }[];
+    }>(join(ROOT, conf.source));
     for (const rf of promConf.rule_files) {
       const mounted = m.find((x) => x.target === join('/etc/prometheus', rf));
       assert.equal(mounted?.source, './provisioning/prometheus/dcoc-alerts.yml', `rule file ${rf} is mounted`);
@@ -160,6 +163,10 @@ describe('docker-compose.yaml', () => {
     const job = promConf.scrape_configs.find((j) => j.job_name === 'dcoc-control');
     assert.deepEqual(job?.static_configs[0].targets, [`dcoc-control:${httpPort}`]);
     assert.equal(job?.metrics_path ?? '/metrics', '/metrics');
+    // Each commons' per-service detail, discovered from the control service.
+    const detail = promConf.scrape_configs.find((j) => j.job_name === 'dcoc-commons');
+    assert.deepEqual(detail?.http_sd_configs?.map((sd) => sd.url), [`http://dcoc-control:${httpPort}/metrics/sd`]);
+    assert.equal(detail?.honor_labels, true, 'the series keep their own commons and environment labels');
   });
 
   it('the control service and the agents: their images, built from deploy/docker, non-root on a read-only root filesystem', () => {

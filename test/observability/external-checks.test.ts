@@ -18,7 +18,7 @@ import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
 import { strictIssues } from '../support/strict-schema';
 import { DAY_MS, TlsEndpoints } from '../support/tls-endpoint';
-import { type Daemon, PROMETHEUS, fastRules, findTool, promQuery, requireTools, startPrometheus } from './support';
+import { type Daemon, PROMETHEUS, fastRules, findTool, promQuery, requireTools, shippedScrapeConfigs, startPrometheus } from './support';
 
 const [BRH, MIDRC, HEAL] = DEMO_COMMONS;
 const ID = { brh: 'brh-data-commons-org', midrc: 'data-midrc-org', heal: 'healdata-org' };
@@ -60,9 +60,7 @@ describe('external checks: a certificate expiring in 10 days and an endpoint ref
       prometheusBin,
       `global: { scrape_interval: 1s, evaluation_interval: ${EVAL_S}s }
 rule_files: [dcoc-alerts.yml]
-scrape_configs:
-  - job_name: dcoc-control
-    static_configs: [{ targets: ['${new URL(fleet.control.url).host}'] }]
+scrape_configs: ${shippedScrapeConfigs(new URL(fleet.control.url).host)}
 `,
       { 'dcoc-alerts.yml': fast.yaml },
     );

@@ -30,6 +30,7 @@ import {
   simTraffic,
   runnable,
   shippedDashboards,
+  shippedScrapeConfigs,
   startPrometheus,
 } from './support';
 
@@ -83,9 +84,7 @@ describe('PromQL of the dashboards and alert rules against a live fleet', { conc
     prom = await startPrometheus(
       tools.prometheus,
       `global: { scrape_interval: 1s, evaluation_interval: 1s }
-scrape_configs:
-  - job_name: dcoc-control
-    static_configs: [{ targets: ['${target}'] }]
+scrape_configs: ${shippedScrapeConfigs(target)}
 `,
     );
     // A few scrapes in, so rates and increases have samples.
@@ -112,13 +111,21 @@ scrape_configs:
 
   const ready = (t: Parameters<typeof requireTools>[0]) => !!requireTools(t, PROMETHEUS, PROMTOOL) && !!fleet && !!prom;
 
-  it('the control service /metrics passes promtool check metrics', async (t) => {
+  it("the control service's fleet /metrics and every commons' /metrics/commons/{id} pass promtool check metrics", async (t) => {
     if (!ready(t)) return;
-    const text = await (await fetch(`${fleet!.control.url}/metrics`)).text();
-    assert.match(text, /dcoc_service_health_latency_seconds_bucket/, 'agents have reported health latency');
-    assert.match(text, /dcoc_request_duration_seconds_bucket\{/, 'agents have reported request metrics');
-    const r = run(tools.promtool!, ['check', 'metrics'], text);
-    assert.equal(r.status, 0, `promtool check metrics:\n${r.out}`);
+    const fleetText = await (await fetch(`${fleet!.control.url}/metrics`)).text();
+    assert.doesNotMatch(fleetText, /^dcoc_service_\w+\{/m, 'per-service series are in the commons detail');
+    let r = run(tools.promtool!, ['check', 'metrics'], fleetText);
+    assert.equal(r.status, 0, `promtool check metrics /metrics:\n${r.out}`);
+    const targets = (await (await fetch(`${fleet!.control.url}/metrics/sd`)).json()) as { labels: Record<string, string> }[];
+    assert.equal(targets.length, DEMO_COMMONS.length, 'one discovered target per commons');
+    for (const g of targets) {
+      const text = await (await fetch(`${fleet!.control.url}${g.labels.__metrics_path__}`)).text();
+      assert.match(text, /dcoc_service_health_latency_seconds_bucket/, `${g.labels.commons}: its agent has reported health latency`);
+      assert.match(text, /dcoc_request_duration_seconds_bucket\{/, `${g.labels.commons}: its agent has reported request metrics`);
+      r = run(tools.promtool!, ['check', 'metrics'], text);
+      assert.equal(r.status, 0, `promtool check metrics ${g.labels.__metrics_path__}:\n${r.out}`);
+    }
   });
 
   it('while the fleet is healthy, no alert expression returns a series', async (t) => {

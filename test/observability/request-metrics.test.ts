@@ -14,8 +14,8 @@ import { parseAccessLine } from '../../agent/gen3/revproxy-access-log';
 import { accessLine } from '../../agent/simulate/sim-revproxy';
 import { DEMO_COMMONS } from '../../scripts/demo/processes';
 import { TestFleet, eventually } from '../support/fleet';
-import { type Daemon, PROMETHEUS, fastRules, findTool, promQuery, requireTools, simRequest, startPrometheus } from './support';
-import { requestSeries, type Series } from '../support/request-series';
+import { type Daemon, PROMETHEUS, fastRules, findTool, promQuery, requireTools, simRequest, shippedScrapeConfigs, startPrometheus } from './support';
+import { commonsDetailText, requestSeries, type Series } from '../support/request-series';
 
 const MIDRC = DEMO_COMMONS[1];
 const HEAL = DEMO_COMMONS[2];
@@ -28,7 +28,8 @@ const key = (s: Series) => `${s.name}${JSON.stringify(s.labels)}`;
 describe('request metrics from the simulated revproxy to /metrics and the 5xx alert', { concurrency: false }, () => {
   let fleet: TestFleet | undefined;
   let prom: Daemon | undefined;
-  const metrics = async () => requestSeries(await (await fetch(`${fleet!.control.url}/metrics`)).text());
+  // Per commons x service: each commons' detail, the targets /metrics/sd lists.
+  const metrics = async () => requestSeries(await commonsDetailText(fleet!.control.url));
   const value = (all: Series[], name: string, labels: Record<string, string>) =>
     all.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
   const port = (hostname: string) => fleet!.agent(hostname).healthPort;
@@ -46,9 +47,7 @@ describe('request metrics from the simulated revproxy to /metrics and the 5xx al
       tools.prometheus,
       `global: { scrape_interval: 1s, evaluation_interval: 1s }
 rule_files: [dcoc-alerts.yml]
-scrape_configs:
-  - job_name: dcoc-control
-    static_configs: [{ targets: ['${new URL(fleet.control.url).host}'] }]
+scrape_configs: ${shippedScrapeConfigs(new URL(fleet.control.url).host)}
 `,
       { 'dcoc-alerts.yml': fastRules().yaml },
     );

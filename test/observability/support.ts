@@ -157,6 +157,18 @@ export function startPrometheus(bin: string, config: string, files: Record<strin
   );
 }
 
+/**
+ * The shipped Prometheus config's scrape_configs (provisioning/prometheus/
+ * prometheus.yml: the fleet /metrics plus every commons' detail found through
+ * /metrics/sd), pointed at a test's control service (host:port), as YAML (JSON) to put
+ * after `scrape_configs:`. Discovery is refreshed every second.
+ */
+export function shippedScrapeConfigs(host: string): string {
+  const shipped = readYaml<{ scrape_configs: Json[] }>(join(PROVISIONING, 'prometheus', 'prometheus.yml')).scrape_configs;
+  const text = JSON.stringify(shipped).replaceAll('dcoc-control:8470', host);
+  return JSON.stringify((JSON.parse(text) as Json[]).map((job) => ({ ...job, ...(job.http_sd_configs ? { http_sd_configs: (job.http_sd_configs as Json[]).map((sd) => ({ ...sd, refresh_interval: '1s' })) } : {}) })));
+}
+
 export function startAlertmanager(bin: string, config: string): Promise<Daemon> {
   const dir = mkdtempSync(join(tmpdir(), 'dcoc-am-'));
   writeFileSync(join(dir, 'alertmanager.yml'), config);

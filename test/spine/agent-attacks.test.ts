@@ -92,7 +92,8 @@ describe('a compromised agent', () => {
   });
 
   it('metric samples for services it does not run, and services beyond any commons, mint no series', async () => {
-    const metrics = async () => (await fetch(`${fleet.control.url}/metrics`)).text();
+    // The fleet /metrics and the commons' detail (/metrics/commons/{id}), where per-service series are.
+    const metrics = async () => (await (await fetch(`${fleet.control.url}/metrics`)).text()) + (await (await fetch(`${fleet.control.url}/metrics/commons/${ID}`)).text());
     const before = (await metrics()).length;
     const samples = Array.from({ length: 20_000 }, (_, i) => ({ name: 'dcoc_health_check_latency_seconds', labels: { service: `made-up-${i}` }, value: 0.1, timestamp_ms: Date.now() }));
     send({ metrics: { samples } });

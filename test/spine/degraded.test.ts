@@ -14,7 +14,7 @@ describe('a stopped service', () => {
   let fleet: TestFleet;
   const status = async () => (await fleet.admin<CommonsDetail>('GET', `/api/v1/commons/${ID}`)).body;
   const up = async (service: string) => {
-    const text = await (await fetch(`${fleet.control.url}/metrics`)).text();
+    const text = await (await fetch(`${fleet.control.url}/metrics/commons/${ID}`)).text();
     const line = text.split('\n').find((l) => l.startsWith('dcoc_service_up{') && l.includes(`commons="${ID}"`) && l.includes(`service="${service}"`));
     assert.ok(line, `dcoc_service_up for ${service} is exported`);
     assert.ok(line.includes('environment="midrcprod"'));

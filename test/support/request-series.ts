@@ -16,3 +16,13 @@ export function requestSeries(text: string): Series[] {
   }
   return out;
 }
+
+/**
+ * Every commons' per-service detail of a control service (what Prometheus
+ * scrapes through /metrics/sd: /metrics/commons/{id} of each), concatenated.
+ */
+export async function commonsDetailText(controlUrl: string): Promise<string> {
+  const targets = (await (await fetch(`${controlUrl}/metrics/sd`)).json()) as { labels: Record<string, string> }[];
+  const texts = await Promise.all(targets.map(async (g) => (await fetch(`${controlUrl}${g.labels.__metrics_path__}`)).text()));
+  return texts.join('');
+}

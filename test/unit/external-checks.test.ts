@@ -8,13 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { Registry } from 'prom-client';
 import { loadEnv } from '../../backend/config/env';
 import { ExternalChecks, endpointUrl } from '../../backend/external/checks';
 import type { ProbeResult, ProbeTarget } from '../../backend/external/probe';
 import { externalCheckSettings } from '../../backend/external/settings';
 import type { LiveCommons } from '../../backend/fleet/fleet';
-import { registerExternalCheckMetrics } from '../../backend/metrics/external';
+import { externalCheckFamilies } from '../../backend/metrics/external';
 import { createLogger } from '../../lib/logger';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -101,11 +100,11 @@ describe('external checks', () => {
     const fleet = fleetOf(['a-org', 'a.org'], ['b-org', 'b.org']);
     const p = fakeProbe((t) => (t.url.hostname === 'b.org' ? { up: false, httpStatus: null, latencyMs: null, error: 'connection refused', certificateNotAfter: null, certificateValid: null } : {}));
     const checks = new ExternalChecks(settings({ DCOC_EXTERNAL_CHECK_PATHS: '/_status' }), fleet, log, p.fn);
-    const registry = new Registry();
-    registerExternalCheckMetrics(registry, fleet, checks);
-    assert.doesNotMatch(await registry.metrics(), /^dcoc_external_up\{/m, 'no series before a probe');
+    // Served with each commons' detail (/metrics/commons/{id}).
+    const metrics = () => [...fleet.map.values()].flatMap((c) => externalCheckFamilies(c, checks)).map((f) => f.text()).join('');
+    assert.doesNotMatch(metrics(), /^dcoc_external_up\{/m, 'no series before a probe');
     await checks.round();
-    const text = await registry.metrics();
+    const text = metrics();
     assert.match(text, /^dcoc_external_up\{commons="a-org",environment="a-org-env",endpoint="\/_status"\} 1$/m);
     assert.match(text, /^dcoc_external_up\{commons="b-org",environment="b-org-env",endpoint="\/_status"\} 0$/m);
     assert.match(text, /^dcoc_external_http_status\{commons="b-org",environment="b-org-env",endpoint="\/_status"\} 0$/m);
@@ -117,7 +116,7 @@ describe('external checks', () => {
       assert.match(line, /^dcoc_external_\w+\{commons="[^"]+",environment="[^"]+",endpoint="[^"]+"\} \S+$/, line);
     }
     fleet.map.delete('b-org');
-    assert.doesNotMatch(await registry.metrics(), /commons="b-org"/);
+    assert.doesNotMatch(metrics(), /commons="b-org"/);
     await checks.round();
     assert.deepEqual(p.calls.filter((c) => c.url.hostname === 'b.org').length, 1, 'a removed commons is not probed again');
   });

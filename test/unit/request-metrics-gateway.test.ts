@@ -3,11 +3,9 @@
 // the control service exports them per commons, forgetting a removed commons.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Registry } from 'prom-client';
 import { DURATION_LE, REQUEST_SERVICES } from '../../contracts/gen3/revproxy';
 import { reportedRequestSamples } from '../../backend/gateway/request-metrics-report';
 import { RequestMetricsExport } from '../../backend/metrics/request-metrics';
-import type { Fleet } from '../../backend/fleet/fleet';
 import { RequestMetrics } from '../../agent/gen3/request-metrics';
 
 const wire = (name: string, labels: Record<string, string>, value: number) => ({ name, labels, value, timestamp_ms: 0 });
@@ -20,6 +18,8 @@ function agentSamples(service: string, code: '2xx' | '5xx', n: number) {
 }
 
 const commonsServices = new Set(['fence', 'indexd', 'etl']);
+
+const render = (exp: RequestMetricsExport, c: { id: string; environment: string }) => exp.families(c).map((f) => f.text()).join('');
 
 describe('request samples at the gateway', () => {
   it('keeps what the agent sends for known services', () => {
@@ -56,9 +56,7 @@ describe('request samples at the gateway', () => {
   });
 
   it('an agent sending 10,000 made-up services gets none exported', async () => {
-    const registry = new Registry();
-    const fleet = { all: () => [{ id: 'data-midrc-org', environment: 'midrcprod' }] } as unknown as Fleet;
-    const exp = new RequestMetricsExport(registry, fleet);
+    const exp = new RequestMetricsExport();
     // A rogue agent: the agent's own counter folds unknown services into `other`, so these are made on the wire.
     const samples = Array.from({ length: 10_000 }, (_, i) =>
       agentSamples('fence', '5xx', 1).map((s) => ({ ...s, labels: { ...s.labels, service: `made-up-${i}` } })),
@@ -68,25 +66,25 @@ describe('request samples at the gateway', () => {
     assert.equal(r.dropped, samples.length);
     exp.update('data-midrc-org', r.samples);
     assert.equal(exp.seriesOf('data-midrc-org'), 0);
-    assert.doesNotMatch(await registry.metrics(), /made-up/);
+    assert.doesNotMatch(render(exp, { id: 'data-midrc-org', environment: 'midrcprod' }), /made-up/);
   });
 });
 
-describe('request metrics on /metrics', () => {
-  it('exports the newest cumulative values per commons, whole histograms only, and forgets a removed commons', async () => {
-    const registry = new Registry();
+describe("request metrics on a commons' /metrics/commons/{id}", () => {
+  it('exports the newest cumulative values per commons, whole histograms only, and forgets a removed commons', () => {
     let commons = [
       { id: 'data-midrc-org', environment: 'midrcprod' },
       { id: 'healdata-org', environment: 'healprod' },
     ];
-    const exp = new RequestMetricsExport(registry, { all: () => commons } as unknown as Fleet);
+    const exp = new RequestMetricsExport();
+    const all = () => commons.map((c) => render(exp, c)).join('');
     exp.update('data-midrc-org', reportedRequestSamples(agentSamples('fence', '2xx', 3), commonsServices).samples);
     exp.update('data-midrc-org', reportedRequestSamples(agentSamples('fence', '2xx', 5), commonsServices).samples);
     exp.update('healdata-org', reportedRequestSamples(agentSamples('indexd', '5xx', 2), commonsServices).samples);
     // A partial histogram (a bucket missing) is not exported; its counter is.
     const partial = agentSamples('wts', '2xx', 1).filter((s) => s.labels.le !== '0.5');
     exp.update('healdata-org', reportedRequestSamples(partial, commonsServices).samples);
-    let text = await registry.metrics();
+    let text = all();
     assert.match(text, /# TYPE dcoc_requests_total counter/);
     assert.match(text, /# TYPE dcoc_request_duration_seconds histogram/);
     assert.match(text, /^dcoc_requests_total\{commons="data-midrc-org",environment="midrcprod",service="fence",code="2xx"\} 5$/m);
@@ -97,7 +95,8 @@ describe('request metrics on /metrics', () => {
     const buckets = [...text.matchAll(/^dcoc_request_duration_seconds_bucket\{commons="data-midrc-org"[^}]*le="([^"]+)"\}/gm)].map((m) => m[1]);
     assert.deepEqual(buckets, DURATION_LE, 'buckets in order');
     commons = commons.filter((c) => c.id !== 'healdata-org');
-    text = await registry.metrics();
+    exp.prune((id) => commons.some((c) => c.id === id));
+    text = all();
     assert.doesNotMatch(text, /healdata-org/);
     assert.equal(exp.seriesOf('healdata-org'), 0, 'forgotten');
     assert.ok(REQUEST_SERVICES.includes('other'));
