@@ -29,7 +29,14 @@ Options:
                         sqlite      one control service on SQLite
                         postgres-2  replicas a and b on one PostgreSQL database;
                                     half the agents on each, commands issued to a
-  --agents N          simulated agents (default 1000)
+  --agents N          simulated agents (default 1000; 10,000 and more work)
+  --generator G       lean (default): agents speak the protocol from --workers
+                        load generator processes (heartbeat 10 s, a status
+                        delta every ~4 s, 50 samples every 15 s), and
+                        /metrics is scraped every 15 s during the window
+                      agents: the full agent (agent/core) with a simulated
+                        commons, all in the bench's process (heartbeat 1 s)
+  --workers K         load generator processes (default agents / 2,500, 1-4)
   --seconds S         steady-state window (default 20)
   --commands C        no-op scale commands issued during the window (default 200)
   --blast-streams N   streams in the saturation test (default 16)
@@ -64,6 +71,8 @@ function parse() {
         commands: { type: 'string', default: '200' },
         'blast-streams': { type: 'string', default: '16' },
         'blast-seconds': { type: 'string', default: '5' },
+        generator: { type: 'string', default: 'lean' },
+        workers: { type: 'string' },
         'log-follow': { type: 'boolean', default: false },
         'values-edit': { type: 'boolean', default: false },
         store: { type: 'boolean', default: false },
@@ -85,7 +94,8 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
     console.log(HELP);
     process.exit(0);
   }
-  const positive = (name: 'agents' | 'seconds' | 'commands' | 'blast-streams' | 'blast-seconds' | 'log-lines' | 'log-replicas') => {
+  if (a.generator !== 'lean' && a.generator !== 'agents') throw new BenchSetupError(`--generator must be lean or agents, not "${a.generator}" (see --help)`);
+  const positive = (name: 'agents' | 'workers' | 'seconds' | 'commands' | 'blast-streams' | 'blast-seconds' | 'log-lines' | 'log-replicas') => {
     const n = Number(a[name]);
     if (!Number.isInteger(n) || n < 1) throw new BenchSetupError(`--${name} must be a whole number of at least 1, not "${a[name]}" (see --help)`);
     return n;
@@ -105,6 +115,9 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
       commands: positive('commands'),
       blastStreams: positive('blast-streams'),
       blastSeconds: positive('blast-seconds'),
+      generator: a.generator as 'lean' | 'agents',
+      // About 2,500 agents a process by default: enough processes that none is the bottleneck, few enough for 2 cores.
+      workers: a.workers === undefined ? Math.max(1, Math.min(4, Math.ceil(positive('agents') / 2500))) : positive('workers'),
       databaseUrl: a['database-url'],
     },
   };

@@ -39,7 +39,11 @@ export function procStats(pid: number): { cpuS: number; rssMb: number } | null {
 }
 
 export async function scrape(url: string): Promise<Map<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  return parseMetrics(await (await fetch(`${url}/metrics`)).text());
+}
+
+/** Prometheus text: series (name and labels as written) to value. */
+export function parseMetrics(text: string): Map<string, number> {
   const m = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue;

@@ -14,8 +14,10 @@ import { api, type Control, freePort, mintEnrollmentToken, startControl, stopPro
 import { BenchPlatform } from './bench-platform';
 import { createBenchDatabase } from './database';
 import type { Cleanups } from './cleanups';
-import { agentsHeld, fmt, pct, pool, procStats, scrape, sleep } from './measure';
+import { agentsHeld, fmt, parseMetrics, pct, pool, procStats, sleep } from './measure';
 import { saturation } from './saturation';
+import { LoadGenerator } from './loadgen';
+import { loadavg } from 'node:os';
 
 export type Topology = 'sqlite' | 'postgres-2';
 
@@ -29,11 +31,26 @@ export interface BenchOptions {
   blastSeconds: number;
   /** Admin URL used to create the throwaway database (postgres-2 only). */
   databaseUrl: string;
+  /** lean: agents in `workers` load generator processes (loadgen-worker.ts); agents: the full agent (agent/core) in this process. */
+  generator: 'lean' | 'agents';
+  workers: number;
+}
+
+/** Fleet /metrics scrapes during the window, every 15 s as the shipped Prometheus does. */
+export interface Scrapes {
+  n: number;
+  failed: number;
+  maxBytes: number;
+  maxMs: number;
+  /** Event-loop delay of the control service from its own histogram (prom-client resets it at each scrape): worst p99 and max over the window. */
+  loopP99Ms: number;
+  loopMaxMs: number;
 }
 
 export interface RoundTrips {
   p50: number;
   p99: number;
+  max: number;
   n: number;
 }
 
@@ -53,13 +70,19 @@ export interface Figures {
   /** CPU of the PostgreSQL backends serving the bench database, % of one core; null when not measured. */
   postgresCpuPct: number | null;
   ingest: { dcoc: number; bare: number };
+  scrapes: Scrapes;
+  /** The load generator's processes (lean only): CPU % of one core and RSS summed. */
+  loadgen: { workers: number; cpuPct: number; rssMb: number; reconnects: number } | null;
+  loadavg: number[];
 }
 
 const ADMIN = 'dcoc_bench-admin-token-0123456789';
+// The full agents: short intervals, as before. The lean generator: the issue's load (heartbeat 10 s, samples every 15 s).
 const CONTROL_ENV = { DCOC_HEARTBEAT_INTERVAL_MS: '1000', DCOC_HEALTH_INTERVAL_MS: '5000', DCOC_METRICS_INTERVAL_MS: '5000', DCOC_AGENT_SILENCE_S: '30', DCOC_EXTERNAL_CHECKS: 'false' };
+const LEAN_ENV = { DCOC_HEARTBEAT_INTERVAL_MS: '10000', DCOC_METRICS_INTERVAL_MS: '15000', DCOC_AGENT_SILENCE_S: '35', DCOC_EXTERNAL_CHECKS: 'false' };
 const log = pino({ level: 'warn' }, pino.destination(2));
 
-const roundTrips = (xs: number[]): RoundTrips => ({ p50: pct(xs, 50), p99: pct(xs, 99), n: xs.length });
+const roundTrips = (xs: number[]): RoundTrips => ({ p50: pct(xs, 50), p99: pct(xs, 99), max: xs.length ? Math.max(...xs) : NaN, n: xs.length });
 const line = (label: string, value: string) => console.log(`  ${label.padEnd(28)}${value}`);
 
 export async function runTopology(topology: Topology, o: BenchOptions, dir: string, cleanups: Cleanups): Promise<Figures> {
@@ -78,7 +101,7 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
       httpPort: await freePort(),
       grpcPort: await freePort(),
       enrollPort: await freePort(),
-      env: { ...CONTROL_ENV, ...(db ? { DCOC_DATABASE_URL: db.url, DCOC_REPLICA_ID: id } : {}), ...env },
+      env: { ...(o.generator === 'lean' ? LEAN_ENV : CONTROL_ENV), ...(db ? { DCOC_DATABASE_URL: db.url, DCOC_REPLICA_ID: id } : {}), ...env },
     });
     cleanups.push(`stop replica ${id}`, () => stopProc(c));
     return c;
@@ -91,50 +114,97 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
   const home = (i: number) => i % replicas.length;
 
   const agents: Agent[] = [];
+  let gen: LoadGenerator | null = null;
   cleanups.push('stop agents', async () => {
+    await gen?.stop();
     for (const ag of agents.splice(0)) await ag.stop().catch(() => undefined);
   });
+  // If a control service dies, say so with its last log lines (the caller prints them).
+  let died: string | null = null;
+  replicas.forEach((c, r) => void c.exited.then((code) => (died ??= `control service ${ids[r]} exited (${code}); its last log lines:\n${c.logs.slice(-50).join('\n')}`)));
+  const alive = () => {
+    if (died) throw new Error(died);
+  };
 
   // Enroll through the real path on a: a token per agent, a CSR, a certificate.
   const caPem = readFileSync(a.caFile, 'utf8');
   let t = Date.now();
   const identities: AgentIdentity[] = new Array(o.agents + o.blastStreams);
+  let shown = Date.now();
+  let enrolled = 0;
   await pool([...identities.keys()], 16, async (_x, i) => {
+    alive();
     const token = await mintEnrollmentToken(a);
     identities[i] = await enroll({ dataDir: join(dir, 'agents', String(i)), enrollAddr: a.enrollAddr, caPem, token, version: 'bench', hostname: `c${i}.bench.gen3.org` });
+    enrolled++;
+    if (Date.now() - shown > 10_000) {
+      shown = Date.now();
+      line('  enrolling', `${enrolled} / ${identities.length}`);
+    }
   });
   const enrollS = (Date.now() - t) / 1000;
   line('enrolled', `${identities.length} agents in ${fmt(enrollS)} s (through replica a)`);
 
   t = Date.now();
-  for (let i = 0; i < o.agents; i++) {
-    const platform = new BenchPlatform(
-      { hostname: `c${i}.bench.gen3.org`, environment: `bench${i % 10}`, name: `Bench ${i}`, namespace: `bench${i}`, release: '2026.07', tickMs: 1000, podStartMs: 200 },
-      5000,
-    );
-    const agent = new Agent({ platform, identity: identities[i], gatewayAddr: replicas[home(i)].gatewayAddr, dataDir: join(dir, 'agents', String(i)), log, deltaDebounceMs: 250 });
-    agents.push(agent);
-    await agent.start();
+  if (o.generator === 'lean') {
+    // Agent i to replica i mod replicas, in worker i mod workers.
+    gen = LoadGenerator.start({ agents: [...Array(o.agents).keys()].map((i) => ({ dir: join(dir, 'agents', String(i)), gatewayAddr: replicas[home(i)].gatewayAddr })), workers: o.workers });
+    line('load generator', `${o.workers} worker processes, ${Math.ceil(o.agents / o.workers)} agents each`);
+    await gen.welcomed(o.agents, 180_000, (k) => (alive(), line('  connecting', `${k} / ${o.agents} welcomed after ${fmt((Date.now() - t) / 1000)} s`)));
+  } else {
+    for (let i = 0; i < o.agents; i++) {
+      const platform = new BenchPlatform(
+        { hostname: `c${i}.bench.gen3.org`, environment: `bench${i % 10}`, name: `Bench ${i}`, namespace: `bench${i}`, release: '2026.07', tickMs: 1000, podStartMs: 200 },
+        5000,
+      );
+      const agent = new Agent({ platform, identity: identities[i], gatewayAddr: replicas[home(i)].gatewayAddr, dataDir: join(dir, 'agents', String(i)), log, deltaDebounceMs: 250 });
+      agents.push(agent);
+      await agent.start();
+    }
   }
   let held: number[] = [];
   const connectDeadline = Date.now() + 120_000;
   while (Date.now() < connectDeadline) {
-    held = await Promise.all(replicas.map((c) => agentsHeld(c.url)));
+    alive();
+    // A refused or reset poll (a loaded service) is not the end of the bench: try again.
+    held = await Promise.all(replicas.map((c) => agentsHeld(c.url).catch(() => 0)));
     if (held.reduce((x, y) => x + y, 0) >= o.agents) break;
     await sleep(500);
   }
   const connected = held.reduce((x, y) => x + y, 0);
   const connectS = (Date.now() - t) / 1000;
-  line('agents connected', `${connected} / ${o.agents} (in ${fmt(connectS)} s)${two ? `  [${ids.map((id, k) => `${id} ${held[k]}`).join(', ')}]` : ''}`);
-  await sleep(6000); // one health and metrics round everywhere
+  line('agents connected', `${connected} / ${o.agents} (in ${fmt(connectS)} s from the first connect)${two ? `  [${ids.map((id, k) => `${id} ${held[k]}`).join(', ')}]` : ''}`);
+  await sleep(o.generator === 'lean' ? 16_000 : 6000); // one health and metrics round everywhere
 
-  // Steady-state window, with commands round-tripping through it.
-  const scrapeAll = () => Promise.all(replicas.map((c) => scrape(c.url)));
+  // Steady-state window, with commands round-tripping through it and /metrics scraped every 15 s.
+  const scrapes: Scrapes = { n: 0, failed: 0, maxBytes: 0, maxMs: 0, loopP99Ms: 0, loopMaxMs: 0 };
+  const scrapeOnce = async (c: Control, count: boolean): Promise<Map<string, number> | null> => {
+    const s0 = performance.now();
+    try {
+      const text = await (await fetch(`${c.url}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
+      const m = parseMetrics(text);
+      if (count) {
+        scrapes.n++;
+        scrapes.maxBytes = Math.max(scrapes.maxBytes, Buffer.byteLength(text));
+        scrapes.maxMs = Math.max(scrapes.maxMs, performance.now() - s0);
+        scrapes.loopP99Ms = Math.max(scrapes.loopP99Ms, (m.get('dcoc_nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000);
+        scrapes.loopMaxMs = Math.max(scrapes.loopMaxMs, (m.get('dcoc_nodejs_eventloop_lag_max_seconds') ?? 0) * 1000);
+      }
+      return m;
+    } catch {
+      if (count) scrapes.failed++;
+      return null;
+    }
+  };
+  const scrapeAll = async () => Promise.all(replicas.map((c) => scrapeOnce(c, false)));
   const cpuAll = () => replicas.map((c) => procStats(c.child.pid!));
   const m0 = await scrapeAll();
   const p0 = cpuAll();
+  const g0 = gen?.usage() ?? null;
   const pg0 = db ? await db.backendCpuS() : null;
   const w0 = Date.now();
+  const scraper = setInterval(() => void Promise.all(replicas.map((c) => scrapeOnce(c, true))), 15_000);
+  cleanups.push('stop scraping', async () => clearInterval(scraper));
   const local: number[] = [];
   const crossed: number[] = [];
   const sse = new AbortController();
@@ -149,27 +219,37 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
     }
   })().catch(() => undefined);
   const gap = (o.seconds * 1000) / Math.max(1, o.commands);
+  let refused = 0;
   await pool([...Array(o.commands).keys()], 8, async (i) => {
     await sleep(Math.random() * gap * 8);
+    alive();
     const target = (i * 7919) % o.agents;
     // A no-op scale (the target is already reached): the round trip itself, control → agent → control.
     const start = Date.now();
-    const r = await api<{ command: { id: string } }>(a, ADMIN, 'POST', `/api/v1/commons/c${target}-bench-gen3-org/services/fence/scale`, { replicas: 3 });
-    if (r.status !== 202) throw new Error(`scale on c${target}: ${r.status} ${JSON.stringify(r.body)}`);
+    const r = await api<{ command: { id: string } }>(a, ADMIN, 'POST', `/api/v1/commons/c${target}-bench-gen3-org/services/fence/scale`, { replicas: 3 }).catch((e: Error) => ({ status: 0, body: { error: e.message } }));
+    if (r.status !== 202) {
+      refused++;
+      if (refused <= 3) line('  command refused', `c${target}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      return;
+    }
+    const id = (r.body as { command: { id: string } }).command.id;
     const end = await new Promise<number>((resolve) => {
-      done.set(r.body.command.id, resolve);
+      done.set(id, resolve);
       setTimeout(() => resolve(NaN), 30_000);
     });
     if (Number.isFinite(end)) (home(target) === 0 ? local : crossed).push(end - start);
   });
   const left = o.seconds * 1000 - (Date.now() - w0);
   if (left > 0) await sleep(left);
+  clearInterval(scraper);
+  alive();
   const m1 = await scrapeAll();
   const p1 = cpuAll();
+  const g1 = gen?.usage() ?? null;
   const pg1 = db ? await db.backendCpuS() : null;
   const secs = (Date.now() - w0) / 1000;
   sse.abort();
-  const rate = (k: string) => m1.reduce((sum, m, r) => sum + (m.get(k) ?? 0) - (m0[r].get(k) ?? 0), 0) / secs;
+  const rate = (k: string) => m1.reduce((sum, m, r) => sum + (m?.get(k) ?? NaN) - (m0[r]?.get(k) ?? NaN), 0) / secs;
 
   const f: Figures = {
     topology,
@@ -184,27 +264,37 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
     replicas: ids.map((id, r) => ({ id, rssMb: p1[r]?.rssMb ?? NaN, cpuPct: p0[r] && p1[r] ? ((p1[r].cpuS - p0[r].cpuS) / secs) * 100 : NaN })),
     postgresCpuPct: pg0 !== null && pg1 !== null ? ((pg1 - pg0) / secs) * 100 : null,
     ingest: { dcoc: NaN, bare: NaN },
+    scrapes,
+    loadgen: gen && g0 && g1 ? { workers: o.workers, cpuPct: ((g1.cpuS - g0.cpuS) / secs) * 100, rssMb: g1.rssMb, reconnects: gen.stats().reconnects } : null,
+    loadavg: loadavg(),
   };
   const sum = two ? ' (sum over both replicas)' : '';
   line('heartbeats/s', `${fmt(f.heartbeats)}${sum}`);
   line('status deltas/s', `${fmt(f.deltas)}${sum}`);
   line('metric samples/s ingested', `${fmt(f.samples)}${sum}`);
-  const rt = (x: RoundTrips) => `p50 ${fmt(x.p50)} ms   p99 ${fmt(x.p99)} ms`;
+  const rt = (x: RoundTrips) => `p50 ${fmt(x.p50)} ms   p99 ${fmt(x.p99)} ms   max ${fmt(x.max)} ms`;
   line('command round trip', `${rt(f.rtt)}   (${f.rtt.n}/${o.commands} no-op scale commands, API accept → agent → succeeded event${two ? ', all issued to a' : ''})`);
   if (f.rttLocal && f.rttCrossed) {
     line('  agent on a', `${rt(f.rttLocal)}   (${f.rttLocal.n})`);
     line('  agent on b (NOTIFY)', `${rt(f.rttCrossed)}   (${f.rttCrossed.n})`);
   }
+  line('event-loop delay', `p99 ${fmt(scrapes.loopP99Ms)} ms   max ${fmt(scrapes.loopMaxMs)} ms   (worst 15 s interval, the control service's own histogram${two ? ', either replica' : ''})`);
+  line('/metrics scrapes', `${scrapes.n} every 15 s, ${scrapes.failed} failed; largest ${fmt(scrapes.maxBytes / 1e6, 2)} MB, slowest ${fmt(scrapes.maxMs, 0)} ms`);
   for (const r of f.replicas) {
     const who = two ? `replica ${r.id}` : 'control service';
     line(`${who} RSS`, `${fmt(r.rssMb)} MB`);
     line(`${who} CPU`, `${fmt(r.cpuPct)} % of one core`);
   }
+  if (f.loadgen) line('load generator', `${f.loadgen.workers} processes: CPU ${fmt(f.loadgen.cpuPct)} % of one core, RSS ${fmt(f.loadgen.rssMb)} MB, ${f.loadgen.reconnects} reconnects`);
   if (two) line('PostgreSQL backends CPU', f.postgresCpuPct === null ? 'not measured (server not local)' : `${fmt(f.postgresCpuPct)} % of one core`);
+  line('load average', f.loadavg.map((x) => fmt(x, 2)).join(' '));
 
   // Saturation, against replica a only in either topology.
+  await gen?.stop();
+  gen = null;
   for (const ag of agents.splice(0)) await ag.stop();
   await sleep(1000);
+  alive();
   f.ingest = await saturation(a, identities.slice(o.agents), o.blastSeconds, dir);
   line('saturation ingest', `DCOC ${fmt(f.ingest.dcoc, 0)} samples/s vs bare gRPC stream ${fmt(f.ingest.bare, 0)} samples/s (${o.blastStreams} streams, ${o.blastSeconds} s${two ? ', into replica a' : ''})`);
   line('ingest ratio DCOC / bare', fmt(f.ingest.dcoc / f.ingest.bare, 2));

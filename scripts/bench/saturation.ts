@@ -72,6 +72,10 @@ export async function saturation(
       seq: 0,
       hello: { agent_id: id.agentId, agent_version: 'bench', capabilities: [], commons: { hostname: `blast${k}.bench.gen3.org`, environment: 'blast', name: 'blast', namespace: 'blast' }, finished: [] },
     });
+    // The commons runs the services the samples name, so DCOC keeps them (histograms observed), not drops them.
+    const commons = { hostname: `blast${k}.bench.gen3.org`, environment: 'blast', name: 'blast', namespace: 'blast' };
+    const services = Array.from({ length: SAMPLES_PER_BATCH }, (_, j) => ({ name: `svc${j}`, status: 'healthy', deployment: `svc${j}`, desired_replicas: 1, ready_replicas: 1, updated_replicas: 1, image: 'x:1', version: '1', reason: '', restarted_at: '', restart_count: 0, rollout: '', gitops_owner: '' }));
+    call.write({ seq: 0, snapshot: { commons, release: '2026.07', services, config: null, taken_at_ms: Date.now() } });
     await new Promise((r) => call.once('data', r));
     return call;
   };
