@@ -40,7 +40,7 @@ export async function healthFrames(q: QueryContext): Promise<Frame[]> {
   if (metrics.includes('commands_failed')) {
     const unknown = fleet.filter((c) => !c.commands).length;
     // The command history needs events:read (developer and up); without it the count is unknown, not zero.
-    if (unknown) notices.push({ severity: 'warning', text: `commands_failed is empty for ${unknown} of ${fleet.length} commons: reading their command history needs events:read` });
+    if (unknown) notices.push({ severity: 'warning', text: `commands_failed is empty for ${unknown} of ${fleet.length} commons: their command history needs events:read (developer and up)` });
   }
 
   const fields: Field[] = [
