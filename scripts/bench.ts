@@ -16,6 +16,7 @@ import { sideBySide } from './bench/table';
 import { logFollowBench, logFollowTable } from './bench/log-follow';
 import { valuesEditTable } from './bench/values-edit';
 import { storeBench } from './bench/store';
+import { queriesBench } from './bench/queries';
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -43,6 +44,11 @@ Options:
                       100k and 1M commands, old query against the indexed one,
                       and agents' last_seen statements per minute for 10,000
                       agents, per-heartbeat writes against batched flushes
+  --queries           instead: the data source's fleet-wide queries (fleet,
+                      health, services of all commons) through the shipped
+                      executable under Grafana's plugin client, at 1,000 and
+                      10,000 commons seeded on PostgreSQL (no agents): p50/p95
+                      over --runs N (default 50), requests made, frame size
   --database-url URL  PostgreSQL admin URL, a role that may CREATE DATABASE; a
                       throwaway database is made there and dropped at the end
                       (default $DCOC_TEST_DATABASE_URL, else ${DEFAULT_ADMIN_URL};
@@ -62,6 +68,8 @@ function parse() {
         'log-follow': { type: 'boolean', default: false },
         'values-edit': { type: 'boolean', default: false },
         store: { type: 'boolean', default: false },
+        queries: { type: 'boolean', default: false },
+        runs: { type: 'string', default: '50' },
         'log-lines': { type: 'string', default: '300' },
         'log-replicas': { type: 'string', default: '3' },
         'database-url': { type: 'string', default: process.env.DCOC_TEST_DATABASE_URL || DEFAULT_ADMIN_URL },
@@ -73,13 +81,13 @@ function parse() {
   }
 }
 
-function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { lines: number; replicas: number } | null; valuesEdit: boolean; store: boolean } {
+function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { lines: number; replicas: number } | null; valuesEdit: boolean; store: boolean; queries: number | null } {
   const a = parse();
   if (a.help) {
     console.log(HELP);
     process.exit(0);
   }
-  const positive = (name: 'agents' | 'seconds' | 'commands' | 'blast-streams' | 'blast-seconds' | 'log-lines' | 'log-replicas') => {
+  const positive = (name: 'agents' | 'seconds' | 'commands' | 'blast-streams' | 'blast-seconds' | 'log-lines' | 'log-replicas' | 'runs') => {
     const n = Number(a[name]);
     if (!Number.isInteger(n) || n < 1) throw new BenchSetupError(`--${name} must be a whole number of at least 1, not "${a[name]}" (see --help)`);
     return n;
@@ -91,6 +99,7 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
     topologies: topologies[a.topology],
     valuesEdit: a['values-edit'],
     store: a.store,
+    queries: a.queries ? positive('runs') : null,
     logFollow: a['log-follow'] ? { lines: positive('log-lines'), replicas: Math.min(positive('log-replicas'), 100) } : null,
     opts: {
       agents: positive('agents'),
@@ -106,7 +115,15 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
 const cleanups = new Cleanups();
 
 async function main(): Promise<void> {
-  const { topologies, opts, logFollow, valuesEdit, store } = options();
+  const { topologies, opts, logFollow, valuesEdit, store, queries } = options();
+  if (queries) {
+    try {
+      console.log(await queriesBench({ sizes: [1_000, 10_000], runs: queries, databaseUrl: opts.databaseUrl }, cleanups));
+    } finally {
+      await cleanups.run();
+    }
+    return;
+  }
   if (store) {
     console.log(await storeBench());
     return;
