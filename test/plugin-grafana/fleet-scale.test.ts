@@ -1,9 +1,12 @@
 // The fleet-wide queries at 10,000 commons, through the shipped data source
-// executable driven by Grafana's own plugin client (go-plugin with gRPC's
-// default 4 MiB receive limit, grafana-plugin-sdk-go's decoder), against a
+// executable driven by Grafana's own plugin client (go-plugin,
+// grafana-plugin-sdk-go's decoder), against a
 // control service seeded with 10,000 commons (test/support/seeded-control.ts):
 // each query is one request to GET /fleet/summary (counted on the control
 // service's /metrics), and health is one numeric-long frame Grafana decodes.
+// go-plugin lifts gRPC's 4 MiB receive limit on its client (grpc_client.go
+// dials with MaxCallRecvMsgSize math.MaxInt32, v1.8.0), so the health frame's
+// encoded size is checked in test/unit/health-frame-size.test.ts.
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeUnless, grafanaHostMissing, GoGrafanaHost, query, type DataResponse, type RenderedFrame } from '../support/go-grafana-host';
@@ -50,7 +53,7 @@ describeUnless(missing, `fleet-wide queries at ${COMMONS} commons, decoded by gr
 
   const col = (f: RenderedFrame, name: string) => f.fields.find((x) => x.name === name)!.values;
 
-  it('health: one request, one numeric-long frame of 10,000 rows within gRPC’s default limit, values as seeded', async () => {
+  it('health: one request, one numeric-long frame of 10,000 rows, values as seeded', async () => {
     const { r, delta } = await ask({ queryType: 'health' });
     assert.equal(r.error, '');
     assert.deepEqual(delta, { '/api/v1/fleet/summary': 1 }, 'one request, none per commons');
