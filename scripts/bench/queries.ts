@@ -65,7 +65,7 @@ export async function queriesBench(o: QueriesBenchOptions, cleanups: Cleanups): 
     const host = await GoGrafanaHost.start(exes.datasource);
     cleanups.push('stop the data source', () => host.stop().then(() => undefined));
     out.push(`== ${n.toLocaleString('en-US')} commons (seeded and started in ${fmt((performance.now() - seededAt) / 1000)} s), ${o.runs} runs each after 3 warm-ups`);
-    out.push(['query'.padEnd(34), 'p50 ms'.padStart(9), 'p95 ms'.padStart(9), 'requests/query'.padStart(32), 'frame (JSON form)'.padStart(18), 'rows'.padStart(8)].join(' '));
+    out.push(['query'.padEnd(50), 'p50 ms'.padStart(9), 'p95 ms'.padStart(9), 'requests/query'.padStart(32), 'frame (JSON form)'.padStart(18), 'rows'.padStart(8)].join(' '));
     const ctx = dsContext({ role: 'Admin', controlUrl: seeded.control.url });
     for (const q of QUERIES) {
       let last: DataResponse | undefined;
@@ -74,7 +74,7 @@ export async function queriesBench(o: QueriesBenchOptions, cleanups: Cleanups): 
       };
       const t = await timed(o.runs, run).catch((e: Error) => ({ error: e.message }));
       if ('error' in t) {
-        out.push(`${q.label.padEnd(34)} failed: ${t.error.slice(0, 200)}`);
+        out.push(`${q.label.padEnd(50)} failed: ${t.error.slice(0, 200)}`);
         continue;
       }
       const before = await requestsByRoute(seeded.control.url);
@@ -84,7 +84,7 @@ export async function queriesBench(o: QueriesBenchOptions, cleanups: Cleanups): 
       const f = last?.frames[0];
       const size = last?.frames.reduce((s, fr) => s + JSON.stringify(fr.json).length, 0) ?? 0;
       const status = last?.error ? ` error: ${last.error.slice(0, 120)}` : '';
-      out.push([q.label.padEnd(34), fmt(t.p50).padStart(9), fmt(t.p95).padStart(9), asked.join(', ').padStart(32), kib(size).padStart(18), String(f?.rows ?? 0).padStart(8)].join(' ') + status);
+      out.push([q.label.padEnd(50), fmt(t.p50).padStart(9), fmt(t.p95).padStart(9), asked.join(', ').padStart(32), kib(size).padStart(18), String(f?.rows ?? 0).padStart(8)].join(' ') + status);
     }
     for (const path of ['/api/v1/commons', '/api/v1/fleet/summary', '/api/v1/fleet/summary?services=true']) {
       let bytes = 0;
@@ -93,7 +93,7 @@ export async function queriesBench(o: QueriesBenchOptions, cleanups: Cleanups): 
         bytes = (await r.arrayBuffer()).byteLength;
         if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
       });
-      out.push([`GET ${path} (direct)`.padEnd(34), fmt(t.p50).padStart(9), fmt(t.p95).padStart(9), ''.padStart(32), `${kib(bytes)} body`.padStart(18)].join(' '));
+      out.push([`GET ${path} (direct)`.padEnd(50), fmt(t.p50).padStart(9), fmt(t.p95).padStart(9), ''.padStart(32), `${kib(bytes)} body`.padStart(18)].join(' '));
     }
     await cleanups.run();
     out.push('');
