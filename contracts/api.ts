@@ -266,6 +266,60 @@ export const CommonsSummary = z.object({
 export type CommonsSummary = z.infer<typeof CommonsSummary>;
 export const CommonsList = itemsOf(CommonsSummary);
 
+/**
+ * GET /fleet/summary: what the fleet-wide queries need of every commons in
+ * one answer (the data source's health and services queries; a fleet of
+ * 10,000 is one request, not one per commons).
+ */
+export const FleetSummaryQuery = z
+  .strictObject({
+    /** Only this commons. */
+    commons: CommonsId.optional(),
+    /** Each commons' services as rows (`services[]` of GET /commons/{id}); `service` keeps only that one. */
+    services: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    service: ServiceName.optional(),
+    /** The range failed and expired commands are counted in (by when they last changed); default: the 24 hours up to now. */
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+  })
+  .superRefine((q, ctx) => {
+    if (q.from && q.to && Date.parse(q.from) > Date.parse(q.to)) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must not be after to' });
+  });
+export type FleetSummaryQuery = z.infer<typeof FleetSummaryQuery>;
+
+export const FleetSummaryItem = z.object({
+  id: z.string(),
+  name: z.string(),
+  environment: z.string(),
+  status: ServiceStatus,
+  agent: z.object({ connected: z.boolean(), lastSeen: IsoTime.nullable() }),
+  services: z.object({
+    total: z.number(),
+    healthy: z.number(),
+    down: z.number(),
+    /** The names of the services whose status is down, sorted. */
+    downNames: z.array(z.string()),
+  }),
+  /**
+   * Commands for the commons that failed or expired in the range, counted by
+   * the store; null where the caller may not read the commons' command
+   * history (events:read).
+   */
+  commands: z.object({ failed: z.number(), expired: z.number() }).nullable(),
+  /** With `services=true`: the services, sorted by name (only `service` when given). */
+  serviceRows: z.array(ServiceView).optional(),
+});
+export type FleetSummaryItem = z.infer<typeof FleetSummaryItem>;
+export const FleetSummary = z.object({
+  /** When the control service answered. */
+  at: IsoTime,
+  /** The range the command counts cover. */
+  from: IsoTime,
+  to: IsoTime,
+  items: z.array(FleetSummaryItem),
+});
+export type FleetSummary = z.infer<typeof FleetSummary>;
+
 /** One commons; config data is {} for callers without details:read. */
 export const CommonsDetail = z.object({
   ...commonsBase,

@@ -17,6 +17,7 @@ import { logFollowBench, logFollowTable } from './bench/log-follow';
 import { valuesEditTable } from './bench/values-edit';
 import { storeBench } from './bench/store';
 import { metricsBench } from './bench/metrics';
+import { queriesBench } from './bench/queries';
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -55,6 +56,11 @@ Options:
                       (in process, no agents): body size, render time and the
                       longest event-loop stall, the old /metrics against the
                       fleet /metrics, and one commons' /metrics/commons/{id}
+  --queries           instead: the data source's fleet-wide queries (fleet,
+                      health, services of all commons) through the shipped
+                      executable under Grafana's plugin client, at 1,000 and
+                      10,000 commons seeded on PostgreSQL (no agents): p50/p95
+                      over --runs N (default 50), requests made, frame size
   --database-url URL  PostgreSQL admin URL, a role that may CREATE DATABASE; a
                       throwaway database is made there and dropped at the end
                       (default $DCOC_TEST_DATABASE_URL, else ${DEFAULT_ADMIN_URL};
@@ -77,6 +83,8 @@ function parse() {
         'values-edit': { type: 'boolean', default: false },
         store: { type: 'boolean', default: false },
         metrics: { type: 'boolean', default: false },
+        queries: { type: 'boolean', default: false },
+        runs: { type: 'string', default: '50' },
         'log-lines': { type: 'string', default: '300' },
         'log-replicas': { type: 'string', default: '3' },
         'database-url': { type: 'string', default: process.env.DCOC_TEST_DATABASE_URL || DEFAULT_ADMIN_URL },
@@ -88,14 +96,14 @@ function parse() {
   }
 }
 
-function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { lines: number; replicas: number } | null; valuesEdit: boolean; store: boolean; metrics: boolean } {
+function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { lines: number; replicas: number } | null; valuesEdit: boolean; store: boolean; metrics: boolean; queries: number | null } {
   const a = parse();
   if (a.help) {
     console.log(HELP);
     process.exit(0);
   }
   if (a.generator !== 'lean' && a.generator !== 'agents') throw new BenchSetupError(`--generator must be lean or agents, not "${a.generator}" (see --help)`);
-  const positive = (name: 'agents' | 'workers' | 'seconds' | 'commands' | 'blast-streams' | 'blast-seconds' | 'log-lines' | 'log-replicas') => {
+  const positive = (name: 'agents' | 'workers' | 'seconds' | 'commands' | 'blast-streams' | 'blast-seconds' | 'log-lines' | 'log-replicas' | 'runs') => {
     const n = Number(a[name]);
     if (!Number.isInteger(n) || n < 1) throw new BenchSetupError(`--${name} must be a whole number of at least 1, not "${a[name]}" (see --help)`);
     return n;
@@ -108,6 +116,7 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
     valuesEdit: a['values-edit'],
     store: a.store,
     metrics: a.metrics,
+    queries: a.queries ? positive('runs') : null,
     logFollow: a['log-follow'] ? { lines: positive('log-lines'), replicas: Math.min(positive('log-replicas'), 100) } : null,
     opts: {
       agents: positive('agents'),
@@ -126,9 +135,17 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
 const cleanups = new Cleanups();
 
 async function main(): Promise<void> {
-  const { topologies, opts, logFollow, valuesEdit, store, metrics } = options();
+  const { topologies, opts, logFollow, valuesEdit, store, metrics, queries } = options();
   if (metrics) {
     console.log(await metricsBench());
+    return;
+  }
+  if (queries) {
+    try {
+      console.log(await queriesBench({ sizes: [1_000, 10_000], runs: queries, databaseUrl: opts.databaseUrl }, cleanups));
+    } finally {
+      await cleanups.run();
+    }
     return;
   }
   if (store) {

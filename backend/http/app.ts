@@ -13,6 +13,7 @@ import { agentsRouter } from './routes/agents';
 import { auditRouter } from './routes/audit';
 import { commandsRouter } from './routes/commands';
 import { commonsRouter } from './routes/commons';
+import { fleetSummaryRouter } from './routes/fleet-summary';
 import { complianceRouter } from './routes/compliance';
 import { deploymentsRouter } from './routes/deployments';
 import { eventsRouter } from './routes/events';
@@ -71,6 +72,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(groupsRouter({ store, groups, changes }));
   api.use(scopesRouter({ store, teamGrants: ctx.teamGrants, groups }));
   api.use(commonsRouter({ store, fleet, commands, deployments, groups, changes }));
+  api.use(fleetSummaryRouter({ store, fleet }));
   api.use(deploymentsRouter({ store, deployments, releases, changes }));
   api.use(policiesRouter({ store, policies, approvals }));
   api.use(windowsRouter({ store, windows: ctx.windows }));

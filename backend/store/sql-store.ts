@@ -2,7 +2,7 @@
 // PostgreSQL (open-postgres.ts); what differs between them is in StoreEngine.
 import { type Insertable, type Kysely, Migrator, type Updateable, sql } from 'kysely';
 import { type Engine, MIGRATION_NAMES, migrationsFor } from './migrations';
-import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS } from '../../contracts/states';
+import { COMMAND, CONFIG_REVISION, DEPLOYMENT_PHASE, GITOPS, type CommandState } from '../../contracts/states';
 import { PoliciesStore } from './policies-store';
 import { checkAudit, checkCommand, checkCommandEvent, checkConfigRevision, checkDeployment, checkRevision, each } from './rows';
 import { AuditStore } from './audit-store';
@@ -314,6 +314,19 @@ export class SqlStore implements Store {
     if (filter.since) q = q.where('updated_at', '>=', filter.since);
     return q.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute().then(each(checkCommand));
   }
+
+  countCommandsByState: Store['countCommandsByState'] = async ({ states, from, to, commonsIn }) => {
+    if (!states.length || commonsIn?.length === 0) return [];
+    let q = this.db
+      .selectFrom('commands')
+      .select((eb) => ['commons_id', 'state', eb.fn.countAll<string | number>().as('n')])
+      .where('state', 'in', [...states])
+      .where('updated_at', '>=', from)
+      .where('updated_at', '<=', to);
+    if (commonsIn) q = q.where('commons_id', 'in', [...commonsIn]);
+    const rows = await q.groupBy(['commons_id', 'state']).execute();
+    return rows.map((r) => ({ commons: r.commons_id, state: r.state as CommandState, count: Number(r.n) }));
+  };
 
   listOpenCommands(commonsId?: string) {
     let q = this.db.selectFrom('commands').selectAll().where('state', 'in', COMMAND.open);

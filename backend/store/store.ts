@@ -130,6 +130,11 @@ export interface Store {
   getApprovalCommons(id: string): Promise<string | undefined>;
   listCommands(filter: CommandFilter): Promise<CommandRow[]>;
   listOpenCommands(commonsId?: string): Promise<CommandRow[]>;
+  /**
+   * How many commands in each of `states` last changed in [from, to] (ISO times), per commons, through the
+   * (state, updated_at) index; commons with none are absent. `commonsIn`: only these (an empty list: none).
+   */
+  countCommandsByState(filter: { states: readonly CommandState[]; from: string; to: string; commonsIn?: readonly string[] }): Promise<{ commons: string; state: CommandState; count: number }[]>;
   /** The open commands whose deadline is at or before `now` (ISO time), through the (state, deadline) index. */
   listDueCommands(now: string): Promise<CommandRow[]>;
   /**

@@ -223,28 +223,31 @@ describeUnless(missing, 'QueryData, decoded by grafana-plugin-sdk-go', () => {
     );
   });
 
-  it('health: a numeric-wide frame, one labelled float64 per commons and metric', async () => {
+  it('health: a numeric-long frame, one row per commons: commons and environment, then a float64 per metric', async () => {
     const f = await frameOf({ queryType: 'health' });
     const api = await items<CommonsSummary>('/api/v1/commons');
-    assert.deepEqual(f.meta, { type: 'numeric-wide', typeVersion: [0, 1] });
-    assert.equal(f.rows, 1);
-    assert.deepEqual(schemaOf(f)[0], ['time', 'time']);
-    assertNearTime(f.fields[0].values[0], new Date().toISOString(), 30_000, 'measurement time');
-    const metrics = ['services_down', 'agent_silence_seconds', 'commands_failed'];
-    assert.deepEqual(
-      f.fields.slice(1).map((x) => [x.name, x.type, x.labels]),
-      metrics.flatMap((m) => api.map((c) => [m, 'nullable float64', { commons: c.id, environment: c.environment }])),
-    );
-    for (const x of f.fields.slice(1)) {
-      const c = api.find((a) => a.id === x.labels!.commons)!;
-      const v = x.values[0] as number;
-      if (x.name === 'services_down') assert.equal(v, c.services.down, `${c.id} services_down`);
-      if (x.name === 'commands_failed') assert.equal(v, 0, `${c.id} commands_failed`);
-      if (x.name === 'agent_silence_seconds') assert.ok(v >= 0 && v < 10, `${c.id} agent_silence_seconds ${v}`);
-      assert.equal(typeof x.config?.description, 'string');
+    assert.deepEqual(f.meta, { type: 'numeric-long', typeVersion: [0, 1] });
+    assert.deepEqual(schemaOf(f), [
+      ['commons', 'string'],
+      ['environment', 'string'],
+      ['services_down', 'nullable float64'],
+      ['agent_silence_seconds', 'nullable float64'],
+      ['commands_failed', 'nullable float64'],
+    ]);
+    assert.equal(f.rows, api.length);
+    for (const row of rows(f)) {
+      const c = api.find((a) => a.id === row.commons)!;
+      assert.ok(c, `${String(row.commons)} is a commons of GET /commons`);
+      assert.equal(row.environment, c.environment);
+      assert.equal(row.services_down, c.services.down, `${c.id} services_down`);
+      assert.equal(row.commands_failed, 0, `${c.id} commands_failed`);
+      const silence = row.agent_silence_seconds as number;
+      assert.ok(silence >= 0 && silence < 10, `${c.id} agent_silence_seconds ${silence}`);
     }
+    for (const x of f.fields.slice(2)) assert.equal(typeof x.config?.description, 'string');
     const one = await frameOf({ queryType: 'health', metric: 'services_down', commons: MIDRC });
-    assert.deepEqual(one.fields.map((x) => [x.name, x.labels]), [['time', null], ['services_down', { commons: MIDRC, environment: 'midrcprod' }]]);
+    assert.deepEqual(schemaOf(one), [['commons', 'string'], ['environment', 'string'], ['services_down', 'nullable float64']]);
+    assert.deepEqual(rows(one).map((r) => [r.commons, r.environment, typeof r.services_down]), [[MIDRC, 'midrcprod', 'number']]);
   });
 
   it('events: a log-lines frame matching the control service’s event buffer', async () => {

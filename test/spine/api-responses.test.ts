@@ -45,6 +45,8 @@ describe('every body the control service sends fits its route response schema', 
 
   it('fleet, commons, jobs, config, agents, whoami and the document', async () => {
     await call(ROUTES.listCommons, '/commons');
+    await call(ROUTES.getFleetSummary, '/fleet/summary?services=true');
+    await call(ROUTES.getFleetSummary, `/fleet/summary?commons=${ID}&from=2026-01-01T00:00:00Z`, { token: viewer });
     const detail = await call<CommonsDetail>(ROUTES.getCommons, `/commons/${ID}`);
     assert.ok(detail.services.length > 0);
     // Without details:read the config data is left out, still as the schema says.

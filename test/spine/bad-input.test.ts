@@ -89,6 +89,10 @@ describe('bad input', () => {
     isProblem(await raw('GET', '/api/v1/commands?status=failed,exploded', ''), 422, 'query.status.1');
     isProblem(await raw('GET', '/api/v1/audit?limit=0', ''), 422, 'query.limit');
     isProblem(await raw('GET', '/api/v1/commands?colour=red', ''), 422, 'query.colour');
+    isProblem(await raw('GET', '/api/v1/fleet/summary?from=yesterday', ''), 422, 'query.from');
+    isProblem(await raw('GET', '/api/v1/fleet/summary?from=2026-12-04T12:00:00Z&to=2026-12-04T11:00:00Z', ''), 422, 'query.from');
+    isProblem(await raw('GET', '/api/v1/fleet/summary?services=yes', ''), 422, 'query.services');
+    isProblem(await raw('GET', '/api/v1/fleet/summary?service=Not_A_Label', ''), 422, 'query.service');
   });
 
   it('none of it changed anything', async () => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signAssertion } from '../../contracts/identity';
-import type { AuditEntry, CommandView, CommonsSummary } from '../../contracts/api';
+import type { AuditEntry, CommandView, CommonsSummary, FleetSummary } from '../../contracts/api';
 import type { Role } from '../../contracts/roles';
 import type { AccessView, TeamGrantView } from '../../contracts/scopes';
 import { PLUGIN_SECRET, TestFleet } from '../support/fleet';
@@ -57,6 +57,11 @@ describe('scoped roles: an operator of one group', () => {
     const commons = await alice<{ items: CommonsSummary[] }>('GET', '/api/v1/commons');
     assert.equal(commons.status, 200);
     assert.deepEqual(commons.body.items.map((c) => c.id), [a]);
+    const summary = await alice<FleetSummary>('GET', '/api/v1/fleet/summary?services=true');
+    assert.equal(summary.status, 200);
+    assert.deepEqual(summary.body.items.map((c) => c.id), [a], 'the fleet summary too');
+    assert.ok(summary.body.items[0].commands, 'an operator on the commons reads its command counts');
+    assert.deepEqual((await alice<FleetSummary>('GET', `/api/v1/fleet/summary?commons=${others[0]}`)).body.items, [], 'naming another commons shows nothing of it');
     const agents = await alice<{ items: { commons: string | null }[] }>('GET', '/api/v1/agents');
     assert.equal(agents.status, 200);
     assert.deepEqual(agents.body.items.map((x) => x.commons), [a]);
@@ -123,6 +128,9 @@ describe('scoped roles: an operator of one group', () => {
   it('the higher role applies: a global viewer with the grant reads everything, changes only the group', async () => {
     const bob = <T>(method: string, path: string) => as<T>('bob', 'viewer', [{ id: 7, name: 'ops-a' }], method, path);
     assert.equal((await bob<{ items: CommonsSummary[] }>('GET', '/api/v1/commons')).body.items.length, others.length + 1);
+    // Command counts need events:read, which the global viewer role lacks: counted on the group's commons only.
+    const counted = (await bob<FleetSummary>('GET', '/api/v1/fleet/summary')).body.items.map((c) => [c.id, c.commands !== null]);
+    assert.deepEqual(counted.sort(), [[a, true], ...others.map((o) => [o, false])].sort());
     assert.equal((await bob('POST', `/api/v1/commons/${a}/services/indexd/restart`)).status, 202);
     assert.equal((await bob('POST', `/api/v1/commons/${others[1]}/services/indexd/restart`)).status, 403);
     // A grant names a team by name or by id.

@@ -249,14 +249,27 @@ export class GoGrafanaHost {
   stderr = '';
   stopped: KillReply | undefined;
   private nextId = 0;
-  private readonly waiting = new Map<string, { resolve: (l: HostLine) => void }>();
+  private readonly waiting = new Map<string, { call: string; resolve: (l: HostLine) => void; reject: (e: Error) => void }>();
+  /** Set once grafana-host has exited: later calls fail at once. */
+  private exitCode: number | null | undefined;
   private readonly packetListeners = new Map<string, (p: Packet) => void>();
 
   private constructor(
     readonly child: ChildProcess,
     readonly started: Started,
     readonly exited: Promise<number | null>,
-  ) {}
+  ) {
+    // One handler for every call still waiting when grafana-host exits: a handler per call on `exited`
+    // would keep each call's answer reachable until the host exits (a bench of large frames ran out of heap).
+    const fail = (e: Error) => {
+      for (const w of this.waiting.values()) w.reject(this.exitError(w.call, e));
+      this.waiting.clear();
+    };
+    exited.then((code) => {
+      this.exitCode = code;
+      fail(new Error(`grafana-host exited (${code})`));
+    }, fail);
+  }
 
   /**
    * Starts `executable` through grafana-host. `env` is Grafana's own list for
@@ -304,11 +317,15 @@ export class GoGrafanaHost {
     this.waiting.delete(l.id);
   }
 
+  private exitError(call: string, cause: Error): Error {
+    return new Error(`grafana-host exited (${this.exitCode === undefined ? cause.message : this.exitCode}) during ${call}; its log:\n${this.stderr.slice(-4000)}`);
+  }
+
   private send(call: string, request: unknown, extra: Record<string, unknown> = {}): { id: string; reply: Promise<HostLine> } {
     const id = `c${this.nextId++}`;
     const reply = new Promise<HostLine>((resolve, reject) => {
-      this.waiting.set(id, { resolve });
-      this.exited.then((code) => reject(new Error(`grafana-host exited (${code}) during ${call}; its log:\n${this.stderr.slice(-4000)}`)), reject);
+      if (this.exitCode !== undefined) reject(this.exitError(call, new Error('exited')));
+      else this.waiting.set(id, { call, resolve, reject });
     });
     this.child.stdin!.write(`${JSON.stringify({ id, call, request: protoJson(request), ...extra })}\n`);
     return { id, reply };

@@ -1,7 +1,7 @@
 // What every query needs: the control client acting for the caller, the
 // parsed model, the time range and cancellation.
 import type { z } from 'zod';
-import type { CommonsDetail, CommonsSummary } from '../../../contracts/api';
+import type { CommonsSummary, FleetSummary } from '../../../contracts/api';
 import { ControlSchemaError, type ControlClient } from '../../control/client';
 import type { DcocQuery } from '../query-model';
 import { API_PREFIX, ROUTES, templatePath, type ApiRoute } from '../../../contracts/routes';
@@ -13,32 +13,26 @@ export interface QueryContext {
   signal: AbortSignal;
 }
 
-/** Details are fetched in parallel, but not all at once for a fleet of thousands. */
-const DETAIL_CONCURRENCY = 8;
-
 export async function commonsSummaries(q: QueryContext): Promise<CommonsSummary[]> {
   const { items } = await q.client.getRoute(ROUTES.listCommons, { signal: q.signal, route: 'commons' });
   return q.query.commons ? items.filter((c) => c.id === q.query.commons) : items;
 }
 
-export async function commonsDetails(q: QueryContext, summaries?: CommonsSummary[]): Promise<CommonsDetail[]> {
-  const list = summaries ?? (await commonsSummaries(q));
-  return mapLimited(list, DETAIL_CONCURRENCY, (c) =>
-    q.client.getJson<CommonsDetail>(`/api/v1/commons/${encodeURIComponent(c.id)}`, { signal: q.signal, route: 'commons/{id}' }),
-  );
-}
-
-export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+/**
+ * Every commons the caller may see (or the query's one) in one request, for
+ * the fleet-wide queries; `services`: each commons' service rows too;
+ * `commandsInRange`: failed and expired commands counted in the query's range.
+ */
+export async function fleetSummary(q: QueryContext, opts: { services?: boolean; commandsInRange?: boolean } = {}): Promise<FleetSummary> {
+  const query = new URLSearchParams();
+  if (q.query.commons) query.set('commons', q.query.commons);
+  if (opts.services) query.set('services', 'true');
+  if (opts.services && q.query.service) query.set('service', q.query.service);
+  if (opts.commandsInRange) {
+    query.set('from', q.range.from.toISOString());
+    query.set('to', q.range.to.toISOString());
+  }
+  return q.client.getRoute(ROUTES.getFleetSummary, { query, signal: q.signal, route: 'fleet/summary' });
 }
 
 /** An ISO timestamp as a frame time value (null stays null). */

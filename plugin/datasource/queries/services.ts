@@ -1,12 +1,14 @@
-// services: one row per service of each commons (or of one commons, or one service).
+// services: one row per service of each commons (or of one commons, or one
+// service), all of them from one GET /fleet/summary?services=true however
+// many commons there are.
 import type { ServiceView } from '../../../contracts/api';
 import type { Frame } from '../../sdk';
-import { STATUS_MAPPINGS, commonsDetails, time, type QueryContext } from './context';
+import { STATUS_MAPPINGS, fleetSummary, time, type QueryContext } from './context';
 
 export async function servicesFrames(q: QueryContext): Promise<Frame[]> {
   const rows: { commons: string; environment: string; s: ServiceView }[] = [];
-  for (const c of await commonsDetails(q)) {
-    for (const s of c.services) if (!q.query.service || s.name === q.query.service) rows.push({ commons: c.id, environment: c.environment, s });
+  for (const c of (await fleetSummary(q, { services: true })).items) {
+    for (const s of c.serviceRows ?? []) if (!q.query.service || s.name === q.query.service) rows.push({ commons: c.id, environment: c.environment, s });
   }
   return [
     {
