@@ -24,7 +24,12 @@ interface Job {
 // Services of a Gen3 commons deployed by gen3-helm's umbrella chart (helm/gen3/Chart.yaml dependencies).
 const SERVICES = ['ambassador', 'arborist', 'argo-wrapper', 'audit', 'aws-es-proxy', 'fence', 'guppy', 'hatchery', 'indexd', 'manifestservice', 'metadata', 'peregrine', 'pidgin', 'portal', 'requestor', 'revproxy', 'sheepdog', 'ssjdispatcher', 'wts', 'sower'];
 
-const stats = { connected: 0, welcomed: 0, reconnects: 0, errors: 0, sent: { heartbeat: 0, delta: 0, metrics: 0, command_update: 0 }, commands: 0 };
+const stats = { connected: 0, welcomed: 0, reconnects: 0, errors: 0, sent: { heartbeat: 0, delta: 0, metrics: 0, command_update: 0 }, commands: 0, reasons: {} as Record<string, number> };
+
+/** Why streams ended, counted (at most 20 distinct reasons). */
+function reason(why: string): void {
+  if (stats.reasons[why] !== undefined || Object.keys(stats.reasons).length < 20) stats.reasons[why] = (stats.reasons[why] ?? 0) + 1;
+}
 
 function service(name: string, tick: number): ServiceState {
   const ready = tick % 7 === 0 ? 1 : 2;
@@ -46,14 +51,14 @@ function service(name: string, tick: number): ServiceState {
   };
 }
 
-const jitter = (ms: number) => ms * (0.5 + Math.random());
-
 class LeanAgent {
   private call: grpc.ClientDuplexStream<AgentMessage, ControlMessage> | null = null;
   private seq = 0;
   private tick = 0;
   private timers: NodeJS.Timeout[] = [];
   private welcomed = false;
+  /** Reconnect attempts since the last welcome: the backoff doubles with each (as a real agent's does), with full jitter. */
+  private attempts = 0;
   private readonly client: AgentGatewayClient;
   private readonly agentId: string;
   private readonly commons: { hostname: string; environment: string; name: string; namespace: string };
@@ -96,13 +101,18 @@ class LeanAgent {
       this.timers.forEach(clearInterval);
       this.timers = [];
       stats.reconnects++;
-      setTimeout(() => this.connect(), jitter(2000));
+      this.attempts++;
+      setTimeout(() => this.connect(), Math.random() * Math.min(30_000, 1000 * 2 ** this.attempts));
     };
-    call.on('error', () => {
+    call.on('error', (e: grpc.ServiceError) => {
       stats.errors++;
+      reason(`${grpc.status[e.code] ?? e.code}: ${String(e.details).slice(0, 80)}`);
       lost();
     });
-    call.on('end', lost);
+    call.on('end', () => {
+      reason('stream ended by the server');
+      lost();
+    });
     this.send({ hello: { agent_id: this.agentId, agent_version: 'bench-lean', capabilities: ['executor:scale', 'executor:restart'], commons: this.commons, finished: [] } });
     this.send({ snapshot: { commons: this.commons, release: '2026.07', services: SERVICES.map((s) => service(s, 1)), config: null, taken_at_ms: Date.now(), cronjobs: null } });
   }
@@ -111,6 +121,7 @@ class LeanAgent {
     if (m.welcome) {
       if (!this.welcomed) stats.welcomed++;
       this.welcomed = true;
+      this.attempts = 0;
       this.startTimers(m.welcome.config?.heartbeat_interval_ms || 10_000);
     } else if (m.command) {
       const id = m.command.id;

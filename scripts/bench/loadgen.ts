@@ -12,6 +12,8 @@ export interface LoadStats {
   errors: number;
   sent: { heartbeat: number; delta: number; metrics: number; command_update: number };
   commands: number;
+  /** Why streams ended, counted. */
+  reasons: Record<string, number>;
 }
 
 export interface LoadOptions {
@@ -23,7 +25,7 @@ export interface LoadOptions {
   samples?: number;
 }
 
-const zero = (): LoadStats => ({ connected: 0, welcomed: 0, reconnects: 0, errors: 0, sent: { heartbeat: 0, delta: 0, metrics: 0, command_update: 0 }, commands: 0 });
+const zero = (): LoadStats => ({ connected: 0, welcomed: 0, reconnects: 0, errors: 0, sent: { heartbeat: 0, delta: 0, metrics: 0, command_update: 0 }, commands: 0, reasons: {} });
 
 export class LoadGenerator {
   private readonly latest: LoadStats[];
@@ -66,6 +68,7 @@ export class LoadGenerator {
       t.errors += s.errors;
       t.commands += s.commands;
       for (const k of Object.keys(t.sent) as (keyof LoadStats['sent'])[]) t.sent[k] += s.sent[k];
+      for (const [why, n] of Object.entries(s.reasons ?? {})) t.reasons[why] = (t.reasons[why] ?? 0) + n;
     }
     return t;
   }

@@ -150,7 +150,11 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
     // Agent i to replica i mod replicas, in worker i mod workers.
     gen = LoadGenerator.start({ agents: [...Array(o.agents).keys()].map((i) => ({ dir: join(dir, 'agents', String(i)), gatewayAddr: replicas[home(i)].gatewayAddr })), workers: o.workers });
     line('load generator', `${o.workers} worker processes, ${Math.ceil(o.agents / o.workers)} agents each`);
-    await gen.welcomed(o.agents, 180_000, (k) => (alive(), line('  connecting', `${k} / ${o.agents} welcomed after ${fmt((Date.now() - t) / 1000)} s`)));
+    await gen.welcomed(o.agents, 180_000, (k) => {
+      alive();
+      const st = gen!.stats();
+      line('  connecting', `${k} / ${o.agents} welcomed after ${fmt((Date.now() - t) / 1000)} s (${st.connected} streams open, ${st.reconnects} reconnects)`);
+    });
   } else {
     for (let i = 0; i < o.agents; i++) {
       const platform = new BenchPlatform(
@@ -286,6 +290,8 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
     line(`${who} CPU`, `${fmt(r.cpuPct)} % of one core`);
   }
   if (f.loadgen) line('load generator', `${f.loadgen.workers} processes: CPU ${fmt(f.loadgen.cpuPct)} % of one core, RSS ${fmt(f.loadgen.rssMb)} MB, ${f.loadgen.reconnects} reconnects`);
+  const reasons = Object.entries(gen?.stats().reasons ?? {}).sort((x, y) => y[1] - x[1]);
+  for (const [why, n] of reasons.slice(0, 5)) line('  streams ended', `${n} × ${why}`);
   if (two) line('PostgreSQL backends CPU', f.postgresCpuPct === null ? 'not measured (server not local)' : `${fmt(f.postgresCpuPct)} % of one core`);
   line('load average', f.loadavg.map((x) => fmt(x, 2)).join(' '));
 
