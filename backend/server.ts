@@ -73,7 +73,7 @@ export function httpServerOptions(requestTimeoutMs: number) {
   return { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestTimeoutMs, 60_000), connectionsCheckingInterval: Math.min(1000, requestTimeoutMs) };
 }
 
-export async function startControlService(env: Env, log: Logger = createLogger('dcoc-control', env.DCOC_LOG_LEVEL)): Promise<ControlService> {
+export async function startControlService(env: Env, log: Logger = createLogger('dcoc-control', env.DCOC_LOG_LEVEL, { sync: false })): Promise<ControlService> {
   let ready = false;
   // Settings that fail their cross-checks refuse the start before anything is opened.
   const externalSettings = externalCheckSettings(env);

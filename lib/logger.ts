@@ -3,7 +3,14 @@ import pino from 'pino';
 
 export type Logger = pino.Logger;
 
-export function createLogger(name: string, level = process.env.DCOC_LOG_LEVEL ?? 'info'): Logger {
+/**
+ * sync: false for a server with many clients (the control service): lines are
+ * written without blocking the event loop when stderr's reader is slow (a
+ * synchronous write to a full pipe spins until it drains, stalling every
+ * stream the process serves); what is buffered is flushed when the process
+ * exits, and lost only on SIGKILL.
+ */
+export function createLogger(name: string, level = process.env.DCOC_LOG_LEVEL ?? 'info', opts: { sync?: boolean } = {}): Logger {
   return pino(
     {
       name,
@@ -11,6 +18,6 @@ export function createLogger(name: string, level = process.env.DCOC_LOG_LEVEL ??
       // Credentials never reach the log, whatever a caller passes in.
       redact: { paths: ['token', '*.token', 'authorization', '*.authorization', 'secret', '*.secret', 'csr_pem', 'private_key'], censor: '[redacted]' },
     },
-    pino.destination({ fd: 2, sync: true }),
+    pino.destination({ fd: 2, sync: opts.sync ?? true }),
   );
 }

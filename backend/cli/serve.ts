@@ -23,7 +23,7 @@ function help(): string {
 
 async function run(argv: string[]): Promise<number | undefined> {
   if (argv.length) throw new UsageError(`takes no arguments (settings are DCOC_* environment variables), got ${JSON.stringify(argv[0])}`);
-  const log = createLogger('dcoc-control');
+  const log = createLogger('dcoc-control', undefined, { sync: false });
   try {
     const env = loadEnv();
     const svc = await startControlService(env, log);

@@ -128,9 +128,16 @@ export class SqlStore implements Store {
       .executeTakeFirstOrThrow();
   };
 
-  updateCommons: Store['updateCommons'] = async (id, patch) => {
-    await this.db.updateTable('commons').set(patch).where('id', '=', id).execute();
-  };
+  /** Live-state writes of commons (release, config revision) reported together share a transaction (group-commit.ts). */
+  readonly commonsUpdates = new GroupCommit<{ id: string; patch: Updateable<CommonsTable> }, void>(
+    (items) => this.db.transaction().execute(async (tx) => {
+      for (const { id, patch } of items) await tx.updateTable('commons').set(patch).where('id', '=', id).execute();
+      return items.map(() => undefined);
+    }),
+    async ({ id, patch }) => void (await this.db.updateTable('commons').set(patch).where('id', '=', id).execute()),
+  );
+
+  updateCommons: Store['updateCommons'] = (id, patch) => this.commonsUpdates.run({ id, patch });
 
   getCommons: Store['getCommons'] = (id) => this.db.selectFrom('commons').selectAll().where('id', '=', id).executeTakeFirst();
 

@@ -78,6 +78,11 @@ for (const engine of await storeEngines('command-retention')) {
       for (const k of [0, 199, 200, 299]) assert.deepEqual([agents.get(`agent-${k}`)?.commons_id, agents.get(`agent-${k}`)?.version], [`g${k}`, `v${k}`]);
       assert.equal(store.hellos.stats.writes - before.writes, n);
       assert.ok(store.hellos.stats.batches - before.batches <= 3, `${store.hellos.stats.batches - before.batches} transactions for ${n} hellos`);
+      // Their first snapshots' releases too.
+      const updates = { ...store.commonsUpdates.stats };
+      await Promise.all(Array.from({ length: n }, (_, k) => store.updateCommons(`g${k}`, { release: `2026.${k}`, updated_at: ago(0) })));
+      assert.equal((await store.getCommons('g299'))?.release, '2026.299');
+      assert.ok(store.commonsUpdates.stats.batches - updates.batches <= 3, `${store.commonsUpdates.stats.batches - updates.batches} transactions for ${n} release updates`);
       await raw(store, `delete from commons where id like 'g%'`);
     });
 
