@@ -38,6 +38,8 @@ Options:
                       agents: the full agent (agent/core) with a simulated
                         commons, all in the bench's process (heartbeat 1 s)
   --workers K         load generator processes (default agents / 2,500, 1-4)
+  --profile DIR       write each control service's CPU profile there (node
+                      --cpu-prof, at its exit); open it in Chrome DevTools
   --seconds S         steady-state window (default 20)
   --commands C        no-op scale commands issued during the window (default 200)
   --blast-streams N   streams in the saturation test (default 16)
@@ -79,6 +81,7 @@ function parse() {
         'blast-seconds': { type: 'string', default: '5' },
         generator: { type: 'string', default: 'lean' },
         workers: { type: 'string' },
+        profile: { type: 'string' },
         'log-follow': { type: 'boolean', default: false },
         'values-edit': { type: 'boolean', default: false },
         store: { type: 'boolean', default: false },
@@ -125,6 +128,7 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
       blastStreams: positive('blast-streams'),
       blastSeconds: positive('blast-seconds'),
       generator: a.generator as 'lean' | 'agents',
+      profileDir: a.profile,
       // About 2,500 agents a process by default: enough processes that none is the bottleneck, few enough for 2 cores.
       workers: a.workers === undefined ? Math.max(1, Math.min(4, Math.ceil(positive('agents') / 2500))) : positive('workers'),
       databaseUrl: a['database-url'],

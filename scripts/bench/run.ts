@@ -34,6 +34,8 @@ export interface BenchOptions {
   /** lean: agents in `workers` load generator processes (loadgen-worker.ts); agents: the full agent (agent/core) in this process. */
   generator: 'lean' | 'agents';
   workers: number;
+  /** Write the control services' CPU profiles (node --cpu-prof) here. */
+  profileDir?: string;
 }
 
 /** Fleet /metrics scrapes during the window, every 15 s as the shipped Prometheus does. */
@@ -94,8 +96,17 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
     cleanups.push(`drop database ${db.name}`, () => db.drop());
     line('database', `${db.name} (dropped at the end)`);
   }
+  // The control services' warnings and errors, counted by message (what went wrong, said at the end).
+  const warnings = new Map<string, number>();
+  const countWarning = (l: string) => {
+    if (!l.includes('"level":40') && !l.includes('"level":50') && !l.includes('"level":60')) return;
+    const msg = (/"msg":"([^"]{0,100})/.exec(l)?.[1] ?? l.slice(0, 100)).replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>');
+    warnings.set(msg, (warnings.get(msg) ?? 0) + 1);
+  };
   const replica = async (id: string, env: NodeJS.ProcessEnv = {}): Promise<Control> => {
     const c = await startControl({
+      echo: countWarning,
+      nodeArgs: o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [],
       dataDir: join(dir, id),
       adminToken: ADMIN,
       httpPort: await freePort(),
@@ -284,15 +295,17 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
   }
   line('event-loop delay', `p99 ${fmt(scrapes.loopP99Ms)} ms   max ${fmt(scrapes.loopMaxMs)} ms   (worst 15 s interval, the control service's own histogram${two ? ', either replica' : ''})`);
   line('/metrics scrapes', `${scrapes.n} every 15 s, ${scrapes.failed} failed; largest ${fmt(scrapes.maxBytes / 1e6, 2)} MB, slowest ${fmt(scrapes.maxMs, 0)} ms`);
-  for (const r of f.replicas) {
+  for (const [k, r] of f.replicas.entries()) {
     const who = two ? `replica ${r.id}` : 'control service';
-    line(`${who} RSS`, `${fmt(r.rssMb)} MB`);
+    const mb = (name: string) => fmt((m1[k]?.get(name) ?? NaN) / 2 ** 20, 0);
+    line(`${who} RSS`, `${fmt(r.rssMb)} MB   (V8 heap used ${mb('dcoc_nodejs_heap_size_used_bytes')} MB, external ${mb('dcoc_nodejs_external_memory_bytes')} MB)`);
     line(`${who} CPU`, `${fmt(r.cpuPct)} % of one core`);
   }
   if (f.loadgen) line('load generator', `${f.loadgen.workers} processes: CPU ${fmt(f.loadgen.cpuPct)} % of one core, RSS ${fmt(f.loadgen.rssMb)} MB, ${f.loadgen.reconnects} reconnects`);
   const reasons = Object.entries(gen?.stats().reasons ?? {}).sort((x, y) => y[1] - x[1]);
   for (const [why, n] of reasons.slice(0, 5)) line('  streams ended', `${n} × ${why}`);
   if (two) line('PostgreSQL backends CPU', f.postgresCpuPct === null ? 'not measured (server not local)' : `${fmt(f.postgresCpuPct)} % of one core`);
+  for (const [msg, n] of [...warnings].sort((x, y) => y[1] - x[1]).slice(0, 5)) line('  control warned', `${n} × ${msg}`);
   line('load average', f.loadavg.map((x) => fmt(x, 2)).join(' '));
 
   // Saturation, against replica a only in either topology.

@@ -63,8 +63,8 @@ export function agentEnvironment(from: NodeJS.ProcessEnv = process.env): NodeJS.
 }
 
 /** Starts `node --import tsx <args>` with `env` over `base` (the launcher's whole environment unless given). */
-export function launch(args: string[], env: NodeJS.ProcessEnv, echo?: (line: string) => void, base: NodeJS.ProcessEnv = process.env): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'inherit', 'pipe'] });
+export function launch(args: string[], env: NodeJS.ProcessEnv, echo?: (line: string) => void, base: NodeJS.ProcessEnv = process.env, nodeArgs: string[] = []): Proc {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'inherit', 'pipe'] });
   const logs: string[] = [];
   const waiters = new Set<(line: Record<string, unknown>) => void>();
   createInterface({ input: child.stderr! }).on('line', (line) => {
@@ -119,6 +119,8 @@ export interface ControlOptions {
   enrollPort: number;
   env?: NodeJS.ProcessEnv;
   echo?: (line: string) => void;
+  /** Node options for the control service's process (the bench's --profile: --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export interface Control extends Proc {
@@ -143,6 +145,8 @@ export async function startControl(opts: ControlOptions): Promise<Control> {
       ...opts.env,
     },
     opts.echo,
+    process.env,
+    opts.nodeArgs,
   );
   const started = await p.waitForLog((l) => (l.msg === 'control service started' ? (l as unknown as { httpUrl: string; gatewayAddr: string; enrollAddr: string }) : undefined));
   return { ...p, url: started.httpUrl, gatewayAddr: started.gatewayAddr, enrollAddr: started.enrollAddr, caFile: join(opts.dataDir, 'pki', 'ca.crt.pem'), opts };
