@@ -226,11 +226,17 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
   cleanups.push('close the event stream', async () => sse.abort());
   const res = await fetch(`${a.url}/api/v1/events`, { headers: { Authorization: `Bearer ${ADMIN}` }, signal: sse.signal });
   const done = new Map<string, (at: number) => void>();
+  // A command can succeed before its 202 is read here: its time waits for the caller.
+  const arrived = new Map<string, number>();
   void (async () => {
     for await (const l of createInterface({ input: Readable.fromWeb(res.body as never) })) {
       if (!l.startsWith('data: ')) continue;
       const e = JSON.parse(l.slice(6)) as { type: string; command?: string; state?: string };
-      if (e.type === 'command.updated' && e.state === 'succeeded' && e.command) done.get(e.command)?.(Date.now());
+      if (e.type === 'command.updated' && e.state === 'succeeded' && e.command) {
+        const waiting = done.get(e.command);
+        if (waiting) waiting(Date.now());
+        else arrived.set(e.command, Date.now());
+      }
     }
   })().catch(() => undefined);
   const gap = (o.seconds * 1000) / Math.max(1, o.commands);
@@ -249,6 +255,8 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
     }
     const id = (r.body as { command: { id: string } }).command.id;
     const end = await new Promise<number>((resolve) => {
+      const early = arrived.get(id);
+      if (early !== undefined) return resolve(early);
       done.set(id, resolve);
       setTimeout(() => resolve(NaN), 30_000);
     });
