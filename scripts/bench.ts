@@ -38,6 +38,11 @@ Options:
                       agents: the full agent (agent/core) with a simulated
                         commons, all in the bench's process (heartbeat 1 s)
   --workers K         load generator processes (default agents / 2,500, 1-4)
+  --soak MINUTES      the window lasts this long (commands keep flowing at
+                      --commands per --seconds), commands are kept 2 min and
+                      audit entries 3 min, and the control service's RSS and
+                      database size are printed every 30 s, then how far each
+                      moved over the second half (SQLite only)
   --profile DIR       write each control service's CPU profile there (node
                       --cpu-prof, at its exit); open it in Chrome DevTools
   --seconds S         steady-state window (default 20)
@@ -82,6 +87,7 @@ function parse() {
         generator: { type: 'string', default: 'lean' },
         workers: { type: 'string' },
         profile: { type: 'string' },
+        soak: { type: 'string' },
         'log-follow': { type: 'boolean', default: false },
         'values-edit': { type: 'boolean', default: false },
         store: { type: 'boolean', default: false },
@@ -106,7 +112,7 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
     process.exit(0);
   }
   if (a.generator !== 'lean' && a.generator !== 'agents') throw new BenchSetupError(`--generator must be lean or agents, not "${a.generator}" (see --help)`);
-  const positive = (name: 'agents' | 'workers' | 'seconds' | 'commands' | 'blast-streams' | 'blast-seconds' | 'log-lines' | 'log-replicas' | 'runs') => {
+  const positive = (name: 'agents' | 'workers' | 'soak' | 'seconds' | 'commands' | 'blast-streams' | 'blast-seconds' | 'log-lines' | 'log-replicas' | 'runs') => {
     const n = Number(a[name]);
     if (!Number.isInteger(n) || n < 1) throw new BenchSetupError(`--${name} must be a whole number of at least 1, not "${a[name]}" (see --help)`);
     return n;
@@ -123,12 +129,14 @@ function options(): { topologies: Topology[]; opts: BenchOptions; logFollow: { l
     logFollow: a['log-follow'] ? { lines: positive('log-lines'), replicas: Math.min(positive('log-replicas'), 100) } : null,
     opts: {
       agents: positive('agents'),
-      seconds: positive('seconds'),
-      commands: positive('commands'),
+      // A soak's window is its minutes, with commands at the rate --commands per --seconds gives.
+      seconds: a.soak === undefined ? positive('seconds') : positive('soak') * 60,
+      commands: a.soak === undefined ? positive('commands') : Math.round((positive('commands') / positive('seconds')) * positive('soak') * 60),
       blastStreams: positive('blast-streams'),
       blastSeconds: positive('blast-seconds'),
       generator: a.generator as 'lean' | 'agents',
       profileDir: a.profile,
+      soakMinutes: a.soak === undefined ? undefined : positive('soak'),
       // About 2,500 agents a process by default: enough processes that none is the bottleneck, few enough for 2 cores.
       workers: a.workers === undefined ? Math.max(1, Math.min(4, Math.ceil(positive('agents') / 2500))) : positive('workers'),
       databaseUrl: a['database-url'],

@@ -3,7 +3,8 @@
 // the two-replica topology half of them connect to b, commands are all issued
 // to a (so those for b's agents cross through NOTIFY) and their results are
 // read from a's event stream (b's arrive through the event bridge).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { DB_FILES } from '../../backend/store/open-sqlite';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
@@ -36,7 +37,19 @@ export interface BenchOptions {
   workers: number;
   /** Write the control services' CPU profiles (node --cpu-prof) here. */
   profileDir?: string;
+  /** A soak: the window is this many minutes, retention short, RSS and database size sampled every 30 s. */
+  soakMinutes?: number;
 }
+
+/** One sample of a soak: minutes into the window, RSS of replica a, its database files (SQLite) in MB. */
+export interface SoakSample {
+  min: number;
+  rssMb: number;
+  dbMb: number;
+}
+
+// A soak keeps commands 2 minutes and audit entries 3, swept every 30 s: the store reaches its steady size within the run.
+const SOAK_ENV = { DCOC_COMMAND_RETENTION_DAYS: String(2 / 1440), DCOC_AUDIT_RETENTION_DAYS: String(3 / 1440), DCOC_RETENTION_SWEEP_S: '30' };
 
 /** Fleet /metrics scrapes during the window, every 15 s as the shipped Prometheus does. */
 export interface Scrapes {
@@ -73,6 +86,7 @@ export interface Figures {
   postgresCpuPct: number | null;
   ingest: { dcoc: number; bare: number };
   scrapes: Scrapes;
+  soak?: SoakSample[];
   /** The load generator's processes (lean only): CPU % of one core and RSS summed. */
   loadgen: { workers: number; cpuPct: number; rssMb: number; reconnects: number } | null;
   loadavg: number[];
@@ -112,7 +126,7 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
       httpPort: await freePort(),
       grpcPort: await freePort(),
       enrollPort: await freePort(),
-      env: { ...(o.generator === 'lean' ? LEAN_ENV : CONTROL_ENV), ...(db ? { DCOC_DATABASE_URL: db.url, DCOC_REPLICA_ID: id } : {}), ...env },
+      env: { ...(o.generator === 'lean' ? LEAN_ENV : CONTROL_ENV), ...(o.soakMinutes ? SOAK_ENV : {}), ...(db ? { DCOC_DATABASE_URL: db.url, DCOC_REPLICA_ID: id } : {}), ...env },
     });
     cleanups.push(`stop replica ${id}`, () => stopProc(c));
     return c;
@@ -219,6 +233,14 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
   const pg0 = db ? await db.backendCpuS() : null;
   const w0 = Date.now();
   const scraper = setInterval(() => void Promise.all(replicas.map((c) => scrapeOnce(c, true))), 15_000);
+  const soak: SoakSample[] = [];
+  const dbMb = () => DB_FILES.reduce((n, f) => n + (existsSync(join(dir, 'a', f)) ? statSync(join(dir, 'a', f)).size : 0), 0) / 2 ** 20;
+  const sampleSoak = () => soak.push({ min: (Date.now() - w0) / 60_000, rssMb: procStats(a.child.pid!)?.rssMb ?? NaN, dbMb: dbMb() });
+  const soaker = o.soakMinutes ? setInterval(sampleSoak, 30_000) : null;
+  if (soaker) {
+    sampleSoak();
+    cleanups.push('stop soak sampling', async () => clearInterval(soaker));
+  }
   cleanups.push('stop scraping', async () => clearInterval(scraper));
   const local: number[] = [];
   const crossed: number[] = [];
@@ -265,6 +287,10 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
   const left = o.seconds * 1000 - (Date.now() - w0);
   if (left > 0) await sleep(left);
   clearInterval(scraper);
+  if (soaker) {
+    clearInterval(soaker);
+    sampleSoak();
+  }
   alive();
   const m1 = await scrapeAll();
   const p1 = cpuAll();
@@ -288,6 +314,7 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
     postgresCpuPct: pg0 !== null && pg1 !== null ? ((pg1 - pg0) / secs) * 100 : null,
     ingest: { dcoc: NaN, bare: NaN },
     scrapes,
+    ...(o.soakMinutes ? { soak } : {}),
     loadgen: gen && g0 && g1 ? { workers: o.workers, cpuPct: ((g1.cpuS - g0.cpuS) / secs) * 100, rssMb: g1.rssMb, reconnects: gen.stats().reconnects } : null,
     loadavg: loadavg(),
   };
@@ -315,6 +342,7 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
   if (two) line('PostgreSQL backends CPU', f.postgresCpuPct === null ? 'not measured (server not local)' : `${fmt(f.postgresCpuPct)} % of one core`);
   for (const [msg, n] of [...warnings].sort((x, y) => y[1] - x[1]).slice(0, 5)) line('  control warned', `${n} × ${msg}`);
   line('load average', f.loadavg.map((x) => fmt(x, 2)).join(' '));
+  if (f.soak) printSoak(f.soak, o.soakMinutes!);
 
   // Saturation, against replica a only in either topology.
   await gen?.stop();
@@ -326,4 +354,13 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
   line('saturation ingest', `DCOC ${fmt(f.ingest.dcoc, 0)} samples/s vs bare gRPC stream ${fmt(f.ingest.bare, 0)} samples/s (${o.blastStreams} streams, ${o.blastSeconds} s${two ? ', into replica a' : ''})`);
   line('ingest ratio DCOC / bare', fmt(f.ingest.dcoc / f.ingest.bare, 2));
   return f;
+}
+
+/** The soak's samples, and how far RSS and the database moved over its second half (retention applies from minute 2-3). */
+function printSoak(samples: SoakSample[], minutes: number): void {
+  console.log(`\n  soak: ${minutes} min, commands kept 2 min and audit entries 3 min, swept every 30 s\n  ${'minute'.padStart(8)}${'RSS MB'.padStart(10)}${'database MB'.padStart(14)}`);
+  for (const x of samples) console.log(`  ${fmt(x.min).padStart(8)}${fmt(x.rssMb).padStart(10)}${fmt(x.dbMb, 2).padStart(14)}`);
+  const late = samples.filter((x) => x.min >= minutes / 2);
+  const spread = (xs: number[]) => (Math.max(...xs) - Math.min(...xs)) / Math.min(...xs);
+  line('soak, second half', `RSS within ${fmt(spread(late.map((x) => x.rssMb)) * 100)} %, database within ${fmt(spread(late.map((x) => x.dbMb)) * 100)} % (max against min)`);
 }
