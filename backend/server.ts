@@ -170,6 +170,7 @@ export async function startControlService(env: Env, log: Logger = createLogger('
   const grpcServers = await startGrpcServers({
     identity,
     gatewayAddr: env.DCOC_GRPC_ADDR,
+    gatewayBacklog: env.DCOC_GRPC_BACKLOG,
     enrollAddr: env.DCOC_ENROLL_ADDR,
     gateway: agentGatewayHandlers({
       store,

@@ -10,6 +10,15 @@ const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/
 export const EnvSchema = z.object({
   DCOC_HTTP_ADDR: hostPort.default('127.0.0.1:8470').describe('Where the HTTP API listens (host:port); 0.0.0.0:8470 in a container.'),
   DCOC_GRPC_ADDR: hostPort.default('0.0.0.0:8471').describe('Where the agent gateway listens (gRPC, mutual TLS).'),
+  DCOC_GRPC_BACKLOG: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .default(4096)
+    .describe(
+      "The agent gateway's listen backlog: connections the kernel holds while the control service is busy (capped by net.core.somaxconn). When thousands of agents reconnect at once, a short queue drops their connects and they wait out TCP retransmits.",
+    ),
   DCOC_ENROLL_ADDR: hostPort.default('0.0.0.0:8472').describe('Where the enrollment endpoint listens (gRPC, server TLS).'),
   DCOC_DATA_DIR: z.string().min(1).default('.data/control').describe('The SQLite database and the CA (pki/, key mode 0600); must be writable. /var/lib/dcoc in the image.'),
   DCOC_DATABASE_URL: z
