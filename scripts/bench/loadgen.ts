@@ -6,6 +6,8 @@ import { ROOT } from '../demo/processes';
 import { procStats, sleep } from './measure';
 
 export interface LoadStats {
+  /** When the first worker started connecting (ms since the epoch; 0: not yet), after loading its agents' identities. */
+  firstConnectAt: number;
   connected: number;
   welcomed: number;
   reconnects: number;
@@ -25,7 +27,7 @@ export interface LoadOptions {
   samples?: number;
 }
 
-const zero = (): LoadStats => ({ connected: 0, welcomed: 0, reconnects: 0, errors: 0, sent: { heartbeat: 0, delta: 0, metrics: 0, command_update: 0 }, commands: 0, reasons: {} });
+const zero = (): LoadStats => ({ firstConnectAt: 0, connected: 0, welcomed: 0, reconnects: 0, errors: 0, sent: { heartbeat: 0, delta: 0, metrics: 0, command_update: 0 }, commands: 0, reasons: {} });
 
 export class LoadGenerator {
   private readonly latest: LoadStats[];
@@ -62,6 +64,7 @@ export class LoadGenerator {
   stats(): LoadStats {
     const t = zero();
     for (const s of this.latest) {
+      if (s.firstConnectAt && (!t.firstConnectAt || s.firstConnectAt < t.firstConnectAt)) t.firstConnectAt = s.firstConnectAt;
       t.connected += s.connected;
       t.welcomed += s.welcomed;
       t.reconnects += s.reconnects;
@@ -73,13 +76,13 @@ export class LoadGenerator {
     return t;
   }
 
-  /** Waits until `n` agents were welcomed or `timeoutMs` passed; prints progress every 5 s. Returns seconds taken (NaN on timeout). */
+  /** Waits until `n` agents were welcomed or `timeoutMs` passed; prints progress every 5 s. Returns seconds from the first connect (NaN on timeout). */
   async welcomed(n: number, timeoutMs: number, progress: (welcomed: number) => void): Promise<number> {
     const t0 = Date.now();
     let shown = t0;
     while (Date.now() - t0 < timeoutMs) {
       const s = this.stats();
-      if (s.welcomed >= n) return (Date.now() - t0) / 1000;
+      if (s.welcomed >= n) return (Date.now() - (s.firstConnectAt || t0)) / 1000;
       if (this.procs.some((p) => p.exitCode !== null)) throw new Error(`a load generator worker exited:\n${this.stderr.slice(-20).join('\n')}`);
       if (Date.now() - shown >= 5000) {
         shown = Date.now();

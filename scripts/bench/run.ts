@@ -18,6 +18,7 @@ import type { Cleanups } from './cleanups';
 import { agentsHeld, fmt, parseMetrics, pct, pool, procStats, sleep } from './measure';
 import { saturation } from './saturation';
 import { LoadGenerator } from './loadgen';
+import { type TransportFloor, caDirOf, transportFloor } from './transport-floor';
 import { loadavg } from 'node:os';
 
 export type Topology = 'sqlite' | 'postgres-2';
@@ -85,6 +86,8 @@ export interface Figures {
   /** CPU of the PostgreSQL backends serving the bench database, % of one core; null when not measured. */
   postgresCpuPct: number | null;
   ingest: { dcoc: number; bare: number };
+  /** The same agents against a bare grpc-js server with mutual TLS (lean, not in a soak): the transport's own connect time, RSS and CPU. */
+  floor?: TransportFloor;
   scrapes: Scrapes;
   soak?: SoakSample[];
   /** The load generator's processes (lean only): CPU % of one core and RSS summed. */
@@ -201,7 +204,10 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
     await sleep(500);
   }
   const connected = held.reduce((x, y) => x + y, 0);
-  const connectS = (Date.now() - t) / 1000;
+  // From the first connect: the load generator's own start (loading every identity) is not the control service's.
+  const firstConnect = gen?.stats().firstConnectAt || t;
+  const connectS = (Date.now() - firstConnect) / 1000;
+  if (gen) line('load generator ready', `${fmt((firstConnect - t) / 1000)} s after it started (agents' identities loaded)`);
   line('agents connected', `${connected} / ${o.agents} (in ${fmt(connectS)} s from the first connect)${two ? `  [${ids.map((id, k) => `${id} ${held[k]}`).join(', ')}]` : ''}`);
   await sleep(o.generator === 'lean' ? 16_000 : 6000); // one health and metrics round everywhere
 
@@ -350,6 +356,12 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
   for (const ag of agents.splice(0)) await ag.stop();
   await sleep(1000);
   alive();
+  if (o.generator === 'lean' && !o.soakMinutes) {
+    f.floor = await transportFloor(caDirOf(join(dir, 'a')), [...Array(o.agents).keys()].map((i) => join(dir, 'agents', String(i))), o.workers, Math.min(20, o.seconds), (l) => line('  bare connecting', l));
+    const dcocRss = f.replicas.reduce((n, r) => n + r.rssMb, 0);
+    line('bare gRPC, same agents', `${f.floor.connected} / ${o.agents} welcomed in ${fmt(f.floor.connectS)} s; RSS ${fmt(f.floor.rssMb)} MB, CPU ${fmt(f.floor.cpuPct)} % of one core, ${f.floor.reconnects} reconnects`);
+    line('  DCOC over bare', `RSS ${fmt(dcocRss / f.floor.rssMb, 2)}×, connect ${fmt(f.connectS / f.floor.connectS, 2)}×  (bare: grpc-js with mutual TLS, counting and welcoming only)`);
+  }
   f.ingest = await saturation(a, identities.slice(o.agents), o.blastSeconds, dir);
   line('saturation ingest', `DCOC ${fmt(f.ingest.dcoc, 0)} samples/s vs bare gRPC stream ${fmt(f.ingest.bare, 0)} samples/s (${o.blastStreams} streams, ${o.blastSeconds} s${two ? ', into replica a' : ''})`);
   line('ingest ratio DCOC / bare', fmt(f.ingest.dcoc / f.ingest.bare, 2));

@@ -26,6 +26,7 @@ const ROWS: Row[] = [
   { label: 'commands succeeded', cell: (f) => String(f.rtt.n), value: (f) => f.rtt.n },
   { label: 'control RSS (MB)', cell: (f) => perReplica(f, 'rssMb'), value: (f) => sum(f, 'rssMb') },
   { label: 'control CPU (% of one core)', cell: (f) => perReplica(f, 'cpuPct'), value: (f) => sum(f, 'cpuPct') },
+  { label: 'bare gRPC, same agents: RSS (MB)', cell: (f) => (f.floor ? fmt(f.floor.rssMb) : '—'), value: (f) => f.floor?.rssMb ?? null },
   { label: 'PostgreSQL backends CPU (%)', cell: (f) => (f.postgresCpuPct === null ? '—' : fmt(f.postgresCpuPct)) },
   { label: 'saturation ingest, replica a (samples/s)', cell: (f) => fmt(f.ingest.dcoc, 0), value: (f) => f.ingest.dcoc },
   { label: 'bare gRPC stream (samples/s)', cell: (f) => fmt(f.ingest.bare, 0), value: (f) => f.ingest.bare },

@@ -1,6 +1,6 @@
 // `npm run bench` in small: 20 agents from 2 load generator processes against
 // a real control service, commands round-tripping, /metrics scraped, the
-// saturation comparison. It checks the bench runs and prints every figure;
+// saturation comparison and the bare-transport floor. It checks the bench runs and prints every figure;
 // it asserts no timing (speed is the bench's to report, not a test's).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -19,6 +19,9 @@ describe('npm run bench (smoke)', () => {
     for (const figure of ['heartbeats/s', 'status deltas/s', 'metric samples/s ingested', 'event-loop delay', '/metrics scrapes', 'control service RSS', 'control service CPU', 'load average', 'saturation ingest', 'ingest ratio DCOC / bare']) {
       assert.match(r.stdout, new RegExp(`^  ${figure.replace(/[/]/g, '\\/')} +\\S`, 'm'), `${figure} missing:\n${r.stdout}`);
     }
+    // The same agents against a bare grpc-js server with mutual TLS: the transport's floor.
+    assert.match(r.stdout, /bare gRPC, same agents {6}20 \/ 20 welcomed in [\d.]+ s; RSS [\d.,]+ MB, CPU [\d.]+ % of one core/);
+    assert.match(r.stdout, /DCOC over bare +RSS [\d.]+×, connect [\d.]+×/);
     assert.match(r.stdout, /\/metrics scrapes {12}\d+ every 15 s, 0 failed/);
     assert.match(r.stdout, /load generator {14}2 processes: CPU [\d.]+ % of one core, RSS [\d.,]+ MB, 0 reconnects/);
   });
