@@ -22,10 +22,10 @@ import type { ExternalChecks } from '../external/checks';
 import type { Fleet, LiveCommons } from '../fleet/fleet';
 import { CommandsFinished, HealthLatency, renderCommonsDetail } from './commons-detail';
 import { RequestMetricsExport } from './request-metrics';
-import { CONTENT_TYPE, Family } from './text';
+import { CONTENT_TYPE, Family, escapeLabel } from './text';
 
 /** Commons rendered between two yields of the event loop. */
-export const FLEET_CHUNK = 250;
+export const FLEET_CHUNK = 1000;
 
 const STATUSES = ['healthy', 'degraded', 'down', 'unknown'] as const;
 
@@ -123,17 +123,19 @@ export class Metrics {
       if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const now = Date.now();
       for (const c of all.slice(start, start + FLEET_CHUNK)) {
-        const base = { commons: c.id, environment: c.environment };
-        info.sample({ ...base, hostname: c.hostname, version: c.release || 'unknown' }, 1);
-        for (const s of STATUSES) status.sample({ ...base, status: s }, c.status === s ? 1 : 0);
+        // The commons' labels are escaped once and shared by its series (the render's cost is per series).
+        const id = `commons="${escapeLabel(c.id)}"`;
+        const base = `{${id},environment="${escapeLabel(c.environment)}"`;
+        info.sampleText(`${base},hostname="${escapeLabel(c.hostname)}",version="${escapeLabel(c.release || 'unknown')}"}`, 1);
+        for (const s of STATUSES) status.sampleText(`${base},status="${s}"}`, c.status === s ? 1 : 0);
         const on = this.fleet.online(c, now);
         if (on) online++;
-        connected.sample(base, on ? 1 : 0);
-        if (c.agent.lastSeenMs) lastSeen.sample(base, c.agent.lastSeenMs / 1000);
+        connected.sampleText(`${base}}`, on ? 1 : 0);
+        if (c.agent.lastSeenMs) lastSeen.sampleText(`${base}}`, c.agent.lastSeenMs / 1000);
         const b = backups.get(c.id);
         if (b) {
-          backupLast.sample({ commons: c.id }, b.lastSuccessSeconds);
-          backupMax.sample({ commons: c.id }, b.maxAgeSeconds);
+          backupLast.sampleText(`{${id}}`, b.lastSuccessSeconds);
+          backupMax.sampleText(`{${id}}`, b.maxAgeSeconds);
         }
         count(commonsCount, `${c.environment}\u0000${c.status}`);
         for (const s of c.services.values()) count(servicesCount, `${c.environment}\u0000${s.name}\u0000${s.status}`);

@@ -5,7 +5,7 @@ export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+export const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 const escapeHelp = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 
 export function formatValue(v: number): string {
@@ -33,6 +33,11 @@ export class Family {
 
   sample(labels: Readonly<Record<string, string>>, value: number, suffix = ''): void {
     this.lines.push(`${this.name}${suffix}${labelText(labels)} ${formatValue(value)}`);
+  }
+
+  /** A sample whose label text (`{…}`, escaped) the caller built: many series of one commons share its labels' prefix. */
+  sampleText(labelText: string, value: number): void {
+    this.lines.push(`${this.name}${labelText} ${formatValue(value)}`);
   }
 
   /** A whole histogram: cumulative buckets (le ascending, +Inf last), sum and count. */
