@@ -36,7 +36,7 @@ export const STATEMENT_CACHE_SIZE = 500;
  * service's CPU with 5,000 agents connected (CPU profile of `npm run bench`).
  * A statement still being iterated is busy: that query gets a fresh one.
  */
-export function cachedStatements(file: Pick<Sqlite.Database, 'prepare'>, size = STATEMENT_CACHE_SIZE): (sql: string) => Sqlite.Statement {
+export function cachedStatements(file: { prepare(sql: string): Sqlite.Statement }, size = STATEMENT_CACHE_SIZE): (sql: string) => Sqlite.Statement {
   const cache = new Map<string, Sqlite.Statement>();
   return (sql) => {
     const hit = cache.get(sql);

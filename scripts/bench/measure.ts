@@ -26,13 +26,24 @@ export async function pool<T>(items: T[], width: number, fn: (t: T, i: number) =
 }
 
 /** CPU seconds used so far and resident memory of a local process; null when it is gone or not ours to read. */
-export function procStats(pid: number): { cpuS: number; rssMb: number } | null {
+/**
+ * CPU seconds (all threads), RSS, and how long the main thread (Node's event
+ * loop) has waited, runnable, for a core (schedstat's run delay): on a shared
+ * machine, event-loop delay includes that wait.
+ */
+export function procStats(pid: number): { cpuS: number; rssMb: number; waitS: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const cpuS = (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100)
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    return { cpuS, rssMb: rssKb / 1024 };
+    let waitS = NaN;
+    try {
+      waitS = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+    } catch {
+      /* kernel without schedstats */
+    }
+    return { cpuS, rssMb: rssKb / 1024, waitS };
   } catch {
     return null;
   }

@@ -82,7 +82,8 @@ export interface Figures {
   /** Two replicas: commands whose agent is on a (no crossing) and on b (through NOTIFY). */
   rttLocal?: RoundTrips;
   rttCrossed?: RoundTrips;
-  replicas: { id: string; rssMb: number; cpuPct: number }[];
+  /** waitPct: % of the window the replica's event-loop thread was runnable but waiting for a core (the machine is shared with the load generator). */
+  replicas: { id: string; rssMb: number; cpuPct: number; waitPct: number }[];
   /** CPU of the PostgreSQL backends serving the bench database, % of one core; null when not measured. */
   postgresCpuPct: number | null;
   ingest: { dcoc: number; bare: number };
@@ -316,7 +317,12 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
     samples: rate('dcoc_agent_metric_samples_total'),
     rtt: roundTrips([...local, ...crossed]),
     ...(two ? { rttLocal: roundTrips(local), rttCrossed: roundTrips(crossed) } : {}),
-    replicas: ids.map((id, r) => ({ id, rssMb: p1[r]?.rssMb ?? NaN, cpuPct: p0[r] && p1[r] ? ((p1[r].cpuS - p0[r].cpuS) / secs) * 100 : NaN })),
+    replicas: ids.map((id, r) => ({
+      id,
+      rssMb: p1[r]?.rssMb ?? NaN,
+      cpuPct: p0[r] && p1[r] ? ((p1[r].cpuS - p0[r].cpuS) / secs) * 100 : NaN,
+      waitPct: p0[r] && p1[r] ? ((p1[r].waitS - p0[r].waitS) / secs) * 100 : NaN,
+    })),
     postgresCpuPct: pg0 !== null && pg1 !== null ? ((pg1 - pg0) / secs) * 100 : null,
     ingest: { dcoc: NaN, bare: NaN },
     scrapes,
@@ -340,7 +346,7 @@ export async function runTopology(topology: Topology, o: BenchOptions, dir: stri
     const who = two ? `replica ${r.id}` : 'control service';
     const mb = (name: string) => fmt((m1[k]?.get(name) ?? NaN) / 2 ** 20, 0);
     line(`${who} RSS`, `${fmt(r.rssMb)} MB   (V8 heap used ${mb('dcoc_nodejs_heap_size_used_bytes')} MB, external ${mb('dcoc_nodejs_external_memory_bytes')} MB)`);
-    line(`${who} CPU`, `${fmt(r.cpuPct)} % of one core`);
+    line(`${who} CPU`, `${fmt(r.cpuPct)} % of one core; its event loop waited for a core ${fmt(r.waitPct)} % of the window (run queue)`);
   }
   if (f.loadgen) line('load generator', `${f.loadgen.workers} processes: CPU ${fmt(f.loadgen.cpuPct)} % of one core, RSS ${fmt(f.loadgen.rssMb)} MB, ${f.loadgen.reconnects} reconnects`);
   const reasons = Object.entries(gen?.stats().reasons ?? {}).sort((x, y) => y[1] - x[1]);

@@ -19,6 +19,7 @@ describe('npm run bench (smoke)', () => {
     for (const figure of ['heartbeats/s', 'status deltas/s', 'metric samples/s ingested', 'event-loop delay', '/metrics scrapes', 'control service RSS', 'control service CPU', 'load average', 'saturation ingest', 'ingest ratio DCOC / bare']) {
       assert.match(r.stdout, new RegExp(`^  ${figure.replace(/[/]/g, '\\/')} +\\S`, 'm'), `${figure} missing:\n${r.stdout}`);
     }
+    assert.match(r.stdout, /control service CPU +[\d.]+ % of one core; its event loop waited for a core \S+ % of the window/);
     // The same agents against a bare grpc-js server with mutual TLS: the transport's floor.
     assert.match(r.stdout, /bare gRPC, same agents {6}20 \/ 20 welcomed in [\d.]+ s; RSS [\d.,]+ MB, CPU [\d.]+ % of one core/);
     assert.match(r.stdout, /DCOC over bare +RSS [\d.]+×, connect [\d.]+×/);
