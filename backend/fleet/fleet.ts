@@ -36,6 +36,8 @@ const REMOTE: EventOrigin = { remote: true };
 
 export class Fleet {
   private readonly commons = new Map<string, LiveCommons>();
+  /** Whether each commons' agent counted as online when its status was last computed: the sweep recomputes only where that changed. */
+  private readonly onlineAtStatus = new WeakMap<LiveCommons, boolean>();
   /** Told of every change this replica's agents make (live-sync shares them with the other replicas). */
   onLocalChange: ((id: string, what: 'state' | 'seen') => void) | null = null;
 
@@ -192,13 +194,22 @@ export class Fleet {
     return c.agent.connected && c.agent.lastSeenMs !== null && now - c.agent.lastSeenMs <= this.silenceMs;
   }
 
-  /** Re-evaluates statuses (called on a timer so a silent agent turns its commons unknown). */
+  /**
+   * Re-evaluates statuses (called every second, so a silent agent turns its
+   * commons unknown, and a connected one counts again). Service changes
+   * recompute as they come; the sweep recomputes only commons whose agent
+   * went online or offline since, because recomputing all 10,000 every second
+   * held the event loop for 60-190 ms at a time.
+   */
   sweep(): void {
-    for (const c of this.commons.values()) this.recompute(c);
+    const now = Date.now();
+    for (const c of this.commons.values()) if (this.online(c, now) !== this.onlineAtStatus.get(c)) this.recompute(c);
   }
 
   private recompute(c: LiveCommons, origin: EventOrigin = LOCAL): void {
-    const status = commonsStatus([...c.services.values()], this.online(c));
+    const online = this.online(c);
+    this.onlineAtStatus.set(c, online);
+    const status = commonsStatus([...c.services.values()], online);
     if (status !== c.status) {
       const previous = c.status;
       c.status = status;
