@@ -51,4 +51,11 @@ export class Family {
     if (!this.lines.length) return '';
     return `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n${this.lines.join('\n')}\n`;
   }
+
+  /** The same text in pieces of at most `lines` sample lines, so a family of 40,000 series is joined a piece at a time. */
+  *pieces(lines: number): Generator<string> {
+    if (!this.lines.length) return;
+    yield `# HELP ${this.name} ${escapeHelp(this.help)}\n# TYPE ${this.name} ${this.type}\n`;
+    for (let i = 0; i < this.lines.length; i += lines) yield `${this.lines.slice(i, i + lines).join('\n')}\n`;
+  }
 }
