@@ -31,7 +31,7 @@ function holdEventLoop(file: string, ms: number): void {
 }
 
 // Opens n TCP connections, then writes how many completed their handshake
-// once all have, or 3 s after the last one was started (a dropped SYN is
+// once all have, or 10 s after the last one was started (a dropped SYN is
 // retried only after 1 s, and dropped again while the queue stays full).
 const CHILD = `
 const net = require('node:net'); const fs = require('node:fs');
@@ -42,7 +42,7 @@ for (let i = 0; i < n; i++) {
   const s = net.connect(port, '127.0.0.1', () => { if (++connected === n) finish(); });
   s.on('error', () => {}); sockets.push(s);
 }
-setTimeout(finish, 3000);
+setTimeout(finish, 10000);
 process.stdin.on('end', () => process.exit(0)); process.stdin.resume();
 `;
 
