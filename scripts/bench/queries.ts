@@ -1,7 +1,7 @@
 // `npm run bench -- --queries`: the data source's fleet-wide queries at 1,000
 // and 10,000 commons, through the shipped data source executable driven by
-// Grafana's own plugin client (test/tools/grafana-host: go-plugin, gRPC with
-// its default 4 MiB receive limit, grafana-plugin-sdk-go's decoder), against
+// Grafana's own plugin client (test/tools/grafana-host: go-plugin, which lifts
+// gRPC's 4 MiB receive limit as in Grafana, grafana-plugin-sdk-go's decoder), against
 // a control service on PostgreSQL seeded with the commons and no agents
 // (test/support/seeded-control.ts). Per query: p50/p95 over the runs, the
 // control service requests it made, and its frame's size in Grafana's JSON
