@@ -8,6 +8,8 @@
 // still: every connect a child process makes is queued by the kernel.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { connect as tcpConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +74,34 @@ describe('the agent gateway listener', () => {
     } finally {
       child.stdin!.end();
       await new Promise((r) => child.once('exit', r));
+      await servers.stop(500);
+      identity.stop();
+    }
+  });
+
+  it('outlives connections that send garbage, reset at once, or fail the TLS handshake, and keeps accepting', async () => {
+    const ca = await CertificateAuthority.loadOrCreate(join(dir, 'pki'));
+    const identity = new ServerIdentity(ca.certPem, await ca.issueServerCertificate(['localhost']));
+    const servers = await startGrpcServers({
+      identity,
+      gatewayAddr: '127.0.0.1:0',
+      enrollAddr: '127.0.0.1:0',
+      gateway: {} as AsyncHandlers<AgentGatewayServer>,
+      enrollment: {} as AsyncHandlers<EnrollmentServer>,
+      log: pino({ level: 'silent' }),
+    });
+    const port = servers.gatewayPort;
+    const closed = (s: import('node:net').Socket) => new Promise<void>((resolve) => (s.on('error', () => undefined), s.once('close', () => resolve())));
+    try {
+      const garbage = tcpConnect(port, '127.0.0.1', () => garbage.end(Buffer.from('GET / HTTP/1.1\r\n\r\n\u0016\u0003\u0001\u00ff\u00ff garbage')));
+      const reset = tcpConnect(port, '127.0.0.1', () => reset.resetAndDestroy());
+      // No client certificate: the gateway asks for one and refuses the handshake.
+      const noCert = tlsConnect({ port, host: '127.0.0.1', servername: 'localhost', ca: ca.certPem });
+      await Promise.all([closed(garbage), closed(reset), closed(noCert)]);
+      const again = tcpConnect(port, '127.0.0.1');
+      await new Promise<void>((resolve, reject) => (again.once('connect', () => resolve()), again.once('error', reject)));
+      again.destroy();
+    } finally {
       await servers.stop(500);
       identity.stop();
     }
