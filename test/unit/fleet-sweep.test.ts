@@ -25,13 +25,13 @@ class CountingMap<K, V> extends Map<K, V> {
   }
 }
 
-function fleetWith(n: number) {
+function fleetWith(n: number, silenceMs = SILENCE_MS) {
   const events = new EventBus();
   const statuses: string[] = [];
   events.subscribe((e) => {
     if (e.type === 'commons.status') statuses.push(`${e.commons}:${e.status}`);
   });
-  const fleet = new Fleet(events, SILENCE_MS);
+  const fleet = new Fleet(events, silenceMs);
   for (let i = 0; i < n; i++) {
     const id = `c${i}`;
     fleet.ensure({ id, name: id, hostname: `${id}.example.org`, environment: 'test', namespace: 'default', agent_id: `a${i}`, release: '2026.07', config_revision: 0, config_json: '{}', created_at: '', updated_at: '' });
@@ -56,7 +56,8 @@ describe('the fleet sweep', () => {
   });
 
   it('does not recompute commons whose agent stayed online', () => {
-    const { fleet, statuses } = fleetWith(1000);
+    // Agents silent only after a minute: on a loaded machine, making 1,000 commons takes longer than SILENCE_MS.
+    const { fleet, statuses } = fleetWith(1000, 60_000);
     const maps = Array.from({ length: 1000 }, (_, i) => {
       const c = fleet.get(`c${i}`)!;
       const m = new CountingMap(c.services);
