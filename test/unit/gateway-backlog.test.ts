@@ -48,21 +48,27 @@ setTimeout(finish, 10000);
 process.stdin.on('end', () => process.exit(0)); process.stdin.resume();
 `;
 
+/** The gateway and enrollment listeners on free ports, with a CA in `dir`; no handlers (nothing here gets that far). */
+async function startGateway(dir: string) {
+  const ca = await CertificateAuthority.loadOrCreate(join(dir, 'pki'));
+  const identity = new ServerIdentity(ca.certPem, await ca.issueServerCertificate(['localhost']));
+  const servers = await startGrpcServers({
+    identity,
+    gatewayAddr: '127.0.0.1:0',
+    enrollAddr: '127.0.0.1:0',
+    gateway: {} as AsyncHandlers<AgentGatewayServer>,
+    enrollment: {} as AsyncHandlers<EnrollmentServer>,
+    log: pino({ level: 'silent' }),
+  });
+  return { ca, identity, servers };
+}
+
 describe('the agent gateway listener', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dcoc-backlog-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it(`queues ${CONNECTS} connects that arrive while the control service is busy (Node's default backlog held 511)`, async () => {
-    const ca = await CertificateAuthority.loadOrCreate(join(dir, 'pki'));
-    const identity = new ServerIdentity(ca.certPem, await ca.issueServerCertificate(['localhost']));
-    const servers = await startGrpcServers({
-      identity,
-      gatewayAddr: '127.0.0.1:0',
-      enrollAddr: '127.0.0.1:0',
-      gateway: {} as AsyncHandlers<AgentGatewayServer>,
-      enrollment: {} as AsyncHandlers<EnrollmentServer>,
-      log: pino({ level: 'silent' }),
-    });
+    const { identity, servers } = await startGateway(dir);
     const out = join(dir, 'connected');
     const child = spawn(process.execPath, ['-e', CHILD, String(servers.gatewayPort), String(CONNECTS), out], { stdio: ['pipe', 'inherit', 'inherit'] });
     try {
@@ -80,16 +86,7 @@ describe('the agent gateway listener', () => {
   });
 
   it('outlives connections that send garbage, reset at once, or fail the TLS handshake, and keeps accepting', async () => {
-    const ca = await CertificateAuthority.loadOrCreate(join(dir, 'pki'));
-    const identity = new ServerIdentity(ca.certPem, await ca.issueServerCertificate(['localhost']));
-    const servers = await startGrpcServers({
-      identity,
-      gatewayAddr: '127.0.0.1:0',
-      enrollAddr: '127.0.0.1:0',
-      gateway: {} as AsyncHandlers<AgentGatewayServer>,
-      enrollment: {} as AsyncHandlers<EnrollmentServer>,
-      log: pino({ level: 'silent' }),
-    });
+    const { ca, identity, servers } = await startGateway(dir);
     const port = servers.gatewayPort;
     const closed = (s: import('node:net').Socket) => new Promise<void>((resolve) => (s.on('error', () => undefined), s.once('close', () => resolve())));
     try {
